@@ -1,0 +1,7 @@
+"""Figure scripts: one module per figure, each with ``make_figure() -> matplotlib Figure``.
+
+``mdmtheory reproduce`` renders every module listed in :data:`FIGURES` to PNG and PDF.
+Each module can also be run alone: ``python -m figures.information_curves``.
+"""
+
+FIGURES = ["information_curves"]

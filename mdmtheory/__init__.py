@@ -1,0 +1,93 @@
+"""mdmtheory: exact information-theoretic analysis of parallel sampling in masked diffusion models.
+
+The public API, one module per concept:
+
+* :mod:`mdmtheory.joint` -- dense joint tables and built-in families;
+* :mod:`mdmtheory.information` -- subset entropies, ``Hbar``, the information curve ``Z``, TC, DTC;
+* :mod:`mdmtheory.schedules` -- schedules;
+* :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers.
+"""
+
+from .divergence import (
+    divergences,
+    expected_kl,
+    fixed_order_kl,
+    kl_divergence,
+    mixture_kl,
+    ordered_partition,
+    output_distribution,
+    total_variation,
+)
+from .errors import InputError
+from .information import (
+    avg_entropy,
+    conditional_entropy,
+    conditional_total_correlation,
+    curve_from_avg_entropy,
+    dual_total_correlation,
+    entropy,
+    information_curve,
+    information_summary,
+    mutual_information,
+    subset_entropies,
+    total_correlation,
+    unit_name,
+)
+from .joint import (
+    Joint,
+    copy,
+    ising_chain,
+    linear_code,
+    load_joint,
+    markov_chain,
+    mixture_of_products,
+    parity,
+    product,
+    random_joint,
+    reed_solomon,
+)
+from .schedules import Schedule, as_schedule, parse_schedule
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InputError",
+    # joint
+    "Joint",
+    "load_joint",
+    "product",
+    "random_joint",
+    "copy",
+    "parity",
+    "linear_code",
+    "reed_solomon",
+    "mixture_of_products",
+    "ising_chain",
+    "markov_chain",
+    # information
+    "unit_name",
+    "subset_entropies",
+    "avg_entropy",
+    "curve_from_avg_entropy",
+    "information_curve",
+    "entropy",
+    "conditional_entropy",
+    "mutual_information",
+    "total_correlation",
+    "dual_total_correlation",
+    "conditional_total_correlation",
+    "information_summary",
+    # schedules
+    "Schedule",
+    "as_schedule",
+    "parse_schedule",
+    # divergence
+    "expected_kl",
+    "fixed_order_kl",
+    "ordered_partition",
+    "mixture_kl",
+    "output_distribution",
+    "kl_divergence",
+    "total_variation",
+    "divergences",
+]

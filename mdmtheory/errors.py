@@ -1,0 +1,50 @@
+"""The one exception type for bad user input.
+
+Every check on user input raises :class:`InputError` with a message that names the
+problem and the fix.  The command line turns it into exit code 2 and a single line
+``mdmtheory: error: ...``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["InputError", "check_memory", "DEFAULT_MAX_MEMORY"]
+
+#: Default ceiling (bytes) for any single computation's working memory.
+DEFAULT_MAX_MEMORY = 4 * 2**30
+
+
+class InputError(ValueError):
+    """Invalid input: the message says what is wrong and how to fix it."""
+
+
+def _human(nbytes: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def check_memory(nbytes: float, what: str, max_memory: float | None = None) -> None:
+    """Refuse, before allocating, a computation that would need more than ``max_memory``.
+
+    Parameters
+    ----------
+    nbytes : float
+        The estimated working memory in bytes.
+    what : str
+        What would be allocated (used in the message).
+    max_memory : float, optional
+        The ceiling in bytes (default :data:`DEFAULT_MAX_MEMORY`, 4 GiB).
+
+    Raises
+    ------
+    InputError
+        If ``nbytes > max_memory``.
+    """
+    limit = DEFAULT_MAX_MEMORY if max_memory is None else max_memory
+    if nbytes > limit:
+        raise InputError(
+            f"{what} would need {_human(nbytes)} of memory, over the limit of {_human(limit)}; "
+            f"use a smaller problem or raise the limit (max_memory= / --max-memory {int(nbytes) + 1})"
+        )

@@ -1,0 +1,239 @@
+"""Information measures of a joint table: the subset-entropy lattice, the average entropy
+curve ``Hbar``, the information curve ``Z``, total and dual total correlation, and
+conditional measures.
+
+All functions take ``base`` (``None`` = natural log, nats; ``2`` = bits).
+
+References
+----------
+.. [1] Chen, Cong, Li, "Optimal inference schedules for masked diffusion models",
+   COLT 2026, arXiv:2511.04647, Section 3 (information curve, Lemma 8).
+.. [2] T. S. Han, "Nonnegative entropy measures of multivariate symmetric correlations",
+   Information and Control 36 (1978) (monotonicity of ``Z``).
+"""
+
+from __future__ import annotations
+
+from math import comb, log
+from typing import Iterable, Sequence
+
+import numba
+import numpy as np
+
+from ._kernels.lattice import lattice_entropies
+from .errors import InputError, check_memory
+from .joint import Joint
+
+__all__ = [
+    "unit_name",
+    "subset_entropies",
+    "avg_entropy",
+    "curve_from_avg_entropy",
+    "information_curve",
+    "entropy",
+    "conditional_entropy",
+    "mutual_information",
+    "total_correlation",
+    "dual_total_correlation",
+    "conditional_total_correlation",
+    "information_summary",
+]
+
+
+def _scale(base: float | None) -> float:
+    if base is None:
+        return 1.0
+    if not base > 0 or base == 1:
+        raise InputError(f"base must be > 0 and != 1 (2 for bits, omit for nats); got {base!r}")
+    return 1.0 / log(base)
+
+
+def unit_name(base: float | None) -> str:
+    """The unit of information for ``base``: ``"nats"`` (None or e), ``"bits"`` (2), ``"hartleys"`` (10)."""
+    if base is None or abs(float(base) - np.e) < 1e-12:
+        return "nats"
+    return {2: "bits", 10: "hartleys"}.get(base, f"log{base} units")  # type: ignore[arg-type]
+
+
+def _mask(positions: Iterable[int], n: int) -> int:
+    m = 0
+    for i in positions:
+        i = int(i)
+        if not 0 <= i < n:
+            raise InputError(f"position {i} is out of range 0..{n - 1}")
+        m |= 1 << i
+    return m
+
+
+def _popcounts(n: int) -> np.ndarray:
+    masks = np.arange(1 << n, dtype=np.int64)
+    pc = np.zeros_like(masks)
+    for b in range(n):
+        pc += (masks >> b) & 1
+    return pc
+
+
+def lattice_memory(joint: Joint) -> float:
+    """Bytes the subset-entropy lattice of ``joint`` needs (table, per-thread buffers, output)."""
+    size = float(joint.table.size)
+    threads = numba.get_num_threads()
+    return 8.0 * (2.0**joint.n + size * (1 + 2 * threads))
+
+
+def subset_entropies(joint: Joint, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
+    """``H(X_A)`` for all ``2^n`` subsets ``A``, indexed by bitmask (bit ``i`` = position ``i``).
+
+    Notes
+    -----
+    One pass over the subset lattice in a numba kernel: the subsets are visited depth-first
+    in a removal tree (remove positions in increasing order), and each subset's marginal is
+    summed from its parent's (one more position), never from the full table.  Work is
+    ``sum_A q^|A| = prod_i (q_i + 1)`` cells (each one ``p log p``), memory ``O(q^n)`` per
+    thread.  Top-level subtrees run in parallel on all cores.
+
+    Raises
+    ------
+    InputError
+        If the lattice would need more than ``max_memory`` bytes (default 4 GiB).
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> H = subset_entropies(parity(3), base=2)
+    >>> [round(float(H[m]), 12) for m in (0b001, 0b011, 0b111)]
+    [1.0, 2.0, 2.0]
+    """
+    check_memory(lattice_memory(joint), f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
+    return lattice_entropies(joint.table) * _scale(base)
+
+
+def avg_entropy(joint: Joint | np.ndarray, base: float | None = None) -> np.ndarray:
+    """``Hbar_k = mean_{|A| = k} H(X_A)`` for ``k = 0..n`` (``Hbar_0 = 0``).
+
+    ``joint`` may be a :class:`Joint` or a lattice from :func:`subset_entropies` (then
+    ``base`` is ignored: the lattice carries its unit).
+    """
+    H = subset_entropies(joint, base) if isinstance(joint, Joint) else np.asarray(joint, dtype=float)
+    n = int(round(np.log2(H.size)))
+    pc = _popcounts(n)
+    sums = np.bincount(pc, weights=H, minlength=n + 1)
+    return sums / np.array([comb(n, k) for k in range(n + 1)], dtype=float)
+
+
+def curve_from_avg_entropy(hbar: np.ndarray) -> np.ndarray:
+    """``Z_j = Hbar_1 + Hbar_{j-1} - Hbar_j`` for ``j = 1..n`` (returned 0-based: ``Z[j-1]``)."""
+    hbar = np.asarray(hbar, dtype=float)
+    return hbar[1] + hbar[:-1] - hbar[1:]
+
+
+def information_curve(joint: Joint, base: float | None = None) -> np.ndarray:
+    """The information curve ``Z_1..Z_n`` of Chen-Cong-Li (Section 3), as an array ``Z[j-1]``.
+
+    ``Z_j = E_{|S| = j-1, i not in S} I(X_i ; X_S) = Hbar_1 + Hbar_{j-1} - Hbar_j``.
+    ``Z_1 = 0`` and ``Z`` is nondecreasing (Han's inequality); ``sum_j Z_j = TC`` and
+    ``n Z_n - TC = DTC`` (Lemma 8).
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> Z = information_curve(copy(3, 2), base=2)
+    >>> [round(float(z), 12) for z in Z]
+    [0.0, 1.0, 1.0]
+    """
+    return curve_from_avg_entropy(avg_entropy(joint, base))
+
+
+def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | None = None) -> float:
+    """Shannon entropy ``H(X_A) = -sum p log p`` of the positions ``A`` (all by default)."""
+    from scipy.special import entr
+
+    t = joint.table if positions is None else joint.marginal(positions)
+    if positions is not None:
+        _mask(positions, joint.n)
+    return float(entr(t).sum()) * _scale(base)
+
+
+def conditional_entropy(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
+    """``H(X_A | X_B) = H(X_{A u B}) - H(X_B)``."""
+    return entropy(joint, list(set(A) | set(B)), base) - entropy(joint, list(B), base)
+
+
+def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
+    """``I(X_A ; X_B) = H(X_A) + H(X_B) - H(X_{A u B})``."""
+    return entropy(joint, A, base) + entropy(joint, B, base) - entropy(joint, list(set(A) | set(B)), base)
+
+
+def total_correlation(joint: Joint, base: float | None = None) -> float:
+    """``TC = sum_i H(X_i) - H(X)`` (Watanabe's total correlation; area under ``Z``).
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> round(total_correlation(parity(4), base=2), 12)
+    1.0
+    """
+    return sum(entropy(joint, [i], base) for i in range(joint.n)) - entropy(joint, None, base)
+
+
+def dual_total_correlation(joint: Joint, base: float | None = None) -> float:
+    """``DTC = H(X) - sum_i H(X_i | X_-i) = sum_i H(X_-i) - (n - 1) H(X)`` (Han's dual TC).
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> round(dual_total_correlation(parity(4), base=2), 12)
+    3.0
+    """
+    n = joint.n
+    rest = sum(entropy(joint, [j for j in range(n) if j != i], base) if n > 1 else 0.0 for i in range(n))
+    return rest - (n - 1) * entropy(joint, None, base)
+
+
+def conditional_total_correlation(
+    joint: Joint, S: Sequence[int], pinned: dict[int, int] | None = None, base: float | None = None
+) -> float:
+    """``TC(X_S | x_T) = sum_{i in S} H(X_i | x_T) - H(X_S | x_T)`` given the pinning ``x_T``.
+
+    This is the dependence error of unmasking ``S`` in one step from the revealed state
+    ``x_T`` (THEORY.md section 2).
+
+    Raises
+    ------
+    InputError
+        If ``S`` meets the pinned positions or the pinning has probability 0.
+    """
+    pinned = dict(pinned or {})
+    S = [int(i) for i in S]
+    _mask(S, joint.n)
+    if set(S) & set(pinned):
+        raise InputError(f"positions {sorted(set(S) & set(pinned))} are both in S and pinned; S must be masked positions")
+    cond = joint.conditional(pinned) if pinned else joint
+    free = [i for i in range(joint.n) if i not in pinned]
+    idx = [free.index(i) for i in S]
+    return sum(entropy(cond, [i], base) for i in idx) - entropy(cond, idx, base)
+
+
+def information_summary(joint: Joint, base: float | None = None, max_memory: float | None = None) -> dict:
+    """Everything ``mdmtheory info`` prints, from one lattice pass.
+
+    Returns a dict with ``n``, ``q``, ``unit``, ``entropy``, ``total_correlation``,
+    ``dual_total_correlation``, ``avg_entropy`` (length ``n+1``), ``information_curve``
+    (length ``n``).
+    """
+    H = subset_entropies(joint, base, max_memory)
+    n = joint.n
+    full = (1 << n) - 1
+    tc = sum(H[1 << i] for i in range(n)) - H[full]
+    dtc = sum(H[full ^ (1 << i)] for i in range(n)) - (n - 1) * H[full]
+    hbar = avg_entropy(H)
+    return {
+        "n": n,
+        "q": list(joint.q),
+        "unit": unit_name(base),
+        "entropy": float(H[full]),
+        "total_correlation": float(tc),
+        "dual_total_correlation": float(dtc),
+        "avg_entropy": [float(x) for x in hbar],
+        "information_curve": [float(z) for z in curve_from_avg_entropy(hbar)],
+    }
+

@@ -1,0 +1,15 @@
+"""Progress bars for long work: shown on a terminal, silent otherwise (pipes, CI, tests)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Iterable
+
+from tqdm.auto import tqdm
+
+__all__ = ["progress"]
+
+
+def progress(iterable: Iterable | None = None, total: int | None = None, desc: str | None = None, **kwargs) -> tqdm:
+    """A :class:`tqdm.tqdm` bar on standard error, disabled when standard error is not a terminal."""
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, disable=None, leave=False, **kwargs)
