@@ -1,0 +1,199 @@
+"""Subset-entropy lattice and information measures: against plain numpy, closed forms and dit."""
+
+from __future__ import annotations
+
+from math import log
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mdmtheory as m
+from tests.conftest import tables
+from tests.reference import all_subset_entropies, subset_entropy
+
+LN2 = log(2)
+
+
+@given(tables(max_n=6, max_q=4, max_cells=800))
+def test_lattice_equals_numpy_per_subset(joint):
+    """Every lattice entropy equals a direct marginalisation of the full table."""
+    ref = all_subset_entropies(joint.table)
+    got = m.subset_entropies(joint)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(2,) * 10, (3,) * 7, (4, 1, 3, 2, 5), (1, 1, 2), (7,)])
+def test_lattice_larger_tables(shape):
+    """Bigger and degenerate shapes (alphabet size 1) also match the reference."""
+    rng = np.random.default_rng(len(shape))
+    t = rng.gamma(0.3, size=shape)
+    t[rng.random(shape) < 0.3] = 0
+    t = t / t.sum()
+    np.testing.assert_allclose(m.subset_entropies(m.Joint(t)), all_subset_entropies(t), atol=1e-12)
+
+
+@given(tables(max_n=6, max_q=3))
+def test_curve_identities(joint):
+    """Lemma 8 and Han: Z_1 = 0, Z nondecreasing, TC = sum Z, DTC = n Z_n - TC."""
+    z = m.information_curve(joint)
+    tc, dtc = m.total_correlation(joint), m.dual_total_correlation(joint)
+    assert abs(z[0]) < 1e-12
+    assert np.all(np.diff(z) >= -1e-10)
+    assert z.sum() == pytest.approx(tc, abs=1e-10)
+    assert joint.n * z[-1] - tc == pytest.approx(dtc, abs=1e-10)
+
+
+@given(tables(max_n=5, max_q=3))
+def test_summary_matches_separate_functions(joint):
+    s = m.information_summary(joint, base=2)
+    assert s["unit"] == "bits"
+    assert s["entropy"] == pytest.approx(m.entropy(joint, base=2), abs=1e-10)
+    assert s["total_correlation"] == pytest.approx(m.total_correlation(joint, base=2), abs=1e-10)
+    assert s["dual_total_correlation"] == pytest.approx(m.dual_total_correlation(joint, base=2), abs=1e-10)
+    assert len(s["avg_entropy"]) == joint.n + 1 and len(s["information_curve"]) == joint.n
+    # Hbar_k is the plain mean over k-subsets of the reference entropies
+    ref = all_subset_entropies(joint.table) / LN2
+    for k in range(joint.n + 1):
+        vals = [ref[mm] for mm in range(1 << joint.n) if bin(mm).count("1") == k]
+        assert s["avg_entropy"][k] == pytest.approx(np.mean(vals), abs=1e-10)
+
+
+def test_base_converts_units():
+    j = m.random_joint(4, 3, alpha=0.5, seed=3)
+    assert m.total_correlation(j, base=2) == pytest.approx(m.total_correlation(j) / LN2)
+    np.testing.assert_allclose(m.information_curve(j, base=2), m.information_curve(j) / LN2)
+    assert m.unit_name(None) == "nats" and m.unit_name(2) == "bits"
+    with pytest.raises(m.InputError):
+        m.entropy(j, base=1)
+
+
+# ---------------------------------------------------------------- closed forms
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_product_has_no_correlation(n):
+    """A product distribution: TC = DTC = 0 and Z = 0."""
+    j = m.product([[0.2, 0.8], [0.1, 0.3, 0.6], [0.5, 0.5], [1.0], [0.25] * 4][:n])
+    assert m.total_correlation(j) == pytest.approx(0, abs=1e-12)
+    assert m.dual_total_correlation(j) == pytest.approx(0, abs=1e-12)
+    np.testing.assert_allclose(m.information_curve(j), 0, atol=1e-12)
+
+
+@pytest.mark.parametrize("n,q", [(2, 2), (4, 2), (5, 3), (3, 5)])
+def test_copy_closed_form(n, q):
+    """Copy ('giant bit' for q = 2): TC = (n-1) log q, DTC = log q, Z_j = log q for j >= 2."""
+    j = m.copy(n, q)
+    assert m.entropy(j) == pytest.approx(log(q))
+    assert m.total_correlation(j) == pytest.approx((n - 1) * log(q))
+    assert m.dual_total_correlation(j) == pytest.approx(log(q))
+    np.testing.assert_allclose(m.information_curve(j), [0] + [log(q)] * (n - 1), atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 3, 6, 9])
+def test_parity_closed_form(n):
+    """Even parity: TC = 1 bit, DTC = n - 1 bits, Z = one jump of 1 bit at j = n."""
+    j = m.parity(n)
+    assert m.total_correlation(j, base=2) == pytest.approx(1.0)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(n - 1)
+    np.testing.assert_allclose(m.information_curve(j, base=2), [0] * (n - 1) + [1], atol=1e-12)
+
+
+@pytest.mark.parametrize("n,k,q", [(5, 2, 5), (6, 3, 7), (4, 1, 5), (4, 4, 5)])
+def test_reed_solomon_curve_is_one_jump(n, k, q):
+    """MDS code (Chen-Cong-Li Prop. 20): Z_j = log2 q * [j > k] bits."""
+    z = m.information_curve(m.reed_solomon(n, k, q), base=2)
+    np.testing.assert_allclose(z, [np.log2(q) * (j > k) for j in range(1, n + 1)], atol=1e-10)
+
+
+def test_linear_code_entropy_is_rank():
+    """Uniform on a row space: H = rank(G) log q, duplicate rows do not change it."""
+    G = np.array([[1, 0, 1, 1], [0, 1, 1, 0], [1, 1, 0, 1]])  # third row = sum of the first two
+    j = m.linear_code(G, 2)
+    assert m.entropy(j, base=2) == pytest.approx(2.0)
+
+
+# ---------------------------------------------------------------- conditional measures
+
+
+def test_conditional_measures_against_reference():
+    j = m.random_joint(4, [2, 3, 2, 2], alpha=0.7, seed=11)
+    t = j.table
+    assert m.conditional_entropy(j, [0, 1], [2]) == pytest.approx(
+        subset_entropy(t, [0, 1, 2]) - subset_entropy(t, [2])
+    )
+    mi = m.mutual_information(j, [0], [1, 3])
+    assert mi == pytest.approx(subset_entropy(t, [0]) + subset_entropy(t, [1, 3]) - subset_entropy(t, [0, 1, 3]))
+    assert mi == pytest.approx(m.mutual_information(j, [1, 3], [0]))
+    # conditional TC given X_2 = 1, computed by slicing by hand
+    sub = t[:, :, 1, :] / t[:, :, 1, :].sum()
+    ref = sum(subset_entropy(sub, [i]) for i in (0, 1)) - subset_entropy(sub, [0, 1])
+    assert m.conditional_total_correlation(j, [0, 1], {2: 1}) == pytest.approx(ref)
+
+
+def test_conditional_tc_of_parity():
+    """Given all but two bits of a parity, the two are a copy: TC = 1 bit."""
+    j = m.parity(4)
+    assert m.conditional_total_correlation(j, [0, 1], {2: 0, 3: 1}, base=2) == pytest.approx(1.0)
+    assert m.conditional_total_correlation(j, [0, 1], {2: 0}, base=2) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_conditional_errors():
+    j = m.copy(3, 2)
+    with pytest.raises(m.InputError, match="probability 0"):
+        m.conditional_total_correlation(j, [0], {1: 0, 2: 1})
+    with pytest.raises(m.InputError, match="both in S and pinned"):
+        m.conditional_total_correlation(j, [0, 1], {1: 0})
+    with pytest.raises(m.InputError, match="out of range"):
+        m.entropy(j, [5])
+
+
+def test_lattice_refuses_before_allocating():
+    with pytest.raises(m.InputError, match="would need .* over the limit"):
+        m.subset_entropies(m.random_joint(10, 2), max_memory=1000)
+
+
+# ---------------------------------------------------------------- dit as an independent reference
+
+dit = pytest.importorskip("dit")
+
+
+def _to_dit(joint):
+    outcomes, pmf = [], []
+    for idx in zip(*np.nonzero(joint.table)):
+        outcomes.append(tuple(int(v) for v in idx))
+        pmf.append(float(joint.table[idx]))
+    return dit.Distribution(outcomes, pmf)
+
+
+@settings(max_examples=15)
+@given(n=st.integers(2, 6), q=st.integers(2, 3), seed=st.integers(0, 10**6), alpha=st.sampled_from([0.2, 1.0]))
+def test_against_dit(n, q, seed, alpha):
+    """TC, DTC and subset entropies agree with dit (bits)."""
+    j = m.random_joint(n, q, alpha=alpha, seed=seed)
+    d = _to_dit(j)
+    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-9)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-9)
+    H = m.subset_entropies(j, base=2)
+    rng = np.random.default_rng(seed)
+    for mask in rng.integers(1, 1 << n, size=5):
+        rvs = [i for i in range(n) if mask >> i & 1]
+        assert H[mask] == pytest.approx(dit.shannon.entropy(d, rvs), abs=1e-9)
+
+
+def test_against_dit_n8():
+    j = m.random_joint(8, 2, alpha=0.4, seed=8)
+    d = _to_dit(j)
+    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-9)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-9)
+
+
+def test_dit_giant_bit_and_xor():
+    """dit's textbook examples: the giant bit and XOR (parity of 3)."""
+    assert m.total_correlation(m.copy(3, 2), base=2) == pytest.approx(
+        dit.multivariate.total_correlation(dit.example_dists.giant_bit(3, 2))
+    )
+    xor = dit.example_dists.Xor()
+    assert m.dual_total_correlation(m.parity(3), base=2) == pytest.approx(dit.multivariate.dual_total_correlation(xor))
