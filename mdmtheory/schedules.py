@@ -15,7 +15,28 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["Schedule", "as_schedule", "parse_schedule"]
+__all__ = [
+    "Schedule",
+    "as_schedule",
+    "parse_schedule",
+    "FAMILIES",
+    "schedule_family",
+    "constant",
+    "even",
+    "linear",
+    "cosine",
+    "loglinear",
+    "dream",
+    "geometric",
+    "tc",
+    "dtc",
+    "tc_lambda",
+    "tc_schedule_zeta",
+    "dtc_schedule_zeta",
+    "theorem9_candidates",
+    "sweep",
+    "austin",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,13 @@ class Schedule:
         if n is not None and sum(arr) != n:
             raise InputError(f"schedule {arr} sums to {sum(arr)}, but n = {n}; the step sizes must sum to n")
         object.__setattr__(self, "steps", tuple(arr))
+
+    @classmethod
+    def _trusted(cls, steps: tuple[int, ...]) -> "Schedule":
+        """Wrap step sizes already known to be valid (internal: skips the checks)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "steps", steps)
+        return obj
 
     @property
     def n(self) -> int:
@@ -98,3 +126,379 @@ def parse_schedule(text: str, n: int | None = None) -> Schedule:
     except ValueError:
         raise InputError(f"--schedule takes comma-separated positive integers like 2,3,1; got {text!r}") from None
     return Schedule(steps, n)
+
+
+# ---------------------------------------------------------------------------------------
+# Schedule families.  Each takes the sequence length ``n`` first and returns a Schedule.
+# ---------------------------------------------------------------------------------------
+
+
+def _positive_int(value, name: str, lo: int = 1, hi: int | None = None) -> int:
+    try:
+        v = int(value)
+        ok = v == value
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or v < lo or (hi is not None and v > hi):
+        rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+        raise InputError(f"{name} must be an integer {rng}; got {value!r}")
+    return v
+
+
+def _positive_float(value, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        v = float("nan")
+    if not (v > 0 and np.isfinite(v)):
+        raise InputError(f"{name} must be a positive finite number; got {value!r}")
+    return v
+
+
+def constant(n: int, s: int) -> Schedule:
+    """Constant step ``s``: ``floor(n/s)`` steps of ``s``, then the remainder ``n mod s`` (if any).
+
+    Chen-Cong-Li: its expected KL is at most ``(s - 1) Z_n``.
+
+    Examples
+    --------
+    >>> constant(7, 3).steps
+    (3, 3, 1)
+    """
+    n = _positive_int(n, "n")
+    s = _positive_int(s, "the step size s", 1, n)
+    return Schedule([s] * (n // s) + ([n % s] if n % s else []))
+
+
+def even(n: int, k: int) -> Schedule:
+    """``k`` steps as equal as possible, the remainder to the first steps (LLaDA's
+    ``get_num_transfer_tokens``): ``s_i = floor(n/k) + [i <= n mod k]``.
+
+    Examples
+    --------
+    >>> even(10, 4).steps
+    (3, 3, 2, 2)
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "the number of steps k", 1, n)
+    return Schedule([n // k + (1 if i < n % k else 0) for i in range(k)])
+
+
+def _from_masked(n: int, k: int, masked_fraction: np.ndarray) -> Schedule:
+    """Integer schedule from the masked fraction ``gamma_i`` at ``k + 1`` times (``gamma_0 ~ 1``,
+    ``gamma_k ~ 0``): masked counts ``m_i = floor(n gamma_i)``, ``m_0 = n``, ``m_k = 0``, then
+    clamped to ``k - i <= m_i <= m_{i-1} - 1`` so that every one of the ``k`` steps unmasks at
+    least one position (MaskGIT's clamp)."""
+    m = np.floor(n * np.asarray(masked_fraction, dtype=float) + 1e-9).astype(np.int64)
+    m[0], m[-1] = n, 0
+    for i in range(1, k):
+        m[i] = min(m[i - 1] - 1, max(int(m[i]), k - i))
+    return Schedule((m[:-1] - m[1:]).tolist())
+
+
+def linear(n: int, k: int) -> Schedule:
+    """Linear masking rate: masked fraction ``1 - i/k`` after step ``i`` (MDLM / LLaDA).
+
+    Masked counts ``floor(n (1 - i/k))``, each step at least one position.
+
+    Examples
+    --------
+    >>> linear(10, 4).steps
+    (3, 2, 3, 2)
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "the number of steps k", 1, n)
+    return _from_masked(n, k, 1.0 - np.arange(k + 1) / k)
+
+
+def cosine(n: int, k: int) -> Schedule:
+    """Cosine masking rate (MaskGIT, Chang et al. 2022): masked fraction ``cos(pi i / (2k))``
+    after step ``i``; small steps first, large steps last.
+
+    Examples
+    --------
+    >>> cosine(10, 4).steps
+    (1, 2, 4, 3)
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "the number of steps k", 1, n)
+    return _from_masked(n, k, np.cos(0.5 * np.pi * np.arange(k + 1) / k))
+
+
+def loglinear(n: int, k: int, eps: float = 1e-3) -> Schedule:
+    """MDLM's log-linear noise ``sigma(t) = -log(1 - (1 - eps) t)`` on ``t = 1 - i/k``.
+
+    The masking probability ``1 - exp(-sigma(t)) = (1 - eps) t`` is linear in ``t``: the
+    schedule differs from :func:`linear` only by the ``eps`` shift (sampling starts fully
+    masked, as in MDLM).
+
+    Examples
+    --------
+    >>> loglinear(10, 4).steps
+    (3, 3, 2, 2)
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "the number of steps k", 1, n)
+    eps = _positive_float(eps, "eps")
+    t = 1.0 - np.arange(k + 1) / k
+    sigma = -np.log1p(-(1.0 - eps) * t)
+    return _from_masked(n, k, -np.expm1(-sigma))
+
+
+def dream(n: int, k: int, eps: float = 1e-3) -> Schedule:
+    """Dream's rule: ``t = linspace(1, eps, k + 1)``; at step ``i`` with ``m`` positions still
+    masked, unmask ``floor(m (1 - t_{i+1} / t_i))``, and all that remain at the last step.
+
+    A step of size 0 is a model call that unmasks nothing; it adds no error and is dropped,
+    so the schedule can have fewer than ``k`` steps.
+
+    Examples
+    --------
+    >>> dream(10, 4).steps
+    (2, 2, 2, 4)
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "the number of steps k", 1, n)
+    eps = _positive_float(eps, "eps")
+    t = np.linspace(1.0, eps, k + 1)
+    m, steps = n, []
+    for i in range(k):
+        s = m if i == k - 1 else int(np.floor(m * (1.0 - t[i + 1] / t[i])))
+        if s > 0:
+            steps.append(s)
+            m -= s
+    return Schedule(steps)
+
+
+def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
+    """Step sizes growing (``ratio > 1``) or shrinking (``ratio < 1``) geometrically.
+
+    With ``k``: nodes ``N_i = round(n (r^i - 1) / (r^k - 1))`` (``ratio = 1``: even), kept
+    strictly increasing.  Without ``k`` (``ratio > 1``): ``N_i = round((r^i - 1) / (r - 1))``,
+    steps ``1, r, r^2, ...`` until ``n`` (the last one cut).
+
+    Examples
+    --------
+    >>> geometric(15, 2).steps
+    (1, 2, 4, 8)
+    >>> geometric(15, 0.5, 4).steps
+    (8, 4, 2, 1)
+    """
+    n = _positive_int(n, "n")
+    r = _positive_float(ratio, "ratio")
+    if k is None:
+        if not r > 1:
+            raise InputError(f"geometric without k needs ratio > 1 (steps 1, r, r^2, ...); got {ratio!r}; give k for ratio <= 1")
+        nodes, i = [0], 1
+        while nodes[-1] < n:
+            nodes.append(min(n, max(nodes[-1] + 1, int(round((r**i - 1) / (r - 1))))))
+            i += 1
+        return Schedule(np.diff(nodes).tolist())
+    k = _positive_int(k, "the number of steps k", 1, n)
+    if abs(r - 1.0) < 1e-12:
+        return even(n, k)
+    frac = (r ** np.arange(k + 1) - 1.0) / (r**k - 1.0)
+    nodes = np.rint(n * frac).astype(np.int64)
+    nodes[0], nodes[-1] = 0, n
+    for i in range(1, k):  # strictly increasing, room left for the remaining steps
+        nodes[i] = min(max(int(nodes[i]), int(nodes[i - 1]) + 1), n - (k - i))
+    return Schedule(np.diff(nodes).tolist())
+
+
+def _zeta(hat, eps, what: str) -> int:
+    try:
+        h, e = float(hat), float(eps)
+    except (TypeError, ValueError):
+        h, e = float("nan"), float("nan")
+    if not (h >= 0 and np.isfinite(h)):
+        raise InputError(f"{what} (an upper estimate) must be a finite number >= 0; got {hat!r}")
+    if not (e > 0 and np.isfinite(e)):
+        raise InputError(f"eps (the target expected KL) must be a positive number; got {eps!r}")
+    return 1 + int(np.ceil(h / e))
+
+
+def tc_lambda(n: int, zeta: int) -> float:
+    """``lambda = floor(log(n - zeta + 1) / log(1 / (1 - 1/zeta))) + 2`` of Theorem 9
+    (``inf`` for ``zeta = 1``; 0 when ``zeta > n``)."""
+    if zeta <= 1:
+        return float("inf")
+    if zeta > n:
+        return 0
+    return int(np.floor(np.log(n - zeta + 1) / -np.log1p(-1.0 / zeta))) + 2
+
+
+def tc_schedule_zeta(n: int, zeta: int) -> Schedule:
+    """The TC schedule of Theorem 9 for a given ``zeta >= 1`` (see :func:`tc`)."""
+    n = _positive_int(n, "n")
+    zeta = _positive_int(zeta, "zeta")
+    lam = tc_lambda(n, zeta)
+    N, steps, i = 0, [], 0
+    while i < lam and N < n:
+        s = (n - N) // zeta  # N_i = floor(N_{i-1} + (n - N_{i-1}) / zeta), exactly in integers
+        if s == 0:
+            break
+        steps.append(s)
+        N += s
+        i += 1
+    steps += [1] * (n - N)
+    return Schedule(steps)
+
+
+def dtc_schedule_zeta(n: int, zeta: int) -> Schedule:
+    """The DTC schedule of Theorem 9 for a given ``zeta >= 1`` (see :func:`dtc`)."""
+    n = _positive_int(n, "n")
+    zeta = _positive_int(zeta, "zeta")
+    M, back = n, []
+    while M >= zeta and M > 0:
+        nxt = M - M // zeta  # N'_i = ceil(N'_{i-1} (1 - 1/zeta)), exactly in integers
+        back.append(M - nxt)
+        M = nxt
+    return Schedule([1] * M + back[::-1])
+
+
+def tc(n: int, tc_hat: float, eps: float) -> Schedule:
+    """The TC schedule of Chen-Cong-Li Theorem 9 (decreasing steps).
+
+    ``zeta = 1 + ceil(TChat / eps)``; ``N_i = floor(N_{i-1} + (n - N_{i-1}) / zeta)`` for
+    ``i <= lambda = floor(log(n - zeta + 1) / log(1 / (1 - 1/zeta))) + 2``, then one position
+    per step (steps of size 0 are skipped: once ``n - N < zeta`` the rest go one by one).
+
+    Guarantee: ``E KL <= eps`` whenever ``TC <= TChat``, with at most
+    ``2 + (1 + ln n)(1 + ceil(TChat / eps))`` steps (see :mod:`mdmtheory.bounds`).
+
+    Examples
+    --------
+    >>> tc(20, 1.0, 0.5).steps
+    (6, 4, 3, 2, 1, 1, 1, 1, 1)
+    """
+    return tc_schedule_zeta(n, _zeta(tc_hat, eps, "tc_hat"))
+
+
+def dtc(n: int, dtc_hat: float, eps: float) -> Schedule:
+    """The DTC schedule of Chen-Cong-Li Theorem 9 (increasing steps), the mirror of :func:`tc`.
+
+    ``zeta = 1 + ceil(DTChat / eps)``; counting back from the end, ``N'_0 = n`` and
+    ``N'_i = ceil(N'_{i-1} (1 - 1/zeta))`` are the nodes (revealed counts) while
+    ``N' >= zeta``; the first ``N' < zeta`` positions go one per step.
+
+    Guarantee: ``E KL <= eps`` whenever ``DTC <= DTChat``, with at most
+    ``2 + (1 + ln n)(1 + ceil(DTChat / eps))`` steps.
+
+    Examples
+    --------
+    >>> dtc(20, 1.0, 0.5).steps
+    (1, 1, 1, 1, 1, 2, 3, 4, 6)
+    """
+    return dtc_schedule_zeta(n, _zeta(dtc_hat, eps, "dtc_hat"))
+
+
+def theorem9_candidates(n: int, max_steps: int) -> list[tuple[str, int, Schedule]]:
+    """The TC and DTC schedules for ``zeta = 1 + 2^j`` (``j = -inf, 0, 1, ...``, i.e.
+    ``TChat/eps`` a power of two) that take at most ``max_steps`` steps, as
+    ``(family, zeta, schedule)``.  ``zeta = 1`` (one step) always fits."""
+    n = _positive_int(n, "n")
+    max_steps = _positive_int(max_steps, "max_steps")
+    out: list[tuple[str, int, Schedule]] = [("tc", 1, Schedule([n]))]
+    j = 0
+    while 1 + 2 ** (j - 1) <= n:
+        zeta = 1 + 2**j
+        for name, make in (("tc", tc_schedule_zeta), ("dtc", dtc_schedule_zeta)):
+            s = make(n, zeta)
+            if s.k <= max_steps:
+                out.append((name, zeta, s))
+        j += 1
+    return out
+
+
+def sweep(n: int, max_steps: int, curve=None) -> Schedule:
+    """Theorem 9 without knowing TC or DTC: sweep ``TChat / eps`` over powers of two and keep
+    the best candidate of :func:`theorem9_candidates` within ``max_steps`` steps.
+
+    "Best" is the smallest exact expected KL when ``curve`` (``Z_1..Z_n``) is given (an oracle
+    choice: what tuning the single knob on the true distribution achieves); without a curve,
+    the fitting TC schedule with the largest ``zeta`` (the smallest guarantee ``TC/(zeta-1)``).
+
+    Examples
+    --------
+    >>> sweep(16, 6).steps
+    (8, 4, 2, 1, 1)
+    """
+    cands = theorem9_candidates(n, max_steps)
+    if curve is None:
+        return max((c for c in cands if c[0] == "tc"), key=lambda c: (c[1], -c[2].k))[2]
+    z = np.asarray(curve, dtype=float)
+    if z.size != n:
+        raise InputError(f"the curve has {z.size} values but n = {n}")
+
+    def err(s: Schedule) -> float:
+        starts = np.repeat(np.asarray(s.nodes[:-1]), s.steps)
+        return float(np.sum(z - z[starts]))
+
+    return min(cands, key=lambda c: (err(c[2]), c[2].k))[2]
+
+
+def austin(n: int, k: int, l: int = 1) -> Schedule:
+    """Austin-type two-phase schedule: ``k - 1`` single steps, then the remaining
+    ``n - k + 1`` positions in ``l`` near-equal steps (remainder first); ``l = 1`` is the
+    classic two-phase schedule (Chen-Cong-Li Theorem 10).
+
+    Examples
+    --------
+    >>> austin(10, 3).steps, austin(10, 3, l=3).steps
+    ((1, 1, 8), (1, 1, 3, 3, 2))
+    """
+    n = _positive_int(n, "n")
+    k = _positive_int(k, "k", 1, n)
+    m = n - k + 1
+    l = _positive_int(l, "l (the number of final steps)", 1, m)
+    return Schedule([1] * (k - 1) + [m // l + (1 if i < m % l else 0) for i in range(l)])
+
+
+#: Schedule families by name: ``FAMILIES[name](n, **params)``.
+FAMILIES = {
+    "constant": constant,
+    "even": even,
+    "linear": linear,
+    "cosine": cosine,
+    "loglinear": loglinear,
+    "dream": dream,
+    "geometric": geometric,
+    "tc": tc,
+    "dtc": dtc,
+    "sweep": sweep,
+    "austin": austin,
+}
+
+
+def schedule_family(name: str, n: int, curve=None, **params) -> Schedule:
+    """The schedule of family ``name`` for length ``n`` with ``params`` (see :data:`FAMILIES`).
+
+    ``curve`` is passed to the families that use it (``sweep``).
+
+    Raises
+    ------
+    InputError
+        For an unknown family or wrong parameters (the message lists the right ones).
+
+    Examples
+    --------
+    >>> schedule_family("even", 10, k=4).steps
+    (3, 3, 2, 2)
+    """
+    import inspect
+
+    if name not in FAMILIES:
+        raise InputError(f"unknown schedule family {name!r}; choose one of {', '.join(FAMILIES)}")
+    fn = FAMILIES[name]
+    sig = inspect.signature(fn)
+    names = [p for p in sig.parameters if p not in ("n", "curve")]
+    required = [p for p in names if sig.parameters[p].default is inspect.Parameter.empty]
+    unknown = sorted(set(params) - set(names))
+    missing = [p for p in required if p not in params]
+    if unknown or missing:
+        usage = ", ".join(p if p in required else f"{p}={sig.parameters[p].default}" for p in names)
+        what = f"unknown parameter(s) {', '.join(unknown)}" if unknown else f"missing parameter(s) {', '.join(missing)}"
+        raise InputError(f"schedule family {name!r}: {what}; it takes {usage}")
+    if "curve" in sig.parameters:
+        params["curve"] = curve
+    return fn(n, **params)
