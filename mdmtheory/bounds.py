@@ -1,0 +1,196 @@
+"""Published upper bounds on the expected KL of random-order unmasking, each a function of the
+information curve and the schedule, and a table comparing them with the exact value.
+
+With ``Z_1..Z_n`` the information curve, ``TC = sum_j Z_j`` and ``TC + DTC = n Z_n``
+(Chen-Cong-Li Lemma 8), the exact expected KL is the left-Riemann error of ``Z``
+(Theorem 4); every bound here is checked against it by :func:`check_bounds`.
+
+References
+----------
+.. [1] Chen, Cong, Li, "Optimal inference schedules for masked diffusion models",
+   COLT 2026, arXiv:2511.04647, Theorems 4, 9, 10.
+.. [2] G. Li, C. Cai, "A convergence theory for diffusion language models", arXiv:2505.21400.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .curves import as_curve
+from .information import unit_name
+from .optimal import riemann_error
+from .schedules import Schedule, as_schedule, dtc_schedule_zeta, tc_schedule_zeta
+
+__all__ = [
+    "li_cai_bound",
+    "constant_step_bound",
+    "theorem9_error_bound",
+    "theorem9_steps_bound",
+    "theorem9_zeta",
+    "austin_bound",
+    "austin_k",
+    "check_bounds",
+]
+
+
+def _z_sched(curve, schedule) -> tuple[np.ndarray, Schedule]:
+    z = np.asarray(curve, dtype=float)
+    return z, as_schedule(schedule, z.size)
+
+
+def li_cai_bound(curve, schedule) -> float:
+    """Li and Cai: ``E KL <= (2^ceil(log2 s_max) - 1) / n * (TC + DTC)``.
+
+    With ``TC + DTC = n Z_n`` this is ``(2^ceil(log2 s_max) - 1) Z_n``.
+
+    Examples
+    --------
+    >>> li_cai_bound([0.0, 1.0, 1.0], [3])   # s_max = 3 -> (4 - 1) * Z_n
+    3.0
+    """
+    z, s = _z_sched(curve, schedule)
+    return float((2 ** math.ceil(math.log2(s.max_step)) - 1) * z[-1])
+
+
+def constant_step_bound(curve, schedule) -> float:
+    """``E KL <= (s_max - 1) Z_n`` (Chen-Cong-Li, stated for constant step ``s``).
+
+    It holds for every schedule with largest step ``s_max``: a block starting at ``a`` costs
+    at most ``(s_t - 1)(Z_{next start} - Z_a)``, and these increments telescope to ``Z_n``.
+
+    Examples
+    --------
+    >>> constant_step_bound([0.0, 1.0, 1.0], [2, 1])
+    1.0
+    """
+    z, s = _z_sched(curve, schedule)
+    return float((s.max_step - 1) * z[-1])
+
+
+def theorem9_zeta(schedule, family: str, max_tries: int = 4096) -> int | None:
+    """The largest ``zeta >= 2`` whose Theorem 9 ``family`` (``"tc"`` or ``"dtc"``) schedule is
+    ``schedule``, or ``None``.
+
+    The first TC step (last DTC step) is ``floor(n / zeta)``, which pins ``zeta`` to an
+    interval; at most ``max_tries`` candidates are generated and compared.
+    """
+    s = as_schedule(schedule)
+    n = s.n
+    make = tc_schedule_zeta if family == "tc" else dtc_schedule_zeta
+    edge = s.steps[0] if family == "tc" else s.steps[-1]
+    if edge == n:
+        return None  # one step: zeta = 1, no finite guarantee below TC
+    hi = n // edge
+    lo = max(2, n // (edge + 1) + 1)
+    for zeta in range(hi, max(lo, hi - max_tries) - 1, -1):
+        if make(n, zeta).steps == s.steps:
+            return zeta
+    return None
+
+
+def theorem9_error_bound(curve, zeta: int, family: str) -> float:
+    """Theorem 9's guarantee for the ``zeta`` schedule: ``E KL <= TC / (zeta - 1)`` (TC
+    schedule) or ``DTC / (zeta - 1)`` (DTC schedule), i.e. ``eps`` for ``TChat = TC`` and the
+    smallest ``eps`` with ``1 + ceil(TC / eps) = zeta``."""
+    z = np.asarray(curve, dtype=float)
+    tc = float(np.sum(z))
+    measure = tc if family == "tc" else z.size * float(z[-1]) - tc
+    return measure / (zeta - 1)
+
+
+def theorem9_steps_bound(n: int, zeta: int) -> float:
+    """Theorem 9's step count: ``k <= 2 + (1 + ln n)(1 + ceil(TChat / eps)) = 2 + (1 + ln n) zeta``.
+
+    Examples
+    --------
+    >>> round(theorem9_steps_bound(1, 3), 12)
+    5.0
+    """
+    return 2.0 + (1.0 + math.log(n)) * zeta
+
+
+def austin_k(schedule) -> int | None:
+    """``k`` if ``schedule`` is the two-phase schedule ``(1, ..., 1, n - k + 1)`` (``k - 1``
+    ones), else ``None``."""
+    s = as_schedule(schedule)
+    if all(x == 1 for x in s.steps[:-1]):
+        return s.k
+    return None
+
+
+def austin_bound(curve, k: int) -> float:
+    """``(n - k + 1)(Z_n - Z_k)`` for the two-phase schedule with ``k - 1`` single steps.
+
+    THEORY.md states it as the exact error.  It is an upper bound: the exact error
+    (Theorem 4) is ``sum_{j=k+1}^{n} (Z_j - Z_k) <= (n - k)(Z_n - Z_k)``, equal to
+    ``(n - k + 1)(Hbar_k - Hbar_{k-1}) - (Hbar_n - Hbar_{k-1})`` (the expected conditional
+    total correlation of the last step); the printed form is exact only when both are 0.
+
+    Examples
+    --------
+    >>> austin_bound([0.0, 0.0, 1.0], 2)   # exact: (Z_2 - Z_2) + (Z_3 - Z_2) = 1
+    2.0
+    """
+    z = np.asarray(curve, dtype=float)
+    n = z.size
+    return float((n - k + 1) * (z[-1] - z[k - 1]))
+
+
+def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float = 1e-9) -> dict:
+    """Every applicable bound for ``schedule`` next to the exact expected KL.
+
+    Rows: ``li_cai`` and ``constant_step`` (every schedule); ``theorem9_tc`` /
+    ``theorem9_dtc`` error guarantee and ``theorem9_tc_steps`` / ``theorem9_dtc_steps`` step
+    count (when the schedule is a Theorem 9 schedule for some ``zeta >= 2``, with
+    ``TChat = TC``, ``DTChat = DTC``); ``austin`` (two-phase schedules).
+
+    Returns
+    -------
+    dict
+        ``expected_kl``, ``unit``, ``steps``, ``schedule`` and ``bounds``: a list of
+        ``{"name", "value", "holds", "compared_with", "ratio"}``; ``ratio`` is value / exact
+        (``inf`` when the exact value is 0 and the bound is not), ``holds`` allows a
+        relative slack ``tol``.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> t = check_bounds(copy(4, 2), [2, 2], base=2)
+    >>> t["expected_kl"], [(b["name"], b["value"], b["holds"]) for b in t["bounds"]]
+    (1.0, [('li_cai', 1.0, True), ('constant_step', 1.0, True)])
+    """
+    z = as_curve(curve_or_joint, base)
+    sched = as_schedule(schedule, z.size)
+    n = z.size
+    exact = riemann_error(z, sched)
+    slack = tol * max(1.0, abs(exact), float(z[-1]) * n)
+    rows = []
+
+    def add(name: str, value: float, against: str = "expected_kl") -> None:
+        actual = exact if against == "expected_kl" else float(sched.k)
+        holds = actual <= value + (slack if against == "expected_kl" else 1e-9)
+        if actual > 0:
+            ratio = value / actual
+        else:
+            ratio = 1.0 if value <= slack else math.inf
+        rows.append({"name": name, "value": float(value), "holds": bool(holds), "compared_with": against, "ratio": ratio})
+
+    add("li_cai", li_cai_bound(z, sched))
+    add("constant_step", constant_step_bound(z, sched))
+    for fam in ("tc", "dtc"):
+        zeta = theorem9_zeta(sched, fam)
+        if zeta is not None:
+            add(f"theorem9_{fam}", theorem9_error_bound(z, zeta, fam))
+            add(f"theorem9_{fam}_steps", theorem9_steps_bound(n, zeta), against="steps")
+    k = austin_k(sched)
+    if k is not None and sched.k > 1:
+        add("austin", austin_bound(z, k))
+    return {
+        "schedule": list(sched.steps),
+        "steps": sched.k,
+        "unit": unit_name(base),
+        "expected_kl": exact,
+        "bounds": rows,
+    }
