@@ -1,0 +1,438 @@
+"""Graphs and random walks on them: the data of the structured half of the toolkit.
+
+A walk ``x_1..x_n`` on a graph ``G`` has the vertices as its alphabet: ``x_1 ~ start`` and
+``x_{t+1} ~ P[x_t, .]``.  This module builds ``G`` (by family name, from a spec string, a
+networkx graph, an adjacency matrix or an edge-list file), the transition matrix ``P``
+(simple, lazy, weighted walk) and the start vector (stationary, uniform, a vertex, a vector).
+:class:`mdmtheory.markov.MarkovChain` turns ``(P, start, n)`` into exact information measures.
+
+Vertices are always relabelled ``0..q-1`` (sorted labels when they sort, else insertion
+order), so ``vertex:V`` and the columns of ``P`` refer to the same index.
+
+References
+----------
+.. [1] Bansal, Cholyeon, Kumar, Sanghavi, Sarkar, arXiv:2606.22976 (walks on graphs as a
+   test bed for parallel unmasking; THEORY.md section 5).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from math import gcd
+from typing import Callable
+
+import networkx as nx
+import numpy as np
+
+from .errors import InputError
+
+__all__ = [
+    "GRAPH_FAMILIES",
+    "make_graph",
+    "parse_graph",
+    "walk_matrix",
+    "check_stochastic",
+    "stationary_distribution",
+    "start_distribution",
+    "chain_period",
+]
+
+#: Tolerance on row sums of a stochastic matrix and on the sum of a start vector.
+STOCHASTIC_TOL = 1e-9
+
+
+def _star(n: int) -> nx.Graph:
+    if n < 2:
+        raise InputError(f"star:N needs N >= 2 vertices (one centre and N-1 leaves); got {n}")
+    return nx.star_graph(n - 1)
+
+
+def _regular(d: int, n: int, seed: int = 0) -> nx.Graph:
+    if d < 1 or d >= n or (d * n) % 2:
+        raise InputError(f"regular:D,N needs 1 <= D < N and D*N even; got D={d}, N={n}")
+    return nx.random_regular_graph(d, n, seed=seed)
+
+
+def _grid(r: int, c: int | None = None) -> nx.Graph:
+    return nx.grid_2d_graph(r, r if c is None else c)
+
+
+def _torus(r: int, c: int | None = None) -> nx.Graph:
+    c = r if c is None else c
+    if r < 3 or c < 3:
+        raise InputError(f"torus:RxC needs R, C >= 3 (smaller sides make multi-edges); got {r}x{c}")
+    return nx.grid_2d_graph(r, c, periodic=True)
+
+
+def _barbell(m: int, bridge: int = 0) -> nx.Graph:
+    if m < 2:
+        raise InputError(f"barbell:M needs cliques of M >= 2 vertices; got {m}")
+    return nx.barbell_graph(m, bridge)
+
+
+def _lollipop(m: int, k: int = 1) -> nx.Graph:
+    if m < 2 or k < 0:
+        raise InputError(f"lollipop:M,K needs a clique of M >= 2 and a path of K >= 0 vertices; got {m},{k}")
+    return nx.lollipop_graph(m, k)
+
+
+def _cycle(n: int) -> nx.Graph:
+    if n < 3:
+        raise InputError(f"cycle:N needs N >= 3 vertices; got {n}")
+    return nx.cycle_graph(n)
+
+
+def _min2(fn: Callable[[int], nx.Graph], what: str) -> Callable[..., nx.Graph]:
+    def build(n: int) -> nx.Graph:
+        if n < 2:
+            raise InputError(f"{what}:N needs N >= 2 vertices (a walk needs an edge); got {n}")
+        return fn(n)
+
+    return build
+
+
+#: Family name -> (builder, argument help).  Spec strings are ``name:arg,arg,key=value``.
+GRAPH_FAMILIES: dict[str, tuple[Callable[..., nx.Graph], str]] = {
+    "cycle": (_cycle, "cycle:N  (N vertices)"),
+    "path": (_min2(nx.path_graph, "path"), "path:N"),
+    "complete": (_min2(nx.complete_graph, "complete"), "complete:N"),
+    "star": (_star, "star:N  (a centre and N-1 leaves)"),
+    "grid": (_grid, "grid:RxC"),
+    "torus": (_torus, "torus:RxC  (R, C >= 3)"),
+    "hypercube": (lambda d: nx.hypercube_graph(d), "hypercube:D  (2^D vertices)"),
+    "bipartite": (lambda a, b: nx.complete_bipartite_graph(a, b), "bipartite:A,B  (complete bipartite K_{A,B})"),
+    "barbell": (_barbell, "barbell:M[,B]  (two K_M joined by a path of B vertices, default 0)"),
+    "lollipop": (_lollipop, "lollipop:M,K  (K_M with a path of K vertices)"),
+    "petersen": (lambda: nx.petersen_graph(), "petersen"),
+    "tree": (lambda h: nx.balanced_tree(2, h), "tree:H  (binary tree of height H, 2^(H+1)-1 vertices)"),
+    "regular": (_regular, "regular:D,N[,seed=S]  (random D-regular, seeded)"),
+    "file": (None, "file:PATH  (edge list: 'u v [weight]' per line)"),  # type: ignore[dict-item]
+}
+_ALIASES = {"complete_bipartite": "bipartite", "binary_tree": "tree", "edgelist": "file", "ring": "cycle"}
+
+
+def _families_help() -> str:
+    return "; ".join(h for _, h in GRAPH_FAMILIES.values())
+
+
+def _read_edgelist(path: str) -> nx.Graph:
+    if not os.path.isfile(path):
+        raise InputError(f"no such edge-list file: {path!r}; give a text file with one 'u v [weight]' per line")
+    G = nx.Graph()
+    with open(path) as fh:
+        for lineno, line in enumerate(fh, 1):
+            parts = line.split("#", 1)[0].split()
+            if not parts:
+                continue
+            if len(parts) not in (2, 3):
+                raise InputError(f"{path}:{lineno}: expected 'u v' or 'u v weight'; got {line.strip()!r}")
+            u, v = (int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts[:2])
+            w = 1.0
+            if len(parts) == 3:
+                try:
+                    w = float(parts[2])
+                except ValueError:
+                    raise InputError(f"{path}:{lineno}: the weight {parts[2]!r} is not a number") from None
+                if not (w > 0 and np.isfinite(w)):
+                    raise InputError(f"{path}:{lineno}: edge weights must be finite and > 0; got {parts[2]}")
+            G.add_edge(u, v, weight=w)
+    if G.number_of_nodes() == 0:
+        raise InputError(f"the edge-list file {path!r} has no edges")
+    return G
+
+
+def parse_graph(spec: str) -> nx.Graph:
+    """Build a graph from a spec string such as ``cycle:8``, ``grid:4x4``, ``regular:3,20,seed=1``.
+
+    Parameters
+    ----------
+    spec : str
+        ``name`` or ``name:args``; arguments are comma-separated integers (``x`` also
+        separates, as in ``4x4``) and ``key=value`` pairs.  ``file:PATH`` reads an edge list.
+
+    Returns
+    -------
+    networkx.Graph
+        With vertices relabelled ``0..q-1``.
+
+    Raises
+    ------
+    InputError
+        Unknown family (the message lists them), bad arguments, isolated vertices.
+
+    Examples
+    --------
+    >>> parse_graph("grid:2x3").number_of_nodes()
+    6
+    >>> parse_graph("regular:3,8,seed=1").number_of_edges()
+    12
+    """
+    text = str(spec).strip()
+    name, _, rest = text.partition(":")
+    name = _ALIASES.get(name.strip().lower(), name.strip().lower())
+    if name not in GRAPH_FAMILIES:
+        raise InputError(f"unknown graph family {name!r} in {spec!r}; known: {_families_help()}")
+    if name == "file":
+        if not rest:
+            raise InputError("file:PATH needs the path of an edge-list file")
+        return make_graph(_read_edgelist(rest))
+    builder = GRAPH_FAMILIES[name][0]
+    args: list[int] = []
+    kwargs: dict[str, int] = {}
+    for part in [p.strip() for p in re.split(r"[,x]", rest) if p.strip()] if rest else []:
+        key, eq, val = part.partition("=")
+        try:
+            if eq:
+                kwargs[key.strip()] = int(val)
+            else:
+                args.append(int(part))
+        except ValueError:
+            raise InputError(f"graph argument {part!r} in {spec!r} is not an integer; usage: {GRAPH_FAMILIES[name][1]}") from None
+    try:
+        G = builder(*args, **kwargs)
+    except TypeError:
+        raise InputError(f"wrong arguments in {spec!r}; usage: {GRAPH_FAMILIES[name][1]}") from None
+    except nx.NetworkXError as exc:
+        raise InputError(f"cannot build {spec!r}: {exc}") from None
+    return make_graph(G)
+
+
+def make_graph(graph) -> nx.Graph:
+    """Coerce a spec string, a networkx graph or a symmetric adjacency matrix to a graph on ``0..q-1``.
+
+    An adjacency matrix gives edge weights (its entries); it must be square, symmetric,
+    finite and non-negative.
+
+    Raises
+    ------
+    InputError
+        Empty graph, directed or asymmetric input, or isolated vertices (a walk cannot leave them).
+
+    Examples
+    --------
+    >>> sorted(make_graph([[0, 1], [1, 0]]).edges())
+    [(0, 1)]
+    """
+    if isinstance(graph, str):
+        return parse_graph(graph)
+    if isinstance(graph, nx.Graph):
+        if graph.is_directed():
+            raise InputError("the graph is directed; give an undirected graph, or its row-stochastic P as a Markov chain")
+        G = graph
+    else:
+        A = np.asarray(graph, dtype=float)
+        if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
+            raise InputError(f"an adjacency matrix must be square and non-empty; got shape {A.shape}")
+        if not np.all(np.isfinite(A)) or np.any(A < 0):
+            raise InputError("an adjacency matrix must have finite, non-negative entries (edge weights)")
+        if not np.allclose(A, A.T):
+            raise InputError("the adjacency matrix is not symmetric; for a directed chain give its row-stochastic P instead")
+        G = nx.Graph()
+        G.add_nodes_from(range(A.shape[0]))
+        for u, v in zip(*np.nonzero(np.triu(A))):
+            G.add_edge(int(u), int(v), weight=float(A[u, v]))
+    if G.number_of_nodes() == 0:
+        raise InputError("the graph has no vertices")
+    isolated = list(nx.isolates(G))
+    if isolated:
+        raise InputError(
+            f"the graph has {len(isolated)} isolated vertices ({isolated[:5]}{'...' if len(isolated) > 5 else ''}); "
+            "a walk cannot leave them: remove them or add edges"
+        )
+    try:
+        order = sorted(G.nodes())
+    except TypeError:
+        order = list(G.nodes())
+    if order == list(range(len(order))):
+        return G
+    return nx.relabel_nodes(G, {v: i for i, v in enumerate(order)}, copy=True)
+
+
+def walk_matrix(graph, lazy: float = 0.0, weighted: bool = False) -> np.ndarray:
+    """Transition matrix of the walk on ``graph``: ``P = lazy * I + (1 - lazy) D^-1 A``.
+
+    Parameters
+    ----------
+    graph : str, networkx.Graph or array_like
+        Anything :func:`make_graph` takes.
+    lazy : float, default 0
+        Holding probability ``a`` in ``[0, 1)``.
+    weighted : bool, default False
+        Use edge weights (attribute ``weight``, or the adjacency entries); otherwise every
+        edge counts 1 (the simple walk).
+
+    Returns
+    -------
+    numpy.ndarray
+        Row-stochastic ``(q, q)`` matrix.
+
+    Examples
+    --------
+    >>> walk_matrix("path:3", lazy=0.5)[1].tolist()
+    [0.25, 0.5, 0.25]
+    """
+    G = make_graph(graph)
+    if not (0.0 <= float(lazy) < 1.0):
+        raise InputError(f"lazy must be a holding probability in [0, 1); got {lazy!r}")
+    q = G.number_of_nodes()
+    A = nx.to_numpy_array(G, nodelist=range(q), weight="weight" if weighted else None)
+    if not weighted:
+        A = (A > 0).astype(float)
+    P = A / A.sum(axis=1, keepdims=True)
+    return float(lazy) * np.eye(q) + (1.0 - float(lazy)) * P
+
+
+def check_stochastic(P) -> np.ndarray:
+    """Validate a row-stochastic matrix (square, finite, non-negative, rows summing to 1).
+
+    Raises
+    ------
+    InputError
+        Naming the first offending row.
+
+    Examples
+    --------
+    >>> check_stochastic([[0.5, 0.5], [1.0, 0.0]]).shape
+    (2, 2)
+    """
+    P = np.array(P, dtype=float)
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
+        raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
+    if not np.all(np.isfinite(P)):
+        raise InputError("P has NaN or infinite entries; a transition matrix holds probabilities")
+    if np.any(P < 0):
+        raise InputError(f"P has negative entries (smallest {P.min():.3g}); transition probabilities must be >= 0")
+    dev = np.abs(P.sum(axis=1) - 1.0)
+    if dev.max() > STOCHASTIC_TOL:
+        row = int(np.argmax(dev))
+        raise InputError(
+            f"P is not row-stochastic: row {row} sums to {P[row].sum()!r}; every row must sum to 1 "
+            "(divide each row by its sum)"
+        )
+    return P / P.sum(axis=1, keepdims=True)
+
+
+def _closed_classes(P: np.ndarray) -> list[np.ndarray]:
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nc, lab = connected_components(csr_matrix(P > 0), directed=True, connection="strong")
+    leaves = []
+    for c in range(nc):
+        members = np.flatnonzero(lab == c)
+        out = P[np.ix_(members, np.flatnonzero(lab != c))]
+        if not np.any(out > 0):
+            leaves.append(members)
+    return leaves
+
+
+def stationary_distribution(P) -> np.ndarray:
+    """The stationary distribution ``pi = pi P`` of a chain with one closed class.
+
+    Raises
+    ------
+    InputError
+        If ``P`` is not stochastic, or has several closed classes (then ``pi`` is not
+        unique: give the start vector explicitly).
+
+    Examples
+    --------
+    >>> stationary_distribution(walk_matrix("star:3")).round(6).tolist()
+    [0.5, 0.25, 0.25]
+    """
+    P = check_stochastic(P)
+    classes = _closed_classes(P)
+    if len(classes) != 1:
+        raise InputError(
+            f"P has {len(classes)} closed classes, so its stationary distribution is not unique; "
+            "give the start explicitly (uniform, vertex:V or a vector)"
+        )
+    c = classes[0]
+    sub = P[np.ix_(c, c)]
+    # pi on the closed class: null vector of (sub^T - I) with sum 1, by least squares
+    A = np.vstack([sub.T - np.eye(len(c)), np.ones((1, len(c)))])
+    b = np.zeros(len(c) + 1)
+    b[-1] = 1.0
+    pi_c = np.linalg.lstsq(A, b, rcond=None)[0]
+    pi_c = np.clip(pi_c, 0.0, None)
+    pi = np.zeros(P.shape[0])
+    pi[c] = pi_c / pi_c.sum()
+    return pi
+
+
+def start_distribution(P, start="stationary") -> np.ndarray:
+    """The law of ``x_1``: ``"stationary"``, ``"uniform"``, ``"vertex:V"`` / an int ``V``, or a vector.
+
+    Raises
+    ------
+    InputError
+        Unknown keyword, a vertex outside ``0..q-1``, or a vector that is not a distribution
+        on the ``q`` vertices.
+
+    Examples
+    --------
+    >>> start_distribution(walk_matrix("path:3"), "vertex:2").tolist()
+    [0.0, 0.0, 1.0]
+    """
+    P = check_stochastic(P)
+    q = P.shape[0]
+    if isinstance(start, str):
+        s = start.strip().lower()
+        if s in ("stationary", "pi"):
+            return stationary_distribution(P)
+        if s == "uniform":
+            return np.full(q, 1.0 / q)
+        if s.startswith("vertex:"):
+            try:
+                start = int(s[7:])
+            except ValueError:
+                raise InputError(f"start {start!r}: vertex:V needs an integer V in 0..{q - 1}") from None
+        else:
+            raise InputError(f"unknown start {start!r}; use stationary, uniform, vertex:V or a probability vector")
+    if isinstance(start, (int, np.integer)):
+        if not 0 <= int(start) < q:
+            raise InputError(f"start vertex {int(start)} is outside the vertex set 0..{q - 1}")
+        v = np.zeros(q)
+        v[int(start)] = 1.0
+        return v
+    v = np.asarray(start, dtype=float)
+    if v.shape != (q,):
+        raise InputError(f"a start vector must have one entry per vertex (length {q}); got shape {v.shape}")
+    if not np.all(np.isfinite(v)) or np.any(v < 0) or abs(v.sum() - 1.0) > STOCHASTIC_TOL:
+        raise InputError("a start vector must be non-negative and sum to 1")
+    return v / v.sum()
+
+
+def chain_period(P) -> int:
+    """Least common multiple of the periods of the strongly connected classes of ``P``.
+
+    ``P^d`` restricted to a class is asymptotically periodic with that class's period; the
+    lcm ``L`` is the period with which ``P^d`` (and ``start P^d``) settle, used to stop
+    computing matrix powers early.
+
+    Examples
+    --------
+    >>> chain_period(walk_matrix("cycle:6")), chain_period(walk_matrix("cycle:5")), chain_period(walk_matrix("cycle:6", lazy=0.2))
+    (2, 1, 1)
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, shortest_path
+
+    P = np.asarray(P, dtype=float)
+    nc, lab = connected_components(csr_matrix(P > 0), directed=True, connection="strong")
+    L = 1
+    for c in range(nc):
+        members = np.flatnonzero(lab == c)
+        sub = P[np.ix_(members, members)] > 0
+        if not sub.any():
+            continue  # a transient singleton without a loop: no cycles
+        level = shortest_path(csr_matrix(sub.astype(float)), unweighted=True, indices=0)
+        u, v = np.nonzero(sub)
+        p = 0
+        for d in np.abs(level[u] + 1 - level[v]).astype(np.int64):
+            p = gcd(p, int(d))
+            if p == 1:
+                break
+        L = L * p // gcd(L, p) if p else L
+    return L
