@@ -38,8 +38,8 @@ remainder going to the first steps, as LLaDA; default ``steps=2``).  ``s_t`` is 
 Conventions, the same in every implementation (the numba kernels included)
 
 * Ties are broken by position: among equal keys the lower index wins.  Keys (confidence, margin,
-  entropy) are compared after rounding to :data:`KEY_DECIMALS` decimals, so that marginals
-  computed in different orders of floating-point operations rank the same.
+  entropy) are compared as :func:`rank_key` ``= rint(key * 10**KEY_DECIMALS)``, so that
+  marginals computed in different orders of floating-point operations rank the same.
 * Thresholds are compared with slack :data:`TOL`: ``max p >= tau - TOL``,
   ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
@@ -78,6 +78,7 @@ __all__ = [
     "KEY_DECIMALS",
     "TOL",
     "describe",
+    "rank_key",
 ]
 
 #: Registry names, in display order.
@@ -175,8 +176,12 @@ def marginal_entropy(p: np.ndarray) -> np.ndarray:
 
 def _rank(keys: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """``positions`` sorted by increasing rounded key, ties by increasing position."""
-    k = np.round(np.asarray(keys, dtype=float), KEY_DECIMALS)
-    return positions[np.lexsort((positions, k))]
+    return positions[np.lexsort((positions, rank_key(keys)))]
+
+
+def rank_key(x) -> np.ndarray:
+    """``rint(x * 10**KEY_DECIMALS)``: the rounded key every implementation ranks by."""
+    return np.rint(np.asarray(x, dtype=float) * 10.0**KEY_DECIMALS)
 
 
 def step_sizes(params: dict, n: int) -> tuple[int, ...]:

@@ -1,0 +1,298 @@
+"""Exact evaluation of parallel samplers, and the best adaptive policy as the floor.
+
+* :func:`evaluate` -- the output law ``nu`` of any sampler of :mod:`mdmtheory.samplers`, exactly,
+  by pushing probability mass through every reachable partial assignment ``(R, x_R)``; with
+  ``KL(mu || nu)``, reverse KL, TV, the law of the number of model calls and, for deterministic
+  samplers, the per-step dependence error of the chain rule (checked against the KL).
+* :func:`optimal_kl` / :func:`optimal_policy` -- the best deterministic adaptive policy with at
+  most ``k`` model calls, by dynamic programming over partial assignments.
+* :func:`frontier` -- (expected model calls, KL) for a sweep of each sampler's knob.
+
+The oracle is undefined on contexts of probability 0 under ``mu``; there it returns the uniform
+distribution (as :mod:`mdmtheory.divergence`).  ``KL(mu || nu)``, reverse KL and TV do not depend
+on that choice; the law of the number of calls does.
+
+References
+----------
+.. [1] Chen, Cong, Li, "Optimal inference schedules for masked diffusion models",
+   COLT 2026, arXiv:2511.04647 (the chain rule for parallel unmasking).
+.. [2] THEORY.md sections 2 and 6.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+from scipy.special import rel_entr
+
+from ._kernels import evaluate as _k
+from .errors import InputError, check_memory
+from .information import _scale, unit_name
+from .joint import Joint
+from .progress import progress
+from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+
+__all__ = ["evaluate", "optimal_kl", "optimal_policy", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
+
+#: Samplers swept by :func:`frontier` by default.
+DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "optimal")
+
+#: Refuse :func:`optimal_kl` when ``k * prod_i (1 + 2 q_i)`` (inner-loop cells) exceeds this.
+OPTIMAL_MAX_WORK = 3e9
+
+#: Relative tolerance of the chain-rule check ``KL(mu || nu) = sum mu(x_R) TC(X_S | x_R)``.
+CHAIN_RULE_RTOL = 1e-9
+
+
+class _Tables:
+    """Every subset marginal of a joint in the kernel layout (see ``mdmtheory._kernels.evaluate``)."""
+
+    def __init__(self, joint: Joint, max_memory: float | None = None, extra: float = 0.0, what: str = "evaluation"):
+        q = np.array(joint.q, dtype=np.int64)
+        n = joint.n
+        if n > 30:
+            raise InputError(f"exact evaluation enumerates subsets of positions; n = {n} is far too large")
+        sizes = np.ones(1 << n, dtype=np.int64)
+        for i in range(n):
+            sizes[1 << i : 1 << (i + 1)] = sizes[: 1 << i] * q[i]
+        self.total = float(np.prod(q.astype(float) + 1.0))
+        check_memory(8.0 * self.total * (3.0 + extra), f"the {what} tables for shape {joint.q}", max_memory)
+        self.q, self.n = q, n
+        self.off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.marg = _k.subset_marginals(np.ascontiguousarray(joint.table).ravel(), q, self.off)
+        pop = np.array([bin(m).count("1") for m in range(1 << n)])
+        self.order = np.argsort(pop, kind="stable").astype(np.int64)
+
+    def cell(self, state: SamplerState) -> tuple[int, int]:
+        """``(R, cell index)`` of a state."""
+        R, c = 0, 0
+        for i in range(self.n):
+            if state.revealed[i]:
+                R |= 1 << i
+                c = c * int(self.q[i]) + int(state.values[i])
+        return R, c
+
+
+def _optimal_tables(tab: _Tables, kmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    work = kmax * float(np.prod(1.0 + 2.0 * tab.q.astype(float)))
+    if work > OPTIMAL_MAX_WORK:
+        raise InputError(
+            f"the optimal-policy DP for shape {tuple(int(v) for v in tab.q)} with k = {kmax} needs about {work:.2g} "
+            f"inner steps (limit {OPTIMAL_MAX_WORK:.0g}); use a smaller n or k"
+        )
+    policy = np.zeros((kmax + 1, tab.off[-1]), dtype=np.int64)
+    values = np.zeros(kmax + 1)
+    esteps = np.zeros(kmax + 1)
+    _k.optimal_dp(tab.marg, tab.off, tab.q, kmax, policy, values, esteps, 1e-12)
+    return policy, values, esteps
+
+
+def _check_k(k, n: int) -> int:
+    if int(k) != k or k < 1:
+        raise InputError(f"k (the number of model calls) must be a positive integer; got {k!r}")
+    return int(min(int(k), n))
+
+
+def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, max_memory: float | None = None):
+    """The least ``KL(mu || nu)`` of a deterministic adaptive policy with at most ``k`` calls.
+
+    ``V_b(R, x_R) = min_S [ TC(X_S | x_R) + E_{x_S ~ mu(. | x_R)} V_{b-1}(R u S, x_{R u S}) ]``
+    over non-empty masked sets ``S``, ``V_b(full) = 0``, ``V_0(R) = inf`` otherwise: the
+    chain-rule KL is additive over the visited states (THEORY.md section 2).
+
+    Parameters
+    ----------
+    joint : Joint
+    k : int, optional
+        The call budget; ``None`` returns the values for every ``k = 1..n``.
+    base : float, optional
+        Logarithm base of the result (default nats).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ``optimal(k)``, or the array ``[optimal(1), ..., optimal(n)]``.  ``optimal(1) = TC``
+        and ``optimal(n) = 0``.
+
+    Notes
+    -----
+    Time ``O(k n prod_i (1 + 2 q_i))`` (pairs of disjoint ``R``, ``S`` and their values), memory
+    ``O(k prod_i (1 + q_i))``.  Exact for tiny ``n``: binary ``n <= 11``, ``q = 3`` ``n <= 8``
+    in seconds (see ``benchmarks/bench_samplers.py``).
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> [round(v, 12) for v in optimal_kl(copy(3, 2), base=2)]   # one call: TC = 2 bits
+    [2.0, 0.0, 0.0]
+    """
+    kmax = joint.n if k is None else _check_k(k, joint.n)
+    tab = _Tables(joint, max_memory, extra=1.0 + kmax, what="optimal-policy DP")
+    _, values, _ = _optimal_tables(tab, kmax)
+    vals = np.maximum(values[1:], 0.0) * _scale(base)
+    if k is None:
+        return vals
+    return float(vals[kmax - 1])
+
+
+def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sampler:
+    """The optimal deterministic adaptive policy with at most ``k`` calls, as a :class:`Sampler`.
+
+    Its ``select(state)`` reads the DP of :func:`optimal_kl` at ``(R, x_R)`` with ``k -
+    state.step`` calls left.  Ties between sets of equal KL go to fewer expected calls (under
+    ``mu``), then to the smaller bitmask; on contexts of probability 0 it unmasks everything.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mdmtheory import copy
+    >>> pol = optimal_policy(copy(3, 2), 2)
+    >>> st = SamplerState(3, np.zeros(3, bool), np.full(3, -1), np.full((3, 2), 0.5))
+    >>> pol.select(st)   # one position first, then the other two are determined
+    [(1.0, (0,))]
+    """
+    kk = _check_k(k, joint.n)
+    tab = _Tables(joint, max_memory, extra=1.0 + kk, what="optimal-policy DP")
+    policy, _, _ = _optimal_tables(tab, kk)
+
+    def rule(state: SamplerState) -> tuple[int, ...]:
+        b = kk - int(state.step)
+        if b < 1:
+            raise InputError(f"the optimal policy with k = {kk} has no call left at step {state.step}")
+        R, c = tab.cell(state)
+        S = int(policy[b, tab.off[R] + c])
+        return tuple(i for i in range(joint.n) if S >> i & 1)
+
+    return Sampler("optimal", {"k": int(k)}, policy=rule)
+
+
+def _steps_table(probs: np.ndarray) -> list[dict]:
+    return [{"steps": t, "probability": float(p)} for t, p in enumerate(probs) if p > 0]
+
+
+def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None) -> dict:
+    """The exact output law of a parallel sampler and its distance to ``mu``.
+
+    ``nu(x) = sum over runs of prod_t P(S_t | state) prod_{i in S_t} mu(x_i | x_{R_t})``, pushed
+    through every reachable partial assignment ``(R, x_R)``; conditional marginals are read off
+    precomputed subset-marginal tables in O(1).
+
+    Parameters
+    ----------
+    joint : Joint
+        The true law ``mu`` (also the exact oracle).
+    sampler : Sampler or str
+        From :func:`mdmtheory.samplers.make_sampler` (a name uses the default parameters).
+    base : float, optional
+        Logarithm base of the divergences (default nats).
+
+    Returns
+    -------
+    dict
+        ``sampler``, ``params``, ``unit``, ``kl`` (``KL(mu || nu)``), ``reverse_kl``, ``tv``,
+        ``expected_steps``, ``max_steps``, ``steps_distribution`` (rows ``steps``,
+        ``probability``; the law of the number of model calls under the sampler), and ``law``
+        (``nu`` as a :class:`Joint`).  Deterministic samplers add ``dependence_error`` (``sum``
+        over visited states of ``mu(x_R) TC(X_S | x_R)``), ``dependence_error_per_step``,
+        ``dependence_error_max`` (the largest ``TC(X_S | x_R)`` of a visited state) and
+        ``chain_rule_gap`` (``|kl - dependence_error|``).  ``optimal`` adds ``dp_kl``.
+
+    Raises
+    ------
+    InputError
+        Bad sampler, a schedule not summing to ``n``, or not enough memory.
+    RuntimeError
+        If the chain-rule identity fails (it cannot, up to rounding, for a deterministic sampler).
+
+    Notes
+    -----
+    Chain rule (THEORY.md section 2): for a deterministic adaptive policy
+    ``KL(mu || nu) = sum_{visited (R, x_R)} mu(x_R) TC(X_{S(R, x_R)} | x_R)``.  Both sides are
+    computed independently (``nu`` from the propagated mass, the right side from the subset
+    marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
+    plus the rule (``O(n^2 q^2)`` for ``punt``) plus the cells written, ``O(n)`` each; ``random``
+    enumerates the ``C(m, s)`` sets of each state.  Memory ``~ 3 prod_i (1 + q_i)`` floats.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy, make_sampler
+    >>> r = evaluate(copy(3, 2), make_sampler("confidence", schedule=[2, 1]), base=2)
+    >>> round(r["kl"], 12), r["expected_steps"], r["chain_rule_gap"] < 1e-12
+    (1.0, 2.0, True)
+    """
+    if isinstance(sampler, str):
+        sampler = make_sampler(sampler)
+    if not isinstance(sampler, Sampler):
+        raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
+    n = joint.n
+    code = SAMPLER_NAMES.index(sampler.name)
+    sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
+    params = sampler.params
+    kb = 0
+    dp_kl = None
+    policy = np.zeros((1, 1), dtype=np.int64)
+    if sampler.name == "optimal":
+        kb = _check_k(params["k"], n)
+        tab = _Tables(joint, max_memory, extra=1.0 + kb, what="optimal-policy DP")
+        policy, values, _ = _optimal_tables(tab, kb)
+        dp_kl = float(values[kb])
+    else:
+        tab = _Tables(joint, max_memory, extra=0.5)
+    mass = np.zeros(tab.off[-1])
+    stepof = np.full(tab.off[-1], -1, dtype=np.int16)
+    steps_prob = np.zeros(n + 2)
+    dep = np.zeros(n + 2)
+    worst, conflict = _k.propagate(
+        tab.marg,
+        tab.off,
+        tab.q,
+        tab.order,
+        code,
+        sizes,
+        float(params.get("tau", 0.0)),
+        float(params.get("gamma", 0.0)),
+        ("entropy", "confidence", "margin").index(params.get("proxy", "entropy")),
+        float(params.get("delta", 0.0)),
+        policy,
+        kb,
+        mass,
+        stepof,
+        steps_prob,
+        dep,
+    )
+    if conflict:  # pragma: no cover - a state's step is a function of the state for every rule
+        raise RuntimeError("a partial assignment was reached after two different numbers of calls")
+    full = (1 << n) - 1
+    nu = mass[tab.off[full] :].reshape(joint.q)
+    if abs(nu.sum() - 1.0) > 1e-9:  # pragma: no cover
+        raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")
+    nu = nu / nu.sum()
+    mu = joint.table
+    scale = _scale(base)
+    kl = max(float(np.sum(rel_entr(mu, nu))), 0.0)
+    out: dict = {
+        "sampler": sampler.name,
+        "params": dict(params),
+        "unit": unit_name(base),
+        "kl": kl * scale,
+        "reverse_kl": max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
+        "tv": 0.5 * float(np.abs(mu - nu).sum()),
+        "expected_steps": float(np.dot(np.arange(n + 2), steps_prob)),
+        "max_steps": int(np.flatnonzero(steps_prob > 0).max()),
+        "steps_distribution": _steps_table(steps_prob),
+    }
+    if sampler.deterministic:
+        total = float(dep.sum())
+        gap = abs(kl - total)
+        if gap > CHAIN_RULE_RTOL * max(1.0, kl):
+            raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence errors = {total!r}")
+        last = out["max_steps"]
+        out["dependence_error"] = max(total, 0.0) * scale
+        out["dependence_error_per_step"] = [max(float(v), 0.0) * scale for v in dep[:last]]
+        out["dependence_error_max"] = float(worst) * scale
+        out["chain_rule_gap"] = gap * scale
+    if sampler.name == "optimal" and dp_kl is not None:
+        out["dp_kl"] = max(dp_kl, 0.0) * scale
+    out["law"] = Joint(nu, normalize=True)
+    return out
