@@ -1,0 +1,49 @@
+"""``mdmtheory schedule (JOINT.npy | --curve FILE) --steps K [--frontier] [--json]``: the exact
+optimal schedule (Chen-Cong-Li Theorem 4 minimised), or a named family evaluated."""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from ..optimal import frontier, min_steps, optimal_schedule, riemann_error
+from . import add_common, emit
+from ._scheduling import add_curve_source, add_family, family_schedule, read_curve
+
+
+def register(sub) -> None:
+    p = sub.add_parser("schedule", help="optimal schedule for a number of steps, the frontier, or a family")
+    add_curve_source(p)
+    p.add_argument("--steps", type=int, help="number of steps K: the optimal K-step schedule")
+    p.add_argument("--eps", type=float, help="target expected KL: the fewest steps whose optimum reaches it")
+    p.add_argument("--frontier", action="store_true", help="also the optimum for every K = 1..n")
+    add_family(p)
+    add_common(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    z, unit = read_curve(args)
+    chosen = [x for x in ("steps", "eps", "family") if getattr(args, x) is not None]
+    if len(chosen) > 1:
+        raise InputError(f"--{chosen[0]} and --{chosen[1]} exclude each other: give one of --steps, --eps, --family")
+    if not chosen and not args.frontier:
+        raise InputError("say what to compute: --steps K, --eps EPS, --family NAME or --frontier")
+    if args.param and args.family is None:
+        raise InputError("--param needs --family")
+    result: dict = {"n": int(z.size), "unit": unit}
+    title = "optimal schedule (Chen-Cong-Li Theorem 4, exact)"
+    if args.steps is not None:
+        opt = optimal_schedule(z, args.steps, max_memory=args.max_memory)
+        result.update(steps=opt.steps, schedule=list(opt.schedule.steps), expected_kl=opt.expected_kl)
+    elif args.eps is not None:
+        opt = min_steps(z, args.eps, max_memory=args.max_memory)
+        result.update(eps=args.eps, steps=opt.steps, schedule=list(opt.schedule.steps), expected_kl=opt.expected_kl)
+        title = f"fewest steps with optimal expected KL <= {args.eps:g}"
+    elif args.family is not None:
+        sched, params = family_schedule(args, z)
+        result.update(family=args.family, params=params, steps=sched.k, schedule=list(sched.steps))
+        result["expected_kl"] = riemann_error(z, sched)
+        title = f"schedule family {args.family} (expected KL by Theorem 4)"
+    if args.frontier:
+        result["frontier"] = [o.as_dict() for o in frontier(z, max_memory=args.max_memory)]
+    emit(result, args.json, title=f"{title}, {unit}")
+    return 0
