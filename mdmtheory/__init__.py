@@ -91,3 +91,12 @@ __all__ = [
     "total_variation",
     "divergences",
 ]
+
+# schedules: families by name, exact optimal schedules, curves from files, bounds
+from .bounds import check_bounds  # noqa: E402
+from .curves import as_curve, load_curve, validate_curve  # noqa: E402
+from .optimal import Optimum, frontier, min_steps, optimal_schedule  # noqa: E402
+from .schedules import FAMILIES, schedule_family  # noqa: E402
+
+__all__ += ["FAMILIES", "schedule_family", "as_curve", "load_curve", "validate_curve"]
+__all__ += ["Optimum", "optimal_schedule", "frontier", "min_steps", "check_bounds"]
