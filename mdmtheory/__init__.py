@@ -100,3 +100,12 @@ from .schedules import FAMILIES, schedule_family  # noqa: E402
 
 __all__ += ["FAMILIES", "schedule_family", "as_curve", "load_curve", "validate_curve"]
 __all__ += ["Optimum", "optimal_schedule", "frontier", "min_steps", "check_bounds"]
+
+# samplers and their exact evaluation (issue 5)
+# (``frontier`` of the module mdmtheory/evaluate.py is exported as ``sampler_frontier``: ``frontier`` is the schedules')
+from .evaluate import evaluate, optimal_kl, optimal_policy  # noqa: E402
+from .evaluate import frontier as sampler_frontier  # noqa: E402
+from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler  # noqa: E402
+
+__all__ += ["SAMPLER_NAMES", "Sampler", "SamplerState", "make_sampler", "evaluate", "optimal_kl", "optimal_policy"]
+__all__ += ["sampler_frontier"]

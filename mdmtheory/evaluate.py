@@ -124,7 +124,7 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     Examples
     --------
     >>> from mdmtheory import copy
-    >>> [round(v, 12) for v in optimal_kl(copy(3, 2), base=2)]   # one call: TC = 2 bits
+    >>> [round(float(v), 12) for v in optimal_kl(copy(3, 2), base=2)]   # one call: TC = 2 bits
     [2.0, 0.0, 0.0]
     """
     kmax = joint.n if k is None else _check_k(k, joint.n)
@@ -225,20 +225,31 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
+    if sampler.name == "optimal":
+        kb = _check_k(sampler.params["k"], joint.n)
+        tab = _Tables(joint, max_memory, extra=1.0 + kb, what="optimal-policy DP")
+        policy, values, _ = _optimal_tables(tab, kb)
+        return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
+    sampler.sizes(joint.n)  # validates a schedule against n before allocating
+    return _run(joint, _Tables(joint, max_memory, extra=0.5), sampler, base)
+
+
+def _run(
+    joint: Joint,
+    tab: _Tables,
+    sampler: Sampler,
+    base: float | None,
+    policy: np.ndarray | None = None,
+    kb: int = 0,
+    dp_kl: float | None = None,
+) -> dict:
+    """Propagate the mass of ``sampler`` through the tables ``tab`` of ``joint``."""
     n = joint.n
     code = SAMPLER_NAMES.index(sampler.name)
     sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
     params = sampler.params
-    kb = 0
-    dp_kl = None
-    policy = np.zeros((1, 1), dtype=np.int64)
-    if sampler.name == "optimal":
-        kb = _check_k(params["k"], n)
-        tab = _Tables(joint, max_memory, extra=1.0 + kb, what="optimal-policy DP")
-        policy, values, _ = _optimal_tables(tab, kb)
-        dp_kl = float(values[kb])
-    else:
-        tab = _Tables(joint, max_memory, extra=0.5)
+    if policy is None:
+        policy = np.zeros((1, 1), dtype=np.int64)
     mass = np.zeros(tab.off[-1])
     stepof = np.full(tab.off[-1], -1, dtype=np.int16)
     steps_prob = np.zeros(n + 2)
@@ -292,7 +303,84 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         out["dependence_error_per_step"] = [max(float(v), 0.0) * scale for v in dep[:last]]
         out["dependence_error_max"] = float(worst) * scale
         out["chain_rule_gap"] = gap * scale
-    if sampler.name == "optimal" and dp_kl is not None:
+    if dp_kl is not None:
         out["dp_kl"] = max(dp_kl, 0.0) * scale
     out["law"] = Joint(nu, normalize=True)
     return out
+
+
+def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
+    """The knob values :func:`frontier` tries for ``name``."""
+    n = joint.n
+    hmax = max(float(sum(np.log(joint.q))), 1e-3)
+    if name in ("random", "left_to_right", "confidence", "margin", "entropy"):
+        return [("steps", k) for k in range(1, n + 1)]
+    if name == "threshold":
+        return [("tau", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
+    if name == "eb":
+        return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
+    if name == "punt":
+        return [("delta", 0.0)] + [("delta", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
+    if name == "bisection":
+        return [("", None)]
+    if name == "optimal":
+        return [("k", k) for k in range(1, n + 1)]
+    raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
+
+
+def frontier(
+    joint: Joint, samplers: Sequence[str] = DEFAULT_FRONTIER, base: float | None = None, max_memory: float | None = None
+) -> dict:
+    """(expected model calls, KL) of each sampler over a sweep of its knob.
+
+    The knobs: ``steps = 1..n`` for the schedule samplers, ``k = 1..n`` for ``optimal`` (one DP
+    gives every budget), ``tau`` on ``0, 0.5, ..., 0.99, 1`` for ``threshold``, ``gamma`` and
+    ``delta`` on ``0`` and a geometric grid up to ``sum_i log q_i`` for ``eb`` and ``punt``;
+    ``bisection`` has none.
+
+    Returns
+    -------
+    dict
+        ``unit`` and ``points``: rows ``sampler``, ``param``, ``value``, ``expected_steps``,
+        ``max_steps``, ``kl``, ``tv``, one per evaluated setting, in the order swept.
+
+    Notes
+    -----
+    The subset-marginal tables are computed once and shared; each point costs one
+    :func:`evaluate` propagation, ``optimal`` one DP for ``k = n`` (:func:`optimal_kl`).
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> pts = frontier(copy(3, 2), ["confidence", "optimal"], base=2)["points"]
+    >>> [(p["sampler"], p["value"], round(p["kl"], 12)) for p in pts if p["value"] == 2]
+    [('confidence', 2, 1.0), ('optimal', 2, 0.0)]
+    """
+    names = [str(s).strip() for s in samplers]
+    plan = [(name, _sweep(name, joint)) for name in names]
+    use_opt = "optimal" in names
+    tab = _Tables(joint, max_memory, extra=(1.0 + joint.n) if use_opt else 0.5)
+    policy = _optimal_tables(tab, joint.n)[0] if use_opt else None
+    points = []
+    bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")
+    for name, knobs in plan:
+        for key, value in knobs:
+            sampler = make_sampler(name, **({key: value} if key else {}))
+            if name == "optimal":
+                r = _run(joint, tab, sampler, base, policy, int(value))
+            else:
+                r = _run(joint, tab, sampler, base)
+            points.append(
+                {
+                    "sampler": name,
+                    "param": key,
+                    "value": value,
+                    "expected_steps": r["expected_steps"],
+                    "max_steps": r["max_steps"],
+                    "kl": r["kl"],
+                    "tv": r["tv"],
+                }
+            )
+            bar.update()
+    bar.close()
+    return {"unit": unit_name(base), "points": points}

@@ -4,7 +4,7 @@ A sampler sees the revealed positions, their values and the oracle's conditional
 the masked positions (a :class:`SamplerState`) and returns the sets of positions to unmask next
 with their probabilities (:meth:`Sampler.select`); every member of the chosen set is then drawn
 independently from its marginal.  :func:`make_sampler` builds one from a name in
-:data:`SAMPLER_NAMES` and keyword parameters; :func:`mdmtheory.evaluate.evaluate` computes the
+:data:`SAMPLER_NAMES` and keyword parameters; :func:`mdmtheory.evaluate` computes the
 exact output law of any of them.
 
 Selection rules (THEORY.md section 6; ``p_i`` is the marginal of masked position ``i``)
@@ -27,7 +27,7 @@ Selection rules (THEORY.md section 6; ``p_i`` is the marginal of masked position
                           positions (the runs at both ends included)
 ``optimal(k)``            the best deterministic adaptive policy with at most ``k`` model calls
                           (depends on the joint; built by
-                          :func:`mdmtheory.evaluate.optimal_policy`)
+                          :func:`mdmtheory.optimal_policy`)
 ========================  ===================================================================
 
 The schedule samplers (``random``, ``left_to_right``, ``confidence``, ``margin``, ``entropy``)
@@ -317,7 +317,7 @@ class Sampler:
             if self._policy is None:
                 raise InputError(
                     "the optimal policy depends on the joint: build it with "
-                    "mdmtheory.evaluate.optimal_policy(joint, k) (evaluate() does this for you)"
+                    "mdmtheory.optimal_policy(joint, k) (evaluate() does this for you)"
                 )
             return [(1.0, tuple(self._policy(state)))]
         raise AssertionError(name)  # pragma: no cover
