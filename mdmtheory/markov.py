@@ -200,6 +200,21 @@ class MarkovChain:
             ok &= np.all(self.P[x[:, :-1], x[:, 1:]] > 0, axis=1)
         return ok
 
+    def is_valid_partial(self, values) -> bool:
+        """Whether revealed values (``-1`` = masked) have positive probability: the first is
+        possible under its marginal and consecutive revealed values are joined by paths.
+
+        Examples
+        --------
+        >>> from mdmtheory.graphs import walk_matrix
+        >>> c = MarkovChain(walk_matrix("cycle:4"), "stationary", 4)
+        >>> c.is_valid_partial([0, -1, 0, -1]), c.is_valid_partial([0, -1, 1, -1])
+        (True, False)
+        """
+        vals = self._values(values)
+        out = np.empty((self.n, self.q))
+        return bool(bridge_marginals(self.P, self.start, vals, out))
+
     # ------------------------------------------------------------- entropies
     def entropy(self, positions: Sequence[int] | None = None, base: float | None = None) -> float:
         """``H(X_A) = H(mu_{a_1}) + sum_m H(X_{a_{m+1}} | X_{a_m})`` (all positions by default).

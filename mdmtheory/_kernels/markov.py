@@ -206,3 +206,325 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
             total += singles - joint
         a = b
     return total
+
+
+# ---------------------------------------------------------------------------------------------
+# Monte Carlo engine: samplers on walks with exact bridge conditionals (codes = the index of the
+# name in mdmtheory.samplers.SAMPLER_NAMES; same ranking keys, ties and slack as that module).
+RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT, BISECT = 0, 1, 2, 3, 4, 5, 6, 7, 8
+KEYSCALE = 1e12
+TOL = 1e-12
+
+
+@njit(cache=True)
+def _scan(vals, left, right, pos):
+    """Nearest revealed neighbour on each side (-1 if none); masked positions into ``pos``."""
+    n = vals.shape[0]
+    last = -1
+    m = 0
+    for i in range(n):
+        left[i] = last
+        if vals[i] >= 0:
+            last = i
+        else:
+            pos[m] = i
+            m += 1
+    last = -1
+    for i in range(n - 1, -1, -1):
+        right[i] = last
+        if vals[i] >= 0:
+            last = i
+    return m
+
+
+@njit(cache=True)
+def _possible(Pw, D, L, mu, vals):
+    """Whether the revealed values have positive probability: the first revealed value is
+    possible and every pair of consecutive revealed values is joined by a path."""
+    n = vals.shape[0]
+    last = -1
+    for i in range(n):
+        if vals[i] >= 0:
+            if last < 0:
+                if mu[settle(i, D, L), vals[i]] <= 0.0:
+                    return False
+            elif Pw[settle(i - last, D, L), vals[last], vals[i]] <= 0.0:
+                return False
+            last = i
+    return True
+
+
+@njit(cache=True)
+def _oracle(Pw, D, L, mu, vals, i, l, r, row, possible):
+    """The exact oracle: the bridge on a possible context, uniform on an impossible one (the
+    convention of ``mdmtheory.evaluate``)."""
+    if possible:
+        _bridge(Pw, D, L, mu, vals, i, l, r, row)
+    else:
+        for v in range(row.shape[0]):
+            row[v] = 1.0 / row.shape[0]
+
+
+@njit(cache=True)
+def _bridge(Pw, D, L, mu, vals, i, l, r, row):
+    """``row[v] = mu(x_i = v | x_l, x_r)`` from settled powers (``l``/``r`` = -1 when absent)."""
+    q = Pw.shape[1]
+    tot = 0.0
+    for v in range(q):
+        if l >= 0:
+            a = Pw[settle(i - l, D, L), vals[l], v]
+        else:
+            a = mu[settle(i, D, L), v]
+        if r >= 0:
+            a *= Pw[settle(r - i, D, L), v, vals[r]]
+        row[v] = a
+        tot += a
+    if tot > 0.0:
+        for v in range(q):
+            row[v] /= tot
+    else:  # impossible context (cannot happen on a possible partial walk)
+        for v in range(q):
+            row[v] = 1.0 / q
+
+
+@njit(cache=True)
+def _stats(row, i, conf, margk, H):
+    q = row.shape[0]
+    b1 = 0.0
+    b2 = 0.0
+    h = 0.0
+    for v in range(q):
+        p = row[v]
+        if p > b1:
+            b2 = b1
+            b1 = p
+        elif p > b2:
+            b2 = p
+        if p > 0.0:
+            h -= p * np.log(p)
+    conf[i] = b1
+    margk[i] = b1 - b2 if q > 1 else b1
+    H[i] = h
+
+
+@njit(cache=True)
+def _pair_mi(Pw, D, L, mu, vals, i, j, l, r, H):
+    """``I(X_i; X_j | x_l, x_r)`` for ``l < i < j < r`` in one gap (``H`` = marginal entropies)."""
+    q = Pw.shape[1]
+    d = settle(j - i, D, L)
+    tot = 0.0
+    for u in range(q):
+        a = Pw[settle(i - l, D, L), vals[l], u] if l >= 0 else mu[settle(i, D, L), u]
+        if a <= 0.0:
+            continue
+        for v in range(q):
+            b = Pw[settle(r - j, D, L), v, vals[r]] if r >= 0 else 1.0
+            tot += a * Pw[d, u, v] * b
+    hij = 0.0
+    for u in range(q):
+        a = Pw[settle(i - l, D, L), vals[l], u] if l >= 0 else mu[settle(i, D, L), u]
+        if a <= 0.0:
+            continue
+        for v in range(q):
+            b = Pw[settle(r - j, D, L), v, vals[r]] if r >= 0 else 1.0
+            p = a * Pw[d, u, v] * b / tot
+            if p > 0.0:
+                hij -= p * np.log(p)
+    return H[i] + H[j] - hij
+
+
+@njit(cache=True)
+def _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible):
+    """Fill ``chosen`` with the positions to unmask; returns how many (the rules of samplers.py)."""
+    if size > m:
+        size = m
+    if size < 1:
+        size = 1
+    if code == RANDOM:
+        for c in range(size):
+            j = c + np.random.randint(m - c)
+            t = pos[c]
+            pos[c] = pos[j]
+            pos[j] = t
+            chosen[c] = pos[c]
+        return size
+    if code == LEFT:
+        for c in range(size):
+            chosen[c] = pos[c]
+        return size
+    if code == BISECT:
+        k = 0
+        start = pos[0]
+        for a in range(1, m + 1):
+            if a == m or pos[a] != pos[a - 1] + 1:
+                chosen[k] = (start + pos[a - 1]) // 2
+                k += 1
+                if a < m:
+                    start = pos[a]
+        return k
+    if code == THRESH:
+        k = 0
+        for a in range(m):
+            if conf[pos[a]] >= tau - TOL:
+                chosen[k] = pos[a]
+                k += 1
+        if k > 0:
+            return k
+    for a in range(m):
+        i = pos[a]
+        if code == CONF or code == THRESH or code == PUNT:
+            key[a] = np.rint(-conf[i] * KEYSCALE)
+        elif code == MARGIN:
+            key[a] = np.rint(-margk[i] * KEYSCALE)
+        elif code == ENTROPY:
+            key[a] = np.rint(H[i] * KEYSCALE)
+        else:  # EB
+            if proxy == 0:
+                key[a] = np.rint(H[i] * KEYSCALE)
+            elif proxy == 1:
+                key[a] = np.rint(-conf[i] * KEYSCALE)
+            else:
+                key[a] = np.rint(-margk[i] * KEYSCALE)
+    order = np.argsort(key[:m], kind="mergesort")  # stable: ties keep increasing position
+    if code == THRESH:
+        chosen[0] = pos[order[0]]
+        return 1
+    if code == EB:
+        total = 0.0
+        top = 0.0
+        k = 0
+        for a in range(m):
+            h = H[pos[order[a]]]
+            total += h
+            if h > top:
+                top = h
+            if k > 0 and total - top > gamma + TOL:
+                break
+            chosen[k] = pos[order[a]]
+            k += 1
+        return k
+    if code == PUNT:
+        k = 0
+        for a in range(m):
+            i = pos[order[a]]
+            dependent = False
+            for b in range(a):
+                j = pos[order[b]]
+                if left[j] != left[i] or not possible:
+                    continue  # different gaps (conditionally independent) or impossible context: I = 0
+                lo = i if i < j else j
+                hi = j if i < j else i
+                if _pair_mi(Pw, D, L, mu, vals, lo, hi, left[lo], right[hi], H) > delta + TOL:
+                    dependent = True
+                    break
+            if not dependent:
+                chosen[k] = i
+                k += 1
+        return k
+    for c in range(size):
+        chosen[c] = pos[order[c]]
+    return size
+
+
+@njit(cache=True)
+def select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg):
+    """One selection on a given partial walk (for tests): the chosen mask; ``marg`` gets the
+    bridge marginals of the masked positions (revealed rows 0)."""
+    n = vals.shape[0]
+    q = Pw.shape[1]
+    left = np.empty(n, dtype=np.int64)
+    right = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    conf = np.zeros(n)
+    margk = np.zeros(n)
+    H = np.zeros(n)
+    key = np.empty(n)
+    chosen = np.empty(n, dtype=np.int64)
+    m = _scan(vals, left, right, pos)
+    possible = _possible(Pw, D, L, mu, vals)
+    for i in range(n):
+        for v in range(q):
+            marg[i, v] = 0.0
+    for a in range(m):
+        i = pos[a]
+        _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
+        _stats(marg[i], i, conf, margk, H)
+    mask = np.zeros(n, dtype=np.bool_)
+    if m == 0:
+        return mask
+    k = _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible)
+    for c in range(k):
+        mask[chosen[c]] = True
+    return mask
+
+
+@njit(cache=True)
+def simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, walks, seed, xs, calls):
+    """Run the sampler ``walks`` times with the exact oracle; ``xs[w]`` the sample, ``calls[w]``
+    its number of model calls.  Marginals are cached per position and recomputed only for the
+    gaps a step changed.  Seeded (numba's generator), single-threaded, reproducible."""
+    np.random.seed(seed)
+    q = Pw.shape[1]
+    vals = np.empty(n, dtype=np.int64)
+    marg = np.empty((n, q))
+    valid = np.zeros(n, dtype=np.bool_)
+    conf = np.zeros(n)
+    margk = np.zeros(n)
+    H = np.zeros(n)
+    left = np.empty(n, dtype=np.int64)
+    right = np.empty(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    key = np.empty(n)
+    chosen = np.empty(n, dtype=np.int64)
+    draw = np.empty(n, dtype=np.int64)
+    adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT
+    for w in range(walks):
+        for i in range(n):
+            vals[i] = -1
+            valid[i] = False
+        masked = n
+        t = 0
+        possible = True
+        while masked > 0:
+            m = _scan(vals, left, right, pos)
+            if possible and not _possible(Pw, D, L, mu, vals):
+                possible = False  # stays so: every later context extends this one
+                for i in range(n):
+                    valid[i] = False
+            if adaptive:
+                for a in range(m):
+                    i = pos[a]
+                    if not valid[i]:
+                        _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
+                        _stats(marg[i], i, conf, margk, H)
+                        valid[i] = True
+            size = sizes[t] if t < sizes.shape[0] else m
+            k = _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible)
+            for c in range(k):
+                i = chosen[c]
+                if not valid[i]:
+                    _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
+                    valid[i] = True
+                u = np.random.random()
+                acc = 0.0
+                x = q - 1
+                for v in range(q):
+                    acc += marg[i, v]
+                    if u < acc:
+                        x = v
+                        break
+                while marg[i, x] <= 0.0 and x > 0:  # rounding guard: never draw a zero-probability value
+                    x -= 1
+                draw[c] = x
+            for c in range(k):
+                vals[chosen[c]] = draw[c]
+            for c in range(k):
+                i = chosen[c]
+                hi = right[i] - 1 if right[i] >= 0 else n - 1
+                for j in range(left[i] + 1, hi + 1):
+                    valid[j] = False
+            masked -= k
+            t += 1
+        for i in range(n):
+            xs[w, i] = vals[i]
+        calls[w] = t

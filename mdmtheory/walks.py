@@ -1,0 +1,428 @@
+"""Parallel samplers on random walks at scale: Monte Carlo with exact bridge conditionals.
+
+Every sampler of :mod:`mdmtheory.samplers` (the same :class:`~mdmtheory.samplers.Sampler`
+objects the exact evaluator takes) runs on a :class:`~mdmtheory.markov.MarkovChain` with the
+exact oracle, for many walks at once, in a numba kernel; the samples are then scored:
+
+* ``validity``: the fraction of samples that are walks (``start[x_1] > 0`` and every
+  consecutive pair an edge), with a 95% Wilson interval;
+* ``valid_transition_fraction``: the fraction of the ``n - 1`` transitions that are edges;
+* kernel fidelity ``kernel_tv`` / ``kernel_kl``: ``sum_u w(u) D(Phat[u, .], P[u, .])`` with
+  ``Phat`` the empirical transition matrix and ``w`` the visit frequencies;
+* ``start_tv``: the total variation between the law of ``x_1`` and ``start``;
+* ``expected_steps`` / ``max_steps``: model calls (mean, max).
+
+:func:`exact_walk_metrics` gives the same numbers exactly from the output law (small ``n``)
+and the exact KL; at large ``n`` the exact KL of the fixed-order samplers comes from the gap
+programme of :meth:`MarkovChain.fixed_order_kl`.
+
+References
+----------
+.. [1] Bansal, Cholyeon, Kumar, Sanghavi, Sarkar, arXiv:2606.22976 (validity of walks,
+   kernel fidelity; THEORY.md section 5).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from math import sqrt
+
+import numpy as np
+
+from ._kernels.markov import select_once, simulate_walks
+from .errors import InputError, check_memory
+from .graphs import chain_period
+from .information import _scale, unit_name
+from .markov import SETTLE_TOL, MarkovChain, bisection_partition
+from .progress import progress
+from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+
+__all__ = [
+    "simulate",
+    "sample_walks",
+    "walk_metrics",
+    "exact_walk_metrics",
+    "wilson_interval",
+    "reference_sample_walks",
+    "settled_powers",
+]
+
+#: Largest ``q^n`` for which :func:`exact_walk_metrics` builds the dense law.
+EXACT_MAX_CELLS = 2e6
+
+
+def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (95% by default).
+
+    ``(p + z^2/2N -+ z sqrt(p(1-p)/N + z^2/4N^2)) / (1 + z^2/N)`` with ``p = k/N``.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson_interval(10, 10)]
+    [0.7225, 1.0]
+    """
+    if trials <= 0:
+        raise InputError("the Wilson interval needs at least one trial")
+    p = successes / trials
+    z2 = z * z
+    den = 1.0 + z2 / trials
+    mid = (p + z2 / (2 * trials)) / den
+    half = z * sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float | None = None):
+    """``(Pw, D, L, mu)``: ``Pw[d] = P^d`` and ``mu[d] = start P^d`` for ``d = 0..D``, where ``D``
+    is the first power settled to ``1e-14`` against ``P^{D-L}`` (``L`` the chain period) or
+    ``n``; ``P^d`` for ``d > D`` is ``Pw[settle(d, D, L)]``.  ``O(min(n, D) q^3)``."""
+    q = P.shape[0]
+    L = chain_period(P)
+    pw = [np.eye(q)]
+    ring: deque = deque(maxlen=L)
+    D = 0
+    for d in range(1, n + 1):
+        check_memory(8.0 * q * q * (d + 1), f"the matrix powers of a {q}-state chain up to {d}", max_memory)
+        ring.append(pw[-1])
+        pw.append(pw[-1] @ P)
+        D = d
+        if d >= L and np.max(np.abs(pw[-1] - ring[0])) <= SETTLE_TOL:
+            break
+    Pw = np.ascontiguousarray(np.array(pw))
+    return Pw, D, L, np.ascontiguousarray(start @ Pw)
+
+
+def _kernel_params(sampler: Sampler, n: int) -> tuple:
+    if sampler.name == "optimal":
+        raise InputError("the optimal policy needs the dense joint: use mdmtheory.evaluate at tiny n, not walk simulation")
+    code = SAMPLER_NAMES.index(sampler.name)
+    sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
+    prm = sampler.params
+    proxy = ("entropy", "confidence", "margin").index(prm.get("proxy", "entropy"))
+    return code, sizes, float(prm.get("tau", 0.0)), float(prm.get("gamma", 0.0)), proxy, float(prm.get("delta", 0.0))
+
+
+def _as_sampler(sampler) -> Sampler:
+    if isinstance(sampler, str):
+        return make_sampler(sampler)
+    if not isinstance(sampler, Sampler):
+        raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
+    return sampler
+
+
+def sample_walks(
+    chain: MarkovChain, sampler, samples: int, seed: int = 0, max_memory: float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``samples`` outputs of ``sampler`` on ``chain`` with the exact bridge oracle.
+
+    Parameters
+    ----------
+    chain : MarkovChain
+    sampler : Sampler or str
+        From :func:`mdmtheory.samplers.make_sampler` (any but ``optimal``).
+    samples : int
+        Number of independent runs.
+    seed : int
+        Seed of the kernel's generator (same seed, same samples).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        ``x`` of shape ``(samples, n)`` and the number of model calls of each run.
+
+    Notes
+    -----
+    Each model call computes ``mu(x_i | x_l, x_r) ∝ P^{i-l}[x_l, v] P^{r-i}[v, x_r]`` from
+    settled powers, ``O(q)`` per position, and only for the gaps the previous step changed
+    (for every masked position when the rule reads the marginals, else only for the chosen
+    ones).  The rules, keys, ties and slack are those of :mod:`mdmtheory.samplers`.
+    ``punt`` tests only pairs in one gap (pairs in different gaps are independent).
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> x, calls = sample_walks(random_walk("cycle:5", 7), make_sampler("bisection"), 3, seed=1)
+    >>> x.shape, calls.tolist()
+    ((3, 7), [3, 3, 3])
+    """
+    sampler = _as_sampler(sampler)
+    if int(samples) != samples or samples < 1:
+        raise InputError(f"samples must be a positive integer; got {samples!r}")
+    n = chain.n
+    code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, n)
+    check_memory(8.0 * samples * n + 8.0 * chain.q * chain.q * 4, f"{samples} walks of length {n}", max_memory)
+    Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
+    xs = np.empty((int(samples), n), dtype=np.int64)
+    calls = np.empty(int(samples), dtype=np.int64)
+    chunk = max(1, min(int(samples), 1000))
+    bar = progress(total=int(samples), desc=f"{sampler.name} walks")
+    rng = np.random.SeedSequence(seed)
+    for a in range(0, int(samples), chunk):
+        b = min(int(samples), a + chunk)
+        sub_seed = int(rng.spawn(1)[0].generate_state(1)[0] % (2**31))
+        simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, b - a, sub_seed, xs[a:b], calls[a:b])
+        bar.update(b - a)
+    bar.close()
+    return xs, calls
+
+
+def _transition_counts(x: np.ndarray, q: int) -> np.ndarray:
+    N = np.zeros((q, q))
+    if x.shape[1] > 1:
+        np.add.at(N, (x[:, :-1].ravel(), x[:, 1:].ravel()), 1.0)
+    return N
+
+
+def _kernel_fidelity(N: np.ndarray, P: np.ndarray) -> tuple[float, float]:
+    """Visit-weighted TV and ``KL(Phat[u] || P[u])`` from (expected) transition counts ``N``."""
+    from scipy.special import rel_entr
+
+    visits = N.sum(axis=1)
+    total = visits.sum()
+    if total <= 0:
+        return 0.0, 0.0
+    rows = visits > 0
+    Phat = N[rows] / visits[rows, None]
+    w = visits[rows] / total
+    tv = float(w @ (0.5 * np.abs(Phat - P[rows]).sum(axis=1)))
+    kl = float(w @ rel_entr(Phat, P[rows]).sum(axis=1))
+    return tv, max(kl, 0.0)
+
+
+def walk_metrics(chain: MarkovChain, x, calls=None, base: float | None = None) -> dict:
+    """Score samples ``x`` (rows = samples) of length ``n`` against ``chain``.
+
+    Returns
+    -------
+    dict
+        ``samples``, ``validity``, ``validity_interval`` (95% Wilson), ``valid_transition_fraction``,
+        ``kernel_tv``, ``kernel_kl`` (``inf`` when a non-edge was used), ``start_tv``, and with
+        ``calls``: ``expected_steps``, ``max_steps``; ``unit`` (of ``kernel_kl``).
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> c = random_walk("cycle:5", 6)
+    >>> walk_metrics(c, c.sample(500, seed=0))["validity"]
+    1.0
+    """
+    x = np.atleast_2d(np.asarray(x, dtype=np.int64))
+    if x.shape[1] != chain.n or x.min() < 0 or x.max() >= chain.q:
+        raise InputError(f"samples must be rows of length n = {chain.n} with states in 0..{chain.q - 1}")
+    ok = chain.is_valid(x)
+    k, N = int(ok.sum()), x.shape[0]
+    lo, hi = wilson_interval(k, N)
+    counts = _transition_counts(x, chain.q)
+    good = float(counts[chain.P > 0].sum())
+    tv, kl = _kernel_fidelity(counts, chain.P)
+    first = np.bincount(x[:, 0], minlength=chain.q) / N
+    out = {
+        "samples": N,
+        "validity": k / N,
+        "validity_interval": [lo, hi],
+        "valid_transition_fraction": good / counts.sum() if counts.sum() > 0 else 1.0,
+        "kernel_tv": tv,
+        "kernel_kl": kl * _scale(base),
+        "start_tv": 0.5 * float(np.abs(first - chain.start).sum()),
+        "unit": unit_name(base),
+    }
+    if calls is not None:
+        calls = np.asarray(calls)
+        out["expected_steps"] = float(calls.mean())
+        out["max_steps"] = int(calls.max())
+    return out
+
+
+def simulate(
+    chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
+    max_memory: float | None = None,
+) -> dict:
+    """:func:`sample_walks` then :func:`walk_metrics`, with ``sampler`` and ``params`` added.
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> r = simulate(random_walk("path:4", 15), make_sampler("bisection"), samples=200)
+    >>> r["validity"], r["max_steps"]
+    (1.0, 4)
+    """
+    sampler = _as_sampler(sampler)
+    x, calls = sample_walks(chain, sampler, samples, seed, max_memory)
+    out = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "simulation", "seed": seed}
+    out.update(walk_metrics(chain, x, calls, base))
+    return out
+
+
+def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, max_memory: float | None = None) -> dict:
+    """The walk metrics and ``KL(mu || nu)`` exactly.
+
+    Small ``n`` (``q^n <= 2e6``): the output law ``nu`` from :func:`mdmtheory.evaluate.evaluate`
+    on the dense joint; ``validity = nu(walks)``, the other metrics with expected counts.
+    Larger ``n``: ``left_to_right`` and ``bisection`` (fixed orders) get the exact ``kl`` by
+    :meth:`MarkovChain.fixed_order_kl`, ``random`` gets ``expected_kl`` (over orders, Theorem
+    4 on the chain's curve); the other numbers are ``None`` (use simulation).
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> r = exact_walk_metrics(random_walk("cycle:5", 2000), make_sampler("bisection"))
+    >>> r["kl"], r["max_steps"]
+    (0.0, 11)
+    """
+    sampler = _as_sampler(sampler)
+    n, q = chain.n, chain.q
+    out: dict = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "exact", "unit": unit_name(base)}
+    keys = ("kl", "validity", "valid_transition_fraction", "kernel_tv", "kernel_kl", "start_tv", "expected_steps", "max_steps")
+    out.update({k: None for k in keys})
+    if float(q) ** n <= EXACT_MAX_CELLS:
+        from .evaluate import evaluate
+
+        r = evaluate(chain.joint(max_memory), sampler, base, max_memory)
+        nu = r["law"].table
+        grid = np.indices(nu.shape).reshape(n, -1).T
+        p = nu.ravel()
+        keep = p > 0
+        grid, p = grid[keep], p[keep]
+        ok = chain.is_valid(grid)
+        N = np.zeros((q, q))
+        if n > 1:
+            np.add.at(N, (grid[:, :-1].ravel(), grid[:, 1:].ravel()), np.repeat(p, n - 1))
+        tv, kl = _kernel_fidelity(N, chain.P)
+        first = np.bincount(grid[:, 0], weights=p, minlength=q)
+        out.update(
+            kl=r["kl"], validity=float(p[ok].sum()),
+            valid_transition_fraction=float(N[chain.P > 0].sum() / N.sum()) if n > 1 else 1.0,
+            kernel_tv=tv, kernel_kl=kl * _scale(base), start_tv=0.5 * float(np.abs(first - chain.start).sum()),
+            expected_steps=r["expected_steps"], max_steps=r["max_steps"],
+        )
+        return out
+    if sampler.name == "bisection":
+        sets = bisection_partition(n)
+    elif sampler.name == "left_to_right":
+        nodes = np.concatenate([[0], np.cumsum(sampler.sizes(n))])
+        sets = [list(range(a, b)) for a, b in zip(nodes[:-1], nodes[1:])]
+    elif sampler.name == "random":
+        from .divergence import expected_kl
+
+        sizes = sampler.sizes(n)
+        out.update(expected_kl=expected_kl(chain.information_curve(base), sizes), expected_steps=float(len(sizes)),
+                   max_steps=len(sizes))
+        return out
+    else:
+        raise InputError(
+            f"no exact large-n evaluation for the adaptive sampler {sampler.name!r} at n = {n} (q^n = {q}^{n}); "
+            "use simulation (--samples M --seed S) or a shorter walk"
+        )
+    out.update(kl=chain.fixed_order_kl(sets, base), validity=1.0 if sampler.name == "bisection" else None,
+               expected_steps=float(len(sets)), max_steps=len(sets))
+    if sampler.name == "bisection":  # exact sampler: nu = mu
+        out.update(valid_transition_fraction=1.0, kernel_tv=0.0, kernel_kl=0.0, start_tv=0.0)
+    return out
+
+
+def _fb_numpy(P: np.ndarray, start: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """Plain numpy scaled forward-backward for a batch: ``vals`` ``(W, n)`` -> ``(W, n, q)``
+    conditionals (rows of revealed positions 0; uniform rows on an impossible context, the
+    convention of :mod:`mdmtheory.evaluate`)."""
+    W, n = vals.shape
+    q = P.shape[0]
+    ev = np.ones((W, n, q))
+    rev = vals >= 0
+    ev[rev] = 0.0
+    w_idx, i_idx = np.nonzero(rev)
+    ev[w_idx, i_idx, vals[rev]] = 1.0
+    f = np.empty((W, n, q))
+    bad = np.zeros(W, dtype=bool)
+    a = np.broadcast_to(start, (W, q))
+    for i in range(n):
+        if i > 0:
+            a = f[:, i - 1] @ P
+        a = a * ev[:, i]
+        tot = a.sum(axis=1, keepdims=True)
+        bad |= tot[:, 0] <= 0
+        f[:, i] = a / np.where(tot > 0, tot, 1.0)
+    b = np.ones((W, q))
+    out = np.empty((W, n, q))
+    for i in range(n - 1, -1, -1):
+        g = f[:, i] * b
+        tot = g.sum(axis=1, keepdims=True)
+        out[:, i] = g / np.where(tot > 0, tot, 1.0)
+        b = (b * ev[:, i]) @ P.T
+        top = b.max(axis=1, keepdims=True)
+        b = b / np.where(top > 0, top, 1.0)
+    out[bad] = 1.0 / q
+    out[rev] = 0.0
+    return out
+
+
+def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The slow, obvious reference of :func:`sample_walks`: numpy forward-backward for all walks
+    at each call, then ``sampler.select`` on each walk's :class:`SamplerState` (``random`` draws
+    a uniform subset of the step's size, the law ``select`` lists).  Different random stream:
+    compare laws, not samples."""
+    sampler = _as_sampler(sampler)
+    _kernel_params(sampler, chain.n)
+    rng = np.random.default_rng(seed)
+    n, q = chain.n, chain.q
+    vals = np.full((samples, n), -1, dtype=np.int64)
+    calls = np.zeros(samples, dtype=np.int64)
+    sizes = sampler.sizes(n)
+    Pw = [np.linalg.matrix_power(chain.P, d) for d in range(n + 1)]
+    mu = [chain.start @ M for M in Pw]
+    while np.any(vals < 0):
+        active = np.flatnonzero((vals < 0).any(axis=1))
+        marg = _fb_numpy(chain.P, chain.start, vals[active])
+        for w, M in zip(active, marg):
+            revealed = vals[w] >= 0
+            t = int(calls[w])
+            if sampler.name == "random":
+                masked = np.flatnonzero(~revealed)
+                s = sizes[t] if t < len(sizes) else masked.size
+                S = rng.choice(masked, size=max(1, min(s, masked.size)), replace=False)
+            else:
+                ok = bool(chain.is_valid_partial(vals[w]))
+                state = SamplerState(n, revealed, vals[w].copy(), M, t, pair_mi=_pair_mi_fn(Pw, mu, vals[w], ok))
+                S = np.array(state_select(sampler, state))
+            x = [rng.choice(q, p=M[i] / M[i].sum()) for i in S]
+            vals[w, S] = x
+            calls[w] += 1
+    return vals, calls
+
+
+def state_select(sampler: Sampler, state: SamplerState) -> tuple[int, ...]:
+    """The set a deterministic sampler picks (``select`` returns one entry of probability 1)."""
+    (prob, S), = sampler.select(state)
+    return S
+
+
+def _pair_mi_fn(Pw, mu, vals, possible: bool):
+    """Exact ``I(X_i; X_j | x_R)`` for the reference: zero across gaps, a bridge in one gap."""
+    from scipy.special import entr
+
+    rev = np.flatnonzero(vals >= 0)
+
+    def mi(i: int, j: int) -> float:
+        i, j = min(i, j), max(i, j)
+        if not possible or np.any((rev > i) & (rev < j)):
+            return 0.0
+        left = rev[rev < i]
+        right = rev[rev > j]
+        a = Pw[i - left[-1]][vals[left[-1]]] if left.size else mu[i]
+        b = Pw[right[0] - j][:, vals[right[0]]] if right.size else np.ones(len(a))
+        pj = a[:, None] * Pw[j - i] * b[None, :]
+        pj = pj / pj.sum()
+        return float(entr(pj.sum(1)).sum() + entr(pj.sum(0)).sum() - entr(pj).sum())
+
+    return mi
+
+
+def select_on_state(chain: MarkovChain, sampler, values, step: int = 0) -> tuple[tuple[int, ...], np.ndarray]:
+    """The numba engine's choice on one partial walk (for tests): ``(set, marginals)``."""
+    sampler = _as_sampler(sampler)
+    code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, chain.n)
+    vals = chain._values(values)
+    Pw, D, L, mu = settled_powers(chain.P, chain.start, chain.n)
+    marg = np.zeros((chain.n, chain.q))
+    m = int((vals < 0).sum())
+    size = int(sizes[step]) if step < len(sizes) else m
+    mask = select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg)
+    return tuple(int(i) for i in np.flatnonzero(mask)), marg
