@@ -109,3 +109,12 @@ from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler  # noqa
 
 __all__ += ["SAMPLER_NAMES", "Sampler", "SamplerState", "make_sampler", "evaluate", "optimal_kl", "optimal_policy"]
 __all__ += ["sampler_frontier"]
+
+# graphs, Markov chains and samplers on random walks (issue 4)
+from .graphs import make_graph, parse_graph, start_distribution, stationary_distribution, walk_matrix  # noqa: E402
+from .markov import MarkovChain, bisection_partition, bisection_rounds, random_walk  # noqa: E402
+from .walks import exact_walk_metrics, sample_walks, simulate, walk_metrics, wilson_interval  # noqa: E402
+
+__all__ += ["make_graph", "parse_graph", "walk_matrix", "stationary_distribution", "start_distribution"]
+__all__ += ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
+__all__ += ["simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval"]

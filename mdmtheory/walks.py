@@ -25,7 +25,7 @@ References
 from __future__ import annotations
 
 from collections import deque
-from math import sqrt
+from math import log, sqrt
 
 import numpy as np
 
@@ -273,7 +273,7 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     out: dict = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "exact", "unit": unit_name(base)}
     keys = ("kl", "validity", "valid_transition_fraction", "kernel_tv", "kernel_kl", "start_tv", "expected_steps", "max_steps")
     out.update({k: None for k in keys})
-    if float(q) ** n <= EXACT_MAX_CELLS:
+    if n * np.log(q) <= np.log(EXACT_MAX_CELLS):
         from .evaluate import evaluate
 
         r = evaluate(chain.joint(max_memory), sampler, base, max_memory)

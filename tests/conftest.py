@@ -19,6 +19,8 @@ settings.load_profile("mdm")
 def warm_kernels():
     """Compile (or load from cache) every numba kernel once per session."""
     m.subset_entropies(m.random_joint(3, 2, seed=0))
+    m.simulate(m.random_walk("cycle:4", 5), m.make_sampler("punt"), samples=2)  # walk kernels (issue 4)
+    m.random_walk("path:3", 4, "uniform").fixed_order_kl([[0, 1], [2, 3]])
 
 
 @st.composite
