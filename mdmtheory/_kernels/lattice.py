@@ -2,15 +2,283 @@
 
 Conventions: subsets of positions are int64 bitmasks (bit ``i`` = position ``i``),
 tables are C-ordered float64 arrays flattened, ``0 log 0 = 0`` is guarded explicitly.
+
+Two versions of the same removal-tree walk live here:
+
+* :func:`lattice_entropies` (used by :func:`mdmtheory.information.subset_entropies`):
+  the marginalisation and the ``p log p`` sum run in one loop per marginal that LLVM
+  vectorises (AVX2: 4 lanes), with a branch-free logarithm :func:`_log` written in plain
+  arithmetic (fdlibm's algorithm).  The PyPI llvmlite has no SVML, so numba never
+  vectorises ``np.log``: with the scalar libm ``log`` (about 5 ns here) the logarithm alone
+  was half of the time.
+* :func:`lattice_entropies_scalar`: the earlier, simpler kernel (scalar ``np.log``), kept as
+  the reference the fast one is checked against, besides the plain numpy per-subset reference.
+
+What it took for LLVM to vectorise the loops (each measured; without any one of them the
+loop stays scalar or nearly so): array indices cast to ``uint64`` (numba then emits no
+negative-index wrap-around); ``error_model="numpy"`` (no division-by-zero check on the
+``f / (2 + f)`` of the logarithm); bit casts between float64 and uint64 as LLVM ``bitcast``
+intrinsics and the exponent turned into a double by the ``2^52`` trick (AVX2 has no
+int64 -> double conversion); and the entropy sum's additions marked ``reassoc`` one by one
+(:func:`_add_any_order`): only the summation order changes.  No fastmath anywhere else: the
+logarithm's error analysis depends on the order of its operations.
+
+Accuracy of :func:`_log`: fdlibm's bound is < 1 ulp; measured against ``np.log`` the
+largest relative difference is 2.2e-16 over uniform ``(0, 1)``, ``exp(U(-745, 709))``,
+``1 +- 0.02`` and subnormal inputs.  ``0 log 0 = 0`` exactly: ``log`` is never called on 0.
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 __all__: list[str] = []
+
+# Array indices in the hot loops are cast to uint64: numba then skips its negative-index
+# wrap-around, which otherwise blocks LLVM's vectoriser (measured: 1.0 -> 0.25 ns a cell).
+_U = np.uint64
+
+# ----------------------------------------------------------------------------------------
+# bit-level helpers
+
+
+@intrinsic
+def _bits(typingctx, x):
+    """The IEEE-754 bits of a float64, as uint64 (a bit cast, no conversion)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.uint64(types.float64), codegen
+
+
+@intrinsic
+def _from_bits(typingctx, u):
+    """The float64 whose IEEE-754 bits are the uint64 ``u``."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.uint64), codegen
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a * b + c`` with one rounding (``llvm.fma``; a hardware FMA on x86-64 with AVX2)."""
+
+    def codegen(context, builder, signature, args):
+        d = ir.DoubleType()
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(d, [d, d, d]), "llvm.fma.f64")
+        return builder.call(fn, args)
+
+    return types.float64(types.float64, types.float64, types.float64), codegen
+
+
+@intrinsic
+def _add_any_order(typingctx, a, b):
+    """``a + b`` marked ``reassoc``: lets LLVM vectorise a sum whose order does not matter."""
+
+    def codegen(context, builder, signature, args):
+        return builder.fadd(args[0], args[1], flags=("reassoc",))
+
+    return types.float64(types.float64, types.float64), codegen
+
+
+# ----------------------------------------------------------------------------------------
+# vectorisable logarithm (fdlibm / musl ``log``, branch-free)
+
+_TWO52 = 4503599627370496.0  # 2^52
+_TINY = 2.2250738585072014e-308  # smallest normal float64
+_SQRT_HALF_BITS = 0x3FE6A09E00000000  # about sqrt(2)/2: z = x / 2^k lies in [0.7071, 1.4142)
+_ONE_BITS = 0x3FF0000000000000
+_LN2_HI = 6.93147180369123816490e-01  # 32 significant bits: k * _LN2_HI is exact
+_LN2_LO = 1.90821492927058770002e-10
+_LG1 = 6.666666666666735130e-01  # fdlibm e_log.c: minimax for (log((1+s)/(1-s)) - 2s) / s
+_LG2 = 3.999999999940941908e-01
+_LG3 = 2.857142874366239149e-01
+_LG4 = 2.222219843214978396e-01
+_LG5 = 1.818357216161805012e-01
+_LG6 = 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+
+
+@njit(inline="always", error_model="numpy")
+def _log(v):
+    """``log(v)`` for ``v > 0`` finite, normal or subnormal (fdlibm's algorithm, < 1 ulp).
+
+    ``v = 2^k (1 + f)`` with ``1 + f`` in ``[sqrt(2)/2, sqrt(2))``, ``s = f / (2 + f)``,
+    ``log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2))`` with fdlibm's degree-14 minimax ``R``;
+    ``log v = k ln2_hi + (log(1 + f) + k ln2_lo)``.  Written without branches (selects only),
+    so loops over it vectorise; ``error_model="numpy"`` drops numba's division-by-zero check
+    (``2 + f >= 1.29`` is never zero), which otherwise stops the vectoriser.
+    """
+    tiny = v < _TINY
+    ix = _bits(v * _TWO52 if tiny else v)  # subnormal: scale into the normal range
+    tmp = ix + np.uint64(_ONE_BITS - _SQRT_HALF_BITS)
+    # kb = k + 1023 + 64 > 0 (kept unsigned: for subnormals k + 1023 goes down to -52)
+    kb = (tmp >> np.uint64(52)) + (np.uint64(12) if tiny else np.uint64(64))
+    # k as a double without an int64 -> double conversion (AVX2 has none): bits of 2^52 + kb
+    kd = _from_bits(kb | np.uint64(0x4330000000000000)) - (_TWO52 + 1087.0)
+    f = _from_bits((tmp & np.uint64(0x000FFFFFFFFFFFFF)) + np.uint64(_SQRT_HALF_BITS)) - 1.0
+    hfsq = 0.5 * f * f
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * _fma(w, _fma(w, _LG6, _LG4), _LG2)
+    t2 = z * _fma(w, _fma(w, _fma(w, _LG7, _LG5), _LG3), _LG1)
+    r = t2 + t1
+    return s * (hfsq + r) + kd * _LN2_LO - hfsq + f + kd * _LN2_HI
+
+
+@njit(inline="always", error_model="numpy")
+def _xlogx(v):
+    """``v log v`` for ``v >= 0`` with ``0 log 0 = 0`` (``log`` is never called on 0)."""
+    return v * _log(v if v > 0.0 else 1.0)
+
+
+@njit(cache=True, error_model="numpy")
+def _log_array(x, out):
+    """``out[i] = log(x[i])`` by :func:`_log` (for checking it against ``np.log``)."""
+    for i in range(x.size):
+        out[_U(i)] = _log(x[_U(i)])
+
+
+@njit(cache=True, error_model="numpy")
+def _entropy(x, size):
+    """``-sum x[:size] log x[:size]`` (nats), ``0 log 0 = 0``."""
+    h = 0.0
+    for k in range(size):
+        h = _add_any_order(h, _xlogx(x[_U(k)]))
+    return -h
+
+
+# ----------------------------------------------------------------------------------------
+# fast lattice
+
+
+@njit(cache=True, error_model="numpy")
+def _marginalize(src, size, qa, inner, dst):
+    """Sum out an axis (``qa`` values, stride ``inner``) of ``src[:size]`` into ``dst``.
+
+    Returns ``(new size, -sum dst log dst)``: the entropy is fused into the pass that writes
+    ``dst``.  The sum over the axis runs in the axis order (``((s_0 + s_1) + s_2) + ...``).
+    """
+    outer = size // (qa * inner)
+    h = 0.0
+    if qa == 1:
+        for k in range(size):
+            x = src[_U(k)]
+            dst[_U(k)] = x
+            h = _add_any_order(h, _xlogx(x))
+    elif inner == 1:
+        if qa == 2:
+            for o in range(outer):
+                x = src[_U(2 * o)] + src[_U(2 * o + 1)]
+                dst[_U(o)] = x
+                h = _add_any_order(h, _xlogx(x))
+        else:
+            for o in range(outer):
+                b = o * qa
+                x = src[_U(b)] + src[_U(b + 1)]
+                for v in range(2, qa):
+                    x += src[_U(b + v)]
+                dst[_U(o)] = x
+                h = _add_any_order(h, _xlogx(x))
+    elif inner == 2 and qa == 2:
+        for o in range(outer):
+            x = src[_U(4 * o)] + src[_U(4 * o + 2)]
+            y = src[_U(4 * o + 1)] + src[_U(4 * o + 3)]
+            dst[_U(2 * o)] = x
+            dst[_U(2 * o + 1)] = y
+            h = _add_any_order(h, _add_any_order(_xlogx(x), _xlogx(y)))
+    else:
+        for o in range(outer):
+            bs = o * qa * inner
+            bd = o * inner
+            if qa == 2:
+                for i in range(inner):
+                    x = src[_U(bs + i)] + src[_U(bs + inner + i)]
+                    dst[_U(bd + i)] = x
+                    h = _add_any_order(h, _xlogx(x))
+            else:
+                for i in range(inner):
+                    dst[_U(bd + i)] = src[_U(bs + i)] + src[_U(bs + inner + i)]
+                for v in range(2, qa - 1):
+                    s = bs + v * inner
+                    for i in range(inner):
+                        dst[_U(bd + i)] += src[_U(s + i)]
+                s = bs + (qa - 1) * inner
+                for i in range(inner):
+                    x = dst[_U(bd + i)] + src[_U(s + i)]
+                    dst[_U(bd + i)] = x
+                    h = _add_any_order(h, _xlogx(x))
+    return size // qa, -h
+
+
+@njit(cache=True)
+def _subtree(table, shape, inner_of, j0, out):
+    """Entropies of every subset reached by removing ``j0`` first, then larger indices.
+
+    Depth-first over the removal tree; each marginal is summed from its parent's.
+    Memory: one buffer per level, at most ``table.size`` in all for ``q >= 2``.
+    """
+    n = shape.size
+    full = (np.int64(1) << n) - 1
+    off = np.zeros(n + 2, dtype=np.int64)
+    sizes_sorted = np.sort(shape[j0:])
+    cap = table.size
+    for lvl in range(1, n - j0 + 1):
+        cap = cap // sizes_sorted[lvl - 1]
+        off[lvl + 1] = off[lvl] + cap
+    ws = np.empty(max(off[n - j0 + 1], 1), dtype=np.float64)
+    mask = np.zeros(n + 2, dtype=np.int64)
+    nxt = np.zeros(n + 2, dtype=np.int64)
+    size = np.zeros(n + 2, dtype=np.int64)
+    sz, h = _marginalize(table, table.size, shape[j0], inner_of[j0], ws[off[1]:])
+    m = full ^ (np.int64(1) << j0)
+    out[m] = h
+    mask[1] = m
+    nxt[1] = j0 + 1
+    size[1] = sz
+    lvl = 1
+    while lvl >= 1:
+        j = nxt[lvl]
+        if j >= n:
+            lvl -= 1
+            continue
+        nxt[lvl] = j + 1
+        sz, h = _marginalize(ws[off[lvl]:], size[lvl], shape[j], inner_of[j], ws[off[lvl + 1]:])
+        m = mask[lvl] ^ (np.int64(1) << j)
+        out[m] = h
+        lvl += 1
+        mask[lvl] = m
+        nxt[lvl] = j + 1
+        size[lvl] = sz
+
+
+@njit(cache=True, parallel=True)
+def _lattice(table, shape, bins, nbins):
+    """``out[mask] = H(X_mask)`` (nats) for all ``2^n`` subsets (fast kernel)."""
+    n = shape.size
+    inner_of = np.ones(n, dtype=np.int64)
+    for j in range(n - 2, -1, -1):
+        inner_of[j] = inner_of[j + 1] * shape[j + 1]
+    out = np.zeros(np.int64(1) << n, dtype=np.float64)
+    out[(np.int64(1) << n) - 1] = _entropy(table, table.size)
+    for b in prange(nbins):
+        for j0 in range(n):
+            if bins[j0] == b:
+                _subtree(table, shape, inner_of, j0, out)
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# scalar reference kernel (the earlier version, kept to check the fast one against)
 
 
 @njit(cache=True)
@@ -58,14 +326,9 @@ def _entropy_flat(p):
 
 @njit(cache=True)
 def _lattice_subtree(table, shape, inner_of, j0, out):
-    """Entropies of every subset reached by removing ``j0`` first, then larger indices.
-
-    Depth-first over the removal tree; each marginal is summed from its parent's.
-    Memory: one buffer per level, at most ``2 * table.size`` in all for ``q >= 2``.
-    """
+    """Scalar-``log`` version of :func:`_subtree` (same walk)."""
     n = shape.size
     full = (np.int64(1) << n) - 1
-    # per-level buffer sizes: level l has removed l positions, all >= j0
     off = np.zeros(n + 2, dtype=np.int64)
     sizes_sorted = np.sort(shape[j0:])
     cap = table.size
@@ -102,11 +365,7 @@ def _lattice_subtree(table, shape, inner_of, j0, out):
 
 @njit(cache=True, parallel=True)
 def _lattice_entropies(table, shape, bins, nbins):
-    """``out[mask] = H(X_mask)`` (nats) for all ``2^n`` subsets.
-
-    The removal tree's ``n`` top subtrees (first removed position ``j0``) are split
-    into ``nbins`` bins (``bins[j0]``) of about equal work; bins run in parallel.
-    """
+    """``out[mask] = H(X_mask)`` (nats) for all ``2^n`` subsets (scalar reference kernel)."""
     n = shape.size
     inner_of = np.ones(n, dtype=np.int64)
     for j in range(n - 2, -1, -1):
@@ -118,6 +377,10 @@ def _lattice_entropies(table, shape, bins, nbins):
             if bins[j0] == b:
                 _lattice_subtree(table, shape, inner_of, j0, out)
     return out
+
+
+# ----------------------------------------------------------------------------------------
+# entry points
 
 
 def _balanced_bins(shape: tuple[int, ...], nbins: int) -> np.ndarray:
@@ -139,10 +402,19 @@ def _balanced_bins(shape: tuple[int, ...], nbins: int) -> np.ndarray:
     return bins
 
 
-def lattice_entropies(table: np.ndarray) -> np.ndarray:
-    """Entropies (nats) of all ``2^n`` subset marginals of ``table``, indexed by bitmask."""
+def _prepare(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
     shape = np.asarray(table.shape, dtype=np.int64)
     nbins = max(1, min(numba.get_num_threads(), len(table.shape)))
     bins = _balanced_bins(tuple(int(q) for q in table.shape), nbins)
-    return _lattice_entropies(flat, shape, bins, nbins)
+    return flat, shape, bins, nbins
+
+
+def lattice_entropies(table: np.ndarray) -> np.ndarray:
+    """Entropies (nats) of all ``2^n`` subset marginals of ``table``, indexed by bitmask."""
+    return _lattice(*_prepare(table))
+
+
+def lattice_entropies_scalar(table: np.ndarray) -> np.ndarray:
+    """Same as :func:`lattice_entropies` with the scalar libm ``log`` (reference kernel)."""
+    return _lattice_entropies(*_prepare(table))
