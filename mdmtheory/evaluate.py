@@ -27,6 +27,7 @@ import numpy as np
 from scipy.special import rel_entr
 
 from ._kernels import evaluate as _k
+from .divergence import expected_kl
 from .errors import InputError, check_memory
 from .information import _scale, unit_name
 from .joint import Joint
@@ -196,7 +197,9 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         (``nu`` as a :class:`Joint`).  Deterministic samplers add ``dependence_error`` (``sum``
         over visited states of ``mu(x_R) TC(X_S | x_R)``), ``dependence_error_per_step``,
         ``dependence_error_max`` (the largest ``TC(X_S | x_R)`` of a visited state) and
-        ``chain_rule_gap`` (``|kl - dependence_error|``).  ``optimal`` adds ``dp_kl``.
+        ``chain_rule_gap`` (``|kl - dependence_error|``).  ``optimal`` adds ``dp_kl`` (the DP's
+        value, equal to ``kl``); ``random`` adds ``expected_kl``, the mean over orders
+        ``E_S KL(mu || nu_S)`` (Chen-Cong-Li Theorem 4), which is ``>= kl`` by convexity.
 
     Raises
     ------
@@ -289,7 +292,7 @@ def _run(
         "kl": kl * scale,
         "reverse_kl": max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
         "tv": 0.5 * float(np.abs(mu - nu).sum()),
-        "expected_steps": float(np.dot(np.arange(n + 2), steps_prob)),
+        "expected_steps": float(np.dot(np.arange(n + 2), steps_prob) / steps_prob.sum()),
         "max_steps": int(np.flatnonzero(steps_prob > 0).max()),
         "steps_distribution": _steps_table(steps_prob),
     }
@@ -303,6 +306,8 @@ def _run(
         out["dependence_error_per_step"] = [max(float(v), 0.0) * scale for v in dep[:last]]
         out["dependence_error_max"] = float(worst) * scale
         out["chain_rule_gap"] = gap * scale
+    if sampler.name == "random":
+        out["expected_kl"] = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:
         out["dp_kl"] = max(dp_kl, 0.0) * scale
     out["law"] = Joint(nu, normalize=True)
