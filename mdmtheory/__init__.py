@@ -118,3 +118,7 @@ from .walks import exact_walk_metrics, sample_walks, simulate, walk_metrics, wil
 __all__ += ["make_graph", "parse_graph", "walk_matrix", "stationary_distribution", "start_distribution"]
 __all__ += ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
 __all__ += ["simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval"]
+
+from .conjecture import BoundContext, Quantity, hunt, load_bound  # noqa: E402
+
+__all__ += ["BoundContext", "Quantity", "hunt", "load_bound"]

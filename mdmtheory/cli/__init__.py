@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["main", "to_jsonable", "emit", "add_common", "base_arg", "CliError"]
+__all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "base_arg", "CliError"]
 
 #: Commands listed first, in this order; every other public module of this package follows.
 FIRST = ["info", "kl", "schedule", "bounds", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
@@ -74,6 +74,29 @@ def add_common(p: argparse.ArgumentParser, base: bool = True, memory: bool = Tru
         p.add_argument("--base", type=base_arg, default=None, help="logarithm base: 2 for bits, e (default) for nats")
     if memory:
         p.add_argument("--max-memory", type=_memory_arg, default=None, help="memory ceiling, e.g. 8G (default 4G)")
+
+
+def add_params(p: argparse.ArgumentParser, what: str = "parameters") -> None:
+    """``--param key=value ...`` (repeatable)."""
+    p.add_argument("--param", nargs="+", action="extend", default=[], metavar="KEY=VALUE", help=f"{what}, e.g. --param k=8")
+
+
+def parse_params(items: Sequence[str]) -> dict:
+    """``["k=8", "proxy=entropy"]`` to ``{"k": 8, "proxy": "entropy"}`` (ints and floats converted)."""
+    out: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--param takes key=value pairs like k=8; got {item!r}")
+        key, val = (x.strip() for x in item.split("=", 1))
+        for conv in (int, float):
+            try:
+                out[key] = conv(val)
+                break
+            except ValueError:
+                continue
+        else:
+            out[key] = val
+    return out
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -1,0 +1,54 @@
+"""``mdmtheory conjecture BOUND.py --quantity ...``: hunt for counterexamples to a bound."""
+
+from __future__ import annotations
+
+from ..conjecture import QUANTITIES, Quantity, hunt, load_bound
+from ..errors import InputError
+from ..schedules import FAMILIES
+from . import add_params, emit, parse_params
+
+
+def _range(text: str) -> tuple[int, int]:
+    try:
+        lo, _, hi = text.partition("-")
+        return int(lo), int(hi or lo)
+    except ValueError:
+        raise InputError(f"a range is like 2-6 (or one number); got {text!r}") from None
+
+
+def register(sub) -> None:
+    p = sub.add_parser("conjecture", help="search for tables that violate a conjectured bound")
+    p.add_argument("bound", metavar="BOUND.py", help="a Python file defining bound(ctx) -> float (nats)")
+    p.add_argument("--quantity", required=True, choices=QUANTITIES, help="what the bound should bound")
+    p.add_argument("--family", choices=list(FAMILIES), help="schedule family (expected_kl, mixture_kl)")
+    p.add_argument("--sampler", help="sampler name (sampler_kl)")
+    add_params(p, "family or sampler parameters")
+    p.add_argument("--budget", type=float, default=60.0, help="seconds for the search (default 60)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--max-tables", type=int, default=None, help="stop after this many tables (machine-independent)")
+    p.add_argument("--n", default="2-6", help="range of the number of positions (default 2-6)")
+    p.add_argument("--q", default="2-3", help="range of the alphabet size (default 2-3)")
+    p.add_argument("--out", default="conjecture_out", help="directory for worst.npy and worst.json")
+    p.add_argument("--json", action="store_true", help="print strict JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.budget <= 0:
+        raise InputError(f"--budget must be a positive number of seconds; got {args.budget}")
+    fn = load_bound(args.bound)
+    quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=parse_params(args.param))
+    report = hunt(fn, quantity, budget=args.budget, seed=args.seed, n_range=_range(args.n), q_range=_range(args.q),
+                  max_tables=args.max_tables, out_dir=args.out)
+    d = report.as_dict()
+    if args.json:
+        emit(d, True)
+    else:
+        w = d["worst"]
+        verdict = f"VIOLATED {d['violations']} times" if report.violated else "no violation found"
+        print(f"conjecture {args.bound} against {d['quantity']} ({d['unit']}): {verdict}")
+        print(f"  tables tried  {d['tried']} (builtin {d['stages']['builtin']}, random {d['stages']['random']}, "
+              f"optimised {d['stages']['optimise']}) in {d['seconds']:.1f} s, seed {d['seed']}")
+        print(f"  worst ratio   {w['ratio']:.6g}  (quantity {w['value']:.6g}, bound {w['bound']:.6g}) on {w['source']}")
+        print(f"  saved         {d['files']['table']}, {d['files']['record']}")
+    return 1 if report.violated else 0

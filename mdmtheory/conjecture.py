@@ -1,0 +1,408 @@
+"""Hunt for counterexamples to a conjectured bound.
+
+A researcher writes a bound as a Python function ``bound(ctx) -> float`` and names the exact
+quantity it should bound: the random-order expected KL of a schedule family
+(``expected_kl``), the KL to the random-order mixture law (``mixture_kl``), or the KL of a
+sampler (``sampler_kl``).  :func:`hunt` evaluates quantity and bound with the exact engines on
+
+1. the built-in families (copy, parity, Reed-Solomon codes, Ising chains, products, mixtures),
+2. random Dirichlet tables across concentrations (sparse to near-uniform),
+3. local optimisation of the normalised gap ``(quantity - bound) / (|bound| + 1e-6)`` over
+   tables, from the worst starts (L-BFGS-B on a softmax parametrisation of the table),
+
+within a time budget, seeded, and keeps the worst table found.  The worst table is saved as
+``.npy`` with a JSON record (seed, stage, parameters, numbers, the command that replays it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .divergence import expected_kl, mixture_kl
+from .errors import InputError
+from .information import avg_entropy, curve_from_avg_entropy, subset_entropies
+from .joint import Joint, copy, ising_chain, mixture_of_products, parity, product, random_joint, reed_solomon
+from .progress import progress
+from .schedules import Schedule, schedule_family
+
+__all__ = ["BoundContext", "Quantity", "load_bound", "hunt", "HuntReport", "QUANTITIES"]
+
+#: The quantities a bound can be tested against.
+QUANTITIES = ("expected_kl", "mixture_kl", "sampler_kl")
+
+#: Values and bounds below this (nats) are rounding noise for the ratio ``value / bound``.
+RATIO_FLOOR = 1e-9
+
+#: A bound is violated when ``quantity > bound + VIOLATION_TOL * (1 + |bound|)``.
+VIOLATION_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class BoundContext:
+    """What a bound function sees.  All information quantities are in nats.
+
+    Attributes
+    ----------
+    n, q : int, tuple of int
+        Number of positions and alphabet sizes.
+    curve : numpy.ndarray
+        The information curve ``Z_1..Z_n`` (``curve[j-1] = Z_j``).
+    tc, dtc, entropy : float
+        Total correlation, dual total correlation, joint entropy.
+    schedule : Schedule or None
+        The schedule (for ``expected_kl`` / ``mixture_kl``; for a schedule sampler too).
+    sampler : str or None
+        The sampler name (for ``sampler_kl``).
+    params : dict
+        The family's or sampler's parameters.
+    joint : Joint
+        The table itself.
+    """
+
+    n: int
+    q: tuple
+    curve: np.ndarray
+    tc: float
+    dtc: float
+    entropy: float
+    schedule: Schedule | None
+    sampler: str | None
+    params: dict
+    joint: Joint
+    unit: str = "nats"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """The exact quantity to test: ``kind`` in :data:`QUANTITIES`, with a schedule ``family`` (for
+    ``expected_kl`` and ``mixture_kl``) or a ``sampler`` name (for ``sampler_kl``) and ``params``."""
+
+    kind: str
+    family: str | None = None
+    sampler: str | None = None
+    params: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in QUANTITIES:
+            raise InputError(f"unknown quantity {self.kind!r}; choose one of {', '.join(QUANTITIES)}")
+        if self.kind == "sampler_kl":
+            if not self.sampler:
+                raise InputError("quantity sampler_kl needs a sampler name (--sampler NAME)")
+            from .samplers import make_sampler
+
+            make_sampler(self.sampler, **self.params)  # validates names now, not mid-search
+        elif not self.family:
+            raise InputError(f"quantity {self.kind} needs a schedule family (--family NAME)")
+
+    def describe(self) -> str:
+        what = self.sampler if self.kind == "sampler_kl" else self.family
+        args = ", ".join(f"{k}={v}" for k, v in self.params.items())
+        return f"{self.kind}[{what}({args})]"
+
+    def evaluate(self, joint: Joint) -> tuple[float, BoundContext]:
+        """``(quantity value in nats, context for the bound)``."""
+        H = subset_entropies(joint)
+        n, full = joint.n, (1 << joint.n) - 1
+        z = curve_from_avg_entropy(avg_entropy(H))
+        tc = float(sum(H[1 << i] for i in range(n)) - H[full])
+        dtc = float(sum(H[full ^ (1 << i)] for i in range(n)) - (n - 1) * H[full])
+        schedule, sampler = None, None
+        if self.kind == "sampler_kl":
+            from .evaluate import evaluate
+            from .samplers import make_sampler
+
+            sampler = make_sampler(self.sampler, **self.params)
+            if "schedule" in sampler.params or "steps" in sampler.params:
+                schedule = Schedule(sampler.sizes(n))
+            value = float(evaluate(joint, sampler)["kl"])
+        else:
+            schedule = schedule_family(self.family, n, curve=z, **self.params)
+            value = expected_kl(z, schedule) if self.kind == "expected_kl" else mixture_kl(joint, schedule)
+        ctx = BoundContext(n, joint.q, z, tc, dtc, float(H[full]), schedule, self.sampler, dict(self.params), joint)
+        return float(value), ctx
+
+    def replay(self, path: str, ctx: BoundContext) -> str:
+        """The command line that recomputes the quantity on a saved table."""
+        if self.kind == "sampler_kl":
+            params = " ".join(f"--param {k}={_cli_value(v)}" for k, v in self.params.items())
+            return f"mdmtheory evaluate {path} --sampler {self.sampler} {params}".strip()
+        steps = ",".join(str(s) for s in ctx.schedule.steps)
+        return f"mdmtheory kl {path} --schedule {steps}" + (" --mixture" if self.kind == "mixture_kl" else "")
+
+
+def _cli_value(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+
+def load_bound(path: str | os.PathLike) -> Callable[[BoundContext], float]:
+    """Load ``bound(ctx) -> float`` from a Python file.
+
+    Raises
+    ------
+    InputError
+        Missing file, a file that fails to import, or no callable ``bound`` in it.
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise InputError(f"no such bound file: {path!r}; write a .py file defining bound(ctx) -> float")
+    spec = importlib.util.spec_from_file_location("mdmtheory_user_bound", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except Exception as exc:  # the user's file: report, do not crash
+        raise InputError(f"the bound file {path!r} failed to import: {type(exc).__name__}: {exc}") from None
+    fn = getattr(module, "bound", None)
+    if not callable(fn):
+        raise InputError(f"the bound file {path!r} defines no function bound(ctx) -> float")
+    return fn
+
+
+@dataclass
+class HuntReport:
+    """The outcome of :func:`hunt`.  ``worst`` describes the table with the largest ratio
+    ``value / bound`` of the quantity's value to the bound (``inf`` when the bound is 0 and the
+    value is not)."""
+
+    quantity: str
+    tried: int
+    violations: int
+    worst: dict
+    stages: dict
+    seconds: float
+    seed: int
+    files: dict = field(default_factory=dict)
+
+    @property
+    def violated(self) -> bool:
+        return self.violations > 0
+
+    def as_dict(self) -> dict:
+        return {
+            "quantity": self.quantity,
+            "unit": "nats",
+            "tried": self.tried,
+            "violations": self.violations,
+            "violated": self.violated,
+            "worst": self.worst,
+            "stages": self.stages,
+            "seconds": self.seconds,
+            "seed": self.seed,
+            "files": self.files,
+        }
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _builtins(n_range: tuple[int, int], q_range: tuple[int, int]) -> list[tuple[str, Joint]]:
+    out = []
+    for n in range(n_range[0], n_range[1] + 1):
+        for q in range(q_range[0], q_range[1] + 1):
+            out.append((f"copy({n},{q})", copy(n, q)))
+            out.append((f"mixture_of_products({n},{q})", mixture_of_products(
+                [0.5, 0.5], [[np.eye(q)[0] * 0.8 + 0.2 / q] * n, [np.eye(q)[-1] * 0.8 + 0.2 / q] * n])))
+        out.append((f"parity({n})", parity(n)))
+        out.append((f"product({n})", product([[0.3, 0.7]] * n)))
+        for J in (-1.0, 1.0):
+            out.append((f"ising_chain({n},J={J})", ising_chain(n, J=J, h=0.2)))
+        for q in (5, 7):
+            if q >= n and q <= max(q_range[1], 7) and q**n <= 20000:
+                for k in range(1, n):
+                    out.append((f"reed_solomon({n},{k},{q})", reed_solomon(n, k, q)))
+    return out
+
+
+def hunt(
+    bound: Callable[[BoundContext], float],
+    quantity: Quantity,
+    *,
+    budget: float = 60.0,
+    seed: int = 0,
+    n_range: tuple[int, int] = (2, 6),
+    q_range: tuple[int, int] = (2, 3),
+    starts: int = 3,
+    max_tables: int | None = None,
+    out_dir: str | os.PathLike | None = None,
+) -> HuntReport:
+    """Search for tables where ``quantity > bound`` (see the module docstring).
+
+    Parameters
+    ----------
+    bound : callable
+        ``bound(ctx: BoundContext) -> float`` (nats).
+    quantity : Quantity
+        What the bound should bound.
+    budget : float
+        Seconds for the whole search: the built-in families first, then random tables for about
+        half of what is left, then local optimisation.
+    seed : int
+        Seeds the random tables and the optimiser starts.  The tables are a fixed sequence for
+        a seed; how far down it the search gets depends on the budget and the machine, so the
+        saved record (with the worst table) is what makes a finding replayable.
+    n_range, q_range : (int, int)
+        Inclusive ranges of the number of positions and the alphabet size of the tables tried.
+    starts : int
+        Number of worst tables the local optimisation starts from.
+    max_tables : int, optional
+        Stop after this many tables as well.  With it, the random stage gets half of the tables
+        left after the built-ins instead of half of the time, so a search that ends by count
+        is the same on every machine.
+    out_dir : path, optional
+        Where to save ``worst.npy`` and ``worst.json`` (not saved when None).
+
+    Returns
+    -------
+    HuntReport
+
+    Examples
+    --------
+    >>> q = Quantity("expected_kl", family="constant", params={"s": 2})
+    >>> r = hunt(lambda ctx: ctx.tc, q, budget=1, n_range=(2, 3), q_range=(2, 2))
+    >>> r.violated   # one step of size <= n never loses more than TC
+    False
+    """
+    if not (1 <= n_range[0] <= n_range[1]) or not (2 <= q_range[0] <= q_range[1]):
+        raise InputError(f"n range {n_range} and q range {q_range} must be increasing, n >= 1 and q >= 2")
+    t0 = time.perf_counter()
+    deadline = t0 + float(budget)
+    rng = np.random.default_rng(seed)
+    state = {"tried": 0, "violations": 0, "worst": None, "key": (-math.inf, -math.inf)}
+    stages = {"builtin": 0, "random": 0, "optimise": 0}
+    scored: list[tuple[float, str, Joint]] = []
+
+    def score(joint: Joint, stage: str, source: str) -> float:
+        try:
+            value, ctx = quantity.evaluate(joint)
+        except InputError as exc:  # e.g. a family that cannot serve this n: skip the table
+            if stage == "builtin":
+                return -math.inf
+            raise exc
+        try:
+            b = float(bound(ctx))
+        except Exception as exc:  # the user's code
+            raise InputError(
+                f"bound(ctx) raised {type(exc).__name__}: {exc} on {source} (n={ctx.n}, q={list(ctx.q)}); fix the bound function"
+            ) from None
+        if math.isnan(b):
+            raise InputError(f"bound(ctx) returned NaN on {source}; it must return a number")
+        state["tried"] += 1
+        stages[stage] += 1
+        violated = value > b + VIOLATION_TOL * (1 + abs(b))
+        state["violations"] += int(violated)
+        # below RATIO_FLOOR both numbers are rounding noise: no ratio is read off them
+        if b > RATIO_FLOOR:
+            ratio = value / b
+        else:
+            ratio = math.inf if value > RATIO_FLOOR else 0.0
+        gap = (value - b) / (abs(b) + 1e-6)
+        key = (ratio, gap) if math.isfinite(ratio) else (math.inf, gap)
+        if state["worst"] is None or key > state["key"]:
+            state["key"] = key
+            state["worst"] = {
+                "stage": stage,
+                "source": source,
+                "n": ctx.n,
+                "q": list(ctx.q),
+                "value": value,
+                "bound": b,
+                "ratio": ratio,
+                "violated": violated,
+                "schedule": list(ctx.schedule.steps) if ctx.schedule is not None else None,
+                "table": joint,
+            }
+        return gap
+
+    def out_of_budget() -> bool:
+        return time.perf_counter() >= deadline or (max_tables is not None and state["tried"] >= max_tables)
+
+    bar = progress(total=max_tables, desc="conjecture")
+    try:
+        for source, joint in _builtins(n_range, q_range):
+            if out_of_budget():
+                break
+            scored.append((score(joint, "builtin", source), source, joint))
+            bar.update(1)
+        random_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / 2
+        quota = None if max_tables is None else state["tried"] + max(0, max_tables - state["tried"]) // 2
+        alphas = (0.05, 0.1, 0.3, 1.0, 3.0)
+        i = 0
+        while not out_of_budget() and (time.perf_counter() < random_end if quota is None else state["tried"] < quota):
+            n = int(rng.integers(n_range[0], n_range[1] + 1))
+            q = int(rng.integers(q_range[0], q_range[1] + 1))
+            alpha = alphas[i % len(alphas)]
+            s = int(rng.integers(2**31))
+            source = f"random_joint({n},{q},alpha={alpha},seed={s})"
+            joint = random_joint(n, q, alpha=alpha, seed=s)
+            scored.append((score(joint, "random", source), source, joint))
+            bar.update(1)
+            i += 1
+        _optimise(scored, starts, score, out_of_budget, rng, bar)
+    finally:
+        bar.close()
+    worst = dict(state["worst"])
+    table = worst.pop("table")
+    report = HuntReport(quantity.describe(), state["tried"], state["violations"], worst, stages,
+                        time.perf_counter() - t0, seed)
+    if out_dir is not None:
+        report.files = _save(out_dir, table, report, quantity, bound)
+    return report
+
+
+def _optimise(scored, starts, score, out_of_budget, rng, bar) -> None:
+    from scipy.optimize import minimize
+
+    finite = [s for s in scored if math.isfinite(s[0])]
+    finite.sort(key=lambda s: -s[0])
+    for rank, (_, source, joint) in enumerate(finite[:starts]):
+        if out_of_budget():
+            return
+        shape = joint.table.shape
+        theta0 = np.log(joint.table.ravel() + 1e-3) + 1e-3 * rng.standard_normal(joint.table.size)
+        label = f"optimised from {source}"
+
+        def objective(theta):
+            if out_of_budget():
+                raise _OutOfTime
+            p = np.exp(theta - theta.max())
+            bar.update(1)
+            return -score(Joint(p.reshape(shape), normalize=True), "optimise", label)
+
+        try:
+            minimize(objective, theta0, method="L-BFGS-B", options={"maxiter": 30, "maxfun": 2000})
+        except _OutOfTime:
+            return
+
+
+def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound) -> dict:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    npy, rec = out / "worst.npy", out / "worst.json"
+    tmp = out / "worst.tmp.npy"
+    np.save(tmp, table.table)
+    os.replace(tmp, npy)
+    _, ctx = quantity.evaluate(table)
+    record = {
+        "quantity": quantity.kind,
+        "family": quantity.family,
+        "sampler": quantity.sampler,
+        "params": quantity.params,
+        "seed": report.seed,
+        "bound_function": getattr(bound, "__module__", None),
+        **report.worst,
+        "unit": "nats",
+        "replay": quantity.replay(str(npy), ctx),
+    }
+    from .cli import to_jsonable
+
+    rec.write_text(json.dumps(to_jsonable(record), allow_nan=False, indent=2) + "\n")
+    return {"table": str(npy), "record": str(rec)}
