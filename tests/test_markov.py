@@ -1,0 +1,288 @@
+"""The exact chain engine against the table engine, closed forms, pgmpy, and large n."""
+
+from __future__ import annotations
+
+import itertools
+from math import ceil, comb, log, log2
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import entr, gammaln
+
+import mdmtheory as m
+from mdmtheory import InputError
+from mdmtheory.graphs import walk_matrix
+from mdmtheory.markov import MarkovChain, bisection_partition, bisection_rounds, random_walk
+from mdmtheory.samplers import SamplerState, make_sampler
+
+# every family, small enough for a dense table at length n
+FAMILIES = {
+    "cycle:5": 5, "path:4": 5, "complete:4": 5, "star:4": 5, "grid:2x3": 4, "torus:3x3": 4, "hypercube:2": 5,
+    "bipartite:2,3": 5, "barbell:3": 4, "barbell:3,1": 4, "lollipop:3,2": 4, "petersen": 4, "tree:2": 4,
+    "regular:3,6,seed=1": 4,
+}
+STARTS = ["stationary", "uniform", "vertex:1"]
+
+
+def _random_chain(seed: int, q: int, n: int, zeros: float) -> MarkovChain:
+    rng = np.random.default_rng(seed)
+    P = rng.gamma(0.7, size=(q, q))
+    P[rng.random((q, q)) < zeros] = 0.0
+    P[np.arange(q), rng.integers(q, size=q)] += 0.5  # every row keeps some mass
+    start = rng.gamma(0.7, size=q)
+    start[rng.random(q) < zeros] = 0.0
+    start[rng.integers(q)] += 0.3
+    return MarkovChain(P / P.sum(axis=1, keepdims=True), start / start.sum(), n)
+
+
+chains = st.builds(
+    _random_chain, st.integers(0, 2**31), st.integers(1, 4), st.integers(1, 5), st.sampled_from([0.0, 0.3, 0.6])
+)
+
+
+def _random_partition(n: int, seed: int) -> list[list[int]]:
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(n).tolist()
+    k = int(rng.integers(1, n + 1))
+    cuts = sorted(rng.choice(np.arange(1, n), size=k - 1, replace=False).tolist()) if n > 1 else []
+    return [perm[a:b] for a, b in zip([0] + cuts, cuts + [n])]
+
+
+@pytest.mark.parametrize("spec", sorted(FAMILIES))
+@pytest.mark.parametrize("start", STARTS)
+def test_curve_and_summary_equal_table_engine(spec, start):
+    """Curve, Hbar, H, TC, DTC of the chain engine equal the subset-lattice table engine."""
+    chain = random_walk(spec, FAMILIES[spec], start=start)
+    joint = chain.joint()
+    want = m.information_summary(joint)
+    got = chain.summary()
+    assert np.allclose(got["avg_entropy"], want["avg_entropy"], atol=1e-10)
+    assert np.allclose(got["information_curve"], want["information_curve"], atol=1e-10)
+    for key in ("entropy", "total_correlation", "dual_total_correlation"):
+        assert got[key] == pytest.approx(want[key], abs=1e-10)
+    assert got["stationary"] == bool(np.allclose(chain.start @ chain.P, chain.start, atol=1e-12))
+
+
+@given(chains)
+def test_curve_random_chains(chain):
+    """Random stochastic P with zeros, random starts: curve and measures equal the table engine."""
+    joint = chain.joint()
+    assert np.allclose(chain.information_curve(base=2), m.information_curve(joint, base=2), atol=1e-10)
+    assert chain.total_correlation() == pytest.approx(m.total_correlation(joint), abs=1e-10)
+    assert chain.dual_total_correlation() == pytest.approx(m.dual_total_correlation(joint), abs=1e-10)
+
+
+@given(chains, st.integers(0, 2**31))
+def test_subset_entropy_and_fixed_order_kl(chain, seed):
+    """H(X_A) of any set and the gap-programme fixed-order KL equal the table engine's."""
+    joint = chain.joint()
+    rng = np.random.default_rng(seed)
+    A = [i for i in range(chain.n) if rng.random() < 0.5]
+    assert chain.entropy(A) == pytest.approx(m.entropy(joint, A) if A else 0.0, abs=1e-10)
+    sets = _random_partition(chain.n, seed)
+    assert chain.fixed_order_kl(sets) == pytest.approx(m.fixed_order_kl(joint, sets), abs=1e-10)
+
+
+@given(chains, st.integers(0, 2**31))
+def test_conditionals_equal_dense_joint(chain, seed):
+    """Bridges equal the conditionals of the dense joint given a possible revealed set."""
+    joint = chain.joint()
+    rng = np.random.default_rng(seed)
+    x = chain.sample(1, seed=seed)[0]
+    rev = rng.random(chain.n) < 0.5
+    vals = np.where(rev, x, -1)
+    got = chain.conditionals(vals)
+    pinned = {int(i): int(x[i]) for i in np.flatnonzero(rev)}
+    if len(pinned) == chain.n:
+        assert np.all(got == 0)
+        return
+    cond = joint.conditional(pinned) if pinned else joint
+    free = [i for i in range(chain.n) if not rev[i]]
+    for k, i in enumerate(free):
+        assert np.allclose(got[i], cond.marginal([k]), atol=1e-12)
+    assert np.all(got[rev] == 0)
+
+
+@pytest.mark.parametrize("spec", sorted(FAMILIES))
+def test_bisection_exact_small_n(spec):
+    """Bisection: KL 0 (table engine and gap programme) in ceil(log2(n+1)) rounds on every family."""
+    for start in ("stationary", "vertex:0"):
+        chain = random_walk(spec, FAMILIES[spec], start=start)
+        sets = bisection_partition(chain.n)
+        assert len(sets) == ceil(log2(chain.n + 1))
+        assert m.fixed_order_kl(chain.joint(), sets) == pytest.approx(0.0, abs=1e-12)
+        assert chain.fixed_order_kl(sets) == 0.0
+
+
+@pytest.mark.parametrize("spec", ["cycle:9", "grid:4x4", "barbell:5", "regular:3,20,seed=1", "tree:4", "hypercube:4"])
+def test_bisection_exact_large_n(spec):
+    """At n in the thousands the gap programme gives KL 0 for bisection, > 0 for a two-step split."""
+    chain = random_walk(spec, 3001, start="vertex:0", lazy=0.1)
+    sets = bisection_partition(chain.n)
+    assert len(sets) == bisection_rounds(3001) == 12
+    assert chain.fixed_order_kl(sets) == 0.0
+    evens = [list(range(0, 3001, 2)), list(range(1, 3001, 2))]
+    # odd positions then sit alone between revealed evens: only the first step's TC remains
+    tc_evens = sum(chain.entropy([i]) for i in evens[0]) - chain.entropy(evens[0])
+    assert chain.fixed_order_kl(evens) == pytest.approx(tc_evens, rel=1e-10)
+    assert chain.fixed_order_kl(evens[::-1]) == pytest.approx(
+        sum(chain.entropy([i]) for i in evens[1]) - chain.entropy(evens[1]), rel=1e-10
+    )
+
+
+def test_bisection_partition_matches_the_sampler():
+    """The rounds equal what make_sampler('bisection').select picks, state by state."""
+    s = make_sampler("bisection")
+    for n in (1, 2, 5, 8, 13):
+        revealed = np.zeros(n, dtype=bool)
+        for t, S in enumerate(bisection_partition(n)):
+            state = SamplerState(n, revealed.copy(), np.where(revealed, 0, -1), np.zeros((n, 2)), t)
+            assert s.select(state) == [(1.0, tuple(S))]
+            revealed[S] = True
+        assert revealed.all()
+    assert [bisection_rounds(n) for n in range(1, 17)] == [ceil(log2(n + 1)) for n in range(1, 17)]
+
+
+def test_copy_like_deterministic_cycle():
+    """A directed q-cycle from a uniform start is the copy distribution: H = log q,
+    Z_j = log q for j >= 2, TC = (n-1) log q, DTC = log q; random-order KL (s_1 - 1) log q."""
+    q, n = 5, 400
+    chain = MarkovChain(np.roll(np.eye(q), 1, axis=1), "uniform", n)
+    z = chain.information_curve()
+    assert z[0] == pytest.approx(0.0, abs=1e-12)
+    assert np.allclose(z[1:], log(q), atol=1e-9)
+    assert chain.entropy() == pytest.approx(log(q))
+    assert chain.total_correlation() == pytest.approx((n - 1) * log(q))
+    assert chain.dual_total_correlation() == pytest.approx(log(q))
+    assert m.expected_kl(z, [7, n - 7]) == pytest.approx(6 * log(q), abs=1e-7)
+
+
+def test_iid_chain_is_a_product():
+    """Rows all equal to pi: a product distribution, Z = 0 and every fixed order has KL 0."""
+    pi = np.array([0.5, 0.3, 0.2])
+    chain = MarkovChain(np.tile(pi, (3, 1)), "stationary", 1000)
+    assert np.allclose(chain.information_curve(), 0.0, atol=1e-9)
+    assert chain.fixed_order_kl([list(range(1000))]) == pytest.approx(0.0, abs=1e-9)
+    assert chain.entropy() == pytest.approx(1000 * float(entr(pi).sum()))
+
+
+def _avg_entropy_direct(chain: MarkovChain) -> np.ndarray:
+    """O(n^2) reference: exact binomial weights by log-gamma, H(X_i) and H(X_j | X_i) from
+    explicit matrix powers (no settling)."""
+    n, P = chain.n, chain.P
+    lc = lambda a, b: gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)  # noqa: E731
+    mus = [chain.start]
+    powers = [np.eye(chain.q)]
+    for _ in range(n):
+        mus.append(mus[-1] @ P)
+        powers.append(powers[-1] @ P)
+    Hmu = np.array([entr(v).sum() for v in mus[:n]])
+    hrow = np.array([entr(M).sum(axis=1) for M in powers[:n]])
+    cum = np.cumsum(np.array(mus[:n]), axis=0)
+    G = np.array([0.0] + [cum[n - d - 1] @ hrow[d] for d in range(1, n)])
+    out = np.zeros(n + 1)
+    for k in range(1, n + 1):
+        i = np.arange(1, n - k + 2)
+        out[k] = np.sum(np.exp(lc(n - i, k - 1) - lc(n, k)) * Hmu[i - 1])
+        if k >= 2:
+            d = np.arange(1, n - k + 2)
+            out[k] += np.sum(np.exp(lc(n - d - 1, k - 2) - lc(n, k)) * G[d])
+    return out
+
+
+@pytest.mark.parametrize("spec, start", [("barbell:4", "vertex:0"), ("cycle:6", "uniform"), ("path:5", "stationary")])
+def test_avg_entropy_against_direct_sum(spec, start):
+    """The O(n log n) truncated sums equal the full O(n^2) sums with exact weights (n = 300)."""
+    chain = random_walk(spec, 300, start=start)
+    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-10, atol=1e-9)
+
+
+def test_stationary_formula_from_theory():
+    """THEORY.md section 5: Hbar_k = H(pi) + sum_d (n-d) C(n-d-1, k-2)/C(n, k) h(d), brute force n = 9."""
+    chain = random_walk("lollipop:3,2", 9)
+    P, pi, n = chain.P, chain.start, 9
+    h = [float(pi @ entr(np.linalg.matrix_power(P, d)).sum(axis=1)) for d in range(n)]
+    Hpi = float(entr(pi).sum())
+    want = [0.0] + [Hpi + sum((n - d) * comb(n - d - 1, k - 2) / comb(n, k) * h[d] for d in range(1, n)) if k > 1 else Hpi
+                    for k in range(1, n + 1)]
+    assert np.allclose(chain.avg_entropy(), want, atol=1e-12)
+    brute = [np.mean([chain.entropy(A) for A in itertools.combinations(range(n), k)]) for k in range(n + 1)]
+    assert np.allclose(chain.avg_entropy(), brute, atol=1e-12)
+
+
+def test_settled_powers_are_exact_enough():
+    """Beyond the settling point the pair entropies equal explicit matrix powers."""
+    chain = random_walk("barbell:4", 5000, start="vertex:2")
+    mu, hrow, Hmu, D, L = chain.tables()
+    assert D < 4999
+    for j in (D + 1, D + 7, 4999):
+        Pj = np.linalg.matrix_power(chain.P, j)
+        want = float(entr(chain.start).sum() + chain.start @ entr(Pj).sum(axis=1))
+        assert chain.entropy([0, j]) == pytest.approx(want, abs=1e-11)
+
+
+def test_bridges_stable_at_large_n():
+    """n = 4000, far-apart revealed values: bridges equal the closed form
+    P^{i-l}[a, v] P^{r-i}[v, b] / P^{r-l}[a, b], with no underflow."""
+    P = walk_matrix("path:6", lazy=0.05)
+    chain = MarkovChain(P, "vertex:0", 4000)
+    vals = np.full(4000, -1)
+    vals[[0, 1500, 3999]] = [0, 5, 2]
+    got = chain.conditionals(vals)
+    mp = np.linalg.matrix_power
+    for i in (1, 700, 1499, 1501, 2500, 3998):
+        l, r = (0, 1500) if i < 1500 else (1500, 3999)
+        a, b = vals[l], vals[r]
+        want = mp(P, i - l)[a] * mp(P, r - i)[:, b] / mp(P, r - l)[a, b]
+        assert np.allclose(got[i], want, rtol=1e-9, atol=1e-300)
+    assert np.allclose(got[vals < 0].sum(axis=1), 1.0)
+    tail = MarkovChain(P, "vertex:0", 4000).conditionals({0: 0})
+    assert np.allclose(tail[3000], chain.start @ mp(P, 3000), atol=1e-12)
+
+
+def test_conditionals_against_pgmpy():
+    """Peer cross-check: variable elimination in pgmpy on a 6-step chain with evidence."""
+    pgmpy_models = pytest.importorskip("pgmpy.models")
+    from pgmpy.factors.discrete import TabularCPD
+    from pgmpy.inference import VariableElimination
+
+    rng = np.random.default_rng(3)
+    q, n = 3, 6
+    P = rng.dirichlet(np.ones(q), size=q)
+    start = rng.dirichlet(np.ones(q))
+    chain = MarkovChain(P, start, n)
+    names = [f"X{i}" for i in range(n)]
+    cls = getattr(pgmpy_models, "DiscreteBayesianNetwork", None) or pgmpy_models.BayesianNetwork
+    net = cls([(names[i], names[i + 1]) for i in range(n - 1)])
+    cpds = [TabularCPD(names[0], q, start.reshape(q, 1))]
+    cpds += [TabularCPD(names[i], q, P.T, evidence=[names[i - 1]], evidence_card=[q]) for i in range(1, n)]
+    net.add_cpds(*cpds)
+    ve = VariableElimination(net)
+    evidence = {1: 2, 4: 0}
+    got = chain.conditionals(evidence)
+    for i in (0, 2, 3, 5):
+        want = ve.query([names[i]], evidence={names[k]: v for k, v in evidence.items()}, show_progress=False).values
+        assert np.allclose(got[i], want, atol=1e-12)
+
+
+def test_errors():
+    """Impossible revealed values, bad positions and non-partitions are refused."""
+    chain = random_walk("cycle:4", 5)
+    with pytest.raises(InputError, match="probability 0"):
+        chain.conditionals({0: 0, 1: 2})
+    with pytest.raises(InputError, match="out of range"):
+        chain.conditionals({7: 0})
+    with pytest.raises(InputError, match="states 0..3"):
+        chain.conditionals([0, 9, -1, -1, -1])
+    with pytest.raises(InputError, match="length n = 5"):
+        chain.conditionals([0, -1])
+    with pytest.raises(InputError, match="twice"):
+        chain.fixed_order_kl([[0, 1], [1, 2, 3, 4]])
+    with pytest.raises(InputError, match="never unmasked"):
+        chain.fixed_order_kl([[0, 1]])
+    with pytest.raises(InputError, match="positive integer"):
+        MarkovChain(walk_matrix("cycle:4"), "uniform", 0)
+    with pytest.raises(InputError, match="memory"):
+        random_walk("petersen", 40).joint()
