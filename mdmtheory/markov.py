@@ -68,7 +68,7 @@ class MarkovChain:
     --------
     >>> from mdmtheory.graphs import walk_matrix
     >>> chain = MarkovChain(walk_matrix("cycle:4"), "stationary", 3)
-    >>> round(chain.entropy(base=2), 12)     # 2 bits for x_1, 1 bit per step
+    >>> round(float(chain.entropy(base=2)), 12)     # 2 bits for x_1, 1 bit per step
     4.0
     """
 
@@ -166,7 +166,7 @@ class MarkovChain:
         Examples
         --------
         >>> from mdmtheory.graphs import walk_matrix
-        >>> MarkovChain(walk_matrix("cycle:3"), "uniform", 2).joint().table.sum().round(12)
+        >>> round(float(MarkovChain(walk_matrix("cycle:3"), "uniform", 2).joint().table.sum()), 12)
         1.0
         """
         check_memory(8.0 * float(self.q) ** self.n * 2, f"a dense table of {self.q}^{self.n} cells", max_memory)
@@ -228,7 +228,7 @@ class MarkovChain:
         if not A:
             return 0.0
         mu, hrow, Hmu, D, L = self.tables()
-        h = Hmu[settle(A[0], D, L)]
+        h = float(Hmu[settle(A[0], D, L)])
         for a, b in zip(A[:-1], A[1:]):
             h += float(mu[settle(a, D, L)] @ hrow[settle(b - a, D, L)])
         return h * _scale(base)
