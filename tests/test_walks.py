@@ -1,0 +1,185 @@
+"""The walk Monte Carlo engine: selection rules against samplers.select, laws against the exact
+evaluator, metrics against closed forms."""
+
+from __future__ import annotations
+
+from math import ceil, log2
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import mdmtheory as m
+from mdmtheory import InputError
+from mdmtheory.evaluate import evaluate
+from mdmtheory.markov import random_walk
+from mdmtheory.samplers import SamplerState, make_sampler
+from mdmtheory.walks import (
+    _pair_mi_fn,
+    exact_walk_metrics,
+    reference_sample_walks,
+    sample_walks,
+    select_on_state,
+    settled_powers,
+    simulate,
+    walk_metrics,
+    wilson_interval,
+)
+
+DETERMINISTIC = [
+    ("left_to_right", {"steps": 3}),
+    ("confidence", {"steps": 3}),
+    ("margin", {"steps": 2}),
+    ("entropy", {"schedule": [1, 3, 2]}),
+    ("threshold", {"tau": 0.6}),
+    ("eb", {"gamma": 0.4}),
+    ("eb", {"gamma": 0.2, "proxy": "margin"}),
+    ("eb", {"gamma": 0.3, "proxy": "confidence"}),
+    ("punt", {"delta": 0.02}),
+    ("bisection", {}),
+]
+ALL = [("random", {"steps": 3})] + DETERMINISTIC
+GRAPHS = [("cycle:5", "vertex:0", 0.0), ("barbell:3", "stationary", 0.0), ("path:4", "uniform", 0.3)]
+
+
+def _partial(chain, seed: int, possible: bool = True) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = chain.sample(1, seed=seed)[0] if possible else rng.integers(chain.q, size=chain.n)
+    return np.where(rng.random(chain.n) < 0.45, x, -1)
+
+
+@pytest.mark.parametrize("name, params", DETERMINISTIC)
+@given(seed=st.integers(0, 2**31), which=st.integers(0, 2), possible=st.booleans(), step=st.integers(0, 3))
+@settings(max_examples=25)
+def test_kernel_selection_equals_select(name, params, seed, which, possible, step):
+    """On random partial walks (possible or not) the numba rule picks what Sampler.select picks,
+    from the same marginals (bridges, or uniform on an impossible context)."""
+    spec, start, lazy = GRAPHS[which]
+    chain = random_walk(spec, 6, start=start, lazy=lazy)
+    vals = _partial(chain, seed, possible)
+    if np.all(vals >= 0):
+        vals[seed % chain.n] = -1
+    sampler = make_sampler(name, **params)
+    got, marg = select_on_state(chain, sampler, vals, step)
+    ok = chain.is_valid_partial(vals)
+    want_marg = chain.conditionals(vals) if ok else np.where((vals < 0)[:, None], np.full((chain.n, chain.q), 1.0 / chain.q), 0.0)
+    assert np.allclose(marg, want_marg, atol=1e-12)
+    Pw = [np.linalg.matrix_power(chain.P, d) for d in range(chain.n + 1)]
+    state = SamplerState(chain.n, vals >= 0, vals, want_marg, step, pair_mi=_pair_mi_fn(Pw, [chain.start @ M for M in Pw], vals, ok))
+    assert sampler.select(state) == [(1.0, got)]
+
+
+@pytest.mark.parametrize("name, params", ALL)
+def test_simulation_agrees_with_exact_evaluator(name, params):
+    """At small n the simulated validity lies in its 99.9% Wilson interval around the exact
+    nu(walks) of mdmtheory.evaluate, the mean number of calls agrees, and the empirical law
+    is close to nu in total variation."""
+    for spec, start, lazy in GRAPHS[:2]:
+        chain = random_walk(spec, 6, start=start, lazy=lazy)
+        sampler = make_sampler(name, **params)
+        exact = exact_walk_metrics(chain, sampler)
+        x, calls = sample_walks(chain, sampler, 6000, seed=11)
+        sim = walk_metrics(chain, x, calls)
+        lo, hi = wilson_interval(int(round(sim["validity"] * 6000)), 6000, z=3.29)
+        assert lo <= exact["validity"] <= hi
+        sd = calls.std() / np.sqrt(len(calls)) + 1e-9
+        assert abs(sim["expected_steps"] - exact["expected_steps"]) <= 4 * sd + 1e-6
+        nu = evaluate(chain.joint(), sampler)["law"].table
+        emp = np.zeros(nu.shape)
+        np.add.at(emp, tuple(x.T), 1.0 / len(x))
+        support = int((nu > 0).sum())
+        assert 0.5 * np.abs(emp - nu).sum() <= 2.0 * np.sqrt(support / len(x)) + 0.02
+
+
+@pytest.mark.parametrize("name, params", [("random", {"steps": 2}), ("entropy", {"steps": 2}), ("punt", {"delta": 0.05})])
+def test_numba_engine_agrees_with_numpy_reference(name, params):
+    """The numba engine and the plain numpy forward-backward + Sampler.select reference give the
+    same validity and transition fraction within sampling error (different random streams)."""
+    chain = random_walk("cycle:6", 8, start="vertex:0")
+    sampler = make_sampler(name, **params)
+    a = walk_metrics(chain, *sample_walks(chain, sampler, 3000, seed=1))
+    b = walk_metrics(chain, *reference_sample_walks(chain, sampler, 800, seed=2))
+    se = np.sqrt(0.25 / 3000 + 0.25 / 800)
+    assert abs(a["validity"] - b["validity"]) <= 4 * se
+    assert abs(a["valid_transition_fraction"] - b["valid_transition_fraction"]) <= 4 * se
+    assert a["expected_steps"] == pytest.approx(b["expected_steps"], abs=0.15)
+
+
+def test_left_to_right_exact_kl_two_engines():
+    """exact_walk_metrics' kl (dense evaluator) equals the gap programme of the same blocks."""
+    chain = random_walk("grid:2x3", 7, start="vertex:2")
+    r = exact_walk_metrics(chain, make_sampler("left_to_right", schedule=[3, 2, 2]))
+    assert r["kl"] == pytest.approx(chain.fixed_order_kl([[0, 1, 2], [3, 4], [5, 6]]), abs=1e-10)
+
+
+def test_bisection_walks_always_valid():
+    """Bisection with the exact oracle samples the chain exactly: every sample is a walk,
+    in ceil(log2(n+1)) calls."""
+    chain = random_walk("grid:4x4", 300, start="vertex:5")
+    r = simulate(chain, "bisection", samples=300, seed=4)
+    assert r["validity"] == 1.0 and r["valid_transition_fraction"] == 1.0
+    assert r["max_steps"] == r["expected_steps"] == ceil(log2(301))
+    assert r["kernel_kl"] < 0.05 and r["start_tv"] == 0.0
+    big = exact_walk_metrics(chain, make_sampler("bisection"))
+    assert big["kl"] == 0.0 and big["max_steps"] == 9
+
+
+def test_seeded():
+    """Same seed, same samples; another seed, other samples."""
+    chain = random_walk("petersen", 30)
+    s = make_sampler("entropy", steps=6)
+    a, ca = sample_walks(chain, s, 50, seed=3)
+    b, cb = sample_walks(chain, s, 50, seed=3)
+    c, _ = sample_walks(chain, s, 50, seed=4)
+    assert np.array_equal(a, b) and np.array_equal(ca, cb)
+    assert not np.array_equal(a, c)
+
+
+def test_metrics_closed_forms():
+    """Exact samples are valid; i.i.d. uniform states on a q-cycle use an edge with
+    probability 2/q; the empirical first state of exact samples matches start."""
+    chain = random_walk("cycle:8", 12)
+    r = walk_metrics(chain, chain.sample(4000, seed=0))
+    assert r["validity"] == 1.0 and r["valid_transition_fraction"] == 1.0 and r["kernel_kl"] < 0.01
+    assert r["kernel_tv"] < 0.03 and r["start_tv"] < 0.05
+    x = np.random.default_rng(0).integers(8, size=(4000, 12))
+    r = walk_metrics(chain, x)
+    se = np.sqrt(0.25 * 0.75 / (4000 * 11))
+    assert abs(r["valid_transition_fraction"] - 0.25) <= 5 * se * 3  # transitions within a row are dependent-free
+    assert r["kernel_kl"] == float("inf")
+    assert r["validity"] < 1e-3
+
+
+def test_wilson_interval_closed_forms():
+    """Wilson: symmetric about 1/2 at k = N/2, [0, z^2/(N+z^2)] at k = 0."""
+    lo, hi = wilson_interval(0, 20)
+    z2 = 1.959963984540054**2
+    assert lo == 0.0 and hi == pytest.approx(z2 / (20 + z2))
+    lo, hi = wilson_interval(10, 20)
+    assert lo + hi == pytest.approx(1.0)
+    with pytest.raises(InputError):
+        wilson_interval(0, 0)
+
+
+def test_settled_powers_match_matrix_power():
+    """Settled powers stand for every P^d."""
+    chain = random_walk("lollipop:4,2", 2000, start="vertex:0")
+    Pw, D, L, mu = settled_powers(chain.P, chain.start, chain.n)
+    from mdmtheory._kernels.markov import settle
+
+    for d in (1, D, D + 1, D + 3, 1999):
+        assert np.allclose(Pw[settle(d, D, L)], np.linalg.matrix_power(chain.P, d), atol=1e-13)
+
+
+def test_errors():
+    """optimal cannot run on walks; bad sample counts are refused."""
+    chain = random_walk("cycle:5", 5)
+    with pytest.raises(InputError, match="optimal"):
+        simulate(chain, make_sampler("optimal"))
+    with pytest.raises(InputError, match="positive integer"):
+        sample_walks(chain, "random", 0)
+    with pytest.raises(InputError, match="adaptive"):
+        exact_walk_metrics(random_walk("cycle:5", 400), make_sampler("entropy"))
+    with pytest.raises(InputError, match="length n = 5"):
+        walk_metrics(chain, np.zeros((3, 4), dtype=int))
