@@ -75,6 +75,12 @@ def theorem9_zeta(schedule, family: str, max_tries: int = 4096) -> int | None:
 
     The first TC step (last DTC step) is ``floor(n / zeta)``, which pins ``zeta`` to an
     interval; at most ``max_tries`` candidates are generated and compared.
+
+    Examples
+    --------
+    >>> from mdmtheory.schedules import tc_schedule_zeta
+    >>> theorem9_zeta(tc_schedule_zeta(20, 3), "tc"), theorem9_zeta([5, 5], "tc")
+    (3, None)
     """
     s = as_schedule(schedule)
     n = s.n
@@ -93,7 +99,13 @@ def theorem9_zeta(schedule, family: str, max_tries: int = 4096) -> int | None:
 def theorem9_error_bound(curve, zeta: int, family: str) -> float:
     """Theorem 9's guarantee for the ``zeta`` schedule: ``E KL <= TC / (zeta - 1)`` (TC
     schedule) or ``DTC / (zeta - 1)`` (DTC schedule), i.e. ``eps`` for ``TChat = TC`` and the
-    smallest ``eps`` with ``1 + ceil(TC / eps) = zeta``."""
+    smallest ``eps`` with ``1 + ceil(TC / eps) = zeta``.
+
+    Examples
+    --------
+    >>> theorem9_error_bound([0.0, 1.0, 1.0], 3, "tc")   # TC = 2
+    1.0
+    """
     z = np.asarray(curve, dtype=float)
     tc = float(np.sum(z))
     measure = tc if family == "tc" else z.size * float(z[-1]) - tc
@@ -113,7 +125,13 @@ def theorem9_steps_bound(n: int, zeta: int) -> float:
 
 def austin_k(schedule) -> int | None:
     """``k`` if ``schedule`` is the two-phase schedule ``(1, ..., 1, n - k + 1)`` (``k - 1``
-    ones), else ``None``."""
+    ones), else ``None``.
+
+    Examples
+    --------
+    >>> austin_k([1, 1, 5]), austin_k([2, 5])
+    (3, None)
+    """
     s = as_schedule(schedule)
     if all(x == 1 for x in s.steps[:-1]):
         return s.k

@@ -319,7 +319,14 @@ def _zeta(hat, eps, what: str) -> int:
 
 def tc_lambda(n: int, zeta: int) -> float:
     """``lambda = floor(log(n - zeta + 1) / log(1 / (1 - 1/zeta))) + 2`` of Theorem 9
-    (``inf`` for ``zeta = 1``; 0 when ``zeta > n``)."""
+    (``inf`` for ``zeta = 1``; 0 when ``zeta > n``): the number of geometric steps of the TC
+    schedule before it goes one position per step.
+
+    Examples
+    --------
+    >>> tc_lambda(20, 3)   # floor(log 18 / log 1.5) + 2
+    9
+    """
     if zeta <= 1:
         return float("inf")
     if zeta > n:
@@ -328,7 +335,17 @@ def tc_lambda(n: int, zeta: int) -> float:
 
 
 def tc_schedule_zeta(n: int, zeta: int) -> Schedule:
-    """The TC schedule of Theorem 9 for a given ``zeta >= 1`` (see :func:`tc`)."""
+    """The TC schedule of Theorem 9 for a given ``zeta >= 1`` (see :func:`tc`).
+
+    Notes
+    -----
+    Integer arithmetic: ``floor(N + (n - N) / zeta) = N + (n - N) // zeta``.  ``O(k)``.
+
+    Examples
+    --------
+    >>> tc_schedule_zeta(10, 2).steps
+    (5, 2, 1, 1, 1)
+    """
     n = _positive_int(n, "n")
     zeta = _positive_int(zeta, "zeta")
     lam = tc_lambda(n, zeta)
@@ -345,7 +362,17 @@ def tc_schedule_zeta(n: int, zeta: int) -> Schedule:
 
 
 def dtc_schedule_zeta(n: int, zeta: int) -> Schedule:
-    """The DTC schedule of Theorem 9 for a given ``zeta >= 1`` (see :func:`dtc`)."""
+    """The DTC schedule of Theorem 9 for a given ``zeta >= 1`` (see :func:`dtc`).
+
+    Notes
+    -----
+    Integer arithmetic: ``ceil(M (1 - 1/zeta)) = M - M // zeta``.  ``O(k)``.
+
+    Examples
+    --------
+    >>> dtc_schedule_zeta(10, 2).steps
+    (1, 1, 1, 2, 5)
+    """
     n = _positive_int(n, "n")
     zeta = _positive_int(zeta, "zeta")
     M, back = n, []
@@ -395,7 +422,13 @@ def dtc(n: int, dtc_hat: float, eps: float) -> Schedule:
 def theorem9_candidates(n: int, max_steps: int) -> list[tuple[str, int, Schedule]]:
     """The TC and DTC schedules for ``zeta = 1 + 2^j`` (``j = -inf, 0, 1, ...``, i.e.
     ``TChat/eps`` a power of two) that take at most ``max_steps`` steps, as
-    ``(family, zeta, schedule)``.  ``zeta = 1`` (one step) always fits."""
+    ``(family, zeta, schedule)``.  ``zeta = 1`` (one step) always fits.
+
+    Examples
+    --------
+    >>> [(f, z, s.steps) for f, z, s in theorem9_candidates(8, 5)]
+    [('tc', 1, (8,)), ('tc', 2, (4, 2, 1, 1)), ('dtc', 2, (1, 1, 2, 4))]
+    """
     n = _positive_int(n, "n")
     max_steps = _positive_int(max_steps, "max_steps")
     out: list[tuple[str, int, Schedule]] = [("tc", 1, Schedule([n]))]
