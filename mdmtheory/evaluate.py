@@ -82,10 +82,15 @@ def _optimal_tables(tab: _Tables, kmax: int) -> tuple[np.ndarray, np.ndarray, np
             f"the optimal-policy DP for shape {tuple(int(v) for v in tab.q)} with k = {kmax} needs about {work:.2g} "
             f"inner steps (limit {OPTIMAL_MAX_WORK:.0g}); use a smaller n or k"
         )
-    policy = np.zeros((kmax + 1, tab.off[-1]), dtype=np.int64)
+    total = int(tab.off[-1])
+    policy = np.zeros((kmax + 1, total), dtype=np.int64)
     values = np.zeros(kmax + 1)
     esteps = np.zeros(kmax + 1)
-    _k.optimal_dp(tab.marg, tab.off, tab.q, kmax, policy, values, esteps, 1e-12)
+    Wp, Ep, Wc, Ec = (np.zeros(total) for _ in range(4))
+    for b in progress(range(1, kmax + 1), desc="optimal policy DP (budget)"):
+        _k.optimal_level(tab.marg, tab.off, tab.q, b, Wp, Ep, Wc, Ec, policy, 1e-12)
+        values[b], esteps[b] = Wc[0], Ec[0]
+        Wp, Wc, Ep, Ec = Wc, Wp, Ec, Ep
     return policy, values, esteps
 
 
@@ -129,7 +134,7 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     [2.0, 0.0, 0.0]
     """
     kmax = joint.n if k is None else _check_k(k, joint.n)
-    tab = _Tables(joint, max_memory, extra=1.0 + kmax, what="optimal-policy DP")
+    tab = _Tables(joint, max_memory, extra=3.0 + kmax, what="optimal-policy DP")
     _, values, _ = _optimal_tables(tab, kmax)
     vals = np.maximum(values[1:], 0.0) * _scale(base)
     if k is None:
@@ -154,7 +159,7 @@ def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sam
     [(1.0, (0,))]
     """
     kk = _check_k(k, joint.n)
-    tab = _Tables(joint, max_memory, extra=1.0 + kk, what="optimal-policy DP")
+    tab = _Tables(joint, max_memory, extra=3.0 + kk, what="optimal-policy DP")
     policy, _, _ = _optimal_tables(tab, kk)
 
     def rule(state: SamplerState) -> tuple[int, ...]:
@@ -230,7 +235,7 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
     if sampler.name == "optimal":
         kb = _check_k(sampler.params["k"], joint.n)
-        tab = _Tables(joint, max_memory, extra=1.0 + kb, what="optimal-policy DP")
+        tab = _Tables(joint, max_memory, extra=3.0 + kb, what="optimal-policy DP")
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
     sampler.sizes(joint.n)  # validates a schedule against n before allocating
@@ -364,7 +369,7 @@ def frontier(
     names = [str(s).strip() for s in samplers]
     plan = [(name, _sweep(name, joint)) for name in names]
     use_opt = "optimal" in names
-    tab = _Tables(joint, max_memory, extra=(1.0 + joint.n) if use_opt else 0.5)
+    tab = _Tables(joint, max_memory, extra=(3.0 + joint.n) if use_opt else 0.5)
     policy = _optimal_tables(tab, joint.n)[0] if use_opt else None
     points = []
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")

@@ -367,18 +367,19 @@ def propagate(marg, off, q, order, code, sizes, tau, gamma, proxy, delta, policy
 
 
 @njit(cache=True)
-def optimal_dp(marg, off, q, kmax, policy, values, esteps, tol):
-    """Best deterministic adaptive policy with at most ``b`` calls, for ``b = 1..kmax``.
+def optimal_level(marg, off, q, b, Wp, Ep, Wc, Ec, policy, tol):
+    """Level ``b`` of the best deterministic adaptive policy with at most ``b`` calls.
 
     ``W_b(R, x_R) = min_S [ mu(x_R) TC(X_S | x_R) + sum_{x_S} W_{b-1}(R u S, x_{R u S}) ]`` with
     ``W_0 = 0`` on the full set and ``W_1`` forced to ``S = all masked``; values are weighted by
-    ``mu(x_R)``.  Ties (within ``tol * mu(x_R)``) go to fewer expected calls under ``mu``, then
-    to the smaller bitmask.  Contexts of probability 0 unmask everything.  Fills
-    ``policy[b, cell]``, ``values[b] = W_b(empty)`` and ``esteps[b]``.
+    ``mu(x_R)`` (``Wp``/``Ep``: level ``b - 1``; ``Wc``/``Ec``: level ``b``; ``E`` the expected
+    calls under ``mu``).  Ties (within ``tol * mu(x_R)``) go to fewer expected calls, then to
+    the smaller bitmask.  States with fewer than ``b`` masked positions copy level ``b - 1``
+    (a call unmasks at least one position).  Contexts of probability 0 unmask everything.
+    Fills ``policy[b, cell]``.
     """
     n = q.size
     full = (1 << n) - 1
-    total = off[full + 1]
     qmax = 1
     for i in range(n):
         if q[i] > qmax:
@@ -390,73 +391,74 @@ def optimal_dp(marg, off, q, kmax, policy, values, esteps, tol):
     losz = np.zeros(n, dtype=np.int64)
     x = np.full(n, -1, dtype=np.int64)
     spos = np.zeros(n, dtype=np.int64)
-    Wp = np.zeros(total)
-    Ep = np.zeros(total)
-    Wc = np.zeros(total)
-    Ec = np.zeros(total)
-    for b in range(1, kmax + 1):
-        for R in range(full):
-            comp = full & ~R
-            for c in range(off[R + 1] - off[R]):
-                cell = off[R] + c
-                muR = marg[cell]
-                if muR <= 0.0:
-                    policy[b, cell] = comp
-                    Wc[cell] = 0.0
-                    Ec[cell] = 0.0
-                    continue
-                _decode(R, c, q, x)
-                _state(marg, off, q, R, c, losz, P, H, conf, margk)
-                best = np.inf
-                beste = np.inf
-                bestS = comp
-                S = comp if b == 1 else (-comp) & comp  # submasks of comp, increasing
+    for R in range(full):
+        comp = full & ~R
+        m = 0
+        for i in range(n):
+            if (comp >> i) & 1:
+                m += 1
+        for c in range(off[R + 1] - off[R]):
+            cell = off[R] + c
+            muR = marg[cell]
+            if muR <= 0.0:
+                policy[b, cell] = comp
+                Wc[cell] = 0.0
+                Ec[cell] = 0.0
+                continue
+            if m < b:
+                policy[b, cell] = policy[b - 1, cell]
+                Wc[cell] = Wp[cell]
+                Ec[cell] = Ep[cell]
+                continue
+            _decode(R, c, q, x)
+            _state(marg, off, q, R, c, losz, P, H, conf, margk)
+            best = np.inf
+            beste = np.inf
+            bestS = comp
+            S = comp if b == 1 else (-comp) & comp  # submasks of comp, increasing
+            while True:
+                T = R | S
+                k = 0
+                cost = 0.0
+                for i in range(n):
+                    if (S >> i) & 1:
+                        spos[k] = i
+                        x[i] = 0
+                        cost += muR * H[i]
+                        k += 1
+                fut = 0.0
+                est = muR
                 while True:
-                    T = R | S
-                    k = 0
-                    cost = 0.0
-                    for i in range(n):
-                        if (S >> i) & 1:
-                            spos[k] = i
-                            x[i] = 0
-                            cost += muR * H[i]
-                            k += 1
-                    fut = 0.0
-                    est = muR
-                    while True:
-                        idx = off[T] + _index(T, x, q)
-                        mt = marg[idx]
-                        if mt > 0.0:
-                            cost += mt * np.log(mt / muR)
-                            fut += Wp[idx]
-                            est += Ep[idx]
-                        a = k - 1
-                        while a >= 0:
-                            i = spos[a]
-                            x[i] += 1
-                            if x[i] < q[i]:
-                                break
-                            x[i] = 0
-                            a -= 1
-                        if a < 0:
+                    idx = off[T] + _index(T, x, q)
+                    mt = marg[idx]
+                    if mt > 0.0:
+                        cost += mt * np.log(mt / muR)
+                        fut += Wp[idx]
+                        est += Ep[idx]
+                    a = k - 1
+                    while a >= 0:
+                        i = spos[a]
+                        x[i] += 1
+                        if x[i] < q[i]:
                             break
-                    for a in range(k):
-                        x[spos[a]] = -1
-                    cost += fut
-                    eps = tol * muR
-                    if cost < best - eps or (cost <= best + eps and est < beste - eps):
-                        best = cost
-                        beste = est
-                        bestS = S
-                    if S == comp:
+                        x[i] = 0
+                        a -= 1
+                    if a < 0:
                         break
-                    S = (S - comp) & comp
-                policy[b, cell] = bestS
-                Wc[cell] = best
-                Ec[cell] = beste
-        Wc[off[full]:] = 0.0
-        Ec[off[full]:] = 0.0
-        values[b] = Wc[off[0]]
-        esteps[b] = Ec[off[0]]
-        Wp, Wc = Wc, Wp
-        Ep, Ec = Ec, Ep
+                for a in range(k):
+                    x[spos[a]] = -1
+                cost += fut
+                eps = tol * muR
+                if cost < best - eps or (cost <= best + eps and est < beste - eps):
+                    best = cost
+                    beste = est
+                    bestS = S
+                if S == comp:
+                    break
+                S = (S - comp) & comp
+            policy[b, cell] = bestS
+            Wc[cell] = best
+            Ec[cell] = beste
+    for cell in range(off[full], off[full + 1]):
+        Wc[cell] = 0.0
+        Ec[cell] = 0.0
