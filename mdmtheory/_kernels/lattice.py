@@ -24,8 +24,9 @@ int64 -> double conversion); and the entropy sum's additions marked ``reassoc`` 
 logarithm's error analysis depends on the order of its operations.
 
 Accuracy of :func:`_log`: fdlibm's bound is < 1 ulp; measured against ``np.log`` the
-largest relative difference is 2.2e-16 over uniform ``(0, 1)``, ``exp(U(-745, 709))``,
-``1 +- 0.02`` and subnormal inputs.  ``0 log 0 = 0`` exactly: ``log`` is never called on 0.
+largest relative difference is 2.2e-16 over 10^6 draws each of uniform ``(0, 1)``,
+``exp(U(-708, 709))``, ``1 +- 0.02``, ``exp(U(-708, -700))``, the smallest normal numbers
+and the largest finite one.  ``0 log 0 = 0`` exactly: ``log`` is never called on 0.
 """
 
 from __future__ import annotations
@@ -109,21 +110,23 @@ _LG7 = 1.479819860511658591e-01
 
 @njit(inline="always", error_model="numpy")
 def _log(v):
-    """``log(v)`` for ``v > 0`` finite, normal or subnormal (fdlibm's algorithm, < 1 ulp).
+    """``log(v)`` for normal ``v > 0`` (fdlibm's algorithm, < 1 ulp); not for subnormals.
 
     ``v = 2^k (1 + f)`` with ``1 + f`` in ``[sqrt(2)/2, sqrt(2))``, ``s = f / (2 + f)``,
     ``log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2))`` with fdlibm's degree-14 minimax ``R``;
-    ``log v = k ln2_hi + (log(1 + f) + k ln2_lo)``.  Written without branches (selects only),
-    so loops over it vectorise; ``error_model="numpy"`` drops numba's division-by-zero check
-    (``2 + f >= 1.29`` is never zero), which otherwise stops the vectoriser.
+    ``log v = k ln2_hi + (log(1 + f) + k ln2_lo)``.  Written without branches, so loops over
+    it vectorise; ``error_model="numpy"`` drops numba's division-by-zero check
+    (``2 + f >= 1.29`` is never zero), which otherwise stops the vectoriser.  For ``v = 0``
+    or a subnormal it returns a finite wrong value (the exponent field reads as ``k = -1023``),
+    never NaN or inf.  Subnormal support (scale by ``2^52`` through selects) cost 1 ns an
+    element (2.7 against 1.65 ns): tables with subnormal entries take the scalar kernel
+    instead (see :func:`lattice_entropies`).
     """
-    tiny = v < _TINY
-    ix = _bits(v * _TWO52 if tiny else v)  # subnormal: scale into the normal range
+    ix = _bits(v)
     tmp = ix + np.uint64(_ONE_BITS - _SQRT_HALF_BITS)
-    # kb = k + 1023 + 64 > 0 (kept unsigned: for subnormals k + 1023 goes down to -52)
-    kb = (tmp >> np.uint64(52)) + (np.uint64(12) if tiny else np.uint64(64))
-    # k as a double without an int64 -> double conversion (AVX2 has none): bits of 2^52 + kb
-    kd = _from_bits(kb | np.uint64(0x4330000000000000)) - (_TWO52 + 1087.0)
+    # k as a double without an int64 -> double conversion (AVX2 has none): the bits of
+    # 2^52 + (k + 1023), minus 2^52 + 1023
+    kd = _from_bits((tmp >> np.uint64(52)) | np.uint64(0x4330000000000000)) - (_TWO52 + 1023.0)
     f = _from_bits((tmp & np.uint64(0x000FFFFFFFFFFFFF)) + np.uint64(_SQRT_HALF_BITS)) - 1.0
     hfsq = 0.5 * f * f
     s = f / (2.0 + f)
@@ -137,13 +140,13 @@ def _log(v):
 
 @njit(inline="always", error_model="numpy")
 def _xlogx(v):
-    """``v log v`` for ``v >= 0`` with ``0 log 0 = 0`` (``log`` is never called on 0)."""
+    """``v log v`` for ``v = 0`` or normal ``v > 0``, with ``0 log 0 = 0`` (``log`` never sees 0)."""
     return v * _log(v if v > 0.0 else 1.0)
 
 
 @njit(cache=True, error_model="numpy")
 def _log_array(x, out):
-    """``out[i] = log(x[i])`` by :func:`_log` (for checking it against ``np.log``)."""
+    """``out[i] = log(x[i])`` by :func:`_log`, ``x`` normal and positive (to check it against ``np.log``)."""
     for i in range(x.size):
         out[_U(i)] = _log(x[_U(i)])
 
@@ -154,7 +157,7 @@ def _entropy(x, size):
     h = 0.0
     for k in range(size):
         h = _add_any_order(h, _xlogx(x[_U(k)]))
-    return -h
+    return 0.0 - h  # not -h: an entropy of exactly 0 must be +0.0, never -0.0
 
 
 # ----------------------------------------------------------------------------------------
@@ -217,7 +220,7 @@ def _marginalize(src, size, qa, inner, dst):
                     x = dst[_U(bd + i)] + src[_U(s + i)]
                     dst[_U(bd + i)] = x
                     h = _add_any_order(h, _xlogx(x))
-    return size // qa, -h
+    return size // qa, 0.0 - h  # +0.0, never -0.0
 
 
 @njit(cache=True)
@@ -411,7 +414,16 @@ def _prepare(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int
 
 
 def lattice_entropies(table: np.ndarray) -> np.ndarray:
-    """Entropies (nats) of all ``2^n`` subset marginals of ``table``, indexed by bitmask."""
+    """Entropies (nats) of all ``2^n`` subset marginals of ``table``, indexed by bitmask.
+
+    A table with a positive subnormal entry (below ``2.2e-308``) goes to the scalar kernel:
+    the fast logarithm handles normal numbers only.  No other table needs it: a positive
+    marginal cell is a floating-point sum of non-negative table cells, so it is at least the
+    largest of them (rounding is monotone), hence normal.
+    """
+    flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
+    if np.any((flat > 0.0) & (flat < _TINY)):
+        return lattice_entropies_scalar(table)
     return _lattice(*_prepare(table))
 
 
