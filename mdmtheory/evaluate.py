@@ -202,7 +202,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         (``nu`` as a :class:`Joint`).  Deterministic samplers add ``dependence_error`` (``sum``
         over visited states of ``mu(x_R) TC(X_S | x_R)``), ``dependence_error_per_step``,
         ``dependence_error_max`` (the largest ``TC(X_S | x_R)`` of a visited state) and
-        ``chain_rule_gap`` (``|kl - dependence_error|``).  ``optimal`` adds ``dp_kl`` (the DP's
+        ``chain_rule_gap`` (``|kl - dependence_error|``) and ``expected_steps_mu`` (the expected
+        number of calls on data ``x ~ mu``; ``expected_steps`` is under the sampler's own law).  ``optimal`` adds ``dp_kl`` (the DP's
         value, equal to ``kl``); ``random`` adds ``expected_kl``, the mean over orders
         ``E_S KL(mu || nu_S)`` (Chen-Cong-Li Theorem 4), which is ``>= kl`` by convexity.
 
@@ -262,7 +263,7 @@ def _run(
     stepof = np.full(tab.off[-1], -1, dtype=np.int16)
     steps_prob = np.zeros(n + 2)
     dep = np.zeros(n + 2)
-    worst, conflict = _k.propagate(
+    worst, conflict, calls_mu = _k.propagate(
         tab.marg,
         tab.off,
         tab.q,
@@ -311,6 +312,7 @@ def _run(
         out["dependence_error_per_step"] = [max(float(v), 0.0) * scale for v in dep[:last]]
         out["dependence_error_max"] = float(worst) * scale
         out["chain_rule_gap"] = gap * scale
+        out["expected_steps_mu"] = float(calls_mu)
     if sampler.name == "random":
         out["expected_kl"] = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:

@@ -38,7 +38,7 @@ def ref_run(joint: m.Joint, sampler):
     qmax = max(q)
     nu = np.zeros(q)
     steps: dict[int, float] = {}
-    dep = [0.0]
+    dep = [0.0, 0.0]  # chain-rule sum, expected calls on data x ~ mu
 
     def rec(values: tuple, step: int, w: float):
         free = [i for i in range(n) if values[i] < 0]
@@ -69,6 +69,7 @@ def ref_run(joint: m.Joint, sampler):
                 axes = [free.index(i) for i in S]
                 pS = cond.sum(axis=tuple(b for b in range(len(free)) if b not in axes))
                 dep[0] += mass * (sum(H(P[i]) for i in S) - H(pS))
+                dep[1] += mass
             for xs in itertools.product(*[range(q[i]) for i in S]):
                 pr = prob * w * float(np.prod([P[i, v] for i, v in zip(S, xs)]))
                 if pr > 0:
@@ -78,6 +79,7 @@ def ref_run(joint: m.Joint, sampler):
                     rec(tuple(nv), step + 1, pr)
 
     rec(tuple([-1] * n), 0, 1.0)
+    ref_run.calls_mu = dep[1]
     return nu, steps, dep[0]
 
 
@@ -168,6 +170,7 @@ def test_every_sampler_matches_the_recursive_reference(data, joint):
     if sampler.deterministic:
         assert got["dependence_error"] == pytest.approx(max(dep, 0.0), rel=1e-9, abs=1e-12)
         assert got["kl"] == pytest.approx(dep, rel=1e-9, abs=1e-12)  # the chain rule, both independent
+        assert got["expected_steps_mu"] == pytest.approx(ref_run.calls_mu, rel=1e-12)
 
 
 @settings(max_examples=25)

@@ -291,7 +291,9 @@ def propagate(marg, off, q, order, code, sizes, tau, gamma, proxy, delta, policy
     ``order`` lists the masks by increasing size.  On return ``mass[off[full]:]`` is the output
     law ``nu``, ``steps_prob[t]`` the probability of ``t`` model calls, and ``dep[t]`` (deterministic
     samplers) ``sum mu(x_R) TC(X_S | x_R)`` over the states met at step ``t``.  Returns
-    ``(max_state_tc, conflict)``; ``conflict`` flags a state reached at two different steps.
+    ``(max_state_tc, conflict, calls_mu)``; ``conflict`` flags a state reached at two different
+    steps; ``calls_mu`` (deterministic samplers) is ``sum mu(x_R)`` over the visited incomplete
+    states, the expected number of calls on data ``x ~ mu``.
     """
     n = q.size
     full = (1 << n) - 1
@@ -311,6 +313,7 @@ def propagate(marg, off, q, order, code, sizes, tau, gamma, proxy, delta, policy
     mass[off[0]] = 1.0
     stepof[off[0]] = 0
     worst = 0.0
+    calls_mu = 0.0
     conflict = False
     for R in order:
         if R == full:
@@ -361,9 +364,10 @@ def propagate(marg, off, q, order, code, sizes, tau, gamma, proxy, delta, policy
                     if (S >> i) & 1:
                         tc += muR * H[i]
                 dep[t] += tc
+                calls_mu += muR
                 if tc / muR > worst:
                     worst = tc / muR
-    return worst, conflict
+    return worst, conflict, calls_mu
 
 
 @njit(cache=True)
