@@ -4,4 +4,4 @@
 Each module can also be run alone: ``python -m figures.information_curves``.
 """
 
-FIGURES = ["information_curves", "schedule_error", "optimal_vs_steps", "schedule_shapes", "sampler_frontier"]
+FIGURES = ["information_curves", "schedule_error", "optimal_vs_steps", "schedule_shapes", "sampler_frontier", "walk_samplers"]
