@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from ..errors import InputError
 from ..progress import progress
 from . import emit
@@ -24,44 +21,35 @@ def _short(numbers: dict, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _claims_api():
-    """``proofs_check``'s runner, from the source checkout next to this package."""
-    try:
-        from proofs_check import claim_modules, run_claims
-    except ImportError:
-        root = Path(__file__).resolve().parents[2]
-        if not (root / "proofs_check" / "__init__.py").exists():
-            raise InputError("the claim checks live in proofs_check/ of the source checkout; run from there") from None
-        sys.path.insert(0, str(root))
-        for name in [m for m in sys.modules if m == "proofs_check" or m.startswith("proofs_check.")]:
-            del sys.modules[name]  # a stale namespace-package entry
-        from proofs_check import claim_modules, run_claims
-    return claim_modules, run_claims
-
-
 def run(args) -> int:
-    claim_modules, run_claims = _claims_api()
+    from proofs_check import claim_modules, run_claims
+
     unknown = sorted(set(args.names) - set(claim_modules()))
     if unknown:
         raise InputError(f"unknown claim(s) {', '.join(unknown)}; choose from {', '.join(claim_modules())}")
     claims = run_claims(args.names or None, quick=args.quick, progress=progress)
     failed = [c for c in claims if not c.passed]
     if args.json:
-        emit(
-            {
-                "claims": [
-                    {"name": c.name, "source": c.source, "verdict": c.verdict, "numbers": c.numbers, "detail": c.detail, "seconds": c.seconds}
-                    for c in claims
-                ],
-                "failed": len(failed),
-            },
-            True,
-        )
+        emit({"claims": claims_json(claims), "failed": len(failed)}, True)
     else:
-        w = max([len(c.name) for c in claims] + [5])
-        print(f"  {'claim':<{w}}  {'verdict':<7}  {'time':>6}  source / numbers")
-        for c in claims:
-            print(f"  {c.name:<{w}}  {c.verdict:<7}  {c.seconds:>5.1f}s  {c.source}")
-            print(f"  {'':<{w}}  {'':<7}  {'':>6}  {_short(c.numbers, 90)}")
-        print(f"\n{len(claims) - len(failed)} of {len(claims)} claims pass")
+        print_claims(claims)
     return 1 if failed else 0
+
+
+def claims_json(claims) -> list[dict]:
+    """The JSON rows of a claims table."""
+    return [
+        {"name": c.name, "source": c.source, "verdict": c.verdict, "numbers": c.numbers, "detail": c.detail, "seconds": c.seconds}
+        for c in claims
+    ]
+
+
+def print_claims(claims) -> None:
+    """One table: claim, verdict, time, source, and the numbers compared."""
+    failed = [c for c in claims if not c.passed]
+    w = max([len(c.name) for c in claims] + [5])
+    print(f"  {'claim':<{w}}  {'verdict':<7}  {'time':>6}  source / numbers")
+    for c in claims:
+        print(f"  {c.name:<{w}}  {c.verdict:<7}  {c.seconds:>5.1f}s  {c.source}")
+        print(f"  {'':<{w}}  {'':<7}  {'':>6}  {_short(c.numbers, 90)}")
+    print(f"\n{len(claims) - len(failed)} of {len(claims)} claims pass")

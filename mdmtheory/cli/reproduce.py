@@ -1,5 +1,6 @@
-"""``mdmtheory reproduce``: the information and schedule-KL tables of the built-in examples,
-and every figure of ``figures/``."""
+"""``mdmtheory reproduce``: every published claim of ``proofs_check/`` checked exactly, the
+information and schedule-KL tables of the built-in examples, and every figure of ``figures/``
+(PNG and PDF).  Exit code 1 if any claim fails."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from . import emit
 
 
 def register(sub) -> None:
-    p = sub.add_parser("reproduce", help="tables and figures of the built-in examples")
+    p = sub.add_parser("reproduce", help="check every claim, print the example tables, draw every figure")
     p.add_argument("--out", default="figures", help="directory for the figures (default: figures)")
-    p.add_argument("--quick", action="store_true", help="skip the figures")
+    p.add_argument("--quick", action="store_true", help="small claim grids and no figures (for the test suite)")
     p.add_argument("--json", action="store_true", help="print strict JSON")
     p.set_defaults(func=run)
 
@@ -55,6 +56,11 @@ def tables() -> dict:
     return {"unit": "bits", "information": info_rows, "schedule_kl": kl_rows}
 
 
+def _clean(x: float) -> float:
+    """Rounding noise around an exact zero prints as 0, not -0."""
+    return 0.0 if abs(x) < 1e-12 else x
+
+
 def _print_tables(t: dict) -> None:
     print(f"Information measures ({t['unit']})")
     print(f"  {'distribution':<22}{'n':>3}{'H':>10}{'TC':>10}{'DTC':>10}{'Z_n':>10}")
@@ -64,10 +70,16 @@ def _print_tables(t: dict) -> None:
     print(f"  {'distribution':<22}{'schedule':<26}{'E KL(mu||nu_S)':>16}{'KL(mu||nu)':>14}")
     for r in t["schedule_kl"]:
         sched = ",".join(map(str, r["schedule"]))
-        print(f"  {r['distribution']:<22}{sched:<26}{r['expected_kl']:>16.6f}{r['mixture_kl']:>14.6f}")
+        print(f"  {r['distribution']:<22}{sched:<26}{_clean(r['expected_kl']):>16.6f}{_clean(r['mixture_kl']):>14.6f}")
 
 
 def run(args) -> int:
+    from proofs_check import run_claims
+
+    from .check import claims_json, print_claims
+
+    claims = run_claims(quick=args.quick, progress=progress)
+    failed = sum(not c.passed for c in claims)
     t = tables()
     figures = []
     if not args.quick:
@@ -80,10 +92,17 @@ def run(args) -> int:
             paths = save(fig, name, args.out)
             figures.append({"figure": name, "files": [str(p) for p in paths], "seconds": time.perf_counter() - t0})
     t["figures"] = figures
+    t["claims"] = claims_json(claims)
+    t["failed"] = failed
     if args.json:
         emit(t, True)
-        return 0
+        return 1 if failed else 0
+    print("Published claims, checked with the exact engines")
+    print_claims(claims)
+    print()
     _print_tables(t)
-    for f in figures:
-        print(f"\nfigure {f['figure']}: {', '.join(f['files'])} ({f['seconds']:.1f} s)")
-    return 0
+    if figures:
+        print("\nFigures")
+        for f in figures:
+            print(f"  {f['figure']:<24} {', '.join(f['files'])}  ({f['seconds']:.1f} s)")
+    return 1 if failed else 0
