@@ -198,7 +198,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     dict
         ``sampler``, ``params``, ``unit``, ``kl`` (``KL(mu || nu)``), ``reverse_kl``, ``tv``,
         ``expected_steps``, ``max_steps``, ``steps_distribution`` (rows ``steps``,
-        ``probability``; the law of the number of model calls under the sampler), and ``law``
+        ``probability``; the law of the number of model calls under the sampler),
+        ``states_visited`` (incomplete partial assignments reached: one oracle query each), ``law``
         (``nu`` as a :class:`Joint`).  Deterministic samplers add ``dependence_error`` (``sum``
         over visited states of ``mu(x_R) TC(X_S | x_R)``), ``dependence_error_per_step``,
         ``dependence_error_max`` (the largest ``TC(X_S | x_R)`` of a visited state) and
@@ -301,6 +302,7 @@ def _run(
         "expected_steps": float(np.dot(np.arange(n + 2), steps_prob) / steps_prob.sum()),
         "max_steps": int(np.flatnonzero(steps_prob > 0).max()),
         "steps_distribution": _steps_table(steps_prob),
+        "states_visited": int(np.count_nonzero(mass[: tab.off[full]])),
     }
     if sampler.deterministic:
         total = float(dep.sum())

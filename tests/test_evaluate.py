@@ -38,7 +38,7 @@ def ref_run(joint: m.Joint, sampler):
     qmax = max(q)
     nu = np.zeros(q)
     steps: dict[int, float] = {}
-    dep = [0.0, 0.0]  # chain-rule sum, expected calls on data x ~ mu
+    dep = [0.0, 0.0, 0]  # chain-rule sum, expected calls on data x ~ mu, oracle queries
 
     def rec(values: tuple, step: int, w: float):
         free = [i for i in range(n) if values[i] < 0]
@@ -64,6 +64,7 @@ def ref_run(joint: m.Joint, sampler):
             return H(P[i]) + H(P[j]) - H(pij)
 
         state = SamplerState(n, np.array([v >= 0 for v in values]), np.array(values), P, step, pair_mi)
+        dep[2] += 1
         for prob, S in sampler.select(state):
             if sampler.deterministic and mass > 0:
                 axes = [free.index(i) for i in S]
@@ -79,7 +80,7 @@ def ref_run(joint: m.Joint, sampler):
                     rec(tuple(nv), step + 1, pr)
 
     rec(tuple([-1] * n), 0, 1.0)
-    ref_run.calls_mu = dep[1]
+    ref_run.calls_mu, ref_run.queries = dep[1], dep[2]
     return nu, steps, dep[0]
 
 
@@ -171,6 +172,7 @@ def test_every_sampler_matches_the_recursive_reference(data, joint):
         assert got["dependence_error"] == pytest.approx(max(dep, 0.0), rel=1e-9, abs=1e-12)
         assert got["kl"] == pytest.approx(dep, rel=1e-9, abs=1e-12)  # the chain rule, both independent
         assert got["expected_steps_mu"] == pytest.approx(ref_run.calls_mu, rel=1e-12)
+        assert got["states_visited"] == ref_run.queries  # each state once: its path is a function of it
 
 
 @settings(max_examples=25)
