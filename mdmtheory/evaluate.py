@@ -54,15 +54,18 @@ class _Tables:
         n = joint.n
         if n > 30:
             raise InputError(f"exact evaluation enumerates subsets of positions; n = {n} is far too large")
+        self.total = float(np.prod(q.astype(float) + 1.0))
+        check_memory(
+            8.0 * self.total * (3.0 + extra) + 32.0 * 2.0**n, f"the {what} tables for shape {joint.q}", max_memory
+        )
         sizes = np.ones(1 << n, dtype=np.int64)
+        pop = np.zeros(1 << n, dtype=np.int64)
         for i in range(n):
             sizes[1 << i : 1 << (i + 1)] = sizes[: 1 << i] * q[i]
-        self.total = float(np.prod(q.astype(float) + 1.0))
-        check_memory(8.0 * self.total * (3.0 + extra), f"the {what} tables for shape {joint.q}", max_memory)
+            pop[1 << i : 1 << (i + 1)] = pop[: 1 << i] + 1
         self.q, self.n = q, n
         self.off = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         self.marg = _k.subset_marginals(np.ascontiguousarray(joint.table).ravel(), q, self.off)
-        pop = np.array([bin(m).count("1") for m in range(1 << n)])
         self.order = np.argsort(pop, kind="stable").astype(np.int64)
 
     def cell(self, state: SamplerState) -> tuple[int, int]:
@@ -75,13 +78,18 @@ class _Tables:
         return R, c
 
 
-def _optimal_tables(tab: _Tables, kmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    work = kmax * float(np.prod(1.0 + 2.0 * tab.q.astype(float)))
+def _dp_tables(joint: Joint, kmax: int, max_memory: float | None) -> _Tables:
+    """Tables for the optimal-policy DP, refusing too much work before allocating anything."""
+    work = kmax * float(np.prod(1.0 + 2.0 * np.array(joint.q, dtype=float)))
     if work > OPTIMAL_MAX_WORK:
         raise InputError(
-            f"the optimal-policy DP for shape {tuple(int(v) for v in tab.q)} with k = {kmax} needs about {work:.2g} "
+            f"the optimal-policy DP for shape {joint.q} with k = {kmax} needs about {work:.2g} "
             f"inner steps (limit {OPTIMAL_MAX_WORK:.0g}); use a smaller n or k"
         )
+    return _Tables(joint, max_memory, extra=3.0 + kmax, what="optimal-policy DP")
+
+
+def _optimal_tables(tab: _Tables, kmax: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     total = int(tab.off[-1])
     policy = np.zeros((kmax + 1, total), dtype=np.int64)
     values = np.zeros(kmax + 1)
@@ -134,7 +142,7 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     [2.0, 0.0, 0.0]
     """
     kmax = joint.n if k is None else _check_k(k, joint.n)
-    tab = _Tables(joint, max_memory, extra=3.0 + kmax, what="optimal-policy DP")
+    tab = _dp_tables(joint, kmax, max_memory)
     _, values, _ = _optimal_tables(tab, kmax)
     vals = np.maximum(values[1:], 0.0) * _scale(base)
     if k is None:
@@ -159,7 +167,7 @@ def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sam
     [(1.0, (0,))]
     """
     kk = _check_k(k, joint.n)
-    tab = _Tables(joint, max_memory, extra=3.0 + kk, what="optimal-policy DP")
+    tab = _dp_tables(joint, kk, max_memory)
     policy, _, _ = _optimal_tables(tab, kk)
 
     def rule(state: SamplerState) -> tuple[int, ...]:
@@ -237,7 +245,7 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
     if sampler.name == "optimal":
         kb = _check_k(sampler.params["k"], joint.n)
-        tab = _Tables(joint, max_memory, extra=3.0 + kb, what="optimal-policy DP")
+        tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
     sampler.sizes(joint.n)  # validates a schedule against n before allocating
@@ -373,7 +381,7 @@ def frontier(
     names = [str(s).strip() for s in samplers]
     plan = [(name, _sweep(name, joint)) for name in names]
     use_opt = "optimal" in names
-    tab = _Tables(joint, max_memory, extra=(3.0 + joint.n) if use_opt else 0.5)
+    tab = _dp_tables(joint, joint.n, max_memory) if use_opt else _Tables(joint, max_memory, extra=0.5)
     policy = _optimal_tables(tab, joint.n)[0] if use_opt else None
     points = []
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")

@@ -376,3 +376,5 @@ def test_bad_inputs():
     with pytest.raises(InputError, match="positive integer"):
         optimal_kl(J, 0)
     assert optimal_kl(J, 10) == pytest.approx(0.0, abs=1e-12)  # k > n is n
+    with pytest.raises(InputError, match="inner steps"):
+        optimal_kl(m.random_joint(14, 2, seed=0))  # refused before any table is built
