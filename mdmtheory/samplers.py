@@ -154,12 +154,24 @@ class SamplerState:
 
 
 def confidence(p: np.ndarray) -> np.ndarray:
-    """``max_v p(v)`` of each row of marginals."""
+    """``max_v p(v)`` of each row of marginals.
+
+    Examples
+    --------
+    >>> confidence(np.array([[0.2, 0.8], [0.5, 0.5]])).tolist()
+    [0.8, 0.5]
+    """
     return np.asarray(p, dtype=float).max(axis=-1)
 
 
 def margin(p: np.ndarray) -> np.ndarray:
-    """``p(1st) - p(2nd)`` of each row (the second is 0 for a one-letter alphabet)."""
+    """``p(1st) - p(2nd)`` of each row (the second is 0 for a one-letter alphabet).
+
+    Examples
+    --------
+    >>> margin(np.array([[0.1, 0.6, 0.3]])).round(12).tolist()
+    [0.3]
+    """
     p = np.asarray(p, dtype=float)
     if p.shape[-1] < 2:
         return p[..., 0].copy()
@@ -168,7 +180,13 @@ def margin(p: np.ndarray) -> np.ndarray:
 
 
 def marginal_entropy(p: np.ndarray) -> np.ndarray:
-    """``H(p) = -sum_v p(v) log p(v)`` of each row in nats, ``0 log 0 = 0``."""
+    """``H(p) = -sum_v p(v) log p(v)`` of each row in nats, ``0 log 0 = 0``.
+
+    Examples
+    --------
+    >>> marginal_entropy(np.array([[0.5, 0.5], [1.0, 0.0]])).round(12).tolist()
+    [0.69314718056, 0.0]
+    """
     p = np.asarray(p, dtype=float)
     safe = np.where(p > 0, p, 1.0)
     return -np.sum(np.where(p > 0, p * np.log(safe), 0.0), axis=-1)
@@ -180,7 +198,13 @@ def _rank(keys: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def rank_key(x) -> np.ndarray:
-    """``rint(x * 10**KEY_DECIMALS)``: the rounded key every implementation ranks by."""
+    """``rint(x * 10**KEY_DECIMALS)``: the rounded key every implementation ranks by.
+
+    Examples
+    --------
+    >>> bool(rank_key(0.1 + 0.2) == rank_key(0.3))
+    True
+    """
     return np.rint(np.asarray(x, dtype=float) * 10.0**KEY_DECIMALS)
 
 
@@ -245,7 +269,13 @@ class Sampler:
         return f"Sampler({self.name!r}{', ' if args else ''}{args})"
 
     def sizes(self, n: int) -> tuple[int, ...] | None:
-        """The step sizes for length ``n`` (schedule samplers), else ``None``."""
+        """The step sizes for length ``n`` (schedule samplers), else ``None``.
+
+        Examples
+        --------
+        >>> make_sampler("entropy", steps=2).sizes(5), make_sampler("eb").sizes(5)
+        ((3, 2), None)
+        """
         return step_sizes(self.params, n) if self.name in _SCHEDULE_SAMPLERS else None
 
     def select(self, state: SamplerState) -> list[tuple[float, tuple[int, ...]]]:
@@ -385,5 +415,11 @@ def make_sampler(name: str, **params) -> Sampler:
 
 
 def describe() -> dict[str, str]:
-    """``name -> one-line description`` of every registered sampler."""
+    """``name -> one-line description`` of every registered sampler.
+
+    Examples
+    --------
+    >>> list(describe())[:3]
+    ['random', 'left_to_right', 'confidence']
+    """
     return {name: _SPECS[name][2] for name in SAMPLER_NAMES}
