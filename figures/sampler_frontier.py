@@ -1,11 +1,16 @@
-"""Every parallel sampler against the optimal adaptive floor: exact KL against expected model calls.
+"""Every parallel sampler against the optimal adaptive floors: exact KL against expected model calls.
 
 Each sampler's knob is swept (:func:`mdmtheory.evaluate.frontier`); ``x`` is the expected number of
-model calls of the run (under the sampler's own law), ``y`` the exact ``KL(mu || nu)``.  The black
-steps are ``optimal(k)``, the best deterministic adaptive policy with at most ``k`` calls, drawn
-on ``[k, k + 1)``: no deterministic sampler whose *largest* number of calls is ``k`` lies below
-it.  Adaptive samplers (EB, threshold, PUNT) may use more calls than their mean, and the
-random-order mixture is not a deterministic policy, so their points can sit below the step.
+model calls on data ``x ~ mu`` (``expected_steps_mu``; exactly ``k`` for the schedule samplers),
+``y`` the exact ``KL(mu || nu)``.  Two floors:
+
+* black steps: ``optimal(k)``, the best deterministic adaptive policy with at most ``k`` calls,
+  drawn on ``[k, k + 1)``; a deterministic sampler whose *largest* number of calls is ``k`` never
+  lies below it, but adaptive samplers (EB, threshold, PUNT) may use more calls than their mean;
+* dashed: the lower convex hull of ``(E_mu[calls], KL)`` over every deterministic adaptive policy
+  (:func:`mdmtheory.optimal_tradeoff`), which no deterministic sampler crosses.
+
+The random-order mixture is not a deterministic policy and can sit below both.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import numpy as np
 
 from figures._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
-from mdmtheory.evaluate import frontier
+from mdmtheory.evaluate import frontier, optimal_tradeoff
 from mdmtheory.samplers import SAMPLER_NAMES
 
 STYLES = {
@@ -46,8 +51,12 @@ def make_figure():
     fig, axes = new_figure(1, len(tables), figsize=(5.0 * len(tables), 4.2), sharey=False)
     for ax, (title, joint) in zip(np.atleast_1d(axes), tables.items()):
         pts = frontier(joint, [s for s in SAMPLER_NAMES], base=2)["points"]
+        lams = np.concatenate([[0.0], np.geomspace(1e-4, 20.0, 60)])
+        hull = sorted((p["expected_steps_mu"], p["kl"]) for p in optimal_tradeoff(joint, lams, base=2)["points"])
+        hx, hy = np.array(hull).T
+        ax.plot(hx, hy, color="black", ls="--", lw=1.5, label="optimal trade-off (hull)", zorder=3)
         for name in SAMPLER_NAMES:
-            mine = sorted((p["expected_steps"], p["kl"]) for p in pts if p["sampler"] == name)
+            mine = sorted((p["expected_steps_mu"], p["kl"]) for p in pts if p["sampler"] == name)
             x, y = np.array(mine).T
             if name == "optimal":
                 ax.step(x, y, where="post", color="black", lw=2, label="optimal(k) floor", zorder=3)
@@ -55,11 +64,11 @@ def make_figure():
                 continue
             ax.plot(x, y, lw=1, ms=4, alpha=0.85, label=name, **STYLES[name])
         ax.set_yscale("symlog", linthresh=1e-3)
-        ax.set_xlabel("expected model calls")
+        ax.set_xlabel(r"expected model calls on data $x \sim \mu$")
         ax.set_title(title, fontsize=9)
     np.atleast_1d(axes)[0].set_ylabel(r"$\mathrm{KL}(\mu \,\|\, \nu)$  [bits]")
     np.atleast_1d(axes)[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.suptitle("Exact KL of every parallel sampler and the best adaptive policy with k calls", fontsize=10)
+    fig.suptitle("Exact KL of every parallel sampler and the best deterministic adaptive policies", fontsize=10)
     return fig
 
 

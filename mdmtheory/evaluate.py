@@ -34,7 +34,7 @@ from .joint import Joint
 from .progress import progress
 from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
 
-__all__ = ["evaluate", "optimal_kl", "optimal_policy", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
+__all__ = ["evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
 
 #: Samplers swept by :func:`frontier` by default.
 DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "optimal")
@@ -179,6 +179,60 @@ def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sam
         return tuple(i for i in range(joint.n) if S >> i & 1)
 
     return Sampler("optimal", {"k": int(k)}, policy=rule)
+
+
+def optimal_tradeoff(
+    joint: Joint, lam: float | Sequence[float], base: float | None = None, max_memory: float | None = None
+) -> dict:
+    """The deterministic adaptive policy minimising ``KL(mu || nu) + lam * E_mu[calls]`` (no budget).
+
+    ``V(R, x_R) = min_S [ TC(X_S | x_R) + lam + E_{x_S ~ mu(. | x_R)} V(R u S, x_{R u S}) ]``:
+    both the chain-rule KL and the expected number of calls on data ``x ~ mu`` are sums over the
+    visited states, so one pass over partial assignments (largest first) is exact.  Sweeping
+    ``lam`` traces the lower convex hull of ``(E_mu[calls], KL)`` over every deterministic adaptive
+    policy: a floor for deterministic samplers plotted at their ``expected_steps_mu``.
+
+    Parameters
+    ----------
+    joint : Joint
+    lam : float or sequence of float
+        Price of one model call (nats, or units of ``base``), ``>= 0``.
+    base : float, optional
+        Logarithm base of ``kl`` and of ``lam``.
+
+    Returns
+    -------
+    dict
+        ``unit`` and ``points``: rows ``lam``, ``expected_steps_mu``, ``kl``, one per ``lam``.
+
+    Notes
+    -----
+    Time ``O(n prod_i (1 + 2 q_i))`` per ``lam`` (the work of one level of :func:`optimal_kl`),
+    memory ``O(prod_i (1 + q_i))``.  Ties go to fewer expected calls.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> pts = optimal_tradeoff(copy(3, 2), [0.1, 10.0], base=2)["points"]
+    >>> [(p["expected_steps_mu"], round(p["kl"], 12)) for p in pts]   # 2 calls and 0, or 1 call and TC
+    [(2.0, 0.0), (1.0, 2.0)]
+    """
+    lams = [float(v) for v in np.atleast_1d(lam)]
+    if any(not (v >= 0 and np.isfinite(v)) for v in lams):
+        raise InputError(f"lam (the price of one call) must be finite and >= 0; got {lam!r}")
+    work = float(np.prod(1.0 + 2.0 * np.array(joint.q, dtype=float)))
+    if work > OPTIMAL_MAX_WORK:
+        raise InputError(f"the trade-off DP for shape {joint.q} needs about {work:.2g} inner steps (limit {OPTIMAL_MAX_WORK:.0g})")
+    tab = _Tables(joint, max_memory, extra=3.0, what="trade-off DP")
+    scale = _scale(base)
+    total = int(tab.off[-1])
+    W, E = np.zeros(total), np.zeros(total)
+    policy = np.zeros(total, dtype=np.int64)
+    points = []
+    for v in progress(lams, desc="trade-off DP"):
+        kl = _k.tradeoff_dp(tab.marg, tab.off, tab.q, tab.order, v / scale, W, E, policy, 1e-12)
+        points.append({"lam": v, "expected_steps_mu": float(E[0]), "kl": max(float(kl), 0.0) * scale})
+    return {"unit": unit_name(base), "points": points}
 
 
 def _steps_table(probs: np.ndarray) -> list[dict]:
@@ -363,8 +417,9 @@ def frontier(
     Returns
     -------
     dict
-        ``unit`` and ``points``: rows ``sampler``, ``param``, ``value``, ``expected_steps``,
-        ``max_steps``, ``kl``, ``tv``, one per evaluated setting, in the order swept.
+        ``unit`` and ``points``: rows ``sampler``, ``param``, ``value``, ``expected_steps`` (under
+        the sampler's law), ``expected_steps_mu`` (on data ``x ~ mu``), ``max_steps``, ``kl``,
+        ``tv``, one per evaluated setting, in the order swept.
 
     Notes
     -----
@@ -398,6 +453,8 @@ def frontier(
                     "param": key,
                     "value": value,
                     "expected_steps": r["expected_steps"],
+                    # random: every run makes exactly k calls, on any law
+                    "expected_steps_mu": r.get("expected_steps_mu", r["expected_steps"]),
                     "max_steps": r["max_steps"],
                     "kl": r["kl"],
                     "tv": r["tv"],

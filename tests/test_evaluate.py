@@ -20,7 +20,7 @@ from scipy.special import entr, rel_entr
 import mdmtheory as m
 from mdmtheory import InputError
 from mdmtheory._kernels.evaluate import subset_marginals
-from mdmtheory.evaluate import _Tables, evaluate, frontier, optimal_kl, optimal_policy
+from mdmtheory.evaluate import _Tables, evaluate, frontier, optimal_kl, optimal_policy, optimal_tradeoff
 from mdmtheory.samplers import SAMPLER_NAMES, SamplerState, make_sampler
 
 from .conftest import tables
@@ -400,3 +400,54 @@ def test_structured_tables_with_exact_ties_match_reference(family):
         nu, steps, dep = ref_run(joint, s)
         assert np.allclose(got["law"].table, nu, rtol=1e-9, atol=1e-13), s
         assert {r["steps"]: pytest.approx(r["probability"]) for r in got["steps_distribution"]} == steps, s
+
+
+def ref_tradeoff(joint: m.Joint, lam: float) -> float:
+    """min over deterministic adaptive policies of KL + lam * E_mu[calls], trying every set."""
+    mu, n = joint.table, joint.n
+
+    @lru_cache(maxsize=None)
+    def V(values: tuple) -> float:
+        free = [i for i in range(n) if values[i] < 0]
+        if not free:
+            return 0.0
+        sub = mu[tuple(v if v >= 0 else slice(None) for v in values)]
+        mass = float(sub.sum())
+        if mass <= 0:
+            return 0.0
+        cond = sub / mass
+        best = np.inf
+        for r in range(1, len(free) + 1):
+            for axes in itertools.combinations(range(len(free)), r):
+                pS = cond.sum(axis=tuple(a for a in range(len(free)) if a not in axes))
+                singles = [cond.sum(axis=tuple(c for c in range(len(free)) if c != a)) for a in axes]
+                total = lam + sum(H(p) for p in singles) - H(pS)
+                for xs in itertools.product(*[range(s) for s in pS.shape]):
+                    if pS[xs] > 0:
+                        nv = list(values)
+                        for a, v in zip(axes, xs):
+                            nv[free[a]] = v
+                        total += pS[xs] * V(tuple(nv))
+                best = min(best, total)
+        return best
+
+    return V(tuple([-1] * n))
+
+
+@settings(max_examples=25)
+@given(data=st.data(), joint=tables(**SMALL))
+def test_tradeoff_dp_matches_brute_force_and_is_a_floor(data, joint):
+    """KL + lam E_mu[calls] of the trade-off DP equals the brute force and lies below every
+    deterministic sampler's; lam = 0 gives KL 0, a huge lam one call (KL = TC)."""
+    lams = [0.0, 0.01, 0.1, 0.5, 2.0, 1e3]
+    pts = optimal_tradeoff(joint, lams)["points"]
+    for lam, p in zip(lams, pts):
+        value = p["kl"] + lam * p["expected_steps_mu"]
+        assert value == pytest.approx(ref_tradeoff(joint, lam), rel=1e-9, abs=1e-12)
+        for _ in range(2):
+            s = data.draw(samplers_for(joint.n))
+            if s.deterministic:
+                r = evaluate(joint, s)
+                assert value <= r["kl"] + lam * r["expected_steps_mu"] + 1e-12
+    assert pts[0]["kl"] == pytest.approx(0.0, abs=1e-12)
+    assert pts[-1]["expected_steps_mu"] == pytest.approx(1.0) and pts[-1]["kl"] == pytest.approx(m.total_correlation(joint), abs=1e-12)

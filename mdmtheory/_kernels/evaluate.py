@@ -466,3 +466,90 @@ def optimal_level(marg, off, q, b, Wp, Ep, Wc, Ec, policy, tol):
     for cell in range(off[full], off[full + 1]):
         Wc[cell] = 0.0
         Ec[cell] = 0.0
+
+
+@njit(cache=True)
+def tradeoff_dp(marg, off, q, order, lam, W, E, policy, tol):
+    """Best deterministic adaptive policy for ``KL + lam * E_mu[calls]`` (no call budget).
+
+    ``W(R, x_R) = min_S [ mu(x_R) (TC(X_S | x_R) + lam) + sum_{x_S} W(R u S, x_{R u S}) ]``,
+    weighted by ``mu(x_R)``, over the masks of ``order`` taken from the largest down (each ``R u S``
+    is done before ``R``).  ``E`` receives the weighted expected calls of the minimiser; ties as
+    :func:`optimal_level`.  Returns ``W(empty) - lam E(empty)``, the KL of the minimiser.
+    """
+    n = q.size
+    full = (1 << n) - 1
+    qmax = 1
+    for i in range(n):
+        if q[i] > qmax:
+            qmax = q[i]
+    P = np.zeros((n, qmax))
+    H = np.zeros(n)
+    conf = np.zeros(n)
+    margk = np.zeros(n)
+    losz = np.zeros(n, dtype=np.int64)
+    x = np.full(n, -1, dtype=np.int64)
+    spos = np.zeros(n, dtype=np.int64)
+    for cell in range(off[full], off[full + 1]):
+        W[cell] = 0.0
+        E[cell] = 0.0
+    for a_r in range(order.size - 1, -1, -1):
+        R = order[a_r]
+        if R == full:
+            continue
+        comp = full & ~R
+        for c in range(off[R + 1] - off[R]):
+            cell = off[R] + c
+            muR = marg[cell]
+            if muR <= 0.0:
+                policy[cell] = comp
+                W[cell] = 0.0
+                E[cell] = 0.0
+                continue
+            _decode(R, c, q, x)
+            _state(marg, off, q, R, c, losz, P, H, conf, margk)
+            best = np.inf
+            beste = np.inf
+            bestS = comp
+            S = (-comp) & comp
+            while True:
+                T = R | S
+                k = 0
+                cost = muR * lam
+                for i in range(n):
+                    if (S >> i) & 1:
+                        spos[k] = i
+                        x[i] = 0
+                        cost += muR * H[i]
+                        k += 1
+                est = muR
+                while True:
+                    idx = off[T] + _index(T, x, q)
+                    mt = marg[idx]
+                    if mt > 0.0:
+                        cost += mt * np.log(mt / muR) + W[idx]
+                        est += E[idx]
+                    a = k - 1
+                    while a >= 0:
+                        i = spos[a]
+                        x[i] += 1
+                        if x[i] < q[i]:
+                            break
+                        x[i] = 0
+                        a -= 1
+                    if a < 0:
+                        break
+                for a in range(k):
+                    x[spos[a]] = -1
+                eps = tol * muR
+                if cost < best - eps or (cost <= best + eps and est < beste - eps):
+                    best = cost
+                    beste = est
+                    bestS = S
+                if S == comp:
+                    break
+                S = (S - comp) & comp
+            policy[cell] = bestS
+            W[cell] = best
+            E[cell] = beste
+    return W[0] - lam * E[0]
