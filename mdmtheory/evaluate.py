@@ -6,6 +6,8 @@
   samplers, the per-step dependence error of the chain rule (checked against the KL).
 * :func:`optimal_kl` / :func:`optimal_policy` -- the best deterministic adaptive policy with at
   most ``k`` model calls, by dynamic programming over partial assignments.
+* :func:`optimal_tradeoff` -- the deterministic adaptive policy minimising ``KL + lam E[calls]``
+  (no budget): the convex-hull floor against expected calls.
 * :func:`frontier` -- (expected model calls, KL) for a sweep of each sampler's knob.
 
 The oracle is undefined on contexts of probability 0 under ``mu``; there it returns the uniform
@@ -260,15 +262,17 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     dict
         ``sampler``, ``params``, ``unit``, ``kl`` (``KL(mu || nu)``), ``reverse_kl``, ``tv``,
         ``expected_steps``, ``max_steps``, ``steps_distribution`` (rows ``steps``,
-        ``probability``; the law of the number of model calls under the sampler),
-        ``states_visited`` (incomplete partial assignments reached: one oracle query each), ``law``
-        (``nu`` as a :class:`Joint`).  Deterministic samplers add ``dependence_error`` (``sum``
-        over visited states of ``mu(x_R) TC(X_S | x_R)``), ``dependence_error_per_step``,
-        ``dependence_error_max`` (the largest ``TC(X_S | x_R)`` of a visited state) and
-        ``chain_rule_gap`` (``|kl - dependence_error|``) and ``expected_steps_mu`` (the expected
-        number of calls on data ``x ~ mu``; ``expected_steps`` is under the sampler's own law).  ``optimal`` adds ``dp_kl`` (the DP's
-        value, equal to ``kl``); ``random`` adds ``expected_kl``, the mean over orders
-        ``E_S KL(mu || nu_S)`` (Chen-Cong-Li Theorem 4), which is ``>= kl`` by convexity.
+        ``probability``: the law of the number of model calls of a run of the sampler),
+        ``states_visited`` (incomplete partial assignments reached, one oracle query each) and
+        ``law`` (``nu`` as a :class:`Joint`).
+
+        Deterministic samplers add ``dependence_error`` (the sum over visited states of
+        ``mu(x_R) TC(X_S | x_R)``), ``dependence_error_per_step``, ``dependence_error_max`` (the
+        largest ``TC(X_S | x_R)`` of a visited state), ``chain_rule_gap``
+        (``|kl - dependence_error|``) and ``expected_steps_mu`` (expected calls on data
+        ``x ~ mu``).  ``optimal`` adds ``dp_kl`` (the DP's value, equal to ``kl``); ``random``
+        adds ``expected_kl``, the mean over orders ``E_S KL(mu || nu_S)`` (Chen-Cong-Li
+        Theorem 4), ``>= kl`` by convexity.
 
     Raises
     ------
