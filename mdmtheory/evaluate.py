@@ -134,8 +134,9 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     Notes
     -----
     Time ``O(k n prod_i (1 + 2 q_i))`` (pairs of disjoint ``R``, ``S`` and their values), memory
-    ``O(k prod_i (1 + q_i))``.  Exact for tiny ``n``: binary ``n <= 11``, ``q = 3`` ``n <= 8``
-    in seconds (see ``benchmarks/bench_samplers.py``).
+    ``O(k prod_i (1 + q_i))``.  Exact for tiny ``n``; measured on one core, every ``k = 1..n``:
+    binary ``n = 10`` in 3 s, ``n = 11`` in 15 s; ``q = 3``: ``n = 8`` in 1 s, ``n = 9`` in 8 s
+    (``benchmarks/bench_samplers.py``).  Refused above :data:`OPTIMAL_MAX_WORK`.
 
     Examples
     --------
