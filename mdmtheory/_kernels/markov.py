@@ -288,7 +288,7 @@ def _bridge(Pw, D, L, mu, vals, i, l, r, row):
 
 
 @njit(cache=True)
-def _stats(row, i, conf, margk, H):
+def _stats(row, i, conf, margk, H, need_h):
     q = row.shape[0]
     b1 = 0.0
     b2 = 0.0
@@ -300,7 +300,7 @@ def _stats(row, i, conf, margk, H):
             b1 = p
         elif p > b2:
             b2 = p
-        if p > 0.0:
+        if need_h and p > 0.0:
             h -= p * np.log(p)
     conf[i] = b1
     margk[i] = b1 - b2 if q > 1 else b1
@@ -385,38 +385,57 @@ def _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L,
                 key[a] = np.rint(-conf[i] * KEYSCALE)
             else:
                 key[a] = np.rint(-margk[i] * KEYSCALE)
-    order = np.argsort(key[:m], kind="mergesort")  # stable: ties keep increasing position
-    if code == THRESH:
-        chosen[0] = pos[order[0]]
+    if code == THRESH:  # nobody reached tau: the most confident, lowest position on ties
+        best = 0
+        for a in range(1, m):
+            if key[a] < key[best]:
+                best = a
+        chosen[0] = pos[best]
         return 1
-    if code == EB:
+    if code == EB:  # the ranked prefix, extracted one minimum at a time (ties: lowest position)
         total = 0.0
         top = 0.0
         k = 0
-        for a in range(m):
-            h = H[pos[order[a]]]
+        while k < m:
+            best = -1
+            for a in range(m):
+                if key[a] < np.inf and (best < 0 or key[a] < key[best]):
+                    best = a
+            h = H[pos[best]]
             total += h
             if h > top:
                 top = h
             if k > 0 and total - top > gamma + TOL:
                 break
-            chosen[k] = pos[order[a]]
+            chosen[k] = pos[best]
+            key[best] = np.inf
             k += 1
         return k
+    order = np.argsort(key[:m], kind="mergesort")  # stable: ties keep increasing position
     if code == PUNT:
+        # Given the gap's boundary values the masked run is a Markov chain, so I(X_i; X_j | x_R)
+        # can only decrease as j moves away from i (data processing): i is dependent on an
+        # earlier-ranked j iff it is on the nearest earlier-ranked position on either side.
+        n = vals.shape[0]
+        seen = np.zeros(n, dtype=np.bool_)
         k = 0
         for a in range(m):
             i = pos[order[a]]
             dependent = False
-            for b in range(a):
-                j = pos[order[b]]
-                if left[j] != left[i] or not possible:
-                    continue  # different gaps (conditionally independent) or impossible context: I = 0
-                lo = i if i < j else j
-                hi = j if i < j else i
-                if _pair_mi(Pw, D, L, mu, vals, lo, hi, left[lo], right[hi], H) > delta + TOL:
+            if possible:
+                j = i - 1
+                while j > left[i] and not seen[j]:
+                    j -= 1
+                if j > left[i] and _pair_mi(Pw, D, L, mu, vals, j, i, left[i], right[i], H) > delta + TOL:
                     dependent = True
-                    break
+                if not dependent:
+                    j = i + 1
+                    hi = right[i] if right[i] >= 0 else n
+                    while j < hi and not seen[j]:
+                        j += 1
+                    if j < hi and _pair_mi(Pw, D, L, mu, vals, i, j, left[i], right[i], H) > delta + TOL:
+                        dependent = True
+            seen[i] = True
             if not dependent:
                 chosen[k] = i
                 k += 1
@@ -448,7 +467,7 @@ def select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg):
     for a in range(m):
         i = pos[a]
         _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
-        _stats(marg[i], i, conf, margk, H)
+        _stats(marg[i], i, conf, margk, H, True)
     mask = np.zeros(n, dtype=np.bool_)
     if m == 0:
         return mask
@@ -478,6 +497,7 @@ def simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, walks
     chosen = np.empty(n, dtype=np.int64)
     draw = np.empty(n, dtype=np.int64)
     adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT
+    need_h = code == ENTROPY or code == EB or code == PUNT
     for w in range(walks):
         for i in range(n):
             vals[i] = -1
@@ -496,7 +516,7 @@ def simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, walks
                     i = pos[a]
                     if not valid[i]:
                         _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
-                        _stats(marg[i], i, conf, margk, H)
+                        _stats(marg[i], i, conf, margk, H, need_h)
                         valid[i] = True
             size = sizes[t] if t < sizes.shape[0] else m
             k = _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible)
