@@ -135,7 +135,11 @@ def sample_walks(
     settled powers, ``O(q)`` per position, and only for the gaps the previous step changed
     (for every masked position when the rule reads the marginals, else only for the chosen
     ones).  The rules, keys, ties and slack are those of :mod:`mdmtheory.samplers`.
-    ``punt`` tests only pairs in one gap (pairs in different gaps are independent).
+    ``punt`` tests a candidate only against the nearest earlier-ranked position on each side
+    in its gap: positions in other gaps are conditionally independent, and given the gap's
+    boundary values the masked run is a Markov chain, so ``I(X_i; X_j | x_R)`` decreases as
+    ``j`` moves away from ``i`` (data processing).  Each call costs ``O(n + g q)`` for the
+    ``g`` positions whose gaps changed (``O(m q^2)`` more for ``punt``).
 
     Examples
     --------

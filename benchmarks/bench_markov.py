@@ -1,0 +1,117 @@
+"""Markov chains and walks at scale: the exact information curve, and sampler simulation throughput.
+
+* ``curve``: :meth:`MarkovChain.summary` (``Hbar``, ``Z``, TC, DTC, exact, no enumeration) at
+  ``n = 10^4`` and ``10^5`` for a stationary and a point start (targets 1 s and 10 s).
+* ``simulation``: :func:`mdmtheory.walks.sample_walks` (numba, exact bridge oracle) for walks of
+  length 256 on a 64-vertex graph (``grid:8x8``, stationary start), every sampler, in walks x
+  positions per second; 10000 walks, or as many as fit a 60 s budget per sampler (estimated from
+  a pilot run and marked).  Baseline in the same run: a plain numpy implementation, batched scaled
+  forward-backward over all walks at every model call, with vectorised ranking for the schedule
+  samplers and ``Sampler.select`` per walk for the others (timed on a smaller batch).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from mdmtheory.markov import random_walk
+from mdmtheory.samplers import make_sampler
+from mdmtheory.walks import _fb_numpy, reference_sample_walks, sample_walks
+
+SAMPLERS = [
+    ("random", {"steps": 32}), ("left_to_right", {"steps": 32}), ("confidence", {"steps": 32}),
+    ("margin", {"steps": 32}), ("entropy", {"steps": 32}), ("threshold", {"tau": 0.9}),
+    ("eb", {"gamma": 0.5}), ("punt", {"delta": 0.01}), ("bisection", {}),
+]
+BUDGET = 60.0  # seconds per sampler for the numba engine
+
+
+def _numpy_schedule_run(chain, sampler, walks: int, seed: int) -> np.ndarray:
+    """Plain numpy: batched forward-backward at each call, ranking keys, top-s per walk."""
+    from scipy.special import entr
+
+    rng = np.random.default_rng(seed)
+    n, q = chain.n, chain.q
+    vals = np.full((walks, n), -1, dtype=np.int64)
+    rows = np.arange(walks)[:, None]
+    for s in sampler.sizes(n):
+        M = _fb_numpy(chain.P, chain.start, vals)
+        masked = vals < 0
+        if sampler.name == "random":
+            key = rng.random((walks, n))
+        elif sampler.name == "left_to_right":
+            key = np.broadcast_to(np.arange(n, dtype=float), (walks, n)).copy()
+        elif sampler.name == "confidence":
+            key = -M.max(axis=2)
+        elif sampler.name == "margin":
+            srt = np.sort(M, axis=2)
+            key = -(srt[:, :, -1] - srt[:, :, -2])
+        else:
+            key = entr(M).sum(axis=2)
+        key = np.where(masked, np.rint(key * 1e12), np.inf)
+        sel = np.argsort(key, axis=1, kind="stable")[:, :s]
+        p = M[rows, sel]
+        u = rng.random((walks, s, 1))
+        vals[rows, sel] = np.minimum((np.cumsum(p, axis=2) < u).sum(axis=2), q - 1)
+    return vals
+
+
+def _curve_rows(quick: bool) -> list[str]:
+    rows = ["| graph | start | n | seconds | Z_n (nats) | TC (nats) | target |", "|---|---|---|---|---|---|---|"]
+    ns = (1000, 10000) if quick else (10000, 100000)
+    for spec in ("grid:8x8", "cycle:64"):
+        for start in ("stationary", "vertex:0"):
+            for n in ns:
+                chain = random_walk(spec, n, start=start)
+                t0 = time.perf_counter()
+                s = chain.summary()
+                dt = time.perf_counter() - t0
+                target = 1.0 if n <= 10000 else 10.0
+                rows.append(f"| {spec} | {start} | {n} | {dt:.3f} | {s['information_curve'][-1]:.6f} | "
+                            f"{s['total_correlation']:.3f} | {'<=' if dt <= target else 'MISSED'} {target:g} s |")
+    return rows
+
+
+def _simulation_rows(quick: bool) -> list[str]:
+    n, walks, pilot, np_walks = (64, 200, 20, 20) if quick else (256, 10000, 100, 100)
+    chain = random_walk("grid:8x8", n)
+    rows = [
+        f"Walks of length {n} on grid:8x8 (q = 64), stationary start; throughput in walks x positions per second.",
+        "",
+        "| sampler | params | walks run | seconds | throughput (numba) | mean calls | validity | numpy walks | numpy throughput | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    sample_walks(chain, make_sampler("bisection"), 2, seed=0)  # load the compiled kernel
+    for name, prm in SAMPLERS:
+        s = make_sampler(name, **prm)
+        t0 = time.perf_counter()
+        sample_walks(chain, s, pilot, seed=1)
+        per_walk = (time.perf_counter() - t0) / pilot
+        run = int(min(walks, max(pilot, BUDGET / max(per_walk, 1e-9))))
+        t0 = time.perf_counter()
+        x, calls = sample_walks(chain, s, run, seed=2)
+        dt = time.perf_counter() - t0
+        thr = run * n / dt
+        valid = float(chain.is_valid(x).mean())
+        nw = np_walks if name in ("random", "left_to_right", "confidence", "margin", "entropy") else max(2, np_walks // 20)
+        t0 = time.perf_counter()
+        if s.sizes(n) is not None:
+            _numpy_schedule_run(chain, s, nw, seed=3)
+        else:
+            reference_sample_walks(chain, s, nw, seed=3)
+        ndt = time.perf_counter() - t0
+        nthr = nw * n / ndt
+        mark = "" if run == walks else " (budget)"
+        rows.append(f"| {name} | {prm} | {run}{mark} | {dt:.2f} | {thr:.3g} | {calls.mean():.1f} | {valid:.3f} | "
+                    f"{nw} | {nthr:.3g} | {thr / nthr:.0f}x |")
+    return rows
+
+
+def run(quick: bool = False) -> str:
+    parts = ["## Markov chains and walks", "", "Exact information curve (`MarkovChain.summary`):", ""]
+    parts += _curve_rows(quick)
+    parts += ["", "Sampler simulation (`mdmtheory.walks.sample_walks`) against plain numpy forward-backward:", ""]
+    parts += _simulation_rows(quick)
+    return "\n".join(parts) + "\n"
