@@ -385,14 +385,14 @@ def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int 
             else:
                 ok = bool(chain.is_valid_partial(vals[w]))
                 state = SamplerState(n, revealed, vals[w].copy(), M, t, pair_mi=_pair_mi_fn(Pw, mu, vals[w], ok))
-                S = np.array(state_select(sampler, state))
+                S = np.array(_state_select(sampler, state))
             x = [rng.choice(q, p=M[i] / M[i].sum()) for i in S]
             vals[w, S] = x
             calls[w] += 1
     return vals, calls
 
 
-def state_select(sampler: Sampler, state: SamplerState) -> tuple[int, ...]:
+def _state_select(sampler: Sampler, state: SamplerState) -> tuple[int, ...]:
     """The set a deterministic sampler picks (``select`` returns one entry of probability 1)."""
     (prob, S), = sampler.select(state)
     return S
