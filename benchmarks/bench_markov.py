@@ -95,7 +95,7 @@ def _simulation_rows(quick: bool) -> list[str]:
         dt = time.perf_counter() - t0
         thr = run * n / dt
         valid = float(chain.is_valid(x).mean())
-        nw = np_walks if name in ("random", "left_to_right", "confidence", "margin", "entropy") else max(2, np_walks // 20)
+        nw = np_walks if s.sizes(n) is not None else (1 if name == "punt" else max(2, np_walks // 30))
         t0 = time.perf_counter()
         if s.sizes(n) is not None:
             _numpy_schedule_run(chain, s, nw, seed=3)
