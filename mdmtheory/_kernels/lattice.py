@@ -31,10 +31,12 @@ and the largest finite one.  ``0 log 0 = 0`` exactly: ``log`` is never called on
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numba
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
@@ -210,7 +212,7 @@ def _marginalize(src, size, qa, inner, dst):
     return new_size, _entropy(dst, new_size)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _subtree(table, shape, inner_of, j0, out):
     """Entropies of every subset reached by removing ``j0`` first, then larger indices.
 
@@ -251,22 +253,6 @@ def _subtree(table, shape, inner_of, j0, out):
         size[lvl] = sz
 
 
-@njit(cache=True, parallel=True)
-def _lattice(table, shape, bins, nbins):
-    """``out[mask] = H(X_mask)`` (nats) for all ``2^n`` subsets (fast kernel)."""
-    n = shape.size
-    inner_of = np.ones(n, dtype=np.int64)
-    for j in range(n - 2, -1, -1):
-        inner_of[j] = inner_of[j + 1] * shape[j + 1]
-    out = np.zeros(np.int64(1) << n, dtype=np.float64)
-    out[(np.int64(1) << n) - 1] = _entropy(table, table.size)
-    for b in prange(nbins):
-        for j0 in range(n):
-            if bins[j0] == b:
-                _subtree(table, shape, inner_of, j0, out)
-    return out
-
-
 # ----------------------------------------------------------------------------------------
 # scalar reference kernel (the earlier version, kept to check the fast one against)
 
@@ -305,16 +291,17 @@ def _marginalize_entropy(src, size, qa, inner, dst):
 
 
 @njit(cache=True)
-def _entropy_flat(p):
+def _entropy_flat(p, size):
+    """``-sum p[:size] log p[:size]`` with the scalar libm ``log``."""
     h = 0.0
-    for k in range(p.size):
+    for k in range(size):
         x = p[k]
         if x > 0.0:
             h -= x * np.log(x)
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _lattice_subtree(table, shape, inner_of, j0, out):
     """Scalar-``log`` version of :func:`_subtree` (same walk)."""
     n = shape.size
@@ -353,51 +340,44 @@ def _lattice_subtree(table, shape, inner_of, j0, out):
         size[lvl] = sz
 
 
-@njit(cache=True, parallel=True)
-def _lattice_entropies(table, shape, bins, nbins):
-    """``out[mask] = H(X_mask)`` (nats) for all ``2^n`` subsets (scalar reference kernel)."""
-    n = shape.size
-    inner_of = np.ones(n, dtype=np.int64)
-    for j in range(n - 2, -1, -1):
-        inner_of[j] = inner_of[j + 1] * shape[j + 1]
-    out = np.zeros(np.int64(1) << n, dtype=np.float64)
-    out[(np.int64(1) << n) - 1] = _entropy_flat(table)
-    for b in prange(nbins):
-        for j0 in range(n):
-            if bins[j0] == b:
-                _lattice_subtree(table, shape, inner_of, j0, out)
-    return out
-
-
 # ----------------------------------------------------------------------------------------
 # entry points
 
+_SERIAL_CELLS = 1 << 20  # below this many lattice cells, threads cost more than they save
 
-def _balanced_bins(shape: tuple[int, ...], nbins: int) -> np.ndarray:
-    """Longest-processing-time assignment of the top subtrees to ``nbins`` bins.
 
-    Subtree ``j0`` touches about ``prod_{l<j0} q_l * prod_{l>j0} (q_l + 1)`` cells.
+def _subtree_cells(shape: tuple[int, ...], j0: int) -> float:
+    """Cells of top subtree ``j0``: ``prod_{l < j0} q_l * prod_{l > j0} (q_l + 1)``."""
+    return float(np.prod(shape[:j0], dtype=float) * np.prod([q + 1 for q in shape[j0 + 1 :]], dtype=float))
+
+
+def _walk(table: np.ndarray, subtree, entropy) -> np.ndarray:
+    """Run the ``n`` top subtrees of the removal tree on ``numba.get_num_threads()`` threads.
+
+    The subtrees go, largest first, into one queue that the threads pull from (dynamic
+    longest-processing-time scheduling; ``subtree`` releases the GIL).  Against the earlier
+    static split (a ``prange`` over fixed bins), this keeps both cores busy when one of them
+    is shared with another process: binary n = 19 on 2 threads, a loaded machine, 1.2-1.4 s
+    against 1.3-2.9 s.  Each subtree writes its own entries of ``out``.
     """
-    n = len(shape)
-    work = [
-        float(np.prod(shape[:j0], dtype=float) * np.prod([q + 1 for q in shape[j0 + 1 :]], dtype=float))
-        for j0 in range(n)
-    ]
-    load = [0.0] * nbins
-    bins = np.zeros(n, dtype=np.int64)
-    for j0 in sorted(range(n), key=lambda j: -work[j]):
-        b = int(np.argmin(load))
-        bins[j0] = b
-        load[b] += work[j0]
-    return bins
-
-
-def _prepare(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
-    shape = np.asarray(table.shape, dtype=np.int64)
-    nbins = max(1, min(numba.get_num_threads(), len(table.shape)))
-    bins = _balanced_bins(tuple(int(q) for q in table.shape), nbins)
-    return flat, shape, bins, nbins
+    dims = tuple(int(q) for q in table.shape)
+    n = len(dims)
+    shape = np.asarray(dims, dtype=np.int64)
+    inner_of = np.ones(n, dtype=np.int64)
+    for j in range(n - 2, -1, -1):
+        inner_of[j] = inner_of[j + 1] * dims[j + 1]
+    out = np.zeros(1 << n, dtype=np.float64)
+    out[(1 << n) - 1] = entropy(flat, flat.size)
+    order = sorted(range(n), key=lambda j: -_subtree_cells(dims, j))
+    threads = min(numba.get_num_threads(), n)
+    if threads <= 1 or float(np.prod([q + 1 for q in dims], dtype=float)) < _SERIAL_CELLS:
+        for j0 in order:
+            subtree(flat, shape, inner_of, j0, out)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda j0: subtree(flat, shape, inner_of, j0, out), order))
+    return out
 
 
 def lattice_entropies(table: np.ndarray) -> np.ndarray:
@@ -411,9 +391,9 @@ def lattice_entropies(table: np.ndarray) -> np.ndarray:
     flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
     if np.any((flat > 0.0) & (flat < _TINY)):
         return lattice_entropies_scalar(table)
-    return _lattice(*_prepare(table))
+    return _walk(table, _subtree, _entropy)
 
 
 def lattice_entropies_scalar(table: np.ndarray) -> np.ndarray:
     """Same as :func:`lattice_entropies` with the scalar libm ``log`` (reference kernel)."""
-    return _lattice_entropies(*_prepare(table))
+    return _walk(table, _lattice_subtree, _entropy_flat)
