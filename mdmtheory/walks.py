@@ -42,6 +42,7 @@ __all__ = [
     "sample_walks",
     "walk_metrics",
     "exact_walk_metrics",
+    "left_to_right_walk_metrics",
     "wilson_interval",
     "reference_sample_walks",
     "settled_powers",
@@ -262,7 +263,8 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     Small ``n`` (``q^n <= 2e6``): the output law ``nu`` from :func:`mdmtheory.evaluate.evaluate`
     on the dense joint; ``validity = nu(walks)``, the other metrics with expected counts.
     Larger ``n``: ``left_to_right`` and ``bisection`` (fixed orders) get the exact ``kl`` by
-    :meth:`MarkovChain.fixed_order_kl`, ``random`` gets ``expected_kl`` (over orders, Theorem
+    :meth:`MarkovChain.fixed_order_kl` and every walk metric exactly
+    (:func:`left_to_right_walk_metrics`; bisection samples ``mu`` itself), ``random`` gets ``expected_kl`` (over orders, Theorem
     4 on the chain's curve); the other numbers are ``None`` (use simulation).
 
     Examples
@@ -316,11 +318,84 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
             f"no exact large-n evaluation for the adaptive sampler {sampler.name!r} at n = {n} (q^n = {q}^{n}); "
             "use simulation (--samples M --seed S) or a shorter walk"
         )
-    out.update(kl=chain.fixed_order_kl(sets, base), validity=1.0 if sampler.name == "bisection" else None,
-               expected_steps=float(len(sets)), max_steps=len(sets))
+    out.update(kl=chain.fixed_order_kl(sets, base), expected_steps=float(len(sets)), max_steps=len(sets))
     if sampler.name == "bisection":  # exact sampler: nu = mu
-        out.update(valid_transition_fraction=1.0, kernel_tv=0.0, kernel_kl=0.0, start_tv=0.0)
+        out.update(validity=1.0, valid_transition_fraction=1.0, kernel_tv=0.0, kernel_kl=0.0, start_tv=0.0)
+    else:
+        out.update(left_to_right_walk_metrics(chain, [len(S) for S in sets], base, max_memory))
     return out
+
+
+def _chop(x, tol: float = 1e-13):
+    """Mass below ``tol`` is rounding (a difference of equal sums): set it to 0."""
+    return np.where(np.asarray(x) > tol, x, 0.0)
+
+
+def left_to_right_walk_metrics(chain: MarkovChain, sizes, base: float | None = None, max_memory: float | None = None) -> dict:
+    """Exact walk metrics of left-to-right blocks ``sizes`` at any ``n`` (no table).
+
+    Notes
+    -----
+    A block ``a..b-1`` is drawn independently given the prefix: ``x_i ~ P^{i-a+1}[c, .]`` with
+    ``c = x_{a-1}`` when the prefix is a possible walk (``start P^i`` for the first block), and
+    uniform when it is not (the oracle convention of :mod:`mdmtheory.evaluate`).  With
+    ``V_a(c)`` the probability that the prefix is possible and ends in ``c`` and ``F_a`` the law
+    of ``x_{a-1}``:
+
+    * validity: ``V_b(w) = sum_c G[c, w]`` with ``G <- (G E) * P^{i-a+1}`` along the block
+      (``E`` the edge indicator), started from ``G[c, v] = V_a(c) E[c, v] P[c, v]``;
+    * expected transition counts: ``V_a``-mixtures of ``P^{i-a+1}[c, u] P^{i-a+2}[c, w]`` inside
+      a block plus ``(1 - sum V_a) / q^2``; across the boundary ``V_a(u) P[u, w] + (F_a - V_a)(u) / q``.
+
+    ``O(n q^3)`` time, settled powers in memory.
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> r = left_to_right_walk_metrics(random_walk("cycle:4", 100, "vertex:0"), [1] * 100)
+    >>> r["validity"], r["kernel_tv"]
+    (1.0, 0.0)
+    """
+    P, n, q = chain.P, chain.n, chain.q
+    sizes = [int(x) for x in sizes]
+    if sum(sizes) != n or min(sizes) < 1:
+        raise InputError(f"left-to-right block sizes must be positive and sum to n = {n}; got {sizes}")
+    Pw, D, L, mu = settled_powers(P, chain.start, n, max_memory)
+    from ._kernels.markov import settle
+
+    pw = lambda d: Pw[settle(d, D, L)]  # noqa: E731
+    mi = lambda i: mu[settle(i, D, L)]  # noqa: E731
+    E = (P > 0).astype(float)
+    N = np.zeros((q, q))
+    V = F = np.zeros(q)
+    a = 0
+    for s in sizes:
+        b = a + s
+        if a == 0:
+            G = mi(0)[None, :].copy()
+            marg = lambda i: mi(i)[None, :]  # noqa: E731
+            w = np.ones(1)
+            bad = 0.0
+        else:
+            G = V[:, None] * E * P
+            marg = lambda i, a=a: pw(i - a + 1)  # noqa: E731
+            w = V
+            bad = _chop(1.0 - V.sum())  # an impossible prefix: the oracle is uniform from here on
+            N += V[:, None] * P + _chop(F - V)[:, None] / q  # the boundary transition x_{a-1} -> x_a
+        for i in range(a, b - 1):
+            G = (G @ E) * marg(i + 1)
+            N += (marg(i) * w[:, None]).T @ marg(i + 1) + bad / q**2
+        F = (w @ marg(b - 1)) + bad / q
+        V = G.sum(axis=0)
+        a = b
+    tv, kl = _kernel_fidelity(N, P)
+    return {
+        "validity": float(V.sum()),
+        "valid_transition_fraction": float(N[P > 0].sum() / N.sum()) if n > 1 else 1.0,
+        "kernel_tv": tv,
+        "kernel_kl": kl * _scale(base),
+        "start_tv": 0.0,
+    }
 
 
 def _fb_numpy(P: np.ndarray, start: np.ndarray, vals: np.ndarray) -> np.ndarray:

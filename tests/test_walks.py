@@ -183,3 +183,29 @@ def test_errors():
         exact_walk_metrics(random_walk("cycle:5", 400), make_sampler("entropy"))
     with pytest.raises(InputError, match="length n = 5"):
         walk_metrics(chain, np.zeros((3, 4), dtype=int))
+
+
+@pytest.mark.parametrize("spec, start", [("cycle:5", "vertex:0"), ("barbell:3", "stationary"), ("lollipop:3,2", "vertex:4")])
+def test_left_to_right_metrics_without_a_table(spec, start):
+    """The O(n q^3) left-to-right metrics equal the dense evaluator's at n = 6 for many block
+    splits (impossible prefixes handled with the uniform oracle, as the evaluator)."""
+    chain = random_walk(spec, 6, start=start)
+    for sizes in ([2, 2, 2], [3, 1, 2], [6], [1] * 6, [1, 1, 4], [2, 1, 1, 2]):
+        want = exact_walk_metrics(chain, make_sampler("left_to_right", schedule=sizes))
+        got = m.walks.left_to_right_walk_metrics(chain, sizes)
+        for k in ("validity", "valid_transition_fraction", "kernel_tv", "kernel_kl"):
+            assert got[k] == pytest.approx(want[k], abs=1e-10)
+
+
+def test_left_to_right_large_n_against_simulation():
+    """At n = 120 (no table) the exact left-to-right validity lies in the simulation's 99.9% interval."""
+    chain = random_walk("path:4", 120, start="vertex:0", lazy=0.5)
+    sampler = make_sampler("left_to_right", steps=60)
+    exact = exact_walk_metrics(chain, sampler)
+    assert exact["kl"] > 0 and 0 < exact["validity"] < 1
+    x, calls = sample_walks(chain, sampler, 4000, seed=5)
+    sim = walk_metrics(chain, x, calls)
+    lo, hi = wilson_interval(int(round(sim["validity"] * 4000)), 4000, z=3.29)
+    assert lo <= exact["validity"] <= hi
+    assert sim["valid_transition_fraction"] == pytest.approx(exact["valid_transition_fraction"], abs=0.01)
+    assert sim["kernel_tv"] == pytest.approx(exact["kernel_tv"], abs=0.02)
