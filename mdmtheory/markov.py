@@ -33,6 +33,7 @@ from .errors import InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
 from .information import _scale, curve_from_avg_entropy, unit_name
 from .joint import Joint, markov_chain
+from .progress import progress
 
 __all__ = ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
 
@@ -382,7 +383,7 @@ def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     ring: deque = deque([np.eye(q)], maxlen=L)
     Pd = np.eye(q)
     D = 0
-    for d in range(1, max(n, 1)):
+    for d in progress(range(1, max(n, 1)), desc="matrix powers"):
         Pd = Pd @ P
         mu.append(start @ Pd)
         hrow.append(entr(Pd).sum(axis=1))
