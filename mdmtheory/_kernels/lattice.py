@@ -214,20 +214,25 @@ def _marginalize(src, size, qa, inner, dst):
 
 @njit(cache=True, nogil=True)
 def _subtree(table, shape, inner_of, j0, out):
-    """Entropies of every subset reached by removing ``j0`` first, then larger indices.
+    """Entropies of every subset reached by removing ``j0`` first, then smaller indices.
 
-    Depth-first over the removal tree; each marginal is summed from its parent's.
+    Depth-first over the removal tree; each marginal is summed from its parent's.  Removing
+    in decreasing index order (the scalar kernel goes the other way) makes the most frequent
+    removal that of axis 0, the outermost: ``dst = src[:half] + src[half:]``, one long
+    contiguous loop.  In increasing order a third of all cells came from summing adjacent
+    pairs (the innermost axis).  Measured on one thread: binary n = 18 2.14 -> 1.95 ns a
+    cell, ``q = 3, n = 12`` 3.07 -> 2.44, ``q = 4, n = 10`` 3.36 -> 2.96.
     Memory: one buffer per level, at most ``table.size`` in all for ``q >= 2``.
     """
     n = shape.size
     full = (np.int64(1) << n) - 1
     off = np.zeros(n + 2, dtype=np.int64)
-    sizes_sorted = np.sort(shape[j0:])
+    sizes_sorted = np.sort(shape[: j0 + 1])
     cap = table.size
-    for lvl in range(1, n - j0 + 1):
+    for lvl in range(1, j0 + 2):
         cap = cap // sizes_sorted[lvl - 1]
         off[lvl + 1] = off[lvl] + cap
-    ws = np.empty(max(off[n - j0 + 1], 1), dtype=np.float64)
+    ws = np.empty(max(off[j0 + 2], 1), dtype=np.float64)
     mask = np.zeros(n + 2, dtype=np.int64)
     nxt = np.zeros(n + 2, dtype=np.int64)
     size = np.zeros(n + 2, dtype=np.int64)
@@ -235,21 +240,26 @@ def _subtree(table, shape, inner_of, j0, out):
     m = full ^ (np.int64(1) << j0)
     out[m] = h
     mask[1] = m
-    nxt[1] = j0 + 1
+    nxt[1] = j0 - 1
     size[1] = sz
     lvl = 1
     while lvl >= 1:
         j = nxt[lvl]
-        if j >= n:
+        if j < 0:
             lvl -= 1
             continue
-        nxt[lvl] = j + 1
-        sz, h = _marginalize(ws[off[lvl]:], size[lvl], shape[j], inner_of[j], ws[off[lvl + 1]:])
-        m = mask[lvl] ^ (np.int64(1) << j)
+        nxt[lvl] = j - 1
+        mk = mask[lvl]
+        inner = 1  # stride of axis j in this marginal: the kept axes after j
+        for l in range(j + 1, n):
+            if (mk >> l) & 1:
+                inner *= shape[l]
+        sz, h = _marginalize(ws[off[lvl]:], size[lvl], shape[j], inner, ws[off[lvl + 1]:])
+        m = mk ^ (np.int64(1) << j)
         out[m] = h
         lvl += 1
         mask[lvl] = m
-        nxt[lvl] = j + 1
+        nxt[lvl] = j - 1
         size[lvl] = sz
 
 
@@ -346,12 +356,15 @@ def _lattice_subtree(table, shape, inner_of, j0, out):
 _SERIAL_CELLS = 1 << 20  # below this many lattice cells, threads cost more than they save
 
 
-def _subtree_cells(shape: tuple[int, ...], j0: int) -> float:
-    """Cells of top subtree ``j0``: ``prod_{l < j0} q_l * prod_{l > j0} (q_l + 1)``."""
-    return float(np.prod(shape[:j0], dtype=float) * np.prod([q + 1 for q in shape[j0 + 1 :]], dtype=float))
+def _subtree_cells(shape: tuple[int, ...], j0: int, descending: bool) -> float:
+    """Cells of top subtree ``j0`` (``j0`` removed first, then only smaller indices if
+    ``descending``, else only larger): ``prod_{l > j0} q_l * prod_{l < j0} (q_l + 1)``, or
+    the mirror image."""
+    kept, free = (shape[j0 + 1 :], shape[:j0]) if descending else (shape[:j0], shape[j0 + 1 :])
+    return float(np.prod(kept, dtype=float) * np.prod([q + 1 for q in free], dtype=float))
 
 
-def _walk(table: np.ndarray, subtree, entropy) -> np.ndarray:
+def _walk(table: np.ndarray, subtree, entropy, descending: bool) -> np.ndarray:
     """Run the ``n`` top subtrees of the removal tree on ``numba.get_num_threads()`` threads.
 
     The subtrees go, largest first, into one queue that the threads pull from (dynamic
@@ -369,7 +382,7 @@ def _walk(table: np.ndarray, subtree, entropy) -> np.ndarray:
         inner_of[j] = inner_of[j + 1] * dims[j + 1]
     out = np.zeros(1 << n, dtype=np.float64)
     out[(1 << n) - 1] = entropy(flat, flat.size)
-    order = sorted(range(n), key=lambda j: -_subtree_cells(dims, j))
+    order = sorted(range(n), key=lambda j: -_subtree_cells(dims, j, descending))
     threads = min(numba.get_num_threads(), n)
     if threads <= 1 or float(np.prod([q + 1 for q in dims], dtype=float)) < _SERIAL_CELLS:
         for j0 in order:
@@ -391,9 +404,9 @@ def lattice_entropies(table: np.ndarray) -> np.ndarray:
     flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
     if np.any((flat > 0.0) & (flat < _TINY)):
         return lattice_entropies_scalar(table)
-    return _walk(table, _subtree, _entropy)
+    return _walk(table, _subtree, _entropy, descending=True)
 
 
 def lattice_entropies_scalar(table: np.ndarray) -> np.ndarray:
     """Same as :func:`lattice_entropies` with the scalar libm ``log`` (reference kernel)."""
-    return _walk(table, _lattice_subtree, _entropy_flat)
+    return _walk(table, _lattice_subtree, _entropy_flat, descending=False)
