@@ -303,3 +303,18 @@ def test_theorem4_on_chain_curve_equals_mean_fixed_order_kl(spec, start):
         kls.append(chain.fixed_order_kl([perm[a:b].tolist() for a, b in zip(nodes[:-1], nodes[1:])]))
     kls = np.array(kls)
     assert abs(kls.mean() - want) <= 4 * kls.std() / np.sqrt(len(kls))
+
+
+@given(chains, st.integers(20, 90))
+@settings(max_examples=15)
+def test_avg_entropy_random_chains_moderate_n(chain, n):
+    """Random chains (periodic, reducible, transient states) at n = 20..90: the truncated
+    O(n log n) sums equal the full sums with exact weights."""
+    chain = MarkovChain(chain.P, chain.start, n)
+    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-10, atol=1e-9)
+
+
+def test_single_state_chain():
+    """One state: every measure is 0."""
+    s = MarkovChain([[1.0]], "stationary", 6).summary()
+    assert s["entropy"] == 0 and s["total_correlation"] == 0 and np.allclose(s["information_curve"], 0)
