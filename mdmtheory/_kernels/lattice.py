@@ -3,22 +3,26 @@
 Conventions: subsets of positions are int64 bitmasks (bit ``i`` = position ``i``),
 tables are C-ordered float64 arrays flattened, ``0 log 0 = 0`` is guarded explicitly.
 
-Two versions of the same removal-tree walk live here:
+Both kernels walk a removal tree depth-first: every subset's marginal is summed from its
+parent's (one more position), and the ``n`` top subtrees run on a thread pool (:func:`_walk`).
+Two versions live here:
 
 * :func:`lattice_entropies` (used by :func:`mdmtheory.information.subset_entropies`):
-  the marginalisation loops and the ``p log p`` sum are loops that LLVM vectorises (AVX2:
-  4 lanes), with a branch-free logarithm :func:`_log` written in plain arithmetic (fdlibm's
-  algorithm).  The PyPI llvmlite has no SVML, so numba never
-  vectorises ``np.log``: with the scalar libm ``log`` (about 5 ns here) the logarithm alone
-  was half of the time.
-* :func:`lattice_entropies_scalar`: the earlier, simpler kernel (scalar ``np.log``), kept as
-  the reference the fast one is checked against, besides the plain numpy per-subset reference.
+  marginalisation loops and a ``p log p`` sum that LLVM vectorises (AVX2: 4 lanes), with a
+  branch-free logarithm :func:`_log` written in plain arithmetic (fdlibm's algorithm); it
+  removes positions in decreasing index order (see :func:`_subtree`).  The PyPI llvmlite has
+  no SVML, so numba never vectorises ``np.log``.  Binary n = 18 on one core: 1.95 ns a
+  lattice cell, against 9.4 for the scalar kernel (of which about 5 were the libm ``log``).
+* :func:`lattice_entropies_scalar`: the earlier, simpler kernel (scalar ``np.log``, positions
+  removed in increasing order), kept as the reference the fast one is checked against,
+  besides the plain numpy per-subset reference in the tests.
 
-What it took for LLVM to vectorise the loops (each measured; without any one of them the
-loop stays scalar or nearly so): array indices cast to ``uint64`` (numba then emits no
-negative-index wrap-around); ``error_model="numpy"`` (no division-by-zero check on the
-``f / (2 + f)`` of the logarithm); bit casts between float64 and uint64 as LLVM ``bitcast``
-intrinsics and the exponent turned into a double by the ``2^52`` trick (AVX2 has no
+What it took for LLVM to vectorise the loops, each seen in the generated assembly: array
+indices cast to ``uint64`` (numba then emits no negative-index wrap-around, whose selects
+left the loads scalar: 1.0 -> 0.25 ns a cell for a plain marginalisation);
+``error_model="numpy"`` (no division-by-zero check on the ``f / (2 + f)`` of the logarithm;
+with it the loop stayed scalar); bit casts between float64 and uint64 as LLVM ``bitcast``
+intrinsics, with the exponent turned into a double by the ``2^52`` trick (AVX2 has no
 int64 -> double conversion); and the entropy sum's additions marked ``reassoc`` one by one
 (:func:`_add_any_order`): only the summation order changes.  No fastmath anywhere else: the
 logarithm's error analysis depends on the order of its operations.
