@@ -371,9 +371,21 @@ def _settle_vec(d: np.ndarray, D: int, L: int) -> np.ndarray:
     return np.where(d <= D, d, D - L + 1 + (d - D - 1) % L)
 
 
+def _multiplier(P: np.ndarray):
+    """``M -> P M`` (``P^d = P P^{d-1}``), through a sparse ``P`` when it has few non-zeros
+    (a walk on a sparse graph: ``O(|E| q)`` per power instead of ``O(q^3)``)."""
+    if P.shape[0] >= 32 and np.count_nonzero(P) <= 0.1 * P.size:
+        from scipy.sparse import csr_matrix
+
+        sp = csr_matrix(P)
+        return lambda M: np.asarray(sp @ M)
+    return lambda M: P @ M
+
+
 def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     """``mu[d] = start P^d``, ``hrow[d] = row entropies of P^d``, ``Hmu[d] = H(mu[d])`` for
-    ``d = 0..D``, stopping at the first ``D >= L`` with ``max |P^D - P^{D-L}| <= SETTLE_TOL``."""
+    ``d = 0..D``, stopping at the first ``D >= L`` with ``max |P^D - P^{D-L}| <= SETTLE_TOL``.
+    ``O(D (|E| q + q^2))`` for a sparse ``P`` with ``|E|`` non-zeros, ``O(D q^3)`` dense."""
     q = P.shape[0]
     L = chain_period(P)
     track = L * q * q * 8.0 <= 2.0**28  # keep the last L powers only when they fit in 256 MiB
@@ -383,8 +395,9 @@ def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     ring: deque = deque([np.eye(q)], maxlen=L)
     Pd = np.eye(q)
     D = 0
+    step = _multiplier(P)
     for d in progress(range(1, max(n, 1)), desc="matrix powers"):
-        Pd = Pd @ P
+        Pd = step(Pd)
         mu.append(start @ Pd)
         hrow.append(entr(Pd).sum(axis=1))
         D = d

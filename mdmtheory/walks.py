@@ -33,7 +33,7 @@ from ._kernels.markov import select_once, simulate_walks
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
-from .markov import SETTLE_TOL, MarkovChain, bisection_partition
+from .markov import SETTLE_TOL, MarkovChain, _multiplier, bisection_partition
 from .progress import progress
 from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
 
@@ -81,10 +81,11 @@ def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float |
     pw = [np.eye(q)]
     ring: deque = deque(maxlen=L)
     D = 0
+    step = _multiplier(P)
     for d in range(1, n + 1):
         check_memory(8.0 * q * q * (d + 1), f"the matrix powers of a {q}-state chain up to {d}", max_memory)
         ring.append(pw[-1])
-        pw.append(pw[-1] @ P)
+        pw.append(step(pw[-1]))
         D = d
         if d >= L and np.max(np.abs(pw[-1] - ring[0])) <= SETTLE_TOL:
             break
