@@ -318,3 +318,13 @@ def test_single_state_chain():
     """One state: every measure is 0."""
     s = MarkovChain([[1.0]], "stationary", 6).summary()
     assert s["entropy"] == 0 and s["total_correlation"] == 0 and np.allclose(s["information_curve"], 0)
+
+
+def test_sparse_powers_path():
+    """q >= 32 and sparse P take the sparse product: same curve as the full sums, same pair
+    entropies as dense matrix powers."""
+    chain = random_walk("cycle:41", 150, start="vertex:3", lazy=0.2)
+    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-10, atol=1e-9)
+    Pj = np.linalg.matrix_power(chain.P, 149)
+    want = float(entr(chain.start).sum() + chain.start @ entr(Pj).sum(axis=1))
+    assert chain.entropy([0, 149]) == pytest.approx(want, abs=1e-11)

@@ -209,3 +209,13 @@ def test_left_to_right_large_n_against_simulation():
     assert lo <= exact["validity"] <= hi
     assert sim["valid_transition_fraction"] == pytest.approx(exact["valid_transition_fraction"], abs=0.01)
     assert sim["kernel_tv"] == pytest.approx(exact["kernel_tv"], abs=0.02)
+
+
+def test_settled_powers_sparse_path():
+    """A 48-vertex sparse walk (sparse products) has the same powers as dense matrix powers."""
+    chain = random_walk("grid:6x8", 300, start="vertex:0")
+    Pw, D, L, mu = settled_powers(chain.P, chain.start, chain.n)
+    from mdmtheory._kernels.markov import settle
+
+    for d in (1, 17, D, 299):
+        assert np.allclose(Pw[settle(d, D, L)], np.linalg.matrix_power(chain.P, d), atol=1e-13)
