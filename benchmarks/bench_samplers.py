@@ -14,7 +14,6 @@ the optimal-policy DP reaches.
 
 from __future__ import annotations
 
-import math
 import time
 
 import mdmtheory as m

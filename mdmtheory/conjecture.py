@@ -168,7 +168,8 @@ def load_bound(path: str | os.PathLike) -> Callable[[BoundContext], float]:
 
 @dataclass
 class HuntReport:
-    """The outcome of :func:`hunt`.  ``worst`` describes the table with the largest ratio
+    """The outcome of :func:`hunt`.  ``worst`` describes a violating table if there is one, and
+    among those (or among all, if none violates) the one with the largest ratio
     ``value / bound`` of the quantity's value to the bound (``inf`` when the bound is 0 and the
     value is not)."""
 
@@ -276,7 +277,7 @@ def hunt(
     t0 = time.perf_counter()
     deadline = t0 + float(budget)
     rng = np.random.default_rng(seed)
-    state = {"tried": 0, "violations": 0, "worst": None, "key": (-math.inf, -math.inf)}
+    state = {"tried": 0, "violations": 0, "worst": None, "key": (False, -math.inf, -math.inf)}
     stages = {"builtin": 0, "random": 0, "optimise": 0}
     scored: list[tuple[float, str, Joint]] = []
 
@@ -305,7 +306,7 @@ def hunt(
         else:
             ratio = math.inf if value > RATIO_FLOOR else 0.0
         gap = (value - b) / (abs(b) + 1e-6)
-        key = (ratio, gap) if math.isfinite(ratio) else (math.inf, gap)
+        key = (violated, ratio, gap)  # a violation outranks any ratio that is not one
         if state["worst"] is None or key > state["key"]:
             state["key"] = key
             state["worst"] = {

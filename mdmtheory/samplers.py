@@ -59,7 +59,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from math import comb
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
@@ -234,6 +234,8 @@ def _coerce(name: str, key: str, value):
         if key == "schedule":
             if isinstance(value, str):
                 value = [v for v in value.replace(" ", "").split(",") if v]
+            elif np.isscalar(value):
+                value = [value]  # --param schedule=4: one step of 4
             return list(Schedule(value).steps)
         if key in ("steps", "k"):
             v = float(value)

@@ -25,7 +25,7 @@ References
 from __future__ import annotations
 
 from collections import deque
-from math import log, sqrt
+from math import sqrt
 
 import numpy as np
 

@@ -59,7 +59,7 @@ def test_evaluate_table_output(copy_file, capsys):
     [
         (["--sampler", "greedy"], "valid samplers: random, left_to_right"),
         (["--sampler", "eb", "--param", "tau=0.5"], "valid parameters: gamma, proxy"),
-        (["--sampler", "eb", "--param", "gamma"], "key=value"),
+        (["--sampler", "eb", "--param", "gamma"], "KEY=VALUE"),
         (["--sampler", "threshold", "--param", "tau=2"], "tau must be a probability"),
         (["--sampler", "confidence", "--param", "schedule=2,1"], "sums to"),
     ],

@@ -25,8 +25,9 @@ def test_true_bound_li_cai_has_no_violation(tmp_path):
 
 
 def test_false_bound_is_found_saved_and_replayed(tmp_path, capsys):
-    code = main([f"conjecture", f"{EXAMPLES}/too_tight.py", "--quantity", "expected_kl", "--family", "constant",
-                 "--param", "s=2", "--budget", "3", "--n", "2-4", "--q", "2-3", "--out", str(tmp_path), "--json"])
+    code = main(["conjecture", f"{EXAMPLES}/too_tight.py", "--quantity", "expected_kl", "--family", "constant",
+                 "--param", "s=2", "--budget", "120", "--max-tables", "150", "--n", "2-4", "--q", "2-3",
+                 "--out", str(tmp_path), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert code == 1 and out["violated"] and out["violations"] >= 1
     record = json.loads((tmp_path / "worst.json").read_text())

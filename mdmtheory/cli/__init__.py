@@ -76,9 +76,9 @@ def add_common(p: argparse.ArgumentParser, base: bool = True, memory: bool = Tru
         p.add_argument("--max-memory", type=_memory_arg, default=None, help="memory ceiling, e.g. 8G (default 4G)")
 
 
-def add_params(p: argparse.ArgumentParser, what: str = "parameters") -> None:
-    """``--param key=value ...`` (repeatable)."""
-    p.add_argument("--param", nargs="+", action="extend", default=[], metavar="KEY=VALUE", help=f"{what}, e.g. --param k=8")
+def add_params(p: argparse.ArgumentParser, help: str) -> None:
+    """``--param KEY=VALUE ...``: one or more pairs, the flag repeatable."""
+    p.add_argument("--param", nargs="+", action="extend", default=[], metavar="KEY=VALUE", help=help)
 
 
 def parse_params(items: Sequence[str]) -> dict:
@@ -86,7 +86,7 @@ def parse_params(items: Sequence[str]) -> dict:
     out: dict = {}
     for item in items:
         if "=" not in item:
-            raise InputError(f"--param takes key=value pairs like k=8; got {item!r}")
+            raise InputError(f"--param takes KEY=VALUE pairs like k=8 (after the positional arguments); got {item!r}")
         key, val = (x.strip() for x in item.split("=", 1))
         for conv in (int, float):
             try:

@@ -10,6 +10,7 @@ from ..errors import InputError
 from ..information import avg_entropy, curve_from_avg_entropy, subset_entropies, unit_name
 from ..joint import load_joint
 from ..schedules import FAMILIES, Schedule, schedule_family
+from . import add_params, parse_params
 
 __all__ = ["add_curve_source", "read_curve", "add_family", "family_schedule"]
 
@@ -36,34 +37,13 @@ def read_curve(args) -> tuple[np.ndarray, str]:
     return as_curve(z, tol=1e-7), unit_name(args.base)
 
 
-def _value(text: str):
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            pass
-    return text
-
-
 def add_family(p) -> None:
     """``--family NAME --param key=value ...``."""
     p.add_argument("--family", choices=list(FAMILIES), help="a published schedule family, evaluated instead of optimised")
-    p.add_argument(
-        "--param",
-        nargs="+",
-        action="extend",
-        default=[],
-        metavar="KEY=VALUE",
-        help="family parameters, e.g. --param k=8 or --param tc_hat=1 eps=0.1",
-    )
+    add_params(p, "family parameters, e.g. --param k=8 or --param tc_hat=1 eps=0.1")
 
 
 def family_schedule(args, z: np.ndarray) -> tuple[Schedule, dict]:
     """The schedule of ``--family`` with ``--param`` for the curve's length, and the parameters."""
-    params = {}
-    for item in args.param:
-        if "=" not in item:
-            raise InputError(f"--param takes key=value pairs like k=8; got {item!r}")
-        key, val = item.split("=", 1)
-        params[key.strip()] = _value(val.strip())
+    params = parse_params(args.param)
     return schedule_family(args.family, z.size, curve=z, **params), params

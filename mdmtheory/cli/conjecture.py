@@ -22,7 +22,7 @@ def register(sub) -> None:
     p.add_argument("--quantity", required=True, choices=QUANTITIES, help="what the bound should bound")
     p.add_argument("--family", choices=list(FAMILIES), help="schedule family (expected_kl, mixture_kl)")
     p.add_argument("--sampler", help="sampler name (sampler_kl)")
-    add_params(p, "family or sampler parameters")
+    add_params(p, "family or sampler parameters, e.g. --param s=2")
     p.add_argument("--budget", type=float, default=60.0, help="seconds for the search (default 60)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--max-tables", type=int, default=None, help="stop after this many tables (machine-independent)")

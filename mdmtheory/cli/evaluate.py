@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from ..errors import InputError
 from ..evaluate import evaluate
 from ..joint import load_joint
 from ..samplers import SAMPLER_NAMES, make_sampler
-from . import add_common, emit
+from . import add_common, add_params, emit, parse_params
 
 
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="exact output law of a parallel sampler: KL, TV, number of model calls")
     p.add_argument("joint", metavar="JOINT.npy", help="probability table saved with numpy.save")
     p.add_argument("--sampler", required=True, metavar="NAME", help="one of: " + ", ".join(SAMPLER_NAMES))
-    p.add_argument(
-        "--param",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="sampler parameter, repeatable: steps=4, schedule=2,1,1, tau=0.9, gamma=0.1, proxy=entropy, delta=0.01, k=3",
-    )
+    add_params(p, "sampler parameters: steps=4, schedule=2,1,1, tau=0.9, gamma=0.1, proxy=entropy, delta=0.01, k=3")
     add_common(p)
     p.set_defaults(func=run)
-
-
-def parse_params(items: list[str]) -> dict[str, str]:
-    """``["tau=0.9", "proxy=margin"]`` -> ``{"tau": "0.9", "proxy": "margin"}``."""
-    out: dict[str, str] = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            raise InputError(f"--param takes key=value, like gamma=0.1; got {item!r}")
-        out[key.strip()] = value.strip()
-    return out
 
 
 def run(args) -> int:

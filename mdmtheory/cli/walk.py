@@ -11,7 +11,7 @@ from ..errors import InputError
 from ..markov import random_walk
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..walks import exact_walk_metrics, simulate
-from . import add_common, emit
+from . import add_common, add_params, emit, parse_params
 
 #: Keys every ``walk`` result has (``None`` where a mode does not give the number).
 KEYS = (
@@ -33,8 +33,7 @@ def register(sub) -> None:
     p = sub.add_parser("walk", help="a parallel sampler on random walks on a graph: validity, kernel fidelity, KL")
     add_walk_args(p)
     p.add_argument("--sampler", required=True, help=f"one of {', '.join(n for n in SAMPLER_NAMES if n != 'optimal')}")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="sampler parameter, repeatable: steps=8, schedule=4,4, tau=0.9, gamma=0.1, proxy=entropy, delta=0.01")
+    add_params(p, "sampler parameters: steps=8, schedule=4,4, tau=0.9, gamma=0.1, proxy=entropy, delta=0.01")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--exact", action="store_true", help="exact numbers (dense law for small n, gap programme for fixed orders)")
     mode.add_argument("--samples", type=int, default=None, help="number of simulated walks (default 1000)")
@@ -43,15 +42,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def parse_params(items: list[str]) -> dict:
-    """``["steps=8", "proxy=margin"]`` -> ``{"steps": "8", "proxy": "margin"}`` (the sampler converts)."""
-    out = {}
-    for item in items:
-        key, eq, val = item.partition("=")
-        if not eq or not key.strip():
-            raise InputError(f"--param takes KEY=VALUE like steps=8; got {item!r}")
-        out[key.strip()] = val.strip()
-    return out
 
 
 def run(args) -> int:
