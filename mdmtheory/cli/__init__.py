@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 import json
 import math
+import os
 import sys
 from typing import Any, Sequence
 
@@ -166,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return int(args.func(args) or 0)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (InputError, OSError, MemoryError) as exc:
         msg = str(exc) if not isinstance(exc, MemoryError) else "out of memory; try a smaller problem"
         if isinstance(exc, OSError) and not isinstance(exc, InputError):
