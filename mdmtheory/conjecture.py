@@ -169,7 +169,8 @@ def load_bound(path: str | os.PathLike) -> Callable[[BoundContext], float]:
 @dataclass
 class HuntReport:
     """The outcome of :func:`hunt`.  ``worst`` describes a violating table if there is one, and
-    among those (or among all, if none violates) the one with the largest ratio
+    among those (or among all, if none violates) the one with the largest ratio (to 6 decimals;
+    then the largest ``value - bound``)
     ``value / bound`` of the quantity's value to the bound (``inf`` when the bound is 0 and the
     value is not)."""
 
@@ -306,7 +307,9 @@ def hunt(
         else:
             ratio = math.inf if value > RATIO_FLOOR else 0.0
         gap = (value - b) / (abs(b) + 1e-6)
-        key = (violated, ratio, gap)  # a violation outranks any ratio that is not one
+        # a violation outranks any non-violation; ratios equal to 6 decimals are told apart by
+        # the absolute excess, so the witness is the clearest one, not a rounding-level tie
+        key = (violated, round(ratio, 6) if math.isfinite(ratio) else ratio, value - b)
         if state["worst"] is None or key > state["key"]:
             state["key"] = key
             state["worst"] = {
