@@ -35,6 +35,7 @@ and the largest finite one.  ``0 log 0 = 0`` exactly: ``log`` is never called on
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -367,7 +368,7 @@ def _subtree_cells(shape: tuple[int, ...], j0: int, descending: bool) -> float:
     ``descending``, else only larger): ``prod_{l > j0} q_l * prod_{l < j0} (q_l + 1)``, or
     the mirror image."""
     kept, free = (shape[j0 + 1 :], shape[:j0]) if descending else (shape[:j0], shape[j0 + 1 :])
-    return float(np.prod(kept, dtype=float) * np.prod([q + 1 for q in free], dtype=float))
+    return float(math.prod(kept)) * float(math.prod(q + 1 for q in free))
 
 
 def _walk(table: np.ndarray, subtree, entropy, descending: bool) -> np.ndarray:
@@ -390,7 +391,7 @@ def _walk(table: np.ndarray, subtree, entropy, descending: bool) -> np.ndarray:
     out[(1 << n) - 1] = entropy(flat, flat.size)
     order = sorted(range(n), key=lambda j: -_subtree_cells(dims, j, descending))
     threads = min(numba.get_num_threads(), n)
-    if threads <= 1 or float(np.prod([q + 1 for q in dims], dtype=float)) < _SERIAL_CELLS:
+    if threads <= 1 or math.prod(q + 1 for q in dims) < _SERIAL_CELLS:
         for j0 in order:
             subtree(flat, shape, inner_of, j0, out)
     else:
