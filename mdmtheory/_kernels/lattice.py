@@ -219,6 +219,30 @@ def _marginalize(src, size, qa, inner, dst):
     return new_size, _entropy(dst, new_size)
 
 
+@njit(cache=True)
+def _level_offsets(removable, size, n):
+    """Offsets of the per-level buffers: level ``l`` (``l`` positions removed, all from
+    ``removable``) holds at most ``size`` over the product of the ``l`` smallest sizes.
+
+    Sorts by insertion (``n`` is small; numba's ``np.sort`` took 3 s to compile).
+    """
+    m = removable.size
+    q = removable.copy()
+    for a in range(1, m):
+        x = q[a]
+        b = a - 1
+        while b >= 0 and q[b] > x:
+            q[b + 1] = q[b]
+            b -= 1
+        q[b + 1] = x
+    off = np.zeros(n + 2, dtype=np.int64)
+    cap = size
+    for lvl in range(1, m + 1):
+        cap = cap // q[lvl - 1]
+        off[lvl + 1] = off[lvl] + cap
+    return off
+
+
 @njit(cache=True, nogil=True)
 def _subtree(table, shape, inner_of, j0, out):
     """Entropies of every subset reached by removing ``j0`` first, then smaller indices.
@@ -233,12 +257,7 @@ def _subtree(table, shape, inner_of, j0, out):
     """
     n = shape.size
     full = (np.int64(1) << n) - 1
-    off = np.zeros(n + 2, dtype=np.int64)
-    sizes_sorted = np.sort(shape[: j0 + 1])
-    cap = table.size
-    for lvl in range(1, j0 + 2):
-        cap = cap // sizes_sorted[lvl - 1]
-        off[lvl + 1] = off[lvl] + cap
+    off = _level_offsets(shape[: j0 + 1], table.size, n)
     ws = np.empty(max(off[j0 + 2], 1), dtype=np.float64)
     mask = np.zeros(n + 2, dtype=np.int64)
     nxt = np.zeros(n + 2, dtype=np.int64)
@@ -323,12 +342,7 @@ def _lattice_subtree(table, shape, inner_of, j0, out):
     """Scalar-``log`` version of :func:`_subtree` (same walk)."""
     n = shape.size
     full = (np.int64(1) << n) - 1
-    off = np.zeros(n + 2, dtype=np.int64)
-    sizes_sorted = np.sort(shape[j0:])
-    cap = table.size
-    for lvl in range(1, n - j0 + 1):
-        cap = cap // sizes_sorted[lvl - 1]
-        off[lvl + 1] = off[lvl] + cap
+    off = _level_offsets(shape[j0:], table.size, n)
     ws = np.empty(max(off[n - j0 + 1], 1), dtype=np.float64)
     mask = np.zeros(n + 2, dtype=np.int64)
     nxt = np.zeros(n + 2, dtype=np.int64)
