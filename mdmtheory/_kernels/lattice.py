@@ -205,6 +205,20 @@ def _marginalize(src, size, qa, inner, dst):
         for o in range(outer):
             for i in range(4):  # unrolled by LLVM into one 4-lane add
                 dst[_U(4 * o + i)] = src[_U(8 * o + i)] + src[_U(8 * o + 4 + i)]
+    elif qa == 3:
+        for o in range(outer):
+            bs = o * 3 * inner
+            bd = o * inner
+            for i in range(inner):
+                dst[_U(bd + i)] = (src[_U(bs + i)] + src[_U(bs + inner + i)]) + src[_U(bs + 2 * inner + i)]
+    elif qa == 4:
+        for o in range(outer):
+            bs = o * 4 * inner
+            bd = o * inner
+            for i in range(inner):
+                dst[_U(bd + i)] = (
+                    (src[_U(bs + i)] + src[_U(bs + inner + i)]) + src[_U(bs + 2 * inner + i)]
+                ) + src[_U(bs + 3 * inner + i)]
     else:
         for o in range(outer):
             bs = o * qa * inner
