@@ -10,7 +10,7 @@ import numpy as np
 from figures._schedule_curves import symmetric_chain_curve
 from figures._style import new_figure, save
 from mdmtheory import frontier, information_curve, mixture_of_products, random_joint
-from mdmtheory.optimal import riemann_error
+from mdmtheory.divergence import expected_kl
 from mdmtheory.schedules import constant, cosine, dtc, tc
 
 
@@ -42,15 +42,15 @@ def make_figure():
         cs = {}
         for s in range(1, n + 1):
             sch = constant(n, s)
-            cs[sch.k] = min(cs.get(sch.k, math.inf), riemann_error(z, sch))
+            cs[sch.k] = min(cs.get(sch.k, math.inf), expected_kl(z, sch))
         ax.plot(*_positive(list(cs), list(cs.values())), "o-", ms=2, lw=1, label="constant step")
-        ax.plot(*_positive(ks, [riemann_error(z, cosine(n, k)) for k in ks]), lw=1, label="cosine")
+        ax.plot(*_positive(ks, [expected_kl(z, cosine(n, k)) for k in ks]), lw=1, label="cosine")
         tcv, dtcv = float(np.sum(z)), n * float(z[-1]) - float(np.sum(z))
         for fam, hat, make, mk in (("TC", tcv, tc, "s"), ("DTC", dtcv, dtc, "^")):
             pts = {}
             for frac in np.geomspace(2.0, 1e-3, 40):
                 sch = make(n, hat, frac * hat)
-                pts[sch.k] = riemann_error(z, sch)
+                pts[sch.k] = expected_kl(z, sch)
             ax.plot(*_positive(list(pts), list(pts.values())), mk, ms=4, ls="none", label=f"{fam} schedule (Thm 9)")
         smax = np.ceil(n / ks)
         ax.plot(ks, (smax - 1) * z[-1], ":", color="gray", label="(s_max - 1) Z_n, even")

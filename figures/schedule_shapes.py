@@ -8,7 +8,7 @@ import numpy as np
 from figures._schedule_curves import symmetric_chain_curve
 from figures._style import new_figure, save
 from mdmtheory import optimal_schedule
-from mdmtheory.optimal import riemann_error
+from mdmtheory.divergence import expected_kl
 from mdmtheory.schedules import cosine, dtc, tc
 
 
@@ -30,7 +30,7 @@ def make_figure():
     }
     fig, ax = new_figure(figsize=(6.4, 4.0))
     for (name, s), mk in zip(scheds.items(), "osv^"):
-        ax.plot(np.arange(1, s.k + 1), s.steps, marker=mk, ms=3, lw=1, label=f"{name}: {s.k} steps, E KL = {riemann_error(z, s):.3g} nats")
+        ax.plot(np.arange(1, s.k + 1), s.steps, marker=mk, ms=3, lw=1, label=f"{name}: {s.k} steps, E KL = {expected_kl(z, s):.3g} nats")
     ax.set_yscale("log")
     ax.set_xlabel("step index t")
     ax.set_ylabel("step size s_t (positions unmasked)")

@@ -74,10 +74,8 @@ def expected_kl(joint_or_curve, schedule, base: float | None = None) -> float:
     """
     z = _curve(joint_or_curve, base)
     sched = as_schedule(schedule, z.size)
-    total = 0.0
-    for a, s in zip(sched.nodes[:-1], sched.steps):
-        total += float(np.sum(z[a : a + s] - z[a]))
-    return total
+    starts = np.repeat(np.asarray(sched.nodes[:-1]), sched.steps)  # N_{t-1} for every j of step t
+    return float(np.sum(z - z[starts]))
 
 
 def ordered_partition(order: Sequence[int], schedule, n: int) -> list[list[int]]:

@@ -74,10 +74,16 @@ def _popcounts(n: int) -> np.ndarray:
 
 
 def lattice_memory(joint: Joint) -> float:
-    """Bytes the subset-entropy lattice of ``joint`` needs (table, per-thread buffers, output)."""
+    """Bytes the subset-entropy lattice of ``joint`` needs: the table, the output, and per
+    thread one buffer per level of the removal tree (level ``l`` holds at most the table size
+    over the product of the ``l`` smallest alphabet sizes)."""
     size = float(joint.table.size)
-    threads = numba.get_num_threads()
-    return 8.0 * (2.0**joint.n + size * (1 + 2 * threads))
+    per_thread, cap = 0.0, size
+    for q in sorted(joint.q):
+        cap /= q
+        per_thread += cap
+    threads = min(numba.get_num_threads(), joint.n)
+    return 8.0 * (2.0**joint.n + size + threads * per_thread)
 
 
 def subset_entropies(joint: Joint, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
@@ -86,10 +92,12 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     Notes
     -----
     One pass over the subset lattice in a numba kernel: the subsets are visited depth-first
-    in a removal tree (remove positions in increasing order), and each subset's marginal is
-    summed from its parent's (one more position), never from the full table.  Work is
-    ``sum_A q^|A| = prod_i (q_i + 1)`` cells (each one ``p log p``), memory ``O(q^n)`` per
-    thread.  Top-level subtrees run in parallel on all cores.
+    in a removal tree (positions removed in decreasing index order), and each subset's
+    marginal is summed from its parent's (one more position), never from the full table.
+    Work is ``sum_A q^|A| = prod_i (q_i + 1)`` cells (each one ``p log p``, with a vectorised
+    logarithm accurate to 1 ulp), memory ``O(q^n)`` per thread.  The top subtrees run on all
+    cores (``numba.set_num_threads``), largest first.  ``H(empty) = 0``; rounding can leave a
+    deterministic marginal at ``-1e-16``: entropies are clipped at 0.
 
     Raises
     ------
@@ -104,7 +112,10 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     [1.0, 2.0, 2.0]
     """
     check_memory(lattice_memory(joint), f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
-    return lattice_entropies(joint.table) * _scale(base)
+    H = lattice_entropies(joint.table)
+    H[0] = 0.0
+    np.maximum(H, 0.0, out=H)
+    return H * _scale(base)
 
 
 def avg_entropy(joint: Joint | np.ndarray, base: float | None = None) -> np.ndarray:

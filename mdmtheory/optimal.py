@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ._kernels.schedules import backtrack, frontier_rows, layers_until, optimal_layers
 from .curves import as_curve
+from .divergence import expected_kl
 from .errors import InputError, check_memory
-from .schedules import Schedule, as_schedule
+from .schedules import Schedule
 
-__all__ = ["Optimum", "optimal_schedule", "frontier", "min_steps", "riemann_error"]
+__all__ = ["Optimum", "optimal_schedule", "frontier", "min_steps"]
 
 
 @dataclass(frozen=True)
@@ -45,22 +44,6 @@ class Optimum:
     def as_dict(self) -> dict:
         """``{"steps", "expected_kl", "schedule"}`` (the JSON row of ``--frontier``)."""
         return {"steps": self.steps, "expected_kl": self.expected_kl, "schedule": list(self.schedule.steps)}
-
-
-def riemann_error(z: np.ndarray, schedule) -> float:
-    """Theorem 4 on an already validated curve: ``sum_t sum_{j=1}^{s_t} (Z_{N_{t-1}+j} - Z_{N_{t-1}+1})``.
-
-    ``O(n)``, vectorised.
-
-    Examples
-    --------
-    >>> riemann_error(np.array([0.0, 1.0, 1.0]), [3])   # one step: TC = sum Z
-    2.0
-    """
-    z = np.asarray(z, dtype=float)
-    sched = as_schedule(schedule, z.size)
-    starts = np.repeat(np.asarray(sched.nodes[:-1]), sched.steps)
-    return float(np.sum(z - z[starts]))
 
 
 def _check_steps(steps, n: int) -> int:
@@ -126,7 +109,7 @@ def optimal_schedule(curve_or_joint, steps: int, base: float | None = None, max_
     check_memory(_args_memory(k, n), f"the optimal-schedule cut table ({k} x {n + 1})", max_memory)
     _, args = optimal_layers(z, k, False)
     sched = Schedule(backtrack(args, k, n).tolist())
-    return Optimum(sched, riemann_error(z, sched))
+    return Optimum(sched, expected_kl(z, sched))
 
 
 def frontier(curve_or_joint, base: float | None = None, max_steps: int | None = None, max_memory: float | None = None) -> list[Optimum]:
@@ -184,8 +167,8 @@ def min_steps(curve_or_joint, eps: float, base: float | None = None, max_memory:
     while True:  # double the layer budget: at most twice the work of knowing k* in advance
         check_memory(_args_memory(kmax, n), f"the cut table ({kmax} x {n + 1})", max_memory)
         t, args = layers_until(z, eps + tol, kmax)
-        if t < kmax or kmax == n or riemann_error(z, backtrack(args, t, n).tolist()) <= eps + tol:
+        if t < kmax or kmax == n or expected_kl(z, backtrack(args, t, n).tolist()) <= eps + tol:
             break
         kmax = min(n, 2 * kmax)
     sched = Schedule(backtrack(args, t, n).tolist())
-    return Optimum(sched, riemann_error(z, sched))
+    return Optimum(sched, expected_kl(z, sched))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import mdmtheory as m
 from mdmtheory._kernels.schedules import optimal_layers, plain_dp
 from mdmtheory.errors import InputError
-from mdmtheory.optimal import riemann_error
+from mdmtheory.divergence import expected_kl
 
 from tests.conftest import tables
 
@@ -189,12 +189,12 @@ def test_kernel_layers_agree():
         assert one[-1] == pytest.approx(full[k - 1], rel=1e-12)
 
 
-def test_riemann_error_vectorised():
-    """riemann_error equals the block-by-block definition."""
+def test_expected_kl_vectorised():
+    """expected_kl (vectorised Theorem 4) equals the block-by-block definition."""
     rng = np.random.default_rng(0)
     z = np.concatenate([[0.0], np.cumsum(rng.random(19))])
     for steps in ([20], [1] * 20, [4, 5, 2, 2, 7], [19, 1]):
-        assert riemann_error(z, steps) == pytest.approx(block_error(z, steps), abs=1e-12)
+        assert expected_kl(z, steps) == pytest.approx(block_error(z, steps), abs=1e-12)
 
 
 def test_bad_input():

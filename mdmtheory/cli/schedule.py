@@ -4,7 +4,8 @@ optimal schedule (Chen-Cong-Li Theorem 4 minimised), or a named family evaluated
 from __future__ import annotations
 
 from ..errors import InputError
-from ..optimal import frontier, min_steps, optimal_schedule, riemann_error
+from ..divergence import expected_kl
+from ..optimal import frontier, min_steps, optimal_schedule
 from . import add_common, emit
 from ._scheduling import add_curve_source, add_family, family_schedule, read_curve
 
@@ -41,7 +42,7 @@ def run(args) -> int:
     elif args.family is not None:
         sched, params = family_schedule(args, z)
         result.update(family=args.family, params=params, steps=sched.k, schedule=list(sched.steps))
-        result["expected_kl"] = riemann_error(z, sched)
+        result["expected_kl"] = expected_kl(z, sched)
         title = f"schedule family {args.family} (expected KL by Theorem 4)"
     if args.frontier:
         result["frontier"] = [o.as_dict() for o in frontier(z, max_memory=args.max_memory)]
