@@ -20,9 +20,7 @@ from numba import njit
 
 __all__: list[str] = []
 
-RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT, BISECT, OPTIMAL = range(10)
-TOL = 1e-12
-KEYSCALE = 1e12
+from .rules import BISECT, EB, OPTIMAL, PUNT, RANDOM, THRESH, TOL, rank_key
 
 
 @njit(cache=True)
@@ -188,21 +186,7 @@ def _select(code, marg, off, q, R, c, muR, losz, H, conf, margk, size, tau, gamm
             return S
     for a in range(m):
         i = pos[a]
-        if code == LEFT:
-            key[a] = 0.0
-        elif code == CONF or code == THRESH or code == PUNT:
-            key[a] = np.rint(-conf[i] * KEYSCALE)
-        elif code == MARGIN:
-            key[a] = np.rint(-margk[i] * KEYSCALE)
-        elif code == ENTROPY:
-            key[a] = np.rint(H[i] * KEYSCALE)
-        elif code == EB:
-            if proxy == 0:
-                key[a] = np.rint(H[i] * KEYSCALE)
-            elif proxy == 1:
-                key[a] = np.rint(-conf[i] * KEYSCALE)
-            else:
-                key[a] = np.rint(-margk[i] * KEYSCALE)
+        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i])
     _sort_by_key(pos, key, m)
     if code == THRESH:
         return 1 << pos[0]

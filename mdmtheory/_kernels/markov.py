@@ -211,9 +211,7 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # ---------------------------------------------------------------------------------------------
 # Monte Carlo engine: samplers on walks with exact bridge conditionals (codes = the index of the
 # name in mdmtheory.samplers.SAMPLER_NAMES; same ranking keys, ties and slack as that module).
-RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT, BISECT = 0, 1, 2, 3, 4, 5, 6, 7, 8
-KEYSCALE = 1e12
-TOL = 1e-12
+from .rules import BISECT, CONF, EB, ENTROPY, LEFT, MARGIN, PUNT, RANDOM, THRESH, TOL, rank_key  # noqa: E402
 
 
 @njit(cache=True)
@@ -372,19 +370,7 @@ def _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L,
             return k
     for a in range(m):
         i = pos[a]
-        if code == CONF or code == THRESH or code == PUNT:
-            key[a] = np.rint(-conf[i] * KEYSCALE)
-        elif code == MARGIN:
-            key[a] = np.rint(-margk[i] * KEYSCALE)
-        elif code == ENTROPY:
-            key[a] = np.rint(H[i] * KEYSCALE)
-        else:  # EB
-            if proxy == 0:
-                key[a] = np.rint(H[i] * KEYSCALE)
-            elif proxy == 1:
-                key[a] = np.rint(-conf[i] * KEYSCALE)
-            else:
-                key[a] = np.rint(-margk[i] * KEYSCALE)
+        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i])
     if code == THRESH:  # nobody reached tau: the most confident, lowest position on ties
         best = 0
         for a in range(1, m):
