@@ -79,7 +79,13 @@ def expected_kl(joint_or_curve, schedule, base: float | None = None) -> float:
 
 
 def ordered_partition(order: Sequence[int], schedule, n: int) -> list[list[int]]:
-    """Cut the permutation ``order`` of ``0..n-1`` into consecutive blocks of sizes ``schedule``."""
+    """Cut the permutation ``order`` of ``0..n-1`` into consecutive blocks of sizes ``schedule``.
+
+    Examples
+    --------
+    >>> ordered_partition([3, 0, 1, 2], [1, 3], 4)
+    [[3], [0, 1, 2]]
+    """
     order = [int(i) for i in order]
     if sorted(order) != list(range(n)):
         raise InputError(f"order must be a permutation of 0..{n - 1} (each position once); got {order}")
@@ -191,6 +197,13 @@ def output_distribution(
     ``nu = mean_S nu_S`` over ordered partitions with sizes ``schedule``, by a DP over revealed
     sets ``R`` and values ``x_R`` (``O(sum_t C(n, N_t) C(n - N_t, s_{t+1}) q^{N_{t+1}})``),
     not by enumerating orders.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> nu = output_distribution(copy(2, 2), [2])     # both unmasked together: independent halves
+    >>> nu.table.tolist()
+    [[0.25, 0.25], [0.25, 0.25]]
     """
     sched = as_schedule(schedule, joint.n)
     if order is not None:
@@ -201,7 +214,15 @@ def output_distribution(
 
 
 def kl_divergence(p, q, base: float | None = None) -> float:
-    """``KL(p || q) = sum p log(p / q)``; ``inf`` when ``q = 0 < p`` somewhere."""
+    """``KL(p || q) = sum p log(p / q)``; ``inf`` when ``q = 0 < p`` somewhere.
+
+    Examples
+    --------
+    >>> round(kl_divergence([0.5, 0.5], [0.25, 0.75], base=2), 6)
+    0.207519
+    >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
+    inf
+    """
     p = p.table if isinstance(p, Joint) else np.asarray(p, dtype=float)
     q = q.table if isinstance(q, Joint) else np.asarray(q, dtype=float)
     if p.shape != q.shape:
@@ -211,14 +232,27 @@ def kl_divergence(p, q, base: float | None = None) -> float:
 
 
 def total_variation(p, q) -> float:
-    """``TV(p, q) = (1/2) sum |p - q|``."""
+    """``TV(p, q) = (1/2) sum |p - q|``.
+
+    Examples
+    --------
+    >>> total_variation([0.5, 0.5], [0.25, 0.75])
+    0.25
+    """
     p = p.table if isinstance(p, Joint) else np.asarray(p, dtype=float)
     q = q.table if isinstance(q, Joint) else np.asarray(q, dtype=float)
     return 0.5 * float(np.abs(p - q).sum())
 
 
 def divergences(mu, nu, base: float | None = None) -> dict[str, float]:
-    """``{"kl": KL(mu||nu), "reverse_kl": KL(nu||mu), "tv": TV(mu, nu)}``."""
+    """``{"kl": KL(mu||nu), "reverse_kl": KL(nu||mu), "tv": TV(mu, nu)}``.
+
+    Examples
+    --------
+    >>> d = divergences([0.5, 0.5], [1.0, 0.0])
+    >>> d["kl"], d["reverse_kl"], d["tv"]
+    (inf, 0.6931471805599453, 0.5)
+    """
     return {"kl": kl_divergence(mu, nu, base), "reverse_kl": kl_divergence(nu, mu, base), "tv": total_variation(mu, nu)}
 
 

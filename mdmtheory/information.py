@@ -49,7 +49,13 @@ def _scale(base: float | None) -> float:
 
 
 def unit_name(base: float | None) -> str:
-    """The unit of information for ``base``: ``"nats"`` (None or e), ``"bits"`` (2), ``"hartleys"`` (10)."""
+    """The unit of information for ``base``: ``"nats"`` (None or e), ``"bits"`` (2), ``"hartleys"`` (10).
+
+    Examples
+    --------
+    >>> unit_name(None), unit_name(2)
+    ('nats', 'bits')
+    """
     if base is None or abs(float(base) - np.e) < 1e-12:
         return "nats"
     return {2: "bits", 10: "hartleys"}.get(base, f"log{base} units")  # type: ignore[arg-type]
@@ -123,6 +129,12 @@ def avg_entropy(joint: Joint | np.ndarray, base: float | None = None) -> np.ndar
 
     ``joint`` may be a :class:`Joint` or a lattice from :func:`subset_entropies` (then
     ``base`` is ignored: the lattice carries its unit).
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> [round(float(h), 12) for h in avg_entropy(copy(3, 2), base=2)]
+    [0.0, 1.0, 1.0, 1.0]
     """
     H = subset_entropies(joint, base) if isinstance(joint, Joint) else np.asarray(joint, dtype=float)
     n = int(round(np.log2(H.size)))
@@ -132,7 +144,13 @@ def avg_entropy(joint: Joint | np.ndarray, base: float | None = None) -> np.ndar
 
 
 def curve_from_avg_entropy(hbar: np.ndarray) -> np.ndarray:
-    """``Z_j = Hbar_1 + Hbar_{j-1} - Hbar_j`` for ``j = 1..n`` (returned 0-based: ``Z[j-1]``)."""
+    """``Z_j = Hbar_1 + Hbar_{j-1} - Hbar_j`` for ``j = 1..n`` (returned 0-based: ``Z[j-1]``).
+
+    Examples
+    --------
+    >>> curve_from_avg_entropy([0.0, 1.0, 1.0, 1.0])    # the copy distribution, bits
+    array([0., 1., 1.])
+    """
     hbar = np.asarray(hbar, dtype=float)
     return hbar[1] + hbar[:-1] - hbar[1:]
 
@@ -155,7 +173,14 @@ def information_curve(joint: Joint, base: float | None = None) -> np.ndarray:
 
 
 def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | None = None) -> float:
-    """Shannon entropy ``H(X_A) = -sum p log p`` of the positions ``A`` (all by default)."""
+    """Shannon entropy ``H(X_A) = -sum p log p`` of the positions ``A`` (all by default).
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> round(entropy(parity(3), base=2), 12), round(entropy(parity(3), [0, 1], base=2), 12)
+    (2.0, 2.0)
+    """
     from scipy.special import entr
 
     t = joint.table if positions is None else joint.marginal(positions)
@@ -165,12 +190,26 @@ def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | 
 
 
 def conditional_entropy(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
-    """``H(X_A | X_B) = H(X_{A u B}) - H(X_B)``."""
+    """``H(X_A | X_B) = H(X_{A u B}) - H(X_B)``.
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> round(conditional_entropy(parity(3), [2], [0, 1], base=2), 12)   # the last bit is determined
+    0.0
+    """
     return entropy(joint, list(set(A) | set(B)), base) - entropy(joint, list(B), base)
 
 
 def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
-    """``I(X_A ; X_B) = H(X_A) + H(X_B) - H(X_{A u B})``."""
+    """``I(X_A ; X_B) = H(X_A) + H(X_B) - H(X_{A u B})``.
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> round(mutual_information(parity(3), [0], [1], base=2), 12), round(mutual_information(parity(3), [0], [1, 2], base=2), 12)
+    (0.0, 1.0)
+    """
     return entropy(joint, A, base) + entropy(joint, B, base) - entropy(joint, list(set(A) | set(B)), base)
 
 
@@ -212,6 +251,12 @@ def conditional_total_correlation(
     ------
     InputError
         If ``S`` meets the pinned positions or the pinning has probability 0.
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> round(conditional_total_correlation(parity(3), [0, 1], {2: 1}, base=2), 12)
+    1.0
     """
     pinned = dict(pinned or {})
     S = [int(i) for i in S]
@@ -230,6 +275,13 @@ def information_summary(joint: Joint, base: float | None = None, max_memory: flo
     Returns a dict with ``n``, ``q``, ``unit``, ``entropy``, ``total_correlation``,
     ``dual_total_correlation``, ``avg_entropy`` (length ``n+1``), ``information_curve``
     (length ``n``).
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> s = information_summary(parity(3), base=2)
+    >>> s["unit"], round(s["total_correlation"], 12), round(s["dual_total_correlation"], 12)
+    ('bits', 1.0, 2.0)
     """
     H = subset_entropies(joint, base, max_memory)
     n = joint.n

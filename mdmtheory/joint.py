@@ -145,6 +145,14 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     ------
     InputError
         Missing file, not a ``.npy`` file, object arrays, or an invalid table.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "t.npy")
+    >>> parity(3).save(path)
+    >>> load_joint(path).q
+    (2, 2, 2)
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -199,6 +207,12 @@ def random_joint(n: int, q: int | Sequence[int] = 2, alpha: float = 1.0, seed: i
     """A table drawn from a symmetric Dirichlet with concentration ``alpha`` (seeded).
 
     Small ``alpha`` gives sparse, strongly dependent tables; large ``alpha`` near-uniform ones.
+
+    Examples
+    --------
+    >>> t = random_joint(3, q=[2, 3, 2], alpha=0.5, seed=1)
+    >>> t.q, round(float(t.table.sum()), 12)
+    ((2, 3, 2), 1.0)
     """
     n = _check_n(n)
     shape = tuple([int(q)] * n) if np.isscalar(q) else tuple(int(x) for x in q)
@@ -221,6 +235,11 @@ def copy(n: int, q: int = 2) -> Joint:
 
     ``H = log q``, ``TC = (n - 1) log q``, ``DTC = log q``; random-order expected KL of a
     schedule is ``(s_1 - 1) log q`` (THEORY.md section 7).
+
+    Examples
+    --------
+    >>> float(copy(3, 2).table[1, 1, 1]), float(copy(3, 2).table[0, 1, 1])
+    (0.5, 0.0)
     """
     n = _check_n(n)
     pts = np.repeat(np.arange(q)[:, None], n, axis=1)
@@ -231,6 +250,11 @@ def parity(n: int) -> Joint:
     """Uniform over even-weight bit strings of length ``n``.
 
     ``TC = 1`` bit and ``DTC = n - 1`` bits for ``n >= 2``.
+
+    Examples
+    --------
+    >>> int((parity(4).table > 0).sum())
+    8
     """
     n = _check_n(n)
     pts = np.array([x for x in itertools.product((0, 1), repeat=n) if sum(x) % 2 == 0])
@@ -245,6 +269,11 @@ def linear_code(G, q: int = 2) -> Joint:
     """Uniform over the row space ``{u G : u in F_q^k}`` of a generator matrix over prime ``F_q``.
 
     Positions are the columns of ``G``.
+
+    Examples
+    --------
+    >>> int((linear_code([[1, 1, 0], [0, 1, 1]], 2).table > 0).sum())   # 2^rank codewords
+    4
     """
     G = np.asarray(G)
     if G.ndim != 2 or G.size == 0:
@@ -262,6 +291,11 @@ def reed_solomon(n: int, k: int, q: int) -> Joint:
     """Uniform over the Reed-Solomon code: polynomials of degree ``< k`` over prime ``F_q``
     evaluated at ``0, 1, ..., n-1`` (needs ``q >= n``).  An MDS code: ``Z_j = log q * [j > k]``
     (Chen-Cong-Li, Prop. 20).
+
+    Examples
+    --------
+    >>> int((reed_solomon(4, 2, 5).table > 0).sum())   # q^k codewords
+    25
     """
     n, k = _check_n(n), _check_n(k, "k")
     if not _is_prime(int(q)) or q < n:
@@ -273,7 +307,13 @@ def reed_solomon(n: int, k: int, q: int) -> Joint:
 
 
 def mixture_of_products(weights: Sequence[float], components: Sequence[Sequence[Sequence[float]]]) -> Joint:
-    """``sum_c w_c prod_i p_{c,i}(x_i)``: a latent-class model."""
+    """``sum_c w_c prod_i p_{c,i}(x_i)``: a latent-class model.
+
+    Examples
+    --------
+    >>> bool(np.allclose(mixture_of_products([0.5, 0.5], [[[1, 0], [1, 0]], [[0, 1], [0, 1]]]).table, copy(2, 2).table))
+    True
+    """
     w = Joint(weights).table
     if w.ndim != 1 or len(w) != len(components):
         raise InputError("weights must be a probability vector with one entry per component")
@@ -284,7 +324,14 @@ def mixture_of_products(weights: Sequence[float], components: Sequence[Sequence[
 
 
 def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
-    """Open Ising chain ``p(s) ∝ exp(J sum s_i s_{i+1} + h sum s_i)``, ``s_i = 2 x_i - 1``."""
+    """Open Ising chain ``p(s) ∝ exp(J sum s_i s_{i+1} + h sum s_i)``, ``s_i = 2 x_i - 1``.
+
+    Examples
+    --------
+    >>> t = ising_chain(3, J=1.0).table
+    >>> bool(t[0, 0, 0] > t[0, 1, 0])    # aligned neighbours are likelier for J > 0
+    True
+    """
     n = _check_n(n)
     check_memory(8.0 * 2.0**n, f"an Ising table with n={n}")
     s = np.array(list(itertools.product((-1, 1), repeat=n)), dtype=float).reshape(-1, n)
@@ -294,7 +341,14 @@ def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
 
 
 def markov_chain(P, start, n: int) -> Joint:
-    """Dense table of a Markov chain: ``x_1 ~ start``, ``x_{t+1} ~ P[x_t, .]`` (small ``n``)."""
+    """Dense table of a Markov chain: ``x_1 ~ start``, ``x_{t+1} ~ P[x_t, .]`` (small ``n``).
+
+    Examples
+    --------
+    >>> t = markov_chain([[0.9, 0.1], [0.2, 0.8]], [0.5, 0.5], 3).table
+    >>> round(float(t[0, 0, 1]), 12)      # 0.5 * 0.9 * 0.1
+    0.045
+    """
     n = _check_n(n)
     P = np.asarray(P, dtype=float)
     start = np.asarray(start, dtype=float)

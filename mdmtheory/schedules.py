@@ -110,7 +110,13 @@ class Schedule:
 
 
 def as_schedule(schedule, n: int | None = None) -> Schedule:
-    """Coerce a :class:`Schedule` or a sequence of ints, checking it sums to ``n``."""
+    """Coerce a :class:`Schedule` or a sequence of ints, checking it sums to ``n``.
+
+    Examples
+    --------
+    >>> as_schedule([2, 1], n=3).nodes
+    (0, 2, 3)
+    """
     if isinstance(schedule, Schedule):
         if n is not None and schedule.n != n:
             raise InputError(f"schedule {list(schedule.steps)} sums to {schedule.n}, but n = {n}; the step sizes must sum to n")
@@ -119,7 +125,13 @@ def as_schedule(schedule, n: int | None = None) -> Schedule:
 
 
 def parse_schedule(text: str, n: int | None = None) -> Schedule:
-    """Parse ``"2,3,1"`` into a :class:`Schedule`."""
+    """Parse ``"2,3,1"`` into a :class:`Schedule`.
+
+    Examples
+    --------
+    >>> parse_schedule("2,3,1").steps
+    (2, 3, 1)
+    """
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
     try:
         steps = [int(p) for p in parts]
