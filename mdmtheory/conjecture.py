@@ -84,7 +84,15 @@ class BoundContext:
 @dataclass(frozen=True)
 class Quantity:
     """The exact quantity to test: ``kind`` in :data:`QUANTITIES`, with a schedule ``family`` (for
-    ``expected_kl`` and ``mixture_kl``) or a ``sampler`` name (for ``sampler_kl``) and ``params``."""
+    ``expected_kl`` and ``mixture_kl``) or a ``sampler`` name (for ``sampler_kl``) and ``params``.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> value, ctx = Quantity("expected_kl", family="constant", params={"s": 2}).evaluate(copy(4, 2))
+    >>> round(value, 12) == round(float(np.log(2)), 12), ctx.schedule.steps   # (s_1 - 1) log q
+    (True, (2, 2))
+    """
 
     kind: str
     family: str | None = None
@@ -150,6 +158,15 @@ def load_bound(path: str | os.PathLike) -> Callable[[BoundContext], float]:
     ------
     InputError
         Missing file, a file that fails to import, or no callable ``bound`` in it.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "bound.py")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("def bound(ctx): return ctx.tc")
+    >>> callable(load_bound(path))
+    True
     """
     path = os.fspath(path)
     if not os.path.isfile(path):

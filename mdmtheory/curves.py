@@ -99,6 +99,15 @@ def load_curve(path: str | os.PathLike, tol: float = 1e-9) -> np.ndarray:
     ------
     InputError
         For an unknown extension, a malformed file, or an invalid curve.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "z.json")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("[0, 0.1, 0.25, 0.25]")
+    >>> load_curve(path).tolist()
+    [0.0, 0.1, 0.25, 0.25]
     """
     p = Path(path)
     ext = p.suffix.lower()
