@@ -29,7 +29,7 @@ import numpy as np
 
 from .divergence import expected_kl, mixture_kl
 from .errors import InputError
-from .information import avg_entropy, curve_from_avg_entropy, subset_entropies
+from .information import information_summary
 from .joint import Joint, copy, ising_chain, mixture_of_products, parity, product, random_joint, reed_solomon
 from .progress import progress
 from .schedules import Schedule, schedule_family
@@ -118,11 +118,8 @@ class Quantity:
 
     def evaluate(self, joint: Joint) -> tuple[float, BoundContext]:
         """``(quantity value in nats, context for the bound)``."""
-        H = subset_entropies(joint)
-        n, full = joint.n, (1 << joint.n) - 1
-        z = curve_from_avg_entropy(avg_entropy(H))
-        tc = float(sum(H[1 << i] for i in range(n)) - H[full])
-        dtc = float(sum(H[full ^ (1 << i)] for i in range(n)) - (n - 1) * H[full])
+        info = information_summary(joint)
+        n, z = joint.n, np.array(info["information_curve"])
         schedule, sampler = None, None
         if self.kind == "sampler_kl":
             from .evaluate import evaluate
@@ -135,7 +132,8 @@ class Quantity:
         else:
             schedule = schedule_family(self.family, n, curve=z, **self.params)
             value = expected_kl(z, schedule) if self.kind == "expected_kl" else mixture_kl(joint, schedule)
-        ctx = BoundContext(n, joint.q, z, tc, dtc, float(H[full]), schedule, self.sampler, dict(self.params), joint)
+        ctx = BoundContext(n, joint.q, z, info["total_correlation"], info["dual_total_correlation"], info["entropy"],
+                           schedule, self.sampler, dict(self.params), joint)
         return float(value), ctx
 
     def replay(self, path: str, ctx: BoundContext) -> str:

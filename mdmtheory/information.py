@@ -124,7 +124,7 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     return H * _scale(base)
 
 
-def avg_entropy(joint: Joint | np.ndarray, base: float | None = None) -> np.ndarray:
+def avg_entropy(joint: Joint | np.ndarray, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
     """``Hbar_k = mean_{|A| = k} H(X_A)`` for ``k = 0..n`` (``Hbar_0 = 0``).
 
     ``joint`` may be a :class:`Joint` or a lattice from :func:`subset_entropies` (then
@@ -136,7 +136,7 @@ def avg_entropy(joint: Joint | np.ndarray, base: float | None = None) -> np.ndar
     >>> [round(float(h), 12) for h in avg_entropy(copy(3, 2), base=2)]
     [0.0, 1.0, 1.0, 1.0]
     """
-    H = subset_entropies(joint, base) if isinstance(joint, Joint) else np.asarray(joint, dtype=float)
+    H = subset_entropies(joint, base, max_memory) if isinstance(joint, Joint) else np.asarray(joint, dtype=float)
     n = int(round(np.log2(H.size)))
     pc = _popcounts(n)
     sums = np.bincount(pc, weights=H, minlength=n + 1)
@@ -155,7 +155,7 @@ def curve_from_avg_entropy(hbar: np.ndarray) -> np.ndarray:
     return hbar[1] + hbar[:-1] - hbar[1:]
 
 
-def information_curve(joint: Joint, base: float | None = None) -> np.ndarray:
+def information_curve(joint: Joint, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
     """The information curve ``Z_1..Z_n`` of Chen-Cong-Li (Section 3), as an array ``Z[j-1]``.
 
     ``Z_j = E_{|S| = j-1, i not in S} I(X_i ; X_S) = Hbar_1 + Hbar_{j-1} - Hbar_j``.
@@ -169,7 +169,7 @@ def information_curve(joint: Joint, base: float | None = None) -> np.ndarray:
     >>> [round(float(z), 12) for z in Z]
     [0.0, 1.0, 1.0]
     """
-    return curve_from_avg_entropy(avg_entropy(joint, base))
+    return curve_from_avg_entropy(avg_entropy(joint, base, max_memory))
 
 
 def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | None = None) -> float:

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..curves import as_curve, load_curve
 from ..errors import InputError
-from ..information import avg_entropy, curve_from_avg_entropy, subset_entropies, unit_name
+from ..information import information_curve, unit_name
 from ..joint import load_joint
 from ..schedules import FAMILIES, Schedule, schedule_family
 from . import add_params, parse_params
@@ -33,7 +33,7 @@ def read_curve(args) -> tuple[np.ndarray, str]:
     if args.curve is not None:
         return load_curve(args.curve), unit_name(args.base)
     joint = load_joint(args.joint, args.max_memory)
-    z = curve_from_avg_entropy(avg_entropy(subset_entropies(joint, args.base, args.max_memory)))
+    z = information_curve(joint, args.base, args.max_memory)
     return as_curve(z, tol=1e-7), unit_name(args.base)
 
 

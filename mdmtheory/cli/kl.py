@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..divergence import expected_kl, fixed_order_kl, mixture_kl, ordered_partition
 from ..errors import InputError
-from ..information import avg_entropy, curve_from_avg_entropy, subset_entropies, unit_name
+from ..information import information_curve, unit_name
 from ..joint import load_joint
 from ..schedules import parse_schedule
 from . import add_common, emit
@@ -39,7 +39,7 @@ def run(args) -> int:
         result["kl"] = fixed_order_kl(joint, blocks, args.base)
         title = "exact KL of the fixed order"
     else:
-        curve = curve_from_avg_entropy(avg_entropy(subset_entropies(joint, args.base, args.max_memory)))
+        curve = information_curve(joint, args.base, args.max_memory)
         result["expected_kl"] = expected_kl(curve, sched)
         if args.mixture:
             result["mixture_kl"] = mixture_kl(joint, sched, args.base, args.max_memory)
