@@ -55,7 +55,7 @@ def check(quick: bool = False) -> Claim:
                 contrast = min(contrast, chain.fixed_order_kl(ltr))
     passed = worst_small < 1e-10 and worst_eval < 1e-10 and worst_large == 0.0 and rounds_ok and contrast > 1.0
     return Claim(
-        name="bisection sampler is exact on Markov chains",
+        name="bisection_exact_on_chains",
         source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
         passed=bool(passed),
         numbers={

@@ -103,7 +103,7 @@ def check(quick: bool = False) -> Claim:
         numbers.update({f"gallery n=7 k=3: {label[w]}": v for w, v in scan.items()})
         agree &= bool(scan["entropy"]) and bool(scan["random"])
     return Claim(
-        name="entropy unmasking beats random on some graphs, loses on others",
+        name="entropy_vs_random_on_graphs",
         source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
         passed=bool(agree and wins == {"entropy", "random"}),
         numbers=numbers,

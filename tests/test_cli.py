@@ -117,9 +117,11 @@ def test_strict_json_writes_inf_as_string():
 
 
 def test_reproduce_quick_json(capsys):
+    """Every claim of proofs_check/ passes (quick grids), and the example tables are consistent."""
     code, out, _ = run(["reproduce", "--quick", "--json"], capsys)
-    assert code == 0
     d = json.loads(out)
+    assert [c["name"] for c in d["claims"] if c["verdict"] != "PASS"] == []
+    assert code == 0 and d["failed"] == 0 and len(d["claims"]) >= 15
     assert d["unit"] == "bits" and d["information"] and d["schedule_kl"]
     for row in d["schedule_kl"]:
         assert row["mixture_kl"] <= row["expected_kl"] + 1e-9
