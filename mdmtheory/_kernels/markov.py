@@ -310,24 +310,24 @@ def _pair_mi(Pw, D, L, mu, vals, i, j, l, r, H):
     """``I(X_i; X_j | x_l, x_r)`` for ``l < i < j < r`` in one gap (``H`` = marginal entropies)."""
     q = Pw.shape[1]
     d = settle(j - i, D, L)
+    # P(x_i = u, x_j = v | x_l, x_r) is proportional to a[u] P^d[u, v] b[v]
+    a = np.empty(q)
+    b = np.empty(q)
+    for u in range(q):
+        a[u] = Pw[settle(i - l, D, L), vals[l], u] if l >= 0 else mu[settle(i, D, L), u]
+        b[u] = Pw[settle(r - j, D, L), u, vals[r]] if r >= 0 else 1.0
     tot = 0.0
     for u in range(q):
-        a = Pw[settle(i - l, D, L), vals[l], u] if l >= 0 else mu[settle(i, D, L), u]
-        if a <= 0.0:
-            continue
-        for v in range(q):
-            b = Pw[settle(r - j, D, L), v, vals[r]] if r >= 0 else 1.0
-            tot += a * Pw[d, u, v] * b
+        if a[u] > 0.0:
+            for v in range(q):
+                tot += a[u] * Pw[d, u, v] * b[v]
     hij = 0.0
     for u in range(q):
-        a = Pw[settle(i - l, D, L), vals[l], u] if l >= 0 else mu[settle(i, D, L), u]
-        if a <= 0.0:
-            continue
-        for v in range(q):
-            b = Pw[settle(r - j, D, L), v, vals[r]] if r >= 0 else 1.0
-            p = a * Pw[d, u, v] * b / tot
-            if p > 0.0:
-                hij -= p * np.log(p)
+        if a[u] > 0.0:
+            for v in range(q):
+                p = a[u] * Pw[d, u, v] * b[v] / tot
+                if p > 0.0:
+                    hij -= p * np.log(p)
     return H[i] + H[j] - hij
 
 

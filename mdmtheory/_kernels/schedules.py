@@ -66,6 +66,20 @@ def _layer_dc(prev, z, P, t, jlo, jhi, cur, arg):
 
 
 @njit(cache=True)
+def _dp_arrays(z, k):
+    """``(n, P, prev, cur, args)``: prefix sums ``P[j] = Z_1 + ... + Z_j``, the two DP layers
+    (``prev`` = layer 0: 0 at node 0, inf elsewhere) and the ``k x (n + 1)`` cut table."""
+    n = z.shape[0]
+    P = np.zeros(n + 1)
+    for j in range(n):
+        P[j + 1] = P[j] + z[j]
+    prev = np.full(n + 1, np.inf)
+    cur = np.full(n + 1, np.inf)
+    prev[0] = 0.0
+    return n, P, prev, cur, np.zeros((k, n + 1), dtype=np.int32)
+
+
+@njit(cache=True)
 def optimal_layers(z, k, full):
     """Run layers ``1..k``; returns ``(values, args)``.
 
@@ -74,15 +88,8 @@ def optimal_layers(z, k, full):
     reach ``n`` in exactly ``k`` steps are computed (one optimum); with ``full`` true every
     ``j <= n`` is (the whole frontier ``t = 1..k``).
     """
-    n = z.shape[0]
-    P = np.zeros(n + 1)
-    for j in range(n):
-        P[j + 1] = P[j] + z[j]
-    prev = np.full(n + 1, np.inf)
-    cur = np.full(n + 1, np.inf)
-    args = np.zeros((k, n + 1), dtype=np.int32)
+    n, P, prev, cur, args = _dp_arrays(z, k)
     values = np.empty(k)
-    prev[0] = 0.0
     for t in range(1, k + 1):
         for j in range(n + 1):
             cur[j] = np.inf
@@ -100,14 +107,7 @@ def layers_until(z, eps, kmax):
 
     Returns ``(t, args[:t])``: the fewest steps reaching ``eps`` and the cut table to backtrack.
     """
-    n = z.shape[0]
-    P = np.zeros(n + 1)
-    for j in range(n):
-        P[j + 1] = P[j] + z[j]
-    prev = np.full(n + 1, np.inf)
-    cur = np.full(n + 1, np.inf)
-    args = np.zeros((kmax, n + 1), dtype=np.int32)
-    prev[0] = 0.0
+    n, P, prev, cur, args = _dp_arrays(z, kmax)
     t = 0
     while t < kmax:
         t += 1
@@ -126,14 +126,7 @@ def plain_dp(z, k):
 
     Returns ``(value, args)`` with the same layout as :func:`optimal_layers`.
     """
-    n = z.shape[0]
-    P = np.zeros(n + 1)
-    for j in range(n):
-        P[j + 1] = P[j] + z[j]
-    prev = np.full(n + 1, np.inf)
-    cur = np.full(n + 1, np.inf)
-    args = np.zeros((k, n + 1), dtype=np.int32)
-    prev[0] = 0.0
+    n, P, prev, cur, args = _dp_arrays(z, k)
     for t in range(1, k + 1):
         for j in range(n + 1):
             cur[j] = np.inf
