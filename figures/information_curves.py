@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._style import new_figure, save
+from ._style import new_figure, save
 from mdmtheory.examples import builtin_examples
 from mdmtheory.information import information_curve
 

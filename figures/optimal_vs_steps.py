@@ -7,8 +7,8 @@ import math
 
 import numpy as np
 
-from figures._schedule_curves import symmetric_chain_curve
-from figures._style import new_figure, save
+from ._schedule_curves import symmetric_chain_curve
+from ._style import new_figure, save
 from mdmtheory import frontier, information_curve, mixture_of_products, random_joint
 from mdmtheory.divergence import expected_kl
 from mdmtheory.schedules import constant, cosine, dtc, tc

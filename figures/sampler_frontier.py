@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._style import new_figure, save
+from ._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
 from mdmtheory.evaluate import frontier, optimal_tradeoff
 from mdmtheory.samplers import SAMPLER_NAMES

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._style import new_figure, save
+from ._style import new_figure, save
 from mdmtheory import expected_kl, information_curve, ising_chain
 
 SCHEDULE = (4, 5, 2, 2)

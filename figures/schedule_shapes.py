@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._schedule_curves import symmetric_chain_curve
-from figures._style import new_figure, save
+from ._schedule_curves import symmetric_chain_curve
+from ._style import new_figure, save
 from mdmtheory import optimal_schedule
 from mdmtheory.divergence import expected_kl
 from mdmtheory.schedules import cosine, dtc, tc

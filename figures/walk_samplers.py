@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from figures._style import new_figure, save
+from ._style import new_figure, save
 from mdmtheory import make_sampler
 from mdmtheory.markov import random_walk
 from mdmtheory.walks import exact_walk_metrics

@@ -45,7 +45,7 @@ def run_claims(names: list[str] | None = None, quick: bool = False, progress=Non
     mods = names or claim_modules()
     for name in progress(mods, desc="claims") if progress else mods:
         t0 = time.perf_counter()
-        claim = importlib.import_module(f"proofs_check.{name}").check(quick=quick)
+        claim = importlib.import_module(f"{__name__}.{name}").check(quick=quick)
         claim.seconds = time.perf_counter() - t0
         out.append(claim)
     return out

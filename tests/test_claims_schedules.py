@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-import proofs_check
+import mdmtheory.proofs_check as proofs_check
 from mdmtheory.cli import main
-from proofs_check import Claim
+from mdmtheory.proofs_check import Claim
 
 SCHEDULE_CLAIMS = ["theorem4", "lemma8", "lemma13", "theorem9", "li_cai", "austin", "prop20", "theorem30"]
 

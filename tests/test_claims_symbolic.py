@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proofs_check import symbolic_sympy as sym
+from mdmtheory.proofs_check import symbolic_sympy as sym
 
 
 def test_symbolic_claim_passes():

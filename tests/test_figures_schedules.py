@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mdmtheory as m
-from figures._schedule_curves import symmetric_chain_curve
+from mdmtheory.figures._schedule_curves import symmetric_chain_curve
 
 
 @pytest.mark.parametrize("n, p", [(1, 0.2), (2, 0.1), (5, 0.3), (8, 0.05)])

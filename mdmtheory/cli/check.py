@@ -22,7 +22,7 @@ def _short(numbers: dict, width: int = 60) -> str:
 
 
 def run(args) -> int:
-    from proofs_check import claim_modules, run_claims
+    from ..proofs_check import claim_modules, run_claims
 
     unknown = sorted(set(args.names) - set(claim_modules()))
     if unknown:

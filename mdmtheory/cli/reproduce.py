@@ -74,7 +74,7 @@ def _print_tables(t: dict) -> None:
 
 
 def run(args) -> int:
-    from proofs_check import run_claims
+    from ..proofs_check import run_claims
 
     from .check import claims_json, print_claims
 
@@ -83,12 +83,12 @@ def run(args) -> int:
     t = tables()
     figures = []
     if not args.quick:
-        from figures import FIGURES
-        from figures._style import save
+        from ..figures import FIGURES
+        from ..figures._style import save
 
         for name in progress(FIGURES, desc="figures"):
             t0 = time.perf_counter()
-            fig = importlib.import_module(f"figures.{name}").make_figure()
+            fig = importlib.import_module(f"mdmtheory.figures.{name}").make_figure()
             paths = save(fig, name, args.out)
             figures.append({"figure": name, "files": [str(p) for p in paths], "seconds": time.perf_counter() - t0})
     t["figures"] = figures
