@@ -2,24 +2,41 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+# `make reproduce` installs the runtime dependencies only; `make test` adds the test extras
+# (dit, pgmpy and their pandas / scikit-learn tail).
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: reproduce test bench clean
+.PHONY: reproduce test test-thorough bench wheel-check clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
 
-reproduce: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(RUN_STAMP) $(TEST_STAMP)
+
+reproduce: $(RUN_STAMP)
 	$(VENV)/bin/mdmtheory reproduce
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) -m pytest -q
 
-bench: $(STAMP)
+# The property tests with ten times the examples and fresh random draws each run.
+test-thorough: $(TEST_STAMP)
+	$(PY) -m pytest -q --hypothesis-profile=thorough
+
+bench: $(TEST_STAMP)
 	$(PY) -m benchmarks
+
+# Build a wheel, install it in a clean virtual environment and run it outside the checkout.
+wheel-check: $(RUN_STAMP)
+	bash .ci/wheel-check
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -4,121 +4,96 @@ The public API, one module per concept:
 
 * :mod:`mdmtheory.joint` -- dense joint tables and built-in families;
 * :mod:`mdmtheory.information` -- subset entropies, ``Hbar``, the information curve ``Z``, TC, DTC;
-* :mod:`mdmtheory.schedules` -- schedules;
-* :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers.
+* :mod:`mdmtheory.schedules`, :mod:`mdmtheory.optimal`, :mod:`mdmtheory.curves`,
+  :mod:`mdmtheory.bounds` -- schedules, exact optimal schedules, curves from files, bounds;
+* :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers;
+* :mod:`mdmtheory.samplers`, :mod:`mdmtheory.evaluate` -- samplers and their exact evaluation;
+* :mod:`mdmtheory.graphs`, :mod:`mdmtheory.markov`, :mod:`mdmtheory.walks` -- random walks on graphs;
+* :mod:`mdmtheory.conjecture` -- the conjecture tester.
+
+Every name of ``__all__`` is importable from the package (``mdmtheory.expected_kl``); a module is
+imported the first time one of its names is used, so ``import mdmtheory`` (and the command line)
+starts without loading numba, scipy or networkx.  ``mdmtheory.evaluate`` is the function
+:func:`mdmtheory.evaluate.evaluate`; the module is reached with ``from mdmtheory.evaluate import ...``.
 """
 
-from .divergence import (
-    divergences,
-    expected_kl,
-    fixed_order_kl,
-    kl_divergence,
-    mixture_kl,
-    ordered_partition,
-    output_distribution,
-    total_variation,
-)
-from .errors import InputError
-from .information import (
-    avg_entropy,
-    conditional_entropy,
-    conditional_total_correlation,
-    curve_from_avg_entropy,
-    dual_total_correlation,
-    entropy,
-    information_curve,
-    information_summary,
-    mutual_information,
-    subset_entropies,
-    total_correlation,
-    unit_name,
-)
-from .joint import (
-    Joint,
-    copy,
-    ising_chain,
-    linear_code,
-    load_joint,
-    markov_chain,
-    mixture_of_products,
-    parity,
-    product,
-    random_joint,
-    reed_solomon,
-)
-from .schedules import Schedule, as_schedule, parse_schedule
+from __future__ import annotations
+
+import importlib
+import types
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "InputError",
-    # joint
-    "Joint",
-    "load_joint",
-    "product",
-    "random_joint",
-    "copy",
-    "parity",
-    "linear_code",
-    "reed_solomon",
-    "mixture_of_products",
-    "ising_chain",
-    "markov_chain",
-    # information
-    "unit_name",
-    "subset_entropies",
-    "avg_entropy",
-    "curve_from_avg_entropy",
-    "information_curve",
-    "entropy",
-    "conditional_entropy",
-    "mutual_information",
-    "total_correlation",
-    "dual_total_correlation",
-    "conditional_total_correlation",
-    "information_summary",
-    # schedules
-    "Schedule",
-    "as_schedule",
-    "parse_schedule",
-    # divergence
-    "expected_kl",
-    "fixed_order_kl",
-    "ordered_partition",
-    "mixture_kl",
-    "output_distribution",
-    "kl_divergence",
-    "total_variation",
-    "divergences",
-]
+#: Public name -> (module, attribute): the one list of the package's API.
+_API: dict[str, tuple[str, str]] = {
+    "InputError": ("errors", "InputError"),
+    **{
+        name: ("joint", name)
+        for name in (
+            "Joint", "load_joint", "product", "random_joint", "copy", "parity", "linear_code", "reed_solomon",
+            "mixture_of_products", "ising_chain", "markov_chain",
+        )
+    },
+    **{
+        name: ("information", name)
+        for name in (
+            "unit_name", "subset_entropies", "avg_entropy", "curve_from_avg_entropy", "information_curve", "entropy",
+            "conditional_entropy", "mutual_information", "total_correlation", "dual_total_correlation",
+            "conditional_total_correlation", "information_summary",
+        )
+    },
+    **{name: ("schedules", name) for name in ("Schedule", "as_schedule", "parse_schedule", "FAMILIES", "schedule_family")},
+    **{
+        name: ("divergence", name)
+        for name in (
+            "expected_kl", "fixed_order_kl", "ordered_partition", "mixture_kl", "output_distribution",
+            "kl_divergence", "total_variation", "divergences",
+        )
+    },
+    **{name: ("curves", name) for name in ("as_curve", "load_curve", "validate_curve")},
+    **{name: ("optimal", name) for name in ("Optimum", "optimal_schedule", "frontier", "min_steps")},
+    "check_bounds": ("bounds", "check_bounds"),
+    **{name: ("samplers", name) for name in ("SAMPLER_NAMES", "Sampler", "SamplerState", "make_sampler")},
+    **{name: ("evaluate", name) for name in ("evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff")},
+    # ``frontier`` is the schedules' frontier; the samplers' is exported under this name
+    "sampler_frontier": ("evaluate", "frontier"),
+    **{
+        name: ("graphs", name)
+        for name in ("make_graph", "parse_graph", "walk_matrix", "stationary_distribution", "start_distribution")
+    },
+    **{name: ("markov", name) for name in ("MarkovChain", "random_walk", "bisection_partition", "bisection_rounds")},
+    **{
+        name: ("walks", name)
+        for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval")
+    },
+    **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt", "load_bound")},
+}
 
-# schedules: families by name, exact optimal schedules, curves from files, bounds
-from .bounds import check_bounds  # noqa: E402
-from .curves import as_curve, load_curve, validate_curve  # noqa: E402
-from .optimal import Optimum, frontier, min_steps, optimal_schedule  # noqa: E402
-from .schedules import FAMILIES, schedule_family  # noqa: E402
+__all__ = list(_API)
 
-__all__ += ["FAMILIES", "schedule_family", "as_curve", "load_curve", "validate_curve"]
-__all__ += ["Optimum", "optimal_schedule", "frontier", "min_steps", "check_bounds"]
 
-# samplers and their exact evaluation (issue 5)
-# (``frontier`` of the module mdmtheory/evaluate.py is exported as ``sampler_frontier``: ``frontier`` is the schedules')
-from .evaluate import evaluate, optimal_kl, optimal_policy, optimal_tradeoff  # noqa: E402
-from .evaluate import frontier as sampler_frontier  # noqa: E402
-from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler  # noqa: E402
+def __getattr__(name: str):
+    try:
+        module, attr = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'mdmtheory' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{module}", __name__), attr)
+    globals()[name] = value
+    return value
 
-__all__ += ["SAMPLER_NAMES", "Sampler", "SamplerState", "make_sampler", "evaluate", "optimal_kl", "optimal_policy"]
-__all__ += ["optimal_tradeoff", "sampler_frontier"]
 
-# graphs, Markov chains and samplers on random walks (issue 4)
-from .graphs import make_graph, parse_graph, start_distribution, stationary_distribution, walk_matrix  # noqa: E402
-from .markov import MarkovChain, bisection_partition, bisection_rounds, random_walk  # noqa: E402
-from .walks import exact_walk_metrics, sample_walks, simulate, walk_metrics, wilson_interval  # noqa: E402
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
-__all__ += ["make_graph", "parse_graph", "walk_matrix", "stationary_distribution", "start_distribution"]
-__all__ += ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
-__all__ += ["simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval"]
 
-from .conjecture import BoundContext, Quantity, hunt, load_bound  # noqa: E402
+class _Package(types.ModuleType):
+    """Keeps a public name bound to the API object when a submodule of the same name is imported
+    (``import mdmtheory.evaluate`` would otherwise rebind ``mdmtheory.evaluate`` to the module)."""
 
-__all__ += ["BoundContext", "Quantity", "hunt", "load_bound"]
+    def __setattr__(self, name: str, value) -> None:
+        if isinstance(value, types.ModuleType) and name in _API and _API[name][0] == name:
+            return
+        super().__setattr__(name, value)
+
+
+__import__("sys").modules[__name__].__class__ = _Package

@@ -24,7 +24,9 @@ from math import comb
 from typing import Sequence
 
 import numpy as np
-from scipy.special import rel_entr
+from ._lazy import lazy_function
+
+rel_entr = lazy_function("scipy.special", "rel_entr")
 
 from .errors import InputError, check_memory
 from .information import _scale, information_curve

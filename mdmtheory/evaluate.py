@@ -26,15 +26,17 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from scipy.special import rel_entr
 
-from ._kernels import evaluate as _k
+from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
 from .errors import InputError, check_memory
 from .information import _scale, unit_name
 from .joint import Joint
 from .progress import progress
 from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+
+_k = lazy_module("mdmtheory._kernels.evaluate")
+rel_entr = lazy_function("scipy.special", "rel_entr")
 
 __all__ = ["evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
 

@@ -22,7 +22,9 @@ import re
 from math import gcd
 from typing import Callable
 
-import networkx as nx
+from ._lazy import lazy_module
+
+nx = lazy_module("networkx")
 import numpy as np
 
 from .errors import InputError
@@ -95,8 +97,8 @@ def _min2(fn: Callable[[int], nx.Graph], what: str) -> Callable[..., nx.Graph]:
 #: Family name -> (builder, argument help).  Spec strings are ``name:arg,arg,key=value``.
 GRAPH_FAMILIES: dict[str, tuple[Callable[..., nx.Graph], str]] = {
     "cycle": (_cycle, "cycle:N  (N vertices)"),
-    "path": (_min2(nx.path_graph, "path"), "path:N"),
-    "complete": (_min2(nx.complete_graph, "complete"), "complete:N"),
+    "path": (_min2(lambda n: nx.path_graph(n), "path"), "path:N"),
+    "complete": (_min2(lambda n: nx.complete_graph(n), "complete"), "complete:N"),
     "star": (_star, "star:N  (a centre and N-1 leaves)"),
     "grid": (_grid, "grid:RxC"),
     "torus": (_torus, "torus:RxC  (R, C >= 3)"),

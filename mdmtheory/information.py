@@ -17,12 +17,14 @@ from __future__ import annotations
 from math import comb, log
 from typing import Iterable, Sequence
 
-import numba
 import numpy as np
 
-from ._kernels.lattice import lattice_entropies
+from ._lazy import lazy_function, lazy_module
 from .errors import InputError, check_memory
 from .joint import Joint
+
+lattice_entropies = lazy_function("mdmtheory._kernels.lattice", "lattice_entropies")
+numba = lazy_module("numba")
 
 __all__ = [
     "unit_name",
@@ -92,6 +94,30 @@ def lattice_memory(joint: Joint) -> float:
     return 8.0 * (2.0**joint.n + size + threads * per_thread)
 
 
+#: Tables with at most this many positions take the plain numpy lattice (:func:`_small_lattice`):
+#: at ``2^n <= 256`` subsets it finishes before the numba kernel would have loaded.
+SMALL_LATTICE_N = 8
+
+
+def _small_lattice(table: np.ndarray) -> np.ndarray:
+    """The same removal-tree walk as the numba kernel in plain numpy (each marginal summed from
+    the parent with one more position, here the lowest missing one), for tables of a few
+    positions; ``H[0]`` is left for the caller to set."""
+    n = table.ndim
+    full = (1 << n) - 1
+    H = np.empty(1 << n)
+    marg = {full: np.asarray(table, dtype=float)}
+    for A in range(full, -1, -1):
+        if A != full:
+            j = (~A & full & -(~A & full)).bit_length() - 1  # lowest position not in A
+            parent = marg[A | (1 << j)]
+            marg[A] = parent.sum(axis=bin(A & ((1 << j) - 1)).count("1"))
+        p = marg[A].ravel()
+        p = p[p > 0]
+        H[A] = -float(np.dot(p, np.log(p)))
+    return H
+
+
 def subset_entropies(joint: Joint, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
     """``H(X_A)`` for all ``2^n`` subsets ``A``, indexed by bitmask (bit ``i`` = position ``i``).
 
@@ -101,7 +127,8 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     in a removal tree (positions removed in decreasing index order), and each subset's
     marginal is summed from its parent's (one more position), never from the full table.
     Work is ``sum_A q^|A| = prod_i (q_i + 1)`` cells (each one ``p log p``, with a vectorised
-    logarithm accurate to 1 ulp), memory ``O(q^n)`` per thread.  The top subtrees run on all
+    logarithm accurate to 1 ulp), memory ``O(q^n)`` per thread.  Tables of at most
+    :data:`SMALL_LATTICE_N` positions take the same walk in plain numpy (no kernel to load).  The top subtrees run on all
     cores (``numba.set_num_threads``), largest first.  ``H(empty) = 0``; rounding can leave a
     deterministic marginal at ``-1e-16``: entropies are clipped at 0.
 
@@ -117,8 +144,11 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     >>> [round(float(H[m]), 12) for m in (0b001, 0b011, 0b111)]
     [1.0, 2.0, 2.0]
     """
-    check_memory(lattice_memory(joint), f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
-    H = lattice_entropies(joint.table)
+    if joint.n <= SMALL_LATTICE_N:
+        H = _small_lattice(joint.table)
+    else:
+        check_memory(lattice_memory(joint), f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
+        H = lattice_entropies(joint.table)
     H[0] = 0.0
     np.maximum(H, 0.0, out=H)
     return H * _scale(base)

@@ -26,14 +26,18 @@ from math import ceil, log2
 from typing import Sequence
 
 import numpy as np
-from scipy.special import entr
 
-from ._kernels.markov import avg_entropy_kernel, bridge_marginals, fixed_order_tc, settle
+from ._lazy import lazy_function
 from .errors import InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
 from .information import _scale, curve_from_avg_entropy, unit_name
 from .joint import Joint, markov_chain
 from .progress import progress
+
+entr = lazy_function("scipy.special", "entr")
+avg_entropy_kernel, bridge_marginals, fixed_order_tc, settle = (
+    lazy_function("mdmtheory._kernels.markov", f) for f in ("avg_entropy_kernel", "bridge_marginals", "fixed_order_tc", "settle")
+)
 
 __all__ = ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
 

@@ -20,11 +20,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._kernels.schedules import backtrack, frontier_rows, layers_until, optimal_layers
+from ._lazy import lazy_function
 from .curves import as_curve
 from .divergence import expected_kl
 from .errors import InputError, check_memory
 from .schedules import Schedule
+
+backtrack, frontier_rows, layers_until, optimal_layers = (
+    lazy_function("mdmtheory._kernels.schedules", f) for f in ("backtrack", "frontier_rows", "layers_until", "optimal_layers")
+)
 
 __all__ = ["Optimum", "optimal_schedule", "frontier", "min_steps"]
 

@@ -29,13 +29,16 @@ from math import sqrt
 
 import numpy as np
 
-from ._kernels.markov import select_once, simulate_walks
+from ._lazy import lazy_function
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
 from .markov import SETTLE_TOL, MarkovChain, _multiplier, bisection_partition
 from .progress import progress
 from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+
+select_once = lazy_function("mdmtheory._kernels.markov", "select_once")
+simulate_walks = lazy_function("mdmtheory._kernels.markov", "simulate_walks")
 
 __all__ = [
     "simulate",

@@ -9,8 +9,15 @@ from hypothesis import strategies as st
 
 import mdmtheory as m
 
+# ``mdm`` (the default): derandomized, so CI is reproducible.  ``thorough`` explores: ten times the
+# examples, fresh random draws each run (``make test-thorough`` or ``--hypothesis-profile=thorough``;
+# a failure prints its ``@reproduce_failure`` blob).  An explicit ``--hypothesis-profile`` is
+# applied by the hypothesis plugin after this file is loaded, so it wins over the default.
 settings.register_profile(
     "mdm", deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile(
+    "thorough", deadline=None, max_examples=400, suppress_health_check=[HealthCheck.too_slow], derandomize=False
 )
 settings.load_profile("mdm")
 

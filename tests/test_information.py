@@ -25,6 +25,30 @@ def test_lattice_equals_numpy_per_subset(joint):
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
 
 
+@given(tables(max_n=6, max_q=4, max_cells=800))
+def test_both_lattice_engines_equal_numpy_per_subset(joint):
+    """The small-table numpy walk and the numba kernel each match the reference (the public
+    function picks one of them by size, so each is tested directly)."""
+    from mdmtheory._kernels.lattice import lattice_entropies
+    from mdmtheory.information import _small_lattice
+
+    ref = all_subset_entropies(joint.table)
+    for got in (_small_lattice(joint.table), lattice_entropies(joint.table)):
+        got = got.copy()
+        got[0] = 0.0
+        np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+def test_small_lattice_cutoff_is_used_and_refuses_nothing():
+    """Tables up to SMALL_LATTICE_N positions take the numpy path; one more takes the kernel;
+    both agree with the reference at the boundary."""
+    from mdmtheory.information import SMALL_LATTICE_N
+
+    for n in (SMALL_LATTICE_N, SMALL_LATTICE_N + 1):
+        j = m.random_joint(n, 2, alpha=0.5, seed=n)
+        np.testing.assert_allclose(m.subset_entropies(j), all_subset_entropies(j.table), atol=1e-12)
+
+
 @pytest.mark.parametrize("shape", [(2,) * 10, (3,) * 7, (4, 1, 3, 2, 5), (1, 1, 2), (7,)])
 def test_lattice_larger_tables(shape):
     """Bigger and degenerate shapes (alphabet size 1) also match the reference."""
