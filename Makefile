@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 # `make reproduce` installs the runtime dependencies only; `make test` adds the test extras
-# (dit, pgmpy and their pandas / scikit-learn tail).
+# (dit, pgmpy and their pandas / scikit-learn tail) and the optional Dask executor, so CI tests it.
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -18,7 +18,7 @@ $(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
 	touch $(RUN_STAMP)
 
 $(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[test,dask]"
 	touch $(RUN_STAMP) $(TEST_STAMP)
 
 reproduce: $(RUN_STAMP)

@@ -9,7 +9,8 @@ The public API, one module per concept:
 * :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers;
 * :mod:`mdmtheory.samplers`, :mod:`mdmtheory.evaluate` -- samplers and their exact evaluation;
 * :mod:`mdmtheory.graphs`, :mod:`mdmtheory.markov`, :mod:`mdmtheory.walks` -- random walks on graphs;
-* :mod:`mdmtheory.conjecture` -- the conjecture tester.
+* :mod:`mdmtheory.conjecture` -- the conjecture tester;
+* :mod:`mdmtheory.sweep`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
 
 Every name of ``__all__`` is importable from the package (``mdmtheory.expected_kl``); a module is
 imported the first time one of its names is used, so ``import mdmtheory`` (and the command line)
@@ -67,6 +68,8 @@ _API: dict[str, tuple[str, str]] = {
         for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval")
     },
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt", "load_bound")},
+    **{name: ("sweep", name) for name in ("sweep", "SweepResult", "read_table")},
+    "plot_table": ("plot", "plot_table"),
 }
 
 __all__ = list(_API)

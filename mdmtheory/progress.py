@@ -8,9 +8,11 @@ from typing import Iterable
 __all__ = ["progress"]
 
 
-def progress(iterable: Iterable | None = None, total: int | None = None, desc: str | None = None, **kwargs):
+def progress(
+    iterable: Iterable | None = None, total: int | None = None, desc: str | None = None, show: bool = True, **kwargs
+):
     """A :class:`tqdm.tqdm` bar on standard error, disabled when standard error is not a terminal
-    (tqdm is imported on first use)."""
+    or ``show`` is false (tqdm is imported on first use)."""
     from tqdm.auto import tqdm
 
-    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, disable=None, leave=False, **kwargs)
+    return tqdm(iterable, total=total, desc=desc, file=sys.stderr, disable=None if show else True, leave=False, **kwargs)

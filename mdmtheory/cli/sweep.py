@@ -1,0 +1,56 @@
+"""``mdmtheory sweep SPEC.toml [--out TABLE] [--jobs N | --scheduler ADDRESS | --dask-local N]``:
+a grid of models x samplers x knobs x seeds as one tidy table (see :mod:`mdmtheory.sweep`)."""
+
+from __future__ import annotations
+
+import os
+
+from ..errors import InputError
+from . import emit
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"takes a positive integer; got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"takes a positive integer; got {text!r}")
+    return v
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sweep", help="run a grid of models x samplers x knobs x seeds into one results table")
+    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (see examples/sweeps/)")
+    p.add_argument("--out", help="the table to write: .csv, or .parquet with pyarrow (default: SPEC name, "
+                   ".parquet if pyarrow is installed, else .csv, in the current folder)")
+    ex = p.add_mutually_exclusive_group()
+    ex.add_argument("--jobs", type=_positive, default=1, help="local worker processes (default 1: in this process)")
+    ex.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://127.0.0.1:8786")
+    ex.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster with N workers")
+    p.add_argument("--json", action="store_true", help="print the summary as strict JSON")
+    p.set_defaults(func=run)
+
+
+def default_out(spec: str) -> str:
+    """``SPEC`` stem in the current folder: ``.parquet`` when pyarrow is installed, else ``.csv``."""
+    try:
+        import pyarrow  # noqa: F401
+
+        suffix = ".parquet"
+    except ImportError:
+        suffix = ".csv"
+    return os.path.splitext(os.path.basename(spec))[0] + suffix
+
+
+def run(args) -> int:
+    from ..sweep import sweep
+
+    if not args.spec.endswith(".toml"):
+        raise InputError(f"a sweep spec is a .toml file; got {args.spec!r}")
+    out = args.out or default_out(args.spec)
+    r = sweep(args.spec, out, jobs=args.jobs, scheduler=args.scheduler, dask_local=args.dask_local)
+    emit(r.to_dict(), args.json, title=f"sweep {args.spec}: {len(r.rows)} rows ({r.failed} failed) in {out}")
+    return 1 if r.failed else 0

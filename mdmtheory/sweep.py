@@ -1,0 +1,639 @@
+"""Sweeps: a grid of models x samplers x knobs x seeds as one tidy results table.
+
+A sweep is described by a spec (a TOML file or the same structure as a dict)::
+
+    [sweep]
+    base = 2                  # optional: bits (default nats)
+    mode = "exact"            # "exact" (default) or "samples" (walk simulation)
+    samples = 2000            # mode = "samples": walks per point
+    seeds = [0, 1]            # mode = "samples": one row per seed (default [0])
+    metrics = ["kl", "tv"]    # optional: default every number the engine reports
+
+    [[model]]                 # a built-in table family ...
+    family = "ising_chain"
+    n = 8
+    h = 0.2
+    grid = { J = [0.4, 0.8] } # every key under grid is an axis of the grid
+
+    [[model]]                 # ... a table file (relative to the spec) ...
+    table = "tables/t.npy"
+
+    [[model]]                 # ... or a random walk on a graph
+    graph = "cycle:16"
+    grid = { length = [64, 256] }
+
+    [[sampler]]
+    name = "entropy"
+    grid = { steps = "1..n" } # a range "a..b"; "n" is the model's length
+
+Every point is (model, sampler with its parameters, seed); its row holds every input (``model.*``,
+``sampler.*``, ``mode``, ``samples``, ``seed``), every metric with ``_low``/``_high`` where the
+engine gives an interval, ``unit``, ``seconds``, the package ``version``, ``error`` (empty unless
+the point failed) and ``key``, a digest of the inputs and the version.
+
+Executors: in process (``jobs=1``), a local process pool (``jobs=N``), or Dask distributed
+(``scheduler=ADDRESS`` or ``dask_local=N`` workers).  Every point is a pure function of its inputs
+(seeded), so the table is the same whatever the executor, except the ``seconds`` column.
+
+Resumable: finished rows are appended to a journal ``OUT.journal`` as they arrive; a rerun reads
+the table and the journal and computes only the missing rows (and the failed ones again); the
+table is written atomically at the end and the journal removed.  An interrupted sweep loses at
+most the rows in flight.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from .errors import InputError
+from .progress import progress
+
+__all__ = ["sweep", "expand", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
+
+#: Built-in table families a spec may name (``family = ...``): the constructors of :mod:`mdmtheory.joint`.
+TABLE_FAMILIES = (
+    "product", "random_joint", "copy", "parity", "linear_code", "reed_solomon", "mixture_of_products",
+    "ising_chain", "markov_chain",
+)
+#: Keys of a walk model besides ``graph`` and ``length``.
+WALK_KEYS = ("start", "lazy", "weighted")
+#: Columns every row starts with, in this order; the model and sampler inputs, metrics and the
+#: trailing columns follow.
+LEAD = ("point", "model", "kind")
+TRAIL = ("mode", "samples", "seed", "unit", "seconds", "version", "error", "key")
+_SWEEP_KEYS = ("base", "mode", "samples", "seeds", "metrics", "name")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of a sweep: everything a worker needs to compute its row (picklable)."""
+
+    index: int
+    label: str
+    model: dict
+    sampler: str
+    params: dict
+    mode: str
+    samples: int | None
+    seed: int | None
+    base: float | None
+    metrics: tuple[str, ...] | None
+    spec_dir: str
+    version: str
+
+    @property
+    def key(self) -> str:
+        """Digest of every input and the package version: a row is reused only under the same key."""
+        inputs = [self.model, self.sampler, self.params, self.mode, self.samples, self.seed, self.base,
+                  self.metrics, self.version]
+        return hashlib.sha256(_canonical(inputs).encode()).hexdigest()[:16]
+
+
+@dataclass
+class SweepResult:
+    """The rows of a sweep (sorted by point) and what it took.
+
+    ``computed`` rows were computed in this call, ``reused`` came from an earlier run's table or
+    journal, ``failed`` carry an error message.
+    """
+
+    rows: list[dict]
+    computed: int
+    reused: int
+    failed: int
+    seconds: float
+    out: str | None = None
+    columns: list[str] = field(default_factory=list)
+    unreported: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON summary (without the rows); ``unreported`` lists the requested metrics that no
+        point's engine reported (a misspelt name, or a metric of another kind of model)."""
+        return {"points": len(self.rows), "computed": self.computed, "reused": self.reused, "failed": self.failed,
+                "unreported": self.unreported, "seconds": self.seconds, "out": self.out}
+
+    def to_pandas(self):
+        """The table as a :class:`pandas.DataFrame` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise InputError("to_pandas() needs pandas: pip install pandas") from None
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str, allow_nan=False)
+
+
+# ----------------------------------------------------------------------------------------------
+# the spec
+
+
+def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
+    """Read a TOML spec; returns ``(spec, folder)`` (relative table paths are taken from the folder)."""
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise InputError(f"no such sweep spec: {path!r}; give a .toml file (see examples/sweeps/)")
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fh:
+            spec = tomllib.load(fh)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path!r} is not valid TOML ({exc}); see examples/sweeps/ for the format") from None
+    return spec, os.path.dirname(os.path.abspath(path))
+
+
+def _axis(key: str, value: Any, n: int | None) -> list:
+    """The values of one grid axis: a list, or a range ``"a..b"`` (``b`` may be ``n``)."""
+    if isinstance(value, str) and ".." in value:
+        lo, _, hi = value.partition("..")
+        try:
+            a = int(lo)
+            b = n if hi.strip() == "n" else int(hi)
+        except ValueError:
+            raise InputError(f"grid {key} = {value!r}: a range is 'a..b' with integers (b may be n)") from None
+        if b is None:
+            raise InputError(f"grid {key} = {value!r}: 'n' is only known for a model, not here")
+        return list(range(a, b + 1))
+    if isinstance(value, list):
+        if not value:
+            raise InputError(f"grid {key} is empty; give at least one value")
+        return value
+    raise InputError(f"grid {key} takes a list of values or a range 'a..b'; got {value!r}")
+
+
+def _grid(fixed: Mapping, grid: Mapping, n: int | None = None) -> list[dict]:
+    if not isinstance(grid, Mapping):
+        raise InputError(f"grid must be a table like grid = {{ J = [0.4, 0.8] }}; got {grid!r}")
+    axes = [(k, _axis(k, v, n)) for k, v in grid.items()]
+    out = []
+    for combo in itertools.product(*(vals for _, vals in axes)):
+        out.append({**fixed, **dict(zip((k for k, _ in axes), combo))})
+    return out
+
+
+def _build_model(model: Mapping, spec_dir: str):
+    """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain."""
+    model = dict(model)
+    if "graph" in model:
+        from .markov import random_walk
+
+        if "length" not in model:
+            raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
+        unknown = set(model) - {"graph", "length", "label", *WALK_KEYS}
+        if unknown:
+            raise InputError(f"unknown key(s) {', '.join(sorted(unknown))} in walk model; valid: graph, length, {', '.join(WALK_KEYS)}")
+        return random_walk(model["graph"], model["length"], start=model.get("start", "stationary"),
+                           lazy=model.get("lazy", 0.0), weighted=model.get("weighted", False))
+    if "table" in model:
+        from .joint import load_joint
+
+        if set(model) - {"table", "label"}:
+            raise InputError("a table model has only table = PATH (and label)")
+        path = model["table"] if os.path.isabs(model["table"]) else os.path.join(spec_dir, model["table"])
+        return load_joint(path)
+    if "family" in model:
+        from . import joint as _joint
+
+        name = model["family"]
+        if name not in TABLE_FAMILIES:
+            raise InputError(f"unknown table family {name!r}; valid families: {', '.join(TABLE_FAMILIES)}")
+        kwargs = {k: v for k, v in model.items() if k not in ("family", "label")}
+        try:
+            return getattr(_joint, name)(**kwargs)
+        except TypeError as exc:
+            raise InputError(f"family {name}: {exc}") from None
+    raise InputError(f"a model needs family = NAME, table = PATH or graph = SPEC; got keys {sorted(model)}")
+
+
+def _label(model: Mapping) -> str:
+    if "label" in model:
+        return str(model["label"])
+    if "graph" in model:
+        return f"walk({model['graph']}, n={model['length']})"
+    if "table" in model:
+        return str(model["table"])
+    args = ",".join(f"{k}={_canonical(v)}" for k, v in model.items() if k != "family")
+    return f"{model['family']}({args})"
+
+
+def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
+    """Every point of a spec, in order (models, then samplers, then grid values, then seeds).
+
+    Each model is built once here (so a bad model or parameter is refused before any work) and
+    each sampler parameter set validated by :func:`mdmtheory.samplers.make_sampler`.
+
+    Raises
+    ------
+    InputError
+        An unknown key, family, sampler or parameter, an empty grid, or a mode the models do not
+        support.
+    """
+    from . import __version__
+    from .samplers import make_sampler
+
+    if not isinstance(spec, Mapping):
+        raise InputError("a sweep spec is a table with [sweep], [[model]] and [[sampler]] sections")
+    unknown = set(spec) - {"sweep", "model", "sampler"}
+    if unknown:
+        raise InputError(f"unknown section(s) {', '.join(sorted(unknown))}; a spec has [sweep], [[model]], [[sampler]]")
+    head = dict(spec.get("sweep", {}))
+    bad = set(head) - set(_SWEEP_KEYS)
+    if bad:
+        raise InputError(f"unknown key(s) {', '.join(sorted(bad))} in [sweep]; valid: {', '.join(_SWEEP_KEYS)}")
+    mode = head.get("mode", "exact")
+    if mode not in ("exact", "samples"):
+        raise InputError(f"[sweep] mode is 'exact' or 'samples'; got {mode!r}")
+    samples = head.get("samples")
+    seeds = head.get("seeds", [0])
+    if mode == "samples":
+        if not isinstance(samples, int) or isinstance(samples, bool) or samples < 1:
+            raise InputError(f"mode = 'samples' needs samples = a positive integer; got {samples!r}")
+        if not isinstance(seeds, list) or not seeds or any(not isinstance(s, int) or isinstance(s, bool) or s < 0 for s in seeds):
+            raise InputError(f"seeds is a list of integers >= 0; got {seeds!r}")
+    elif samples is not None or "seeds" in head:
+        raise InputError("samples and seeds go with mode = 'samples'; exact points use no randomness")
+    base = head.get("base")
+    if base is not None and (isinstance(base, bool) or not isinstance(base, (int, float)) or not base > 1 or not math.isfinite(base)):
+        raise InputError(f"[sweep] base must be a number > 1 (2 for bits); got {base!r}")
+    metrics = head.get("metrics")
+    if metrics is not None:
+        if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
+            raise InputError(f"metrics is a non-empty list of names like ['kl', 'tv']; got {metrics!r}")
+        metrics = tuple(metrics)
+    models, samplers = spec.get("model", []), spec.get("sampler", [])
+    if not models or not samplers:
+        raise InputError("a sweep needs at least one [[model]] and one [[sampler]]")
+    points: list[Point] = []
+    for model in models:
+        model = dict(model)
+        for mpoint in _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {})):
+            obj = _build_model(mpoint, spec_dir)
+            is_walk = "graph" in mpoint
+            if mode == "samples" and not is_walk:
+                raise InputError(
+                    f"mode = 'samples' simulates walks; model {_label(mpoint)!r} is a table: use mode = 'exact'"
+                )
+            for s in samplers:
+                s = dict(s)
+                if "name" not in s:
+                    raise InputError(f"a [[sampler]] needs name = ...; got keys {sorted(s)}")
+                if set(s) - {"name", "grid", "params"}:
+                    raise InputError(f"a [[sampler]] has name, params = {{...}} and grid = {{...}}; got keys {sorted(s)}")
+                for prm in _grid(dict(s.get("params", {})), s.get("grid", {}), obj.n):
+                    sampler = make_sampler(s["name"], **prm)
+                    for seed in seeds if mode == "samples" else [None]:
+                        points.append(Point(
+                            index=len(points), label=_label(mpoint), model=mpoint, sampler=sampler.name,
+                            params=dict(sampler.params), mode=mode, samples=samples if mode == "samples" else None,
+                            seed=seed, base=base, metrics=metrics, spec_dir=spec_dir, version=__version__,
+                        ))
+    return points
+
+
+# ----------------------------------------------------------------------------------------------
+# one point
+
+
+def _scalar(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def run_point(point: Point) -> dict:
+    """Compute the row of one point.  Never raises on a failed computation: the row then carries
+    ``error`` (the exception's type and message) and no metrics."""
+    from .samplers import make_sampler
+
+    t0 = time.perf_counter()
+    row: dict = {"point": point.index, "model": point.label, "kind": "walk" if "graph" in point.model else "table"}
+    row.update({f"model.{k}": _cell(v) for k, v in point.model.items() if k != "label"})
+    row["sampler"] = point.sampler
+    row.update({f"sampler.{k}": _cell(v) for k, v in point.params.items()})
+    error = ""
+    try:
+        obj = _build_model(point.model, point.spec_dir)
+        sampler = make_sampler(point.sampler, **point.params)
+        if row["kind"] == "walk":
+            from .walks import exact_walk_metrics, simulate
+
+            if point.mode == "exact":
+                result = exact_walk_metrics(obj, sampler, point.base)
+            else:
+                result = simulate(obj, sampler, point.samples, point.seed, point.base)
+        else:
+            from .evaluate import evaluate
+
+            result = evaluate(obj, sampler, point.base)
+        result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
+        names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
+        metrics: dict = {}
+        for name in names:  # a metric this engine does not report stays empty
+            value = result.get(name)
+            metrics[name] = float(value) if _scalar(value) else _cell(value)
+            interval = result.get(f"{name}_interval")
+            if interval is not None:
+                metrics[f"{name}_low"], metrics[f"{name}_high"] = float(interval[0]), float(interval[1])
+        row.update(metrics)
+        unit = result.get("unit")
+    except Exception as exc:  # a failed point is a row with its error, not a crashed sweep
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+        unit = None
+    row.update({"mode": point.mode, "samples": point.samples, "seed": point.seed, "unit": unit,
+                "seconds": time.perf_counter() - t0, "version": point.version, "error": error, "key": point.key})
+    return row
+
+
+def _cell(v: Any) -> Any:
+    """A table cell: scalars as they are, anything else as compact JSON."""
+    if v is None or isinstance(v, (str, bool, int, float)):
+        return v
+    return _canonical(v)
+
+
+# ----------------------------------------------------------------------------------------------
+# tables
+
+
+def columns_of(rows: Sequence[dict]) -> list[str]:
+    """The union of the rows' columns: LEAD, inputs, metrics (first-seen order), TRAIL."""
+    seen: dict[str, None] = {}
+    for r in rows:
+        for k in r:
+            seen.setdefault(k, None)
+    middle = [k for k in seen if k not in LEAD and k not in TRAIL]
+    inputs = [k for k in middle if k.startswith("model.")] + ["sampler"] * ("sampler" in middle)
+    inputs += [k for k in middle if k.startswith("sampler.")]
+    metrics = [k for k in middle if k not in inputs]
+    return [k for k in LEAD if k in seen] + inputs + metrics + [k for k in TRAIL if k in seen]
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return "inf" if v == math.inf else "-inf" if v == -math.inf else "nan" if v != v else repr(v)
+    return str(v)
+
+
+def _parse(text: str) -> Any:
+    if text == "":
+        return None
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            continue
+    return text
+
+
+def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
+    """Write ``rows`` to ``path`` atomically (a temporary file in the same folder, then a rename):
+    Parquet for ``.parquet`` (needs pyarrow), CSV otherwise.  Returns the columns."""
+    path = Path(path)
+    cols = columns_of(rows)
+    if path.suffix == ".parquet":
+        try:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(f"writing {str(path)!r} needs pyarrow (pip install pyarrow); or give a .csv path") from None
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows]), buf)
+        data = buf.getvalue()
+    else:
+        text = io.StringIO()
+        w = csv.writer(text, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_text(r.get(c)) for c in cols])
+        data = text.getvalue().encode()
+    _atomic_write(path, data)
+    return cols
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    if path.is_dir():
+        raise InputError(f"{str(path)!r} is a directory; give a file name for the table")
+    if path.is_symlink():
+        raise InputError(f"{str(path)!r} is a symbolic link; refusing to write through it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def read_table(path: str | os.PathLike) -> list[dict]:
+    """The rows of a sweep table (CSV or Parquet), numbers parsed back."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no such table: {str(path)!r}; give a table written by mdmtheory sweep")
+    if path.suffix == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            raise InputError(f"reading {str(path)!r} needs pyarrow (pip install pyarrow)") from None
+        return pq.read_table(path).to_pylist()
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            return [{k: _parse(v) for k, v in r.items()} for r in csv.DictReader(fh)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(f"{str(path)!r} is not a CSV table written by mdmtheory sweep ({exc})") from None
+
+
+def _journal_rows(path: Path) -> list[dict]:
+    rows = []
+    if path.is_file():
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError:
+                    break  # a line cut by an interruption: the rows before it are whole
+    return rows
+
+
+# ----------------------------------------------------------------------------------------------
+# executors
+
+
+def _inprocess(points: Sequence[Point], on_row: Callable[[dict], None]) -> None:
+    for p in points:
+        on_row(run_point(p))
+
+
+def _pool(points: Sequence[Point], on_row: Callable[[dict], None], jobs: int) -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for fut in as_completed([ex.submit(run_point, p) for p in points]):
+            on_row(fut.result())
+    finally:
+        ex.shutdown(wait=True, cancel_futures=True)
+
+
+def _dask(points: Sequence[Point], on_row: Callable[[dict], None], scheduler: str | None, workers: int | None) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError("the Dask executor needs dask.distributed: pip install 'mdmtheory[dask]'") from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            futures = client.map(run_point, list(points), pure=False)
+            try:
+                for fut in as_completed(futures):
+                    on_row(fut.result())
+            finally:
+                client.cancel(futures)
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def sweep(
+    spec: Mapping | str | os.PathLike,
+    out: str | os.PathLike | None = None,
+    *,
+    jobs: int = 1,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    show_progress: bool = True,
+) -> SweepResult:
+    """Run every point of a sweep spec and return (and, with ``out``, write) the results table.
+
+    Parameters
+    ----------
+    spec : dict or path
+        The spec (see the module docstring), or the path of a TOML file.
+    out : path, optional
+        The table to write (``.csv``, or ``.parquet`` with pyarrow).  With ``out``, rows already in
+        that table or its journal ``OUT.journal`` under the same key are reused, not recomputed.
+    jobs : int
+        Local worker processes (1: in this process).
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``).
+    dask_local : int, optional
+        Start a Dask ``LocalCluster`` with this many single-threaded worker processes.
+    show_progress : bool
+        A progress bar (rows done, failed, time to go) on a terminal.
+
+    Returns
+    -------
+    SweepResult
+        ``rows`` sorted by point; :meth:`SweepResult.to_pandas` gives a DataFrame.
+
+    Raises
+    ------
+    InputError
+        A bad spec (before any work), bad executor options, or an unwritable ``out``.
+
+    Notes
+    -----
+    Rows are the same whatever the executor (except ``seconds``).  Failed points become rows
+    with ``error`` set; a rerun computes them again.
+
+    Examples
+    --------
+    >>> spec = {"model": [{"family": "copy", "n": 3}],
+    ...         "sampler": [{"name": "confidence", "grid": {"steps": "1..n"}}],
+    ...         "sweep": {"base": 2, "metrics": ["kl"]}}
+    >>> [(r["sampler.steps"], round(r["kl"], 12)) for r in sweep(spec, show_progress=False).rows]
+    [(1, 2.0), (2, 1.0), (3, 0.0)]
+    """
+    t0 = time.perf_counter()
+    spec_dir = "."
+    if not isinstance(spec, Mapping):
+        spec, spec_dir = load_spec(spec)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise InputError(f"jobs must be a positive integer; got {jobs!r}")
+    if scheduler is not None and dask_local is not None:
+        raise InputError("give a Dask scheduler address or dask_local workers, not both")
+    if dask_local is not None and (isinstance(dask_local, bool) or not isinstance(dask_local, int) or dask_local < 1):
+        raise InputError(f"dask_local must be a positive number of workers; got {dask_local!r}")
+    if (scheduler is not None or dask_local is not None) and jobs != 1:
+        raise InputError("jobs goes with the local process pool; with Dask the workers are the cluster's")
+    points = expand(spec, spec_dir)
+    done: dict[str, dict] = {}
+    journal = None
+    if out is not None:
+        out = Path(out)
+        if out.suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise InputError(f"writing {str(out)!r} needs pyarrow (pip install pyarrow); or give a .csv path") from None
+        if out.is_dir():
+            raise InputError(f"{str(out)!r} is a directory; give a file name for the table")
+        journal = out.with_name(out.name + ".journal")
+        old = read_table(out) if out.is_file() else []
+        for r in old + _journal_rows(journal):
+            if not r.get("error") and r.get("key") is not None:
+                done[str(r["key"])] = r
+    wanted = {p.key: p for p in points}
+    reused = {k: dict(done[k], point=p.index) for k, p in wanted.items() if k in done}
+    todo = [p for k, p in wanted.items() if k not in done]
+    new: list[dict] = []
+    failed = 0
+    bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
+    fh = open(journal, "a", encoding="utf-8") if journal is not None and todo else None
+
+    def on_row(row: dict) -> None:
+        nonlocal failed
+        new.append(row)
+        failed += bool(row["error"])
+        if fh is not None:
+            fh.write(json.dumps(row, allow_nan=True) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        bar.set_postfix(failed=failed, refresh=False)
+        bar.update()
+
+    try:
+        if not todo:
+            pass
+        elif scheduler is not None or dask_local is not None:
+            _dask(todo, on_row, scheduler, dask_local)
+        elif jobs > 1:
+            _pool(todo, on_row, jobs)
+        else:
+            _inprocess(todo, on_row)
+    finally:
+        bar.close()
+        if fh is not None:
+            fh.close()
+    rows = sorted([*reused.values(), *new], key=lambda r: r["point"])
+    requested = points[0].metrics or ()
+    unreported = [m for m in requested if all(r.get(m) is None for r in rows if not r["error"])]
+    result = SweepResult(rows, computed=len(new), reused=len(reused), failed=failed, seconds=0.0,
+                         out=None if out is None else str(out), columns=columns_of(rows), unreported=unreported)
+    if out is not None:
+        write_table(rows, out)
+        if journal is not None:
+            journal.unlink(missing_ok=True)
+    result.seconds = time.perf_counter() - t0
+    return result
