@@ -1,0 +1,132 @@
+"""The literature claims of issue 12: each passes with the right ingredients, fails with a
+deliberately wrong one, and the new families and bound formulas match slow references."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mdmtheory as m
+import mdmtheory.proofs_check as proofs_check
+from mdmtheory.bounds import li_cai_lower_bound
+from mdmtheory.proofs_check import li_cai_lower
+
+from .conftest import tables
+from .reference import subset_entropy
+
+LITERATURE_CLAIMS = ["li_cai_lower"]
+
+
+@pytest.mark.parametrize("name", LITERATURE_CLAIMS)
+def test_literature_claim_passes(name):
+    """Each new claim is listed, names its source and PASSes in quick mode with its numbers."""
+    assert name in proofs_check.claim_modules()
+    (claim,) = proofs_check.run_claims([name], quick=True)
+    assert claim.numbers and "arXiv" in claim.source
+    assert claim.passed, (claim.name, claim.numbers, claim.detail)
+
+
+# --- families -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_two_mode_closed_forms(n):
+    """two_mode: two strings of mass 1/2, H = log 2, TC = (n - 1) log 2, DTC = log 2 (n >= 2)."""
+    j = m.two_mode(n)
+    assert int((j.table > 0).sum()) == 2
+    assert m.entropy(j) == pytest.approx(math.log(2))
+    assert m.total_correlation(j) == pytest.approx((n - 1) * math.log(2), abs=1e-12)
+    if n >= 2:
+        assert m.dual_total_correlation(j) == pytest.approx(math.log(2))
+    x = tuple(i % 2 for i in range(n))
+    assert j.table[x] == 0.5 and j.table[tuple(1 - v for v in x)] == 0.5
+
+
+@pytest.mark.parametrize("n,q,delta", [(2, 2, 0.2), (3, 3, 0.01), (4, 2, 1.0)])
+def test_noisy_copy_cells(n, q, delta):
+    """noisy_copy: diagonal cells (1-delta)/q + delta/q^n, the rest delta/q^n, marginals uniform."""
+    t = m.noisy_copy(n, q, delta).table
+    for x in itertools.product(range(q), repeat=n):
+        want = delta / q**n + ((1 - delta) / q if len(set(x)) == 1 else 0.0)
+        assert t[x] == pytest.approx(want, rel=1e-12)
+    np.testing.assert_allclose(t.sum(axis=tuple(range(1, n))), np.full(q, 1 / q))
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: m.two_mode(0), "positive integer"),
+        (lambda: m.noisy_copy(3, 2, 0.0), "delta"),
+        (lambda: m.noisy_copy(3, 2, 1.5), "delta"),
+        (lambda: m.noisy_copy(3, 2, "x"), "delta"),
+        (lambda: m.noisy_copy(3, 0, 0.1), "q must"),
+    ],
+)
+def test_new_families_refuse_bad_input(call, match):
+    with pytest.raises(m.InputError, match=match):
+        call()
+
+
+# --- Li-Cai lower bound (Theorem 2) ----------------------------------------------------------------
+
+
+def _mi(t, i, W) -> float:
+    """I(X_i ; X_W) from subset entropies of the full table."""
+    W = list(W)
+    if not W:
+        return 0.0
+    return subset_entropy(t, [i]) + subset_entropy(t, W) - subset_entropy(t, sorted(W + [i]))
+
+
+def reference_li_cai_lower(t: np.ndarray, s_max: int) -> float:
+    """s_max/(16 n) sum_i sum_j 2^-j E I(X_i ; X_W), W Bernoulli(2^-j) over the others, by
+    enumerating every subset W with its probability."""
+    n = t.ndim
+    J = math.ceil(math.log2(n)) if n > 1 else 0
+    total = 0.0
+    for i in range(n):
+        others = [a for a in range(n) if a != i]
+        for j in range(1, J + 1):
+            p = 2.0**-j
+            for r in range(len(others) + 1):
+                for W in itertools.combinations(others, r):
+                    total += 2.0**-j * p**r * (1 - p) ** (len(others) - r) * _mi(t, i, W)
+    return s_max / (16.0 * n) * total
+
+
+@given(tables(max_n=5, max_q=3), st.data())
+def test_li_cai_lower_bound_matches_subset_enumeration(joint, data):
+    """The curve form of the lower bound equals the direct sum over masks and positions."""
+    s = data.draw(st.integers(1, joint.n))
+    assert li_cai_lower_bound(m.information_curve(joint), s) == pytest.approx(
+        reference_li_cai_lower(joint.table, s), rel=1e-9, abs=1e-12
+    )
+
+
+def test_li_cai_lower_bound_closed_form_copy():
+    """Copy of n bits: E I(X_i; X_W) = log 2 * P(W nonempty) = log 2 (1 - (1 - 2^-j)^(n-1))."""
+    n, s = 6, 4
+    want = s / 16 * sum(2.0**-j * (1 - (1 - 2.0**-j) ** (n - 1)) for j in range(1, 4)) * math.log(2)
+    assert li_cai_lower_bound(m.copy(n, 2), s) == pytest.approx(want, rel=1e-12)
+
+
+def test_li_cai_lower_bound_refuses_bad_s_max():
+    with pytest.raises(m.InputError, match="s_max"):
+        li_cai_lower_bound([0.0, 1.0], 3)
+
+
+def test_li_cai_lower_claim_fails_with_wrong_bound():
+    """A bound 16 times larger (constant 1 instead of 1/16) exceeds the worst KL: FAIL."""
+    claim = li_cai_lower.check(quick=True, lower=lambda z, s: 16 * li_cai_lower_bound(z, s))
+    assert not claim.passed and claim.numbers["min_worst_kl_minus_lower"] < 0
+
+
+def test_li_cai_lower_claim_fails_with_wrong_engine():
+    """An engine that reports no KL at all makes the check FAIL."""
+    claim = li_cai_lower.check(quick=True, kl=lambda z, s: 0.0)
+    assert not claim.passed
