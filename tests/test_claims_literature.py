@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import li_cai_lower
+from mdmtheory.proofs_check import li_cai_lower, zhang_reverse_kl
 
 from .conftest import tables
-from .reference import subset_entropy
+from .reference import kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -129,4 +129,30 @@ def test_li_cai_lower_claim_fails_with_wrong_bound():
 def test_li_cai_lower_claim_fails_with_wrong_engine():
     """An engine that reports no KL at all makes the check FAIL."""
     claim = li_cai_lower.check(quick=True, kl=lambda z, s: 0.0)
+    assert not claim.passed
+
+
+# --- Zhang et al.: unbounded reverse KL of factorised decoding ----------------------------------
+
+
+@pytest.mark.parametrize("n,q,delta", [(2, 2, 0.3), (3, 2, 1e-3), (3, 3, 1e-5), (4, 2, 1.0)])
+def test_noisy_copy_reverse_kl_closed_form(n, q, delta):
+    """The closed form equals KL(product of marginals || mu) summed cell by cell."""
+    t = m.noisy_copy(n, q, delta).table
+    nu = np.ones_like(t)
+    for i in range(n):
+        marg = t.sum(axis=tuple(a for a in range(n) if a != i))
+        nu = nu * marg.reshape([-1 if a == i else 1 for a in range(n)])
+    assert zhang_reverse_kl.reverse_kl_closed_form(n, q, delta) == pytest.approx(kl(nu, t), rel=1e-12, abs=1e-15)
+
+
+def test_zhang_claim_fails_with_wrong_closed_form():
+    """Dropping the factor (1 - q^(1-n)) from the closed form makes the check FAIL."""
+    claim = zhang_reverse_kl.check(quick=True, closed_form=lambda n, q, d: math.log(1 / d))
+    assert not claim.passed and claim.numbers["max_rel_gap_closed_form"] > 1e-3
+
+
+def test_zhang_claim_fails_with_wrong_family():
+    """A family whose reverse KL does not grow (copy mixed with delta = 1/2 always) FAILs."""
+    claim = zhang_reverse_kl.check(quick=True, family=lambda n, q, d: m.noisy_copy(n, q, 0.5))
     assert not claim.passed
