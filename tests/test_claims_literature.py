@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import li_cai_lower, zhang_reverse_kl
+from mdmtheory.proofs_check import li_cai_lower, two_mode, zhang_reverse_kl
 
 from .conftest import tables
 from .reference import kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -156,3 +156,33 @@ def test_zhang_claim_fails_with_wrong_family():
     """A family whose reverse KL does not grow (copy mixed with delta = 1/2 always) FAILs."""
     claim = zhang_reverse_kl.check(quick=True, family=lambda n, q, d: m.noisy_copy(n, q, 0.5))
     assert not claim.passed
+
+
+# --- the two-mode example ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blocks", [[[0], [1, 2, 3]], [[1, 3], [0, 2]], [[0, 1, 2], [3]], [[0, 1, 2, 3]]])
+def test_two_mode_fixed_order_law_by_hand(blocks):
+    """The output law built cell by cell gives KL = (|S_1| - 1) log 2 (reference, no engine)."""
+    from .reference import fixed_order_law
+
+    t = m.two_mode(4).table
+    assert kl(t, fixed_order_law(t, blocks)) == pytest.approx((len(blocks[0]) - 1) * math.log(2), abs=1e-12)
+
+
+def test_two_mode_claim_fails_with_wrong_formula():
+    """The closed form s_1 log 2 (off by one bit) makes the check FAIL."""
+    claim = two_mode.check(quick=True, formula=lambda s1: s1 * math.log(2))
+    assert not claim.passed and claim.numbers["max_schedule_error"] > 0.5
+
+
+def test_two_mode_claim_fails_with_wrong_family():
+    """Parity is not the two-mode law: the closed form no longer holds."""
+    claim = two_mode.check(quick=True, family=m.parity)
+    assert not claim.passed
+
+
+def test_two_mode_claim_fails_with_wrong_engine():
+    """An evaluator that ignores the sampler (always one step) makes the check FAIL."""
+    claim = two_mode.check(quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("random", steps=1)))
+    assert not claim.passed and claim.numbers["max_sampler_error"] > 0.5
