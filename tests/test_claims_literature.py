@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import li_cai_lower, two_mode, zhang_reverse_kl
+from mdmtheory.proofs_check import fast_dllm_greedy, li_cai_lower, two_mode, zhang_reverse_kl
 
 from .conftest import tables
-from .reference import kl, subset_entropy
+from .reference import cond_prob, kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -186,3 +186,51 @@ def test_two_mode_claim_fails_with_wrong_engine():
     """An evaluator that ignores the sampler (always one step) makes the check FAIL."""
     claim = two_mode.check(quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("random", steps=1)))
     assert not claim.passed and claim.numbers["max_sampler_error"] > 0.5
+
+
+# --- Fast-dLLM Theorem 1 ------------------------------------------------------------------------------
+
+
+def reference_greedy_sequential(t: np.ndarray, selected) -> tuple:
+    """Decode the selected positions in order, each by the largest conditional probability
+    mu(x_i = v | decoded) computed from the table cell by cell (first value on ties)."""
+    decoded: dict[int, int] = {}
+    for i in sorted(selected):
+        x = [decoded.get(a, 0) for a in range(t.ndim)]
+        probs = []
+        for v in range(t.shape[i]):
+            x[i] = v
+            probs.append(cond_prob(t, tuple(x), set(decoded), i))
+        decoded[i] = int(np.argmax(probs))
+    return tuple(decoded[i] for i in selected)
+
+
+@given(tables(max_n=4, max_q=3, zeros=True), st.data())
+def test_greedy_sequential_matches_cell_by_cell_reference(joint, data):
+    """The claim's sequential decoder equals the cell-by-cell reference on random tables."""
+    sel = data.draw(st.lists(st.integers(0, joint.n - 1), min_size=1, max_size=joint.n, unique=True))
+    got = fast_dllm_greedy.greedy_sequential(joint.table, sel)
+    assert got == reference_greedy_sequential(joint.table, sel)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_fast_dllm_counterexample_by_hand(n):
+    """Just past the condition: marginals of 0 are n/(n+1) - delta, yet sequential ends on a 1."""
+    d = 1e-4
+    t = fast_dllm_greedy.counterexample(n, d).table
+    for i in range(n):
+        assert t.sum(axis=tuple(a for a in range(n) if a != i))[0] == pytest.approx(n / (n + 1) - d)
+    assert fast_dllm_greedy.greedy_parallel(t, list(range(n))) == (0,) * n
+    assert fast_dllm_greedy.greedy_sequential(t, list(range(n))) == (0,) * (n - 1) + (1,)
+
+
+def test_fast_dllm_claim_fails_with_looser_condition():
+    """Replacing (n + 1) eps <= 1 by n eps <= 1 admits the counterexamples: FAIL."""
+    claim = fast_dllm_greedy.check(quick=True, condition=lambda k, eps: k * eps <= 1)
+    assert not claim.passed and claim.numbers["disagreements_under_hypothesis"] > 0
+
+
+def test_fast_dllm_claim_fails_with_wrong_decoder():
+    """A 'sequential' decoder that reads marginals never differs: the just-past cases FAIL."""
+    claim = fast_dllm_greedy.check(quick=True, sequential=fast_dllm_greedy.greedy_parallel)
+    assert not claim.passed and claim.numbers["of_which_decoders_differ"] == 0
