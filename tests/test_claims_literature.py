@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import fast_dllm_greedy, li_cai_lower, two_mode, zhang_reverse_kl
+from mdmtheory.proofs_check import fast_dllm_greedy, li_cai_lower, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
 
 from .conftest import tables
 from .reference import cond_prob, kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -234,3 +234,30 @@ def test_fast_dllm_claim_fails_with_wrong_decoder():
     """A 'sequential' decoder that reads marginals never differs: the just-past cases FAIL."""
     claim = fast_dllm_greedy.check(quick=True, sequential=fast_dllm_greedy.greedy_parallel)
     assert not claim.passed and claim.numbers["of_which_decoders_differ"] == 0
+
+
+# --- Zhao-Cai: random step sizes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n,k", [(1, 1), (5, 1), (5, 3), (6, 6)])
+def test_uniform_compositions_law(n, k):
+    """C(n-1, k-1) compositions, each with k positive parts summing to n, probabilities summing to 1."""
+    law = zhao_cai_random_sizes.uniform_compositions(n, k)
+    assert len(law) == math.comb(n - 1, k - 1)
+    assert sum(p for p, _ in law) == pytest.approx(1.0)
+    assert all(len(s) == k and min(s) >= 1 and sum(s) == n for _, s in law)
+
+
+def test_random_sizes_copy_closed_form():
+    """Copy of n bits: E KL = E[s_1 - 1] log 2, and the first part of a uniform composition of n
+    into k parts has mean n/k (the parts are exchangeable)."""
+    n, k = 6, 3
+    law = zhao_cai_random_sizes.uniform_compositions(n, k)
+    want = (n / k - 1) * math.log(2)
+    assert zhao_cai_random_sizes.random_sizes_expected_kl(m.information_curve(m.copy(n, 2)), law) == pytest.approx(want)
+
+
+def test_zhao_cai_claim_fails_with_wrong_formula():
+    """Using one size vector of the law instead of the average makes the identity FAIL."""
+    claim = zhao_cai_random_sizes.check(quick=True, formula=lambda z, law: m.expected_kl(z, list(law[0][1])))
+    assert not claim.passed and claim.numbers["max_identity_error"] > 1e-6
