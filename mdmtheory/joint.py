@@ -35,6 +35,7 @@ __all__ = [
     "markov_chain",
     "two_mode",
     "noisy_copy",
+    "shuffle",
 ]
 
 #: Tolerance on ``|sum - 1|`` for a table to count as a distribution.
@@ -455,3 +456,41 @@ def noisy_copy(n: int, q: int = 2, delta: float = 0.1) -> Joint:
     diag = np.arange(q)
     t[(diag,) * n] += (1.0 - delta) / q
     return Joint(t, normalize=True)
+
+
+def shuffle(n: int) -> Joint:
+    """Uniform over the ``n!`` permutations of ``0..n-1`` (one position per list slot, alphabet
+    ``n``): the output law of ParallelBench's *shuffle* task for a list of ``n`` distinct items.
+
+    Every position is uniform over the items and the positions are strongly dependent (no
+    repeats).  Unmasking ``s`` positions in parallel when ``m`` items remain gives a valid
+    partial permutation with probability ``m! / ((m - s)! m^s)``, whatever the positions, so a
+    schedule's accuracy is the product over its steps and ``KL(mu || nu) = -log(accuracy)``.
+
+    Parameters
+    ----------
+    n : int
+        List length, ``>= 1`` (the table has ``n^n`` cells).
+
+    Returns
+    -------
+    Joint
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer or the table is too large.
+
+    References
+    ----------
+    .. [1] W. Kang et al., "ParallelBench", arXiv:2510.04767 (the synthetic list tasks).
+
+    Examples
+    --------
+    >>> t = shuffle(3).table
+    >>> float(t[2, 0, 1]), float(t[0, 0, 1]), int((t > 0).sum())
+    (0.16666666666666666, 0.0, 6)
+    """
+    n = _check_n(n)
+    check_memory(8.0 * float(n) ** n, f"the shuffle table with n={n} ({n}^{n} cells)")
+    return _dense_from_support(np.array(list(itertools.permutations(range(n)))), (n,) * n)

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import fast_dllm_greedy, li_cai_lower, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
+from mdmtheory.proofs_check import fast_dllm_greedy, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
 
 from .conftest import tables
 from .reference import cond_prob, kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -261,3 +261,49 @@ def test_zhao_cai_claim_fails_with_wrong_formula():
     """Using one size vector of the law instead of the average makes the identity FAIL."""
     claim = zhao_cai_random_sizes.check(quick=True, formula=lambda z, law: m.expected_kl(z, list(law[0][1])))
     assert not claim.passed and claim.numbers["max_identity_error"] > 1e-6
+
+
+# --- ParallelBench: lower bound and the shuffle task ----------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 3, 4])
+def test_shuffle_family(n):
+    """n! equally likely permutations, every marginal uniform over the n items."""
+    t = m.shuffle(n).table
+    assert int((t > 0).sum()) == math.factorial(n)
+    assert t[tuple(range(n))] == pytest.approx(1 / math.factorial(n))
+    for i in range(n):
+        np.testing.assert_allclose(t.sum(axis=tuple(a for a in range(n) if a != i)), np.full(n, 1 / n))
+
+
+@pytest.mark.parametrize("blocks", [[[0, 1, 2, 3]], [[2], [0, 3], [1]], [[0, 1], [2, 3]], [[3], [2], [1], [0]]])
+def test_shuffle_accuracy_by_hand(blocks):
+    """The closed form equals the mass that the cell-by-cell fixed-order law puts on permutations."""
+    from .reference import fixed_order_law
+
+    t = m.shuffle(4).table
+    nu = fixed_order_law(t, blocks)
+    assert float(nu[t > 0].sum()) == pytest.approx(parallelbench.shuffle_accuracy(4, [len(b) for b in blocks]))
+
+
+@given(tables(max_n=3, max_q=3, max_cells=30), st.data())
+def test_factorised_law_with_true_conditionals_is_the_reference(joint, data):
+    """noise = 0 gives the fixed-order law of the reference (same conventions on zero contexts)."""
+    from .reference import fixed_order_law
+
+    order = data.draw(st.permutations(range(joint.n)))
+    cut = data.draw(st.integers(1, joint.n))
+    blocks = [list(order[:cut])] + ([list(order[cut:])] if cut < joint.n else [])
+    np.testing.assert_allclose(parallelbench.factorised_law(joint.table, blocks), fixed_order_law(joint.table, blocks), atol=1e-12)
+
+
+def test_parallelbench_claim_fails_with_inflated_bound():
+    """Twice the chain-rule value is not a lower bound (the true conditionals attain L_T): FAIL."""
+    claim = parallelbench.check(quick=True, lower=lambda j, p: 2 * m.fixed_order_kl(j, p))
+    assert not claim.passed and claim.numbers["min_kl_minus_L_T"] < 0
+
+
+def test_parallelbench_claim_fails_with_wrong_accuracy():
+    """Forgetting the last step's factor in the shuffle accuracy makes the check FAIL."""
+    claim = parallelbench.check(quick=True, accuracy=lambda n, sizes: parallelbench.shuffle_accuracy(n, sizes[:-1]))
+    assert not claim.passed and claim.numbers["max_shuffle_accuracy_error"] > 1e-3
