@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import fast_dllm_greedy, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
+from mdmtheory.proofs_check import fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
 
 from .conftest import tables
 from .reference import cond_prob, kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench", "lavenant_zanella"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -307,3 +307,26 @@ def test_parallelbench_claim_fails_with_wrong_accuracy():
     """Forgetting the last step's factor in the shuffle accuracy makes the check FAIL."""
     claim = parallelbench.check(quick=True, accuracy=lambda n, sizes: parallelbench.shuffle_accuracy(n, sizes[:-1]))
     assert not claim.passed and claim.numbers["max_shuffle_accuracy_error"] > 1e-3
+
+
+# --- Lavenant-Zanella: geometric schedules against the optimum --------------------------------------
+
+
+def test_best_geometric_copy_closed_form():
+    """Copy: a schedule costs (s_1 - 1) log 2, so the best geometric schedule with k = 2 steps costs
+    (smallest first step on the grid - 1) log 2; at ratio 4, n = 8 the first step is round(8 * 3/15) = 2."""
+    z = m.information_curve(m.copy(8, 2))
+    r, e = lavenant_zanella.best_geometric(z, 2)
+    first = min(m.schedule_family("geometric", 8, ratio=float(q), k=2).steps[0] for q in lavenant_zanella.RATIOS)
+    assert first == 2 and e == pytest.approx((first - 1) * math.log(2))
+
+
+def test_lavenant_zanella_claim_fails_with_a_non_optimal_optimum():
+    """An 'optimum' that returns the even schedule is beaten by some geometric schedule: FAIL."""
+
+    def even(z, k):
+        sched = m.schedule_family("even", len(z), k=k)
+        return type("Opt", (), {"expected_kl": m.expected_kl(z, sched)})()
+
+    claim = lavenant_zanella.check(quick=True, optimum=even)
+    assert not claim.passed and claim.numbers["max_optimal_minus_geometric"] > 1e-6
