@@ -216,6 +216,8 @@ def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float
 
 # --- lower bounds from the wider literature (issue 12) -----------------------------------------
 
+from .errors import InputError  # noqa: E402
+
 
 def li_cai_scales(n: int) -> int:
     """Number of dyadic scales ``J = ceil(log2 n)`` in :func:`li_cai_lower_bound` (0 for ``n = 1``).
@@ -265,13 +267,15 @@ def li_cai_lower_bound(curve, s_max: int) -> float:
     >>> round(li_cai_lower_bound([0.0, 1.0], 2), 12)   # J = 1: 2/16 * 1/2 * (1/2 Z_1 + 1/2 Z_2)
     0.03125
     """
-    from scipy.stats import binom
-
-    from .errors import InputError
+    from scipy.stats import binom  # loaded on first use (import mdmtheory stays light)
 
     z = as_curve(curve)
     n = z.size
-    if int(s_max) != s_max or not 1 <= s_max <= n:
+    try:
+        ok = int(s_max) == s_max and 1 <= s_max <= n
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
         raise InputError(f"s_max must be an integer between 1 and n = {n}; got {s_max!r}")
     m = np.arange(n)
     total = 0.0

@@ -115,9 +115,10 @@ def test_li_cai_lower_bound_closed_form_copy():
     assert li_cai_lower_bound(m.copy(n, 2), s) == pytest.approx(want, rel=1e-12)
 
 
-def test_li_cai_lower_bound_refuses_bad_s_max():
+@pytest.mark.parametrize("s_max", [0, 3, 1.5, None, "x"])
+def test_li_cai_lower_bound_refuses_bad_s_max(s_max):
     with pytest.raises(m.InputError, match="s_max"):
-        li_cai_lower_bound([0.0, 1.0], 3)
+        li_cai_lower_bound([0.0, 1.0], s_max)
 
 
 def test_li_cai_lower_claim_fails_with_wrong_bound():
