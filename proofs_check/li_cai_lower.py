@@ -34,8 +34,10 @@ def compositions(n: int):
 
 def check(quick: bool = False, lower=li_cai_lower_bound, upper=li_cai_bound, kl=expected_kl, curve=information_curve) -> Claim:
     """Worst exact KL at each ``s_max`` >= the lower bound; the upper/lower ratio on the families."""
-    tables = {**builtin_families(quick), **schedule_cases(True)}
+    families = builtin_families(quick)
+    tables = {**families, **schedule_cases(True)}
     worst_margin, cases = float("inf"), 0
+    at_two: dict[str, float] = {}
     ratio_lo, ratio_hi, worst_over_lower = float("inf"), 0.0, float("inf")
     at_one = 0.0
     for name, joint in tables.items():
@@ -52,6 +54,8 @@ def check(quick: bool = False, lower=li_cai_lower_bound, upper=li_cai_bound, kl=
             worst_margin = min(worst_margin, best[s] - lo)
             if lo > 1e-12:
                 ratio_lo, ratio_hi = min(ratio_lo, up / lo), max(ratio_hi, up / lo)
+                if s == 2 and name in families:
+                    at_two[f"upper_over_lower_s2[{name}]"] = up / lo
                 worst_over_lower = min(worst_over_lower, best[s] / lo)
     passed = worst_margin >= -1e-12
     return Claim(
@@ -65,6 +69,7 @@ def check(quick: bool = False, lower=li_cai_lower_bound, upper=li_cai_bound, kl=
             "upper_over_lower_min": ratio_lo,
             "upper_over_lower_max": ratio_hi,
             "lower_at_s_max_1": at_one,
+            **at_two,
         },
         detail=(
             f"On {len(tables)} tables, for every s_max in 2..n the worst exact expected KL among schedules with "
