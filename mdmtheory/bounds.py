@@ -212,3 +212,76 @@ def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float
         "expected_kl": exact,
         "bounds": rows,
     }
+
+
+# --- lower bounds from the wider literature (issue 12) -----------------------------------------
+
+from .errors import InputError  # noqa: E402
+
+
+def li_cai_scales(n: int) -> int:
+    """Number of dyadic scales ``J = ceil(log2 n)`` in :func:`li_cai_lower_bound` (0 for ``n = 1``).
+
+    Examples
+    --------
+    >>> li_cai_scales(1), li_cai_scales(8), li_cai_scales(9)
+    (0, 3, 4)
+    """
+    return math.ceil(math.log2(n)) if n > 1 else 0
+
+
+def li_cai_lower_bound(curve, s_max: int) -> float:
+    """Li and Cai's lower bound, as quoted in issue 12:
+    ``s_max / (16 n) * sum_i sum_{j=1}^{J} 2^-j E I(X_i ; X o W_j^(-i))``.
+
+    Our reading of the mask (the theorem's text was not reachable): ``W_j^(-i)`` reveals each
+    position other than ``i`` independently with probability ``2^-j``, ``j = 1..J`` with
+    ``J = ceil(log2 n)``.  Averaged over ``i``, a revealed set of size ``m`` carries
+    ``E I(X_i ; X_W) = Z_{m+1}`` (Chen-Cong-Li, the information curve), so
+
+        ``bound = s_max / 16 * sum_j 2^-j sum_{m=0}^{n-1} Binom(n-1, 2^-j)(m) Z_{m+1}``.
+
+    Parameters
+    ----------
+    curve : array_like or Joint
+        The information curve ``Z_1..Z_n`` (or a table; nats).
+    s_max : int
+        The largest step size, ``1 <= s_max <= n``.
+
+    Returns
+    -------
+    float
+        The bound, in the unit of the curve.
+
+    Raises
+    ------
+    InputError
+        For an invalid curve or ``s_max`` outside ``1..n``.
+
+    References
+    ----------
+    .. [1] G. Li, C. Cai, arXiv:2505.21400, Theorem 2 (lower bound).
+
+    Examples
+    --------
+    >>> round(li_cai_lower_bound([0.0, 1.0], 2), 12)   # J = 1: 2/16 * 1/2 * (1/2 Z_1 + 1/2 Z_2)
+    0.03125
+    """
+    from scipy.stats import binom  # loaded on first use (import mdmtheory stays light)
+
+    z = as_curve(curve)
+    n = z.size
+    try:
+        ok = int(s_max) == s_max and 1 <= s_max <= n
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise InputError(f"s_max must be an integer between 1 and n = {n}; got {s_max!r}")
+    m = np.arange(n)
+    total = 0.0
+    for j in range(1, li_cai_scales(n) + 1):
+        total += 2.0**-j * float(np.dot(binom.pmf(m, n - 1, 2.0**-j), z))
+    return float(s_max) / 16.0 * total
+
+
+__all__ += ["li_cai_scales", "li_cai_lower_bound"]

@@ -33,6 +33,9 @@ __all__ = [
     "mixture_of_products",
     "ising_chain",
     "markov_chain",
+    "two_mode",
+    "noisy_copy",
+    "shuffle",
 ]
 
 #: Tolerance on ``|sum - 1|`` for a table to count as a distribution.
@@ -363,3 +366,131 @@ def markov_chain(P, start, n: int) -> Joint:
     for _ in range(n - 1):
         t = t[..., :, None] * P[(None,) * (t.ndim - 1)]
     return Joint(t, normalize=True)
+
+
+# --- families from the wider literature (issue 12) ---------------------------------------------
+
+
+def two_mode(n: int) -> Joint:
+    """Half the mass on ``ABAB...`` and half on ``BABA...`` (``A = 0``, ``B = 1``).
+
+    The two-mode example: every position is a fair bit and the first revealed bit fixes all the
+    others.  Its information curve is the copy distribution's (``Z_1 = 0``, ``Z_j = log 2`` for
+    ``j >= 2``), so ``H = log 2``, ``TC = (n - 1) log 2``, ``DTC = log 2``, and a first step that
+    samples ``s_1`` positions independently costs ``KL = (s_1 - 1) log 2``; later steps are
+    free (the revealed bit determines the rest).
+
+    Parameters
+    ----------
+    n : int
+        Number of positions, ``>= 1``.
+
+    Returns
+    -------
+    Joint
+        Binary table of shape ``(2,) * n``.
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer.
+
+    Examples
+    --------
+    >>> t = two_mode(4).table
+    >>> float(t[0, 1, 0, 1]), float(t[1, 0, 1, 0]), float(t[0, 0, 0, 0])
+    (0.5, 0.5, 0.0)
+    """
+    n = _check_n(n)
+    a = np.arange(n) % 2
+    return _dense_from_support(np.stack([a, 1 - a]), (2,) * n)
+
+
+def noisy_copy(n: int, q: int = 2, delta: float = 0.1) -> Joint:
+    """``(1 - delta) copy(n, q) + delta * uniform``: all positions equal, except with probability
+    ``delta`` when the string is uniform over ``[q]^n``.
+
+    Every one-position marginal is uniform, so one-step factorised decoding outputs the uniform
+    law ``nu`` and its reverse KL is exactly
+
+        ``KL(nu || mu) = (1 - q^(1-n)) log(1/delta) + q^(1-n) log(q^(-n) / ((1-delta)/q + delta q^(-n)))``
+
+    which grows without bound as ``delta -> 0`` while the forward KL stays below
+    ``TC <= (n - 1) log q`` (Zhang et al., arXiv 2602.00286: factorised parallel decoding can have
+    arbitrarily large reverse KL; this family is our instance of that statement).
+
+    Parameters
+    ----------
+    n : int
+        Number of positions, ``>= 1``.
+    q : int, default 2
+        Alphabet size, ``>= 1``.
+    delta : float, default 0.1
+        Noise weight, ``0 < delta <= 1`` (``delta = 1`` is the uniform law).
+
+    Returns
+    -------
+    Joint
+
+    Raises
+    ------
+    InputError
+        If ``n`` or ``q`` is not a positive integer, or ``delta`` is outside ``(0, 1]``.
+
+    Examples
+    --------
+    >>> t = noisy_copy(2, 2, delta=0.2).table
+    >>> [round(float(v), 12) for v in t.ravel()]
+    [0.45, 0.05, 0.05, 0.45]
+    """
+    n = _check_n(n)
+    q = _check_n(q, "q")
+    try:
+        delta = float(delta)
+    except (TypeError, ValueError):
+        raise InputError(f"delta must be a number in (0, 1]; got {delta!r}") from None
+    if not 0.0 < delta <= 1.0:
+        raise InputError(f"delta must be in (0, 1] (delta = 0 is copy(n, q)); got {delta!r}")
+    check_memory(8.0 * float(q) ** n, f"a dense table of shape {(q,) * n}")
+    t = np.full((q,) * n, delta / float(q) ** n)
+    diag = np.arange(q)
+    t[(diag,) * n] += (1.0 - delta) / q
+    return Joint(t, normalize=True)
+
+
+def shuffle(n: int) -> Joint:
+    """Uniform over the ``n!`` permutations of ``0..n-1`` (one position per list slot, alphabet
+    ``n``): the output law of ParallelBench's *shuffle* task for a list of ``n`` distinct items.
+
+    Every position is uniform over the items and the positions are strongly dependent (no
+    repeats).  Unmasking ``s`` positions in parallel when ``m`` items remain gives a valid
+    partial permutation with probability ``m! / ((m - s)! m^s)``, whatever the positions, so a
+    schedule's accuracy is the product over its steps and ``KL(mu || nu) = -log(accuracy)``.
+
+    Parameters
+    ----------
+    n : int
+        List length, ``>= 1`` (the table has ``n^n`` cells).
+
+    Returns
+    -------
+    Joint
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer or the table is too large.
+
+    References
+    ----------
+    .. [1] W. Kang et al., "ParallelBench", arXiv:2510.04767 (the synthetic list tasks).
+
+    Examples
+    --------
+    >>> t = shuffle(3).table
+    >>> float(t[2, 0, 1]), float(t[0, 0, 1]), int((t > 0).sum())
+    (0.16666666666666666, 0.0, 6)
+    """
+    n = _check_n(n)
+    check_memory(8.0 * float(n) ** n, f"the shuffle table with n={n} ({n}^{n} cells)")
+    return _dense_from_support(np.array(list(itertools.permutations(range(n)))), (n,) * n)

@@ -1,0 +1,333 @@
+"""The literature claims of issue 12: each passes with the right ingredients, fails with a
+deliberately wrong one, and the new families and bound formulas match slow references."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import mdmtheory as m
+import mdmtheory.proofs_check as proofs_check
+from mdmtheory.bounds import li_cai_lower_bound
+from mdmtheory.proofs_check import fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
+
+from .conftest import tables
+from .reference import cond_prob, kl, subset_entropy
+
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench", "lavenant_zanella"]
+
+
+@pytest.mark.parametrize("name", LITERATURE_CLAIMS)
+def test_literature_claim_passes(name):
+    """Each new claim is listed, names its source and PASSes in quick mode with its numbers."""
+    assert name in proofs_check.claim_modules()
+    (claim,) = proofs_check.run_claims([name], quick=True)
+    assert claim.numbers and "arXiv" in claim.source
+    assert claim.passed, (claim.name, claim.numbers, claim.detail)
+
+
+# --- families -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_two_mode_closed_forms(n):
+    """two_mode: two strings of mass 1/2, H = log 2, TC = (n - 1) log 2, DTC = log 2 (n >= 2)."""
+    j = m.two_mode(n)
+    assert int((j.table > 0).sum()) == 2
+    assert m.entropy(j) == pytest.approx(math.log(2))
+    assert m.total_correlation(j) == pytest.approx((n - 1) * math.log(2), abs=1e-12)
+    if n >= 2:
+        assert m.dual_total_correlation(j) == pytest.approx(math.log(2))
+    x = tuple(i % 2 for i in range(n))
+    assert j.table[x] == 0.5 and j.table[tuple(1 - v for v in x)] == 0.5
+
+
+@pytest.mark.parametrize("n,q,delta", [(2, 2, 0.2), (3, 3, 0.01), (4, 2, 1.0)])
+def test_noisy_copy_cells(n, q, delta):
+    """noisy_copy: diagonal cells (1-delta)/q + delta/q^n, the rest delta/q^n, marginals uniform."""
+    t = m.noisy_copy(n, q, delta).table
+    for x in itertools.product(range(q), repeat=n):
+        want = delta / q**n + ((1 - delta) / q if len(set(x)) == 1 else 0.0)
+        assert t[x] == pytest.approx(want, rel=1e-12)
+    np.testing.assert_allclose(t.sum(axis=tuple(range(1, n))), np.full(q, 1 / q))
+
+
+@pytest.mark.parametrize(
+    "call,match",
+    [
+        (lambda: m.two_mode(0), "positive integer"),
+        (lambda: m.noisy_copy(3, 2, 0.0), "delta"),
+        (lambda: m.noisy_copy(3, 2, 1.5), "delta"),
+        (lambda: m.noisy_copy(3, 2, "x"), "delta"),
+        (lambda: m.noisy_copy(3, 0, 0.1), "q must"),
+    ],
+)
+def test_new_families_refuse_bad_input(call, match):
+    with pytest.raises(m.InputError, match=match):
+        call()
+
+
+# --- Li-Cai lower bound (Theorem 2) ----------------------------------------------------------------
+
+
+def _mi(t, i, W) -> float:
+    """I(X_i ; X_W) from subset entropies of the full table."""
+    W = list(W)
+    if not W:
+        return 0.0
+    return subset_entropy(t, [i]) + subset_entropy(t, W) - subset_entropy(t, sorted(W + [i]))
+
+
+def reference_li_cai_lower(t: np.ndarray, s_max: int) -> float:
+    """s_max/(16 n) sum_i sum_j 2^-j E I(X_i ; X_W), W Bernoulli(2^-j) over the others, by
+    enumerating every subset W with its probability."""
+    n = t.ndim
+    J = math.ceil(math.log2(n)) if n > 1 else 0
+    total = 0.0
+    for i in range(n):
+        others = [a for a in range(n) if a != i]
+        for j in range(1, J + 1):
+            p = 2.0**-j
+            for r in range(len(others) + 1):
+                for W in itertools.combinations(others, r):
+                    total += 2.0**-j * p**r * (1 - p) ** (len(others) - r) * _mi(t, i, W)
+    return s_max / (16.0 * n) * total
+
+
+@given(tables(max_n=5, max_q=3), st.data())
+def test_li_cai_lower_bound_matches_subset_enumeration(joint, data):
+    """The curve form of the lower bound equals the direct sum over masks and positions."""
+    s = data.draw(st.integers(1, joint.n))
+    assert li_cai_lower_bound(m.information_curve(joint), s) == pytest.approx(
+        reference_li_cai_lower(joint.table, s), rel=1e-9, abs=1e-12
+    )
+
+
+def test_li_cai_lower_bound_closed_form_copy():
+    """Copy of n bits: E I(X_i; X_W) = log 2 * P(W nonempty) = log 2 (1 - (1 - 2^-j)^(n-1))."""
+    n, s = 6, 4
+    want = s / 16 * sum(2.0**-j * (1 - (1 - 2.0**-j) ** (n - 1)) for j in range(1, 4)) * math.log(2)
+    assert li_cai_lower_bound(m.copy(n, 2), s) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("s_max", [0, 3, 1.5, None, "x"])
+def test_li_cai_lower_bound_refuses_bad_s_max(s_max):
+    with pytest.raises(m.InputError, match="s_max"):
+        li_cai_lower_bound([0.0, 1.0], s_max)
+
+
+def test_li_cai_lower_claim_fails_with_wrong_bound():
+    """A bound 16 times larger (constant 1 instead of 1/16) exceeds the worst KL: FAIL."""
+    claim = li_cai_lower.check(quick=True, lower=lambda z, s: 16 * li_cai_lower_bound(z, s))
+    assert not claim.passed and claim.numbers["min_worst_kl_minus_lower"] < 0
+
+
+def test_li_cai_lower_claim_fails_with_wrong_engine():
+    """An engine that reports no KL at all makes the check FAIL."""
+    claim = li_cai_lower.check(quick=True, kl=lambda z, s: 0.0)
+    assert not claim.passed
+
+
+# --- Zhang et al.: unbounded reverse KL of factorised decoding ----------------------------------
+
+
+@pytest.mark.parametrize("n,q,delta", [(2, 2, 0.3), (3, 2, 1e-3), (3, 3, 1e-5), (4, 2, 1.0)])
+def test_noisy_copy_reverse_kl_closed_form(n, q, delta):
+    """The closed form equals KL(product of marginals || mu) summed cell by cell."""
+    t = m.noisy_copy(n, q, delta).table
+    nu = np.ones_like(t)
+    for i in range(n):
+        marg = t.sum(axis=tuple(a for a in range(n) if a != i))
+        nu = nu * marg.reshape([-1 if a == i else 1 for a in range(n)])
+    assert zhang_reverse_kl.reverse_kl_closed_form(n, q, delta) == pytest.approx(kl(nu, t), rel=1e-12, abs=1e-15)
+
+
+def test_zhang_claim_fails_with_wrong_closed_form():
+    """Dropping the factor (1 - q^(1-n)) from the closed form makes the check FAIL."""
+    claim = zhang_reverse_kl.check(quick=True, closed_form=lambda n, q, d: math.log(1 / d))
+    assert not claim.passed and claim.numbers["max_rel_gap_closed_form"] > 1e-3
+
+
+def test_zhang_claim_fails_with_wrong_family():
+    """A family whose reverse KL does not grow (copy mixed with delta = 1/2 always) FAILs."""
+    claim = zhang_reverse_kl.check(quick=True, family=lambda n, q, d: m.noisy_copy(n, q, 0.5))
+    assert not claim.passed
+
+
+# --- the two-mode example ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blocks", [[[0], [1, 2, 3]], [[1, 3], [0, 2]], [[0, 1, 2], [3]], [[0, 1, 2, 3]]])
+def test_two_mode_fixed_order_law_by_hand(blocks):
+    """The output law built cell by cell gives KL = (|S_1| - 1) log 2 (reference, no engine)."""
+    from .reference import fixed_order_law
+
+    t = m.two_mode(4).table
+    assert kl(t, fixed_order_law(t, blocks)) == pytest.approx((len(blocks[0]) - 1) * math.log(2), abs=1e-12)
+
+
+def test_two_mode_claim_fails_with_wrong_formula():
+    """The closed form s_1 log 2 (off by one bit) makes the check FAIL."""
+    claim = two_mode.check(quick=True, formula=lambda s1: s1 * math.log(2))
+    assert not claim.passed and claim.numbers["max_schedule_error"] > 0.5
+
+
+def test_two_mode_claim_fails_with_wrong_family():
+    """Parity is not the two-mode law: the closed form no longer holds."""
+    claim = two_mode.check(quick=True, family=m.parity)
+    assert not claim.passed
+
+
+def test_two_mode_claim_fails_with_wrong_engine():
+    """An evaluator that ignores the sampler (always one step) makes the check FAIL."""
+    claim = two_mode.check(quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("random", steps=1)))
+    assert not claim.passed and claim.numbers["max_sampler_error"] > 0.5
+
+
+# --- Fast-dLLM Theorem 1 ------------------------------------------------------------------------------
+
+
+def reference_greedy_sequential(t: np.ndarray, selected) -> tuple:
+    """Decode the selected positions in order, each by the largest conditional probability
+    mu(x_i = v | decoded) computed from the table cell by cell (first value on ties)."""
+    decoded: dict[int, int] = {}
+    for i in sorted(selected):
+        x = [decoded.get(a, 0) for a in range(t.ndim)]
+        probs = []
+        for v in range(t.shape[i]):
+            x[i] = v
+            probs.append(cond_prob(t, tuple(x), set(decoded), i))
+        decoded[i] = int(np.argmax(probs))
+    return tuple(decoded[i] for i in selected)
+
+
+@given(tables(max_n=4, max_q=3, zeros=True), st.data())
+def test_greedy_sequential_matches_cell_by_cell_reference(joint, data):
+    """The claim's sequential decoder equals the cell-by-cell reference on random tables."""
+    sel = data.draw(st.lists(st.integers(0, joint.n - 1), min_size=1, max_size=joint.n, unique=True))
+    got = fast_dllm_greedy.greedy_sequential(joint.table, sel)
+    assert got == reference_greedy_sequential(joint.table, sel)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_fast_dllm_counterexample_by_hand(n):
+    """Just past the condition: marginals of 0 are n/(n+1) - delta, yet sequential ends on a 1."""
+    d = 1e-4
+    t = fast_dllm_greedy.counterexample(n, d).table
+    for i in range(n):
+        assert t.sum(axis=tuple(a for a in range(n) if a != i))[0] == pytest.approx(n / (n + 1) - d)
+    assert fast_dllm_greedy.greedy_parallel(t, list(range(n))) == (0,) * n
+    assert fast_dllm_greedy.greedy_sequential(t, list(range(n))) == (0,) * (n - 1) + (1,)
+
+
+def test_fast_dllm_claim_fails_with_looser_condition():
+    """Replacing (n + 1) eps <= 1 by n eps <= 1 admits the counterexamples: FAIL."""
+    claim = fast_dllm_greedy.check(quick=True, condition=lambda k, eps: k * eps <= 1)
+    assert not claim.passed and claim.numbers["disagreements_under_hypothesis"] > 0
+
+
+def test_fast_dllm_claim_fails_with_wrong_decoder():
+    """A 'sequential' decoder that reads marginals never differs: the just-past cases FAIL."""
+    claim = fast_dllm_greedy.check(quick=True, sequential=fast_dllm_greedy.greedy_parallel)
+    assert not claim.passed and claim.numbers["of_which_decoders_differ"] == 0
+
+
+# --- Zhao-Cai: random step sizes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n,k", [(1, 1), (5, 1), (5, 3), (6, 6)])
+def test_uniform_compositions_law(n, k):
+    """C(n-1, k-1) compositions, each with k positive parts summing to n, probabilities summing to 1."""
+    law = zhao_cai_random_sizes.uniform_compositions(n, k)
+    assert len(law) == math.comb(n - 1, k - 1)
+    assert sum(p for p, _ in law) == pytest.approx(1.0)
+    assert all(len(s) == k and min(s) >= 1 and sum(s) == n for _, s in law)
+
+
+def test_random_sizes_copy_closed_form():
+    """Copy of n bits: E KL = E[s_1 - 1] log 2, and the first part of a uniform composition of n
+    into k parts has mean n/k (the parts are exchangeable)."""
+    n, k = 6, 3
+    law = zhao_cai_random_sizes.uniform_compositions(n, k)
+    want = (n / k - 1) * math.log(2)
+    assert zhao_cai_random_sizes.random_sizes_expected_kl(m.information_curve(m.copy(n, 2)), law) == pytest.approx(want)
+
+
+def test_zhao_cai_claim_fails_with_wrong_formula():
+    """Using one size vector of the law instead of the average makes the identity FAIL."""
+    claim = zhao_cai_random_sizes.check(quick=True, formula=lambda z, law: m.expected_kl(z, list(law[0][1])))
+    assert not claim.passed and claim.numbers["max_identity_error"] > 1e-6
+
+
+# --- ParallelBench: lower bound and the shuffle task ----------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 3, 4])
+def test_shuffle_family(n):
+    """n! equally likely permutations, every marginal uniform over the n items."""
+    t = m.shuffle(n).table
+    assert int((t > 0).sum()) == math.factorial(n)
+    assert t[tuple(range(n))] == pytest.approx(1 / math.factorial(n))
+    for i in range(n):
+        np.testing.assert_allclose(t.sum(axis=tuple(a for a in range(n) if a != i)), np.full(n, 1 / n))
+
+
+@pytest.mark.parametrize("blocks", [[[0, 1, 2, 3]], [[2], [0, 3], [1]], [[0, 1], [2, 3]], [[3], [2], [1], [0]]])
+def test_shuffle_accuracy_by_hand(blocks):
+    """The closed form equals the mass that the cell-by-cell fixed-order law puts on permutations."""
+    from .reference import fixed_order_law
+
+    t = m.shuffle(4).table
+    nu = fixed_order_law(t, blocks)
+    assert float(nu[t > 0].sum()) == pytest.approx(parallelbench.shuffle_accuracy(4, [len(b) for b in blocks]))
+
+
+@given(tables(max_n=3, max_q=3, max_cells=30), st.data())
+def test_factorised_law_with_true_conditionals_is_the_reference(joint, data):
+    """noise = 0 gives the fixed-order law of the reference (same conventions on zero contexts)."""
+    from .reference import fixed_order_law
+
+    order = data.draw(st.permutations(range(joint.n)))
+    cut = data.draw(st.integers(1, joint.n))
+    blocks = [list(order[:cut])] + ([list(order[cut:])] if cut < joint.n else [])
+    np.testing.assert_allclose(parallelbench.factorised_law(joint.table, blocks), fixed_order_law(joint.table, blocks), atol=1e-12)
+
+
+def test_parallelbench_claim_fails_with_inflated_bound():
+    """Twice the chain-rule value is not a lower bound (the true conditionals attain L_T): FAIL."""
+    claim = parallelbench.check(quick=True, lower=lambda j, p: 2 * m.fixed_order_kl(j, p))
+    assert not claim.passed and claim.numbers["min_kl_minus_L_T"] < 0
+
+
+def test_parallelbench_claim_fails_with_wrong_accuracy():
+    """Forgetting the last step's factor in the shuffle accuracy makes the check FAIL."""
+    claim = parallelbench.check(quick=True, accuracy=lambda n, sizes: parallelbench.shuffle_accuracy(n, sizes[:-1]))
+    assert not claim.passed and claim.numbers["max_shuffle_accuracy_error"] > 1e-3
+
+
+# --- Lavenant-Zanella: geometric schedules against the optimum --------------------------------------
+
+
+def test_best_geometric_copy_closed_form():
+    """Copy: a schedule costs (s_1 - 1) log 2, so the best geometric schedule with k = 2 steps costs
+    (smallest first step on the grid - 1) log 2; at ratio 4, n = 8 the first step is round(8 * 3/15) = 2."""
+    z = m.information_curve(m.copy(8, 2))
+    r, e = lavenant_zanella.best_geometric(z, 2)
+    first = min(m.schedule_family("geometric", 8, ratio=float(q), k=2).steps[0] for q in lavenant_zanella.RATIOS)
+    assert first == 2 and e == pytest.approx((first - 1) * math.log(2))
+
+
+def test_lavenant_zanella_claim_fails_with_a_non_optimal_optimum():
+    """An 'optimum' that returns the even schedule is beaten by some geometric schedule: FAIL."""
+
+    def even(z, k):
+        sched = m.schedule_family("even", len(z), k=k)
+        return type("Opt", (), {"expected_kl": m.expected_kl(z, sched)})()
+
+    claim = lavenant_zanella.check(quick=True, optimum=even)
+    assert not claim.passed and claim.numbers["max_optimal_minus_geometric"] > 1e-6
