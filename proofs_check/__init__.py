@@ -1,7 +1,9 @@
 """One module per published claim, each with ``check(quick: bool = False) -> Claim``.
 
 ``mdmtheory check`` (and ``mdmtheory reproduce``) run every module listed by :func:`claim_modules`
-and print one table.  Every check uses the exact engines, not samples.
+and print one table.  Every check uses the exact engines, not samples, and compares the published
+statement with an independent computation (brute force on the table, another engine); each module
+names its claim once, in ``NAME``, which is what the table prints.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import pkgutil
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "claim_modules", "run_claims"]
+__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims"]
 
 
 @dataclass
@@ -39,10 +41,51 @@ def claim_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
+def claim_names() -> dict[str, str]:
+    """``{printed claim name: module name}`` for every claim module (each module's ``NAME``)."""
+    return {importlib.import_module(f"{__name__}.{m}").NAME: m for m in claim_modules()}
+
+
+def resolve(names: list[str]) -> list[str]:
+    """The module names of ``names``, each a module name (``theorem4``) or a printed claim name
+    (``theorem4_exact_kl``).
+
+    Raises
+    ------
+    mdmtheory.errors.InputError
+        On an unknown name; the message lists the valid names.
+
+    Examples
+    --------
+    >>> resolve(["theorem4_exact_kl", "lemma8"])
+    ['theorem4', 'lemma8']
+    """
+    from mdmtheory.errors import InputError
+
+    modules = claim_modules()
+    if all(name in modules for name in names):
+        return list(names)
+    printed = claim_names()
+    unknown = [name for name in names if name not in modules and name not in printed]
+    if unknown:
+        raise InputError(
+            f"unknown claim(s) {', '.join(unknown)}; choose from {', '.join(sorted(printed))} "
+            f"(or the module names {', '.join(modules)})"
+        )
+    return [printed.get(name, name) for name in names]
+
+
 def run_claims(names: list[str] | None = None, quick: bool = False, progress=None) -> list[Claim]:
-    """Run the named claims (default all); each result carries its wall time."""
+    """Run the named claims (module or printed names; default all); each result carries its
+    wall time.
+
+    Raises
+    ------
+    mdmtheory.errors.InputError
+        On an unknown claim name.
+    """
     out = []
-    mods = names or claim_modules()
+    mods = resolve(names) if names else claim_modules()
     for name in progress(mods, desc="claims") if progress else mods:
         t0 = time.perf_counter()
         claim = importlib.import_module(f"{__name__}.{name}").check(quick=quick)

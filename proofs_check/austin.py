@@ -18,6 +18,8 @@ from mdmtheory.schedules import austin
 
 from . import Claim
 
+NAME = "austin_two_phase"
+
 
 def check(quick: bool = False) -> Claim:
     tables = {"parity(5)": parity(5)}
@@ -46,7 +48,7 @@ def check(quick: bool = False) -> Claim:
             strict += printed > direct_val + 1e-9
             cases += 1
     return Claim(
-        name="austin_two_phase",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 10 (Austin's two-phase schedule)",
         passed=worst_formula < 1e-10 and worst_bound <= 1e-10,
         numbers={

@@ -18,6 +18,8 @@ from mdmtheory.markov import bisection_partition, random_walk
 
 from . import Claim
 
+NAME = "bisection_exact_on_chains"
+
 #: One spec per family, with the length n used at small n (q^n dense cells kept small).
 SMALL = {
     "cycle:5": 6, "path:4": 7, "complete:4": 6, "star:4": 7, "grid:2x3": 5, "torus:3x3": 5, "hypercube:2": 7,
@@ -55,7 +57,7 @@ def check(quick: bool = False) -> Claim:
                 contrast = min(contrast, chain.fixed_order_kl(ltr))
     passed = worst_small < 1e-10 and worst_eval < 1e-10 and worst_large == 0.0 and rounds_ok and contrast > 1.0
     return Claim(
-        name="bisection_exact_on_chains",
+        name=NAME,
         source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
         passed=bool(passed),
         numbers={

@@ -20,6 +20,8 @@ from mdmtheory.samplers import SamplerState
 
 from . import Claim
 
+NAME = "chain_rule_adaptive"
+
 
 def _state(joint, values: list[int], step: int) -> SamplerState:
     """The exact oracle's view of the partial assignment ``values`` (-1 = masked)."""
@@ -90,7 +92,7 @@ def check(quick: bool = False) -> Claim:
                 worst_kernel = max(worst_kernel, abs(evaluate(joint, sampler)["kl"] - kl))
                 cases += 1
     return Claim(
-        name="chain_rule_adaptive",
+        name=NAME,
         source="THEORY.md section 2 (chain rule; Chen-Cong-Li arXiv 2511.04647)",
         passed=worst_chain < 1e-10 and worst_kernel < 1e-10,
         numbers={"cases": cases, "max_abs_kl_minus_chain_sum": worst_chain, "max_abs_evaluator_minus_brute": worst_kernel},

@@ -17,6 +17,8 @@ from mdmtheory import evaluate, make_sampler, random_joint
 
 from . import Claim
 
+NAME = "eb_bound"
+
 
 def _H(p: np.ndarray) -> float:
     return float(np.sum(entr(p)))
@@ -60,7 +62,7 @@ def check(quick: bool = False) -> Claim:
                     over = max(over, r["dependence_error_max"] - gamma)
                     runs += 1
     return Claim(
-        name="eb_bound",
+        name=NAME,
         source="Ben-Hamu et al. (arXiv 2505.24857), EB-sampler error bound",
         passed=slack <= 1e-12 and over <= 1e-10,
         numbers={

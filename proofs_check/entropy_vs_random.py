@@ -23,6 +23,8 @@ from mdmtheory.walks import exact_walk_metrics, simulate
 
 from . import Claim
 
+NAME = "entropy_vs_random_on_graphs"
+
 #: (graph, start) -> the expected winner
 CASES = {
     ("path:5", "vertex:0"): "entropy",
@@ -103,7 +105,7 @@ def check(quick: bool = False) -> Claim:
         numbers.update({f"gallery n=7 k=3: {label[w]}": v for w, v in scan.items()})
         agree &= bool(scan["entropy"]) and bool(scan["random"])
     return Claim(
-        name="entropy_vs_random_on_graphs",
+        name=NAME,
         source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
         passed=bool(agree and wins == {"entropy", "random"}),
         numbers=numbers,

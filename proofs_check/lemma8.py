@@ -7,6 +7,8 @@ from mdmtheory import copy, dual_total_correlation, information_curve, parity, r
 
 from . import Claim
 
+NAME = "lemma8_tc_dtc_areas"
+
 
 def check(quick: bool = False) -> Claim:
     tables = {"copy(5,3)": copy(5, 3), "parity(6)": parity(6), "reed_solomon(5,2,5)": reed_solomon(5, 2, 5)}
@@ -20,7 +22,7 @@ def check(quick: bool = False) -> Claim:
         worst_tc = max(worst_tc, abs(z.sum() - tc))
         worst_dtc = max(worst_dtc, abs(joint.n * z[-1] - z.sum() - dtc))
     return Claim(
-        name="lemma8_tc_dtc_areas",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Lemma 8",
         passed=max(worst_tc, worst_dtc) < 1e-10,
         numbers={"tables": len(tables), "max_abs_tc_error": worst_tc, "max_abs_dtc_error": worst_dtc},

@@ -14,6 +14,8 @@ from mdmtheory.schedules import Schedule, schedule_family
 from . import Claim
 from ._cases import schedule_cases
 
+NAME = "li_cai_bound"
+
 
 def _schedules(n: int, rng) -> list[Schedule]:
     out = []
@@ -45,7 +47,7 @@ def check(quick: bool = False) -> Claim:
                 tightest = max(tightest, exact / bound)
             cases += 1
     return Claim(
-        name="li_cai_bound",
+        name=NAME,
         source="Li and Cai (2025), arXiv 2505.21400",
         passed=worst <= 1e-9,
         numbers={"cases": cases, "max_exact_minus_bound": worst, "max_exact_over_bound": tightest},

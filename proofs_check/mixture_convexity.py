@@ -19,6 +19,8 @@ from mdmtheory.divergence import kl_divergence
 
 from . import Claim
 
+NAME = "mixture_convexity"
+
 
 def _cond(table: np.ndarray, x: tuple, revealed: list[int], i: int) -> float:
     n = table.ndim
@@ -70,7 +72,7 @@ def check(quick: bool = False) -> Claim:
                 per_order_below += int(mean_kl < floor[k - 1] - 1e-9)  # impossible: each order is a policy
                 cases += 1
     return Claim(
-        name="mixture_convexity",
+        name=NAME,
         source="THEORY.md section 2 (convexity of KL); Chen-Cong-Li arXiv 2511.04647",
         passed=worst_gap <= 1e-12 and max(worst_law, worst_thm4, worst_eval) < 1e-10 and per_order_below == 0,
         numbers={

@@ -25,6 +25,8 @@ from mdmtheory.divergence import kl_divergence
 
 from . import Claim
 
+NAME = "oracle_decoupling"
+
 
 def _conditional(table: np.ndarray, x: tuple, revealed: tuple, i: int) -> np.ndarray:
     """``mu(X_i | x_R)`` as a vector (uniform where ``mu(x_R) = 0``)."""
@@ -93,7 +95,7 @@ def check(quick: bool = False) -> Claim:
                 mixture = max(mixture, abs(d["mixture_kl_hat"] - (d["mixture_kl"] + d["error"])))
                 cases += 1
     return Claim(
-        name="oracle_decoupling",
+        name=NAME,
         source="THEORY.md section 4, learned-oracle decoupling lemma (Chen-Cong-Li arXiv 2511.04647)",
         passed=right < 1e-10 and swapped > 1e-3,
         numbers={

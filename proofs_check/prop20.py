@@ -13,6 +13,8 @@ from mdmtheory import information_curve, optimal_schedule, reed_solomon
 
 from . import Claim
 
+NAME = "prop20_reed_solomon_one_jump"
+
 
 def check(quick: bool = False) -> Claim:
     codes = [(4, 2, 5), (5, 2, 5), (5, 3, 7)] if quick else [(4, 2, 5), (5, 2, 5), (5, 3, 7), (6, 3, 7), (7, 2, 7), (7, 4, 7)]
@@ -24,7 +26,7 @@ def check(quick: bool = False) -> Claim:
         worst = max(worst, float(np.max(np.abs(z - want))))
         two_step = max(two_step, optimal_schedule(z, 2).expected_kl)
     return Claim(
-        name="prop20_reed_solomon_one_jump",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Prop. 20",
         passed=worst < 1e-9 and two_step < 1e-9,
         numbers={"codes": len(codes), "max_abs_curve_error_bits": worst, "max_optimal_two_step_kl_bits": two_step},

@@ -17,6 +17,8 @@ import sympy as sp
 
 from . import Claim
 
+NAME = "symbolic_theorem4_lemma13"
+
 
 def _joint(n: int):
     xs = list(itertools.product((0, 1), repeat=n))
@@ -125,7 +127,7 @@ def check(quick: bool = False) -> Claim:
         numbers[f"theorem4_n{n}"] = f"{sum(t4[n])}/{len(t4[n])} schedules"
         numbers[f"lemma13_n{n}"] = f"{sum(l13[n])}/{len(l13[n])} (t,s) pairs"
     return Claim(
-        name="symbolic_theorem4_lemma13",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 4 and Lemma 13 (our reading), sympy",
         passed=all(all(v) for v in t4.values()) and all(all(v) for v in l13.values()),
         numbers=numbers,

@@ -18,6 +18,8 @@ from mdmtheory import min_steps, optimal_schedule
 
 from . import Claim
 
+NAME = "theorem30_log_n_lower_bound"
+
 C = 0.5
 
 
@@ -56,7 +58,7 @@ def check(quick: bool = False) -> Claim:
         ok &= min(ratios) >= 0.25 and ratios[-1] >= 0.5 * ratios[0]
         ok &= max(tcs) <= 1.0 / eps and max(needed) <= 2.0 * min(needed)
     return Claim(
-        name="theorem30_log_n_lower_bound",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 30 (curve-level reading of the construction)",
         passed=bool(ok),
         numbers=numbers,

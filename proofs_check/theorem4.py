@@ -14,6 +14,8 @@ from mdmtheory.schedules import Schedule
 
 from . import Claim
 
+NAME = "theorem4_exact_kl"
+
 
 def _conditional(table: np.ndarray, revealed: list[int], i: int, x: tuple[int, ...]) -> float:
     """``mu(x_i | x_R)`` by summing the table (uniform where ``mu(x_R) = 0``)."""
@@ -68,7 +70,7 @@ def check(quick: bool = False) -> Claim:
                 worst = max(worst, abs(exact - brute))
                 cases += 1
     return Claim(
-        name="theorem4_exact_kl",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 4",
         passed=worst < 1e-10,
         numbers={"cases": cases, "max_abs_difference": worst},

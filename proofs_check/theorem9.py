@@ -15,6 +15,8 @@ from mdmtheory.schedules import dtc, tc
 from . import Claim
 from ._cases import schedule_cases
 
+NAME = "theorem9_tc_dtc_schedules"
+
 FRACTIONS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01)
 
 
@@ -40,7 +42,7 @@ def check(quick: bool = False) -> Claim:
                 if err > eps * (1 + 1e-9) or sched.k > bound:
                     failures.append(f"{fam} on {name} at eps={eps:.3g}: KL {err:.4g}, {sched.k} steps")
     return Claim(
-        name="theorem9_tc_dtc_schedules",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 9",
         passed=not failures,
         numbers={"cases": cases, "max_kl_over_eps": worst_err, "max_steps_over_bound": worst_steps, "failures": len(failures)},
