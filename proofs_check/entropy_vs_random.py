@@ -133,6 +133,6 @@ def check(quick: bool = False, metrics_fn=exact_walk_metrics) -> Claim:
         detail="At equal model calls (exact, walks of length 7, every gallery graph and start), entropy "
         "unmasking wins on both KL and validity on some graphs (" + ", ".join(exact_winner_list(exact_winner, "entropy"))
         + ") and random wins on others, at every k tried"
-        + (";  the simulated winners at length 64 agree with the exact ones at 7." if not quick else "."),
+        + ("; the simulated winners at length 64 agree with the exact ones at 7." if not quick else "."),
     )
 
