@@ -163,3 +163,24 @@ def dual_total_correlation(table: np.ndarray) -> float:
             cond = np.where(table > 0, table / np.where(rest > 0, rest, 1.0), 1.0)
         out -= float(-np.sum(table * np.log(cond)))
     return out
+
+
+def optimal_expected_kl(z, kmax: int) -> np.ndarray:
+    """``[min over schedules with k steps of the Theorem 4 error of Z, for k = 1..kmax]`` by the
+    plain ``O(k n^2)`` dynamic programme over the end of the last step (no Monge speed-up).
+
+    A step covering positions ``a..b`` costs ``sum_{j=a}^{b} (Z_j - Z_a)``.  Memory ``n^2``.
+    """
+    z = np.asarray(z, dtype=float)
+    n = z.size
+    P = np.concatenate([[0.0], np.cumsum(z)])
+    a = np.arange(n)[:, None]  # 0-based start
+    b = np.arange(n)[None, :]  # 0-based end
+    cost = np.where(b >= a, P[b + 1] - P[a] - (b - a + 1) * z[a], np.inf)
+    best = cost[0].copy()  # one step covering 0..b
+    out = [best[-1]]
+    for _ in range(1, min(kmax, n)):
+        prev = np.concatenate([[np.inf], best[:-1]])  # best with the previous steps ending at a - 1
+        best = np.min(prev[:, None] + cost, axis=0)
+        out.append(best[-1])
+    return np.array(out + [0.0] * (kmax - len(out)))
