@@ -74,3 +74,11 @@ def test_check_unknown_name_exits_2_before_running(monkeypatch, capsys):
     assert code == 2 and out == "" and not ran
     assert err.count("\n") == 1 and err.startswith("mdmtheory: error: unknown claim(s) theorem4_exact; choose from")
     assert "theorem4_exact_kl" in err and "Traceback" not in err
+
+
+def test_docstring_examples():
+    """proofs_check/ sits outside the doctest paths: run its package examples here."""
+    import doctest
+
+    result = doctest.testmod(proofs_check)
+    assert result.failed == 0 and result.attempted >= 1

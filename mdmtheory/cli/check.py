@@ -1,5 +1,9 @@
 """``mdmtheory check [NAME ...] [--quick] [--json]``: run the published-claim checks of
-``proofs_check/`` and print one table; exit code 1 if any claim fails."""
+``proofs_check/`` and print one table; exit code 1 if any claim fails.
+
+``NAME`` is a claim as the table prints it (``theorem4_exact_kl``) or its module
+(``theorem4``); an unknown name is an input error (exit 2, the valid names listed) raised
+before any claim runs."""
 
 from __future__ import annotations
 
