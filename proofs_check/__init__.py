@@ -13,7 +13,13 @@ import pkgutil
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims"]
+__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "TOL", "MARGIN"]
+
+#: Rounding noise: two exact computations of one quantity must agree, and an exact inequality
+#: must hold, within ``TOL`` (nats, or bits where a claim says so).
+TOL = 1e-10
+#: A difference larger than ``MARGIN`` is real: a strict inequality, a winner, a form that fails.
+MARGIN = 1e-9
 
 
 @dataclass

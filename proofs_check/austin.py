@@ -17,7 +17,7 @@ from mdmtheory import expected_kl, information_curve, parity, random_joint
 from mdmtheory.bounds import austin_bound
 from mdmtheory.schedules import austin
 
-from . import Claim
+from . import MARGIN, TOL, Claim
 from ._brute import kl, order_laws
 
 NAME = "austin_two_phase"
@@ -48,14 +48,14 @@ def check(quick: bool = False, curve_fn=information_curve, exact_form=theorem4_f
             worst_engine = max(worst_engine, abs(direct - expected_kl(z, austin(n, k))))
             printed = printed_form(z, k)
             worst_bound = max(worst_bound, direct - printed)
-            if printed > direct + 1e-9:
+            if printed > direct + MARGIN:
                 strict += 1
                 example = example or f"{label}, k={k}: exact {direct:.4g}, printed {printed:.4g}"
             cases += 1
     return Claim(
         name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 10 (Austin's two-phase schedule)",
-        passed=worst_form < 1e-10 and worst_engine < 1e-10 and worst_bound <= 1e-10 and strict > 0,
+        passed=worst_form < TOL and worst_engine < TOL and worst_bound <= TOL and strict > 0,
         numbers={
             "cases": cases,
             "max_abs_brute_minus_theorem4_form": worst_form,

@@ -16,7 +16,7 @@ import numpy as np
 from mdmtheory import evaluate, fixed_order_kl, make_sampler
 from mdmtheory.markov import bisection_partition, random_walk
 
-from . import Claim
+from . import TOL, Claim
 
 NAME = "bisection_exact_on_chains"
 
@@ -56,7 +56,7 @@ def check(quick: bool = False, partition_fn=bisection_partition) -> Claim:
             ltr = [list(range(a, b)) for a, b in zip(nodes[:-1], nodes[1:])]
             if chain.total_correlation() > 1.0:  # a star or K_{a,b} walk from a vertex is a product law
                 contrast = min(contrast, chain.fixed_order_kl(ltr))
-    passed = worst_small < 1e-10 and worst_eval < 1e-10 and worst_large == 0.0 and rounds_ok and contrast > 1.0
+    passed = worst_small < TOL and worst_eval < TOL and worst_large == 0.0 and rounds_ok and contrast > 1.0
     return Claim(
         name=NAME,
         source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",

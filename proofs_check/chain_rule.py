@@ -18,7 +18,7 @@ from mdmtheory import conditional_total_correlation, evaluate, make_sampler, opt
 from mdmtheory.divergence import kl_divergence
 from mdmtheory.samplers import SamplerState
 
-from . import Claim
+from . import TOL, Claim
 
 NAME = "chain_rule_adaptive"
 
@@ -96,7 +96,7 @@ def check(quick: bool = False, tc_fn=conditional_total_correlation) -> Claim:
     return Claim(
         name=NAME,
         source="THEORY.md section 2 (chain rule; Chen-Cong-Li arXiv 2511.04647)",
-        passed=worst_chain < 1e-10 and worst_kernel < 1e-10,
+        passed=worst_chain < TOL and worst_kernel < TOL,
         numbers={"cases": cases, "max_abs_kl_minus_chain_sum": worst_chain, "max_abs_evaluator_minus_brute": worst_kernel},
         detail="For confidence, entropy, margin, EB, threshold, PUNT, bisection and the optimal policy on random "
         "tables, KL(mu||nu) of the law built along each x equals the mu-weighted sum of TC(X_S | x_R) over the "

@@ -15,7 +15,7 @@ from scipy.special import entr
 
 from mdmtheory import evaluate, make_sampler, random_joint
 
-from . import Claim
+from . import TOL, Claim
 
 NAME = "eb_bound"
 
@@ -71,7 +71,7 @@ def check(quick: bool = False, bound_fn=eb_bound) -> Claim:
     return Claim(
         name=NAME,
         source="Ben-Hamu et al. (arXiv 2505.24857), EB-sampler error bound",
-        passed=slack <= 1e-12 and over <= 1e-10,
+        passed=slack <= TOL and over <= TOL,
         numbers={
             "state_set_triples": triples,
             "max_tc_minus_bound": slack,

@@ -26,7 +26,7 @@ from mdmtheory.divergence import kl_divergence
 from mdmtheory.markov import random_walk
 from mdmtheory.walks import exact_walk_metrics, simulate
 
-from . import Claim
+from . import MARGIN, TOL, Claim
 from ._brute import kl
 from .chain_rule import walk
 
@@ -86,7 +86,7 @@ def gallery(k: int = 3, n: int = 7, metrics_fn=exact_walk_metrics) -> tuple[dict
             e, x = r["entropy"], r["random"]
             other = random_by_mixture(chain, k)
             worst = max(worst, abs(x["kl"] - other["kl"]), abs(x["validity"] - other["validity"]))
-            if abs(e["kl"] - x["kl"]) < 1e-9 and abs(e["validity"] - x["validity"]) < 1e-9:
+            if abs(e["kl"] - x["kl"]) < MARGIN and abs(e["validity"] - x["validity"]) < MARGIN:
                 out["tie"].append(f"{spec}/{start}")
             else:
                 out[_winner(r) or "mixed"].append(f"{spec}/{start}")
@@ -101,9 +101,9 @@ def _winner(r: dict) -> str | None:
         if x["validity_interval"][0] > e["validity_interval"][1]:
             return "random"
         return None
-    if e["kl"] < x["kl"] - 1e-9 and e["validity"] > x["validity"] + 1e-9:
+    if e["kl"] < x["kl"] - MARGIN and e["validity"] > x["validity"] + MARGIN:
         return "entropy"
-    if x["kl"] < e["kl"] - 1e-9 and x["validity"] > e["validity"] + 1e-9:
+    if x["kl"] < e["kl"] - MARGIN and x["validity"] > e["validity"] + MARGIN:
         return "random"
     return None
 
@@ -145,7 +145,7 @@ def check(quick: bool = False, metrics_fn=exact_walk_metrics) -> Claim:
     return Claim(
         name=NAME,
         source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
-        passed=bool(both and agree and worst < 1e-10 and worst_entropy < 1e-10),
+        passed=bool(both and agree and worst < TOL and worst_entropy < TOL),
         numbers=numbers,
         detail="At equal model calls (exact, walks of length 7, every gallery graph and start), entropy "
         "unmasking wins on both KL and validity on some graphs (" + ", ".join(exact_winner_list(exact_winner, "entropy"))

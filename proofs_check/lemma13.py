@@ -19,7 +19,7 @@ import numpy as np
 
 from mdmtheory import information_curve, parity, random_joint
 
-from . import Claim
+from . import TOL, Claim
 from ._brute import expected_conditional_tc
 
 NAME = "lemma13_one_step_identity"
@@ -50,7 +50,7 @@ def check(quick: bool = False, curve_fn=information_curve) -> Claim:
     return Claim(
         name=NAME,
         source="Chen-Cong-Li (COLT 2026) Lemma 13 (as read here: the one-step identity)",
-        passed=worst < 1e-10,
+        passed=worst < TOL,
         numbers={"tables": len(tables), "cases": cases, "max_abs_difference": worst},
         detail="The expected conditional TC of unmasking s random positions after t random ones, each "
         "conditional table sliced from mu, equals sum_{j<=s} (Z_{t+j} - Z_{t+1}) of the library's curve; "

@@ -13,8 +13,7 @@ import numpy as np
 
 from mdmtheory import copy, information_curve, parity, random_joint, reed_solomon
 
-from . import Claim
-from . import _brute
+from . import TOL, Claim, _brute
 
 NAME = "lemma8_tc_dtc_areas"
 
@@ -36,7 +35,7 @@ def check(quick: bool = False, curve_fn=information_curve) -> Claim:
     return Claim(
         name=NAME,
         source="Chen-Cong-Li (COLT 2026) Lemma 8",
-        passed=max(worst_tc, worst_dtc, worst_curve) < 1e-10,
+        passed=max(worst_tc, worst_dtc, worst_curve) < TOL,
         numbers={"tables": len(tables), "max_abs_tc_error": worst_tc, "max_abs_dtc_error": worst_dtc,
                  "max_abs_curve_vs_definition": worst_curve},
         detail="sum_j Z_j = TC and n Z_n - sum_j Z_j = DTC, Z from the library's curve, TC as KL(mu || product of "

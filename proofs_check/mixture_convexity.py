@@ -15,7 +15,7 @@ import numpy as np
 from mdmtheory import evaluate, expected_kl, make_sampler, mixture_kl, optimal_kl, random_joint
 from mdmtheory.divergence import kl_divergence
 
-from . import Claim
+from . import MARGIN, TOL, Claim
 from ._brute import kl, order_laws
 
 NAME = "mixture_convexity"
@@ -45,13 +45,13 @@ def check(quick: bool = False, mixture_kl_fn=mixture_kl) -> Claim:
                 worst_thm4 = max(worst_thm4, abs(mean_kl - expected_kl(joint, steps)))
                 worst_gap = max(worst_gap, mkl - mean_kl)  # convexity: <= 0
                 worst_eval = max(worst_eval, abs(evaluate(joint, make_sampler("random", steps=k))["kl"] - mkl))
-                below_floor += int(mkl < floor[k - 1] - 1e-9)
-                per_order_below += int(mean_kl < floor[k - 1] - 1e-9)  # impossible: each order is a policy
+                below_floor += int(mkl < floor[k - 1] - MARGIN)
+                per_order_below += int(mean_kl < floor[k - 1] - MARGIN)  # impossible: each order is a policy
                 cases += 1
     return Claim(
         name=NAME,
         source="THEORY.md section 2 (convexity of KL); Chen-Cong-Li arXiv 2511.04647",
-        passed=worst_gap <= 1e-12 and max(worst_law, worst_thm4, worst_eval) < 1e-10 and per_order_below == 0,
+        passed=worst_gap <= TOL and max(worst_law, worst_thm4, worst_eval) < TOL and per_order_below == 0,
         numbers={
             "cases": cases,
             "max_mixture_kl_minus_mean_kl": worst_gap,

@@ -18,8 +18,7 @@ import numpy as np
 
 from mdmtheory import expected_kl, fixed_order_kl, information_curve, reed_solomon
 
-from . import Claim
-from . import _brute
+from . import TOL, Claim, _brute
 
 NAME = "prop20_reed_solomon_one_jump"
 
@@ -50,7 +49,7 @@ def check(quick: bool = False, curve_fn=information_curve, closed_form=one_jump)
     return Claim(
         name=NAME,
         source="Chen-Cong-Li (COLT 2026) Prop. 20",
-        passed=max(worst, worst_def, two_step, worst_jump) < 1e-9,
+        passed=max(worst, worst_def, two_step, worst_jump) < TOL,
         numbers={"codes": len(codes), "max_abs_curve_error_bits": worst, "max_abs_definition_error_bits": worst_def,
                  "two_step_partitions": partitions, "max_two_step_kl_bits": two_step,
                  "max_abs_first_step_k+1_minus_log2q": worst_jump},

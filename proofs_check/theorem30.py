@@ -26,7 +26,7 @@ import numpy as np
 
 from mdmtheory import min_steps, optimal_schedule
 
-from . import Claim
+from . import TOL, Claim
 from ._brute import optimal_expected_kl
 
 NAME = "theorem30_log_n_lower_bound"
@@ -91,7 +91,7 @@ def check(quick: bool = False, curve_fn=staircase_curve) -> Claim:
         ok &= max(tc_over_bound) <= 1.0 and max(needed) <= SPREAD * min(needed)
     numbers["max_abs_tc_minus_block_areas"] = worst_area
     numbers["max_abs_optimum_vs_plain_dp"] = worst_dp
-    ok &= worst_area < 1e-9 and worst_dp < 1e-10
+    ok &= worst_area < TOL and worst_dp < TOL
     return Claim(
         name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 30 (curve-level reading of the construction)",

@@ -12,7 +12,7 @@ import numpy as np
 from mdmtheory import expected_kl, random_joint
 from mdmtheory.schedules import Schedule
 
-from . import Claim
+from . import TOL, Claim
 from ._brute import kl, order_laws
 
 NAME = "theorem4_exact_kl"
@@ -44,7 +44,7 @@ def check(quick: bool = False, expected_kl_fn=expected_kl) -> Claim:
     return Claim(
         name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 4",
-        passed=worst < 1e-10,
+        passed=worst < TOL,
         numbers={"cases": cases, "max_abs_difference": worst},
         detail="E_S KL(mu||nu_S) from the information curve equals the average over every ordered partition "
         "of the KL of the fixed-order law built from the conditionals, for every schedule of "
