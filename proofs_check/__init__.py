@@ -41,6 +41,17 @@ class Claim:
     def verdict(self) -> str:
         return "PASS" if self.passed else "FAIL"
 
+    def to_dict(self) -> dict:
+        """The JSON row: ``name``, ``source``, ``verdict``, ``numbers``, ``detail``, ``seconds``.
+
+        Examples
+        --------
+        >>> Claim("x", "paper", True, {"gap": 0.0}).to_dict()["verdict"]
+        'PASS'
+        """
+        return {"name": self.name, "source": self.source, "verdict": self.verdict, "numbers": self.numbers,
+                "detail": self.detail, "seconds": self.seconds}
+
 
 def claim_modules() -> list[str]:
     """Names of the claim modules (every public module of this package), sorted."""

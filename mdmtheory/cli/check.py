@@ -39,10 +39,7 @@ def run(args) -> int:
 
 def claims_json(claims) -> list[dict]:
     """The JSON rows of a claims table."""
-    return [
-        {"name": c.name, "source": c.source, "verdict": c.verdict, "numbers": c.numbers, "detail": c.detail, "seconds": c.seconds}
-        for c in claims
-    ]
+    return [c.to_dict() for c in claims]
 
 
 def print_claims(claims) -> None:
