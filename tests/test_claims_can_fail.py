@@ -93,6 +93,7 @@ WRONG = {
     "austin (printed form as exact)": (austin, {"exact_form": austin.austin_bound}),
     "austin (exact form as printed)": (austin, {"printed_form": austin.theorem4_form}),
     "austin (perturbed curve)": (austin, {"curve_fn": perturbed_curve}),
+    "austin (random lattice)": (austin, {"curve_fn": random_lattice_curve}),
     "prop20 (jump at j >= k)": (prop20, {"closed_form": lambda n, k, q: np.where(np.arange(1, n + 1) >= k, math.log2(q), 0.0)}),
     "prop20 (perturbed curve)": (prop20, {"curve_fn": perturbed_curve}),
     "theorem30 (one jump)": (theorem30, {"curve_fn": one_jump_curve}),
