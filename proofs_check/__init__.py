@@ -2,8 +2,12 @@
 
 ``mdmtheory check`` (and ``mdmtheory reproduce``) run every module listed by :func:`claim_modules`
 and print one table.  Every check uses the exact engines, not samples, and compares the published
-statement with an independent computation (brute force on the table, another engine); each module
-names its claim once, in ``NAME``, which is what the table prints.
+statement with an independent computation (brute force on the table from ``_brute``, another
+engine); each module names its claim once, in ``NAME``, which is what the table prints.
+
+Every check can fail: its ingredients (the engine under test, the stated formula or bound, the
+curve) are keyword arguments of ``check`` with the correct defaults, and
+``tests/test_claims_can_fail.py`` feeds each claim a wrong one and expects FAIL.
 """
 
 from __future__ import annotations
