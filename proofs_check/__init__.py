@@ -1,17 +1,31 @@
 """One module per published claim, each with ``check(quick: bool = False) -> Claim``.
 
 ``mdmtheory check`` (and ``mdmtheory reproduce``) run every module listed by :func:`claim_modules`
-and print one table.  Every check uses the exact engines, not samples.
+and print one table.  Every check uses the exact engines, not samples, and compares the published
+statement with an independent computation (brute force on the table from ``_brute``, another
+engine); each module names its claim once, in ``NAME``, which is what the table prints.
+
+Every check can fail: its ingredients (the engine under test, the stated formula or bound, the
+curve) are keyword arguments of ``check`` with the correct defaults, and
+``tests/test_claims_can_fail.py`` feeds each claim a wrong one and expects FAIL.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import pkgutil
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "claim_modules", "run_claims"]
+__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "TOL", "MARGIN"]
+
+#: Rounding noise: two exact computations of one quantity must agree, and an exact inequality
+#: must hold, within ``TOL`` (nats, or bits where a claim says so).
+TOL = 1e-10
+#: A difference larger than ``MARGIN`` is real: a strict inequality, a winner, a form that fails.
+MARGIN = 1e-9
 
 
 @dataclass
@@ -33,16 +47,84 @@ class Claim:
     def verdict(self) -> str:
         return "PASS" if self.passed else "FAIL"
 
+    def to_dict(self) -> dict:
+        """The JSON row: ``name``, ``source``, ``verdict``, ``numbers``, ``detail``, ``seconds``.
+
+        Examples
+        --------
+        >>> Claim("x", "paper", True, {"gap": 0.0}).to_dict()["verdict"]
+        'PASS'
+        """
+        return {"name": self.name, "source": self.source, "verdict": self.verdict, "numbers": self.numbers,
+                "detail": self.detail, "seconds": self.seconds}
+
 
 def claim_modules() -> list[str]:
     """Names of the claim modules (every public module of this package), sorted."""
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
+def _printed_name(module: str) -> str | None:
+    """The module's ``NAME``; for a module that names its claim inline, the string literal given
+    as ``name=`` to ``Claim(...)`` in its source (``None`` if there is none)."""
+    mod = importlib.import_module(f"{__name__}.{module}")
+    if isinstance(getattr(mod, "NAME", None), str):
+        return mod.NAME
+    for node in ast.walk(ast.parse(inspect.getsource(mod))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Claim":
+            for kw in node.keywords:
+                if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
+                    return kw.value.value
+    return None
+
+
+def claim_names() -> dict[str, str]:
+    """``{printed claim name: module name}`` for every claim module (the module's ``NAME``, or the
+    literal name its ``Claim(...)`` is given)."""
+    names = {m: _printed_name(m) for m in claim_modules()}
+    return {printed: m for m, printed in names.items() if printed}
+
+
+def resolve(names: list[str]) -> list[str]:
+    """The module names of ``names``, each a module name (``theorem4``) or a printed claim name
+    (``theorem4_exact_kl``).
+
+    Raises
+    ------
+    mdmtheory.errors.InputError
+        On an unknown name; the message lists the valid names.
+
+    Examples
+    --------
+    >>> resolve(["theorem4_exact_kl", "lemma8"])
+    ['theorem4', 'lemma8']
+    """
+    from mdmtheory.errors import InputError
+
+    modules = claim_modules()
+    if all(name in modules for name in names):
+        return list(names)
+    printed = claim_names()
+    unknown = [name for name in names if name not in modules and name not in printed]
+    if unknown:
+        raise InputError(
+            f"unknown claim(s) {', '.join(unknown)}; choose from {', '.join(sorted(printed))} "
+            f"(or the module names {', '.join(modules)})"
+        )
+    return [printed.get(name, name) for name in names]
+
+
 def run_claims(names: list[str] | None = None, quick: bool = False, progress=None) -> list[Claim]:
-    """Run the named claims (default all); each result carries its wall time."""
+    """Run the named claims (module or printed names; default all); each result carries its
+    wall time.
+
+    Raises
+    ------
+    mdmtheory.errors.InputError
+        On an unknown claim name.
+    """
     out = []
-    mods = names or claim_modules()
+    mods = resolve(names) if names else claim_modules()
     for name in progress(mods, desc="claims") if progress else mods:
         t0 = time.perf_counter()
         claim = importlib.import_module(f"{__name__}.{name}").check(quick=quick)

@@ -17,6 +17,8 @@ import sympy as sp
 
 from . import Claim
 
+NAME = "symbolic_theorem4_lemma13"
+
 
 def _joint(n: int):
     xs = list(itertools.product((0, 1), repeat=n))
@@ -70,9 +72,9 @@ def _ordered_partitions(n, sizes):
     yield from rec(list(range(n)), sizes)
 
 
-def theorem4_holds(n: int) -> list[bool]:
+def theorem4_holds(n: int, curve_fn=_curve) -> list[bool]:
     xs, p = _joint(n)
-    Z = _curve(p, xs, n)
+    Z = curve_fn(p, xs, n)
     out = []
     for sizes in _compositions(n):
         parts = list(_ordered_partitions(n, sizes))
@@ -95,9 +97,9 @@ def theorem4_holds(n: int) -> list[bool]:
     return out
 
 
-def lemma13_holds(n: int) -> list[bool]:
+def lemma13_holds(n: int, curve_fn=_curve) -> list[bool]:
     xs, p = _joint(n)
-    Z = _curve(p, xs, n)
+    Z = curve_fn(p, xs, n)
     out = []
     for t in range(n):
         for s in range(1, n - t + 1):
@@ -116,16 +118,17 @@ def lemma13_holds(n: int) -> list[bool]:
     return out
 
 
-def check(quick: bool = False) -> Claim:
+def check(quick: bool = False, curve_fn=_curve) -> Claim:
+    """``curve_fn(p, xs, n) -> [Z_1..Z_n]`` (symbolic) is injectable, to show the check can fail."""
     ns = (2, 3)
-    t4 = {n: theorem4_holds(n) for n in ns}
-    l13 = {n: lemma13_holds(n) for n in ns}
+    t4 = {n: theorem4_holds(n, curve_fn) for n in ns}
+    l13 = {n: lemma13_holds(n, curve_fn) for n in ns}
     numbers = {}
     for n in ns:
         numbers[f"theorem4_n{n}"] = f"{sum(t4[n])}/{len(t4[n])} schedules"
         numbers[f"lemma13_n{n}"] = f"{sum(l13[n])}/{len(l13[n])} (t,s) pairs"
     return Claim(
-        name="symbolic_theorem4_lemma13",
+        name=NAME,
         source="Chen-Cong-Li (COLT 2026) Theorem 4 and Lemma 13 (our reading), sympy",
         passed=all(all(v) for v in t4.values()) and all(all(v) for v in l13.values()),
         numbers=numbers,
