@@ -12,9 +12,7 @@ curve) are keyword arguments of ``check`` with the correct defaults, and
 
 from __future__ import annotations
 
-import ast
 import importlib
-import inspect
 import pkgutil
 import time
 from dataclasses import dataclass, field
@@ -64,25 +62,18 @@ def claim_modules() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
-def _printed_name(module: str) -> str | None:
-    """The module's ``NAME``; for a module that names its claim inline, the string literal given
-    as ``name=`` to ``Claim(...)`` in its source (``None`` if there is none)."""
+def _printed_name(module: str) -> str:
+    """The module's ``NAME`` (every claim module names its claim once, there)."""
     mod = importlib.import_module(f"{__name__}.{module}")
-    if isinstance(getattr(mod, "NAME", None), str):
-        return mod.NAME
-    for node in ast.walk(ast.parse(inspect.getsource(mod))):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Claim":
-            for kw in node.keywords:
-                if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str):
-                    return kw.value.value
-    return None
+    name = getattr(mod, "NAME", None)
+    if not isinstance(name, str):  # pragma: no cover - a claim module without NAME is a bug
+        raise AssertionError(f"claim module {module} has no NAME")
+    return name
 
 
 def claim_names() -> dict[str, str]:
-    """``{printed claim name: module name}`` for every claim module (the module's ``NAME``, or the
-    literal name its ``Claim(...)`` is given)."""
-    names = {m: _printed_name(m) for m in claim_modules()}
-    return {printed: m for m, printed in names.items() if printed}
+    """``{printed claim name: module name}`` for every claim module."""
+    return {_printed_name(m): m for m in claim_modules()}
 
 
 def resolve(names: list[str]) -> list[str]:

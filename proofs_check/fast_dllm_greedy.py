@@ -19,6 +19,7 @@ from mdmtheory import Joint, random_joint
 
 from . import Claim
 
+NAME = "fast_dllm_theorem1"
 SOURCE = (
     "C. Wu et al. (2025), Fast-dLLM, arXiv 2505.22618, Theorem 1 (statement as quoted in issue 12; "
     "the paper's page was reachable only in part); decoders and counterexample written here"
@@ -103,7 +104,7 @@ def check(quick: bool = False, parallel=greedy_parallel, sequential=greedy_seque
         differ += parallel(joint.table, sel) != sequential(joint.table, sel) and top > 1.0 - (1.0 / (n + 1) + 3e-3)
     passed = broken == 0 and held > 0 and differ == len(past)
     return Claim(
-        name="fast_dllm_theorem1",
+        name=NAME,
         source=SOURCE,
         passed=passed,
         numbers={

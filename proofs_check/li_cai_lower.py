@@ -14,10 +14,11 @@ import itertools
 from mdmtheory import expected_kl, information_curve
 from mdmtheory.bounds import li_cai_bound, li_cai_lower_bound
 
-from . import Claim
+from . import TOL, Claim
 from ._cases import schedule_cases
 from ._families import builtin_families
 
+NAME = "li_cai_lower_bound"
 SOURCE = (
     "G. Li and C. Cai (2025), arXiv 2505.21400, Theorem 2 (lower bound), as quoted in issue 12; "
     "only the abstract was reachable, so the mask W_j^(-i) is our reading (each other position "
@@ -52,14 +53,14 @@ def check(quick: bool = False, lower=li_cai_lower_bound, upper=li_cai_bound, kl=
             lo, up = lower(z, s), upper(z, [s] + [1] * (n - s))
             cases += 1
             worst_margin = min(worst_margin, best[s] - lo)
-            if lo > 1e-12:
+            if lo > TOL:
                 ratio_lo, ratio_hi = min(ratio_lo, up / lo), max(ratio_hi, up / lo)
                 if s == 2 and name in families:
                     at_two[f"upper_over_lower_s2[{name}]"] = up / lo
                 worst_over_lower = min(worst_over_lower, best[s] / lo)
-    passed = worst_margin >= -1e-12
+    passed = worst_margin >= -TOL
     return Claim(
-        name="li_cai_lower_bound",
+        name=NAME,
         source=SOURCE,
         passed=passed,
         numbers={

@@ -13,8 +13,9 @@ import math
 
 from mdmtheory import evaluate, make_sampler, noisy_copy, total_correlation
 
-from . import Claim
+from . import TOL, Claim
 
+NAME = "zhang_reverse_kl"
 SOURCE = (
     "S. Zhang, L. Yu, R. Brekelmans, L. Tang, S. Asif, G. Ver Steeg (2026), arXiv 2602.00286, "
     "insight (2) of the abstract; only the abstract was reachable, so the family (noisy copy) and "
@@ -51,9 +52,9 @@ def check(quick: bool = False, family=noisy_copy, engine=evaluate, closed_form=r
             prev = exact_rev
         largest[f"reverse_kl(n={n},q={q},delta=1e-{decades})"] = prev
         largest[f"forward_bound_TC_max(n={n},q={q})"] = (n - 1) * math.log(q)
-    passed = worst_gap <= 1e-9 and worst_forward <= 1e-9 and worst_slope <= 1e-3
+    passed = worst_gap <= TOL and worst_forward <= TOL and worst_slope <= 1e-3
     return Claim(
-        name="zhang_reverse_kl",
+        name=NAME,
         source=SOURCE,
         passed=passed,
         numbers={

@@ -15,9 +15,10 @@ import math
 
 from mdmtheory import dual_total_correlation, expected_kl, fixed_order_kl, information_curve, random_joint, total_correlation
 
-from . import Claim
+from . import TOL, Claim
 from ._families import builtin_families
 
+NAME = "zhao_cai_random_sizes"
 SOURCE = (
     "Y. Zhao and C. Cai (2026), arXiv 2602.20126, abstract (rates ~O(TC/K), ~O(DTC/K)); only the abstract "
     "was reachable: their size law and constants are not checked, the averaging identity over a random size "
@@ -73,14 +74,14 @@ def check(quick: bool = False, formula=random_sizes_expected_kl, reference=brute
         tc, dtc = total_correlation(joint), dual_total_correlation(joint)
         for k in range(1, joint.n + 1):
             e = formula(z, size_law(joint.n, k))
-            if tc > 1e-9:
+            if tc > TOL:
                 rate_tc = max(rate_tc, k * e / tc)
-            if dtc > 1e-9:
+            if dtc > TOL:
                 rate_dtc = max(rate_dtc, k * e / dtc)
     return Claim(
-        name="zhao_cai_random_sizes",
+        name=NAME,
         source=SOURCE,
-        passed=worst <= 1e-9,
+        passed=worst <= TOL,
         numbers={"cases": cases, "max_identity_error": worst, "max_K_EKL_over_TC": rate_tc, "max_K_EKL_over_DTC": rate_dtc},
         detail=(
             "E over uniform random compositions into K parts and over orders of KL(mu || nu_S) (brute force, chain rule) "

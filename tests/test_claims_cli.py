@@ -30,13 +30,11 @@ def test_claim_prints_its_name(module):
     assert mod.check(quick=True).name == mod.NAME
 
 
-def test_printed_name_read_from_an_inline_claim(monkeypatch):
-    """A module without NAME is named by the literal its Claim(...) is given."""
-    from mdmtheory.proofs_check import _printed_name, theorem4
-
-    monkeypatch.delattr(theorem4, "NAME")
-    assert _printed_name("lemma8") == "lemma8_tc_dtc_areas"
-    assert _printed_name("theorem4") is None  # name=NAME, and NAME is gone: not guessed
+def test_every_claim_module_names_its_claim_and_names_are_unique():
+    """Each module has NAME, the name its check reports (the quick claims), and no two share one."""
+    names = [importlib.import_module(f"mdmtheory.proofs_check.{m}").NAME for m in claim_modules()]
+    assert len(set(names)) == len(names) == len(claim_modules())
+    assert sorted(claim_names()) == sorted(names)
 
 
 def test_resolve_mixes_printed_and_module_names():
