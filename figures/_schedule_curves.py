@@ -1,7 +1,7 @@
 """Exact information curves the schedule figures use beyond table sizes.
 
 ``symmetric_chain_curve(n, p)``: the stationary binary symmetric Markov chain (flip
-probability ``p``).  By THEORY.md section 5, ``H(X_A) = H(pi) + sum`` over consecutive members
+probability ``p``).  By docs/theory.md section 5.4, ``H(X_A) = H(pi) + sum`` over consecutive members
 ``i < j`` of ``A`` of ``h(j - i)``, with ``h(d) = h2((1 - (1 - 2p)^d) / 2)``; a pair at distance
 ``d`` is consecutive in a uniform ``k``-subset with probability ``C(n-d-1, k-2) / C(n, k)``, and
 there are ``n - d`` such pairs.  Tested against the table engine in ``tests/test_figures_schedules.py``.

@@ -6,7 +6,7 @@ conditionals sliced out of ``mu``; the KLs are averaged (the random order).  Aga
 
 * the Theorem 4 form ``sum_{j>k} (Z_j - Z_k)`` on the library's curve (and ``expected_kl`` of the
   library's ``austin`` schedule): equal;
-* the form ``(n - k + 1)(Z_n - Z_k)`` that THEORY.md calls exact: only an upper bound, strictly
+* the form ``(n - k + 1)(Z_n - Z_k)`` that the printed statement calls exact: only an upper bound, strictly
   larger whenever the error is positive; the check reports by how much it overstates."""
 
 from __future__ import annotations
@@ -64,6 +64,6 @@ def check(quick: bool = False, curve_fn=information_curve, exact_form=theorem4_f
             "printed_form_strictly_larger": strict,
         },
         detail="The two-phase error averaged over every ordered partition (laws built from mu's conditionals) "
-        "equals sum_{j>k}(Z_j - Z_k); the form (n-k+1)(Z_n - Z_k) of THEORY.md is an upper bound, strictly "
+        "equals sum_{j>k}(Z_j - Z_k); the form (n-k+1)(Z_n - Z_k) printed as exact is an upper bound, strictly "
         f"larger in {strict} of {cases} cases ({example or 'none'}), not an exact formula (nats).",
     )

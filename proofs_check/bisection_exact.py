@@ -1,4 +1,4 @@
-"""Bisection is exact on every Markov chain (THEORY.md section 5; Bansal et al., arXiv:2606.22976):
+"""Bisection is exact on every Markov chain (docs/theory.md section 5.6; Bansal et al., arXiv:2606.22976):
 unmasking one midpoint per gap per round gives ``KL(mu || nu) = 0`` in ``ceil(log2(n+1))`` rounds.
 
 Checked on every graph family, for a stationary and a point start: at small ``n`` with the table
@@ -59,7 +59,7 @@ def check(quick: bool = False, partition_fn=bisection_partition) -> Claim:
     passed = worst_small < TOL and worst_eval < TOL and worst_large == 0.0 and rounds_ok and contrast > 1.0
     return Claim(
         name=NAME,
-        source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
+        source="Bansal et al. arXiv:2606.22976; docs/theory.md section 5.6",
         passed=bool(passed),
         numbers={
             "families": len(small),

@@ -1,4 +1,4 @@
-"""Chain rule for adaptive parallel samplers (THEORY.md section 2): for a deterministic adaptive
+"""Chain rule for adaptive parallel samplers (docs/theory.md section 2.2): for a deterministic adaptive
 policy, ``KL(mu || nu) = sum over visited states (R, x_R) of mu(x_R) TC(X_S | x_R)``.
 
 Checked by brute force, independently of the evaluator's kernel: for every ``x`` the policy is
@@ -95,7 +95,7 @@ def check(quick: bool = False, tc_fn=conditional_total_correlation) -> Claim:
                 cases += 1
     return Claim(
         name=NAME,
-        source="THEORY.md section 2 (chain rule; Chen-Cong-Li arXiv 2511.04647)",
+        source="Chain rule (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 2.2)",
         passed=worst_chain < TOL and worst_kernel < TOL,
         numbers={"cases": cases, "max_abs_kl_minus_chain_sum": worst_chain, "max_abs_evaluator_minus_brute": worst_kernel},
         detail="For confidence, entropy, margin, EB, threshold, PUNT, bisection and the optimal policy on random "

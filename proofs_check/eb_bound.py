@@ -1,4 +1,4 @@
-"""EB-sampler error bound (Ben-Hamu et al., arXiv 2505.24857; THEORY.md section 6): unmasking a set
+"""EB-sampler error bound (Ben-Hamu et al., arXiv 2505.24857; docs/theory.md section 6.3): unmasking a set
 ``U`` from state ``x_R`` loses ``TC(X_U | x_R) <= sum_U H(X_i | x_R) - max_U H(X_i | x_R)``, so the
 EB rule's per-step dependence error never exceeds ``gamma``.
 

@@ -1,5 +1,5 @@
 """Lowest-entropy parallel unmasking is not uniformly better than random parallel unmasking; which
-wins depends on the graph (Bansal et al., arXiv:2606.22976; THEORY.md section 5).
+wins depends on the graph (Bansal et al., arXiv:2606.22976; docs/theory.md section 5.8).
 
 At equal model calls ``k`` (both samplers split the ``n`` positions into ``k`` even steps), the
 exact evaluator gives ``KL(mu || nu)`` and the exact validity ``nu(walks)`` of each sampler's output
@@ -144,7 +144,7 @@ def check(quick: bool = False, metrics_fn=exact_walk_metrics) -> Claim:
     numbers["max_abs_entropy_vs_brute_force_n=5"] = worst_entropy
     return Claim(
         name=NAME,
-        source="Bansal et al. arXiv:2606.22976; THEORY.md s.5",
+        source="Bansal et al. arXiv:2606.22976; docs/theory.md section 5.8",
         passed=bool(both and agree and worst < TOL and worst_entropy < TOL),
         numbers=numbers,
         detail="At equal model calls (exact, walks of length 7, every gallery graph and start), entropy "

@@ -1,5 +1,5 @@
-"""The one-step identity behind Theorem 4 (our reading of Chen-Cong-Li Lemma 13; THEORY.md
-does not state the lemma): for a uniformly random revealed set ``T`` of size ``t`` and a
+"""The one-step identity behind Theorem 4 (our reading of Chen-Cong-Li Lemma 13, stated
+in docs/theory.md section 3.3): for a uniformly random revealed set ``T`` of size ``t`` and a
 uniformly random set ``S`` of ``s`` further positions,
 
     E_{T,S} E_x TC(X_S | X_T = x_T) = sum_{j=1}^{s} (Z_{t+j} - Z_{t+1}).
@@ -54,5 +54,5 @@ def check(quick: bool = False, curve_fn=information_curve) -> Claim:
         numbers={"tables": len(tables), "cases": cases, "max_abs_difference": worst},
         detail="The expected conditional TC of unmasking s random positions after t random ones, each "
         "conditional table sliced from mu, equals sum_{j<=s} (Z_{t+j} - Z_{t+1}) of the library's curve; "
-        "THEORY.md does not state Lemma 13, so this is our reading of it (nats).",
+        "the statement is our reading of Lemma 13 (docs/theory.md section 3.3), in nats.",
     )

@@ -1,4 +1,4 @@
-"""Convexity for stochastic samplers (THEORY.md section 2): the random-order output law is the
+"""Convexity for stochastic samplers (docs/theory.md section 2.3): the random-order output law is the
 mixture ``nu = mean_S nu_S`` and ``KL(mu || nu) <= E_S KL(mu || nu_S)``.
 
 Brute force, independent of the DP of :mod:`mdmtheory.divergence` and of the evaluator: every one
@@ -50,7 +50,7 @@ def check(quick: bool = False, mixture_kl_fn=mixture_kl) -> Claim:
                 cases += 1
     return Claim(
         name=NAME,
-        source="THEORY.md section 2 (convexity of KL); Chen-Cong-Li arXiv 2511.04647",
+        source="Convexity of KL (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 2.3)",
         passed=worst_gap <= TOL and max(worst_law, worst_thm4, worst_eval) < TOL and per_order_below == 0,
         numbers={
             "cases": cases,

@@ -1,4 +1,4 @@
-"""Learned-oracle decoupling (THEORY.md section 4): with an imperfect oracle ``CO_hat``,
+"""Learned-oracle decoupling (docs/theory.md section 4.6): with an imperfect oracle ``CO_hat``,
 ``KL(mu || nu_hat) = KL(mu || nu) + error(mu, CO_hat)`` in expectation over the random order, with
 ``error = E_S E_{x~mu} sum_t sum_{j in S_t} log( mu(x_j | x_{T_t}) / CO_hat(x_j | x_{T_t}) )``.
 The printed lemma has the two KLs swapped; this check says which form holds.
@@ -114,7 +114,7 @@ def check(quick: bool = False, expected_kl_fn=expected_kl, mixture_kl_fn=mixture
                 cases += 1
     return Claim(
         name=NAME,
-        source="THEORY.md section 4, learned-oracle decoupling lemma (Chen-Cong-Li arXiv 2511.04647)",
+        source="Learned-oracle decoupling lemma (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 4.6)",
         passed=bool(right < TOL and printed_min > MARGIN and off_2err < TOL and mixture_fails > 0),
         numbers={
             "cases": cases,

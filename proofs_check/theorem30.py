@@ -1,4 +1,4 @@
-"""The log n lower bound (Chen-Cong-Li Theorem 30, as described in THEORY.md section 4): a
+"""The log n lower bound (Chen-Cong-Li Theorem 30, as described in docs/theory.md section 4.5): a
 curve with jumps of height ``f_i = (1/4)(1+eps)^(-i) / ln n`` at distance ``(1+eps)^i`` from
 the end (blocks of geometric length) has bounded TC, yet the *optimal* schedule with
 ``k <= c ln n / eps`` steps keeps expected KL ``Omega(eps)`` as ``n`` grows, and the fewest
@@ -14,7 +14,7 @@ the information curve (that a distribution realises the curve is the paper's par
 * The optimal expected KL with ``k = floor(C ln n / eps)`` steps, divided by ``eps``, does not
   decay with ``n`` and stays above ``RATIO_FLOOR``; the fewest steps reaching ``eps``, divided by
   ``ln n``, stays within a factor ``SPREAD`` over the sizes.  ``C``, ``RATIO_FLOOR`` and ``SPREAD``
-  are this check's choices (the theorem's constants are not stated in THEORY.md); the measured
+  are this check's choices (the theorem's constants were not available to us); the measured
   ratios are reported.
 * The optimum (library Monge DP) is compared with a plain ``O(k n^2)`` DP for ``n <= 1024``."""
 

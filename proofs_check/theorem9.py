@@ -2,7 +2,7 @@
 and with ``DTChat >= DTC`` the DTC schedule does, each in at most
 ``2 + (1 + ln n)(1 + ceil(hat / eps))`` steps.
 
-What is checked: the library's ``tc`` / ``dtc`` schedules (built from THEORY.md's recurrences),
+What is checked: the library's ``tc`` / ``dtc`` schedules (built from the recurrences of docs/theory.md section 4.3),
 with ``hat`` the exact TC or DTC, on a grid of ``eps``: their expected KL is at most ``eps`` and
 their step count at most the published bound (written here, from the statement).  The expected
 KL is exact: on the tables of ``n = 8`` or ``10`` (parity, linear codes of low dimension and low
