@@ -19,6 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ._numeric import check_int, check_real, check_seed
 from .errors import InputError, check_memory
 
 __all__ = [
@@ -35,8 +36,49 @@ __all__ = [
     "markov_chain",
 ]
 
-#: Tolerance on ``|sum - 1|`` for a table to count as a distribution.
+#: Tolerance on ``|sum - 1|`` for a float64 table to count as a distribution (a table of a
+#: lower-precision dtype is judged at that precision: :func:`sum_tolerance`).
 SUM_TOL = 1e-9
+
+
+def sum_tolerance(dtype, size: int) -> float:
+    """Tolerance on ``|sum - 1|`` for a table of ``size`` cells stored as ``dtype``.
+
+    ``max(SUM_TOL, 8 eps ceil(log2(size + 1)))`` with ``eps`` the dtype's machine epsilon: a
+    float32 table normalised in float32 sums to 1 only within a few float32 ulps.
+
+    Examples
+    --------
+    >>> sum_tolerance(np.float64, 8)
+    1e-09
+    >>> bool(sum_tolerance(np.float32, 8) > 1e-6)
+    True
+    """
+    dt = np.dtype(dtype)
+    eps = float(np.finfo(dt).eps) if dt.kind == "f" else 0.0
+    return max(SUM_TOL, 8.0 * eps * max(1, int(np.ceil(np.log2(size + 1)))))
+
+
+def check_positions(positions, n: int, what: str = "positions") -> list[int]:
+    """Validate a collection of distinct positions in ``0..n-1`` and return them as ints (in order).
+
+    Raises
+    ------
+    InputError
+        For a non-iterable, non-integer entries, positions out of range, or duplicates.
+
+    Examples
+    --------
+    >>> check_positions([2, 0], 3)
+    [2, 0]
+    """
+    if isinstance(positions, (str, bytes, dict)) or not hasattr(positions, "__iter__"):
+        raise InputError(f"{what} must be a list of distinct integer positions in 0..{n - 1}; got {positions!r}")
+    out = [check_int(i, f"a position in {what}", 0, n - 1) for i in positions]
+    if len(set(out)) != len(out):
+        dup = sorted({i for i in out if out.count(i) > 1})
+        raise InputError(f"{what} lists position(s) {dup} more than once; give each position once")
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,15 +88,18 @@ class Joint:
     Parameters
     ----------
     table : array_like
-        Non-negative, finite entries summing to 1 (within ``1e-9``), at least one axis.
+        Non-negative, finite real entries summing to 1, at least one axis.  Any real
+        floating dtype is accepted and judged at its own precision (float64: ``1e-9``;
+        float32: a few float32 ulps, see :func:`sum_tolerance`); the stored table is float64
+        (re-normalised when the input was of lower precision).
     normalize : bool, default False
         Divide by the sum instead of requiring it to be 1.
 
     Raises
     ------
     InputError
-        If the table is empty, has no axis, has NaN/inf or negative entries, or does not
-        sum to 1 (and ``normalize`` is false).
+        If the table is not numeric (or complex, or ragged), is empty, has no axis, has
+        NaN/inf or negative entries, or does not sum to 1 (and ``normalize`` is false).
 
     Examples
     --------
@@ -66,7 +111,14 @@ class Joint:
     table: np.ndarray
 
     def __init__(self, table, normalize: bool = False):
-        t = np.array(table, dtype=np.float64, copy=True)
+        try:
+            raw = np.asarray(table)
+        except (TypeError, ValueError):
+            raw = None
+        if raw is None or raw.dtype.kind not in "biuf":
+            what = "a ragged or non-numeric" if raw is None or raw.dtype.kind in "OUSV" else f"a {raw.dtype}"
+            raise InputError(f"a joint table must be an array of real probabilities; got {what} table")
+        t = np.array(raw, dtype=np.float64, copy=True)
         if t.ndim == 0:
             raise InputError("a joint table needs at least one position (axis); got a scalar")
         if t.size == 0:
@@ -78,16 +130,24 @@ class Joint:
             raise InputError(
                 f"the table has {int(np.sum(t < 0))} negative entries (smallest {t.min():.3g}); probabilities must be >= 0"
             )
-        total = float(t.sum())
+        with np.errstate(over="ignore"):
+            total = float(t.sum())
         if normalize:
-            if total <= 0:
+            if not total > 0:
                 raise InputError("the table sums to 0 and cannot be normalized; give at least one positive entry")
+            if not np.isfinite(total):  # finite entries whose sum overflows: scale down first
+                t /= t.max()
+                total = float(t.sum())
             t /= total
-        elif abs(total - 1.0) > SUM_TOL:
-            raise InputError(
-                f"the table sums to {total!r}, not 1 (tolerance {SUM_TOL}); "
-                "normalize it first (Joint(table, normalize=True) or divide by its sum)"
-            )
+        else:
+            tol = sum_tolerance(raw.dtype, t.size)
+            if abs(total - 1.0) > tol:
+                raise InputError(
+                    f"the table sums to {total!r}, not 1 (tolerance {tol:.3g} for {raw.dtype}); "
+                    "normalize it first (Joint(table, normalize=True) or divide by its sum)"
+                )
+            if raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
+                t /= total  # computed in float64 from here on
         t.setflags(write=False)
         object.__setattr__(self, "table", t)
 
@@ -102,8 +162,19 @@ class Joint:
         return tuple(int(s) for s in self.table.shape)
 
     def marginal(self, positions: Sequence[int]) -> np.ndarray:
-        """Marginal table of ``positions`` (axes in increasing position order)."""
-        keep = sorted(set(int(i) for i in positions))
+        """Marginal table of ``positions`` (axes in increasing position order).
+
+        Raises
+        ------
+        InputError
+            If a position is out of range ``0..n-1``, not an integer, or listed twice.
+
+        Examples
+        --------
+        >>> parity(3).marginal([2, 0]).tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+        """
+        keep = sorted(check_positions(positions, self.n))
         drop = tuple(i for i in range(self.n) if i not in keep)
         return self.table.sum(axis=drop) if drop else self.table.copy()
 
@@ -113,15 +184,21 @@ class Joint:
         Raises
         ------
         InputError
-            If a position or value is out of range, or the pinning has probability 0.
+            If ``pinned`` is not a dict, a position or value is not an integer or out of
+            range, or the pinning has probability 0.
+
+        Examples
+        --------
+        >>> parity(3).conditional({0: 1}).table.tolist()
+        [[0.0, 0.5], [0.5, 0.0]]
         """
+        if not isinstance(pinned, dict):
+            raise InputError(f"pinned must be a dict {{position: value}}; got {pinned!r}")
         index: list = [slice(None)] * self.n
         for i, v in pinned.items():
-            if not 0 <= int(i) < self.n:
-                raise InputError(f"pinned position {i} is out of range 0..{self.n - 1}")
-            if not 0 <= int(v) < self.q[int(i)]:
-                raise InputError(f"pinned value {v} at position {i} is out of range 0..{self.q[int(i)] - 1}")
-            index[int(i)] = int(v)
+            i = check_int(i, "a pinned position", 0, self.n - 1)
+            v = check_int(v, f"the pinned value at position {i}", 0, self.q[i] - 1)
+            index[i] = v
         sub = self.table[tuple(index)]
         mass = float(sub.sum())
         if mass <= 0:
@@ -154,7 +231,10 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    path = os.fspath(path)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InputError(f"path must be a file path (str or os.PathLike); got {path!r}") from None
     if not os.path.exists(path):
         raise InputError(f"no such file: {path!r}; give the path of a .npy table (numpy.save)")
     if os.path.isdir(path):
@@ -170,9 +250,12 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
 
 
 def _check_n(n: int, name: str = "n") -> int:
-    if int(n) != n or n < 1:
-        raise InputError(f"{name} must be a positive integer; got {n!r}")
-    return int(n)
+    return check_int(n, name, 1)
+
+
+def _check_cells(shape: Sequence[int], what: str) -> None:
+    """Refuse, before any enumeration, a dense table of ``shape`` over the memory limit."""
+    check_memory(8.0 * float(np.prod([float(x) for x in shape])), f"{what} of shape {tuple(shape)}")
 
 
 def _dense_from_support(points: np.ndarray, shape: tuple[int, ...]) -> Joint:
@@ -187,18 +270,28 @@ def _dense_from_support(points: np.ndarray, shape: tuple[int, ...]) -> Joint:
 def product(marginals: Sequence[Sequence[float]]) -> Joint:
     """Product distribution ``prod_i p_i(x_i)`` of the given marginals.
 
+    Raises
+    ------
+    InputError
+        If ``marginals`` is empty or not a list, a marginal is not a 1-D probability
+        vector, or the table would be too large.
+
     Examples
     --------
     >>> product([[0.5, 0.5], [0.2, 0.3, 0.5]]).q
     (2, 3)
     """
-    if len(marginals) == 0:
-        raise InputError("product needs at least one marginal")
-    t = np.ones(())
+    if isinstance(marginals, (str, bytes, dict)) or not hasattr(marginals, "__len__") or len(marginals) == 0:
+        raise InputError(f"product needs a non-empty list of probability vectors; got {marginals!r}")
+    ms = []
     for m in marginals:
         m = np.asarray(Joint(m).table)
         if m.ndim != 1:
             raise InputError("each marginal of product must be a 1-D probability vector")
+        ms.append(m)
+    _check_cells([m.size for m in ms], "a product table")
+    t = np.ones(())
+    for m in ms:
         t = np.multiply.outer(t, m)
     return Joint(t, normalize=True)
 
@@ -208,6 +301,13 @@ def random_joint(n: int, q: int | Sequence[int] = 2, alpha: float = 1.0, seed: i
 
     Small ``alpha`` gives sparse, strongly dependent tables; large ``alpha`` near-uniform ones.
 
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer, ``q`` is not one alphabet size ``>= 1`` or a
+        list of ``n`` of them, ``alpha`` is not a finite number ``> 0``, ``seed`` is not an
+        integer ``>= 0``, or the table would be too large.
+
     Examples
     --------
     >>> t = random_joint(3, q=[2, 3, 2], alpha=0.5, seed=1)
@@ -215,13 +315,16 @@ def random_joint(n: int, q: int | Sequence[int] = 2, alpha: float = 1.0, seed: i
     ((2, 3, 2), 1.0)
     """
     n = _check_n(n)
-    shape = tuple([int(q)] * n) if np.isscalar(q) else tuple(int(x) for x in q)
-    if len(shape) != n or min(shape) < 1:
-        raise InputError(f"q must be an alphabet size >= 1 or a list of n={n} of them; got {q!r}")
-    if not alpha > 0:
-        raise InputError(f"alpha must be > 0; got {alpha!r}")
+    if np.ndim(q) == 0:
+        shape = (check_int(q, "the alphabet size q", 1),) * n
+    else:
+        shape = tuple(check_int(x, "an alphabet size in q", 1) for x in q)
+        if len(shape) != n:
+            raise InputError(f"q must be an alphabet size >= 1 or a list of n={n} of them; got {q!r}")
+    alpha = check_real(alpha, "alpha", 0.0, lo_open=True)
+    seed = check_seed(seed)
+    _check_cells(shape, "a random table")
     size = int(np.prod(shape))
-    check_memory(8.0 * size, f"a random table of shape {shape}")
     rng = np.random.default_rng(seed)
     # gamma draws, normalised: Dirichlet without underflow to an all-zero table
     g = rng.gamma(alpha, size=size)
@@ -236,12 +339,19 @@ def copy(n: int, q: int = 2) -> Joint:
     ``H = log q``, ``TC = (n - 1) log q``, ``DTC = log q``; random-order expected KL of a
     schedule is ``(s_1 - 1) log q`` (THEORY.md section 7).
 
+    Raises
+    ------
+    InputError
+        If ``n`` or ``q`` is not a positive integer, or the table would be too large.
+
     Examples
     --------
     >>> float(copy(3, 2).table[1, 1, 1]), float(copy(3, 2).table[0, 1, 1])
     (0.5, 0.0)
     """
     n = _check_n(n)
+    q = check_int(q, "the alphabet size q", 1)
+    _check_cells((q,) * n, "a copy table")
     pts = np.repeat(np.arange(q)[:, None], n, axis=1)
     return _dense_from_support(pts, (q,) * n)
 
@@ -251,12 +361,18 @@ def parity(n: int) -> Joint:
 
     ``TC = 1`` bit and ``DTC = n - 1`` bits for ``n >= 2``.
 
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer, or the table would be too large.
+
     Examples
     --------
     >>> int((parity(4).table > 0).sum())
     8
     """
     n = _check_n(n)
+    _check_cells((2,) * n, "a parity table")
     pts = np.array([x for x in itertools.product((0, 1), repeat=n) if sum(x) % 2 == 0])
     return _dense_from_support(pts, (2,) * n)
 
@@ -270,16 +386,29 @@ def linear_code(G, q: int = 2) -> Joint:
 
     Positions are the columns of ``G``.
 
+    Raises
+    ------
+    InputError
+        If ``G`` is not a non-empty 2-D integer matrix, ``q`` is not a prime, or the table
+        would be too large.
+
     Examples
     --------
     >>> int((linear_code([[1, 1, 0], [0, 1, 1]], 2).table > 0).sum())   # 2^rank codewords
     4
     """
-    G = np.asarray(G)
-    if G.ndim != 2 or G.size == 0:
+    try:
+        G = np.asarray(G)
+    except (TypeError, ValueError):
+        G = np.zeros((0,))
+    if G.ndim != 2 or G.size == 0 or G.dtype.kind not in "biuf":
         raise InputError("G must be a non-empty 2-D generator matrix (rows = generators, columns = positions)")
-    if not _is_prime(int(q)):
+    if G.dtype.kind == "f" and not (np.all(np.isfinite(G)) and np.all(G == np.round(G))):
+        raise InputError("the entries of G must be integers (elements of F_q)")
+    q = check_int(q, "q", 2)
+    if not _is_prime(q):
         raise InputError(f"q must be a prime (the field F_q); got {q!r}")
+    G = np.mod(G.astype(np.int64) if G.dtype.kind == "f" else G, q)
     k, n = G.shape
     check_memory(8.0 * float(q) ** n + 8.0 * float(q) ** k * n, f"the code table over F_{q}^{n}")
     msgs = np.array(list(itertools.product(range(q), repeat=k)), dtype=np.int64).reshape(-1, k)
@@ -292,13 +421,19 @@ def reed_solomon(n: int, k: int, q: int) -> Joint:
     evaluated at ``0, 1, ..., n-1`` (needs ``q >= n``).  An MDS code: ``Z_j = log q * [j > k]``
     (Chen-Cong-Li, Prop. 20).
 
+    Raises
+    ------
+    InputError
+        If ``n`` or ``k`` is not a positive integer, ``k > n``, or ``q`` is not a prime ``>= n``.
+
     Examples
     --------
     >>> int((reed_solomon(4, 2, 5).table > 0).sum())   # q^k codewords
     25
     """
     n, k = _check_n(n), _check_n(k, "k")
-    if not _is_prime(int(q)) or q < n:
+    q = check_int(q, "q", 2)
+    if not _is_prime(q) or q < n:
         raise InputError(f"reed_solomon needs a prime q >= n = {n}; got q={q!r}")
     if k > n:
         raise InputError(f"reed_solomon needs k <= n; got k={k}, n={n}")
@@ -309,12 +444,20 @@ def reed_solomon(n: int, k: int, q: int) -> Joint:
 def mixture_of_products(weights: Sequence[float], components: Sequence[Sequence[Sequence[float]]]) -> Joint:
     """``sum_c w_c prod_i p_{c,i}(x_i)``: a latent-class model.
 
+    Raises
+    ------
+    InputError
+        If the weights are not a probability vector with one entry per component, or the
+        components are not products over the same alphabets.
+
     Examples
     --------
     >>> bool(np.allclose(mixture_of_products([0.5, 0.5], [[[1, 0], [1, 0]], [[0, 1], [0, 1]]]).table, copy(2, 2).table))
     True
     """
     w = Joint(weights).table
+    if not hasattr(components, "__len__") or isinstance(components, (str, bytes, dict)):
+        raise InputError("components must be a list of lists of marginals, one list per weight")
     if w.ndim != 1 or len(w) != len(components):
         raise InputError("weights must be a probability vector with one entry per component")
     tabs = [product(c).table for c in components]
@@ -326,6 +469,12 @@ def mixture_of_products(weights: Sequence[float], components: Sequence[Sequence[
 def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
     """Open Ising chain ``p(s) ∝ exp(J sum s_i s_{i+1} + h sum s_i)``, ``s_i = 2 x_i - 1``.
 
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer, ``J`` or ``h`` is not finite (or overflows the
+        energies), or the table would be too large.
+
     Examples
     --------
     >>> t = ising_chain(3, J=1.0).table
@@ -333,6 +482,9 @@ def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
     True
     """
     n = _check_n(n)
+    J, h = check_real(J, "the coupling J"), check_real(h, "the field h")
+    if abs(J) * n + abs(h) * n > 1e300:
+        raise InputError(f"J = {J!r} and h = {h!r} overflow the energies at n = {n}; use |J|, |h| below 1e300 / n")
     check_memory(8.0 * 2.0**n, f"an Ising table with n={n}")
     s = np.array(list(itertools.product((-1, 1), repeat=n)), dtype=float).reshape(-1, n)
     energy = J * np.sum(s[:, 1:] * s[:, :-1], axis=1) + h * s.sum(axis=1)
@@ -343,6 +495,12 @@ def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
 def markov_chain(P, start, n: int) -> Joint:
     """Dense table of a Markov chain: ``x_1 ~ start``, ``x_{t+1} ~ P[x_t, .]`` (small ``n``).
 
+    Raises
+    ------
+    InputError
+        If ``P`` is not a finite row-stochastic square matrix, ``start`` not a probability
+        vector of matching length, ``n`` not a positive integer, or the table too large.
+
     Examples
     --------
     >>> t = markov_chain([[0.9, 0.1], [0.2, 0.8]], [0.5, 0.5], 3).table
@@ -350,11 +508,14 @@ def markov_chain(P, start, n: int) -> Joint:
     0.045
     """
     n = _check_n(n)
-    P = np.asarray(P, dtype=float)
-    start = np.asarray(start, dtype=float)
-    if P.ndim != 2 or P.shape[0] != P.shape[1]:
-        raise InputError(f"P must be a square matrix; got shape {P.shape}")
-    if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, atol=1e-9):
+    try:
+        P = np.asarray(P, dtype=float)
+        start = np.asarray(start, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("P and start must be numeric: a square row-stochastic matrix and a probability vector") from None
+    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
+        raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
+    if not np.all(np.isfinite(P)) or np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, rtol=0.0, atol=1e-9):
         raise InputError("P must be row-stochastic: non-negative rows summing to 1")
     if start.shape != (P.shape[0],):
         raise InputError(f"start must be a vector of length {P.shape[0]}")
