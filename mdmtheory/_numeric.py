@@ -91,8 +91,9 @@ def check_int(value, name: str, lo: int | None = None, hi: int | None = None) ->
     v = 0
     if isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
         try:
-            f = float(value)
-            if math.isfinite(f) and f == int(value):
+            if isinstance(value, (numbers.Integral, np.integer)):
+                v, ok = int(value), True
+            elif math.isfinite(float(value)) and float(value) == int(value):
                 v, ok = int(value), True
         except (TypeError, ValueError, OverflowError):  # pragma: no cover - exotic Real types
             ok = False

@@ -59,6 +59,14 @@ def sum_tolerance(dtype, size: int) -> float:
     return max(SUM_TOL, 8.0 * eps * max(1, int(np.ceil(np.log2(size + 1)))))
 
 
+def _index(value, what: str, size: int) -> int:
+    """An integer index in ``0..size-1``; the message says "out of range" or "not an integer"."""
+    v = check_int(value, what)
+    if not 0 <= v < size:
+        raise InputError(f"{what} is out of range 0..{size - 1}")
+    return v
+
+
 def check_positions(positions, n: int, what: str = "positions") -> list[int]:
     """Validate a collection of distinct positions in ``0..n-1`` and return them as ints (in order).
 
@@ -74,7 +82,7 @@ def check_positions(positions, n: int, what: str = "positions") -> list[int]:
     """
     if isinstance(positions, (str, bytes, dict)) or not hasattr(positions, "__iter__"):
         raise InputError(f"{what} must be a list of distinct integer positions in 0..{n - 1}; got {positions!r}")
-    out = [check_int(i, f"a position in {what}", 0, n - 1) for i in positions]
+    out = [_index(i, f"position {i!r} in {what}", n) for i in positions]
     if len(set(out)) != len(out):
         dup = sorted({i for i in out if out.count(i) > 1})
         raise InputError(f"{what} lists position(s) {dup} more than once; give each position once")
@@ -196,8 +204,8 @@ class Joint:
             raise InputError(f"pinned must be a dict {{position: value}}; got {pinned!r}")
         index: list = [slice(None)] * self.n
         for i, v in pinned.items():
-            i = check_int(i, "a pinned position", 0, self.n - 1)
-            v = check_int(v, f"the pinned value at position {i}", 0, self.q[i] - 1)
+            i = _index(i, f"pinned position {i!r}", self.n)
+            v = _index(v, f"pinned value {v!r} at position {i}", self.q[i])
             index[i] = v
         sub = self.table[tuple(index)]
         mass = float(sub.sum())
@@ -250,7 +258,10 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
 
 
 def _check_n(n: int, name: str = "n") -> int:
-    return check_int(n, name, 1)
+    try:
+        return check_int(n, name, 1)
+    except InputError:
+        raise InputError(f"{name} must be a positive integer; got {n!r}") from None
 
 
 def _check_cells(shape: Sequence[int], what: str) -> None:
@@ -282,7 +293,7 @@ def product(marginals: Sequence[Sequence[float]]) -> Joint:
     (2, 3)
     """
     if isinstance(marginals, (str, bytes, dict)) or not hasattr(marginals, "__len__") or len(marginals) == 0:
-        raise InputError(f"product needs a non-empty list of probability vectors; got {marginals!r}")
+        raise InputError(f"product needs a list of at least one probability vector; got {marginals!r}")
     ms = []
     for m in marginals:
         m = np.asarray(Joint(m).table)
