@@ -22,23 +22,98 @@ References
 from __future__ import annotations
 
 from collections import deque
-from math import ceil, log2
 from typing import Sequence
 
 import numpy as np
 from scipy.special import entr
 
 from ._kernels.markov import avg_entropy_kernel, bridge_marginals, fixed_order_tc, settle
+from ._numeric import check_int, check_seed, clamp_nonneg
 from .errors import InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
 from .information import _scale, curve_from_avg_entropy, unit_name
-from .joint import Joint, markov_chain
+from .joint import Joint, _index, check_positions, markov_chain
 from .progress import progress
 
 __all__ = ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
 
-#: ``P^d`` counts as settled when ``max |P^d - P^{d-L}| <= SETTLE_TOL``.
+#: The settle rule's tolerance: beyond the last stored power ``D``, ``P^d`` is replaced by
+#: ``P^{settle(d)}`` (same residue mod the period ``L``) only when the two differ by at most
+#: ``SETTLE_TOL`` in every row (L1 norm, so in every entry): see :class:`_Settling`.
 SETTLE_TOL = 1e-14
+
+
+def _limit(M: np.ndarray) -> np.ndarray | None:
+    """``lim_m M^m`` by repeated squaring (rows renormalised), for ``M = P^c`` with ``c`` a
+    multiple of the period (the limit exists); ``None`` if 64 squarings do not settle it.
+    Convergence is quadratic once ``M`` is near its limit: a few squarings in practice."""
+    prev = np.inf
+    for _ in range(64):
+        M2 = M @ M
+        M2 /= M2.sum(axis=1, keepdims=True)
+        inc = float(np.max(np.abs(M2 - M)))
+        M = M2
+        if inc == 0.0 or (inc <= 1e-13 and inc >= prev):  # exact, or at the rounding floor
+            return M
+        prev = inc
+    return M if prev <= 1e-13 else None
+
+
+class _Settling:
+    """The settle rule, fed ``P^1, P^2, ...`` in order (:meth:`done`).
+
+    Powers stop at the first ``D`` such that every later ``P^d`` may be replaced by
+    ``P^{settle(d)}`` (``D - L < settle(d) <= D``, same residue mod ``L``):
+
+    * **within tolerance of the limit**: with ``Pi_d = lim_m P^{d + mL}`` (computed once by
+      :func:`_limit`) and ``x_d = max_i sum_j |P^d - Pi_d|_{ij}``, ``x_d`` is nonincreasing in
+      ``d`` (``P^{d+1} - Pi_{d+1} = P (P^d - Pi_d)`` and ``P`` is stochastic), so once
+      ``x_{D-L+1} <= SETTLE_TOL / 2`` every replacement errs by at most
+      ``x_d + x_{settle(d)} <= SETTLE_TOL`` per row.  This measures the distance to the limit,
+      not the step increment: on a chain with spectral gap ``g`` the increment is about
+      ``g`` times the distance, and an increment rule stops ``1/g`` times too early.
+    * **exactly periodic**: ``P^D == P^{D-L}`` bit for bit; the (deterministic) iteration
+      would repeat its last ``L`` powers forever, so settling changes nothing.  This is how a
+      slowly mixing chain stops: its floating-point powers stall within about ``eps / g`` of
+      the limit (the rounding floor of iterating ``P``), above ``SETTLE_TOL``.
+
+    The limit is computed only once the increment ``max |P^d - P^{d-L}|`` is below
+    ``SETTLE_TOL`` (a necessary condition).  ``track=False`` (the last ``L`` powers do not fit
+    in memory) never settles.
+    """
+
+    def __init__(self, q: int, L: int, track: bool = True):
+        self.L, self.track = L, track
+        self.ring: deque = deque([np.eye(q)], maxlen=L)  # P^{d-L} .. P^{d-1}
+        self.limits: list | None = None  # Pi_s for the residues s mod L
+        self.stop_at: int | None = None
+
+    def done(self, d: int, Pd: np.ndarray) -> bool:
+        """Whether ``P^d`` (just computed) is the last power to store."""
+        if not self.track:
+            return False
+        if self.stop_at is not None:
+            return d >= self.stop_at
+        L = self.L
+        if d >= L:
+            inc = float(np.max(np.abs(Pd - self.ring[0])))
+            if inc == 0.0:
+                return True
+            if self.limits is None and inc <= SETTLE_TOL:
+                powers = list(self.ring)[1:] + [Pd]  # P^{d-L+1} .. P^d
+                c = L * (d // L)
+                lim = _limit(powers[c - (d - L + 1)])
+                if lim is None:
+                    self.track = False
+                    return False
+                self.limits = [None] * L
+                for s, Ps in zip(range(d - L + 1, d + 1), powers):
+                    self.limits[s % L] = Ps @ lim
+        self.ring.append(Pd)
+        if self.limits is not None and float(np.max(np.abs(Pd - self.limits[d % L]).sum(axis=1))) <= SETTLE_TOL / 2:
+            self.stop_at = d + L - 1
+            return L == 1
+        return False
 
 
 class MarkovChain:
@@ -56,14 +131,16 @@ class MarkovChain:
     Raises
     ------
     InputError
-        Non-stochastic ``P``, a bad start, ``n < 1``.
+        Non-stochastic ``P``, a bad start, ``n`` not a positive integer.
 
     Notes
     -----
-    The powers ``P^d`` are computed once, up to the first ``D`` at which they settle
-    (``max |P^D - P^{D-L}| <= 1e-14`` with ``L`` the chain period, see
-    :func:`mdmtheory.graphs.chain_period`), or up to ``n - 1``: ``O(min(n, D) q^3)`` time,
-    ``O(L q^2 + min(n, D) q)`` memory.  Beyond ``D`` they repeat with period ``L``.
+    The powers ``P^d`` are computed once (rows renormalised after each product), up to the
+    first ``D`` at which they settle, or up to ``n - 1``: ``O(min(n, D) q^3)`` time,
+    ``O(L q^2 + min(n, D) q)`` memory.  Beyond ``D`` they repeat with period ``L`` (the chain
+    period, see :func:`mdmtheory.graphs.chain_period`); "settled" means every later power is
+    within ``SETTLE_TOL = 1e-14`` (row L1) of the stored one it is replaced by, measured
+    against the limit of the powers, not by the step increment (see :class:`_Settling`).
 
     Examples
     --------
@@ -76,9 +153,10 @@ class MarkovChain:
     def __init__(self, P, start="stationary", n: int = 2):
         self.P = check_stochastic(P)
         self.start = start_distribution(self.P, start)
-        if int(n) != n or n < 1:
-            raise InputError(f"the length n must be a positive integer; got {n!r}")
-        self.n = int(n)
+        try:
+            self.n = check_int(n, "the length n", 1)
+        except InputError:
+            raise InputError(f"the length n must be a positive integer; got {n!r}") from None
         self._tables: tuple | None = None
 
     @property
@@ -149,11 +227,16 @@ class MarkovChain:
         if isinstance(values, dict):
             vals = np.full(self.n, -1, dtype=np.int64)
             for i, v in values.items():
-                if not 0 <= int(i) < self.n:
-                    raise InputError(f"revealed position {i} is out of range 0..{self.n - 1}")
-                vals[int(i)] = int(v)
+                i = _index(i, f"revealed position {i!r}", self.n)
+                vals[i] = check_int(v, f"the revealed value at position {i}")
         else:
-            vals = np.asarray(values, dtype=np.int64).copy()
+            try:
+                raw = np.asarray(values)
+            except (TypeError, ValueError):
+                raw = np.zeros((0,), dtype=object)
+            if raw.dtype.kind not in "biuf" or (raw.dtype.kind == "f" and not np.all(raw == np.round(raw))):
+                raise InputError(f"values must be integer states (or -1 for masked), length n = {self.n}; got {values!r}")
+            vals = raw.astype(np.int64)
             if vals.shape != (self.n,):
                 raise InputError(f"values must have length n = {self.n} with -1 at masked positions; got shape {vals.shape}")
         if np.any(vals < -1) or np.any(vals >= self.q):
@@ -182,7 +265,15 @@ class MarkovChain:
         >>> c = MarkovChain(walk_matrix("cycle:5"), "stationary", 6)
         >>> bool(c.is_valid(c.sample(10, seed=1)).all())
         True
+
+        Raises
+        ------
+        InputError
+            ``size`` not an integer ``>= 0``, ``seed`` not an integer ``>= 0``, or too much memory.
         """
+        size = check_int(size, "size", 0)
+        seed = check_seed(seed)
+        check_memory(8.0 * size * self.n * 2, f"{size} samples of length {self.n}")
         rng = np.random.default_rng(seed)
         cum = np.cumsum(self.P, axis=1)
         x = np.empty((int(size), self.n), dtype=np.int64)
@@ -194,8 +285,22 @@ class MarkovChain:
 
     def is_valid(self, x) -> np.ndarray:
         """Whether each row of ``x`` has positive probability: ``start[x_1] > 0`` and every
-        consecutive pair is a transition of ``P`` (an edge of the graph)."""
-        x = np.atleast_2d(np.asarray(x, dtype=np.int64))
+        consecutive pair is a transition of ``P`` (an edge of the graph).
+
+        Raises
+        ------
+        InputError
+            If ``x`` is not an integer array of rows of length ``n`` with states in ``0..q-1``.
+        """
+        try:
+            raw = np.atleast_2d(np.asarray(x))
+        except (TypeError, ValueError):
+            raw = np.zeros((1, 0), dtype=object)
+        if raw.ndim != 2 or raw.shape[1] != self.n or raw.dtype.kind not in "biu" or raw.size == 0:
+            raise InputError(f"x must be integer walks of length n = {self.n} (one per row)")
+        x = raw.astype(np.int64)
+        if x.min() < 0 or x.max() >= self.q:
+            raise InputError(f"walk states must be in 0..{self.q - 1}")
         ok = self.start[x[:, 0]] > 0
         if self.n > 1:
             ok &= np.all(self.P[x[:, :-1], x[:, 1:]] > 0, axis=1)
@@ -221,18 +326,21 @@ class MarkovChain:
         """``H(X_A) = H(mu_{a_1}) + sum_m H(X_{a_{m+1}} | X_{a_m})`` (all positions by default).
 
         ``H(X_j | X_i) = sum_a mu_i(a) H(P^{j-i}[a, .])``: ``O(|A| q)`` after the tables.
+
+        Raises
+        ------
+        InputError
+            Positions out of range, not integers or repeated; an invalid ``base``.
         """
-        A = range(self.n) if positions is None else sorted({int(i) for i in positions})
-        A = list(A)
-        if A and not (0 <= A[0] and A[-1] < self.n):
-            raise InputError(f"positions must be in 0..{self.n - 1}")
+        A = list(range(self.n)) if positions is None else sorted(check_positions(positions, self.n))
+        scale = _scale(base)
         if not A:
             return 0.0
         mu, hrow, Hmu, D, L = self.tables()
         h = float(Hmu[settle(A[0], D, L)])
         for a, b in zip(A[:-1], A[1:]):
             h += float(mu[settle(a, D, L)] @ hrow[settle(b - a, D, L)])
-        return h * _scale(base)
+        return h * scale
 
     def avg_entropy(self, base: float | None = None) -> np.ndarray:
         """``Hbar_k = mean_{|A| = k} H(X_A)``, ``k = 0..n``, without enumeration.
@@ -348,22 +456,32 @@ class MarkovChain:
         >>> c = MarkovChain(walk_matrix("cycle:6"), "stationary", 7)
         >>> c.fixed_order_kl(bisection_partition(7))
         0.0
+
+        Raises
+        ------
+        InputError
+            If ``sets`` do not partition ``0..n-1`` into non-empty blocks of integer
+            positions, or ``base`` is invalid.
         """
+        scale = _scale(base)
+        if isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__"):
+            raise InputError(f"sets must be a list of lists of positions partitioning 0..{self.n - 1}")
         step = np.full(self.n, -1, dtype=np.int64)
         for t, S in enumerate(sets):
+            if isinstance(S, (str, bytes, dict)) or not hasattr(S, "__len__"):
+                raise InputError(f"sets must be a list of lists of positions partitioning 0..{self.n - 1}")
             if len(S) == 0:
                 raise InputError("every step of an ordered partition must unmask at least one position")
             for i in S:
-                i = int(i)
-                if not 0 <= i < self.n:
-                    raise InputError(f"position {i} is out of range 0..{self.n - 1}")
+                i = _index(i, f"position {i!r}", self.n)
                 if step[i] >= 0:
                     raise InputError(f"position {i} appears twice; the sets must partition 0..{self.n - 1}")
                 step[i] = t
         if np.any(step < 0):
             raise InputError(f"positions {np.flatnonzero(step < 0)[:5].tolist()} are never unmasked; the sets must partition 0..{self.n - 1}")
         mu, hrow, Hmu, D, L = self.tables()
-        return max(float(fixed_order_tc(step, mu, hrow, Hmu, D, L)), 0.0) * _scale(base)
+        kl = float(fixed_order_tc(step, mu, hrow, Hmu, D, L))
+        return clamp_nonneg(kl, "a fixed-order KL", scale=self.n * max(1.0, float(np.log(self.q)))) * scale
 
 
 def _settle_vec(d: np.ndarray, D: int, L: int) -> np.ndarray:
@@ -384,7 +502,7 @@ def _multiplier(P: np.ndarray):
 
 def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     """``mu[d] = start P^d``, ``hrow[d] = row entropies of P^d``, ``Hmu[d] = H(mu[d])`` for
-    ``d = 0..D``, stopping at the first ``D >= L`` with ``max |P^D - P^{D-L}| <= SETTLE_TOL``.
+    ``d = 0..D``, stopping at the first ``D`` the settle rule (:class:`_Settling`) allows.
     ``O(D (|E| q + q^2))`` for a sparse ``P`` with ``|E|`` non-zeros, ``O(D q^3)`` dense."""
     q = P.shape[0]
     L = chain_period(P)
@@ -392,19 +510,18 @@ def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     check_memory(8.0 * q * q * (L + 3 if track else 3) + 8.0 * n * (2 * q + 1), f"the matrix powers of a {q}-state chain")
     mu = [start.copy()]
     hrow = [np.zeros(q)]
-    ring: deque = deque([np.eye(q)], maxlen=L)
+    settling = _Settling(q, L, track)
     Pd = np.eye(q)
     D = 0
     step = _multiplier(P)
     for d in progress(range(1, max(n, 1)), desc="matrix powers"):
         Pd = step(Pd)
+        Pd /= Pd.sum(axis=1, keepdims=True)  # keep the rows stochastic: no drift over many products
         mu.append(start @ Pd)
         hrow.append(entr(Pd).sum(axis=1))
         D = d
-        if track:
-            if d >= L and np.max(np.abs(Pd - ring[0])) <= SETTLE_TOL:
-                break
-            ring.append(Pd)
+        if settling.done(d, Pd):
+            break
     mu_a = np.array(mu)
     return mu_a, np.array(hrow), entr(mu_a).sum(axis=1), D, L
 
@@ -426,6 +543,12 @@ def random_walk(graph, n: int, start="stationary", lazy: float = 0.0, weighted: 
         Holding probability.
     weighted : bool, default False
         Use edge weights.
+
+    Raises
+    ------
+    InputError
+        For an invalid graph, ``lazy`` outside ``[0, 1)``, a bad start, or ``n`` not a
+        positive integer.
 
     Examples
     --------
@@ -454,9 +577,17 @@ def bisection_partition(n: int) -> list[list[int]]:
     --------
     >>> bisection_partition(7)
     [[3], [1, 5], [0, 2, 4, 6]]
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer (or the partition would not fit in memory).
     """
-    if int(n) != n or n < 1:
-        raise InputError(f"n must be a positive integer; got {n!r}")
+    try:
+        n = check_int(n, "n", 1)
+    except InputError:
+        raise InputError(f"n must be a positive integer; got {n!r}") from None
+    check_memory(64.0 * n, f"the bisection partition of n = {n} positions")
     rounds: list[list[int]] = []
     runs = [(0, int(n) - 1)]
     while runs:
@@ -480,5 +611,14 @@ def bisection_rounds(n: int) -> int:
     --------
     >>> [bisection_rounds(n) for n in (1, 2, 3, 4, 7, 8)]
     [1, 2, 2, 3, 3, 4]
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer.
     """
-    return int(ceil(log2(int(n) + 1)))
+    try:
+        n = check_int(n, "n", 1)
+    except InputError:
+        raise InputError(f"n must be a positive integer; got {n!r}") from None
+    return n.bit_length()  # = ceil(log2(n + 1)), exactly, for any size

@@ -328,3 +328,82 @@ def test_sparse_powers_path():
     Pj = np.linalg.matrix_power(chain.P, 149)
     want = float(entr(chain.start).sum() + chain.start @ entr(Pj).sum(axis=1))
     assert chain.entropy([0, 149]) == pytest.approx(want, abs=1e-11)
+
+
+# -- the settle rule on slowly mixing chains (issue 9) --------------------------------------------
+
+
+def _h2(p: float) -> float:
+    """Binary entropy in nats (0 < p < 1)."""
+    return float(-(p * np.log(p) + (1 - p) * np.log1p(-p)))
+
+
+def _two_state(a: float, start, n: int) -> MarkovChain:
+    """The symmetric two-state chain flipping with probability a (exactly representable: a = 2^-e),
+    eigenvalue lam = 1 - 2a, spectral gap 2a; P^d flips with probability (1 - lam^d) / 2."""
+    return MarkovChain(np.array([[1 - a, a], [a, 1 - a]]), start, n)
+
+
+def _flip(a: float, d) -> float:
+    return -np.expm1(d * np.log1p(-2 * a)) / 2
+
+
+@pytest.mark.parametrize("e", [7, 10, 15, 21])  # gap 2a from 1.6e-2 down to 9.5e-7
+def test_slow_two_state_chain_closed_forms(e):
+    """H, TC, DTC and H(X_A) of random sets equal the closed forms of the two-state chain
+    (stationary start): H = log 2 + (n-1) h(a), TC = (n-1)(log 2 - h(a)),
+    DTC = log 2 + (n-1) h(a) - 2 h(a) - (n-2)(2 h(a) - h(p_2)), H(X_A) = log 2 + sum h(p_gap)."""
+    a, n = 2.0**-e, 3000
+    chain = _two_state(a, "stationary", n)
+    ha, log2_ = _h2(a), log(2)
+    assert chain.entropy() == pytest.approx(log2_ + (n - 1) * ha, rel=1e-12)
+    assert chain.total_correlation() == pytest.approx((n - 1) * (log2_ - ha), rel=1e-12)
+    dtc = log2_ + (n - 1) * ha - 2 * ha - (n - 2) * (2 * ha - _h2(_flip(a, 2)))
+    assert chain.dual_total_correlation() == pytest.approx(dtc, rel=1e-12)
+    rng = np.random.default_rng(e)
+    for _ in range(20):
+        A = np.sort(rng.choice(n, size=int(rng.integers(1, 60)), replace=False))
+        want = log2_ + sum(_h2(_flip(a, int(d))) for d in np.diff(A))
+        assert chain.entropy(A) == pytest.approx(want, rel=1e-12)
+
+
+def test_settle_rule_holds_on_a_slowly_mixing_chain():
+    """Spectral gap 2^-12 (2.4e-4), n = 3 * 10^5, start at vertex 0: every settled power equals
+    the closed form (1 + lam^d) / 2 to 1e-12 beyond the settling point.  The increment rule
+    (stop when max |P^d - P^{d-1}| <= 1e-14) stopped where the distance to the limit was
+    1e-14 / gap = 4e-11: this test failed with it."""
+    a, n = 2.0**-13, 300_000
+    chain = _two_state(a, "vertex:0", n)
+    mu, hrow, Hmu, D, L = chain.tables()
+    from mdmtheory._kernels.markov import settle
+
+    assert L == 1 and D < n - 1  # it did settle
+    lam_d = lambda d: np.exp(d * np.log1p(-2 * a))  # noqa: E731
+    increment_stop = next(d for d in range(1, n) if lam_d(d - 1) * 2 * a / 2 <= 1e-14)
+    assert (1 - _flip(a, increment_stop)) - 0.5 > 1e-11  # where the old rule stopped: far from the limit
+    for d in [D + 1, D + 17, (D + n) // 2, n - 1, increment_stop + 1]:
+        assert abs(mu[settle(d, D, L)][0] - (1 + lam_d(d)) / 2) <= 1e-12
+        assert abs(hrow[settle(d, D, L)][0] - _h2(_flip(a, d))) <= 1e-12
+
+
+def test_limit_by_squaring_and_settling_states():
+    """_limit returns the limit of P^m (two-state: every row (1/2, 1/2)); a periodic chain
+    (cycle:6, L = 2) settles on its exactly periodic powers; a non-tracked rule never settles."""
+    from mdmtheory.markov import _limit, _Settling
+
+    a = 2.0**-20
+    lim = _limit(np.array([[1 - a, a], [a, 1 - a]]))
+    np.testing.assert_allclose(lim, 0.5, atol=1e-9)  # eps / gap: the conditioning of the limit
+    chain = random_walk("cycle:6", 500, start="vertex:0")
+    mu, hrow, Hmu, D, L = chain.tables()
+    assert L == 2 and D < 100
+    for d in (D + 1, D + 2, 499):
+        np.testing.assert_allclose(mu[_settle_idx(d, D, L)], chain.start @ np.linalg.matrix_power(chain.P, d), atol=1e-14)
+    rule = _Settling(2, 1, track=False)
+    assert not any(rule.done(d, np.full((2, 2), 0.5)) for d in range(1, 10))
+
+
+def _settle_idx(d, D, L):
+    from mdmtheory._kernels.markov import settle
+
+    return settle(d, D, L)
