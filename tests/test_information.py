@@ -254,3 +254,44 @@ def test_deterministic_marginals_have_entropy_exactly_zero():
     t[1, 2, 0] = 1.0
     H = m.subset_entropies(m.Joint(t))
     assert np.all(H == 0.0) and not np.any(np.signbit(H))
+
+
+# ---------------------------------------------------------------- threaded lattice path (issue 9)
+
+from tests.conftest import tables as _tables  # noqa: E402
+
+
+def test_serial_cutoff_is_what_the_large_tests_exceed():
+    """The lattices below are above the serial cut-off, so the default call runs the threads."""
+    assert 3**13 > _lat._SERIAL_CELLS > 3**12
+    assert float(np.prod([q + 1 for q in (3, 4, 2, 3, 2, 5, 2, 3, 2, 2, 2)])) > _lat._SERIAL_CELLS
+
+
+@pytest.mark.parametrize("shape", [(2,) * 13, (3, 4, 2, 3, 2, 5, 2, 3, 2, 2, 2)])
+def test_threaded_lattice_above_cutoff_equals_serial_and_numpy(shape):
+    """Above the serial cut-off: two threads == one thread (bit for bit) == plain numpy per subset,
+    fast and scalar kernels alike, with zeros and ties in the table."""
+    rng = np.random.default_rng(len(shape))
+    t = rng.gamma(0.4, size=shape)
+    t[rng.random(shape) < 0.3] = 0.0
+    t.ravel()[:64] = t.ravel()[64:128]  # ties
+    t /= t.sum()
+    serial = _lat.lattice_entropies(t, threads=1)
+    threaded = _lat.lattice_entropies(t, threads=2)
+    np.testing.assert_array_equal(threaded, serial)
+    np.testing.assert_array_equal(_lat.lattice_entropies_scalar(t, threads=2), _lat.lattice_entropies_scalar(t, threads=1))
+    ref = all_subset_entropies(t)
+    ref[0] = 0.0
+    got = serial.copy()
+    got[0] = 0.0
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+@given(_tables(max_n=6, max_q=4, max_cells=800))
+def test_threaded_path_forced_on_small_lattices(joint):
+    """The thread-pool path with the cut-off lowered to 0, against the serial path and numpy."""
+    t = joint.table
+    threaded = _lat.lattice_entropies(t, threads=3, serial_cells=0)
+    np.testing.assert_array_equal(threaded, _lat.lattice_entropies(t, threads=1))
+    ref = all_subset_entropies(t)
+    np.testing.assert_allclose(threaded[1:], ref[1:], rtol=1e-12, atol=1e-12)
