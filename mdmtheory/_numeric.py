@@ -41,8 +41,8 @@ def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL):
     Returns
     -------
     float or numpy.ndarray
-        ``x`` with entries in ``[-tol * max(1, scale), 0)`` replaced by 0 (NaN is refused,
-        ``inf`` kept).
+        ``x`` with entries in ``[-tol * max(1, scale), 0]`` replaced by ``+0.0`` (NaN is
+        refused, ``inf`` kept).
 
     Raises
     ------
@@ -70,8 +70,8 @@ def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL):
             "its inputs are not valid distributions or are too ill-conditioned"
         )
     if arr.ndim == 0:
-        return max(float(arr), 0.0)
-    return np.where(arr < 0.0, 0.0, arr)
+        return float(arr) if arr > 0.0 else 0.0  # -0.0 and noise become +0.0
+    return np.where(arr > 0.0, arr, 0.0)
 
 
 def check_int(value, name: str, lo: int | None = None, hi: int | None = None) -> int:
