@@ -63,8 +63,8 @@ def test_summary_matches_separate_functions(joint):
 
 def test_base_converts_units():
     j = m.random_joint(4, 3, alpha=0.5, seed=3)
-    assert m.total_correlation(j, base=2) == pytest.approx(m.total_correlation(j) / LN2)
-    np.testing.assert_allclose(m.information_curve(j, base=2), m.information_curve(j) / LN2)
+    assert m.total_correlation(j, base=2) == pytest.approx(m.total_correlation(j) / LN2, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(m.information_curve(j, base=2), m.information_curve(j) / LN2, rtol=1e-12, atol=1e-12)
     assert m.unit_name(None) == "nats" and m.unit_name(2) == "bits"
     with pytest.raises(m.InputError):
         m.entropy(j, base=1)
@@ -86,9 +86,9 @@ def test_product_has_no_correlation(n):
 def test_copy_closed_form(n, q):
     """Copy ('giant bit' for q = 2): TC = (n-1) log q, DTC = log q, Z_j = log q for j >= 2."""
     j = m.copy(n, q)
-    assert m.entropy(j) == pytest.approx(log(q))
-    assert m.total_correlation(j) == pytest.approx((n - 1) * log(q))
-    assert m.dual_total_correlation(j) == pytest.approx(log(q))
+    assert m.entropy(j) == pytest.approx(log(q), rel=1e-12, abs=1e-12)
+    assert m.total_correlation(j) == pytest.approx((n - 1) * log(q), rel=1e-12, abs=1e-12)
+    assert m.dual_total_correlation(j) == pytest.approx(log(q), rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(m.information_curve(j), [0] + [log(q)] * (n - 1), atol=1e-12)
 
 
@@ -96,8 +96,8 @@ def test_copy_closed_form(n, q):
 def test_parity_closed_form(n):
     """Even parity: TC = 1 bit, DTC = n - 1 bits, Z = one jump of 1 bit at j = n."""
     j = m.parity(n)
-    assert m.total_correlation(j, base=2) == pytest.approx(1.0)
-    assert m.dual_total_correlation(j, base=2) == pytest.approx(n - 1)
+    assert m.total_correlation(j, base=2) == pytest.approx(1.0, rel=1e-12, abs=1e-12)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(n - 1, rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(m.information_curve(j, base=2), [0] * (n - 1) + [1], atol=1e-12)
 
 
@@ -112,7 +112,7 @@ def test_linear_code_entropy_is_rank():
     """Uniform on a row space: H = rank(G) log q, duplicate rows do not change it."""
     G = np.array([[1, 0, 1, 1], [0, 1, 1, 0], [1, 1, 0, 1]])  # third row = sum of the first two
     j = m.linear_code(G, 2)
-    assert m.entropy(j, base=2) == pytest.approx(2.0)
+    assert m.entropy(j, base=2) == pytest.approx(2.0, rel=1e-12, abs=1e-12)
 
 
 # ---------------------------------------------------------------- conditional measures
@@ -123,20 +123,20 @@ def test_conditional_measures_against_reference():
     t = j.table
     assert m.conditional_entropy(j, [0, 1], [2]) == pytest.approx(
         subset_entropy(t, [0, 1, 2]) - subset_entropy(t, [2])
-    )
+    , rel=1e-12, abs=1e-12)
     mi = m.mutual_information(j, [0], [1, 3])
-    assert mi == pytest.approx(subset_entropy(t, [0]) + subset_entropy(t, [1, 3]) - subset_entropy(t, [0, 1, 3]))
-    assert mi == pytest.approx(m.mutual_information(j, [1, 3], [0]))
+    assert mi == pytest.approx(subset_entropy(t, [0]) + subset_entropy(t, [1, 3]) - subset_entropy(t, [0, 1, 3]), rel=1e-12, abs=1e-12)
+    assert mi == pytest.approx(m.mutual_information(j, [1, 3], [0]), rel=1e-12, abs=1e-12)
     # conditional TC given X_2 = 1, computed by slicing by hand
     sub = t[:, :, 1, :] / t[:, :, 1, :].sum()
     ref = sum(subset_entropy(sub, [i]) for i in (0, 1)) - subset_entropy(sub, [0, 1])
-    assert m.conditional_total_correlation(j, [0, 1], {2: 1}) == pytest.approx(ref)
+    assert m.conditional_total_correlation(j, [0, 1], {2: 1}) == pytest.approx(ref, rel=1e-12, abs=1e-12)
 
 
 def test_conditional_tc_of_parity():
     """Given all but two bits of a parity, the two are a copy: TC = 1 bit."""
     j = m.parity(4)
-    assert m.conditional_total_correlation(j, [0, 1], {2: 0, 3: 1}, base=2) == pytest.approx(1.0)
+    assert m.conditional_total_correlation(j, [0, 1], {2: 0, 3: 1}, base=2) == pytest.approx(1.0, rel=1e-12, abs=1e-12)
     assert m.conditional_total_correlation(j, [0, 1], {2: 0}, base=2) == pytest.approx(0.0, abs=1e-12)
 
 
@@ -194,9 +194,9 @@ def test_dit_giant_bit_and_xor():
     """dit's textbook examples: the giant bit and XOR (parity of 3)."""
     assert m.total_correlation(m.copy(3, 2), base=2) == pytest.approx(
         dit.multivariate.total_correlation(dit.example_dists.giant_bit(3, 2))
-    )
+    , rel=1e-12, abs=1e-12)
     xor = dit.example_dists.Xor()
-    assert m.dual_total_correlation(m.parity(3), base=2) == pytest.approx(dit.multivariate.dual_total_correlation(xor))
+    assert m.dual_total_correlation(m.parity(3), base=2) == pytest.approx(dit.multivariate.dual_total_correlation(xor), rel=1e-12, abs=1e-12)
 
 
 # ---------------------------------------------------------------- the fast lattice kernel itself

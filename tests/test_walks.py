@@ -186,9 +186,9 @@ def test_wilson_interval_closed_forms():
     """Wilson: symmetric about 1/2 at k = N/2, [0, z^2/(N+z^2)] at k = 0."""
     lo, hi = wilson_interval(0, 20)
     z2 = 1.959963984540054**2
-    assert lo == 0.0 and hi == pytest.approx(z2 / (20 + z2))
+    assert lo == 0.0 and hi == pytest.approx(z2 / (20 + z2), rel=1e-12, abs=1e-12)
     lo, hi = wilson_interval(10, 20)
-    assert lo + hi == pytest.approx(1.0)
+    assert lo + hi == pytest.approx(1.0, rel=1e-12, abs=1e-12)
     with pytest.raises(InputError):
         wilson_interval(0, 0)
 
