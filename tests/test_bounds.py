@@ -47,7 +47,7 @@ def test_li_cai_with_tc_dtc(joint, seed):
     z = m.information_curve(joint)
     tcdtc = m.total_correlation(joint) + m.dual_total_correlation(joint)
     printed = (2 ** math.ceil(math.log2(max(sched))) - 1) / n * tcdtc
-    assert B.li_cai_bound(z, sched) == pytest.approx(printed, abs=1e-9)
+    assert B.li_cai_bound(z, sched) == pytest.approx(printed, abs=1e-12)
     assert m.expected_kl(joint, sched) <= printed + 1e-9
 
 
@@ -62,7 +62,7 @@ def test_austin_formula(joint):
     for k in range(1, n + 1):
         exact = m.expected_kl(z, S.austin(n, k))
         chain = (n - k + 1) * (hbar[k] - hbar[k - 1]) - (hbar[n] - hbar[k - 1])
-        assert exact == pytest.approx(chain, abs=1e-9)
+        assert exact == pytest.approx(chain, abs=1e-12)
         assert exact <= B.austin_bound(z, k) + 1e-9
 
 

@@ -42,23 +42,23 @@ def test_curve_identities(joint):
     tc, dtc = m.total_correlation(joint), m.dual_total_correlation(joint)
     assert abs(z[0]) < 1e-12
     assert np.all(np.diff(z) >= -1e-10)
-    assert z.sum() == pytest.approx(tc, abs=1e-10)
-    assert joint.n * z[-1] - tc == pytest.approx(dtc, abs=1e-10)
+    assert z.sum() == pytest.approx(tc, abs=1e-12)
+    assert joint.n * z[-1] - tc == pytest.approx(dtc, abs=1e-12)
 
 
 @given(tables(max_n=5, max_q=3))
 def test_summary_matches_separate_functions(joint):
     s = m.information_summary(joint, base=2)
     assert s["unit"] == "bits"
-    assert s["entropy"] == pytest.approx(m.entropy(joint, base=2), abs=1e-10)
-    assert s["total_correlation"] == pytest.approx(m.total_correlation(joint, base=2), abs=1e-10)
-    assert s["dual_total_correlation"] == pytest.approx(m.dual_total_correlation(joint, base=2), abs=1e-10)
+    assert s["entropy"] == pytest.approx(m.entropy(joint, base=2), abs=1e-12)
+    assert s["total_correlation"] == pytest.approx(m.total_correlation(joint, base=2), abs=1e-12)
+    assert s["dual_total_correlation"] == pytest.approx(m.dual_total_correlation(joint, base=2), abs=1e-12)
     assert len(s["avg_entropy"]) == joint.n + 1 and len(s["information_curve"]) == joint.n
     # Hbar_k is the plain mean over k-subsets of the reference entropies
     ref = all_subset_entropies(joint.table) / LN2
     for k in range(joint.n + 1):
         vals = [ref[mm] for mm in range(1 << joint.n) if bin(mm).count("1") == k]
-        assert s["avg_entropy"][k] == pytest.approx(np.mean(vals), abs=1e-10)
+        assert s["avg_entropy"][k] == pytest.approx(np.mean(vals), abs=1e-12)
 
 
 def test_base_converts_units():
@@ -105,7 +105,7 @@ def test_parity_closed_form(n):
 def test_reed_solomon_curve_is_one_jump(n, k, q):
     """MDS code (Chen-Cong-Li Prop. 20): Z_j = log2 q * [j > k] bits."""
     z = m.information_curve(m.reed_solomon(n, k, q), base=2)
-    np.testing.assert_allclose(z, [np.log2(q) * (j > k) for j in range(1, n + 1)], atol=1e-10)
+    np.testing.assert_allclose(z, [np.log2(q) * (j > k) for j in range(1, n + 1)], atol=1e-12)
 
 
 def test_linear_code_entropy_is_rank():
@@ -174,20 +174,20 @@ def test_against_dit(n, q, seed, alpha):
     """TC, DTC and subset entropies agree with dit (bits)."""
     j = m.random_joint(n, q, alpha=alpha, seed=seed)
     d = _to_dit(j)
-    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-9)
-    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-9)
+    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-12)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-12)
     H = m.subset_entropies(j, base=2)
     rng = np.random.default_rng(seed)
     for mask in rng.integers(1, 1 << n, size=5):
         rvs = [i for i in range(n) if mask >> i & 1]
-        assert H[mask] == pytest.approx(dit.shannon.entropy(d, rvs), abs=1e-9)
+        assert H[mask] == pytest.approx(dit.shannon.entropy(d, rvs), abs=1e-12)
 
 
 def test_against_dit_n8():
     j = m.random_joint(8, 2, alpha=0.4, seed=8)
     d = _to_dit(j)
-    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-9)
-    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-9)
+    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-12)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-12)
 
 
 def test_dit_giant_bit_and_xor():
