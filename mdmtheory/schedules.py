@@ -40,6 +40,13 @@ __all__ = [
 ]
 
 
+def _from_text(value):
+    """An integer written as text (``"2"``, from a command line) as an ``int``; anything else unchanged."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    return value
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Validated step sizes: positive integers summing to ``n``.
@@ -47,7 +54,8 @@ class Schedule:
     Parameters
     ----------
     steps : sequence of int
-        The number of positions unmasked at each step, in order.
+        The number of positions unmasked at each step, in order (integers, or integers
+        written as text such as ``"2"``).
     n : int, optional
         The sequence length the schedule must sum to (checked when given).
 
@@ -71,7 +79,7 @@ class Schedule:
             raise InputError(f"a schedule is a list of positive integers; got {steps!r}")
         steps = list(steps)
         try:
-            arr = [check_int(s, "a schedule step size") for s in steps]
+            arr = [check_int(_from_text(s), "a schedule step size") for s in steps]
         except InputError:
             raise InputError(f"schedule step sizes must be integers (finite, no fractions); got {steps!r}") from None
         if not arr:
