@@ -247,6 +247,11 @@ class MarkovChain:
     def joint(self, max_memory: float | None = None) -> Joint:
         """The dense :class:`~mdmtheory.joint.Joint` (small ``n`` only: ``q^n`` cells).
 
+        Raises
+        ------
+        InputError
+            If the table would need more than ``max_memory`` bytes.
+
         Examples
         --------
         >>> from mdmtheory.graphs import walk_matrix
@@ -310,6 +315,11 @@ class MarkovChain:
         """Whether revealed values (``-1`` = masked) have positive probability: the first is
         possible under its marginal and consecutive revealed values are joined by paths.
 
+        Raises
+        ------
+        InputError
+            If ``values`` are not ``n`` integer states (``-1`` masked) or a dict of them.
+
         Examples
         --------
         >>> from mdmtheory.graphs import walk_matrix
@@ -354,12 +364,18 @@ class MarkovChain:
         H(P^d[a, .])``.  A stationary start gives ``G(d) = (n - d) h(d)`` (THEORY.md
         section 5).  ``O(n log n)`` after the tables.
 
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+
         Examples
         --------
         >>> from mdmtheory.graphs import walk_matrix
         >>> MarkovChain(walk_matrix("complete:2"), "uniform", 3).avg_entropy(base=2).round(12).tolist()
         [0.0, 1.0, 1.0, 1.0]
         """
+        scale = _scale(base)
         mu, hrow, Hmu, D, L = self.tables()
         n = self.n
         G = np.zeros(n)
@@ -373,10 +389,15 @@ class MarkovChain:
                 cum = np.cumsum(mu[_settle_vec(np.arange(n), D, L)], axis=0)  # cum[m-1] = sum_{i<=m} mu_i
                 G[1:] = np.einsum("dq,dq->d", cum[n - d - 1], hrow[idx])
         hb = avg_entropy_kernel(Hmu[_settle_vec(np.arange(n), D, L)], G, n, self.is_stationary)
-        return hb * _scale(base)
+        return hb * scale
 
     def information_curve(self, base: float | None = None) -> np.ndarray:
         """``Z_j = Hbar_1 + Hbar_{j-1} - Hbar_j``, ``j = 1..n`` (array ``Z[j-1]``).
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
 
         Examples
         --------
@@ -389,7 +410,13 @@ class MarkovChain:
     def summary(self, base: float | None = None) -> dict:
         """What ``mdmtheory walk-info`` prints: ``n``, ``q``, ``unit``, ``entropy``,
         ``total_correlation`` (``n Hbar_1 - H``), ``dual_total_correlation`` (``n Z_n - TC``),
-        ``avg_entropy``, ``information_curve``."""
+        ``avg_entropy``, ``information_curve``.
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+        """
         hb = self.avg_entropy(base)
         z = curve_from_avg_entropy(hb)
         n = self.n
@@ -407,21 +434,36 @@ class MarkovChain:
         }
 
     def total_correlation(self, base: float | None = None) -> float:
-        """``TC = sum_i H(X_i) - H(X)`` (exact, ``O(n q)`` after the tables)."""
+        """``TC = sum_i H(X_i) - H(X)`` (exact, ``O(n q)`` after the tables).
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+        """
+        scale = _scale(base)
         mu, hrow, Hmu, D, L = self.tables()
         singles = float(Hmu[_settle_vec(np.arange(self.n), D, L)].sum())
-        return (singles - self.entropy()) * _scale(base)
+        return clamp_nonneg(singles - self.entropy(), "a total correlation", scale=singles) * scale
 
     def dual_total_correlation(self, base: float | None = None) -> float:
         """``DTC = sum_i H(X_-i) - (n-1) H(X) = H(X) - sum_i delta_i`` with
         ``delta_i = H(X) - H(X_-i) = H(X_i | X_{i-1}) + H(X_{i+1} | X_i) - H(X_{i+1} | X_{i-1})``
-        (local to ``i`` by the Markov property; the end terms drop).  ``O(n q)``."""
+        (local to ``i`` by the Markov property; the end terms drop).  ``O(n q)``.
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+        """
+        scale = _scale(base)
         n = self.n
         i = np.arange(n)
         prev = np.where(i > 0, i - 1, -1)
         nxt = np.where(i < n - 1, i + 1, -1)
         delta = self._links(prev, i) + self._links(i, nxt) - self._links(prev, nxt)
-        return float(self.entropy() - delta.sum()) * _scale(base)
+        h = self.entropy()
+        return clamp_nonneg(float(h - delta.sum()), "a dual total correlation", scale=h) * scale
 
     def _links(self, l: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Vectorised chain terms: ``H(X_r | X_l)``; ``H(X_r)`` where ``l = -1``; 0 where ``r = -1``."""

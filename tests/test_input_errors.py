@@ -386,3 +386,26 @@ def test_bad_seeds(seed):
         m.random_joint(2, seed=seed)
     with pytest.raises(InputError):
         CHAIN.sample(2, seed=seed)
+
+
+def test_raises_sections_document_input_error():
+    """Every public function and method of the library modules of issue 9 names InputError in
+    a Raises section of its docstring (numpydoc)."""
+    from mdmtheory import bounds, divergence, graphs, information, joint, markov, optimal, schedules, walks
+
+    exempt = {"Joint.save", "Optimum", "Optimum.as_dict", "MarkovChain.tables"}  # no argument to refuse
+    missing = []
+    for mod in (joint, information, divergence, bounds, schedules, optimal, markov, graphs):
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if not callable(obj):
+                continue
+            objs = [(name, obj)]
+            if inspect.isclass(obj):
+                objs += [(f"{name}.{k}", v) for k, v in vars(obj).items() if callable(v) and not k.startswith("_")]
+            for qual, o in objs:
+                doc = inspect.getdoc(o) or ""
+                if qual not in exempt and not ("Raises\n------" in doc and "InputError" in doc.split("Raises\n------")[1]):
+                    missing.append(f"{mod.__name__}.{qual}")
+    assert "InputError" in walks.wilson_interval.__doc__
+    assert not missing, missing
