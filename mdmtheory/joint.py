@@ -119,6 +119,8 @@ class Joint:
     table: np.ndarray
 
     def __init__(self, table, normalize: bool = False):
+        if isinstance(table, Joint):
+            table = table.table
         try:
             raw = np.asarray(table)
         except (TypeError, ValueError):
@@ -254,7 +256,7 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     if not isinstance(header, np.ndarray) or header.dtype.kind not in "biuf":
         raise InputError(f"{path!r} does not hold a numeric array; save a float table with numpy.save")
     check_memory(8.0 * header.size * 2, f"loading {path!r} (shape {header.shape})", max_memory)
-    return Joint(np.asarray(header, dtype=np.float64))
+    return Joint(np.asarray(header))  # Joint judges the sum at the file's own precision
 
 
 def _check_n(n: int, name: str = "n") -> int:

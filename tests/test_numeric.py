@@ -177,3 +177,23 @@ def test_wilson_closed_form_at_zero_successes():
         assert lo == 0.0 and hi == pytest.approx(z * z / (N + z * z), rel=1e-12)
         lo, hi = m.wilson_interval(N, N)
         assert hi == 1.0 and lo == pytest.approx(N / (N + z * z), rel=1e-12)
+
+
+def test_float32_file_loads(tmp_path):
+    """A float32 .npy table normalised in float32 loads (it was refused at float64 precision)."""
+    t = np.random.default_rng(3).gamma(0.5, size=(3, 4, 5)).astype(np.float32)
+    t /= t.sum(dtype=np.float32)
+    assert abs(float(t.astype(np.float64).sum()) - 1.0) > SUM_TOL  # refused when judged at float64
+    np.save(tmp_path / "t32.npy", t)
+    j = m.load_joint(tmp_path / "t32.npy")
+    assert j.table.dtype == np.float64 and abs(float(j.table.sum()) - 1.0) <= 1e-15
+    np.testing.assert_allclose(j.table, t, rtol=1e-6)
+    off = (t * np.float32(1.001)).astype(np.float32)
+    np.save(tmp_path / "off.npy", off)
+    with pytest.raises(InputError, match="float32"):
+        m.load_joint(tmp_path / "off.npy")
+
+
+def test_joint_of_a_joint():
+    j = m.parity(3)
+    np.testing.assert_array_equal(m.Joint(j).table, j.table)
