@@ -367,23 +367,30 @@ def test_slow_two_state_chain_closed_forms(e):
         assert chain.entropy(A) == pytest.approx(want, rel=1e-12)
 
 
-def test_settle_rule_holds_on_a_slowly_mixing_chain():
-    """Spectral gap 2^-12 (2.4e-4), n = 3 * 10^5, start at vertex 0: every settled power equals
-    the closed form (1 + lam^d) / 2 to 1e-12 beyond the settling point.  The increment rule
-    (stop when max |P^d - P^{d-1}| <= 1e-14) stopped where the distance to the limit was
-    1e-14 / gap = 4e-11: this test failed with it."""
-    a, n = 2.0**-13, 300_000
-    chain = _two_state(a, "vertex:0", n)
-    mu, hrow, Hmu, D, L = chain.tables()
+@pytest.mark.parametrize("a, b", [(2.0**-13, 2.0**-13), (2.0**-13, 3 * 2.0**-14)])
+def test_settle_rule_holds_on_a_slowly_mixing_chain(a, b):
+    """Two-state chain P = [[1-a, a], [b, 1-b]] (entries exact), spectral gap g = a + b of
+    2.4e-4 and 3.1e-4, n = 3 * 10^5, start at vertex 0: beyond the settling point every stored
+    power equals the closed form P^d = Pi + lam^d (I - Pi), lam = 1 - g, to 1e-12 (the start
+    row and the row entropies).  The increment rule (stop when max |P^d - P^{d-1}| <= 1e-14)
+    stopped where the distance to the limit was about 1e-14 / g = 4e-11: this test failed with it."""
     from mdmtheory._kernels.markov import settle
 
+    n, g = 300_000, a + b
+    pi0 = b / g
+    chain = MarkovChain(np.array([[1 - a, a], [b, 1 - b]]), "vertex:0", n)
+    mu, hrow, Hmu, D, L = chain.tables()
     assert L == 1 and D < n - 1  # it did settle
-    lam_d = lambda d: np.exp(d * np.log1p(-2 * a))  # noqa: E731
-    increment_stop = next(d for d in range(1, n) if lam_d(d - 1) * 2 * a / 2 <= 1e-14)
-    assert (1 - _flip(a, increment_stop)) - 0.5 > 1e-11  # where the old rule stopped: far from the limit
+    lam_d = lambda d: np.exp(d * np.log1p(-g))  # noqa: E731
+    row0 = lambda d: pi0 + lam_d(d) * (1 - pi0)  # noqa: E731  P^d[0, 0]
+    row1 = lambda d: pi0 - lam_d(d) * pi0  # noqa: E731  P^d[1, 0]
+    # where the increment rule stopped, the powers were still > 1e-11 from their limit
+    increment_stop = next(d for d in range(1, n) if lam_d(d - 1) * g * max(pi0, 1 - pi0) <= 1e-14)
+    assert lam_d(increment_stop) * (1 - pi0) > 1e-11
     for d in [D + 1, D + 17, (D + n) // 2, n - 1, increment_stop + 1]:
-        assert abs(mu[settle(d, D, L)][0] - (1 + lam_d(d)) / 2) <= 1e-12
-        assert abs(hrow[settle(d, D, L)][0] - _h2(_flip(a, d))) <= 1e-12
+        k = settle(d, D, L)
+        assert abs(mu[k][0] - row0(d)) <= 1e-12
+        assert abs(hrow[k][0] - _h2(row0(d))) <= 1e-12 and abs(hrow[k][1] - _h2(row1(d))) <= 1e-12
 
 
 def test_limit_by_squaring_and_settling_states():
