@@ -414,3 +414,25 @@ def _settle_idx(d, D, L):
     from mdmtheory._kernels.markov import settle
 
     return settle(d, D, L)
+
+
+@settings(max_examples=25)
+@given(st.integers(0, 2**31), st.integers(2, 5), st.sampled_from([0.0, 0.4, 0.7]), st.sampled_from(["random", "path:4", "cycle:6", "bipartite:2,3"]))
+def test_settled_tables_equal_matrix_powers(seed, q, zeros, kind):
+    """Random chains with zeros (reducible, transient states) and periodic walks (L = 2):
+    every power the tables stand for, up to n - 1, equals numpy's matrix_power to 1e-13."""
+    from mdmtheory._kernels.markov import settle
+
+    if kind == "random":
+        chain = _random_chain(seed, q, 300, zeros)
+    else:
+        chain = random_walk(kind, 300, start="vertex:0")
+    mu, hrow, Hmu, D, L = chain.tables()
+    assert mu.shape[0] == D + 1
+    for d in sorted({1, D, D + 1, D + 2, D + L + 1, 150, 299} - {0}):
+        if d > 299:
+            continue
+        Pd = np.linalg.matrix_power(chain.P, d)
+        k = settle(d, D, L)
+        np.testing.assert_allclose(mu[k], chain.start @ Pd, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(hrow[k], entr(Pd).sum(axis=1), rtol=0, atol=1e-12)
