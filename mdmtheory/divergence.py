@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 from scipy.special import rel_entr
 
-from ._numeric import clamp_nonneg
+from ._numeric import check_int, clamp_nonneg
 from .curves import as_curve
 from .errors import InputError, check_memory
 from .information import _check_joint, _scale
@@ -99,8 +99,6 @@ def ordered_partition(order: Sequence[int], schedule, n: int) -> list[list[int]]
     >>> ordered_partition([3, 0, 1, 2], [1, 3], 4)
     [[3], [0, 1, 2]]
     """
-    from ._numeric import check_int
-
     n = check_int(n, "n", 1)
     if isinstance(order, (str, bytes, dict)) or not hasattr(order, "__iter__"):
         raise InputError(f"order must be a permutation of 0..{n - 1}; got {order!r}")
@@ -112,8 +110,6 @@ def ordered_partition(order: Sequence[int], schedule, n: int) -> list[list[int]]
 
 
 def _check_partition(sets: Sequence[Sequence[int]], n: int) -> list[list[int]]:
-    from ._numeric import check_int
-
     bad = isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__")
     if not bad:
         sets = list(sets)

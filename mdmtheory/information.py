@@ -14,15 +14,14 @@ References
 
 from __future__ import annotations
 
-import numbers
-from math import comb, isfinite, log
-from typing import Iterable, Sequence
+from math import comb, log
+from typing import Sequence
 
 import numba
 import numpy as np
 
 from ._kernels.lattice import lattice_entropies
-from ._numeric import clamp_nonneg
+from ._numeric import check_real, clamp_nonneg
 from .errors import InputError, check_memory
 from .joint import Joint, check_positions
 
@@ -60,11 +59,10 @@ def check_base(base) -> float | None:
     """
     if base is None:
         return None
-    ok = isinstance(base, (numbers.Real, np.integer, np.floating)) and not isinstance(base, (bool, np.bool_))
-    b = float(base) if ok else float("nan")
-    if not (b > 1.0 and isfinite(b)):
-        raise InputError(f"base must be a finite number > 1 (2 for bits, omit for nats); got {base!r}")
-    return b
+    try:
+        return check_real(base, "base", 1.0, lo_open=True)
+    except InputError:
+        raise InputError(f"base must be a finite number > 1 (2 for bits, omit for nats); got {base!r}") from None
 
 
 def _scale(base: float | None) -> float:
@@ -92,13 +90,6 @@ def unit_name(base: float | None) -> str:
     if base == int(base):
         base = int(base)
     return {2: "bits", 10: "hartleys"}.get(base, f"log{base} units")  # type: ignore[arg-type]
-
-
-def _mask(positions: Iterable[int], n: int, what: str = "positions") -> int:
-    m = 0
-    for i in check_positions(positions, n, what):
-        m |= 1 << i
-    return m
 
 
 def _check_joint(joint, name: str = "joint") -> Joint:
