@@ -521,19 +521,13 @@ def markov_chain(P, start, n: int) -> Joint:
     0.045
     """
     n = _check_n(n)
-    try:
-        P = np.asarray(P, dtype=float)
-        start = np.asarray(start, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("P and start must be numeric: a square row-stochastic matrix and a probability vector") from None
-    if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
-        raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
-    if not np.all(np.isfinite(P)) or np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, rtol=0.0, atol=1e-9):
-        raise InputError("P must be row-stochastic: non-negative rows summing to 1")
-    if start.shape != (P.shape[0],):
+    from .graphs import check_stochastic  # the one rule for transition matrices
+
+    P = check_stochastic(P)
+    t = Joint(start).table
+    if t.shape != (P.shape[0],):
         raise InputError(f"start must be a vector of length {P.shape[0]}")
     check_memory(8.0 * float(P.shape[0]) ** n, f"a dense Markov-chain table with n={n}")
-    t = Joint(start).table
     for _ in range(n - 1):
         t = t[..., :, None] * P[(None,) * (t.ndim - 1)]
     return Joint(t, normalize=True)
