@@ -250,3 +250,17 @@ def test_settled_powers_sparse_path():
 
     for d in (1, 17, D, 299):
         assert np.allclose(Pw[settle(d, D, L)], np.linalg.matrix_power(chain.P, d), atol=1e-13)
+
+
+@pytest.mark.xfail(strict=True, reason="walks.settled_powers (walk simulator, outside issue 9's library part) still stops "
+                   "on the step increment; it should use markov._Settling like MarkovChain.tables")
+def test_settled_powers_hold_the_settle_tolerance_on_a_slow_chain():
+    """The walk simulator's matrix powers on a two-state chain with spectral gap 2^-12: every
+    power beyond the settling point equals the closed form to 1e-12 (fails: 4.1e-11)."""
+    from mdmtheory._kernels.markov import settle
+
+    a, n = 2.0**-13, 300_000
+    P = np.array([[1 - a, a], [a, 1 - a]])
+    Pw, D, L, mu = settled_powers(P, np.array([1.0, 0.0]), n)
+    worst = max(abs(Pw[settle(d, D, L)][0, 0] - (1 + np.exp(d * np.log1p(-2 * a))) / 2) for d in range(D + 1, n, 997))
+    assert worst <= 1e-12
