@@ -14,13 +14,35 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["NONNEG_TOL", "clamp_nonneg", "check_int", "check_real", "check_seed"]
+__all__ = ["NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed"]
+
+#: Tolerance on ``|sum - 1|`` for float64 probabilities (tables, transition rows, start
+#: vectors) to count as a distribution; lower-precision dtypes: :func:`sum_tolerance`.
+SUM_TOL = 1e-9
 
 #: Rounding tolerance for a quantity that is ``>= 0`` in exact arithmetic, relative to the
 #: magnitude ``scale`` of the terms it was computed from: a value in
 #: ``[-NONNEG_TOL * max(1, scale), 0)`` is rounding noise and becomes 0; a value below
 #: that is an error, never silently clamped.
 NONNEG_TOL = 1e-12
+
+
+def sum_tolerance(dtype, size: int) -> float:
+    """Tolerance on ``|sum - 1|`` for ``size`` probabilities stored as ``dtype``.
+
+    ``max(SUM_TOL, 8 eps ceil(log2(size + 1)))`` with ``eps`` the dtype's machine epsilon: a
+    float32 table normalised in float32 sums to 1 only within a few float32 ulps.
+
+    Examples
+    --------
+    >>> sum_tolerance(np.float64, 8)
+    1e-09
+    >>> bool(sum_tolerance(np.float32, 8) > 1e-6)
+    True
+    """
+    dt = np.dtype(dtype)
+    eps = float(np.finfo(dt).eps) if dt.kind == "f" else 0.0
+    return max(SUM_TOL, 8.0 * eps * max(1, int(np.ceil(np.log2(size + 1)))))
 
 
 def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL):

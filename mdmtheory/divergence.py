@@ -26,11 +26,11 @@ from typing import Sequence
 import numpy as np
 from scipy.special import rel_entr
 
-from ._numeric import check_int, clamp_nonneg
+from ._numeric import check_int, clamp_nonneg, sum_tolerance
 from .curves import as_curve
 from .errors import InputError, check_memory
 from .information import _check_joint, _scale
-from .joint import Joint, sum_tolerance
+from .joint import Joint
 from .schedules import Schedule, as_schedule
 
 __all__ = [
@@ -244,7 +244,7 @@ def output_distribution(
 
 def _table(p, name: str) -> np.ndarray:
     """A probability table: a :class:`Joint`'s, or an array checked like one (any real
-    floating dtype, judged at its precision; see :func:`~mdmtheory.joint.sum_tolerance`)."""
+    floating dtype, judged at its precision; see :func:`~mdmtheory._numeric.sum_tolerance`)."""
     if isinstance(p, Joint):
         return p.table
     try:

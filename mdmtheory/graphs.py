@@ -25,7 +25,7 @@ from typing import Callable
 import networkx as nx
 import numpy as np
 
-from ._numeric import check_real, clamp_nonneg
+from ._numeric import SUM_TOL, check_real, clamp_nonneg, sum_tolerance
 from .errors import InputError
 
 __all__ = [
@@ -39,8 +39,9 @@ __all__ = [
     "chain_period",
 ]
 
-#: Tolerance on row sums of a stochastic matrix and on the sum of a start vector.
-STOCHASTIC_TOL = 1e-9
+#: Tolerance on row sums of a float64 stochastic matrix and on the sum of a start vector (the
+#: library's one normalisation rule; lower-precision dtypes: ``_numeric.sum_tolerance``).
+STOCHASTIC_TOL = SUM_TOL
 
 
 def _star(n: int) -> nx.Graph:
@@ -302,6 +303,9 @@ def walk_matrix(graph, lazy: float = 0.0, weighted: bool = False) -> np.ndarray:
 def check_stochastic(P) -> np.ndarray:
     """Validate a row-stochastic matrix (square, finite, non-negative, rows summing to 1).
 
+    Any real dtype is accepted, its row sums judged at its precision; the result is float64
+    with every row divided by its sum.
+
     Raises
     ------
     InputError
@@ -313,9 +317,12 @@ def check_stochastic(P) -> np.ndarray:
     (2, 2)
     """
     try:
-        P = np.array(P, dtype=float)
+        raw = np.asarray(P)
     except (TypeError, ValueError):
-        raise InputError(f"P must be a numeric square matrix (row-stochastic); got {P!r}") from None
+        raw = np.zeros((0,), dtype=object)
+    if raw.dtype.kind not in "biuf":
+        raise InputError(f"P must be a numeric square matrix (row-stochastic); got {P!r}")
+    P = raw.astype(np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
         raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
     if not np.all(np.isfinite(P)):
@@ -323,7 +330,7 @@ def check_stochastic(P) -> np.ndarray:
     if np.any(P < 0):
         raise InputError(f"P has negative entries (smallest {P.min():.3g}); transition probabilities must be >= 0")
     dev = np.abs(P.sum(axis=1) - 1.0)
-    if dev.max() > STOCHASTIC_TOL:
+    if dev.max() > sum_tolerance(raw.dtype, P.shape[1]):
         row = int(np.argmax(dev))
         raise InputError(
             f"P is not row-stochastic: row {row} sums to {P[row].sum()!r}; every row must sum to 1 "
@@ -418,12 +425,15 @@ def start_distribution(P, start="stationary") -> np.ndarray:
         v[int(start)] = 1.0
         return v
     try:
-        v = np.asarray(start, dtype=float)
+        raw = np.asarray(start)
     except (TypeError, ValueError):
-        raise InputError(f"start must be stationary, uniform, vertex:V, a vertex index or a probability vector; got {start!r}") from None
+        raw = np.zeros((0,), dtype=object)
+    if raw.dtype.kind not in "biuf":
+        raise InputError(f"start must be stationary, uniform, vertex:V, a vertex index or a probability vector; got {start!r}")
+    v = raw.astype(np.float64)
     if v.shape != (q,):
         raise InputError(f"a start vector must have one entry per vertex (length {q}); got shape {v.shape}")
-    if not np.all(np.isfinite(v)) or np.any(v < 0) or abs(v.sum() - 1.0) > STOCHASTIC_TOL:
+    if not np.all(np.isfinite(v)) or np.any(v < 0) or abs(v.sum() - 1.0) > sum_tolerance(raw.dtype, q):
         raise InputError("a start vector must be non-negative and sum to 1")
     return v / v.sum()
 

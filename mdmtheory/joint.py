@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._numeric import check_int, check_real, check_seed
+from ._numeric import SUM_TOL, check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
 
 __all__ = [
@@ -36,27 +36,7 @@ __all__ = [
     "markov_chain",
 ]
 
-#: Tolerance on ``|sum - 1|`` for a float64 table to count as a distribution (a table of a
-#: lower-precision dtype is judged at that precision: :func:`sum_tolerance`).
-SUM_TOL = 1e-9
-
-
-def sum_tolerance(dtype, size: int) -> float:
-    """Tolerance on ``|sum - 1|`` for a table of ``size`` cells stored as ``dtype``.
-
-    ``max(SUM_TOL, 8 eps ceil(log2(size + 1)))`` with ``eps`` the dtype's machine epsilon: a
-    float32 table normalised in float32 sums to 1 only within a few float32 ulps.
-
-    Examples
-    --------
-    >>> sum_tolerance(np.float64, 8)
-    1e-09
-    >>> bool(sum_tolerance(np.float32, 8) > 1e-6)
-    True
-    """
-    dt = np.dtype(dtype)
-    eps = float(np.finfo(dt).eps) if dt.kind == "f" else 0.0
-    return max(SUM_TOL, 8.0 * eps * max(1, int(np.ceil(np.log2(size + 1)))))
+# SUM_TOL and sum_tolerance (the one normalisation rule) live in mdmtheory._numeric.
 
 
 def _index(value, what: str, size: int) -> int:
@@ -98,7 +78,7 @@ class Joint:
     table : array_like
         Non-negative, finite real entries summing to 1, at least one axis.  Any real
         floating dtype is accepted and judged at its own precision (float64: ``1e-9``;
-        float32: a few float32 ulps, see :func:`sum_tolerance`); the stored table is float64
+        float32: a few float32 ulps, see :func:`~mdmtheory._numeric.sum_tolerance`); the stored table is float64
         (re-normalised when the input was of lower precision).
     normalize : bool, default False
         Divide by the sum instead of requiring it to be 1.

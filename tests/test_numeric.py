@@ -197,3 +197,17 @@ def test_float32_file_loads(tmp_path):
 def test_joint_of_a_joint():
     j = m.parity(3)
     np.testing.assert_array_equal(m.Joint(j).table, j.table)
+
+
+def test_float32_transition_matrices_and_starts():
+    """The same normalisation rule for chains: a float32 P and start normalised in float32."""
+    rng = np.random.default_rng(5)
+    P = rng.gamma(0.5, size=(6, 6)).astype(np.float32)
+    P /= P.sum(axis=1, keepdims=True, dtype=np.float32)
+    start = rng.gamma(0.5, size=6).astype(np.float32)
+    start /= start.sum(dtype=np.float32)
+    chain = m.MarkovChain(P, start, 4)
+    np.testing.assert_allclose(chain.P.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+    assert chain.P.dtype == np.float64 and abs(chain.start.sum() - 1.0) <= 1e-15
+    with pytest.raises(InputError, match="row-stochastic"):
+        m.MarkovChain(P * np.float32(1.001), start, 4)
