@@ -183,10 +183,18 @@ def _positive_int(value, name: str, lo: int = 1, hi: int | None = None) -> int:
 
 
 def _length(n) -> int:
-    """The sequence length ``n`` of a family: a positive integer whose up to ``n`` steps fit in memory."""
-    n = check_int(n, "n", 1)
-    check_memory(_STEP_BYTES * n, f"a schedule of up to n = {n} steps")
-    return n
+    """The sequence length ``n`` of a family: a positive integer."""
+    return check_int(n, "n", 1)
+
+
+def _steps(count: float) -> None:
+    """Refuse, before building it, a schedule of ``count`` steps that would not fit in memory."""
+    check_memory(_STEP_BYTES * float(count), f"a schedule of {int(count)} steps")
+
+
+def _theorem9_steps(n: int, zeta: int) -> float:
+    """Theorem 9's bound on the steps of the TC / DTC schedule: ``min(n, 2 + (1 + ln n) zeta)``."""
+    return min(float(n), 2.0 + (1.0 + float(np.log(n))) * zeta)
 
 
 def _positive_float(value, name: str) -> float:
@@ -216,6 +224,7 @@ def constant(n: int, s: int) -> Schedule:
     """
     n = _length(n)
     s = _positive_int(s, "the step size s", 1, n)
+    _steps(n // s + 1)
     return Schedule([s] * (n // s) + ([n % s] if n % s else []))
 
 
@@ -235,6 +244,7 @@ def even(n: int, k: int) -> Schedule:
     """
     n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     return Schedule([n // k + (1 if i < n % k else 0) for i in range(k)])
 
 
@@ -267,6 +277,7 @@ def linear(n: int, k: int) -> Schedule:
     """
     n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     return _from_masked(n, k, 1.0 - np.arange(k + 1) / k)
 
 
@@ -286,6 +297,7 @@ def cosine(n: int, k: int) -> Schedule:
     """
     n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     return _from_masked(n, k, np.cos(0.5 * np.pi * np.arange(k + 1) / k))
 
 
@@ -308,6 +320,7 @@ def loglinear(n: int, k: int, eps: float = 1e-3) -> Schedule:
     """
     n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     eps = _positive_float(eps, "eps")
     t = 1.0 - np.arange(k + 1) / k
     sigma = -np.log1p(-(1.0 - eps) * t)
@@ -333,6 +346,7 @@ def dream(n: int, k: int, eps: float = 1e-3) -> Schedule:
     """
     n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     eps = _positive_float(eps, "eps")
     t = np.linspace(1.0, eps, k + 1)
     m, steps = n, []
@@ -368,12 +382,14 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     if k is None:
         if not r > 1:
             raise InputError(f"geometric without k needs ratio > 1 (steps 1, r, r^2, ...); got {ratio!r}; give k for ratio <= 1")
+        _steps(min(float(n), np.ceil(np.log1p(n * (r - 1.0)) / np.log(r)) + 2.0))  # each step >= 1, nodes ~ r^i
         nodes, i = [0], 1
         while nodes[-1] < n:
             nodes.append(min(n, max(nodes[-1] + 1, int(round((r**i - 1) / (r - 1))))))
             i += 1
         return Schedule(np.diff(nodes).tolist())
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     if abs(r - 1.0) < 1e-12:
         return even(n, k)
     i = np.arange(k + 1)
@@ -444,6 +460,7 @@ def tc_schedule_zeta(n: int, zeta: int) -> Schedule:
     """
     n = _length(n)
     zeta = _positive_int(zeta, "zeta")
+    _steps(_theorem9_steps(n, zeta))
     lam = tc_lambda(n, zeta)
     N, steps, i = 0, [], 0
     while i < lam and N < n:
@@ -476,6 +493,7 @@ def dtc_schedule_zeta(n: int, zeta: int) -> Schedule:
     """
     n = _length(n)
     zeta = _positive_int(zeta, "zeta")
+    _steps(_theorem9_steps(n, zeta))
     M, back = n, []
     while M >= zeta and M > 0:
         nxt = M - M // zeta  # N'_i = ceil(N'_{i-1} (1 - 1/zeta)), exactly in integers
@@ -612,6 +630,7 @@ def austin(n: int, k: int, l: int = 1) -> Schedule:
     k = _positive_int(k, "k", 1, n)
     m = n - k + 1
     l = _positive_int(l, "l (the number of final steps)", 1, m)
+    _steps(k - 1 + l)
     return Schedule([1] * (k - 1) + [m // l + (1 if i < m % l else 0) for i in range(l)])
 
 

@@ -211,3 +211,22 @@ def test_float32_transition_matrices_and_starts():
     assert chain.P.dtype == np.float64 and abs(chain.start.sum() - 1.0) <= 1e-15
     with pytest.raises(InputError, match="row-stochastic"):
         m.MarkovChain(P * np.float32(1.001), start, 4)
+
+
+def test_schedule_families_refuse_by_step_count_not_by_n():
+    """A family with few steps works at n = 10^12 (steps summing to n, exact integers); one that
+    would build ~n steps is refused before building them; Theorem 9's step bound holds."""
+    from mdmtheory import schedules as S
+
+    n = 10**12
+    for sched in (S.even(n, 3), S.linear(n, 2), S.cosine(n, 4), S.geometric(n, 2, 3), S.geometric(n, 2), S.austin(n, 2)):
+        assert sched.n == n and sched.k <= 64
+    assert S.even(n, 3).steps == (333333333334, 333333333333, 333333333333)
+    for call in (lambda: S.constant(n, 1), lambda: S.tc(n, 1e300, 1e-300), lambda: S.dtc_schedule_zeta(n, 10**11),
+                 lambda: S.geometric(n, 1 + 1e-12)):
+        with pytest.raises(InputError, match="schedule of"):
+            call()
+    for q in list(range(1, 120)) + [1000, 4097]:
+        for zeta in (1, 2, 3, 5, 17, 100, 1000):
+            for make in (S.tc_schedule_zeta, S.dtc_schedule_zeta):
+                assert make(q, zeta).k <= S._theorem9_steps(q, zeta)
