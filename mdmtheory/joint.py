@@ -111,6 +111,7 @@ class Joint:
         t = np.array(raw, dtype=np.float64, copy=True)
         if t.ndim == 0:
             raise InputError("a joint table needs at least one position (axis); got a scalar")
+        _check_positions_count(t.ndim)
         if t.size == 0:
             raise InputError(f"a joint table must have every alphabet size >= 1; got shape {t.shape}")
         if not np.all(np.isfinite(t)):
@@ -239,6 +240,15 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     return Joint(np.asarray(header))  # Joint judges the sum at the file's own precision
 
 
+#: Most positions a dense table can have: numpy's limit on the number of array dimensions.
+MAX_POSITIONS = 64
+
+
+def _check_positions_count(n: int) -> None:
+    if n > MAX_POSITIONS:
+        raise InputError(f"a dense table has at most {MAX_POSITIONS} positions (numpy's limit on array dimensions); got {n}")
+
+
 def _check_n(n: int, name: str = "n") -> int:
     try:
         return check_int(n, name, 1)
@@ -248,16 +258,29 @@ def _check_n(n: int, name: str = "n") -> int:
 
 def _check_cells(shape: Sequence[int], what: str) -> None:
     """Refuse, before any enumeration, a dense table of ``shape`` over the memory limit."""
-    check_memory(8.0 * float(np.prod([float(x) for x in shape])), f"{what} of shape {tuple(shape)}")
+    logs = sum(np.log2(float(x)) for x in shape)
+    cells = 2.0**logs if logs < 1000 else float("inf")
+    check_memory(8.0 * cells, f"{what} of shape {tuple(shape)}")
+
+
+def _check_cells_power(q: int, n: int, what: str) -> None:
+    """:func:`_check_cells` for the shape ``(q,) * n`` without building it (``n`` may be huge)."""
+    logs = n * float(np.log2(q)) if q > 1 else 0.0
+    cells = 2.0**logs if logs < 1000 else float("inf")
+    check_memory(8.0 * cells, f"{what} of shape ({q},) * {n}")
 
 
 def _dense_from_support(points: np.ndarray, shape: tuple[int, ...]) -> Joint:
     """Uniform distribution on the distinct rows of ``points``."""
     check_memory(8.0 * float(np.prod(shape, dtype=float)), f"a dense table of shape {shape}")
-    t = np.zeros(shape)
     uniq = np.unique(points, axis=0)
-    t[tuple(uniq.T)] = 1.0 / len(uniq)
-    return Joint(t)
+    flat, stride = np.zeros(len(uniq), dtype=np.int64), 1
+    for j in range(len(shape) - 1, -1, -1):  # C-order flat index (fancy indexing stops at 63 axes)
+        flat += uniq[:, j].astype(np.int64) * stride
+        stride *= int(shape[j])
+    t = np.zeros(stride)
+    t[flat] = 1.0 / len(uniq)
+    return Joint(t.reshape(shape))
 
 
 def product(marginals: Sequence[Sequence[float]]) -> Joint:
@@ -282,6 +305,7 @@ def product(marginals: Sequence[Sequence[float]]) -> Joint:
         if m.ndim != 1:
             raise InputError("each marginal of product must be a 1-D probability vector")
         ms.append(m)
+    _check_positions_count(len(ms))
     _check_cells([m.size for m in ms], "a product table")
     t = np.ones(())
     for m in ms:
@@ -308,8 +332,11 @@ def random_joint(n: int, q: int | Sequence[int] = 2, alpha: float = 1.0, seed: i
     ((2, 3, 2), 1.0)
     """
     n = _check_n(n)
+    _check_positions_count(n)
     if np.ndim(q) == 0:
-        shape = (check_int(q, "the alphabet size q", 1),) * n
+        q = check_int(q, "the alphabet size q", 1)
+        _check_cells_power(q, n, "a random table")
+        shape = (q,) * n
     else:
         shape = tuple(check_int(x, "an alphabet size in q", 1) for x in q)
         if len(shape) != n:
@@ -344,7 +371,8 @@ def copy(n: int, q: int = 2) -> Joint:
     """
     n = _check_n(n)
     q = check_int(q, "the alphabet size q", 1)
-    _check_cells((q,) * n, "a copy table")
+    _check_positions_count(n)
+    _check_cells_power(q, n, "a copy table")
     pts = np.repeat(np.arange(q)[:, None], n, axis=1)
     return _dense_from_support(pts, (q,) * n)
 
@@ -365,7 +393,8 @@ def parity(n: int) -> Joint:
     8
     """
     n = _check_n(n)
-    _check_cells((2,) * n, "a parity table")
+    _check_positions_count(n)
+    _check_cells_power(2, n, "a parity table")
     pts = np.array([x for x in itertools.product((0, 1), repeat=n) if sum(x) % 2 == 0])
     return _dense_from_support(pts, (2,) * n)
 
@@ -403,6 +432,7 @@ def linear_code(G, q: int = 2) -> Joint:
         raise InputError(f"q must be a prime (the field F_q); got {q!r}")
     G = np.mod(G.astype(np.int64) if G.dtype.kind == "f" else G, q)
     k, n = G.shape
+    _check_positions_count(n)
     check_memory(8.0 * float(q) ** n + 8.0 * float(q) ** k * n, f"the code table over F_{q}^{n}")
     msgs = np.array(list(itertools.product(range(q), repeat=k)), dtype=np.int64).reshape(-1, k)
     pts = (msgs @ (G.astype(np.int64) % q)) % q
@@ -478,6 +508,7 @@ def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
     J, h = check_real(J, "the coupling J"), check_real(h, "the field h")
     if abs(J) * n + abs(h) * n > 1e300:
         raise InputError(f"J = {J!r} and h = {h!r} overflow the energies at n = {n}; use |J|, |h| below 1e300 / n")
+    _check_positions_count(n)
     check_memory(8.0 * 2.0**n, f"an Ising table with n={n}")
     s = np.array(list(itertools.product((-1, 1), repeat=n)), dtype=float).reshape(-1, n)
     energy = J * np.sum(s[:, 1:] * s[:, :-1], axis=1) + h * s.sum(axis=1)
@@ -507,7 +538,8 @@ def markov_chain(P, start, n: int) -> Joint:
     t = Joint(start).table
     if t.shape != (P.shape[0],):
         raise InputError(f"start must be a vector of length {P.shape[0]}")
-    check_memory(8.0 * float(P.shape[0]) ** n, f"a dense Markov-chain table with n={n}")
+    _check_positions_count(n)
+    _check_cells_power(P.shape[0], n, "a dense Markov-chain table")
     for _ in range(n - 1):
         t = t[..., :, None] * P[(None,) * (t.ndim - 1)]
     return Joint(t, normalize=True)

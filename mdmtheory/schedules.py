@@ -382,10 +382,13 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     if k is None:
         if not r > 1:
             raise InputError(f"geometric without k needs ratio > 1 (steps 1, r, r^2, ...); got {ratio!r}; give k for ratio <= 1")
-        _steps(min(float(n), np.ceil(np.log1p(n * (r - 1.0)) / np.log(r)) + 2.0))  # each step >= 1, nodes ~ r^i
+        # nodes (r^i - 1) / (r - 1) reach n after log(1 + n (r - 1)) / log r steps (each step >= 1)
+        _steps(min(float(n), np.ceil(np.logaddexp(0.0, np.log(n) + np.log(r - 1.0)) / np.log(r)) + 2.0))
         nodes, i = [0], 1
         while nodes[-1] < n:
-            nodes.append(min(n, max(nodes[-1] + 1, int(round((r**i - 1) / (r - 1))))))
+            with np.errstate(over="ignore"):  # r^i beyond float range: the node is past n
+                v = (np.float64(r) ** i - 1.0) / (r - 1.0)
+            nodes.append(min(n, max(nodes[-1] + 1, int(round(v)) if v < n else n)))
             i += 1
         return Schedule(np.diff(nodes).tolist())
     k = _positive_int(k, "the number of steps k", 1, n)

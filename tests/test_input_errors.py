@@ -409,3 +409,77 @@ def test_raises_sections_document_input_error():
                     missing.append(f"{mod.__name__}.{qual}")
     assert "InputError" in walks.wilson_interval.__doc__
     assert not missing, missing
+
+
+# -- every pair of junk arguments: a value or InputError, never another exception ------------------
+
+JUNK = [None, True, -1, 0, 1, 2, 3, 2.5, -0.5, NAN, INF, -INF, 10**30, 1e308, "x", "2", [], [0], [0, 0], [[0]], [1, 2, 3],
+        {}, {0: 1}, {0: 0.5}, np.array([0.5, 0.5]), np.float32(2), np.int64(3), object(), (0, 1), [0.5, 0.5],
+        [[0.5, 0.5], [0.5, 0.5]], -(10**30), [NAN], [INF]]
+
+FUZZ = {
+    "Joint": lambda a, b: m.Joint(a, normalize=b), "marginal": lambda a, b: J3.marginal(a),
+    "conditional": lambda a, b: J3.conditional(a), "product": lambda a, b: m.product(a),
+    "random_joint": lambda a, b: m.random_joint(a, b), "copy": lambda a, b: m.copy(a, b), "parity": lambda a, b: m.parity(a),
+    "linear_code": lambda a, b: m.linear_code(a, b), "reed_solomon": lambda a, b: m.reed_solomon(a, b, 5),
+    "mixture_of_products": lambda a, b: m.mixture_of_products(a, b), "ising_chain": lambda a, b: m.ising_chain(3, a, b),
+    "markov_chain": lambda a, b: m.markov_chain(a, b, 2), "unit_name": lambda a, b: m.unit_name(a),
+    "subset_entropies": lambda a, b: m.subset_entropies(a, b), "avg_entropy": lambda a, b: m.avg_entropy(a, b),
+    "curve_from_avg_entropy": lambda a, b: m.curve_from_avg_entropy(a), "entropy": lambda a, b: m.entropy(J3, a, b),
+    "conditional_entropy": lambda a, b: m.conditional_entropy(J3, a, b), "mutual_information": lambda a, b: m.mutual_information(J3, a, b),
+    "total_correlation": lambda a, b: m.total_correlation(a, b), "dual_total_correlation": lambda a, b: m.dual_total_correlation(a, b),
+    "conditional_total_correlation": lambda a, b: m.conditional_total_correlation(J3, a, b),
+    "information_summary": lambda a, b: m.information_summary(a, b), "Schedule": lambda a, b: m.Schedule(a, b),
+    "as_schedule": lambda a, b: m.as_schedule(a, b), "parse_schedule": lambda a, b: m.parse_schedule(a, b),
+    "even": lambda a, b: m.schedule_family("even", a, k=b), "geometric": lambda a, b: m.schedule_family("geometric", 10, ratio=a, k=b),
+    "tc": lambda a, b: m.schedule_family("tc", 10, tc_hat=a, eps=b), "sweep": lambda a, b: m.schedule_family("sweep", 3, curve=a, max_steps=b),
+    "austin": lambda a, b: m.schedule_family("austin", 10, k=a, l=b), "dream": lambda a, b: m.schedule_family("dream", 10, k=a, eps=b),
+    "expected_kl": lambda a, b: m.expected_kl(a, b), "expected_kl-schedule": lambda a, b: m.expected_kl(Z3, a, b),
+    "fixed_order_kl": lambda a, b: m.fixed_order_kl(J3, a, b), "ordered_partition": lambda a, b: m.ordered_partition(a, [3], b),
+    "mixture_kl": lambda a, b: m.mixture_kl(J3, a, b), "output_distribution": lambda a, b: m.output_distribution(J3, [1, 2], a),
+    "kl_divergence": lambda a, b: m.kl_divergence(a, b), "total_variation": lambda a, b: m.total_variation(a, b),
+    "divergences": lambda a, b: m.divergences(a, b), "optimal_schedule": lambda a, b: m.optimal_schedule(Z3, a, b),
+    "frontier": lambda a, b: m.frontier(Z3, a, b), "min_steps": lambda a, b: m.min_steps(Z3, a, b),
+    "check_bounds": lambda a, b: m.check_bounds(Z3, a, b), "check_bounds-tol": lambda a, b: m.check_bounds(Z3, [3], tol=a),
+    "li_cai_bound": lambda a, b: B.li_cai_bound(a, b), "theorem9_zeta": lambda a, b: B.theorem9_zeta(a, b),
+    "theorem9_error_bound": lambda a, b: B.theorem9_error_bound(Z3, a, b), "theorem9_steps_bound": lambda a, b: B.theorem9_steps_bound(a, b),
+    "austin_k": lambda a, b: B.austin_k(a), "austin_bound": lambda a, b: B.austin_bound(a, b),
+    "make_graph": lambda a, b: m.make_graph(a), "walk_matrix": lambda a, b: m.walk_matrix("cycle:4", a, b),
+    "stationary_distribution": lambda a, b: m.stationary_distribution(a),
+    "start_distribution": lambda a, b: m.start_distribution([[0.5, 0.5], [0.5, 0.5]], a),
+    "MarkovChain": lambda a, b: MarkovChain([[0.5, 0.5], [0.5, 0.5]], a, b), "chain.entropy": lambda a, b: CHAIN.entropy(a, b),
+    "chain.conditionals": lambda a, b: CHAIN.conditionals(a), "chain.sample": lambda a, b: CHAIN.sample(a, b),
+    "chain.is_valid": lambda a, b: CHAIN.is_valid(a), "chain.is_valid_partial": lambda a, b: CHAIN.is_valid_partial(a),
+    "chain.fixed_order_kl": lambda a, b: CHAIN.fixed_order_kl(a, b), "chain.summary": lambda a, b: CHAIN.summary(a),
+    "random_walk": lambda a, b: m.random_walk("cycle:4", a, b), "bisection_partition": lambda a, b: m.bisection_partition(a),
+    "bisection_rounds": lambda a, b: m.bisection_rounds(a), "wilson_interval": lambda a, b: m.wilson_interval(a, b),
+    "wilson_interval-z": lambda a, b: m.wilson_interval(1, 4, a), "as_curve": lambda a, b: m.as_curve(a, b),
+    "validate_curve": lambda a, b: m.validate_curve(a),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ))
+def test_junk_arguments_give_a_value_or_input_error(name):
+    """Every pair of junk arguments (types, signs, NaN, inf, 10^30, 1e308, nested lists, dicts):
+    the call returns or raises InputError; any other exception fails, naming the arguments."""
+    import warnings
+
+    f = FUZZ[name]
+    others = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for a in JUNK:
+            for b in JUNK[:12] + [None]:
+                try:
+                    f(a, b)
+                except InputError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - what the test is looking for
+                    others.append(f"({a!r:.30}, {b!r:.20}): {type(exc).__name__}: {exc}")
+    assert not others, "\n".join(others[:5])
+
+
+@pytest.mark.xfail(strict=True, reason="curves.py (outside this change): validate_curve(z, tol=None) raises TypeError")
+def test_validate_curve_tolerance_argument():
+    with pytest.raises(InputError):
+        m.validate_curve([0.0, 1.0], tol=None)
