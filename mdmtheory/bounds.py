@@ -18,9 +18,12 @@ import math
 
 import numpy as np
 
-from .curves import as_curve
-from .information import unit_name
+from ._numeric import check_int, check_real
+from .curves import as_curve, validate_curve
 from .divergence import expected_kl
+from .errors import InputError
+from .information import check_base, unit_name
+from .joint import Joint
 from .schedules import Schedule, as_schedule, dtc_schedule_zeta, tc_schedule_zeta
 
 __all__ = [
@@ -36,14 +39,25 @@ __all__ = [
 
 
 def _z_sched(curve, schedule) -> tuple[np.ndarray, Schedule]:
-    z = np.asarray(curve, dtype=float)
+    z = validate_curve(curve)
     return z, as_schedule(schedule, z.size)
+
+
+def _family(family) -> str:
+    if family not in ("tc", "dtc"):
+        raise InputError(f"family must be 'tc' or 'dtc'; got {family!r}")
+    return family
 
 
 def li_cai_bound(curve, schedule) -> float:
     """Li and Cai: ``E KL <= (2^ceil(log2 s_max) - 1) / n * (TC + DTC)``.
 
     With ``TC + DTC = n Z_n`` this is ``(2^ceil(log2 s_max) - 1) Z_n``.
+
+    Raises
+    ------
+    InputError
+        If ``curve`` is not an information curve or ``schedule`` does not sum to ``n``.
 
     Examples
     --------
@@ -59,6 +73,11 @@ def constant_step_bound(curve, schedule) -> float:
 
     It holds for every schedule with largest step ``s_max``: a block starting at ``a`` costs
     at most ``(s_t - 1)(Z_{next start} - Z_a)``, and these increments telescope to ``Z_n``.
+
+    Raises
+    ------
+    InputError
+        If ``curve`` is not an information curve or ``schedule`` does not sum to ``n``.
 
     Examples
     --------
@@ -76,6 +95,11 @@ def theorem9_zeta(schedule, family: str, max_tries: int = 4096) -> int | None:
     The first TC step (last DTC step) is ``floor(n / zeta)``, which pins ``zeta`` to an
     interval; at most ``max_tries`` candidates are generated and compared.
 
+    Raises
+    ------
+    InputError
+        For an invalid schedule, ``family`` other than ``"tc"`` / ``"dtc"``, or ``max_tries < 1``.
+
     Examples
     --------
     >>> from mdmtheory.schedules import tc_schedule_zeta
@@ -84,7 +108,8 @@ def theorem9_zeta(schedule, family: str, max_tries: int = 4096) -> int | None:
     """
     s = as_schedule(schedule)
     n = s.n
-    make = tc_schedule_zeta if family == "tc" else dtc_schedule_zeta
+    make = tc_schedule_zeta if _family(family) == "tc" else dtc_schedule_zeta
+    max_tries = check_int(max_tries, "max_tries", 1)
     edge = s.steps[0] if family == "tc" else s.steps[-1]
     if edge == n:
         return None  # one step: zeta = 1, no finite guarantee below TC
@@ -101,12 +126,20 @@ def theorem9_error_bound(curve, zeta: int, family: str) -> float:
     schedule) or ``DTC / (zeta - 1)`` (DTC schedule), i.e. ``eps`` for ``TChat = TC`` and the
     smallest ``eps`` with ``1 + ceil(TC / eps) = zeta``.
 
+    Raises
+    ------
+    InputError
+        If ``curve`` is not an information curve, ``zeta`` is not an integer ``>= 2``, or
+        ``family`` is not ``"tc"`` / ``"dtc"``.
+
     Examples
     --------
     >>> theorem9_error_bound([0.0, 1.0, 1.0], 3, "tc")   # TC = 2
     1.0
     """
-    z = np.asarray(curve, dtype=float)
+    z = validate_curve(curve)
+    zeta = check_int(zeta, "zeta", 2)
+    _family(family)
     tc = float(np.sum(z))
     measure = tc if family == "tc" else z.size * float(z[-1]) - tc
     return measure / (zeta - 1)
@@ -115,17 +148,28 @@ def theorem9_error_bound(curve, zeta: int, family: str) -> float:
 def theorem9_steps_bound(n: int, zeta: int) -> float:
     """Theorem 9's step count: ``k <= 2 + (1 + ln n)(1 + ceil(TChat / eps)) = 2 + (1 + ln n) zeta``.
 
+    Raises
+    ------
+    InputError
+        If ``n`` or ``zeta`` is not a positive integer.
+
     Examples
     --------
     >>> round(theorem9_steps_bound(1, 3), 12)
     5.0
     """
+    n, zeta = check_int(n, "n", 1), check_int(zeta, "zeta", 1)
     return 2.0 + (1.0 + math.log(n)) * zeta
 
 
 def austin_k(schedule) -> int | None:
     """``k`` if ``schedule`` is the two-phase schedule ``(1, ..., 1, n - k + 1)`` (``k - 1``
     ones), else ``None``.
+
+    Raises
+    ------
+    InputError
+        For an invalid schedule.
 
     Examples
     --------
@@ -146,13 +190,19 @@ def austin_bound(curve, k: int) -> float:
     ``(n - k + 1)(Hbar_k - Hbar_{k-1}) - (Hbar_n - Hbar_{k-1})`` (the expected conditional
     total correlation of the last step); the printed form is exact only when both are 0.
 
+    Raises
+    ------
+    InputError
+        If ``curve`` is not an information curve or ``k`` is not in ``1..n``.
+
     Examples
     --------
     >>> austin_bound([0.0, 0.0, 1.0], 2)   # exact: (Z_2 - Z_2) + (Z_3 - Z_2) = 1
     2.0
     """
-    z = np.asarray(curve, dtype=float)
+    z = validate_curve(curve)
     n = z.size
+    k = check_int(k, "k", 1, n)
     return float((n - k + 1) * (z[-1] - z[k - 1]))
 
 
@@ -167,10 +217,18 @@ def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float
     Returns
     -------
     dict
-        ``expected_kl``, ``unit``, ``steps``, ``schedule`` and ``bounds``: a list of
+        ``expected_kl``, ``unit``, ``steps``, ``schedule`` and ``bounds``.  ``unit`` is
+        :func:`~mdmtheory.information.unit_name` of ``base`` for a table; a curve keeps its
+        own unit, so for a curve it is ``unit_name(base)`` only when ``base`` is given (the
+        caller declaring the curve's unit), else ``"curve units"``.  ``bounds`` is a list of
         ``{"name", "value", "holds", "compared_with", "ratio"}``; ``ratio`` is value / exact
         (``inf`` when the exact value is 0 and the bound is not), ``holds`` allows a
         relative slack ``tol``.
+
+    Raises
+    ------
+    InputError
+        For an invalid curve, schedule or ``base``, or ``tol`` not a finite number ``>= 0``.
 
     Examples
     --------
@@ -179,6 +237,8 @@ def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float
     >>> t["expected_kl"], [(b["name"], b["value"], b["holds"]) for b in t["bounds"]]
     (1.0, [('li_cai', 1.0, True), ('constant_step', 1.0, True)])
     """
+    base = check_base(base)
+    tol = check_real(tol, "tol", 0.0)
     z = as_curve(curve_or_joint, base)
     sched = as_schedule(schedule, z.size)
     n = z.size
@@ -208,7 +268,7 @@ def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float
     return {
         "schedule": list(sched.steps),
         "steps": sched.k,
-        "unit": unit_name(base),
+        "unit": unit_name(base) if isinstance(curve_or_joint, Joint) or base is not None else "curve units",
         "expected_kl": exact,
         "bounds": rows,
     }
@@ -216,18 +276,23 @@ def check_bounds(curve_or_joint, schedule, base: float | None = None, tol: float
 
 # --- lower bounds from the wider literature (issue 12) -----------------------------------------
 
-from .errors import InputError  # noqa: E402
 
 
 def li_cai_scales(n: int) -> int:
     """Number of dyadic scales ``J = ceil(log2 n)`` in :func:`li_cai_lower_bound` (0 for ``n = 1``).
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer.
 
     Examples
     --------
     >>> li_cai_scales(1), li_cai_scales(8), li_cai_scales(9)
     (0, 3, 4)
     """
-    return math.ceil(math.log2(n)) if n > 1 else 0
+    n = check_int(n, "n", 1)
+    return (n - 1).bit_length()
 
 
 def li_cai_lower_bound(curve, s_max: int) -> float:

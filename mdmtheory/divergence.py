@@ -28,8 +28,10 @@ from ._lazy import lazy_function
 
 rel_entr = lazy_function("scipy.special", "rel_entr")
 
+from ._numeric import check_int, clamp_nonneg, sum_tolerance
+from .curves import as_curve
 from .errors import InputError, check_memory
-from .information import _scale, information_curve
+from .information import _check_joint, _scale
 from .joint import Joint
 from .schedules import Schedule, as_schedule
 
@@ -46,12 +48,11 @@ __all__ = [
 
 
 def _curve(joint_or_curve, base) -> np.ndarray:
-    if isinstance(joint_or_curve, Joint):
-        return information_curve(joint_or_curve, base)
-    z = np.asarray(joint_or_curve, dtype=float)
-    if z.ndim != 1 or z.size == 0 or not np.all(np.isfinite(z)):
-        raise InputError("an information curve is a non-empty 1-D list of finite numbers Z_1..Z_n")
-    return z
+    """The validated curve of a table (in ``base``) or a given curve (``Z_1 = 0``, nondecreasing)."""
+    _scale(base)
+    if isinstance(joint_or_curve, (str, bytes)):
+        raise InputError("give a Joint or an information curve Z_1..Z_n (a list of numbers), not a string")
+    return as_curve(joint_or_curve, base)
 
 
 def expected_kl(joint_or_curve, schedule, base: float | None = None) -> float:
@@ -68,6 +69,13 @@ def expected_kl(joint_or_curve, schedule, base: float | None = None) -> float:
     schedule : Schedule or sequence of int
         Step sizes summing to ``n``.
 
+    Raises
+    ------
+    InputError
+        If the curve is not an information curve (finite, ``Z_1 = 0``, nondecreasing, see
+        :func:`~mdmtheory.curves.validate_curve`), the schedule does not sum to ``n``, or
+        ``base`` is invalid.
+
     Examples
     --------
     >>> from mdmtheory import copy
@@ -83,12 +91,20 @@ def expected_kl(joint_or_curve, schedule, base: float | None = None) -> float:
 def ordered_partition(order: Sequence[int], schedule, n: int) -> list[list[int]]:
     """Cut the permutation ``order`` of ``0..n-1`` into consecutive blocks of sizes ``schedule``.
 
+    Raises
+    ------
+    InputError
+        If ``order`` is not a permutation of ``0..n-1`` or ``schedule`` does not sum to ``n``.
+
     Examples
     --------
     >>> ordered_partition([3, 0, 1, 2], [1, 3], 4)
     [[3], [0, 1, 2]]
     """
-    order = [int(i) for i in order]
+    n = check_int(n, "n", 1)
+    if isinstance(order, (str, bytes, dict)) or not hasattr(order, "__iter__"):
+        raise InputError(f"order must be a permutation of 0..{n - 1}; got {order!r}")
+    order = [check_int(i, "a position in order", 0, n - 1) for i in order]
     if sorted(order) != list(range(n)):
         raise InputError(f"order must be a permutation of 0..{n - 1} (each position once); got {order}")
     nodes = as_schedule(schedule, n).nodes
@@ -96,7 +112,13 @@ def ordered_partition(order: Sequence[int], schedule, n: int) -> list[list[int]]
 
 
 def _check_partition(sets: Sequence[Sequence[int]], n: int) -> list[list[int]]:
-    blocks = [[int(i) for i in S] for S in sets]
+    bad = isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__")
+    if not bad:
+        sets = list(sets)
+        bad = any(isinstance(S, (str, bytes, dict)) or not hasattr(S, "__iter__") for S in sets)
+    if bad:
+        raise InputError(f"sets must be a list of lists of positions partitioning 0..{n - 1}; got {sets!r}")
+    blocks = [[check_int(i, "a position in sets", 0, n - 1) for i in S] for S in sets]
     flat = [i for S in blocks for i in S]
     if any(len(S) == 0 for S in blocks):
         raise InputError("every step of an ordered partition must unmask at least one position")
@@ -206,7 +228,14 @@ def output_distribution(
     >>> nu = output_distribution(copy(2, 2), [2])     # both unmasked together: independent halves
     >>> nu.table.tolist()
     [[0.25, 0.25], [0.25, 0.25]]
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, the schedule does not sum to ``n``, ``order``
+        is not a permutation of ``0..n-1``, or the mixture DP would be too large.
     """
+    _check_joint(joint)
     sched = as_schedule(schedule, joint.n)
     if order is not None:
         law = _fixed_order_law(joint, ordered_partition(order, sched, joint.n))
@@ -215,8 +244,42 @@ def output_distribution(
     return Joint(law, normalize=True)
 
 
+def _table(p, name: str) -> np.ndarray:
+    """A probability table: a :class:`Joint`'s, or an array checked like one (any real
+    floating dtype, judged at its precision; see :func:`~mdmtheory._numeric.sum_tolerance`)."""
+    if isinstance(p, Joint):
+        return p.table
+    try:
+        raw = np.asarray(p)
+    except (TypeError, ValueError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "biuf" or raw.size == 0:
+        raise InputError(f"{name} must be a probability table (a Joint or a non-empty array of real numbers); got {p!r}")
+    t = raw.astype(np.float64)
+    if not np.all(np.isfinite(t)) or np.any(t < 0):
+        raise InputError(f"{name} must have finite entries >= 0 (a probability table)")
+    total = float(t.sum())
+    tol = sum_tolerance(raw.dtype, t.size)
+    if abs(total - 1.0) > tol:
+        raise InputError(f"{name} sums to {total!r}, not 1 (tolerance {tol:.3g}); normalize it first")
+    return t
+
+
+def _pair(p, q) -> tuple[np.ndarray, np.ndarray]:
+    a, b = _table(p, "p"), _table(q, "q")
+    if a.shape != b.shape:
+        raise InputError(f"the two tables have different shapes {a.shape} and {b.shape}; compare laws on the same positions")
+    return a, b
+
+
 def kl_divergence(p, q, base: float | None = None) -> float:
     """``KL(p || q) = sum p log(p / q)``; ``inf`` when ``q = 0 < p`` somewhere.
+
+    Raises
+    ------
+    InputError
+        If ``p`` or ``q`` is not a probability table (finite, ``>= 0``, summing to 1), the
+        shapes differ, or ``base`` is invalid.
 
     Examples
     --------
@@ -225,29 +288,40 @@ def kl_divergence(p, q, base: float | None = None) -> float:
     >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
     inf
     """
-    p = p.table if isinstance(p, Joint) else np.asarray(p, dtype=float)
-    q = q.table if isinstance(q, Joint) else np.asarray(q, dtype=float)
-    if p.shape != q.shape:
-        raise InputError(f"the two tables have different shapes {p.shape} and {q.shape}")
+    scale = _scale(base)
+    p, q = _pair(p, q)
+    terms = rel_entr(p, q)
+    total = float(np.sum(terms))
+    if np.isinf(total):
+        return total * scale
     # rel_entr terms are >= p - q; their sum can round a hair below 0 when p == q
-    return max(float(np.sum(rel_entr(p, q))), 0.0) * _scale(base)
+    return clamp_nonneg(total, "a KL divergence", scale=float(np.sum(np.abs(terms)))) * scale
 
 
 def total_variation(p, q) -> float:
     """``TV(p, q) = (1/2) sum |p - q|``.
+
+    Raises
+    ------
+    InputError
+        If ``p`` or ``q`` is not a probability table or the shapes differ (no broadcasting).
 
     Examples
     --------
     >>> total_variation([0.5, 0.5], [0.25, 0.75])
     0.25
     """
-    p = p.table if isinstance(p, Joint) else np.asarray(p, dtype=float)
-    q = q.table if isinstance(q, Joint) else np.asarray(q, dtype=float)
+    p, q = _pair(p, q)
     return 0.5 * float(np.abs(p - q).sum())
 
 
 def divergences(mu, nu, base: float | None = None) -> dict[str, float]:
     """``{"kl": KL(mu||nu), "reverse_kl": KL(nu||mu), "tv": TV(mu, nu)}``.
+
+    Raises
+    ------
+    InputError
+        As :func:`kl_divergence`.
 
     Examples
     --------
@@ -265,22 +339,32 @@ def fixed_order_kl(joint: Joint, sets: Sequence[Sequence[int]], base: float | No
     ``KL = sum_t [ sum_{i in S_t} H(X_i | X_{T_t}) - H(X_{S_t} | X_{T_t}) ]``, the expected
     conditional total correlation of each block.  Needs only subset entropies; always finite.
 
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, ``sets`` do not partition ``0..n-1`` into
+        non-empty blocks, or ``base`` is invalid.
+
     Examples
     --------
     >>> from mdmtheory import parity
     >>> round(fixed_order_kl(parity(3), [[0], [1, 2]], base=2), 12)
     1.0
     """
+    _check_joint(joint)
+    scale = _scale(base)
     blocks = _check_partition(sets, joint.n)
     marg = _Marginals(joint)
     ent = lambda m: float(np.sum(-rel_entr(marg(m), 1.0)))  # noqa: E731  H of a marginal
-    total, T = 0.0, 0
+    total, size, T = 0.0, 0.0, 0
     for S in blocks:
         hT = ent(T)
         Sm = sum(1 << i for i in S)
-        total += sum(ent(T | 1 << i) - hT for i in S) - (ent(T | Sm) - hT)
+        singles = sum(ent(T | 1 << i) - hT for i in S)
+        total += singles - (ent(T | Sm) - hT)
+        size += abs(singles) + hT
         T |= Sm
-    return max(total, 0.0) * _scale(base)
+    return clamp_nonneg(total, "a fixed-order KL", scale=size) * scale
 
 
 def mixture_kl(joint: Joint, schedule, base: float | None = None, max_memory: float | None = None) -> float:
@@ -288,11 +372,17 @@ def mixture_kl(joint: Joint, schedule, base: float | None = None, max_memory: fl
 
     By convexity ``mixture_kl <= expected_kl`` (THEORY.md section 2).
 
+    Raises
+    ------
+    InputError
+        As :func:`output_distribution` and :func:`kl_divergence`.
+
     Examples
     --------
     >>> from mdmtheory import copy
     >>> bool(mixture_kl(copy(3, 2), [2, 1]) <= expected_kl(copy(3, 2), [2, 1]) + 1e-12)
     True
     """
+    _scale(base)
     nu = output_distribution(joint, schedule, max_memory=max_memory)
     return kl_divergence(joint, nu, base)

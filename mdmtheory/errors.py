@@ -44,6 +44,8 @@ def check_memory(nbytes: float, what: str, max_memory: float | None = None) -> N
     """
     limit = DEFAULT_MAX_MEMORY if max_memory is None else max_memory
     if nbytes > limit:
+        if nbytes == float("inf"):  # beyond any float: no limit to suggest
+            raise InputError(f"{what} would need more memory than can be counted; use a smaller problem")
         raise InputError(
             f"{what} would need {_human(nbytes)} of memory, over the limit of {_human(limit)}; "
             f"use a smaller problem or raise the limit (max_memory= / --max-memory {int(nbytes) + 1})"

@@ -27,6 +27,7 @@ from ._lazy import lazy_module
 nx = lazy_module("networkx")
 import numpy as np
 
+from ._numeric import SUM_TOL, check_real, clamp_nonneg, sum_tolerance
 from .errors import InputError
 
 __all__ = [
@@ -40,8 +41,9 @@ __all__ = [
     "chain_period",
 ]
 
-#: Tolerance on row sums of a stochastic matrix and on the sum of a start vector.
-STOCHASTIC_TOL = 1e-9
+#: Tolerance on row sums of a float64 stochastic matrix and on the sum of a start vector (the
+#: library's one normalisation rule; lower-precision dtypes: ``_numeric.sum_tolerance``).
+STOCHASTIC_TOL = SUM_TOL
 
 
 def _star(n: int) -> nx.Graph:
@@ -223,7 +225,12 @@ def make_graph(graph) -> nx.Graph:
             raise InputError("the graph is directed; give an undirected graph, or its row-stochastic P as a Markov chain")
         G = graph
     else:
-        A = np.asarray(graph, dtype=float)
+        try:
+            A = np.asarray(graph, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"a graph is a spec string (e.g. 'cycle:8'), a networkx graph or a square adjacency matrix; got {graph!r}"
+            ) from None
         if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
             raise InputError(f"an adjacency matrix must be square and non-empty; got shape {A.shape}")
         if not np.all(np.isfinite(A)) or np.any(A < 0):
@@ -269,14 +276,24 @@ def walk_matrix(graph, lazy: float = 0.0, weighted: bool = False) -> np.ndarray:
     numpy.ndarray
         Row-stochastic ``(q, q)`` matrix.
 
+    Raises
+    ------
+    InputError
+        For an invalid graph (see :func:`make_graph`) or ``lazy`` outside ``[0, 1)``.
+
     Examples
     --------
     >>> walk_matrix("path:3", lazy=0.5)[1].tolist()
     [0.25, 0.5, 0.25]
     """
     G = make_graph(graph)
-    if not (0.0 <= float(lazy) < 1.0):
+    try:
+        lazy_value = check_real(lazy, "lazy", 0.0, hi=1.0)
+    except InputError:
+        lazy_value = 1.0
+    if not lazy_value < 1.0:
         raise InputError(f"lazy must be a holding probability in [0, 1); got {lazy!r}")
+    lazy = lazy_value
     q = G.number_of_nodes()
     A = nx.to_numpy_array(G, nodelist=range(q), weight="weight" if weighted else None)
     if not weighted:
@@ -288,6 +305,9 @@ def walk_matrix(graph, lazy: float = 0.0, weighted: bool = False) -> np.ndarray:
 def check_stochastic(P) -> np.ndarray:
     """Validate a row-stochastic matrix (square, finite, non-negative, rows summing to 1).
 
+    Any real dtype is accepted, its row sums judged at its precision; the result is float64
+    with every row divided by its sum.
+
     Raises
     ------
     InputError
@@ -298,7 +318,13 @@ def check_stochastic(P) -> np.ndarray:
     >>> check_stochastic([[0.5, 0.5], [1.0, 0.0]]).shape
     (2, 2)
     """
-    P = np.array(P, dtype=float)
+    try:
+        raw = np.asarray(P)
+    except (TypeError, ValueError):
+        raw = np.zeros((0,), dtype=object)
+    if raw.dtype.kind not in "biuf":
+        raise InputError(f"P must be a numeric square matrix (row-stochastic); got {P!r}")
+    P = raw.astype(np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
         raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
     if not np.all(np.isfinite(P)):
@@ -306,7 +332,7 @@ def check_stochastic(P) -> np.ndarray:
     if np.any(P < 0):
         raise InputError(f"P has negative entries (smallest {P.min():.3g}); transition probabilities must be >= 0")
     dev = np.abs(P.sum(axis=1) - 1.0)
-    if dev.max() > STOCHASTIC_TOL:
+    if dev.max() > sum_tolerance(raw.dtype, P.shape[1]):
         row = int(np.argmax(dev))
         raise InputError(
             f"P is not row-stochastic: row {row} sums to {P[row].sum()!r}; every row must sum to 1 "
@@ -357,7 +383,7 @@ def stationary_distribution(P) -> np.ndarray:
     b = np.zeros(len(c) + 1)
     b[-1] = 1.0
     pi_c = np.linalg.lstsq(A, b, rcond=None)[0]
-    pi_c = np.clip(pi_c, 0.0, None)
+    pi_c = clamp_nonneg(pi_c, "a stationary probability", tol=1e-9)  # least squares: rounding only
     pi = np.zeros(P.shape[0])
     pi[c] = pi_c / pi_c.sum()
     return pi
@@ -392,16 +418,24 @@ def start_distribution(P, start="stationary") -> np.ndarray:
                 raise InputError(f"start {start!r}: vertex:V needs an integer V in 0..{q - 1}") from None
         else:
             raise InputError(f"unknown start {start!r}; use stationary, uniform, vertex:V or a probability vector")
+    if isinstance(start, (bool, np.bool_)):
+        raise InputError(f"start must be stationary, uniform, vertex:V, a vertex index or a probability vector; got {start!r}")
     if isinstance(start, (int, np.integer)):
         if not 0 <= int(start) < q:
             raise InputError(f"start vertex {int(start)} is outside the vertex set 0..{q - 1}")
         v = np.zeros(q)
         v[int(start)] = 1.0
         return v
-    v = np.asarray(start, dtype=float)
+    try:
+        raw = np.asarray(start)
+    except (TypeError, ValueError):
+        raw = np.zeros((0,), dtype=object)
+    if raw.dtype.kind not in "biuf":
+        raise InputError(f"start must be stationary, uniform, vertex:V, a vertex index or a probability vector; got {start!r}")
+    v = raw.astype(np.float64)
     if v.shape != (q,):
         raise InputError(f"a start vector must have one entry per vertex (length {q}); got shape {v.shape}")
-    if not np.all(np.isfinite(v)) or np.any(v < 0) or abs(v.sum() - 1.0) > STOCHASTIC_TOL:
+    if not np.all(np.isfinite(v)) or np.any(v < 0) or abs(v.sum() - 1.0) > sum_tolerance(raw.dtype, q):
         raise InputError("a start vector must be non-negative and sum to 1")
     return v / v.sum()
 
@@ -417,11 +451,16 @@ def chain_period(P) -> int:
     --------
     >>> chain_period(walk_matrix("cycle:6")), chain_period(walk_matrix("cycle:5")), chain_period(walk_matrix("cycle:6", lazy=0.2))
     (2, 1, 1)
+
+    Raises
+    ------
+    InputError
+        If ``P`` is not a row-stochastic matrix.
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components, shortest_path
 
-    P = np.asarray(P, dtype=float)
+    P = check_stochastic(P)
     nc, lab = connected_components(csr_matrix(P > 0), directed=True, connection="strong")
     L = 1
     for c in range(nc):

@@ -15,13 +15,14 @@ References
 from __future__ import annotations
 
 from math import comb, log
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ._lazy import lazy_function, lazy_module
+from ._numeric import check_real, clamp_nonneg
 from .errors import InputError, check_memory
-from .joint import Joint
+from .joint import Joint, check_positions
 
 lattice_entropies = lazy_function("mdmtheory._kernels.lattice", "lattice_entropies")
 numba = lazy_module("numba")
@@ -42,35 +43,61 @@ __all__ = [
 ]
 
 
-def _scale(base: float | None) -> float:
+def check_base(base) -> float | None:
+    """Validate a logarithm base: ``None`` (nats) or a finite number ``> 1``.
+
+    The one rule for ``base=`` everywhere: a base in ``(0, 1)`` is a logarithm base but turns
+    every entropy negative, so it is refused with ``<= 0``, ``1``, NaN and ``inf``.
+
+    Raises
+    ------
+    InputError
+        For any other base.
+
+    Examples
+    --------
+    >>> check_base(2), check_base(None)
+    (2.0, None)
+    """
     if base is None:
-        return 1.0
-    if not base > 0 or base == 1:
-        raise InputError(f"base must be > 0 and != 1 (2 for bits, omit for nats); got {base!r}")
-    return 1.0 / log(base)
+        return None
+    try:
+        return check_real(base, "base", 1.0, lo_open=True)
+    except InputError:
+        raise InputError(f"base must be a finite number > 1 (2 for bits, omit for nats); got {base!r}") from None
+
+
+def _scale(base: float | None) -> float:
+    """``1 / log(base)`` (1 for ``None``, nats); refuses invalid bases (:func:`check_base`)."""
+    b = check_base(base)
+    return 1.0 if b is None else 1.0 / log(b)
 
 
 def unit_name(base: float | None) -> str:
     """The unit of information for ``base``: ``"nats"`` (None or e), ``"bits"`` (2), ``"hartleys"`` (10).
+
+    Raises
+    ------
+    InputError
+        If ``base`` is not ``None`` or a finite number ``> 1``.
 
     Examples
     --------
     >>> unit_name(None), unit_name(2)
     ('nats', 'bits')
     """
-    if base is None or abs(float(base) - np.e) < 1e-12:
+    base = check_base(base)
+    if base is None or abs(base - np.e) < 1e-12:
         return "nats"
+    if base == int(base):
+        base = int(base)
     return {2: "bits", 10: "hartleys"}.get(base, f"log{base} units")  # type: ignore[arg-type]
 
 
-def _mask(positions: Iterable[int], n: int) -> int:
-    m = 0
-    for i in positions:
-        i = int(i)
-        if not 0 <= i < n:
-            raise InputError(f"position {i} is out of range 0..{n - 1}")
-        m |= 1 << i
-    return m
+def _check_joint(joint, name: str = "joint") -> Joint:
+    if not isinstance(joint, Joint):
+        raise InputError(f"{name} must be a Joint; got {type(joint).__name__} (wrap a probability table with Joint(table))")
+    return joint
 
 
 def _popcounts(n: int) -> np.ndarray:
@@ -130,12 +157,13 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     logarithm accurate to 1 ulp), memory ``O(q^n)`` per thread.  Tables of at most
     :data:`SMALL_LATTICE_N` positions take the same walk in plain numpy (no kernel to load).  The top subtrees run on all
     cores (``numba.set_num_threads``), largest first.  ``H(empty) = 0``; rounding can leave a
-    deterministic marginal at ``-1e-16``: entropies are clipped at 0.
+    deterministic marginal at ``-1e-16``: that noise is set to 0 (:func:`~mdmtheory._numeric.clamp_nonneg`).
 
     Raises
     ------
     InputError
-        If the lattice would need more than ``max_memory`` bytes (default 4 GiB).
+        If ``joint`` is not a :class:`Joint`, ``base`` is invalid, or the lattice would need
+        more than ``max_memory`` bytes (default 4 GiB).
 
     Examples
     --------
@@ -144,14 +172,30 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     >>> [round(float(H[m]), 12) for m in (0b001, 0b011, 0b111)]
     [1.0, 2.0, 2.0]
     """
+    _check_joint(joint)
+    scale = _scale(base)
     if joint.n <= SMALL_LATTICE_N:
         H = _small_lattice(joint.table)
     else:
         check_memory(lattice_memory(joint), f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
         H = lattice_entropies(joint.table)
     H[0] = 0.0
-    np.maximum(H, 0.0, out=H)
-    return H * _scale(base)
+    H = clamp_nonneg(H, "a subset entropy", scale=float(H.max()))
+    return H * scale
+
+
+def _check_lattice(H) -> np.ndarray:
+    try:
+        H = np.asarray(H, dtype=float)
+    except (TypeError, ValueError):
+        H = np.zeros((0,))
+    if H.ndim != 1 or H.size < 2 or H.size & (H.size - 1):
+        raise InputError(
+            "give a Joint or a subset-entropy lattice (a 1-D array of 2^n entropies, from subset_entropies)"
+        )
+    if not np.all(np.isfinite(H)) or H[0] != 0.0 or np.any(H < 0):
+        raise InputError("a subset-entropy lattice holds finite entropies >= 0 with H[0] = 0 (the empty set)")
+    return H
 
 
 def avg_entropy(joint: Joint | np.ndarray, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
@@ -160,13 +204,23 @@ def avg_entropy(joint: Joint | np.ndarray, base: float | None = None, max_memory
     ``joint`` may be a :class:`Joint` or a lattice from :func:`subset_entropies` (then
     ``base`` is ignored: the lattice carries its unit).
 
+    Raises
+    ------
+    InputError
+        If ``joint`` is neither a :class:`Joint` nor a finite, non-negative lattice of
+        ``2^n`` entropies (``H[0] = 0``), or ``base`` is invalid.
+
     Examples
     --------
     >>> from mdmtheory import copy
     >>> [round(float(h), 12) for h in avg_entropy(copy(3, 2), base=2)]
     [0.0, 1.0, 1.0, 1.0]
     """
-    H = subset_entropies(joint, base, max_memory) if isinstance(joint, Joint) else np.asarray(joint, dtype=float)
+    if isinstance(joint, Joint):
+        H = subset_entropies(joint, base, max_memory)
+    else:
+        _scale(base)
+        H = _check_lattice(joint)
     n = int(round(np.log2(H.size)))
     pc = _popcounts(n)
     sums = np.bincount(pc, weights=H, minlength=n + 1)
@@ -180,8 +234,18 @@ def curve_from_avg_entropy(hbar: np.ndarray) -> np.ndarray:
     --------
     >>> curve_from_avg_entropy([0.0, 1.0, 1.0, 1.0])    # the copy distribution, bits
     array([0., 1., 1.])
+
+    Raises
+    ------
+    InputError
+        If ``hbar`` is not a finite 1-D array ``Hbar_0..Hbar_n`` with ``n >= 1`` and ``Hbar_0 = 0``.
     """
-    hbar = np.asarray(hbar, dtype=float)
+    try:
+        hbar = np.asarray(hbar, dtype=float)
+    except (TypeError, ValueError):
+        hbar = np.zeros((0,))
+    if hbar.ndim != 1 or hbar.size < 2 or not np.all(np.isfinite(hbar)) or hbar[0] != 0.0:
+        raise InputError("Hbar is a finite 1-D list Hbar_0..Hbar_n with n >= 1 and Hbar_0 = 0")
     return hbar[1] + hbar[:-1] - hbar[1:]
 
 
@@ -191,6 +255,11 @@ def information_curve(joint: Joint, base: float | None = None, max_memory: float
     ``Z_j = E_{|S| = j-1, i not in S} I(X_i ; X_S) = Hbar_1 + Hbar_{j-1} - Hbar_j``.
     ``Z_1 = 0`` and ``Z`` is nondecreasing (Han's inequality); ``sum_j Z_j = TC`` and
     ``n Z_n - TC = DTC`` (Lemma 8).
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, ``base`` is invalid, or the lattice is too large.
 
     Examples
     --------
@@ -205,6 +274,12 @@ def information_curve(joint: Joint, base: float | None = None, max_memory: float
 def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | None = None) -> float:
     """Shannon entropy ``H(X_A) = -sum p log p`` of the positions ``A`` (all by default).
 
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, a position is out of range, not an integer or
+        repeated, or ``base`` is invalid.
+
     Examples
     --------
     >>> from mdmtheory import parity
@@ -213,14 +288,22 @@ def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | 
     """
     from scipy.special import entr
 
+    _check_joint(joint)
+    scale = _scale(base)
     t = joint.table if positions is None else joint.marginal(positions)
-    if positions is not None:
-        _mask(positions, joint.n)
-    return float(entr(t).sum()) * _scale(base)
+    return float(entr(t).sum()) * scale
 
 
 def conditional_entropy(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
     """``H(X_A | X_B) = H(X_{A u B}) - H(X_B)``.
+
+    ``A`` and ``B`` may overlap; each lists distinct positions.
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, a position is out of range, not an integer or
+        repeated within ``A`` or ``B``, or ``base`` is invalid.
 
     Examples
     --------
@@ -228,11 +311,20 @@ def conditional_entropy(joint: Joint, A: Sequence[int], B: Sequence[int], base: 
     >>> round(conditional_entropy(parity(3), [2], [0, 1], base=2), 12)   # the last bit is determined
     0.0
     """
-    return entropy(joint, list(set(A) | set(B)), base) - entropy(joint, list(B), base)
+    _check_joint(joint)
+    A, B = check_positions(A, joint.n, "A"), check_positions(B, joint.n, "B")
+    hab, hb = entropy(joint, sorted(set(A) | set(B)), base), entropy(joint, B, base)
+    return clamp_nonneg(hab - hb, "a conditional entropy", scale=hab)
 
 
 def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
     """``I(X_A ; X_B) = H(X_A) + H(X_B) - H(X_{A u B})``.
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, a position is out of range, not an integer or
+        repeated within ``A`` or ``B``, or ``base`` is invalid.
 
     Examples
     --------
@@ -240,11 +332,19 @@ def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: f
     >>> round(mutual_information(parity(3), [0], [1], base=2), 12), round(mutual_information(parity(3), [0], [1, 2], base=2), 12)
     (0.0, 1.0)
     """
-    return entropy(joint, A, base) + entropy(joint, B, base) - entropy(joint, list(set(A) | set(B)), base)
+    _check_joint(joint)
+    A, B = check_positions(A, joint.n, "A"), check_positions(B, joint.n, "B")
+    ha, hb = entropy(joint, A, base), entropy(joint, B, base)
+    return clamp_nonneg(ha + hb - entropy(joint, sorted(set(A) | set(B)), base), "a mutual information", scale=ha + hb)
 
 
 def total_correlation(joint: Joint, base: float | None = None) -> float:
     """``TC = sum_i H(X_i) - H(X)`` (Watanabe's total correlation; area under ``Z``).
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint` or ``base`` is invalid.
 
     Examples
     --------
@@ -252,11 +352,18 @@ def total_correlation(joint: Joint, base: float | None = None) -> float:
     >>> round(total_correlation(parity(4), base=2), 12)
     1.0
     """
-    return sum(entropy(joint, [i], base) for i in range(joint.n)) - entropy(joint, None, base)
+    _check_joint(joint)
+    singles = sum(entropy(joint, [i], base) for i in range(joint.n))
+    return clamp_nonneg(singles - entropy(joint, None, base), "a total correlation", scale=singles)
 
 
 def dual_total_correlation(joint: Joint, base: float | None = None) -> float:
     """``DTC = H(X) - sum_i H(X_i | X_-i) = sum_i H(X_-i) - (n - 1) H(X)`` (Han's dual TC).
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint` or ``base`` is invalid.
 
     Examples
     --------
@@ -264,9 +371,10 @@ def dual_total_correlation(joint: Joint, base: float | None = None) -> float:
     >>> round(dual_total_correlation(parity(4), base=2), 12)
     3.0
     """
+    _check_joint(joint)
     n = joint.n
     rest = sum(entropy(joint, [j for j in range(n) if j != i], base) if n > 1 else 0.0 for i in range(n))
-    return rest - (n - 1) * entropy(joint, None, base)
+    return clamp_nonneg(rest - (n - 1) * entropy(joint, None, base), "a dual total correlation", scale=rest)
 
 
 def conditional_total_correlation(
@@ -280,7 +388,9 @@ def conditional_total_correlation(
     Raises
     ------
     InputError
-        If ``S`` meets the pinned positions or the pinning has probability 0.
+        If ``joint`` is not a :class:`Joint`, ``S`` has positions out of range, not
+        integers or repeated, ``S`` meets the pinned positions, the pinning is not a dict of
+        integer positions and values in range or has probability 0, or ``base`` is invalid.
 
     Examples
     --------
@@ -288,15 +398,19 @@ def conditional_total_correlation(
     >>> round(conditional_total_correlation(parity(3), [0, 1], {2: 1}, base=2), 12)
     1.0
     """
-    pinned = dict(pinned or {})
-    S = [int(i) for i in S]
-    _mask(S, joint.n)
+    _check_joint(joint)
+    if pinned is None:
+        pinned = {}
+    if not isinstance(pinned, dict):
+        raise InputError(f"pinned must be a dict {{position: value}}; got {pinned!r}")
+    S = check_positions(S, joint.n, "S")
     if set(S) & set(pinned):
         raise InputError(f"positions {sorted(set(S) & set(pinned))} are both in S and pinned; S must be masked positions")
     cond = joint.conditional(pinned) if pinned else joint
     free = [i for i in range(joint.n) if i not in pinned]
     idx = [free.index(i) for i in S]
-    return sum(entropy(cond, [i], base) for i in idx) - entropy(cond, idx, base)
+    singles = sum(entropy(cond, [i], base) for i in idx)
+    return clamp_nonneg(singles - entropy(cond, idx, base), "a conditional total correlation", scale=singles)
 
 
 def information_summary(joint: Joint, base: float | None = None, max_memory: float | None = None) -> dict:
@@ -305,6 +419,11 @@ def information_summary(joint: Joint, base: float | None = None, max_memory: flo
     Returns a dict with ``n``, ``q``, ``unit``, ``entropy``, ``total_correlation``,
     ``dual_total_correlation``, ``avg_entropy`` (length ``n+1``), ``information_curve``
     (length ``n``).
+
+    Raises
+    ------
+    InputError
+        If ``joint`` is not a :class:`Joint`, ``base`` is invalid, or the lattice is too large.
 
     Examples
     --------
@@ -316,8 +435,10 @@ def information_summary(joint: Joint, base: float | None = None, max_memory: flo
     H = subset_entropies(joint, base, max_memory)
     n = joint.n
     full = (1 << n) - 1
-    tc = sum(H[1 << i] for i in range(n)) - H[full]
-    dtc = sum(H[full ^ (1 << i)] for i in range(n)) - (n - 1) * H[full]
+    singles = float(sum(H[1 << i] for i in range(n)))
+    rest = float(sum(H[full ^ (1 << i)] for i in range(n)))
+    tc = clamp_nonneg(singles - H[full], "a total correlation", scale=singles)
+    dtc = clamp_nonneg(rest - (n - 1) * H[full], "a dual total correlation", scale=rest)
     hbar = avg_entropy(H)
     return {
         "n": n,

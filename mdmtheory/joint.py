@@ -19,6 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ._numeric import SUM_TOL, check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
 
 __all__ = [
@@ -38,8 +39,37 @@ __all__ = [
     "shuffle",
 ]
 
-#: Tolerance on ``|sum - 1|`` for a table to count as a distribution.
-SUM_TOL = 1e-9
+# SUM_TOL and sum_tolerance (the one normalisation rule) live in mdmtheory._numeric.
+
+
+def _index(value, what: str, size: int) -> int:
+    """An integer index in ``0..size-1``; the message says "out of range" or "not an integer"."""
+    v = check_int(value, what)
+    if not 0 <= v < size:
+        raise InputError(f"{what} is out of range 0..{size - 1}")
+    return v
+
+
+def check_positions(positions, n: int, what: str = "positions") -> list[int]:
+    """Validate a collection of distinct positions in ``0..n-1`` and return them as ints (in order).
+
+    Raises
+    ------
+    InputError
+        For a non-iterable, non-integer entries, positions out of range, or duplicates.
+
+    Examples
+    --------
+    >>> check_positions([2, 0], 3)
+    [2, 0]
+    """
+    if isinstance(positions, (str, bytes, dict)) or not hasattr(positions, "__iter__"):
+        raise InputError(f"{what} must be a list of distinct integer positions in 0..{n - 1}; got {positions!r}")
+    out = [_index(i, f"position {i!r} in {what}", n) for i in positions]
+    if len(set(out)) != len(out):
+        dup = sorted({i for i in out if out.count(i) > 1})
+        raise InputError(f"{what} lists position(s) {dup} more than once; give each position once")
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,15 +79,18 @@ class Joint:
     Parameters
     ----------
     table : array_like
-        Non-negative, finite entries summing to 1 (within ``1e-9``), at least one axis.
+        Non-negative, finite real entries summing to 1, at least one axis.  Any real
+        floating dtype is accepted and judged at its own precision (float64: ``1e-9``;
+        float32: a few float32 ulps, see :func:`~mdmtheory._numeric.sum_tolerance`); the stored table is float64
+        (re-normalised when the input was of lower precision).
     normalize : bool, default False
         Divide by the sum instead of requiring it to be 1.
 
     Raises
     ------
     InputError
-        If the table is empty, has no axis, has NaN/inf or negative entries, or does not
-        sum to 1 (and ``normalize`` is false).
+        If the table is not numeric (or complex, or ragged), is empty, has no axis, has
+        NaN/inf or negative entries, or does not sum to 1 (and ``normalize`` is false).
 
     Examples
     --------
@@ -69,9 +102,19 @@ class Joint:
     table: np.ndarray
 
     def __init__(self, table, normalize: bool = False):
-        t = np.array(table, dtype=np.float64, copy=True)
+        if isinstance(table, Joint):
+            table = table.table
+        try:
+            raw = np.asarray(table)
+        except (TypeError, ValueError):
+            raw = None
+        if raw is None or raw.dtype.kind not in "biuf":
+            what = "a ragged or non-numeric" if raw is None or raw.dtype.kind in "OUSV" else f"a {raw.dtype}"
+            raise InputError(f"a joint table must be an array of real probabilities; got {what} table")
+        t = np.array(raw, dtype=np.float64, copy=True)
         if t.ndim == 0:
             raise InputError("a joint table needs at least one position (axis); got a scalar")
+        _check_positions_count(t.ndim)
         if t.size == 0:
             raise InputError(f"a joint table must have every alphabet size >= 1; got shape {t.shape}")
         if not np.all(np.isfinite(t)):
@@ -81,16 +124,24 @@ class Joint:
             raise InputError(
                 f"the table has {int(np.sum(t < 0))} negative entries (smallest {t.min():.3g}); probabilities must be >= 0"
             )
-        total = float(t.sum())
+        with np.errstate(over="ignore"):
+            total = float(t.sum())
         if normalize:
-            if total <= 0:
+            if not total > 0:
                 raise InputError("the table sums to 0 and cannot be normalized; give at least one positive entry")
+            if not np.isfinite(total):  # finite entries whose sum overflows: scale down first
+                t /= t.max()
+                total = float(t.sum())
             t /= total
-        elif abs(total - 1.0) > SUM_TOL:
-            raise InputError(
-                f"the table sums to {total!r}, not 1 (tolerance {SUM_TOL}); "
-                "normalize it first (Joint(table, normalize=True) or divide by its sum)"
-            )
+        else:
+            tol = sum_tolerance(raw.dtype, t.size)
+            if abs(total - 1.0) > tol:
+                raise InputError(
+                    f"the table sums to {total!r}, not 1 (tolerance {tol:.3g} for {raw.dtype}); "
+                    "normalize it first (Joint(table, normalize=True) or divide by its sum)"
+                )
+            if raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
+                t /= total  # computed in float64 from here on
         t.setflags(write=False)
         object.__setattr__(self, "table", t)
 
@@ -105,8 +156,19 @@ class Joint:
         return tuple(int(s) for s in self.table.shape)
 
     def marginal(self, positions: Sequence[int]) -> np.ndarray:
-        """Marginal table of ``positions`` (axes in increasing position order)."""
-        keep = sorted(set(int(i) for i in positions))
+        """Marginal table of ``positions`` (axes in increasing position order).
+
+        Raises
+        ------
+        InputError
+            If a position is out of range ``0..n-1``, not an integer, or listed twice.
+
+        Examples
+        --------
+        >>> parity(3).marginal([2, 0]).tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+        """
+        keep = sorted(check_positions(positions, self.n))
         drop = tuple(i for i in range(self.n) if i not in keep)
         return self.table.sum(axis=drop) if drop else self.table.copy()
 
@@ -116,15 +178,21 @@ class Joint:
         Raises
         ------
         InputError
-            If a position or value is out of range, or the pinning has probability 0.
+            If ``pinned`` is not a dict, a position or value is not an integer or out of
+            range, or the pinning has probability 0.
+
+        Examples
+        --------
+        >>> parity(3).conditional({0: 1}).table.tolist()
+        [[0.0, 0.5], [0.5, 0.0]]
         """
+        if not isinstance(pinned, dict):
+            raise InputError(f"pinned must be a dict {{position: value}}; got {pinned!r}")
         index: list = [slice(None)] * self.n
         for i, v in pinned.items():
-            if not 0 <= int(i) < self.n:
-                raise InputError(f"pinned position {i} is out of range 0..{self.n - 1}")
-            if not 0 <= int(v) < self.q[int(i)]:
-                raise InputError(f"pinned value {v} at position {i} is out of range 0..{self.q[int(i)] - 1}")
-            index[int(i)] = int(v)
+            i = _index(i, f"pinned position {i!r}", self.n)
+            v = _index(v, f"pinned value {v!r} at position {i}", self.q[i])
+            index[i] = v
         sub = self.table[tuple(index)]
         mass = float(sub.sum())
         if mass <= 0:
@@ -157,7 +225,10 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    path = os.fspath(path)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InputError(f"path must be a file path (str or os.PathLike); got {path!r}") from None
     if not os.path.exists(path):
         raise InputError(f"no such file: {path!r}; give the path of a .npy table (numpy.save)")
     if os.path.isdir(path):
@@ -169,39 +240,78 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     if not isinstance(header, np.ndarray) or header.dtype.kind not in "biuf":
         raise InputError(f"{path!r} does not hold a numeric array; save a float table with numpy.save")
     check_memory(8.0 * header.size * 2, f"loading {path!r} (shape {header.shape})", max_memory)
-    return Joint(np.asarray(header, dtype=np.float64))
+    return Joint(np.asarray(header))  # Joint judges the sum at the file's own precision
+
+
+#: Most positions a dense table can have: numpy's limit on the number of array dimensions.
+MAX_POSITIONS = 64
+
+
+def _check_positions_count(n: int) -> None:
+    if n > MAX_POSITIONS:
+        raise InputError(f"a dense table has at most {MAX_POSITIONS} positions (numpy's limit on array dimensions); got {n}")
 
 
 def _check_n(n: int, name: str = "n") -> int:
-    if int(n) != n or n < 1:
-        raise InputError(f"{name} must be a positive integer; got {n!r}")
-    return int(n)
+    try:
+        return check_int(n, name, 1)
+    except InputError:
+        raise InputError(f"{name} must be a positive integer; got {n!r}") from None
+
+
+def _check_cells(shape: Sequence[int], what: str) -> None:
+    """Refuse, before any enumeration, a dense table of ``shape`` over the memory limit."""
+    logs = sum(np.log2(float(x)) for x in shape)
+    cells = 2.0**logs if logs < 1000 else float("inf")
+    check_memory(8.0 * cells, f"{what} of shape {tuple(shape)}")
+
+
+def _check_cells_power(q: int, n: int, what: str) -> None:
+    """:func:`_check_cells` for the shape ``(q,) * n`` without building it (``n`` may be huge)."""
+    logs = n * float(np.log2(q)) if q > 1 else 0.0
+    cells = 2.0**logs if logs < 1000 else float("inf")
+    check_memory(8.0 * cells, f"{what} of shape ({q},) * {n}")
 
 
 def _dense_from_support(points: np.ndarray, shape: tuple[int, ...]) -> Joint:
     """Uniform distribution on the distinct rows of ``points``."""
     check_memory(8.0 * float(np.prod(shape, dtype=float)), f"a dense table of shape {shape}")
-    t = np.zeros(shape)
     uniq = np.unique(points, axis=0)
-    t[tuple(uniq.T)] = 1.0 / len(uniq)
-    return Joint(t)
+    flat, stride = np.zeros(len(uniq), dtype=np.int64), 1
+    for j in range(len(shape) - 1, -1, -1):  # C-order flat index (fancy indexing stops at 63 axes)
+        flat += uniq[:, j].astype(np.int64) * stride
+        stride *= int(shape[j])
+    t = np.zeros(stride)
+    t[flat] = 1.0 / len(uniq)
+    return Joint(t.reshape(shape))
 
 
 def product(marginals: Sequence[Sequence[float]]) -> Joint:
     """Product distribution ``prod_i p_i(x_i)`` of the given marginals.
+
+    Raises
+    ------
+    InputError
+        If ``marginals`` is empty or not a list, a marginal is not a 1-D probability
+        vector, or the table would be too large.
 
     Examples
     --------
     >>> product([[0.5, 0.5], [0.2, 0.3, 0.5]]).q
     (2, 3)
     """
-    if len(marginals) == 0:
-        raise InputError("product needs at least one marginal")
-    t = np.ones(())
+    if isinstance(marginals, (str, bytes, dict)) or not hasattr(marginals, "__len__") or len(marginals) == 0:
+        raise InputError(f"product needs a list of at least one probability vector; got {marginals!r}")
+    ms = []
     for m in marginals:
         m = np.asarray(Joint(m).table)
         if m.ndim != 1:
             raise InputError("each marginal of product must be a 1-D probability vector")
+        ms.append(m)
+    _check_positions_count(len(ms))
+    _check_cells([m.size for m in ms], "a product table")
+    t = np.ones(())
+    for m in ms:
         t = np.multiply.outer(t, m)
     return Joint(t, normalize=True)
 
@@ -211,6 +321,13 @@ def random_joint(n: int, q: int | Sequence[int] = 2, alpha: float = 1.0, seed: i
 
     Small ``alpha`` gives sparse, strongly dependent tables; large ``alpha`` near-uniform ones.
 
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer, ``q`` is not one alphabet size ``>= 1`` or a
+        list of ``n`` of them, ``alpha`` is not a finite number ``> 0``, ``seed`` is not an
+        integer ``>= 0``, or the table would be too large.
+
     Examples
     --------
     >>> t = random_joint(3, q=[2, 3, 2], alpha=0.5, seed=1)
@@ -218,13 +335,19 @@ def random_joint(n: int, q: int | Sequence[int] = 2, alpha: float = 1.0, seed: i
     ((2, 3, 2), 1.0)
     """
     n = _check_n(n)
-    shape = tuple([int(q)] * n) if np.isscalar(q) else tuple(int(x) for x in q)
-    if len(shape) != n or min(shape) < 1:
-        raise InputError(f"q must be an alphabet size >= 1 or a list of n={n} of them; got {q!r}")
-    if not alpha > 0:
-        raise InputError(f"alpha must be > 0; got {alpha!r}")
+    _check_positions_count(n)
+    if np.ndim(q) == 0:
+        q = check_int(q, "the alphabet size q", 1)
+        _check_cells_power(q, n, "a random table")
+        shape = (q,) * n
+    else:
+        shape = tuple(check_int(x, "an alphabet size in q", 1) for x in q)
+        if len(shape) != n:
+            raise InputError(f"q must be an alphabet size >= 1 or a list of n={n} of them; got {q!r}")
+    alpha = check_real(alpha, "alpha", 0.0, lo_open=True)
+    seed = check_seed(seed)
+    _check_cells(shape, "a random table")
     size = int(np.prod(shape))
-    check_memory(8.0 * size, f"a random table of shape {shape}")
     rng = np.random.default_rng(seed)
     # gamma draws, normalised: Dirichlet without underflow to an all-zero table
     g = rng.gamma(alpha, size=size)
@@ -239,12 +362,20 @@ def copy(n: int, q: int = 2) -> Joint:
     ``H = log q``, ``TC = (n - 1) log q``, ``DTC = log q``; random-order expected KL of a
     schedule is ``(s_1 - 1) log q`` (THEORY.md section 7).
 
+    Raises
+    ------
+    InputError
+        If ``n`` or ``q`` is not a positive integer, or the table would be too large.
+
     Examples
     --------
     >>> float(copy(3, 2).table[1, 1, 1]), float(copy(3, 2).table[0, 1, 1])
     (0.5, 0.0)
     """
     n = _check_n(n)
+    q = check_int(q, "the alphabet size q", 1)
+    _check_positions_count(n)
+    _check_cells_power(q, n, "a copy table")
     pts = np.repeat(np.arange(q)[:, None], n, axis=1)
     return _dense_from_support(pts, (q,) * n)
 
@@ -254,12 +385,19 @@ def parity(n: int) -> Joint:
 
     ``TC = 1`` bit and ``DTC = n - 1`` bits for ``n >= 2``.
 
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer, or the table would be too large.
+
     Examples
     --------
     >>> int((parity(4).table > 0).sum())
     8
     """
     n = _check_n(n)
+    _check_positions_count(n)
+    _check_cells_power(2, n, "a parity table")
     pts = np.array([x for x in itertools.product((0, 1), repeat=n) if sum(x) % 2 == 0])
     return _dense_from_support(pts, (2,) * n)
 
@@ -273,17 +411,31 @@ def linear_code(G, q: int = 2) -> Joint:
 
     Positions are the columns of ``G``.
 
+    Raises
+    ------
+    InputError
+        If ``G`` is not a non-empty 2-D integer matrix, ``q`` is not a prime, or the table
+        would be too large.
+
     Examples
     --------
     >>> int((linear_code([[1, 1, 0], [0, 1, 1]], 2).table > 0).sum())   # 2^rank codewords
     4
     """
-    G = np.asarray(G)
-    if G.ndim != 2 or G.size == 0:
+    try:
+        G = np.asarray(G)
+    except (TypeError, ValueError):
+        G = np.zeros((0,))
+    if G.ndim != 2 or G.size == 0 or G.dtype.kind not in "biuf":
         raise InputError("G must be a non-empty 2-D generator matrix (rows = generators, columns = positions)")
-    if not _is_prime(int(q)):
+    if G.dtype.kind == "f" and not (np.all(np.isfinite(G)) and np.all(G == np.round(G))):
+        raise InputError("the entries of G must be integers (elements of F_q)")
+    q = check_int(q, "q", 2)
+    if not _is_prime(q):
         raise InputError(f"q must be a prime (the field F_q); got {q!r}")
+    G = np.mod(G.astype(np.int64) if G.dtype.kind == "f" else G, q)
     k, n = G.shape
+    _check_positions_count(n)
     check_memory(8.0 * float(q) ** n + 8.0 * float(q) ** k * n, f"the code table over F_{q}^{n}")
     msgs = np.array(list(itertools.product(range(q), repeat=k)), dtype=np.int64).reshape(-1, k)
     pts = (msgs @ (G.astype(np.int64) % q)) % q
@@ -295,13 +447,19 @@ def reed_solomon(n: int, k: int, q: int) -> Joint:
     evaluated at ``0, 1, ..., n-1`` (needs ``q >= n``).  An MDS code: ``Z_j = log q * [j > k]``
     (Chen-Cong-Li, Prop. 20).
 
+    Raises
+    ------
+    InputError
+        If ``n`` or ``k`` is not a positive integer, ``k > n``, or ``q`` is not a prime ``>= n``.
+
     Examples
     --------
     >>> int((reed_solomon(4, 2, 5).table > 0).sum())   # q^k codewords
     25
     """
     n, k = _check_n(n), _check_n(k, "k")
-    if not _is_prime(int(q)) or q < n:
+    q = check_int(q, "q", 2)
+    if not _is_prime(q) or q < n:
         raise InputError(f"reed_solomon needs a prime q >= n = {n}; got q={q!r}")
     if k > n:
         raise InputError(f"reed_solomon needs k <= n; got k={k}, n={n}")
@@ -312,12 +470,20 @@ def reed_solomon(n: int, k: int, q: int) -> Joint:
 def mixture_of_products(weights: Sequence[float], components: Sequence[Sequence[Sequence[float]]]) -> Joint:
     """``sum_c w_c prod_i p_{c,i}(x_i)``: a latent-class model.
 
+    Raises
+    ------
+    InputError
+        If the weights are not a probability vector with one entry per component, or the
+        components are not products over the same alphabets.
+
     Examples
     --------
     >>> bool(np.allclose(mixture_of_products([0.5, 0.5], [[[1, 0], [1, 0]], [[0, 1], [0, 1]]]).table, copy(2, 2).table))
     True
     """
     w = Joint(weights).table
+    if not hasattr(components, "__len__") or isinstance(components, (str, bytes, dict)):
+        raise InputError("components must be a list of lists of marginals, one list per weight")
     if w.ndim != 1 or len(w) != len(components):
         raise InputError("weights must be a probability vector with one entry per component")
     tabs = [product(c).table for c in components]
@@ -329,6 +495,12 @@ def mixture_of_products(weights: Sequence[float], components: Sequence[Sequence[
 def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
     """Open Ising chain ``p(s) ∝ exp(J sum s_i s_{i+1} + h sum s_i)``, ``s_i = 2 x_i - 1``.
 
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer, ``J`` or ``h`` is not finite (or overflows the
+        energies), or the table would be too large.
+
     Examples
     --------
     >>> t = ising_chain(3, J=1.0).table
@@ -336,6 +508,10 @@ def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
     True
     """
     n = _check_n(n)
+    J, h = check_real(J, "the coupling J"), check_real(h, "the field h")
+    if abs(J) * n + abs(h) * n > 1e300:
+        raise InputError(f"J = {J!r} and h = {h!r} overflow the energies at n = {n}; use |J|, |h| below 1e300 / n")
+    _check_positions_count(n)
     check_memory(8.0 * 2.0**n, f"an Ising table with n={n}")
     s = np.array(list(itertools.product((-1, 1), repeat=n)), dtype=float).reshape(-1, n)
     energy = J * np.sum(s[:, 1:] * s[:, :-1], axis=1) + h * s.sum(axis=1)
@@ -346,6 +522,12 @@ def ising_chain(n: int, J: float = 1.0, h: float = 0.0) -> Joint:
 def markov_chain(P, start, n: int) -> Joint:
     """Dense table of a Markov chain: ``x_1 ~ start``, ``x_{t+1} ~ P[x_t, .]`` (small ``n``).
 
+    Raises
+    ------
+    InputError
+        If ``P`` is not a finite row-stochastic square matrix, ``start`` not a probability
+        vector of matching length, ``n`` not a positive integer, or the table too large.
+
     Examples
     --------
     >>> t = markov_chain([[0.9, 0.1], [0.2, 0.8]], [0.5, 0.5], 3).table
@@ -353,16 +535,14 @@ def markov_chain(P, start, n: int) -> Joint:
     0.045
     """
     n = _check_n(n)
-    P = np.asarray(P, dtype=float)
-    start = np.asarray(start, dtype=float)
-    if P.ndim != 2 or P.shape[0] != P.shape[1]:
-        raise InputError(f"P must be a square matrix; got shape {P.shape}")
-    if np.any(P < 0) or not np.allclose(P.sum(axis=1), 1.0, atol=1e-9):
-        raise InputError("P must be row-stochastic: non-negative rows summing to 1")
-    if start.shape != (P.shape[0],):
-        raise InputError(f"start must be a vector of length {P.shape[0]}")
-    check_memory(8.0 * float(P.shape[0]) ** n, f"a dense Markov-chain table with n={n}")
+    from .graphs import check_stochastic  # the one rule for transition matrices
+
+    P = check_stochastic(P)
     t = Joint(start).table
+    if t.shape != (P.shape[0],):
+        raise InputError(f"start must be a vector of length {P.shape[0]}")
+    _check_positions_count(n)
+    _check_cells_power(P.shape[0], n, "a dense Markov-chain table")
     for _ in range(n - 1):
         t = t[..., :, None] * P[(None,) * (t.ndim - 1)]
     return Joint(t, normalize=True)

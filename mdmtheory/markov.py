@@ -22,16 +22,16 @@ References
 from __future__ import annotations
 
 from collections import deque
-from math import ceil, log2
 from typing import Sequence
 
 import numpy as np
 
 from ._lazy import lazy_function
+from ._numeric import check_int, check_seed, clamp_nonneg
 from .errors import InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
 from .information import _scale, curve_from_avg_entropy, unit_name
-from .joint import Joint, markov_chain
+from .joint import Joint, _index, check_positions, markov_chain
 from .progress import progress
 
 entr = lazy_function("scipy.special", "entr")
@@ -41,8 +41,83 @@ avg_entropy_kernel, bridge_marginals, fixed_order_tc, settle = (
 
 __all__ = ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
 
-#: ``P^d`` counts as settled when ``max |P^d - P^{d-L}| <= SETTLE_TOL``.
+#: The settle rule's tolerance: beyond the last stored power ``D``, ``P^d`` is replaced by
+#: ``P^{settle(d)}`` (same residue mod the period ``L``) only when the two differ by at most
+#: ``SETTLE_TOL`` in every row (L1 norm, so in every entry): see :class:`_Settling`.
 SETTLE_TOL = 1e-14
+
+
+def _limit(M: np.ndarray) -> np.ndarray | None:
+    """``lim_m M^m`` by repeated squaring (rows renormalised), for ``M = P^c`` with ``c`` a
+    multiple of the period (the limit exists); ``None`` if 64 squarings do not settle it.
+    Convergence is quadratic once ``M`` is near its limit: a few squarings in practice."""
+    prev = np.inf
+    for _ in range(64):
+        M2 = M @ M
+        M2 /= M2.sum(axis=1, keepdims=True)
+        inc = float(np.max(np.abs(M2 - M)))
+        M = M2
+        if inc == 0.0 or (inc <= 1e-13 and inc >= prev):  # exact, or at the rounding floor
+            return M
+        prev = inc
+    return M if prev <= 1e-13 else None
+
+
+class _Settling:
+    """The settle rule, fed ``P^1, P^2, ...`` in order (:meth:`done`).
+
+    Powers stop at the first ``D`` such that every later ``P^d`` may be replaced by
+    ``P^{settle(d)}`` (``D - L < settle(d) <= D``, same residue mod ``L``):
+
+    * **within tolerance of the limit**: with ``Pi_d = lim_m P^{d + mL}`` (computed once by
+      :func:`_limit`) and ``x_d = max_i sum_j |P^d - Pi_d|_{ij}``, ``x_d`` is nonincreasing in
+      ``d`` (``P^{d+1} - Pi_{d+1} = P (P^d - Pi_d)`` and ``P`` is stochastic), so once
+      ``x_{D-L+1} <= SETTLE_TOL / 2`` every replacement errs by at most
+      ``x_d + x_{settle(d)} <= SETTLE_TOL`` per row.  This measures the distance to the limit,
+      not the step increment: on a chain with spectral gap ``g`` the increment is about
+      ``g`` times the distance, and an increment rule stops ``1/g`` times too early.
+    * **exactly periodic**: ``P^D == P^{D-L}`` bit for bit; the (deterministic) iteration
+      would repeat its last ``L`` powers forever, so settling changes nothing.  This is how a
+      slowly mixing chain stops: its floating-point powers stall within about ``eps / g`` of
+      the limit (the rounding floor of iterating ``P``), above ``SETTLE_TOL``.
+
+    The limit is computed only once the increment ``max |P^d - P^{d-L}|`` is below
+    ``SETTLE_TOL`` (a necessary condition).  ``track=False`` (the last ``L`` powers do not fit
+    in memory) never settles.
+    """
+
+    def __init__(self, q: int, L: int, track: bool = True):
+        self.L, self.track = L, track
+        self.ring: deque = deque([np.eye(q)], maxlen=L)  # P^{d-L} .. P^{d-1}
+        self.limits: list | None = None  # Pi_s for the residues s mod L
+        self.stop_at: int | None = None
+
+    def done(self, d: int, Pd: np.ndarray) -> bool:
+        """Whether ``P^d`` (just computed) is the last power to store."""
+        if not self.track:
+            return False
+        if self.stop_at is not None:
+            return d >= self.stop_at
+        L = self.L
+        if d >= L:
+            inc = float(np.max(np.abs(Pd - self.ring[0])))
+            if inc == 0.0:
+                return True
+            if self.limits is None and inc <= SETTLE_TOL:
+                powers = list(self.ring)[1:] + [Pd]  # P^{d-L+1} .. P^d
+                c = L * (d // L)
+                lim = _limit(powers[c - (d - L + 1)])
+                if lim is None:
+                    self.track = False
+                    return False
+                self.limits = [None] * L
+                for s, Ps in zip(range(d - L + 1, d + 1), powers):
+                    self.limits[s % L] = Ps @ lim
+        self.ring.append(Pd)
+        if self.limits is not None and float(np.max(np.abs(Pd - self.limits[d % L]).sum(axis=1))) <= SETTLE_TOL / 2:
+            self.stop_at = d + L - 1
+            return L == 1
+        return False
 
 
 class MarkovChain:
@@ -60,14 +135,16 @@ class MarkovChain:
     Raises
     ------
     InputError
-        Non-stochastic ``P``, a bad start, ``n < 1``.
+        Non-stochastic ``P``, a bad start, ``n`` not a positive integer.
 
     Notes
     -----
-    The powers ``P^d`` are computed once, up to the first ``D`` at which they settle
-    (``max |P^D - P^{D-L}| <= 1e-14`` with ``L`` the chain period, see
-    :func:`mdmtheory.graphs.chain_period`), or up to ``n - 1``: ``O(min(n, D) q^3)`` time,
-    ``O(L q^2 + min(n, D) q)`` memory.  Beyond ``D`` they repeat with period ``L``.
+    The powers ``P^d`` are computed once (rows renormalised after each product), up to the
+    first ``D`` at which they settle, or up to ``n - 1``: ``O(min(n, D) q^3)`` time,
+    ``O(L q^2 + min(n, D) q)`` memory.  Beyond ``D`` they repeat with period ``L`` (the chain
+    period, see :func:`mdmtheory.graphs.chain_period`); "settled" means every later power is
+    within ``SETTLE_TOL = 1e-14`` (row L1) of the stored one it is replaced by, measured
+    against the limit of the powers, not by the step increment (see :class:`_Settling`).
 
     Examples
     --------
@@ -80,9 +157,10 @@ class MarkovChain:
     def __init__(self, P, start="stationary", n: int = 2):
         self.P = check_stochastic(P)
         self.start = start_distribution(self.P, start)
-        if int(n) != n or n < 1:
-            raise InputError(f"the length n must be a positive integer; got {n!r}")
-        self.n = int(n)
+        try:
+            self.n = check_int(n, "the length n", 1)
+        except InputError:
+            raise InputError(f"the length n must be a positive integer; got {n!r}") from None
         self._tables: tuple | None = None
 
     @property
@@ -153,11 +231,16 @@ class MarkovChain:
         if isinstance(values, dict):
             vals = np.full(self.n, -1, dtype=np.int64)
             for i, v in values.items():
-                if not 0 <= int(i) < self.n:
-                    raise InputError(f"revealed position {i} is out of range 0..{self.n - 1}")
-                vals[int(i)] = int(v)
+                i = _index(i, f"revealed position {i!r}", self.n)
+                vals[i] = check_int(v, f"the revealed value at position {i}")
         else:
-            vals = np.asarray(values, dtype=np.int64).copy()
+            try:
+                raw = np.asarray(values)
+            except (TypeError, ValueError):
+                raw = np.zeros((0,), dtype=object)
+            if raw.dtype.kind not in "biuf" or (raw.dtype.kind == "f" and not np.all(raw == np.round(raw))):
+                raise InputError(f"values must be integer states (or -1 for masked), length n = {self.n}; got {values!r}")
+            vals = raw.astype(np.int64)
             if vals.shape != (self.n,):
                 raise InputError(f"values must have length n = {self.n} with -1 at masked positions; got shape {vals.shape}")
         if np.any(vals < -1) or np.any(vals >= self.q):
@@ -167,6 +250,11 @@ class MarkovChain:
     # ---------------------------------------------------------------- laws
     def joint(self, max_memory: float | None = None) -> Joint:
         """The dense :class:`~mdmtheory.joint.Joint` (small ``n`` only: ``q^n`` cells).
+
+        Raises
+        ------
+        InputError
+            If the table would need more than ``max_memory`` bytes.
 
         Examples
         --------
@@ -186,7 +274,15 @@ class MarkovChain:
         >>> c = MarkovChain(walk_matrix("cycle:5"), "stationary", 6)
         >>> bool(c.is_valid(c.sample(10, seed=1)).all())
         True
+
+        Raises
+        ------
+        InputError
+            ``size`` not an integer ``>= 0``, ``seed`` not an integer ``>= 0``, or too much memory.
         """
+        size = check_int(size, "size", 0)
+        seed = check_seed(seed)
+        check_memory(8.0 * size * self.n * 2, f"{size} samples of length {self.n}")
         rng = np.random.default_rng(seed)
         cum = np.cumsum(self.P, axis=1)
         x = np.empty((int(size), self.n), dtype=np.int64)
@@ -198,8 +294,22 @@ class MarkovChain:
 
     def is_valid(self, x) -> np.ndarray:
         """Whether each row of ``x`` has positive probability: ``start[x_1] > 0`` and every
-        consecutive pair is a transition of ``P`` (an edge of the graph)."""
-        x = np.atleast_2d(np.asarray(x, dtype=np.int64))
+        consecutive pair is a transition of ``P`` (an edge of the graph).
+
+        Raises
+        ------
+        InputError
+            If ``x`` is not an integer array of rows of length ``n`` with states in ``0..q-1``.
+        """
+        try:
+            raw = np.atleast_2d(np.asarray(x))
+        except (TypeError, ValueError):
+            raw = np.zeros((1, 0), dtype=object)
+        if raw.ndim != 2 or raw.shape[1] != self.n or raw.dtype.kind not in "biu" or raw.size == 0:
+            raise InputError(f"x must be integer walks of length n = {self.n} (one per row)")
+        x = raw.astype(np.int64)
+        if x.min() < 0 or x.max() >= self.q:
+            raise InputError(f"walk states must be in 0..{self.q - 1}")
         ok = self.start[x[:, 0]] > 0
         if self.n > 1:
             ok &= np.all(self.P[x[:, :-1], x[:, 1:]] > 0, axis=1)
@@ -208,6 +318,11 @@ class MarkovChain:
     def is_valid_partial(self, values) -> bool:
         """Whether revealed values (``-1`` = masked) have positive probability: the first is
         possible under its marginal and consecutive revealed values are joined by paths.
+
+        Raises
+        ------
+        InputError
+            If ``values`` are not ``n`` integer states (``-1`` masked) or a dict of them.
 
         Examples
         --------
@@ -225,18 +340,21 @@ class MarkovChain:
         """``H(X_A) = H(mu_{a_1}) + sum_m H(X_{a_{m+1}} | X_{a_m})`` (all positions by default).
 
         ``H(X_j | X_i) = sum_a mu_i(a) H(P^{j-i}[a, .])``: ``O(|A| q)`` after the tables.
+
+        Raises
+        ------
+        InputError
+            Positions out of range, not integers or repeated; an invalid ``base``.
         """
-        A = range(self.n) if positions is None else sorted({int(i) for i in positions})
-        A = list(A)
-        if A and not (0 <= A[0] and A[-1] < self.n):
-            raise InputError(f"positions must be in 0..{self.n - 1}")
+        A = list(range(self.n)) if positions is None else sorted(check_positions(positions, self.n))
+        scale = _scale(base)
         if not A:
             return 0.0
         mu, hrow, Hmu, D, L = self.tables()
         h = float(Hmu[settle(A[0], D, L)])
         for a, b in zip(A[:-1], A[1:]):
             h += float(mu[settle(a, D, L)] @ hrow[settle(b - a, D, L)])
-        return h * _scale(base)
+        return h * scale
 
     def avg_entropy(self, base: float | None = None) -> np.ndarray:
         """``Hbar_k = mean_{|A| = k} H(X_A)``, ``k = 0..n``, without enumeration.
@@ -250,12 +368,18 @@ class MarkovChain:
         H(P^d[a, .])``.  A stationary start gives ``G(d) = (n - d) h(d)`` (THEORY.md
         section 5).  ``O(n log n)`` after the tables.
 
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+
         Examples
         --------
         >>> from mdmtheory.graphs import walk_matrix
         >>> MarkovChain(walk_matrix("complete:2"), "uniform", 3).avg_entropy(base=2).round(12).tolist()
         [0.0, 1.0, 1.0, 1.0]
         """
+        scale = _scale(base)
         mu, hrow, Hmu, D, L = self.tables()
         n = self.n
         G = np.zeros(n)
@@ -269,10 +393,15 @@ class MarkovChain:
                 cum = np.cumsum(mu[_settle_vec(np.arange(n), D, L)], axis=0)  # cum[m-1] = sum_{i<=m} mu_i
                 G[1:] = np.einsum("dq,dq->d", cum[n - d - 1], hrow[idx])
         hb = avg_entropy_kernel(Hmu[_settle_vec(np.arange(n), D, L)], G, n, self.is_stationary)
-        return hb * _scale(base)
+        return hb * scale
 
     def information_curve(self, base: float | None = None) -> np.ndarray:
         """``Z_j = Hbar_1 + Hbar_{j-1} - Hbar_j``, ``j = 1..n`` (array ``Z[j-1]``).
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
 
         Examples
         --------
@@ -285,7 +414,13 @@ class MarkovChain:
     def summary(self, base: float | None = None) -> dict:
         """What ``mdmtheory walk-info`` prints: ``n``, ``q``, ``unit``, ``entropy``,
         ``total_correlation`` (``n Hbar_1 - H``), ``dual_total_correlation`` (``n Z_n - TC``),
-        ``avg_entropy``, ``information_curve``."""
+        ``avg_entropy``, ``information_curve``.
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+        """
         hb = self.avg_entropy(base)
         z = curve_from_avg_entropy(hb)
         n = self.n
@@ -303,21 +438,36 @@ class MarkovChain:
         }
 
     def total_correlation(self, base: float | None = None) -> float:
-        """``TC = sum_i H(X_i) - H(X)`` (exact, ``O(n q)`` after the tables)."""
+        """``TC = sum_i H(X_i) - H(X)`` (exact, ``O(n q)`` after the tables).
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+        """
+        scale = _scale(base)
         mu, hrow, Hmu, D, L = self.tables()
         singles = float(Hmu[_settle_vec(np.arange(self.n), D, L)].sum())
-        return (singles - self.entropy()) * _scale(base)
+        return clamp_nonneg(singles - self.entropy(), "a total correlation", scale=singles) * scale
 
     def dual_total_correlation(self, base: float | None = None) -> float:
         """``DTC = sum_i H(X_-i) - (n-1) H(X) = H(X) - sum_i delta_i`` with
         ``delta_i = H(X) - H(X_-i) = H(X_i | X_{i-1}) + H(X_{i+1} | X_i) - H(X_{i+1} | X_{i-1})``
-        (local to ``i`` by the Markov property; the end terms drop).  ``O(n q)``."""
+        (local to ``i`` by the Markov property; the end terms drop).  ``O(n q)``.
+
+        Raises
+        ------
+        InputError
+            If ``base`` is not ``None`` or a finite number ``> 1``.
+        """
+        scale = _scale(base)
         n = self.n
         i = np.arange(n)
         prev = np.where(i > 0, i - 1, -1)
         nxt = np.where(i < n - 1, i + 1, -1)
         delta = self._links(prev, i) + self._links(i, nxt) - self._links(prev, nxt)
-        return float(self.entropy() - delta.sum()) * _scale(base)
+        h = self.entropy()
+        return clamp_nonneg(float(h - delta.sum()), "a dual total correlation", scale=h) * scale
 
     def _links(self, l: np.ndarray, r: np.ndarray) -> np.ndarray:
         """Vectorised chain terms: ``H(X_r | X_l)``; ``H(X_r)`` where ``l = -1``; 0 where ``r = -1``."""
@@ -352,22 +502,32 @@ class MarkovChain:
         >>> c = MarkovChain(walk_matrix("cycle:6"), "stationary", 7)
         >>> c.fixed_order_kl(bisection_partition(7))
         0.0
+
+        Raises
+        ------
+        InputError
+            If ``sets`` do not partition ``0..n-1`` into non-empty blocks of integer
+            positions, or ``base`` is invalid.
         """
+        scale = _scale(base)
+        if isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__"):
+            raise InputError(f"sets must be a list of lists of positions partitioning 0..{self.n - 1}")
         step = np.full(self.n, -1, dtype=np.int64)
         for t, S in enumerate(sets):
+            if isinstance(S, (str, bytes, dict)) or not hasattr(S, "__len__"):
+                raise InputError(f"sets must be a list of lists of positions partitioning 0..{self.n - 1}")
             if len(S) == 0:
                 raise InputError("every step of an ordered partition must unmask at least one position")
             for i in S:
-                i = int(i)
-                if not 0 <= i < self.n:
-                    raise InputError(f"position {i} is out of range 0..{self.n - 1}")
+                i = _index(i, f"position {i!r}", self.n)
                 if step[i] >= 0:
                     raise InputError(f"position {i} appears twice; the sets must partition 0..{self.n - 1}")
                 step[i] = t
         if np.any(step < 0):
             raise InputError(f"positions {np.flatnonzero(step < 0)[:5].tolist()} are never unmasked; the sets must partition 0..{self.n - 1}")
         mu, hrow, Hmu, D, L = self.tables()
-        return max(float(fixed_order_tc(step, mu, hrow, Hmu, D, L)), 0.0) * _scale(base)
+        kl = float(fixed_order_tc(step, mu, hrow, Hmu, D, L))
+        return clamp_nonneg(kl, "a fixed-order KL", scale=self.n * max(1.0, float(np.log(self.q)))) * scale
 
 
 def _settle_vec(d: np.ndarray, D: int, L: int) -> np.ndarray:
@@ -388,7 +548,7 @@ def _multiplier(P: np.ndarray):
 
 def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     """``mu[d] = start P^d``, ``hrow[d] = row entropies of P^d``, ``Hmu[d] = H(mu[d])`` for
-    ``d = 0..D``, stopping at the first ``D >= L`` with ``max |P^D - P^{D-L}| <= SETTLE_TOL``.
+    ``d = 0..D``, stopping at the first ``D`` the settle rule (:class:`_Settling`) allows.
     ``O(D (|E| q + q^2))`` for a sparse ``P`` with ``|E|`` non-zeros, ``O(D q^3)`` dense."""
     q = P.shape[0]
     L = chain_period(P)
@@ -396,19 +556,18 @@ def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     check_memory(8.0 * q * q * (L + 3 if track else 3) + 8.0 * n * (2 * q + 1), f"the matrix powers of a {q}-state chain")
     mu = [start.copy()]
     hrow = [np.zeros(q)]
-    ring: deque = deque([np.eye(q)], maxlen=L)
+    settling = _Settling(q, L, track)
     Pd = np.eye(q)
     D = 0
     step = _multiplier(P)
     for d in progress(range(1, max(n, 1)), desc="matrix powers"):
         Pd = step(Pd)
+        Pd /= Pd.sum(axis=1, keepdims=True)  # keep the rows stochastic: no drift over many products
         mu.append(start @ Pd)
         hrow.append(entr(Pd).sum(axis=1))
         D = d
-        if track:
-            if d >= L and np.max(np.abs(Pd - ring[0])) <= SETTLE_TOL:
-                break
-            ring.append(Pd)
+        if settling.done(d, Pd):
+            break
     mu_a = np.array(mu)
     return mu_a, np.array(hrow), entr(mu_a).sum(axis=1), D, L
 
@@ -430,6 +589,12 @@ def random_walk(graph, n: int, start="stationary", lazy: float = 0.0, weighted: 
         Holding probability.
     weighted : bool, default False
         Use edge weights.
+
+    Raises
+    ------
+    InputError
+        For an invalid graph, ``lazy`` outside ``[0, 1)``, a bad start, or ``n`` not a
+        positive integer.
 
     Examples
     --------
@@ -458,9 +623,17 @@ def bisection_partition(n: int) -> list[list[int]]:
     --------
     >>> bisection_partition(7)
     [[3], [1, 5], [0, 2, 4, 6]]
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer (or the partition would not fit in memory).
     """
-    if int(n) != n or n < 1:
-        raise InputError(f"n must be a positive integer; got {n!r}")
+    try:
+        n = check_int(n, "n", 1)
+    except InputError:
+        raise InputError(f"n must be a positive integer; got {n!r}") from None
+    check_memory(64.0 * n, f"the bisection partition of n = {n} positions")
     rounds: list[list[int]] = []
     runs = [(0, int(n) - 1)]
     while runs:
@@ -484,5 +657,14 @@ def bisection_rounds(n: int) -> int:
     --------
     >>> [bisection_rounds(n) for n in (1, 2, 3, 4, 7, 8)]
     [1, 2, 2, 3, 3, 4]
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer.
     """
-    return int(ceil(log2(int(n) + 1)))
+    try:
+        n = check_int(n, "n", 1)
+    except InputError:
+        raise InputError(f"n must be a positive integer; got {n!r}") from None
+    return n.bit_length()  # = ceil(log2(n + 1)), exactly, for any size

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from ._lazy import lazy_function
 from .curves import as_curve
 from .divergence import expected_kl
+from ._numeric import check_int
 from .errors import InputError, check_memory
+from .information import check_base
 from .schedules import Schedule
 
 backtrack, frontier_rows, layers_until, optimal_layers = (
@@ -50,14 +52,11 @@ class Optimum:
         return {"steps": self.steps, "expected_kl": self.expected_kl, "schedule": list(self.schedule.steps)}
 
 
-def _check_steps(steps, n: int) -> int:
+def _check_steps(steps, n: int, name: str = "steps") -> int:
     try:
-        k = int(steps)
-    except (TypeError, ValueError):
-        raise InputError(f"steps must be an integer between 1 and n = {n}; got {steps!r}") from None
-    if k != steps or not 1 <= k <= n:
-        raise InputError(f"steps must be an integer between 1 and n = {n}; got {steps!r}")
-    return k
+        return check_int(steps, name, 1, n)
+    except InputError:
+        raise InputError(f"{name} must be an integer between 1 and n = {n}; got {steps!r}") from None
 
 
 def _args_memory(k: int, n: int) -> float:
@@ -90,7 +89,7 @@ def optimal_schedule(curve_or_joint, steps: int, base: float | None = None, max_
     Raises
     ------
     InputError
-        For an invalid curve, ``steps`` outside ``1..n``, or too little memory.
+        For an invalid curve or ``base``, ``steps`` outside ``1..n``, or too little memory.
 
     Notes
     -----
@@ -107,7 +106,7 @@ def optimal_schedule(curve_or_joint, steps: int, base: float | None = None, max_
     >>> opt.schedule.steps, opt.expected_kl
     ((1, 3), 0.0)
     """
-    z = as_curve(curve_or_joint, base)
+    z = as_curve(curve_or_joint, check_base(base))
     n = z.size
     k = _check_steps(steps, n)
     check_memory(_args_memory(k, n), f"the optimal-schedule cut table ({k} x {n + 1})", max_memory)
@@ -127,15 +126,20 @@ def frontier(curve_or_joint, base: float | None = None, max_steps: int | None = 
     One run of the Monge divide-and-conquer DP with every layer kept: ``O(n^2 log n)`` time
     and ``4 n^2`` bytes for the full frontier (``O(K n log n)``, ``4 K n`` for ``max_steps = K``).
 
+    Raises
+    ------
+    InputError
+        For an invalid curve or ``base``, ``max_steps`` outside ``1..n``, or too little memory.
+
     Examples
     --------
     >>> from mdmtheory import parity
     >>> [round(o.expected_kl, 12) for o in frontier(parity(3), base=2)]
     [1.0, 0.0, 0.0]
     """
-    z = as_curve(curve_or_joint, base)
+    z = as_curve(curve_or_joint, check_base(base))
     n = z.size
-    K = n if max_steps is None else _check_steps(max_steps, n)
+    K = n if max_steps is None else _check_steps(max_steps, n, "max_steps")
     check_memory(_args_memory(K, n), f"the frontier cut table ({K} x {n + 1})", max_memory)
     _, args = optimal_layers(z, K, True)
     flat, errors = frontier_rows(args, z)
@@ -152,20 +156,26 @@ def min_steps(curve_or_joint, eps: float, base: float | None = None, max_memory:
     ``k*`` (always ``<= n``, where the error is 0); the layer budget doubles from 64, so the
     cut table stays ``O(k* n)``.
 
+    Raises
+    ------
+    InputError
+        For an invalid curve or ``base``, ``eps`` not a number ``>= 0``, or too little memory.
+
     Examples
     --------
     >>> from mdmtheory import copy
     >>> min_steps(copy(5, 2), 0.5, base=2).schedule.steps
     (1, 4)
     """
-    z = as_curve(curve_or_joint, base)
+    z = as_curve(curve_or_joint, check_base(base))
     n = z.size
     try:
-        eps = float(eps)
-    except (TypeError, ValueError):
+        eps_value = float(eps)
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"eps must be a number >= 0; got {eps!r}") from None
-    if not eps >= 0:
+    if isinstance(eps, bool) or not eps_value >= 0:
         raise InputError(f"eps must be a number >= 0; got {eps!r}")
+    eps = eps_value
     tol = 1e-12 * max(1.0, float(z[-1]) * n)
     kmax = min(n, 64)
     while True:  # double the layer budget: at most twice the work of knowing k* in advance

@@ -13,7 +13,8 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import InputError
+from ._numeric import check_int
+from .errors import InputError, check_memory
 
 __all__ = [
     "Schedule",
@@ -39,6 +40,13 @@ __all__ = [
 ]
 
 
+def _from_text(value):
+    """An integer written as text (``"2"``, from a command line) as an ``int``; anything else unchanged."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value.strip())
+    return value
+
+
 @dataclass(frozen=True)
 class Schedule:
     """Validated step sizes: positive integers summing to ``n``.
@@ -46,9 +54,16 @@ class Schedule:
     Parameters
     ----------
     steps : sequence of int
-        The number of positions unmasked at each step, in order.
+        The number of positions unmasked at each step, in order (integers, or integers
+        written as text such as ``"2"``).
     n : int, optional
         The sequence length the schedule must sum to (checked when given).
+
+    Raises
+    ------
+    InputError
+        If ``steps`` is not a non-empty list of positive integers (no strings, NaN, ``inf``
+        or fractions), or does not sum to ``n``.
 
     Examples
     --------
@@ -60,17 +75,19 @@ class Schedule:
     steps: tuple[int, ...]
 
     def __init__(self, steps: Sequence[int], n: int | None = None):
+        if isinstance(steps, (str, bytes, dict)) or not hasattr(steps, "__iter__"):
+            raise InputError(f"a schedule is a list of positive integers; got {steps!r}")
+        steps = list(steps)
         try:
-            arr = [int(s) for s in steps]
-            exact = all(float(a) == float(s) for a, s in zip(arr, steps))
-        except (TypeError, ValueError):
-            raise InputError(f"a schedule is a list of positive integers; got {steps!r}") from None
+            arr = [check_int(_from_text(s), "a schedule step size") for s in steps]
+        except InputError:
+            raise InputError(f"schedule step sizes must be integers (finite, no fractions); got {steps!r}") from None
         if not arr:
             raise InputError("a schedule needs at least one step")
-        if not exact:
-            raise InputError(f"schedule step sizes must be integers; got {list(steps)!r}")
         if min(arr) < 1:
             raise InputError(f"schedule steps must be positive (no zero or negative sizes); got {arr}")
+        if n is not None:
+            n = check_int(n, "the sequence length n", 1)
         if n is not None and sum(arr) != n:
             raise InputError(f"schedule {arr} sums to {sum(arr)}, but n = {n}; the step sizes must sum to n")
         object.__setattr__(self, "steps", tuple(arr))
@@ -112,12 +129,19 @@ class Schedule:
 def as_schedule(schedule, n: int | None = None) -> Schedule:
     """Coerce a :class:`Schedule` or a sequence of ints, checking it sums to ``n``.
 
+    Raises
+    ------
+    InputError
+        As :class:`Schedule`.
+
     Examples
     --------
     >>> as_schedule([2, 1], n=3).nodes
     (0, 2, 3)
     """
     if isinstance(schedule, Schedule):
+        if n is not None:
+            n = check_int(n, "the sequence length n", 1)
         if n is not None and schedule.n != n:
             raise InputError(f"schedule {list(schedule.steps)} sums to {schedule.n}, but n = {n}; the step sizes must sum to n")
         return schedule
@@ -126,6 +150,11 @@ def as_schedule(schedule, n: int | None = None) -> Schedule:
 
 def parse_schedule(text: str, n: int | None = None) -> Schedule:
     """Parse ``"2,3,1"`` into a :class:`Schedule`.
+
+    Raises
+    ------
+    InputError
+        If the text is not comma-separated positive integers (summing to ``n`` when given).
 
     Examples
     --------
@@ -145,16 +174,27 @@ def parse_schedule(text: str, n: int | None = None) -> Schedule:
 # ---------------------------------------------------------------------------------------
 
 
+#: Bytes per schedule step held while a family builds it (a Python int in a list, generously).
+_STEP_BYTES = 64.0
+
+
 def _positive_int(value, name: str, lo: int = 1, hi: int | None = None) -> int:
-    try:
-        v = int(value)
-        ok = v == value
-    except (TypeError, ValueError):
-        ok = False
-    if not ok or v < lo or (hi is not None and v > hi):
-        rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-        raise InputError(f"{name} must be an integer {rng}; got {value!r}")
-    return v
+    return check_int(value, name, lo, hi)
+
+
+def _length(n) -> int:
+    """The sequence length ``n`` of a family: a positive integer."""
+    return check_int(n, "n", 1)
+
+
+def _steps(count: float) -> None:
+    """Refuse, before building it, a schedule of ``count`` steps that would not fit in memory."""
+    check_memory(_STEP_BYTES * float(count), f"a schedule of {int(count)} steps")
+
+
+def _theorem9_steps(n: int, zeta: int) -> float:
+    """Theorem 9's bound on the steps of the TC / DTC schedule: ``min(n, 2 + (1 + ln n) zeta)``."""
+    return min(float(n), 2.0 + (1.0 + float(np.log(n))) * zeta)
 
 
 def _positive_float(value, name: str) -> float:
@@ -172,13 +212,19 @@ def constant(n: int, s: int) -> Schedule:
 
     Chen-Cong-Li: its expected KL is at most ``(s - 1) Z_n``.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> constant(7, 3).steps
     (3, 3, 1)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     s = _positive_int(s, "the step size s", 1, n)
+    _steps(n // s + 1)
     return Schedule([s] * (n // s) + ([n % s] if n % s else []))
 
 
@@ -186,13 +232,19 @@ def even(n: int, k: int) -> Schedule:
     """``k`` steps as equal as possible, the remainder to the first steps (LLaDA's
     ``get_num_transfer_tokens``): ``s_i = floor(n/k) + [i <= n mod k]``.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> even(10, 4).steps
     (3, 3, 2, 2)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     return Schedule([n // k + (1 if i < n % k else 0) for i in range(k)])
 
 
@@ -213,13 +265,19 @@ def linear(n: int, k: int) -> Schedule:
 
     Masked counts ``floor(n (1 - i/k))``, each step at least one position.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> linear(10, 4).steps
     (3, 2, 3, 2)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     return _from_masked(n, k, 1.0 - np.arange(k + 1) / k)
 
 
@@ -227,13 +285,19 @@ def cosine(n: int, k: int) -> Schedule:
     """Cosine masking rate (MaskGIT, Chang et al. 2022): masked fraction ``cos(pi i / (2k))``
     after step ``i``; small steps first, large steps last.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> cosine(10, 4).steps
     (1, 2, 4, 3)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     return _from_masked(n, k, np.cos(0.5 * np.pi * np.arange(k + 1) / k))
 
 
@@ -244,13 +308,19 @@ def loglinear(n: int, k: int, eps: float = 1e-3) -> Schedule:
     schedule differs from :func:`linear` only by the ``eps`` shift (sampling starts fully
     masked, as in MDLM).
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> loglinear(10, 4).steps
     (3, 3, 2, 2)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     eps = _positive_float(eps, "eps")
     t = 1.0 - np.arange(k + 1) / k
     sigma = -np.log1p(-(1.0 - eps) * t)
@@ -264,13 +334,19 @@ def dream(n: int, k: int, eps: float = 1e-3) -> Schedule:
     A step of size 0 is a model call that unmasks nothing; it adds no error and is dropped,
     so the schedule can have fewer than ``k`` steps.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> dream(10, 4).steps
     (2, 2, 2, 4)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     eps = _positive_float(eps, "eps")
     t = np.linspace(1.0, eps, k + 1)
     m, steps = n, []
@@ -289,6 +365,11 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     strictly increasing.  Without ``k`` (``ratio > 1``): ``N_i = round((r^i - 1) / (r - 1))``,
     steps ``1, r, r^2, ...`` until ``n`` (the last one cut).
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> geometric(15, 2).steps
@@ -296,20 +377,30 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     >>> geometric(15, 0.5, 4).steps
     (8, 4, 2, 1)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     r = _positive_float(ratio, "ratio")
     if k is None:
         if not r > 1:
             raise InputError(f"geometric without k needs ratio > 1 (steps 1, r, r^2, ...); got {ratio!r}; give k for ratio <= 1")
+        # nodes (r^i - 1) / (r - 1) reach n after log(1 + n (r - 1)) / log r steps (each step >= 1)
+        _steps(min(float(n), np.ceil(np.logaddexp(0.0, np.log(n) + np.log(r - 1.0)) / np.log(r)) + 2.0))
         nodes, i = [0], 1
         while nodes[-1] < n:
-            nodes.append(min(n, max(nodes[-1] + 1, int(round((r**i - 1) / (r - 1))))))
+            with np.errstate(over="ignore"):  # r^i beyond float range: the node is past n
+                v = (np.float64(r) ** i - 1.0) / (r - 1.0)
+            nodes.append(min(n, max(nodes[-1] + 1, int(round(v)) if v < n else n)))
             i += 1
         return Schedule(np.diff(nodes).tolist())
     k = _positive_int(k, "the number of steps k", 1, n)
+    _steps(k)
     if abs(r - 1.0) < 1e-12:
         return even(n, k)
-    frac = (r ** np.arange(k + 1) - 1.0) / (r**k - 1.0)
+    i = np.arange(k + 1)
+    if r > 1:  # (r^i - 1) / (r^k - 1) = r^(i-k) (1 - r^-i) / (1 - r^-k), without overflow
+        lr = np.log(r)
+        frac = np.exp((i - k) * lr) * np.expm1(-i * lr) / np.expm1(-k * lr)
+    else:
+        frac = (r**i - 1.0) / (r**k - 1.0)
     nodes = np.rint(n * frac).astype(np.int64)
     nodes[0], nodes[-1] = 0, n
     for i in range(1, k):  # strictly increasing, room left for the remaining steps
@@ -326,7 +417,8 @@ def _zeta(hat, eps, what: str) -> int:
         raise InputError(f"{what} (an upper estimate) must be a finite number >= 0; got {hat!r}")
     if not (e > 0 and np.isfinite(e)):
         raise InputError(f"eps (the target expected KL) must be a positive number; got {eps!r}")
-    return 1 + int(np.ceil(h / e))
+    ratio = h / e  # may overflow to inf: any zeta > n gives the same schedule (one position a step)
+    return 1 + int(np.ceil(min(ratio, 2.0**62)))
 
 
 def tc_lambda(n: int, zeta: int) -> float:
@@ -338,7 +430,13 @@ def tc_lambda(n: int, zeta: int) -> float:
     --------
     >>> tc_lambda(20, 3)   # floor(log 18 / log 1.5) + 2
     9
+
+    Raises
+    ------
+    InputError
+        If ``n`` or ``zeta`` is not a positive integer.
     """
+    n, zeta = check_int(n, "n", 1), check_int(zeta, "zeta", 1)
     if zeta <= 1:
         return float("inf")
     if zeta > n:
@@ -353,13 +451,19 @@ def tc_schedule_zeta(n: int, zeta: int) -> Schedule:
     -----
     Integer arithmetic: ``floor(N + (n - N) / zeta) = N + (n - N) // zeta``.  ``O(k)``.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> tc_schedule_zeta(10, 2).steps
     (5, 2, 1, 1, 1)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     zeta = _positive_int(zeta, "zeta")
+    _steps(_theorem9_steps(n, zeta))
     lam = tc_lambda(n, zeta)
     N, steps, i = 0, [], 0
     while i < lam and N < n:
@@ -380,13 +484,19 @@ def dtc_schedule_zeta(n: int, zeta: int) -> Schedule:
     -----
     Integer arithmetic: ``ceil(M (1 - 1/zeta)) = M - M // zeta``.  ``O(k)``.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> dtc_schedule_zeta(10, 2).steps
     (1, 1, 1, 2, 5)
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     zeta = _positive_int(zeta, "zeta")
+    _steps(_theorem9_steps(n, zeta))
     M, back = n, []
     while M >= zeta and M > 0:
         nxt = M - M // zeta  # N'_i = ceil(N'_{i-1} (1 - 1/zeta)), exactly in integers
@@ -404,6 +514,11 @@ def tc(n: int, tc_hat: float, eps: float) -> Schedule:
 
     Guarantee: ``E KL <= eps`` whenever ``TC <= TChat``, with at most
     ``2 + (1 + ln n)(1 + ceil(TChat / eps))`` steps (see :mod:`mdmtheory.bounds`).
+
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
 
     Examples
     --------
@@ -423,6 +538,11 @@ def dtc(n: int, dtc_hat: float, eps: float) -> Schedule:
     Guarantee: ``E KL <= eps`` whenever ``DTC <= DTChat``, with at most
     ``2 + (1 + ln n)(1 + ceil(DTChat / eps))`` steps.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> dtc(20, 1.0, 0.5).steps
@@ -436,12 +556,17 @@ def theorem9_candidates(n: int, max_steps: int) -> list[tuple[str, int, Schedule
     ``TChat/eps`` a power of two) that take at most ``max_steps`` steps, as
     ``(family, zeta, schedule)``.  ``zeta = 1`` (one step) always fits.
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> [(f, z, s.steps) for f, z, s in theorem9_candidates(8, 5)]
     [('tc', 1, (8,)), ('tc', 2, (4, 2, 1, 1)), ('dtc', 2, (1, 1, 2, 4))]
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     max_steps = _positive_int(max_steps, "max_steps")
     out: list[tuple[str, int, Schedule]] = [("tc", 1, Schedule([n]))]
     j = 0
@@ -463,6 +588,11 @@ def sweep(n: int, max_steps: int, curve=None) -> Schedule:
     choice: what tuning the single knob on the true distribution achieves); without a curve,
     the fitting TC schedule with the largest ``zeta`` (the smallest guarantee ``TC/(zeta-1)``).
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> sweep(16, 6).steps
@@ -471,7 +601,9 @@ def sweep(n: int, max_steps: int, curve=None) -> Schedule:
     cands = theorem9_candidates(n, max_steps)
     if curve is None:
         return max((c for c in cands if c[0] == "tc"), key=lambda c: (c[1], -c[2].k))[2]
-    z = np.asarray(curve, dtype=float)
+    from .curves import validate_curve
+
+    z = validate_curve(curve)
     if z.size != n:
         raise InputError(f"the curve has {z.size} values but n = {n}")
 
@@ -487,15 +619,21 @@ def austin(n: int, k: int, l: int = 1) -> Schedule:
     ``n - k + 1`` positions in ``l`` near-equal steps (remainder first); ``l = 1`` is the
     classic two-phase schedule (Chen-Cong-Li Theorem 10).
 
+    Raises
+    ------
+    InputError
+        If an argument is out of range (the message names it and the allowed values).
+
     Examples
     --------
     >>> austin(10, 3).steps, austin(10, 3, l=3).steps
     ((1, 1, 8), (1, 1, 3, 3, 2))
     """
-    n = _positive_int(n, "n")
+    n = _length(n)
     k = _positive_int(k, "k", 1, n)
     m = n - k + 1
     l = _positive_int(l, "l (the number of final steps)", 1, m)
+    _steps(k - 1 + l)
     return Schedule([1] * (k - 1) + [m // l + (1 if i < m % l else 0) for i in range(l)])
 
 

@@ -568,6 +568,8 @@ def sweep(
     t0 = time.perf_counter()
     spec_dir = "."
     if not isinstance(spec, Mapping):
+        if not isinstance(spec, (str, os.PathLike)):
+            raise InputError(f"a sweep spec is a dict or the path of a .toml file; got {type(spec).__name__}")
         spec, spec_dir = load_spec(spec)
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
         raise InputError(f"jobs must be a positive integer; got {jobs!r}")

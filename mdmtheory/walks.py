@@ -60,19 +60,36 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -
 
     ``(p + z^2/2N -+ z sqrt(p(1-p)/N + z^2/4N^2)) / (1 + z^2/N)`` with ``p = k/N``.
 
+    The interval always contains the estimate ``p``: it is exactly ``0`` below at
+    ``0`` successes and exactly ``1`` above at ``N`` of ``N`` (rounding is not allowed to
+    move an end past ``p``).
+
+    Raises
+    ------
+    InputError
+        If ``trials`` is not an integer ``>= 1``, ``successes`` not an integer in
+        ``0..trials``, or ``z`` not a finite number ``> 0``.
+
     Examples
     --------
     >>> [round(x, 4) for x in wilson_interval(10, 10)]
     [0.7225, 1.0]
+    >>> wilson_interval(0, 10)[0], wilson_interval(10, 10)[1]
+    (0.0, 1.0)
     """
-    if trials <= 0:
-        raise InputError("the Wilson interval needs at least one trial")
+    from ._numeric import check_int, check_real
+
+    trials = check_int(trials, "trials (the Wilson interval needs at least one trial)", 1)
+    successes = check_int(successes, "successes", 0, trials)
+    z = check_real(z, "z", 0.0, lo_open=True)
     p = successes / trials
     z2 = z * z
     den = 1.0 + z2 / trials
     mid = (p + z2 / (2 * trials)) / den
     half = z * sqrt(p * (1 - p) / trials + z2 / (4 * trials * trials)) / den
-    return max(0.0, mid - half), min(1.0, mid + half)
+    lo = 0.0 if successes == 0 else min(max(0.0, mid - half), p)
+    hi = 1.0 if successes == trials else max(min(1.0, mid + half), p)
+    return lo, hi
 
 
 def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float | None = None):

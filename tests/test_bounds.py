@@ -36,7 +36,7 @@ def test_general_bounds_hold(z, seed):
     lc, cs = B.li_cai_bound(z, sched), B.constant_step_bound(z, sched)
     assert exact <= cs + 1e-9 and cs <= lc + 1e-12
     smax = max(sched)
-    assert lc == pytest.approx((2 ** math.ceil(math.log2(smax)) - 1) / len(z) * (len(z) * z[-1]))
+    assert lc == pytest.approx((2 ** math.ceil(math.log2(smax)) - 1) / len(z) * (len(z) * z[-1]), rel=1e-12, abs=1e-12)
 
 
 @given(tables(max_n=5), st.integers(0, 2**31))
@@ -47,7 +47,7 @@ def test_li_cai_with_tc_dtc(joint, seed):
     z = m.information_curve(joint)
     tcdtc = m.total_correlation(joint) + m.dual_total_correlation(joint)
     printed = (2 ** math.ceil(math.log2(max(sched))) - 1) / n * tcdtc
-    assert B.li_cai_bound(z, sched) == pytest.approx(printed, abs=1e-9)
+    assert B.li_cai_bound(z, sched) == pytest.approx(printed, abs=1e-12)
     assert m.expected_kl(joint, sched) <= printed + 1e-9
 
 
@@ -62,7 +62,7 @@ def test_austin_formula(joint):
     for k in range(1, n + 1):
         exact = m.expected_kl(z, S.austin(n, k))
         chain = (n - k + 1) * (hbar[k] - hbar[k - 1]) - (hbar[n] - hbar[k - 1])
-        assert exact == pytest.approx(chain, abs=1e-9)
+        assert exact == pytest.approx(chain, abs=1e-12)
         assert exact <= B.austin_bound(z, k) + 1e-9
 
 
@@ -70,8 +70,8 @@ def test_austin_printed_form_is_not_exact():
     """(n-k+1)(Z_n - Z_k) overstates the two-phase error whenever it is positive: parity(4),
     k = 2: exact log 2 (one jump at the end), printed 3 log 2."""
     z = m.information_curve(m.parity(4))
-    assert m.expected_kl(z, S.austin(4, 2)) == pytest.approx(math.log(2))
-    assert B.austin_bound(z, 2) == pytest.approx(3 * math.log(2))
+    assert m.expected_kl(z, S.austin(4, 2)) == pytest.approx(math.log(2), rel=1e-12, abs=1e-12)
+    assert B.austin_bound(z, 2) == pytest.approx(3 * math.log(2), rel=1e-12, abs=1e-12)
 
 
 @settings(max_examples=30)
@@ -86,21 +86,21 @@ def test_theorem9_rows(z, zeta):
             assert got is not None and got >= zeta and make(n, got) == sched
         table = m.check_bounds(z, sched)
         assert all(r["holds"] for r in table["bounds"]), table
-        assert table["expected_kl"] == pytest.approx(expected_kl(z, sched))
+        assert table["expected_kl"] == pytest.approx(expected_kl(z, sched), rel=1e-12, abs=1e-12)
 
 
 def test_check_bounds_table():
     """Rows, ratios and keys for the copy distribution, where (s_max - 1) Z_n is tight when the
     first step is the largest: copy(6, 2), schedule (3, 2, 1): exact 2 bits."""
     t = m.check_bounds(m.copy(6, 2), [3, 2, 1], base=2)
-    assert t["expected_kl"] == pytest.approx(2.0)
+    assert t["expected_kl"] == pytest.approx(2.0, rel=1e-12, abs=1e-12)
     rows = {r["name"]: r for r in t["bounds"]}
     assert set(rows) >= {"li_cai", "constant_step"}
-    assert rows["constant_step"]["value"] == pytest.approx(2.0) and rows["constant_step"]["ratio"] == pytest.approx(1.0)
-    assert rows["li_cai"]["value"] == pytest.approx(3.0) and rows["li_cai"]["ratio"] == pytest.approx(1.5)
+    assert rows["constant_step"]["value"] == pytest.approx(2.0, rel=1e-12, abs=1e-12) and rows["constant_step"]["ratio"] == pytest.approx(1.0, rel=1e-12, abs=1e-12)
+    assert rows["li_cai"]["value"] == pytest.approx(3.0, rel=1e-12, abs=1e-12) and rows["li_cai"]["ratio"] == pytest.approx(1.5, rel=1e-12, abs=1e-12)
     assert t["unit"] == "bits"
     zero = m.check_bounds(m.parity(4), [1, 1, 2])  # exact 0 < bound: ratio inf
-    assert zero["expected_kl"] == pytest.approx(math.log(2))
+    assert zero["expected_kl"] == pytest.approx(math.log(2), rel=1e-12, abs=1e-12)
 
 
 # -- curves ------------------------------------------------------------------------------
@@ -159,10 +159,10 @@ def test_cli_schedule_json(tmp_path, capsys):
     data = json.loads(out)
     opt = m.optimal_schedule(joint, 2, base=2)
     assert data["schedule"] == list(opt.schedule.steps)
-    assert data["expected_kl"] == pytest.approx(opt.expected_kl)
+    assert data["expected_kl"] == pytest.approx(opt.expected_kl, rel=1e-12, abs=1e-12)
     assert data["unit"] == "bits"
     assert [r["steps"] for r in data["frontier"]] == [1, 2, 3, 4, 5]
-    assert data["frontier"][0]["expected_kl"] == pytest.approx(m.total_correlation(joint, base=2))
+    assert data["frontier"][0]["expected_kl"] == pytest.approx(m.total_correlation(joint, base=2), rel=1e-12, abs=1e-12)
     assert set(data["frontier"][0]) == {"steps", "expected_kl", "schedule"}
 
 
@@ -174,7 +174,7 @@ def test_cli_schedule_curve_and_family(tmp_path, capsys):
     assert code == 0
     data = json.loads(out)
     assert data["schedule"] == list(S.tc(6, 6, 1).steps)
-    assert data["expected_kl"] == pytest.approx(expected_kl(z, S.tc(6, 6, 1)))
+    assert data["expected_kl"] == pytest.approx(expected_kl(z, S.tc(6, 6, 1)), rel=1e-12, abs=1e-12)
     code, out, _ = _run(capsys, "schedule", "--curve", str(tmp_path / "z.npy"), "--eps", "0", "--json")
     assert json.loads(out)["expected_kl"] == 0.0
 
@@ -185,7 +185,7 @@ def test_cli_bounds(tmp_path, capsys):
     code, out, _ = _run(capsys, "bounds", str(tmp_path / "c.npy"), "--schedule", "3,2,1", "--base", "2", "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["expected_kl"] == pytest.approx(2.0)
+    assert data["expected_kl"] == pytest.approx(2.0, rel=1e-12, abs=1e-12)
     assert all({"name", "value", "holds"} <= set(r) for r in data["bounds"])
     code, out, _ = _run(capsys, "bounds", str(tmp_path / "c.npy"), "--schedule", "3,2,1")
     assert code == 0 and "li_cai" in out

@@ -65,18 +65,18 @@ def test_simple_walk_matrix(spec):
     G = parse_graph(spec)
     P = walk_matrix(G)
     A = nx.to_numpy_array(G, nodelist=range(G.number_of_nodes()))
-    assert np.allclose(P, A / A.sum(axis=1, keepdims=True))
-    assert np.allclose(P.sum(axis=1), 1.0)
+    assert np.allclose(P, A / A.sum(axis=1, keepdims=True), rtol=1e-12, atol=1e-12)
+    assert np.allclose(P.sum(axis=1), 1.0, rtol=1e-12, atol=1e-12)
 
 
 def test_lazy_and_weighted():
     """lazy=a puts a on the diagonal; weights are used only when asked."""
     A = np.array([[0, 1, 3], [1, 0, 0], [3, 0, 0]], dtype=float)
     P = walk_matrix(A, weighted=True)
-    assert np.allclose(P[0], [0, 0.25, 0.75])
-    assert np.allclose(walk_matrix(A)[0], [0, 0.5, 0.5])
+    assert np.allclose(P[0], [0, 0.25, 0.75], rtol=1e-12, atol=1e-12)
+    assert np.allclose(walk_matrix(A)[0], [0, 0.5, 0.5], rtol=1e-12, atol=1e-12)
     L = walk_matrix(A, lazy=0.3, weighted=True)
-    assert np.allclose(L, 0.3 * np.eye(3) + 0.7 * P)
+    assert np.allclose(L, 0.3 * np.eye(3) + 0.7 * P, rtol=1e-12, atol=1e-12)
 
 
 def test_stationary_is_degree_proportional():
@@ -94,7 +94,7 @@ def test_stationary_of_a_general_chain():
     pi = stationary_distribution(P)
     assert pi[0] == 0.0
     assert np.allclose(pi @ P, pi, atol=1e-12)
-    assert np.allclose(pi[1:], [0.375, 0.625])
+    assert np.allclose(pi[1:], [0.375, 0.625], rtol=1e-12, atol=1e-12)
 
 
 def test_stationary_not_unique():
@@ -106,11 +106,11 @@ def test_stationary_not_unique():
 def test_starts():
     """Start keywords, vertex and vector forms."""
     P = walk_matrix("star:4")
-    assert np.allclose(start_distribution(P, "uniform"), 0.25)
+    assert np.allclose(start_distribution(P, "uniform"), 0.25, rtol=1e-12, atol=1e-12)
     assert start_distribution(P, "vertex:3").tolist() == [0, 0, 0, 1]
     assert start_distribution(P, 2).tolist() == [0, 0, 1, 0]
-    assert np.allclose(start_distribution(P, [0.5, 0.5, 0, 0]), [0.5, 0.5, 0, 0])
-    assert np.allclose(start_distribution(P), [0.5, 1 / 6, 1 / 6, 1 / 6])
+    assert np.allclose(start_distribution(P, [0.5, 0.5, 0, 0]), [0.5, 0.5, 0, 0], rtol=1e-12, atol=1e-12)
+    assert np.allclose(start_distribution(P), [0.5, 1 / 6, 1 / 6, 1 / 6], rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -166,7 +166,7 @@ def test_edge_list_file(tmp_path):
     G = parse_graph(f"file:{f}")
     assert G.number_of_nodes() == 4 and G.number_of_edges() == 4
     P = walk_matrix(G, weighted=True)
-    assert np.allclose(P[0], [0, 2 / 3, 1 / 3, 0])  # vertex 10: weights 2 (to 20) and 1 (to 30)
+    assert np.allclose(P[0], [0, 2 / 3, 1 / 3, 0], rtol=1e-12, atol=1e-12)  # vertex 10: weights 2 (to 20) and 1 (to 30)
     bad = tmp_path / "bad.txt"
     bad.write_text("1 2 -3\n")
     with pytest.raises(InputError, match="weights must be"):

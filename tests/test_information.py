@@ -66,29 +66,29 @@ def test_curve_identities(joint):
     tc, dtc = m.total_correlation(joint), m.dual_total_correlation(joint)
     assert abs(z[0]) < 1e-12
     assert np.all(np.diff(z) >= -1e-10)
-    assert z.sum() == pytest.approx(tc, abs=1e-10)
-    assert joint.n * z[-1] - tc == pytest.approx(dtc, abs=1e-10)
+    assert z.sum() == pytest.approx(tc, abs=1e-12)
+    assert joint.n * z[-1] - tc == pytest.approx(dtc, abs=1e-12)
 
 
 @given(tables(max_n=5, max_q=3))
 def test_summary_matches_separate_functions(joint):
     s = m.information_summary(joint, base=2)
     assert s["unit"] == "bits"
-    assert s["entropy"] == pytest.approx(m.entropy(joint, base=2), abs=1e-10)
-    assert s["total_correlation"] == pytest.approx(m.total_correlation(joint, base=2), abs=1e-10)
-    assert s["dual_total_correlation"] == pytest.approx(m.dual_total_correlation(joint, base=2), abs=1e-10)
+    assert s["entropy"] == pytest.approx(m.entropy(joint, base=2), abs=1e-12)
+    assert s["total_correlation"] == pytest.approx(m.total_correlation(joint, base=2), abs=1e-12)
+    assert s["dual_total_correlation"] == pytest.approx(m.dual_total_correlation(joint, base=2), abs=1e-12)
     assert len(s["avg_entropy"]) == joint.n + 1 and len(s["information_curve"]) == joint.n
     # Hbar_k is the plain mean over k-subsets of the reference entropies
     ref = all_subset_entropies(joint.table) / LN2
     for k in range(joint.n + 1):
         vals = [ref[mm] for mm in range(1 << joint.n) if bin(mm).count("1") == k]
-        assert s["avg_entropy"][k] == pytest.approx(np.mean(vals), abs=1e-10)
+        assert s["avg_entropy"][k] == pytest.approx(np.mean(vals), abs=1e-12)
 
 
 def test_base_converts_units():
     j = m.random_joint(4, 3, alpha=0.5, seed=3)
-    assert m.total_correlation(j, base=2) == pytest.approx(m.total_correlation(j) / LN2)
-    np.testing.assert_allclose(m.information_curve(j, base=2), m.information_curve(j) / LN2)
+    assert m.total_correlation(j, base=2) == pytest.approx(m.total_correlation(j) / LN2, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(m.information_curve(j, base=2), m.information_curve(j) / LN2, rtol=1e-12, atol=1e-12)
     assert m.unit_name(None) == "nats" and m.unit_name(2) == "bits"
     with pytest.raises(m.InputError):
         m.entropy(j, base=1)
@@ -110,9 +110,9 @@ def test_product_has_no_correlation(n):
 def test_copy_closed_form(n, q):
     """Copy ('giant bit' for q = 2): TC = (n-1) log q, DTC = log q, Z_j = log q for j >= 2."""
     j = m.copy(n, q)
-    assert m.entropy(j) == pytest.approx(log(q))
-    assert m.total_correlation(j) == pytest.approx((n - 1) * log(q))
-    assert m.dual_total_correlation(j) == pytest.approx(log(q))
+    assert m.entropy(j) == pytest.approx(log(q), rel=1e-12, abs=1e-12)
+    assert m.total_correlation(j) == pytest.approx((n - 1) * log(q), rel=1e-12, abs=1e-12)
+    assert m.dual_total_correlation(j) == pytest.approx(log(q), rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(m.information_curve(j), [0] + [log(q)] * (n - 1), atol=1e-12)
 
 
@@ -120,8 +120,8 @@ def test_copy_closed_form(n, q):
 def test_parity_closed_form(n):
     """Even parity: TC = 1 bit, DTC = n - 1 bits, Z = one jump of 1 bit at j = n."""
     j = m.parity(n)
-    assert m.total_correlation(j, base=2) == pytest.approx(1.0)
-    assert m.dual_total_correlation(j, base=2) == pytest.approx(n - 1)
+    assert m.total_correlation(j, base=2) == pytest.approx(1.0, rel=1e-12, abs=1e-12)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(n - 1, rel=1e-12, abs=1e-12)
     np.testing.assert_allclose(m.information_curve(j, base=2), [0] * (n - 1) + [1], atol=1e-12)
 
 
@@ -129,14 +129,14 @@ def test_parity_closed_form(n):
 def test_reed_solomon_curve_is_one_jump(n, k, q):
     """MDS code (Chen-Cong-Li Prop. 20): Z_j = log2 q * [j > k] bits."""
     z = m.information_curve(m.reed_solomon(n, k, q), base=2)
-    np.testing.assert_allclose(z, [np.log2(q) * (j > k) for j in range(1, n + 1)], atol=1e-10)
+    np.testing.assert_allclose(z, [np.log2(q) * (j > k) for j in range(1, n + 1)], atol=1e-12)
 
 
 def test_linear_code_entropy_is_rank():
     """Uniform on a row space: H = rank(G) log q, duplicate rows do not change it."""
     G = np.array([[1, 0, 1, 1], [0, 1, 1, 0], [1, 1, 0, 1]])  # third row = sum of the first two
     j = m.linear_code(G, 2)
-    assert m.entropy(j, base=2) == pytest.approx(2.0)
+    assert m.entropy(j, base=2) == pytest.approx(2.0, rel=1e-12, abs=1e-12)
 
 
 # ---------------------------------------------------------------- conditional measures
@@ -147,20 +147,20 @@ def test_conditional_measures_against_reference():
     t = j.table
     assert m.conditional_entropy(j, [0, 1], [2]) == pytest.approx(
         subset_entropy(t, [0, 1, 2]) - subset_entropy(t, [2])
-    )
+    , rel=1e-12, abs=1e-12)
     mi = m.mutual_information(j, [0], [1, 3])
-    assert mi == pytest.approx(subset_entropy(t, [0]) + subset_entropy(t, [1, 3]) - subset_entropy(t, [0, 1, 3]))
-    assert mi == pytest.approx(m.mutual_information(j, [1, 3], [0]))
+    assert mi == pytest.approx(subset_entropy(t, [0]) + subset_entropy(t, [1, 3]) - subset_entropy(t, [0, 1, 3]), rel=1e-12, abs=1e-12)
+    assert mi == pytest.approx(m.mutual_information(j, [1, 3], [0]), rel=1e-12, abs=1e-12)
     # conditional TC given X_2 = 1, computed by slicing by hand
     sub = t[:, :, 1, :] / t[:, :, 1, :].sum()
     ref = sum(subset_entropy(sub, [i]) for i in (0, 1)) - subset_entropy(sub, [0, 1])
-    assert m.conditional_total_correlation(j, [0, 1], {2: 1}) == pytest.approx(ref)
+    assert m.conditional_total_correlation(j, [0, 1], {2: 1}) == pytest.approx(ref, rel=1e-12, abs=1e-12)
 
 
 def test_conditional_tc_of_parity():
     """Given all but two bits of a parity, the two are a copy: TC = 1 bit."""
     j = m.parity(4)
-    assert m.conditional_total_correlation(j, [0, 1], {2: 0, 3: 1}, base=2) == pytest.approx(1.0)
+    assert m.conditional_total_correlation(j, [0, 1], {2: 0, 3: 1}, base=2) == pytest.approx(1.0, rel=1e-12, abs=1e-12)
     assert m.conditional_total_correlation(j, [0, 1], {2: 0}, base=2) == pytest.approx(0.0, abs=1e-12)
 
 
@@ -198,29 +198,29 @@ def test_against_dit(n, q, seed, alpha):
     """TC, DTC and subset entropies agree with dit (bits)."""
     j = m.random_joint(n, q, alpha=alpha, seed=seed)
     d = _to_dit(j)
-    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-9)
-    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-9)
+    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-12)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-12)
     H = m.subset_entropies(j, base=2)
     rng = np.random.default_rng(seed)
     for mask in rng.integers(1, 1 << n, size=5):
         rvs = [i for i in range(n) if mask >> i & 1]
-        assert H[mask] == pytest.approx(dit.shannon.entropy(d, rvs), abs=1e-9)
+        assert H[mask] == pytest.approx(dit.shannon.entropy(d, rvs), abs=1e-12)
 
 
 def test_against_dit_n8():
     j = m.random_joint(8, 2, alpha=0.4, seed=8)
     d = _to_dit(j)
-    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-9)
-    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-9)
+    assert m.total_correlation(j, base=2) == pytest.approx(dit.multivariate.total_correlation(d), abs=1e-12)
+    assert m.dual_total_correlation(j, base=2) == pytest.approx(dit.multivariate.dual_total_correlation(d), abs=1e-12)
 
 
 def test_dit_giant_bit_and_xor():
     """dit's textbook examples: the giant bit and XOR (parity of 3)."""
     assert m.total_correlation(m.copy(3, 2), base=2) == pytest.approx(
         dit.multivariate.total_correlation(dit.example_dists.giant_bit(3, 2))
-    )
+    , rel=1e-12, abs=1e-12)
     xor = dit.example_dists.Xor()
-    assert m.dual_total_correlation(m.parity(3), base=2) == pytest.approx(dit.multivariate.dual_total_correlation(xor))
+    assert m.dual_total_correlation(m.parity(3), base=2) == pytest.approx(dit.multivariate.dual_total_correlation(xor), rel=1e-12, abs=1e-12)
 
 
 # ---------------------------------------------------------------- the fast lattice kernel itself
@@ -278,3 +278,44 @@ def test_deterministic_marginals_have_entropy_exactly_zero():
     t[1, 2, 0] = 1.0
     H = m.subset_entropies(m.Joint(t))
     assert np.all(H == 0.0) and not np.any(np.signbit(H))
+
+
+# ---------------------------------------------------------------- threaded lattice path (issue 9)
+
+from tests.conftest import tables as _tables  # noqa: E402
+
+
+def test_serial_cutoff_is_what_the_large_tests_exceed():
+    """The lattices below are above the serial cut-off, so the default call runs the threads."""
+    assert 3**13 > _lat._SERIAL_CELLS > 3**12
+    assert float(np.prod([q + 1 for q in (3, 4, 2, 3, 2, 5, 2, 3, 2, 2, 2)])) > _lat._SERIAL_CELLS
+
+
+@pytest.mark.parametrize("shape", [(2,) * 13, (3, 4, 2, 3, 2, 5, 2, 3, 2, 2, 2)])
+def test_threaded_lattice_above_cutoff_equals_serial_and_numpy(shape):
+    """Above the serial cut-off: two threads == one thread (bit for bit) == plain numpy per subset,
+    fast and scalar kernels alike, with zeros and ties in the table."""
+    rng = np.random.default_rng(len(shape))
+    t = rng.gamma(0.4, size=shape)
+    t[rng.random(shape) < 0.3] = 0.0
+    t.ravel()[:64] = t.ravel()[64:128]  # ties
+    t /= t.sum()
+    serial = _lat.lattice_entropies(t, threads=1)
+    threaded = _lat.lattice_entropies(t, threads=2)
+    np.testing.assert_array_equal(threaded, serial)
+    np.testing.assert_array_equal(_lat.lattice_entropies_scalar(t, threads=2), _lat.lattice_entropies_scalar(t, threads=1))
+    ref = all_subset_entropies(t)
+    ref[0] = 0.0
+    got = serial.copy()
+    got[0] = 0.0
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-12)
+
+
+@given(_tables(max_n=6, max_q=4, max_cells=800))
+def test_threaded_path_forced_on_small_lattices(joint):
+    """The thread-pool path with the cut-off lowered to 0, against the serial path and numpy."""
+    t = joint.table
+    threaded = _lat.lattice_entropies(t, threads=3, serial_cells=0)
+    np.testing.assert_array_equal(threaded, _lat.lattice_entropies(t, threads=1))
+    ref = all_subset_entropies(t)
+    np.testing.assert_allclose(threaded[1:], ref[1:], rtol=1e-12, atol=1e-12)

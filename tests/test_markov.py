@@ -58,10 +58,10 @@ def test_curve_and_summary_equal_table_engine(spec, start):
     joint = chain.joint()
     want = m.information_summary(joint)
     got = chain.summary()
-    assert np.allclose(got["avg_entropy"], want["avg_entropy"], atol=1e-10)
-    assert np.allclose(got["information_curve"], want["information_curve"], atol=1e-10)
+    assert np.allclose(got["avg_entropy"], want["avg_entropy"], atol=1e-12)
+    assert np.allclose(got["information_curve"], want["information_curve"], atol=1e-12)
     for key in ("entropy", "total_correlation", "dual_total_correlation"):
-        assert got[key] == pytest.approx(want[key], abs=1e-10)
+        assert got[key] == pytest.approx(want[key], abs=1e-12)
     assert got["stationary"] == bool(np.allclose(chain.start @ chain.P, chain.start, atol=1e-12))
 
 
@@ -69,9 +69,9 @@ def test_curve_and_summary_equal_table_engine(spec, start):
 def test_curve_random_chains(chain):
     """Random stochastic P with zeros, random starts: curve and measures equal the table engine."""
     joint = chain.joint()
-    assert np.allclose(chain.information_curve(base=2), m.information_curve(joint, base=2), atol=1e-10)
-    assert chain.total_correlation() == pytest.approx(m.total_correlation(joint), abs=1e-10)
-    assert chain.dual_total_correlation() == pytest.approx(m.dual_total_correlation(joint), abs=1e-10)
+    assert np.allclose(chain.information_curve(base=2), m.information_curve(joint, base=2), atol=1e-12)
+    assert chain.total_correlation() == pytest.approx(m.total_correlation(joint), abs=1e-12)
+    assert chain.dual_total_correlation() == pytest.approx(m.dual_total_correlation(joint), abs=1e-12)
 
 
 @given(chains, st.integers(0, 2**31))
@@ -80,9 +80,9 @@ def test_subset_entropy_and_fixed_order_kl(chain, seed):
     joint = chain.joint()
     rng = np.random.default_rng(seed)
     A = [i for i in range(chain.n) if rng.random() < 0.5]
-    assert chain.entropy(A) == pytest.approx(m.entropy(joint, A) if A else 0.0, abs=1e-10)
+    assert chain.entropy(A) == pytest.approx(m.entropy(joint, A) if A else 0.0, abs=1e-12)
     sets = _random_partition(chain.n, seed)
-    assert chain.fixed_order_kl(sets) == pytest.approx(m.fixed_order_kl(joint, sets), abs=1e-10)
+    assert chain.fixed_order_kl(sets) == pytest.approx(m.fixed_order_kl(joint, sets), abs=1e-12)
 
 
 @given(chains, st.integers(0, 2**31))
@@ -126,7 +126,7 @@ def test_bisection_exact_large_n(spec):
     evens = [list(range(0, 3001, 2)), list(range(1, 3001, 2))]
     # odd positions then sit alone between revealed evens: only the first step's TC remains
     tc_evens = sum(chain.entropy([i]) for i in evens[0]) - chain.entropy(evens[0])
-    assert chain.fixed_order_kl(evens) == pytest.approx(tc_evens, rel=1e-10)
+    assert chain.fixed_order_kl(evens) == pytest.approx(tc_evens, rel=1e-12)
     assert chain.fixed_order_kl(evens[::-1]) == pytest.approx(
         sum(chain.entropy([i]) for i in evens[1]) - chain.entropy(evens[1]), rel=1e-10
     )
@@ -152,20 +152,20 @@ def test_copy_like_deterministic_cycle():
     chain = MarkovChain(np.roll(np.eye(q), 1, axis=1), "uniform", n)
     z = chain.information_curve()
     assert z[0] == pytest.approx(0.0, abs=1e-12)
-    assert np.allclose(z[1:], log(q), atol=1e-9)
-    assert chain.entropy() == pytest.approx(log(q))
-    assert chain.total_correlation() == pytest.approx((n - 1) * log(q))
-    assert chain.dual_total_correlation() == pytest.approx(log(q))
-    assert m.expected_kl(z, [7, n - 7]) == pytest.approx(6 * log(q), abs=1e-7)
+    assert np.allclose(z[1:], log(q), atol=1e-12)
+    assert chain.entropy() == pytest.approx(log(q), rel=1e-12, abs=1e-12)
+    assert chain.total_correlation() == pytest.approx((n - 1) * log(q), rel=1e-12, abs=1e-12)
+    assert chain.dual_total_correlation() == pytest.approx(log(q), rel=1e-12, abs=1e-12)
+    assert m.expected_kl(z, [7, n - 7]) == pytest.approx(6 * log(q), abs=1e-12)
 
 
 def test_iid_chain_is_a_product():
     """Rows all equal to pi: a product distribution, Z = 0 and every fixed order has KL 0."""
     pi = np.array([0.5, 0.3, 0.2])
     chain = MarkovChain(np.tile(pi, (3, 1)), "stationary", 1000)
-    assert np.allclose(chain.information_curve(), 0.0, atol=1e-9)
-    assert chain.fixed_order_kl([list(range(1000))]) == pytest.approx(0.0, abs=1e-9)
-    assert chain.entropy() == pytest.approx(1000 * float(entr(pi).sum()))
+    assert np.allclose(chain.information_curve(), 0.0, atol=1e-12)
+    assert chain.fixed_order_kl([list(range(1000))]) == pytest.approx(0.0, abs=1e-12)
+    assert chain.entropy() == pytest.approx(1000 * float(entr(pi).sum()), rel=1e-12, abs=1e-12)
 
 
 def _avg_entropy_direct(chain: MarkovChain) -> np.ndarray:
@@ -196,7 +196,7 @@ def _avg_entropy_direct(chain: MarkovChain) -> np.ndarray:
 def test_avg_entropy_against_direct_sum(spec, start):
     """The O(n log n) truncated sums equal the full O(n^2) sums with exact weights (n = 300)."""
     chain = random_walk(spec, 300, start=start)
-    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-10, atol=1e-9)
+    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-12, atol=1e-12)
 
 
 def test_stationary_formula_from_theory():
@@ -220,7 +220,7 @@ def test_settled_powers_are_exact_enough():
     for j in (D + 1, D + 7, 4999):
         Pj = np.linalg.matrix_power(chain.P, j)
         want = float(entr(chain.start).sum() + chain.start @ entr(Pj).sum(axis=1))
-        assert chain.entropy([0, j]) == pytest.approx(want, abs=1e-11)
+        assert chain.entropy([0, j]) == pytest.approx(want, abs=1e-12)
 
 
 def test_bridges_stable_at_large_n():
@@ -236,8 +236,8 @@ def test_bridges_stable_at_large_n():
         l, r = (0, 1500) if i < 1500 else (1500, 3999)
         a, b = vals[l], vals[r]
         want = mp(P, i - l)[a] * mp(P, r - i)[:, b] / mp(P, r - l)[a, b]
-        assert np.allclose(got[i], want, rtol=1e-9, atol=1e-300)
-    assert np.allclose(got[vals < 0].sum(axis=1), 1.0)
+        assert np.allclose(got[i], want, rtol=1e-12, atol=1e-300)
+    assert np.allclose(got[vals < 0].sum(axis=1), 1.0, rtol=1e-12, atol=1e-12)
     tail = MarkovChain(P, "vertex:0", 4000).conditionals({0: 0})
     assert np.allclose(tail[3000], chain.start @ mp(P, 3000), atol=1e-12)
 
@@ -311,20 +311,128 @@ def test_avg_entropy_random_chains_moderate_n(chain, n):
     """Random chains (periodic, reducible, transient states) at n = 20..90: the truncated
     O(n log n) sums equal the full sums with exact weights."""
     chain = MarkovChain(chain.P, chain.start, n)
-    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-10, atol=1e-9)
+    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-12, atol=1e-12)
 
 
 def test_single_state_chain():
     """One state: every measure is 0."""
     s = MarkovChain([[1.0]], "stationary", 6).summary()
-    assert s["entropy"] == 0 and s["total_correlation"] == 0 and np.allclose(s["information_curve"], 0)
+    assert s["entropy"] == 0 and s["total_correlation"] == 0 and np.allclose(s["information_curve"], 0, rtol=1e-12, atol=1e-12)
 
 
 def test_sparse_powers_path():
     """q >= 32 and sparse P take the sparse product: same curve as the full sums, same pair
     entropies as dense matrix powers."""
     chain = random_walk("cycle:41", 150, start="vertex:3", lazy=0.2)
-    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-10, atol=1e-9)
+    assert np.allclose(chain.avg_entropy(), _avg_entropy_direct(chain), rtol=1e-12, atol=1e-12)
     Pj = np.linalg.matrix_power(chain.P, 149)
     want = float(entr(chain.start).sum() + chain.start @ entr(Pj).sum(axis=1))
-    assert chain.entropy([0, 149]) == pytest.approx(want, abs=1e-11)
+    assert chain.entropy([0, 149]) == pytest.approx(want, abs=1e-12)
+
+
+# -- the settle rule on slowly mixing chains (issue 9) --------------------------------------------
+
+
+def _h2(p: float) -> float:
+    """Binary entropy in nats (0 < p < 1)."""
+    return float(-(p * np.log(p) + (1 - p) * np.log1p(-p)))
+
+
+def _two_state(a: float, start, n: int) -> MarkovChain:
+    """The symmetric two-state chain flipping with probability a (exactly representable: a = 2^-e),
+    eigenvalue lam = 1 - 2a, spectral gap 2a; P^d flips with probability (1 - lam^d) / 2."""
+    return MarkovChain(np.array([[1 - a, a], [a, 1 - a]]), start, n)
+
+
+def _flip(a: float, d) -> float:
+    return -np.expm1(d * np.log1p(-2 * a)) / 2
+
+
+@pytest.mark.parametrize("e", [7, 10, 15, 21])  # gap 2a from 1.6e-2 down to 9.5e-7
+def test_slow_two_state_chain_closed_forms(e):
+    """H, TC, DTC and H(X_A) of random sets equal the closed forms of the two-state chain
+    (stationary start): H = log 2 + (n-1) h(a), TC = (n-1)(log 2 - h(a)),
+    DTC = log 2 + (n-1) h(a) - 2 h(a) - (n-2)(2 h(a) - h(p_2)), H(X_A) = log 2 + sum h(p_gap)."""
+    a, n = 2.0**-e, 3000
+    chain = _two_state(a, "stationary", n)
+    ha, log2_ = _h2(a), log(2)
+    assert chain.entropy() == pytest.approx(log2_ + (n - 1) * ha, rel=1e-12)
+    assert chain.total_correlation() == pytest.approx((n - 1) * (log2_ - ha), rel=1e-12)
+    dtc = log2_ + (n - 1) * ha - 2 * ha - (n - 2) * (2 * ha - _h2(_flip(a, 2)))
+    assert chain.dual_total_correlation() == pytest.approx(dtc, rel=1e-12)
+    rng = np.random.default_rng(e)
+    for _ in range(20):
+        A = np.sort(rng.choice(n, size=int(rng.integers(1, 60)), replace=False))
+        want = log2_ + sum(_h2(_flip(a, int(d))) for d in np.diff(A))
+        assert chain.entropy(A) == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("a, b", [(2.0**-13, 2.0**-13), (2.0**-13, 3 * 2.0**-14)])
+def test_settle_rule_holds_on_a_slowly_mixing_chain(a, b):
+    """Two-state chain P = [[1-a, a], [b, 1-b]] (entries exact), spectral gap g = a + b of
+    2.4e-4 and 3.1e-4, n = 3 * 10^5, start at vertex 0: beyond the settling point every stored
+    power equals the closed form P^d = Pi + lam^d (I - Pi), lam = 1 - g, to 1e-12 (the start
+    row and the row entropies).  The increment rule (stop when max |P^d - P^{d-1}| <= 1e-14)
+    stopped where the distance to the limit was about 1e-14 / g = 4e-11: this test failed with it."""
+    from mdmtheory._kernels.markov import settle
+
+    n, g = 300_000, a + b
+    pi0 = b / g
+    chain = MarkovChain(np.array([[1 - a, a], [b, 1 - b]]), "vertex:0", n)
+    mu, hrow, Hmu, D, L = chain.tables()
+    assert L == 1 and D < n - 1  # it did settle
+    lam_d = lambda d: np.exp(d * np.log1p(-g))  # noqa: E731
+    row0 = lambda d: pi0 + lam_d(d) * (1 - pi0)  # noqa: E731  P^d[0, 0]
+    row1 = lambda d: pi0 - lam_d(d) * pi0  # noqa: E731  P^d[1, 0]
+    # where the increment rule stopped, the powers were still > 1e-11 from their limit
+    increment_stop = next(d for d in range(1, n) if lam_d(d - 1) * g * max(pi0, 1 - pi0) <= 1e-14)
+    assert lam_d(increment_stop) * (1 - pi0) > 1e-11
+    for d in [D + 1, D + 17, (D + n) // 2, n - 1, increment_stop + 1]:
+        k = settle(d, D, L)
+        assert abs(mu[k][0] - row0(d)) <= 1e-12
+        assert abs(hrow[k][0] - _h2(row0(d))) <= 1e-12 and abs(hrow[k][1] - _h2(row1(d))) <= 1e-12
+
+
+def test_limit_by_squaring_and_settling_states():
+    """_limit returns the limit of P^m (two-state: every row (1/2, 1/2)); a periodic chain
+    (cycle:6, L = 2) settles on its exactly periodic powers; a non-tracked rule never settles."""
+    from mdmtheory.markov import _limit, _Settling
+
+    a = 2.0**-20
+    lim = _limit(np.array([[1 - a, a], [a, 1 - a]]))
+    np.testing.assert_allclose(lim, 0.5, atol=1e-9)  # eps / gap: the conditioning of the limit
+    chain = random_walk("cycle:6", 500, start="vertex:0")
+    mu, hrow, Hmu, D, L = chain.tables()
+    assert L == 2 and D < 100
+    for d in (D + 1, D + 2, 499):
+        np.testing.assert_allclose(mu[_settle_idx(d, D, L)], chain.start @ np.linalg.matrix_power(chain.P, d), atol=1e-14)
+    rule = _Settling(2, 1, track=False)
+    assert not any(rule.done(d, np.full((2, 2), 0.5)) for d in range(1, 10))
+
+
+def _settle_idx(d, D, L):
+    from mdmtheory._kernels.markov import settle
+
+    return settle(d, D, L)
+
+
+@settings(max_examples=25)
+@given(st.integers(0, 2**31), st.integers(2, 5), st.sampled_from([0.0, 0.4, 0.7]), st.sampled_from(["random", "path:4", "cycle:6", "bipartite:2,3"]))
+def test_settled_tables_equal_matrix_powers(seed, q, zeros, kind):
+    """Random chains with zeros (reducible, transient states) and periodic walks (L = 2):
+    every power the tables stand for, up to n - 1, equals numpy's matrix_power to 1e-13."""
+    from mdmtheory._kernels.markov import settle
+
+    if kind == "random":
+        chain = _random_chain(seed, q, 300, zeros)
+    else:
+        chain = random_walk(kind, 300, start="vertex:0")
+    mu, hrow, Hmu, D, L = chain.tables()
+    assert mu.shape[0] == D + 1
+    for d in sorted({1, D, D + 1, D + 2, D + L + 1, 150, 299} - {0}):
+        if d > 299:
+            continue
+        Pd = np.linalg.matrix_power(chain.P, d)
+        k = settle(d, D, L)
+        np.testing.assert_allclose(mu[k], chain.start @ Pd, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(hrow[k], entr(Pd).sum(axis=1), rtol=0, atol=1e-12)

@@ -70,11 +70,38 @@ def test_kernel_selection_equals_select(name, params, seed, which, possible, ste
     assert sampler.select(state) == [(1.0, got)]
 
 
+def _chi_square_pvalue(observed: np.ndarray, expected: np.ndarray) -> float:
+    """Pearson's chi-square p-value, the cells with expected count below 5 pooled into one."""
+    from scipy.stats import chisquare
+
+    small = expected < 5
+    obs = np.append(observed[~small], observed[small].sum())
+    exp = np.append(expected[~small], expected[small].sum())
+    keep = exp > 0
+    obs, exp = obs[keep], exp[keep] * obs[keep].sum() / exp[keep].sum()
+    if obs.size < 2:
+        return 1.0
+    return float(chisquare(obs, exp).pvalue)
+
+
+def test_chi_square_helper_rejects_a_wrong_law():
+    """The helper can fail: 6000 draws of a law against a law 10% off on one cell."""
+    rng = np.random.default_rng(0)
+    p = np.full(40, 1 / 40)
+    counts = np.bincount(rng.choice(40, size=6000, p=p), minlength=40).astype(float)
+    assert _chi_square_pvalue(counts, 6000 * p) > 1e-3
+    q = p.copy()
+    q[0] *= 2.0
+    q /= q.sum()
+    wrong = np.bincount(rng.choice(40, size=6000, p=q), minlength=40).astype(float)
+    assert _chi_square_pvalue(wrong, 6000 * p) < 1e-6
+
+
 @pytest.mark.parametrize("name, params", ALL)
 def test_simulation_agrees_with_exact_evaluator(name, params):
     """At small n the simulated validity lies in its 99.9% Wilson interval around the exact
     nu(walks) of mdmtheory.evaluate, the mean number of calls agrees, and the empirical law
-    is close to nu in total variation."""
+    passes a chi-square test against nu on its support (and never leaves it)."""
     for spec, start, lazy in GRAPHS[:2]:
         chain = random_walk(spec, 6, start=start, lazy=lazy)
         sampler = make_sampler(name, **params)
@@ -86,10 +113,10 @@ def test_simulation_agrees_with_exact_evaluator(name, params):
         sd = calls.std() / np.sqrt(len(calls)) + 1e-9
         assert abs(sim["expected_steps"] - exact["expected_steps"]) <= 4 * sd + 1e-6
         nu = evaluate(chain.joint(), sampler)["law"].table
-        emp = np.zeros(nu.shape)
-        np.add.at(emp, tuple(x.T), 1.0 / len(x))
-        support = int((nu > 0).sum())
-        assert 0.5 * np.abs(emp - nu).sum() <= 2.0 * np.sqrt(support / len(x)) + 0.02
+        counts = np.zeros(nu.shape)
+        np.add.at(counts, tuple(x.T), 1.0)
+        assert counts[nu <= 0].sum() == 0  # no sample outside the support of the exact law
+        assert _chi_square_pvalue(counts[nu > 0], len(x) * nu[nu > 0]) > 1e-6
 
 
 @pytest.mark.parametrize("name, params", [("random", {"steps": 2}), ("entropy", {"steps": 2}), ("punt", {"delta": 0.05})])
@@ -145,8 +172,12 @@ def test_metrics_closed_forms():
     assert r["kernel_tv"] < 0.03 and r["start_tv"] < 0.05
     x = np.random.default_rng(0).integers(8, size=(4000, 12))
     r = walk_metrics(chain, x)
-    se = np.sqrt(0.25 * 0.75 / (4000 * 11))
-    assert abs(r["valid_transition_fraction"] - 0.25) <= 5 * se * 3  # transitions within a row are dependent-free
+    # the steps x_{t+1} - x_t (mod 8) of i.i.d. uniform states are i.i.d. uniform: the valid
+    # transitions are Binomial(44000, 1/4); an exact two-sided binomial test
+    from scipy.stats import binomtest
+
+    valid = int(round(r["valid_transition_fraction"] * 4000 * 11))
+    assert binomtest(valid, 4000 * 11, 0.25).pvalue > 1e-6
     assert r["kernel_kl"] == float("inf")
     assert r["validity"] < 1e-3
 
@@ -155,9 +186,9 @@ def test_wilson_interval_closed_forms():
     """Wilson: symmetric about 1/2 at k = N/2, [0, z^2/(N+z^2)] at k = 0."""
     lo, hi = wilson_interval(0, 20)
     z2 = 1.959963984540054**2
-    assert lo == 0.0 and hi == pytest.approx(z2 / (20 + z2))
+    assert lo == 0.0 and hi == pytest.approx(z2 / (20 + z2), rel=1e-12, abs=1e-12)
     lo, hi = wilson_interval(10, 20)
-    assert lo + hi == pytest.approx(1.0)
+    assert lo + hi == pytest.approx(1.0, rel=1e-12, abs=1e-12)
     with pytest.raises(InputError):
         wilson_interval(0, 0)
 
@@ -219,3 +250,17 @@ def test_settled_powers_sparse_path():
 
     for d in (1, 17, D, 299):
         assert np.allclose(Pw[settle(d, D, L)], np.linalg.matrix_power(chain.P, d), atol=1e-13)
+
+
+@pytest.mark.xfail(strict=True, reason="walks.settled_powers (walk simulator, outside issue 9's library part) still stops "
+                   "on the step increment; it should use markov._Settling like MarkovChain.tables")
+def test_settled_powers_hold_the_settle_tolerance_on_a_slow_chain():
+    """The walk simulator's matrix powers on a two-state chain with spectral gap 2^-12: every
+    power beyond the settling point equals the closed form to 1e-12 (fails: 4.1e-11)."""
+    from mdmtheory._kernels.markov import settle
+
+    a, n = 2.0**-13, 300_000
+    P = np.array([[1 - a, a], [a, 1 - a]])
+    Pw, D, L, mu = settled_powers(P, np.array([1.0, 0.0]), n)
+    worst = max(abs(Pw[settle(d, D, L)][0, 0] - (1 + np.exp(d * np.log1p(-2 * a))) / 2) for d in range(D + 1, n, 997))
+    assert worst <= 1e-12

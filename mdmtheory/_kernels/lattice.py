@@ -399,14 +399,21 @@ def _subtree_cells(shape: tuple[int, ...], j0: int, descending: bool) -> float:
     return float(math.prod(kept)) * float(math.prod(q + 1 for q in free))
 
 
-def _walk(table: np.ndarray, subtree, entropy, descending: bool) -> np.ndarray:
+def _walk(
+    table: np.ndarray, subtree, entropy, descending: bool, threads: int | None = None, serial_cells: float | None = None
+) -> np.ndarray:
     """Run the ``n`` top subtrees of the removal tree on ``numba.get_num_threads()`` threads.
 
     The subtrees go, largest first, into one queue that the threads pull from (dynamic
     longest-processing-time scheduling; ``subtree`` releases the GIL).  Against the earlier
     static split (a ``prange`` over fixed bins), this keeps both cores busy when one of them
     is shared with another process: binary n = 19 on 2 threads, a loaded machine, 1.2-1.4 s
-    against 1.3-2.9 s.  Each subtree writes its own entries of ``out``.
+    against 1.3-2.9 s.  Each subtree writes its own entries of ``out``, so the result does
+    not depend on the number of threads (bit for bit).
+
+    ``threads`` (default ``numba.get_num_threads()``) and ``serial_cells`` (default
+    ``_SERIAL_CELLS``: smaller lattices run serially) are arguments so that the tests can run
+    the threaded path on any lattice and compare it with the serial one.
     """
     flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
     dims = tuple(int(q) for q in table.shape)
@@ -418,8 +425,9 @@ def _walk(table: np.ndarray, subtree, entropy, descending: bool) -> np.ndarray:
     out = np.zeros(1 << n, dtype=np.float64)
     out[(1 << n) - 1] = entropy(flat, flat.size)
     order = sorted(range(n), key=lambda j: -_subtree_cells(dims, j, descending))
-    threads = min(numba.get_num_threads(), n)
-    if threads <= 1 or math.prod(q + 1 for q in dims) < _SERIAL_CELLS:
+    threads = min(numba.get_num_threads() if threads is None else int(threads), n)
+    cutoff = _SERIAL_CELLS if serial_cells is None else serial_cells
+    if threads <= 1 or math.prod(q + 1 for q in dims) < cutoff:
         for j0 in order:
             subtree(flat, shape, inner_of, j0, out)
     else:
@@ -428,7 +436,7 @@ def _walk(table: np.ndarray, subtree, entropy, descending: bool) -> np.ndarray:
     return out
 
 
-def lattice_entropies(table: np.ndarray) -> np.ndarray:
+def lattice_entropies(table: np.ndarray, threads: int | None = None, serial_cells: float | None = None) -> np.ndarray:
     """Entropies (nats) of all ``2^n`` subset marginals of ``table``, indexed by bitmask.
 
     A table with a positive subnormal entry (below ``2.2e-308``) goes to the scalar kernel:
@@ -438,10 +446,10 @@ def lattice_entropies(table: np.ndarray) -> np.ndarray:
     """
     flat = np.ascontiguousarray(table, dtype=np.float64).ravel()
     if np.any((flat > 0.0) & (flat < _TINY)):
-        return lattice_entropies_scalar(table)
-    return _walk(table, _subtree, _entropy, descending=True)
+        return lattice_entropies_scalar(table, threads, serial_cells)
+    return _walk(table, _subtree, _entropy, True, threads, serial_cells)
 
 
-def lattice_entropies_scalar(table: np.ndarray) -> np.ndarray:
+def lattice_entropies_scalar(table: np.ndarray, threads: int | None = None, serial_cells: float | None = None) -> np.ndarray:
     """Same as :func:`lattice_entropies` with the scalar libm ``log`` (reference kernel)."""
-    return _walk(table, _lattice_subtree, _entropy_flat, descending=False)
+    return _walk(table, _lattice_subtree, _entropy_flat, False, threads, serial_cells)
