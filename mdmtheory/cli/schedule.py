@@ -6,15 +6,15 @@ from __future__ import annotations
 from ..errors import InputError
 from ..divergence import expected_kl
 from ..optimal import frontier, min_steps, optimal_schedule
-from . import add_common, emit
+from . import add_common, emit, finite_float, int_arg
 from ._scheduling import add_curve_source, add_family, family_schedule, read_curve
 
 
 def register(sub) -> None:
     p = sub.add_parser("schedule", help="optimal schedule for a number of steps, the frontier, or a family")
     add_curve_source(p)
-    p.add_argument("--steps", type=int, help="number of steps K: the optimal K-step schedule")
-    p.add_argument("--eps", type=float, help="target expected KL: the fewest steps whose optimum reaches it")
+    p.add_argument("--steps", type=int_arg("--steps", 1), help="number of steps K: the optimal K-step schedule")
+    p.add_argument("--eps", type=finite_float("--eps", 0.0), help="target expected KL: the fewest steps whose optimum reaches it")
     p.add_argument("--frontier", action="store_true", help="also the optimum for every K = 1..n")
     add_family(p)
     add_common(p)
