@@ -52,6 +52,12 @@ __all__ = [
 EXACT_MAX_CELLS = 2e6
 
 
+#: Bytes per sampled position while walks are drawn and scored: the int64 samples, and in
+#: :func:`walk_metrics` the gathered ``P[x_i, x_{i+1}]`` (float64) with its boolean test, then
+#: the two raveled int64 copies of the transition pairs :func:`_transition_counts` adds up
+#: (measured peak about 26 bytes a position; ``walk --samples 150000`` used 3x the earlier 8).
+WALK_SAMPLE_BYTES = 40
+
 def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (95% by default).
 
@@ -155,7 +161,8 @@ def sample_walks(
         raise InputError(f"samples must be a positive integer; got {samples!r}")
     n = chain.n
     code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, n)
-    check_memory(8.0 * samples * n + 8.0 * chain.q * chain.q * 4, f"{samples} walks of length {n}", max_memory)
+    check_memory(WALK_SAMPLE_BYTES * float(samples) * n + 8.0 * chain.q * chain.q * 4,
+                 f"{samples} walks of length {n} and their scoring", max_memory)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
     xs = np.empty((int(samples), n), dtype=np.int64)
     calls = np.empty(int(samples), dtype=np.int64)

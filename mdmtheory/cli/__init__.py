@@ -91,7 +91,8 @@ def int_arg(flag: str, low: int | None = None):
         except ValueError:
             raise argparse.ArgumentTypeError(f"{flag} takes an integer; got {text!r}") from None
         if low is not None and v < low:
-            raise argparse.ArgumentTypeError(f"{flag} must be an integer >= {low}; got {text!r}")
+            what = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
+            raise argparse.ArgumentTypeError(f"{flag} must be {what}; got {text!r}")
         return v
 
     return parse
