@@ -393,10 +393,11 @@ def hunt(
         raise InputError(f"the bound time limit must be a positive number of seconds; got {bound_timeout!r}")
     check_memory(table_memory(n_range[1], q_range[1]),
                  f"the largest table tried (n={n_range[1]}, q={q_range[1]}; --n and --q set the ranges)", max_memory)
-    if out_dir is not None:
-        from .files import check_output_dir
+    if out_dir is not None:  # refuse a bad folder or a planted link now, not after the search
+        from .files import check_output_dir, check_output_file
 
-        check_output_dir(out_dir)
+        folder = check_output_dir(out_dir)
+        check_output_file(folder / "worst.npy"), check_output_file(folder / "worst.json")
     t0 = time.perf_counter()
     deadline = t0 + float(budget)
     rng = np.random.default_rng(seed)

@@ -228,15 +228,27 @@ def mixture_memory(q: Sequence[int], schedule) -> float:
     return ALLOCATOR_SLACK * (8.0 * (cells + step_peak + out) + ARRAY_OVERHEAD_BYTES * arrays)
 
 
+def check_mixture_memory(q: Sequence[int], schedule, max_memory: float | None = None) -> None:
+    """Refuse a mixture DP over ``max_memory`` bytes (:func:`mixture_memory`) before any work.
+
+    Raises
+    ------
+    InputError
+        If it would need more.
+    """
+    sched = as_schedule(schedule, len(q))
+    check_memory(
+        mixture_memory(q, sched),
+        f"the random-order mixture DP for shape {tuple(q)} and schedule {list(sched.steps)} (with its cached marginals)",
+        max_memory,
+    )
+
+
 def _mixture_law(joint: Joint, schedule: Schedule, max_memory: float | None = None) -> np.ndarray:
     from .progress import progress
 
     n, q = joint.n, joint.q
-    check_memory(
-        mixture_memory(q, schedule),
-        f"the random-order mixture DP for shape {q} and schedule {list(schedule.steps)} (with its cached marginals)",
-        max_memory,
-    )
+    check_mixture_memory(q, schedule, max_memory)
     marg = _Marginals(joint)
     level: dict[int, np.ndarray] = {0: np.ones(())}
     nodes = schedule.nodes

@@ -21,7 +21,7 @@ from typing import Callable, IO
 
 from .errors import InputError
 
-__all__ = ["check_input_file", "atomic_write", "check_output_dir"]
+__all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file"]
 
 
 def check_input_file(path: str | os.PathLike, what: str = "file", fix: str = "") -> str:
@@ -90,6 +90,28 @@ def check_output_dir(path: str | os.PathLike) -> Path:
     return out
 
 
+def check_output_file(path: str | os.PathLike) -> Path:
+    """Check, before any work, that ``path`` may be written by :func:`atomic_write`.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a symbolic link, or exists and is not a regular file (a directory).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> check_output_file(os.path.join(tempfile.mkdtemp(), "new.json")).name
+    'new.json'
+    """
+    target = Path(path)
+    if target.is_symlink():
+        raise InputError(f"refusing to write through the symbolic link {str(target)!r}; remove it or choose another path")
+    if target.exists() and not target.is_file():
+        raise InputError(f"cannot write {str(target)!r}: it exists and is not a regular file; choose another path")
+    return target
+
+
 def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) -> Path:
     """Write a file atomically: ``write(fh)`` fills a temporary file in the target's folder,
     which then replaces the target with ``os.replace``.
@@ -121,11 +143,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) 
     >>> open(p).read()
     'hello'
     """
-    target = Path(path)
-    if target.is_symlink():
-        raise InputError(f"refusing to write through the symbolic link {str(target)!r}; remove it or choose another path")
-    if target.exists() and not target.is_file():
-        raise InputError(f"cannot write {str(target)!r}: it exists and is not a regular file; choose another path")
+    target = check_output_file(path)
     folder = target.parent
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
