@@ -105,6 +105,8 @@ def _read_text(p: Path, max_memory: float | None) -> str:
     """The file's text: UTF-8 (a leading byte-order mark, as spreadsheets write it, is dropped)."""
     check_memory(TEXT_BYTES_FACTOR * float(p.stat().st_size), f"reading the curve file {str(p)!r}", max_memory)
     raw = p.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(f"{p}: UTF-16 text (as some spreadsheets save it); save the file as UTF-8")
     if b"\0" in raw:
         raise InputError(f"{p}: binary content (NUL bytes) in a text curve file; save Z_1..Z_n as text, or as .npy")
     try:
