@@ -171,6 +171,10 @@ ARRAY_OVERHEAD_BYTES = 250
 #: 4,4,4,4, peaks 3-4% above the counted bytes.
 ALLOCATOR_SLACK = 1.25
 
+#: Fixed bytes of the mixture DP whatever its size: the Python objects of its loops (index
+#: tuples, views, the progress bar) and what its first call imports.
+MIXTURE_FIXED_BYTES = 2**20
+
 
 def _largest_cells(q: Sequence[int], m: int) -> float:
     """Cells of the largest marginal on ``m`` positions: the product of the ``m`` largest sizes."""
@@ -204,7 +208,9 @@ def mixture_memory(q: Sequence[int], schedule) -> float:
     product of the largest sizes; exact for equal sizes), the two DP levels alive at once
     (``C(n, N_t)`` laws on ``N_t`` positions), the temporaries of one step (three laws on
     ``N_{t+1}`` positions, three conditionals on ``N_t + 1``), the output law and its
-    normalised copy, and :data:`ARRAY_OVERHEAD_BYTES` per array; times :data:`ALLOCATOR_SLACK`.
+    normalised copy, and :data:`ARRAY_OVERHEAD_BYTES` per array; times :data:`ALLOCATOR_SLACK`,
+    plus :data:`MIXTURE_FIXED_BYTES`.  ``tests/test_cli_bad_input.py`` checks it against the
+    peak measured by ``tracemalloc``.
 
     Examples
     --------
@@ -225,7 +231,7 @@ def mixture_memory(q: Sequence[int], schedule) -> float:
         step_peak = max(step_peak, here + temps)
         arrays += comb(n, a) + comb(n, b)
     out = 2 * _largest_cells(q, n)
-    return ALLOCATOR_SLACK * (8.0 * (cells + step_peak + out) + ARRAY_OVERHEAD_BYTES * arrays)
+    return ALLOCATOR_SLACK * (8.0 * (cells + step_peak + out) + ARRAY_OVERHEAD_BYTES * arrays) + MIXTURE_FIXED_BYTES
 
 
 def check_mixture_memory(q: Sequence[int], schedule, max_memory: float | None = None) -> None:

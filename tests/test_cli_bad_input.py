@@ -273,3 +273,365 @@ def test_edge_list_with_bom_and_bad_bytes(tmp_path, capsys):
     assert m.parse_graph(f"file:{f}").number_of_nodes() == 3  # "\ufeff0" is not a fourth vertex
     f.write_bytes(b"0 1\n1 \xff\n")
     assert_one_line_error(*run_main(["walk-info", "--graph", f"file:{f}", "--length", "3"], capsys), "not UTF-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# memory estimates count every large buffer; each is checked against a measured peak
+
+
+def _traced_peak(fn):
+    """Peak bytes allocated while ``fn()`` runs (numpy reports its buffers to tracemalloc)."""
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        fn()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def _cached_sets(joint, steps):
+    """Run the mixture DP and return how many marginals of each size its cache held."""
+    from mdmtheory import divergence
+
+    seen = []
+    orig = divergence._Marginals.__init__
+
+    def init(self, j):
+        orig(self, j)
+        seen.append(self)
+
+    divergence._Marginals.__init__ = init
+    try:
+        divergence._mixture_law(joint, m.as_schedule(steps, joint.n))
+    finally:
+        divergence._Marginals.__init__ = orig
+    counts = [0] * (joint.n + 1)
+    cells = 0
+    for mask, arr in seen[0].cache.items():
+        counts[bin(mask).count("1")] += 1
+        cells += arr.size
+    return counts, cells
+
+
+@st.composite
+def _shape_and_schedule(draw):
+    n = draw(st.integers(1, 7))
+    q = tuple(draw(st.lists(st.integers(1, 3), min_size=n, max_size=n)))
+    steps, left = [], n
+    while left:
+        s = draw(st.integers(1, left))
+        steps.append(s)
+        left -= s
+    return q, steps
+
+
+@given(_shape_and_schedule(), st.integers(0, 2**31))
+def test_mixture_cache_count_is_exact(shape_steps, seed):
+    """The closed-form count of cached marginals equals what the DP really caches, set by set,
+    and the counted cells bound the real ones (equal when every alphabet has the same size)."""
+    from mdmtheory.divergence import _largest_cells, _mixture_cache_sets
+
+    q, steps = shape_steps
+    if max(q) < 2:
+        q = (2,) + q[1:]
+    rng = np.random.default_rng(seed)
+    joint = m.Joint(rng.random(q) + 0.01, normalize=True)
+    counts, cells = _cached_sets(joint, steps)
+    assert counts == _mixture_cache_sets(len(q), m.as_schedule(steps, len(q)))
+    bound = sum(c * _largest_cells(q, k) for k, c in enumerate(counts))
+    assert cells <= bound
+    if len(set(q)) == 1:
+        assert cells == bound
+
+
+@pytest.mark.parametrize("n,q,steps", [(8, 2, [4, 4]), (8, 2, [2, 3, 3]), (6, 3, [3, 3]), (9, 2, [1, 4, 4]),
+                                       (7, 2, [7]), (5, 3, [1, 1, 1, 1, 1])])
+def test_mixture_estimate_covers_the_measured_peak(n, q, steps):
+    joint = m.random_joint(n, q, seed=3)
+    peak = _traced_peak(lambda: m.mixture_kl(joint, steps))
+    assert m.divergence.mixture_memory(joint.q, steps) >= peak
+
+
+def test_kl_mixture_binary_20_refused_at_once(tmp_path):
+    """Binary n = 20, 10+10: the DP caches 14 GiB of marginals; refused before the lattice runs."""
+    f = tmp_path / "r20.npy"
+    np.save(f, np.full((2,) * 20, 2.0**-20))
+    t0 = time.monotonic()
+    assert_one_line_error(*cli("kl", f, "--schedule", "10,10", "--mixture"), "mixture DP")
+    assert time.monotonic() - t0 < 30
+    assert m.divergence.mixture_memory((2,) * 20, [10, 10]) > 8 * 2**30
+
+
+def test_walk_sampling_estimate_covers_the_measured_peak():
+    from mdmtheory.walks import WALK_SAMPLE_BYTES
+
+    chain = m.random_walk("cycle:6", 200)
+    samples = 3000
+    peak = _traced_peak(lambda: m.simulate(chain, m.make_sampler("random", steps=8), samples, seed=1))
+    counted = WALK_SAMPLE_BYTES * samples * chain.n + 8.0 * chain.q**2 * 4
+    assert peak <= counted
+    assert peak > 8.0 * samples * chain.n * 2  # the earlier estimate (8 bytes a position) was 3x short
+
+
+def test_walk_samples_refused_by_the_limit(capsys):
+    """150000 walks of length 256: the samples alone are 300 MiB, their scoring 3x that."""
+    assert_one_line_error(*run_main(["walk", "--graph", "cycle:16", "--length", "256", "--sampler", "random",
+                                     "--samples", "150000", "--max-memory", "1G"], capsys), "would need")
+
+
+def test_walk_info_and_exact_walk_honour_max_memory(capsys):
+    argv = ["--graph", "cycle:101", "--length", "200000", "--max-memory", "50M"]
+    assert_one_line_error(*run_main(["walk-info", *argv], capsys), "would need")
+    assert_one_line_error(*run_main(["walk", *argv, "--sampler", "bisection", "--exact"], capsys), "would need")
+
+
+def test_walk_info_estimate_covers_the_measured_peak():
+    from mdmtheory.markov import tables_memory
+
+    for start in ("stationary", "vertex:0"):
+        chain = m.random_walk("cycle:31", 5000, start=start)
+        peak = _traced_peak(lambda: chain.summary())
+        assert tables_memory(chain) >= peak
+
+
+def test_frontier_estimate_covers_the_measured_peak(tmp_path, capsys):
+    from mdmtheory.cli.schedule import frontier_memory
+
+    n = 400
+    z = np.concatenate([[0.0], np.cumsum(np.random.default_rng(0).random(n - 1))]) / n
+    f = tmp_path / "z.npy"
+    np.save(f, z)
+    for extra in ([], ["--json"]):
+        peak = _traced_peak(lambda: main(["schedule", "--curve", str(f), "--frontier", *extra]))
+        capsys.readouterr()
+        assert frontier_memory(n) >= peak
+    assert frontier_memory(12000) > 2 * 2**30  # was counted as 0.54 GiB
+    assert_one_line_error(*run_main(["schedule", "--curve", f, "--frontier", "--max-memory", "1M"], capsys), "frontier")
+
+
+def test_conjecture_keeps_only_the_worst_tables():
+    """Memory does not grow with the number of tables tried: the search keeps the current
+    table and the few worst ones, not every table (the built-ins are built one at a time)."""
+    import inspect
+
+    from mdmtheory.conjecture import _builtins
+
+    assert inspect.isgenerator(_builtins((2, 30), (2, 30)))  # nothing built up front
+    q = m.Quantity("expected_kl", family="even", params={"k": 2})
+    peaks = [_traced_peak(lambda t=t: m.hunt(lambda ctx: ctx.tc, q, budget=600, max_tables=t, n_range=(6, 6),
+                                              q_range=(3, 3), starts=1)) for t in (30, 330)]
+    assert peaks[1] - peaks[0] < 300 * 729 * 8 / 2  # 300 more tables of 729 cells, far from all kept
+
+
+# ---------------------------------------------------------------------------------------------
+# conjecture bound files
+
+
+def _bound(tmp_path, name, body):
+    f = tmp_path / name
+    f.write_text(body)
+    return f
+
+
+def _conj(bound, out, *extra):
+    return cli("conjecture", bound, "--quantity", "expected_kl", "--family", "constant", "--param", "s=2",
+               "--n", "2-3", "--q", "2-2", "--max-tables", "5", "--budget", "60", "--out", out, *extra)
+
+
+def test_bound_that_prints_keeps_json_clean(tmp_path):
+    f = _bound(tmp_path, "noisy.py", "print('importing')\ndef bound(ctx):\n    print('called', ctx.n)\n    return 10 * ctx.tc\n")
+    code, out, err = _conj(f, tmp_path / "o", "--json")
+    assert code == 0, err
+    d = json.loads(out)  # stdout is only the JSON
+    assert d["tried"] == 5 and not d["violated"]
+    assert "importing" in err and "called" in err
+
+
+@pytest.mark.parametrize("body,match", [
+    ("import sys\nsys.exit(3)\n", "sys.exit"),
+    ("import sys\ndef bound(ctx):\n    sys.exit(0)\n", "sys.exit"),
+    ("def bound(ctx):\n    while True:\n        pass\n", "ran for more than"),
+    ("def bound(ctx):\n    try:\n        while True:\n            pass\n    except Exception:\n        return 0.0\n", "ran for more than"),
+    ("while True:\n    pass\n", "to import"),
+    ("def bound(ctx):\n    return 'big'\n", "ValueError"),
+    ("def bound(ctx):\n    return float('nan')\n", "NaN"),
+    ("bound = 3\n", "defines no function"),
+    ("def bound(ctx) return 1\n", "SyntaxError"),
+])
+def test_bad_bound_files(body, match, tmp_path):
+    f = _bound(tmp_path, "b.py", body)
+    t0 = time.monotonic()
+    assert_one_line_error(*_conj(f, tmp_path / "o", "--bound-timeout", "1"), match)
+    assert time.monotonic() - t0 < 60
+    assert not (tmp_path / "o" / "worst.json").exists()
+
+
+def test_bound_file_needs_py_suffix(tmp_path):
+    f = _bound(tmp_path, "bound.txt", "def bound(ctx):\n    return ctx.tc\n")
+    with pytest.raises(InputError, match=r"\.py suffix"):
+        m.load_bound(f)
+    with pytest.raises(InputError, match=r"\.py suffix"):
+        m.load_bound(str(f))
+    assert_one_line_error(*_conj(f, tmp_path / "o"), ".py suffix")
+    with pytest.raises(InputError, match="directory"):
+        d = tmp_path / "dir.py"
+        d.mkdir()
+        m.load_bound(d)
+
+
+# ---------------------------------------------------------------------------------------------
+# output files: folders, symlinks, atomic writes, quoted replay
+
+
+def test_out_that_is_a_file_or_holds_a_directory(tmp_path):
+    f = tmp_path / "taken"
+    f.write_text("keep me")
+    assert_one_line_error(*_conj(EXAMPLES / "li_cai.py", f), "not a directory")
+    assert f.read_text() == "keep me"
+    out = tmp_path / "out"
+    (out / "worst.npy").mkdir(parents=True)
+    assert_one_line_error(*_conj(EXAMPLES / "li_cai.py", out), "not a regular file")
+
+
+def test_planted_symlink_is_never_followed(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    (out / "worst.json").symlink_to(victim)
+    t0 = time.monotonic()
+    assert_one_line_error(*_conj(EXAMPLES / "li_cai.py", out), "symbolic link")
+    assert time.monotonic() - t0 < 60
+    assert victim.read_text() == "precious"
+    assert not (out / "worst.npy").exists()  # refused before the search: nothing half-written
+
+
+def test_replay_command_quotes_paths(tmp_path):
+    """A folder named with ``;`` and a space: the saved replay command runs the replay only."""
+    out = tmp_path / "a b;touch PWNED"
+    code, out_text, err = _conj(EXAMPLES / "too_tight.py", out, "--max-tables", "40", "--n", "2-4", "--q", "2-3")
+    assert code == 1, err
+    record = json.loads((out / "worst.json").read_text())
+    words = shlex.split(record["replay"])
+    assert words[:3] == ["mdmtheory", "kl", str(out / "worst.npy")]
+    env = {**os.environ, "PATH": f"{Path(SCRIPT).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    r = subprocess.run(record["replay"] + " --json", shell=True, cwd=tmp_path, capture_output=True, text=True, env=env,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["expected_kl"] == pytest.approx(record["value"], rel=1e-9)
+    assert not (tmp_path / "PWNED").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["worst.json", "worst.npy"]  # no temporary files left
+
+
+def test_atomic_write(tmp_path):
+    from mdmtheory.files import atomic_write
+
+    target = tmp_path / "a.bin"
+    atomic_write(target, lambda fh: fh.write(b"first"))
+    assert target.read_bytes() == b"first"
+
+    def fail(fh):
+        fh.write(b"half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic_write(target, fail)
+    assert target.read_bytes() == b"first"  # the old file, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]  # the temporary file is gone
+    link = tmp_path / "link.bin"
+    link.symlink_to(target)
+    with pytest.raises(InputError, match="symbolic link"):
+        atomic_write(link, lambda fh: fh.write(b"evil"))
+    assert target.read_bytes() == b"first"
+    with pytest.raises(InputError, match="not a regular file"):
+        atomic_write(tmp_path, lambda fh: fh.write(b"x"))
+
+
+def test_figures_are_saved_atomically(tmp_path):
+    from mdmtheory.figures._style import new_figure, save
+
+    fig, ax = new_figure()
+    ax.plot([0, 1], [0, 1])
+    paths = save(fig, "line", tmp_path)
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and paths[1].read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["line.pdf", "line.png"]
+    (tmp_path / "x.png").symlink_to(tmp_path / "line.pdf")
+    fig, ax = new_figure()
+    with pytest.raises(InputError, match="symbolic link"):
+        save(fig, "x", tmp_path)
+    assert (tmp_path / "line.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+# ---------------------------------------------------------------------------------------------
+# standard output closed or full
+
+
+def test_closed_stdout_exits_nonzero(table):
+    r = subprocess.run(f"{shlex.quote(SCRIPT)} info {shlex.quote(str(table))} >&-", shell=True, capture_output=False,
+                       stderr=subprocess.PIPE, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "mdmtheory: error: standard output is closed; redirect it to a file or /dev/null instead of closing it"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_full_stdout_exits_nonzero(table):
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([SCRIPT, "info", str(table), "--json"], stdout=full, stderr=subprocess.PIPE, text=True,
+                           timeout=120)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mdmtheory: error: cannot write the output"), r.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# Ctrl-C during a long lattice
+
+
+def test_ctrl_c_during_a_long_lattice_stops_within_a_second(tmp_path):
+    """Binary n = 24: the lattice takes minutes on two shared cores; SIGINT after it starts
+    ends the process with exit code 130 within a second and no traceback."""
+    f = tmp_path / "u24.npy"
+    np.save(f, np.full((2,) * 24, 2.0**-24))
+    p = subprocess.Popen([SCRIPT, "info", str(f)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3.0)  # start-up (imports, load) is about a second; then the lattice runs
+        assert p.poll() is None, p.communicate()
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        elapsed = time.monotonic() - t0
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 130, err
+    assert elapsed < 1.0, elapsed
+    assert out == "" and "Traceback" not in err and err.strip() == "mdmtheory: interrupted"
+
+
+def test_interruptible_runner_reraises_worker_errors():
+    from mdmtheory._kernels.lattice import _run_interruptibly
+
+    done = []
+
+    def task(i):
+        if i == 3:
+            raise ValueError("boom")
+        done.append(i)
+
+    with pytest.raises(ValueError, match="boom"):
+        _run_interruptibly(task, list(range(6)), 2)
+    got = []
+    _run_interruptibly(got.append, list(range(10)), 3)
+    assert sorted(got) == list(range(10))
+
+
+def test_large_lattice_through_the_runner_matches_the_scalar_kernel():
+    """Above the serial threshold the lattice runs on the interruptible runner; same numbers."""
+    from mdmtheory._kernels.lattice import _SERIAL_CELLS, lattice_entropies, lattice_entropies_scalar
+
+    joint = m.random_joint(13, 2, seed=5)
+    assert 3**13 >= _SERIAL_CELLS
+    np.testing.assert_allclose(lattice_entropies(joint.table), lattice_entropies_scalar(joint.table), rtol=0, atol=1e-12)

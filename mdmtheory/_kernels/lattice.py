@@ -391,6 +391,7 @@ def _lattice_subtree(table, shape, inner_of, j0, out):
 
 _SERIAL_CELLS = 1 << 20  # below this many lattice cells, threads cost more than they save
 _POLL_SECONDS = 0.05  # how often the main thread wakes up to let Python run a SIGINT handler
+WORKER_NAME = "mdmtheory-lattice"  # abandoned workers are found by this name (see mdmtheory.cli.main)
 
 
 def _subtree_cells(shape: tuple[int, ...], j0: int, descending: bool) -> float:
@@ -463,7 +464,7 @@ def _run_interruptibly(task, items, threads: int) -> None:
             done.release()
 
     for _ in range(workers):
-        threading.Thread(target=work, daemon=True, name="mdmtheory-lattice").start()
+        threading.Thread(target=work, daemon=True, name=WORKER_NAME).start()
     finished = 0
     while finished < workers:
         if done.acquire(timeout=_POLL_SECONDS):

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import sys
+import threading
 from typing import Any, Sequence
 
 import numpy as np
@@ -286,4 +287,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if sys.stderr is not None:
             print("mdmtheory: interrupted", file=sys.stderr)
+        _exit_if_abandoned_work(130)
         return 130
+
+
+def _exit_if_abandoned_work(code: int) -> None:
+    """Leave at once when interrupted numba workers are still running: the interpreter's
+    teardown next to them took about two seconds (binary n = 24 lattice); nothing is left to
+    write (output files go through an atomic rename), so only the standard streams are flushed."""
+    lattice = sys.modules.get("mdmtheory._kernels.lattice")  # not imported: no workers to abandon
+    if lattice is not None and any(t.name == lattice.WORKER_NAME and t.is_alive() for t in threading.enumerate()):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
