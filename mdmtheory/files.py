@@ -24,7 +24,7 @@ from .errors import InputError
 __all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file"]
 
 
-def check_input_file(path: str | os.PathLike, what: str = "file", fix: str = "") -> str:
+def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
     """Return ``path`` as a string if it names an existing regular file.
 
     Parameters
