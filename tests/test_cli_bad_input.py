@@ -635,3 +635,15 @@ def test_large_lattice_through_the_runner_matches_the_scalar_kernel():
     joint = m.random_joint(13, 2, seed=5)
     assert 3**13 >= _SERIAL_CELLS
     np.testing.assert_allclose(lattice_entropies(joint.table), lattice_entropies_scalar(joint.table), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("spec", ["grid:30x30", "complete:200", "cycle:900", "hypercube:9", "barbell:20,5"])
+def test_graph_estimate_covers_the_measured_peak(spec):
+    """Building the graph and its walk (the phase parse_graph's check covers) stays below the
+    estimate, measured with tracemalloc."""
+    from mdmtheory.graphs import _SIZES, graph_memory
+
+    name, _, rest = spec.partition(":")
+    nodes, edges = _SIZES[name](*[int(p) for p in rest.replace("x", ",").split(",")])
+    peak = _traced_peak(lambda: m.random_walk(spec, 10))
+    assert graph_memory(nodes, edges) >= peak
