@@ -174,7 +174,11 @@ def to_jsonable(obj: Any) -> Any:
         if math.isinf(x):
             return "inf" if x > 0 else "-inf"
         return x
-    return obj
+    if obj is None or isinstance(obj, str):
+        return obj
+    # refused here, before anything is printed: the JSON is streamed, so a value json cannot
+    # write would otherwise stop it half-way
+    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
 
 
 def _fmt(v: Any) -> str:
