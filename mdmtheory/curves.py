@@ -123,6 +123,8 @@ def _read_csv(p: Path, text: str) -> list[float]:
         cells = [c.strip().strip('"').strip("'").strip() for c in line.split(",")]
         if not any(cells):
             continue
+        while len(cells) > 1 and not cells[-1]:  # "0.5," as some spreadsheets export a column
+            cells.pop()
         if len(cells) > 1:
             hint = (" (a decimal comma? write 0.5, not 0,5)"
                     if len(cells) == 2 and all(c.isdigit() for c in cells) else "")

@@ -165,13 +165,8 @@ def _families_help() -> str:
     return "; ".join(h for _, h in GRAPH_FAMILIES.values())
 
 
-def _read_edgelist(path: str) -> nx.Graph:
-    if not os.path.exists(path):
-        raise InputError(f"no such edge-list file: {path!r}; give a text file with one 'u v [weight]' per line")
-    from .files import check_input_file
-
-    check_input_file(path, "an edge-list file")
-    G = nx.Graph()
+def _edge_lines(path: str):
+    """``(u, v, weight)`` for each edge line of an edge-list file (comments and blank lines skipped)."""
     try:
         with open(path, encoding="utf-8-sig", errors="strict") as fh:  # -sig: a BOM is not part of a label
             for lineno, line in enumerate(fh, 1):
@@ -179,7 +174,7 @@ def _read_edgelist(path: str) -> nx.Graph:
                 if not parts:
                     continue
                 if len(parts) not in (2, 3):
-                    raise InputError(f"{path}:{lineno}: expected 'u v' or 'u v weight'; got {line.strip()!r}")
+                    raise InputError(f"{path}:{lineno}: expected 'u v' or 'u v weight'; got {line.strip()[:80]!r}")
                 u, v = (int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts[:2])
                 w = 1.0
                 if len(parts) == 3:
@@ -189,11 +184,35 @@ def _read_edgelist(path: str) -> nx.Graph:
                         raise InputError(f"{path}:{lineno}: the weight {parts[2]!r} is not a number") from None
                     if not (w > 0 and np.isfinite(w)):
                         raise InputError(f"{path}:{lineno}: edge weights must be finite and > 0; got {parts[2]}")
-                G.add_edge(u, v, weight=w)
+                yield u, v, w
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; an edge list is a text file with one 'u v [weight]' per line") from None
-    if G.number_of_nodes() == 0:
+
+
+def _read_edgelist(path: str, spec: str = "", max_memory: float | None = None) -> nx.Graph:
+    """Read an edge list in two passes: count vertices and edges (checking the memory as the
+    count grows, every 65536 lines), then build the graph only if it fits."""
+    if not os.path.exists(path):
+        raise InputError(f"no such edge-list file: {path!r}; give a text file with one 'u v [weight]' per line")
+    from .files import check_input_file
+
+    check_input_file(path, "an edge-list file")
+    spec = spec or f"file:{path}"
+    labels: set = set()
+    edges = 0
+    for u, v, _ in _edge_lines(path):
+        labels.add(u)
+        labels.add(v)
+        edges += 1
+        if edges % 65536 == 0:
+            _check_graph_size(spec, len(labels), edges, max_memory)
+    if edges == 0:
         raise InputError(f"the edge-list file {path!r} has no edges")
+    _check_graph_size(spec, len(labels), edges, max_memory)
+    del labels
+    G = nx.Graph()
+    for u, v, w in _edge_lines(path):
+        G.add_edge(u, v, weight=w)
     return G
 
 
@@ -236,10 +255,7 @@ def parse_graph(spec: str, max_memory: float | None = None) -> nx.Graph:
     if name == "file":
         if not rest:
             raise InputError("file:PATH needs the path of an edge-list file")
-        if os.path.isfile(rest):  # at most one edge per 4 bytes ("u v\n"), two new vertices per edge
-            edges = os.path.getsize(rest) // 4 + 1
-            _check_graph_size(text, 2 * edges, edges, max_memory)
-        return make_graph(_read_edgelist(rest))
+        return make_graph(_read_edgelist(rest, text, max_memory))
     builder = GRAPH_FAMILIES[name][0]
     args: list[int] = []
     kwargs: dict[str, int] = {}

@@ -139,6 +139,12 @@ def test_csv_and_json_curves_read_exactly(steps, bom, header, crlf, tmp_path_fac
         assert got.tolist() == z.tolist()
 
 
+def test_csv_trailing_commas_and_quotes(tmp_path):
+    f = tmp_path / "z.csv"
+    f.write_text('"Z",\n0,\n"0.5",\n1,,\n')
+    assert m.load_curve(f).tolist() == [0.0, 0.5, 1.0]
+
+
 def test_bom_csv_first_value_kept(tmp_path):
     """A spreadsheet's CSV (byte-order mark, no header): the first value is Z_1, not a header."""
     f = tmp_path / "z.csv"
@@ -661,3 +667,20 @@ def test_graph_estimate_covers_the_measured_peak(spec):
     nodes, edges = _SIZES[name](*[int(p) for p in rest.replace("x", ",").split(",")])
     peak = _traced_peak(lambda: m.random_walk(spec, 10))
     assert graph_memory(nodes, edges) >= peak
+
+
+def test_edge_list_size_from_its_content(tmp_path, capsys):
+    """An edge list's size is counted from the file (two passes), not guessed from its bytes:
+    K_150 as a 90 KB file is accepted, a 70000-vertex path is refused before it is built."""
+    f = tmp_path / "k150.txt"
+    f.write_text("".join(f"{u} {v}\n" for u in range(150) for v in range(u + 1, 150)))
+    assert m.parse_graph(f"file:{f}").number_of_nodes() == 150
+    g = tmp_path / "path.txt"
+    g.write_text("".join(f"{u} {u + 1}\n" for u in range(70000)))
+    t0 = time.monotonic()
+    assert_one_line_error(*run_main(["walk-info", "--graph", f"file:{g}", "--length", "3"], capsys), "would need")
+    assert time.monotonic() - t0 < 10
+    with pytest.raises(InputError, match="has no edges"):
+        e = tmp_path / "empty.txt"
+        e.write_text("# nothing\n\n")
+        m.parse_graph(f"file:{e}")
