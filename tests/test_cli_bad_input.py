@@ -684,3 +684,18 @@ def test_edge_list_size_from_its_content(tmp_path, capsys):
         e = tmp_path / "empty.txt"
         e.write_text("# nothing\n\n")
         m.parse_graph(f"file:{e}")
+
+
+@given(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(["{!r}", "{:e}", "{:.3g}"]))
+def test_param_values_finite_or_refused(x, fmt):
+    """--param KEY=VALUE: a finite number comes back as itself (to its printed precision), a
+    non-finite one (inf, nan, 1e999 after rounding) is refused with the key's name."""
+    from mdmtheory.cli import parse_params
+
+    text = fmt.format(x)
+    if math.isfinite(float(text)):
+        got = parse_params([f"k={text}"])["k"]
+        assert float(got) == float(text)
+    else:
+        with pytest.raises(InputError, match="--param k must be a finite number"):
+            parse_params([f"k={text}"])
