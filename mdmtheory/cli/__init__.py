@@ -155,8 +155,19 @@ def parse_params(items: Sequence[str]) -> dict:
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Plain Python values for strict JSON: numpy scalars and arrays converted, ``inf`` and
-    ``nan`` written as the strings ``"inf"``, ``"-inf"``, ``"nan"``."""
+    """Plain Python values for strict JSON: numpy scalars and arrays converted, paths as
+    strings, ``inf`` and ``nan`` written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
+
+    Raises
+    ------
+    TypeError
+        For any other type (a programming error, caught before anything is printed).
+
+    Examples
+    --------
+    >>> to_jsonable({"a": float("inf"), "b": np.arange(2)})
+    {'a': 'inf', 'b': [0, 1]}
+    """
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -176,6 +187,8 @@ def to_jsonable(obj: Any) -> Any:
         return x
     if obj is None or isinstance(obj, str):
         return obj
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
     # refused here, before anything is printed: the JSON is streamed, so a value json cannot
     # write would otherwise stop it half-way
     raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
