@@ -355,8 +355,10 @@ def hunt(
         Where to save ``worst.npy`` and ``worst.json`` (not saved when None), each written
         atomically; the folder is checked (created) before the search starts.
     bound_timeout : float or None
-        Seconds one call of ``bound`` may take (default :data:`BOUND_TIMEOUT`; enforced from
-        the main thread only); None for no limit.
+        Seconds one call of ``bound`` may take (default :data:`BOUND_TIMEOUT`); None for no
+        limit.  Enforced with ``SIGALRM`` from the main thread only: Python code is stopped
+        at once, a single long call into C (one huge numpy operation) when it returns.  What
+        ``bound`` prints goes to standard error.
     max_memory : float, optional
         Ceiling in bytes for one table's evaluation (default 4 GiB), checked for the largest
         table before the search starts.  Only the current table and the ``starts`` worst
