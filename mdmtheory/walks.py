@@ -58,6 +58,11 @@ EXACT_MAX_CELLS = 2e6
 #: (measured peak about 26 bytes a position; ``walk --samples 150000`` used 3x the earlier 8).
 WALK_SAMPLE_BYTES = 40
 
+#: Bytes per cell and position while the exact output law of a short walk is scored: the
+#: int64 index grid and its kept copy, the gathered transitions with their test, the two
+#: raveled pair copies (41 counted, 48 allowed; plus the law itself, 8 bytes a cell).
+WALK_EXACT_BYTES = 48
+
 def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (95% by default).
 
@@ -289,6 +294,9 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     out.update({k: None for k in keys})
     if n * np.log(q) <= np.log(EXACT_MAX_CELLS):
         from .evaluate import evaluate
+
+        cells = float(q) ** n
+        check_memory(cells * (8.0 + WALK_EXACT_BYTES * n), f"scoring the exact output law of {q}^{n} walks", max_memory)
 
         r = evaluate(chain.joint(max_memory), sampler, base, max_memory)
         nu = r["law"].table

@@ -699,3 +699,24 @@ def test_param_values_finite_or_refused(x, fmt):
     else:
         with pytest.raises(InputError, match="--param k must be a finite number"):
             parse_params([f"k={text}"])
+
+
+def test_exact_walk_scoring_estimate_covers_the_measured_peak():
+    """The dense exact path of walk --exact: scoring the law (after the evaluator, which checks
+    its own memory) stays below WALK_EXACT_BYTES per cell and position."""
+    from mdmtheory import walks
+
+    chain = m.random_walk("cycle:4", 9)
+    sampler = m.make_sampler("left_to_right", steps=2)
+    law = m.evaluate(chain.joint(), sampler)
+    ev = sys.modules["mdmtheory.evaluate"]  # the module (the package attribute is the function)
+    orig = ev.evaluate
+    ev.evaluate = lambda *a, **k: law  # measure the scoring alone
+    try:
+        peak = _traced_peak(lambda: walks.exact_walk_metrics(chain, sampler))
+    finally:
+        ev.evaluate = orig
+    cells = 4.0**9
+    assert peak <= cells * (8.0 + walks.WALK_EXACT_BYTES * 9)
+    with pytest.raises(InputError, match="scoring the exact output law"):
+        walks.exact_walk_metrics(chain, sampler, max_memory=cells * 8)
