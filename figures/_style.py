@@ -28,11 +28,15 @@ def new_figure(*args, **kwargs):
 
 
 def save(fig, name: str, out_dir: str | Path = "figures", pdf: bool = True) -> list[Path]:
-    """Write ``name.png`` (and ``name.pdf``) into ``out_dir``; returns the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write ``name.png`` (and ``name.pdf``) into ``out_dir``, each atomically (a temporary
+    file renamed into place; a symlink planted at the target is refused); returns the paths."""
+    from mdmtheory.files import atomic_write, check_output_dir
+
+    out = check_output_dir(out_dir)
     paths = [out / f"{name}.png"] + ([out / f"{name}.pdf"] if pdf else [])
-    for p in paths:
-        fig.savefig(p, bbox_inches="tight")
-    plt.close(fig)
+    try:
+        for p in paths:
+            atomic_write(p, lambda fh, p=p: fig.savefig(fh, format=p.suffix[1:], bbox_inches="tight"))
+    finally:
+        plt.close(fig)
     return paths

@@ -16,10 +16,17 @@ within a time budget, seeded, and keeps the worst table found.  The worst table 
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import importlib.util
+import io
 import json
 import math
 import os
+import shlex
+import signal
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +35,7 @@ from typing import Callable
 import numpy as np
 
 from .divergence import expected_kl, mixture_kl
-from .errors import InputError
+from .errors import InputError, check_memory
 from .information import information_summary
 from .joint import Joint, copy, ising_chain, mixture_of_products, parity, product, random_joint, reed_solomon
 from .progress import progress
@@ -44,6 +51,9 @@ RATIO_FLOOR = 1e-9
 
 #: A bound is violated when ``quantity > bound + VIOLATION_TOL * (1 + |bound|)``.
 VIOLATION_TOL = 1e-9
+
+#: Default limit (seconds) on one call of the user's ``bound(ctx)`` (and on importing its file).
+BOUND_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -116,9 +126,9 @@ class Quantity:
         args = ", ".join(f"{k}={v}" for k, v in self.params.items())
         return f"{self.kind}[{what}({args})]"
 
-    def evaluate(self, joint: Joint) -> tuple[float, BoundContext]:
-        """``(quantity value in nats, context for the bound)``."""
-        info = information_summary(joint)
+    def evaluate(self, joint: Joint, max_memory: float | None = None) -> tuple[float, BoundContext]:
+        """``(quantity value in nats, context for the bound)``; ``max_memory`` (bytes) caps each engine."""
+        info = information_summary(joint, max_memory=max_memory)
         n, z = joint.n, np.array(info["information_curve"])
         schedule, sampler = None, None
         if self.kind == "sampler_kl":
@@ -128,10 +138,11 @@ class Quantity:
             sampler = make_sampler(self.sampler, **self.params)
             if "schedule" in sampler.params or "steps" in sampler.params:
                 schedule = Schedule(sampler.sizes(n))
-            value = float(evaluate(joint, sampler)["kl"])
+            value = float(evaluate(joint, sampler, max_memory=max_memory)["kl"])
         else:
             schedule = schedule_family(self.family, n, curve=z, **self.params)
-            value = expected_kl(z, schedule) if self.kind == "expected_kl" else mixture_kl(joint, schedule)
+            value = (expected_kl(z, schedule) if self.kind == "expected_kl"
+                     else mixture_kl(joint, schedule, max_memory=max_memory))
         ctx = BoundContext(n, joint.q, z, info["total_correlation"], info["dual_total_correlation"], info["entropy"],
                            schedule, self.sampler, dict(self.params), joint)
         return float(value), ctx
@@ -139,23 +150,63 @@ class Quantity:
     def replay(self, path: str, ctx: BoundContext) -> str:
         """The command line that recomputes the quantity on a saved table."""
         if self.kind == "sampler_kl":
-            params = " ".join(f"--param {k}={_cli_value(v)}" for k, v in self.params.items())
-            return f"mdmtheory evaluate {path} --sampler {self.sampler} {params}".strip()
+            params = " ".join(f"--param {shlex.quote(str(k))}={_cli_value(v)}" for k, v in self.params.items())
+            return f"mdmtheory evaluate {shlex.quote(path)} --sampler {shlex.quote(self.sampler)} {params}".strip()
         steps = ",".join(str(s) for s in ctx.schedule.steps)
-        return f"mdmtheory kl {path} --schedule {steps}" + (" --mixture" if self.kind == "mixture_kl" else "")
+        return f"mdmtheory kl {shlex.quote(path)} --schedule {steps}" + (" --mixture" if self.kind == "mixture_kl" else "")
 
 
 def _cli_value(v) -> str:
-    return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+    """A parameter value as one shell word (quoted: the command is meant to be pasted)."""
+    return shlex.quote(",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
 
 
-def load_bound(path: str | os.PathLike) -> Callable[[BoundContext], float]:
+class _TimeLimit(BaseException):
+    """Raised inside the user's code when a call runs past its time limit (a BaseException,
+    so that a bare ``except Exception`` in the user's code does not swallow it)."""
+
+
+@contextlib.contextmanager
+def _user_code(seconds: float | None):
+    """Run the user's code with standard output sent to standard error (its prints must not
+    corrupt ``--json``) and, from the main thread, a wall-clock limit (``SIGALRM``)."""
+    use_alarm = (seconds is not None and hasattr(signal, "setitimer")
+                 and threading.current_thread() is threading.main_thread())
+    old = None
+    if use_alarm:
+        def _expired(signum, frame):
+            raise _TimeLimit
+
+        old = signal.signal(signal.SIGALRM, _expired)
+        signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        with contextlib.redirect_stdout(sys.stderr if sys.stderr is not None else io.StringIO()):
+            yield
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0.0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -> Callable[[BoundContext], float]:
     """Load ``bound(ctx) -> float`` from a Python file.
+
+    The file is executed with its standard output sent to standard error and, from the main
+    thread, within ``timeout`` seconds.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.py`` file defining ``bound``.
+    timeout : float or None
+        Seconds the import may take (default :data:`BOUND_TIMEOUT`); None for no limit.
 
     Raises
     ------
     InputError
-        Missing file, a file that fails to import, or no callable ``bound`` in it.
+        Missing file, a name without the ``.py`` suffix, a directory, FIFO or device, a file
+        that fails to import (an exception, ``sys.exit``, or running past ``timeout``), or no
+        callable ``bound`` in it.
 
     Examples
     --------
@@ -166,13 +217,26 @@ def load_bound(path: str | os.PathLike) -> Callable[[BoundContext], float]:
     >>> callable(load_bound(path))
     True
     """
+    from .files import check_input_file
+
     path = os.fspath(path)
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise InputError(f"no such bound file: {path!r}; write a .py file defining bound(ctx) -> float")
+    if not path.endswith(".py"):
+        raise InputError(f"the bound file {path!r} has no .py suffix; name it like bound.py (a Python file defining bound(ctx))")
+    check_input_file(path, "a .py file defining bound(ctx) -> float")
     spec = importlib.util.spec_from_file_location("mdmtheory_user_bound", path)
+    if spec is None or spec.loader is None:
+        raise InputError(f"cannot load {path!r} as Python; give a .py file defining bound(ctx) -> float")
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)  # type: ignore[union-attr]
+        with _user_code(timeout):
+            spec.loader.exec_module(module)
+    except _TimeLimit:
+        raise InputError(f"the bound file {path!r} took more than {timeout:g} s to import; "
+                         "remove the long-running code at its top level") from None
+    except SystemExit as exc:
+        raise InputError(f"the bound file {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
     except Exception as exc:  # the user's file: report, do not crash
         raise InputError(f"the bound file {path!r} failed to import: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, "bound", None)
@@ -221,22 +285,33 @@ class _OutOfTime(Exception):
     pass
 
 
-def _builtins(n_range: tuple[int, int], q_range: tuple[int, int]) -> list[tuple[str, Joint]]:
-    out = []
+def _builtins(n_range: tuple[int, int], q_range: tuple[int, int]):
+    """The built-in families as ``(name, build)`` pairs: each table is built only when tried,
+    and dropped after (a long list of tables held at once grew with the ranges)."""
     for n in range(n_range[0], n_range[1] + 1):
         for q in range(q_range[0], q_range[1] + 1):
-            out.append((f"copy({n},{q})", copy(n, q)))
-            out.append((f"mixture_of_products({n},{q})", mixture_of_products(
-                [0.5, 0.5], [[np.eye(q)[0] * 0.8 + 0.2 / q] * n, [np.eye(q)[-1] * 0.8 + 0.2 / q] * n])))
-        out.append((f"parity({n})", parity(n)))
-        out.append((f"product({n})", product([[0.3, 0.7]] * n)))
+            yield f"copy({n},{q})", (lambda n=n, q=q: copy(n, q))
+            yield f"mixture_of_products({n},{q})", (lambda n=n, q=q: mixture_of_products(
+                [0.5, 0.5], [[np.eye(q)[0] * 0.8 + 0.2 / q] * n, [np.eye(q)[-1] * 0.8 + 0.2 / q] * n]))
+        yield f"parity({n})", (lambda n=n: parity(n))
+        yield f"product({n})", (lambda n=n: product([[0.3, 0.7]] * n))
         for J in (-1.0, 1.0):
-            out.append((f"ising_chain({n},J={J})", ising_chain(n, J=J, h=0.2)))
+            yield f"ising_chain({n},J={J})", (lambda n=n, J=J: ising_chain(n, J=J, h=0.2))
         for q in (5, 7):
             if q >= n and q <= max(q_range[1], 7) and q**n <= 20000:
                 for k in range(1, n):
-                    out.append((f"reed_solomon({n},{k},{q})", reed_solomon(n, k, q)))
-    return out
+                    yield f"reed_solomon({n},{k},{q})", (lambda n=n, k=k, q=q: reed_solomon(n, k, q))
+
+
+def table_memory(n: int, q: int) -> float:
+    """Bytes to build and analyse one table of ``q^n`` cells: the table while it is made and
+    normalised (three copies), the lattice of :func:`~mdmtheory.information.subset_entropies`."""
+    from types import SimpleNamespace
+
+    from .information import lattice_memory
+
+    cells = float(q) ** n
+    return 3 * 8.0 * cells + lattice_memory(SimpleNamespace(table=SimpleNamespace(size=cells), q=(q,) * n, n=n))
 
 
 def hunt(
@@ -250,6 +325,8 @@ def hunt(
     starts: int = 3,
     max_tables: int | None = None,
     out_dir: str | os.PathLike | None = None,
+    bound_timeout: float | None = BOUND_TIMEOUT,
+    max_memory: float | None = None,
 ) -> HuntReport:
     """Search for tables where ``quantity > bound`` (see the module docstring).
 
@@ -275,11 +352,28 @@ def hunt(
         left after the built-ins instead of half of the time, so a search that ends by count
         is the same on every machine.
     out_dir : path, optional
-        Where to save ``worst.npy`` and ``worst.json`` (not saved when None).
+        Where to save ``worst.npy`` and ``worst.json`` (not saved when None), each written
+        atomically; the folder is checked (created) before the search starts.
+    bound_timeout : float or None
+        Seconds one call of ``bound`` may take (default :data:`BOUND_TIMEOUT`); None for no
+        limit.  Enforced with ``SIGALRM`` from the main thread only: Python code is stopped
+        at once, a single long call into C (one huge numpy operation) when it returns.  What
+        ``bound`` prints goes to standard error.
+    max_memory : float, optional
+        Ceiling in bytes for one table's evaluation (default 4 GiB), checked for the largest
+        table before the search starts.  Only the current table and the ``starts`` worst
+        ones are kept, so memory does not grow with the budget.
 
     Returns
     -------
     HuntReport
+
+    Raises
+    ------
+    InputError
+        Bad ranges, budget, seed or ``max_tables``; a largest table over ``max_memory``; an
+        ``out_dir`` that is not a folder; a bound that raises, exits, prints nothing but NaN,
+        or runs past ``bound_timeout``.
 
     Examples
     --------
@@ -290,22 +384,55 @@ def hunt(
     """
     if not (1 <= n_range[0] <= n_range[1]) or not (2 <= q_range[0] <= q_range[1]):
         raise InputError(f"n range {n_range} and q range {q_range} must be increasing, n >= 1 and q >= 2")
+    if not (isinstance(budget, (int, float)) and math.isfinite(budget) and budget > 0):
+        raise InputError(f"the budget must be a positive finite number of seconds; got {budget!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise InputError(f"the seed must be a non-negative integer; got {seed!r}")
+    if max_tables is not None and (isinstance(max_tables, bool) or not isinstance(max_tables, (int, np.integer))
+                                   or max_tables < 1):
+        raise InputError(f"max_tables must be a positive integer (or None); got {max_tables!r}")
+    if bound_timeout is not None and not (math.isfinite(bound_timeout) and bound_timeout > 0):
+        raise InputError(f"the bound time limit must be a positive number of seconds; got {bound_timeout!r}")
+    check_memory(table_memory(n_range[1], q_range[1]),
+                 f"the largest table tried (n={n_range[1]}, q={q_range[1]}; --n and --q set the ranges)", max_memory)
+    if out_dir is not None:  # refuse a bad folder or a planted link now, not after the search
+        from .files import check_output_dir, check_output_file
+
+        folder = check_output_dir(out_dir)
+        check_output_file(folder / "worst.npy"), check_output_file(folder / "worst.json")
     t0 = time.perf_counter()
     deadline = t0 + float(budget)
     rng = np.random.default_rng(seed)
     state = {"tried": 0, "violations": 0, "worst": None, "key": (False, -math.inf, -math.inf)}
     stages = {"builtin": 0, "random": 0, "optimise": 0}
-    scored: list[tuple[float, str, Joint]] = []
+    best: list[tuple[float, int, str, Joint]] = []  # a heap of the `starts` highest gaps: (gap, -index, ...)
+
+    def keep(gap: float, source: str, joint: Joint) -> None:
+        if not math.isfinite(gap) or starts < 1:
+            return
+        item = (gap, -state["tried"], source, joint)
+        if len(best) < starts:
+            heapq.heappush(best, item)
+        elif item[:2] > best[0][:2]:
+            heapq.heapreplace(best, item)
 
     def score(joint: Joint, stage: str, source: str) -> float:
         try:
-            value, ctx = quantity.evaluate(joint)
+            value, ctx = quantity.evaluate(joint, max_memory)
         except InputError as exc:  # e.g. a family that cannot serve this n: skip the table
             if stage == "builtin":
                 return -math.inf
             raise exc
         try:
-            b = float(bound(ctx))
+            with _user_code(bound_timeout):
+                b = float(bound(ctx))
+        except _TimeLimit:
+            raise InputError(
+                f"bound(ctx) ran for more than {bound_timeout:g} s on {source} (n={ctx.n}, q={list(ctx.q)}); "
+                "make it faster or raise the limit (--bound-timeout)"
+            ) from None
+        except SystemExit as exc:
+            raise InputError(f"bound(ctx) called sys.exit({exc.code!r}) on {source}; return a number instead") from None
         except Exception as exc:  # the user's code
             raise InputError(
                 f"bound(ctx) raised {type(exc).__name__}: {exc} on {source} (n={ctx.n}, q={list(ctx.q)}); fix the bound function"
@@ -346,10 +473,14 @@ def hunt(
 
     bar = progress(total=max_tables, desc="conjecture")
     try:
-        for source, joint in _builtins(n_range, q_range):
+        for source, build in _builtins(n_range, q_range):
             if out_of_budget():
                 break
-            scored.append((score(joint, "builtin", source), source, joint))
+            try:
+                joint = build()
+            except InputError:  # a family that cannot be built at this size: skip it
+                continue
+            keep(score(joint, "builtin", source), source, joint)
             bar.update(1)
         random_end = time.perf_counter() + max(0.0, deadline - time.perf_counter()) / 2
         quota = None if max_tables is None else state["tried"] + max(0, max_tables - state["tried"]) // 2
@@ -362,27 +493,28 @@ def hunt(
             s = int(rng.integers(2**31))
             source = f"random_joint({n},{q},alpha={alpha},seed={s})"
             joint = random_joint(n, q, alpha=alpha, seed=s)
-            scored.append((score(joint, "random", source), source, joint))
+            keep(score(joint, "random", source), source, joint)
             bar.update(1)
             i += 1
-        _optimise(scored, starts, score, out_of_budget, rng, bar)
+        _optimise([(g, src, j) for g, _, src, j in sorted(best, reverse=True)], score, out_of_budget, rng, bar)
     finally:
         bar.close()
+    if state["worst"] is None:
+        raise InputError(f"no table was evaluated within the budget of {budget:g} s; raise --budget")
     worst = dict(state["worst"])
     table = worst.pop("table")
     report = HuntReport(quantity.describe(), state["tried"], state["violations"], worst, stages,
                         time.perf_counter() - t0, seed)
     if out_dir is not None:
-        report.files = _save(out_dir, table, report, quantity, bound)
+        report.files = _save(out_dir, table, report, quantity, bound, max_memory)
     return report
 
 
-def _optimise(scored, starts, score, out_of_budget, rng, bar) -> None:
+def _optimise(starts, score, out_of_budget, rng, bar) -> None:
+    """Local optimisation from each of ``starts`` (``(gap, source, joint)``, worst first)."""
     from scipy.optimize import minimize
 
-    finite = [s for s in scored if math.isfinite(s[0])]
-    finite.sort(key=lambda s: -s[0])
-    for rank, (_, source, joint) in enumerate(finite[:starts]):
+    for _, source, joint in starts:
         if out_of_budget():
             return
         shape = joint.table.shape
@@ -402,14 +534,14 @@ def _optimise(scored, starts, score, out_of_budget, rng, bar) -> None:
             return
 
 
-def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound) -> dict:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound, max_memory=None) -> dict:
+    """Write ``worst.npy`` and ``worst.json`` atomically (never through a planted symlink)."""
+    from .cli import to_jsonable
+    from .files import atomic_write, check_output_dir
+
+    out = check_output_dir(out_dir)
     npy, rec = out / "worst.npy", out / "worst.json"
-    tmp = out / "worst.tmp.npy"
-    np.save(tmp, table.table)
-    os.replace(tmp, npy)
-    _, ctx = quantity.evaluate(table)
+    _, ctx = quantity.evaluate(table, max_memory)
     record = {
         "quantity": quantity.kind,
         "family": quantity.family,
@@ -421,7 +553,7 @@ def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound) 
         "unit": "nats",
         "replay": quantity.replay(str(npy), ctx),
     }
-    from .cli import to_jsonable
-
-    rec.write_text(json.dumps(to_jsonable(record), allow_nan=False, indent=2) + "\n")
+    text = json.dumps(to_jsonable(record), allow_nan=False, indent=2) + "\n"
+    atomic_write(npy, lambda fh: np.save(fh, table.table))
+    atomic_write(rec, lambda fh: fh.write(text.encode()))
     return {"table": str(npy), "record": str(rec)}

@@ -13,14 +13,13 @@ References
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, check_memory
 from .information import information_curve
 from .joint import Joint
 
@@ -65,9 +64,14 @@ def validate_curve(z, tol: float = 1e-9) -> np.ndarray:
     mdmtheory.errors.InputError: the information curve must be nondecreasing: worst decrease 0.1 from Z_2 to Z_3 (tolerance 1e-09)
     """
     try:
-        arr = np.asarray(z, dtype=float)
-    except (TypeError, ValueError):
-        raise InputError("an information curve is a list of numbers Z_1..Z_n") from None
+        raw = np.asarray(z)
+        if raw.dtype.kind in "USVc":  # float() would parse strings and drop imaginary parts
+            raise InputError(f"an information curve is a list of real numbers Z_1..Z_n; got {raw.dtype.name} values")
+        arr = np.asarray(raw, dtype=float)
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError("an information curve is a list of numbers Z_1..Z_n (finite floats)") from None
     if arr.ndim != 1 or arr.size == 0:
         raise InputError(f"an information curve is a non-empty 1-D list Z_1..Z_n; got shape {arr.shape}")
     bad = np.flatnonzero(~np.isfinite(arr))
@@ -89,16 +93,78 @@ def validate_curve(z, tol: float = 1e-9) -> np.ndarray:
     return np.maximum.accumulate(out)
 
 
-def load_curve(path: str | os.PathLike, tol: float = 1e-9) -> np.ndarray:
+#: Working memory of a text curve file per byte of file: the decoded text, the lines and
+#: one Python float per number (at most one number every two bytes), counted generously.
+TEXT_BYTES_FACTOR = 40
+
+#: Numeric dtype kinds a ``.npy`` curve may hold: signed and unsigned integers, floats.
+_NUMERIC_KINDS = "iuf"
+
+
+def _read_text(p: Path, max_memory: float | None) -> str:
+    """The file's text: UTF-8 (a leading byte-order mark, as spreadsheets write it, is dropped)."""
+    check_memory(TEXT_BYTES_FACTOR * float(p.stat().st_size), f"reading the curve file {str(p)!r}", max_memory)
+    raw = p.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(f"{p}: UTF-16 text (as some spreadsheets save it); save the file as UTF-8")
+    if b"\0" in raw:
+        raise InputError(f"{p}: binary content (NUL bytes) in a text curve file; save Z_1..Z_n as text, or as .npy")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+
+
+def _read_csv(p: Path, text: str) -> list[float]:
+    """One column of numbers, an optional header line first; anything else is refused."""
+    vals: list[float] = []
+    first = True
+    for lineno, line in enumerate(text.splitlines(), 1):
+        cells = [c.strip().strip('"').strip("'").strip() for c in line.split(",")]
+        if not any(cells):
+            continue
+        while len(cells) > 1 and not cells[-1]:  # "0.5," as some spreadsheets export a column
+            cells.pop()
+        if len(cells) > 1:
+            hint = (" (a decimal comma? write 0.5, not 0,5)"
+                    if len(cells) == 2 and all(c.isdigit() for c in cells) else "")
+            raise InputError(f"{p}: line {lineno} has {len(cells)} fields; a CSV curve is one column Z_1..Z_n{hint}")
+        cell = cells[0]
+        if len(cell) > 64:
+            raise InputError(f"{p}: line {lineno} holds a field of {len(cell)} characters, too long for a number")
+        try:
+            vals.append(float(cell))
+        except ValueError:
+            if not first:
+                raise InputError(f"{p}: line {lineno} is not a number: {cell!r}") from None
+        first = False
+    return vals
+
+
+def load_curve(path: str | os.PathLike, tol: float = 1e-9, max_memory: float | None = None) -> np.ndarray:
     """Read and validate ``Z_1..Z_n`` from ``.npy``, ``.json`` or ``.csv``.
 
     ``.json`` holds a list, or an object with an ``"information_curve"`` list (the output of
-    ``mdmtheory info --json``); ``.csv`` holds one column, with an optional header line.
+    ``mdmtheory info --json``); ``.csv`` holds one column, with an optional header line.  Text
+    files are UTF-8, with or without a byte-order mark; a ``.npy`` file holds a 1-D integer or
+    float array.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    tol : float
+        Passed to :func:`validate_curve`.
+    max_memory : float, optional
+        Ceiling in bytes for reading the file (default 4 GiB).
 
     Raises
     ------
     InputError
-        For an unknown extension, a malformed file, or an invalid curve.
+        For an unknown extension, a path that is not a regular file (a FIFO, a device), a
+        malformed file (binary or non-UTF-8 text, JSON nested too deep, ragged or
+        decimal-comma CSV, fields too long for a number, string, complex or empty arrays), a
+        file too large for ``max_memory``, or an invalid curve.
 
     Examples
     --------
@@ -109,42 +175,41 @@ def load_curve(path: str | os.PathLike, tol: float = 1e-9) -> np.ndarray:
     >>> load_curve(path).tolist()
     [0.0, 0.1, 0.25, 0.25]
     """
+    from .files import check_input_file
+
     p = Path(path)
     ext = p.suffix.lower()
+    if ext not in (".npy", ".json", ".csv"):
+        raise InputError(f"{p}: a curve file is .npy, .json or .csv; got {ext or 'no extension'!r}")
+    check_input_file(p, "a curve file (.npy, .json or .csv)")
     if ext == ".npy":
         try:
-            data = np.load(p, allow_pickle=False)
-        except ValueError as exc:
-            raise InputError(f"{p}: not a numeric .npy array ({exc})") from None
-        data = np.asarray(data)
+            data = np.load(p, mmap_mode="r", allow_pickle=False)
+        except (ValueError, OSError, EOFError) as exc:
+            raise InputError(f"{p}: not a readable numeric .npy array ({exc})") from None
+        if not isinstance(data, np.ndarray) or data.dtype.kind not in _NUMERIC_KINDS:
+            kind = getattr(getattr(data, "dtype", None), "name", type(data).__name__)
+            raise InputError(f"{p}: a curve file holds integers or floats; got {kind} values")
         if data.ndim != 1:
             raise InputError(f"{p}: a curve file holds a 1-D array Z_1..Z_n; got shape {data.shape}")
+        check_memory(8.0 * data.size * 3, f"reading the curve file {str(p)!r}", max_memory)
+        data = np.array(data, dtype=np.float64)
     elif ext == ".json":
+        text = _read_text(p, max_memory)
         try:
-            data = json.loads(p.read_text())
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{p}: invalid JSON ({exc.msg} at line {exc.lineno})") from None
+        except RecursionError:
+            raise InputError(f"{p}: JSON nested too deeply; a JSON curve is a flat list of numbers") from None
         if isinstance(data, dict):
             if "information_curve" not in data:
                 raise InputError(f"{p}: a JSON curve is a list, or an object with an \"information_curve\" list")
             data = data["information_curve"]
         if not isinstance(data, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in data):
             raise InputError(f"{p}: a JSON curve is a flat list of numbers Z_1..Z_n")
-    elif ext == ".csv":
-        rows = [r for r in csv.reader(p.read_text().splitlines()) if any(c.strip() for c in r)]
-        if rows and len({len(r) for r in rows}) == 1 and len(rows[0]) != 1:
-            raise InputError(f"{p}: a CSV curve is one column Z_1..Z_n; got {len(rows[0])} columns")
-        vals = []
-        for i, r in enumerate(rows):
-            try:
-                vals.append(float(r[0]))
-            except (ValueError, IndexError):
-                if i == 0:
-                    continue  # a header line
-                raise InputError(f"{p}: line {i + 1} is not a number: {','.join(r)!r}") from None
-        data = vals
     else:
-        raise InputError(f"{p}: a curve file is .npy, .json or .csv; got {ext or 'no extension'!r}")
+        data = _read_csv(p, _read_text(p, max_memory))
     try:
         return validate_curve(data, tol)
     except InputError as exc:

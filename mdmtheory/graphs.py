@@ -22,13 +22,14 @@ import re
 from math import gcd
 from typing import Callable
 
-from ._lazy import lazy_module
-
-nx = lazy_module("networkx")
 import numpy as np
 
+from ._lazy import lazy_module
+
 from ._numeric import SUM_TOL, check_real, clamp_nonneg, sum_tolerance
-from .errors import InputError
+from .errors import InputError, check_memory
+
+nx = lazy_module("networkx")
 
 __all__ = [
     "GRAPH_FAMILIES",
@@ -116,37 +117,125 @@ GRAPH_FAMILIES: dict[str, tuple[Callable[..., nx.Graph], str]] = {
 _ALIASES = {"complete_bipartite": "bipartite", "binary_tree": "tree", "edgelist": "file", "ring": "cycle"}
 
 
+#: Bytes a networkx graph takes per vertex and per edge, with the relabelled copy
+#: :func:`make_graph` may make (measured: grid 300x300 140 MB, complete:1500 180 MB).
+GRAPH_BYTES_PER_NODE = 1000
+GRAPH_BYTES_PER_EDGE = 500
+#: Dense ``q x q`` float64 arrays counted for building the walk: :func:`walk_matrix` and the
+#: chain's checks of ``P`` peak at 5.1-5.5 of them (``tracemalloc``: grid:40x40, cycle:1500,
+#: hypercube:10); 8 leaves room for the allocator.
+WALK_MATRIX_COPIES = 8
+
+def _hypercube_size(d: int) -> tuple[int, int]:
+    """``(2^d, d 2^(d-1))`` for ``1 <= d``, with ``d`` capped at 400 (beyond any memory limit);
+    a ``d < 1`` is left for the builder to refuse."""
+    d = min(d, 400)
+    return (2**d, d * 2 ** (d - 1)) if d >= 1 else (1, 0)
+
+
+def _tree_size(h: int) -> tuple[int, int]:
+    """``(2^(h+1) - 1, 2^(h+1) - 2)`` for ``h >= 0``, with ``h`` capped at 399; a negative
+    ``h`` is left for the builder to refuse."""
+    h = min(h, 399)
+    return (2 ** (h + 1) - 1, 2 ** (h + 1) - 2) if h >= 0 else (0, 0)
+
+
+_SIZES: dict[str, Callable[..., tuple[int, int]]] = {
+    "cycle": lambda n: (n, n),
+    "path": lambda n: (n, n - 1),
+    "complete": lambda n: (n, n * (n - 1) // 2),
+    "star": lambda n: (n, n - 1),
+    "grid": lambda r, c=None: (r * (r if c is None else c), r * ((r if c is None else c) - 1) + (r if c is None else c) * (r - 1)),
+    "torus": lambda r, c=None: (r * (r if c is None else c), 2 * r * (r if c is None else c)),
+    "hypercube": lambda d: _hypercube_size(d),
+    "bipartite": lambda a, b: (a + b, a * b),
+    "barbell": lambda m, b=0: (2 * m + b, m * (m - 1) + b + 1),
+    "lollipop": lambda m, k=1: (m + k, m * (m - 1) // 2 + k),
+    "petersen": lambda: (10, 15),
+    "tree": lambda h: _tree_size(h),
+    "regular": lambda d, n, seed=0: (n, d * n // 2),
+}
+
+
+def graph_memory(nodes: int, edges: int) -> float:
+    """Bytes to build a graph with ``nodes`` vertices and ``edges`` edges and its dense walk
+    matrix (the estimate :func:`parse_graph` checks before building anything)."""
+    nodes, edges = max(int(nodes), 0), max(int(edges), 0)
+    need = GRAPH_BYTES_PER_NODE * nodes + GRAPH_BYTES_PER_EDGE * edges + WALK_MATRIX_COPIES * 8 * nodes * nodes
+    return float(min(need, 10**30))  # exact integers first: hypercube:10000 would overflow a float
+
+
+def _count(x: int) -> str:
+    if x >= 2**399:  # the spec's exponent was capped at 400: say only that it is astronomical
+        return "over 1e120"
+    return str(x) if x < 10**12 else f"{float(x):.3g}"
+
+
+def _check_graph_size(spec: str, nodes: int, edges: int, max_memory: float | None) -> None:
+    v, e = _count(nodes), _count(edges)
+    check_memory(
+        graph_memory(nodes, edges),
+        f"the graph {spec!r} ({v} vertices, {e} edges) with its dense {v} x {v} walk matrix",
+        max_memory,
+    )
+
+
 def _families_help() -> str:
     return "; ".join(h for _, h in GRAPH_FAMILIES.values())
 
 
-def _read_edgelist(path: str) -> nx.Graph:
-    if not os.path.isfile(path):
+def _edge_lines(path: str):
+    """``(u, v, weight)`` for each edge line of an edge-list file (comments and blank lines skipped)."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="strict") as fh:  # -sig: a BOM is not part of a label
+            for lineno, line in enumerate(fh, 1):
+                parts = line.split("#", 1)[0].split()
+                if not parts:
+                    continue
+                if len(parts) not in (2, 3):
+                    raise InputError(f"{path}:{lineno}: expected 'u v' or 'u v weight'; got {line.strip()[:80]!r}")
+                u, v = (int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts[:2])
+                w = 1.0
+                if len(parts) == 3:
+                    try:
+                        w = float(parts[2])
+                    except ValueError:
+                        raise InputError(f"{path}:{lineno}: the weight {parts[2]!r} is not a number") from None
+                    if not (w > 0 and np.isfinite(w)):
+                        raise InputError(f"{path}:{lineno}: edge weights must be finite and > 0; got {parts[2]}")
+                yield u, v, w
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; an edge list is a text file with one 'u v [weight]' per line") from None
+
+
+def _read_edgelist(path: str, spec: str = "", max_memory: float | None = None) -> nx.Graph:
+    """Read an edge list in two passes: count vertices and edges (checking the memory as the
+    count grows, every 65536 lines), then build the graph only if it fits."""
+    if not os.path.exists(path):
         raise InputError(f"no such edge-list file: {path!r}; give a text file with one 'u v [weight]' per line")
-    G = nx.Graph()
-    with open(path) as fh:
-        for lineno, line in enumerate(fh, 1):
-            parts = line.split("#", 1)[0].split()
-            if not parts:
-                continue
-            if len(parts) not in (2, 3):
-                raise InputError(f"{path}:{lineno}: expected 'u v' or 'u v weight'; got {line.strip()!r}")
-            u, v = (int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts[:2])
-            w = 1.0
-            if len(parts) == 3:
-                try:
-                    w = float(parts[2])
-                except ValueError:
-                    raise InputError(f"{path}:{lineno}: the weight {parts[2]!r} is not a number") from None
-                if not (w > 0 and np.isfinite(w)):
-                    raise InputError(f"{path}:{lineno}: edge weights must be finite and > 0; got {parts[2]}")
-            G.add_edge(u, v, weight=w)
-    if G.number_of_nodes() == 0:
+    from .files import check_input_file
+
+    check_input_file(path, "an edge-list file")
+    spec = spec or f"file:{path}"
+    labels: set = set()
+    edges = 0
+    for u, v, _ in _edge_lines(path):
+        labels.add(u)
+        labels.add(v)
+        edges += 1
+        if edges % 65536 == 0:
+            _check_graph_size(spec, len(labels), edges, max_memory)
+    if edges == 0:
         raise InputError(f"the edge-list file {path!r} has no edges")
+    _check_graph_size(spec, len(labels), edges, max_memory)
+    del labels
+    G = nx.Graph()
+    for u, v, w in _edge_lines(path):
+        G.add_edge(u, v, weight=w)
     return G
 
 
-def parse_graph(spec: str) -> nx.Graph:
+def parse_graph(spec: str, max_memory: float | None = None) -> nx.Graph:
     """Build a graph from a spec string such as ``cycle:8``, ``grid:4x4``, ``regular:3,20,seed=1``.
 
     Parameters
@@ -154,6 +243,9 @@ def parse_graph(spec: str) -> nx.Graph:
     spec : str
         ``name`` or ``name:args``; arguments are comma-separated integers (``x`` also
         separates, as in ``4x4``) and ``key=value`` pairs.  ``file:PATH`` reads an edge list.
+    max_memory : float, optional
+        Ceiling in bytes (default 4 GiB) for the graph and its dense walk matrix, estimated
+        from the spec (or the edge-list file's size) before anything is built.
 
     Returns
     -------
@@ -163,7 +255,9 @@ def parse_graph(spec: str) -> nx.Graph:
     Raises
     ------
     InputError
-        Unknown family (the message lists them), bad arguments, isolated vertices.
+        Unknown family (the message lists them), bad arguments, isolated vertices, a graph
+        too big for ``max_memory`` (``complete:100000``, ``grid:1000x1000``, ``hypercube:30``),
+        an edge-list path that is not a regular file.
 
     Examples
     --------
@@ -180,7 +274,7 @@ def parse_graph(spec: str) -> nx.Graph:
     if name == "file":
         if not rest:
             raise InputError("file:PATH needs the path of an edge-list file")
-        return make_graph(_read_edgelist(rest))
+        return make_graph(_read_edgelist(rest, text, max_memory))
     builder = GRAPH_FAMILIES[name][0]
     args: list[int] = []
     kwargs: dict[str, int] = {}
@@ -193,6 +287,12 @@ def parse_graph(spec: str) -> nx.Graph:
                 args.append(int(part))
         except ValueError:
             raise InputError(f"graph argument {part!r} in {spec!r} is not an integer; usage: {GRAPH_FAMILIES[name][1]}") from None
+    try:
+        nodes, edges = _SIZES[name](*args, **kwargs)
+    except TypeError:
+        pass  # wrong arguments: the builder below names the usage
+    else:
+        _check_graph_size(text, nodes, edges, max_memory)
     try:
         G = builder(*args, **kwargs)
     except TypeError:

@@ -215,7 +215,8 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     Raises
     ------
     InputError
-        Missing file, not a ``.npy`` file, object arrays, or an invalid table.
+        Missing file, a directory, FIFO or device, not a ``.npy`` file, object arrays, or an
+        invalid table.
 
     Examples
     --------
@@ -225,14 +226,9 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise InputError(f"path must be a file path (str or os.PathLike); got {path!r}") from None
-    if not os.path.exists(path):
-        raise InputError(f"no such file: {path!r}; give the path of a .npy table (numpy.save)")
-    if os.path.isdir(path):
-        raise InputError(f"{path!r} is a directory; give the path of a .npy table")
+    from .files import check_input_file
+
+    path = check_input_file(path, "a .npy table", " (numpy.save)")  # FIFOs and devices would hang
     try:
         header = np.load(path, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:

@@ -546,6 +546,18 @@ def _multiplier(P: np.ndarray):
     return lambda M: P @ M
 
 
+def tables_memory(chain: "MarkovChain") -> float:
+    """Bytes the chain's exact information measures need (``walk-info``, the large-``n``
+    paths of ``walk --exact``): the settled tables with up to ``n`` powers (``mu``, ``hrow``
+    as lists of arrays, their stacked copies and entropies: five ``n x q`` arrays plus about
+    240 bytes of array headers per power), the ring of the last ``L`` powers and the power
+    being computed with its temporaries (``L + 6`` dense ``q x q``), and the ``n x q`` and
+    ``n``-long gathers of the entropy, TC and DTC sums (four ``n x q``, ten ``n``)."""
+    q, n = chain.q, chain.n
+    L = chain_period(chain.P)
+    return 8.0 * q * q * (L + 6) + float(n) * (8.0 * q * 9 + 240.0 + 8.0 * 10)
+
+
 def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     """``mu[d] = start P^d``, ``hrow[d] = row entropies of P^d``, ``Hmu[d] = H(mu[d])`` for
     ``d = 0..D``, stopping at the first ``D`` the settle rule (:class:`_Settling`) allows.

@@ -137,7 +137,7 @@ def plot_table(
         import io
         from pathlib import Path
 
-        from .sweep import _atomic_write
+        from .files import atomic_write
 
         fmt = Path(out).suffix.lstrip(".").lower() or "png"
         if fmt not in fig.canvas.get_supported_filetypes():
@@ -145,7 +145,7 @@ def plot_table(
         buf = io.BytesIO()
         fig.savefig(buf, format=fmt, bbox_inches="tight")
         plt.close(fig)
-        _atomic_write(Path(out), buf.getvalue())
+        atomic_write(out, lambda fh: fh.write(buf.getvalue()))
     else:
         result["figure"] = fig
     return result

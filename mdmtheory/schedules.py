@@ -661,7 +661,8 @@ def schedule_family(name: str, n: int, curve=None, **params) -> Schedule:
     Raises
     ------
     InputError
-        For an unknown family or wrong parameters (the message lists the right ones).
+        For an unknown family, wrong parameters (the message lists the right ones), or
+        parameters whose arithmetic overflows (``geometric`` with ``ratio=1e308``).
 
     Examples
     --------
@@ -684,4 +685,9 @@ def schedule_family(name: str, n: int, curve=None, **params) -> Schedule:
         raise InputError(f"schedule family {name!r}: {what}; it takes {usage}")
     if "curve" in sig.parameters:
         params["curve"] = curve
-    return fn(n, **params)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            return fn(n, **params)
+    except (OverflowError, FloatingPointError, ZeroDivisionError):  # e.g. geometric ratio=1e308
+        shown = ", ".join(f"{k}={v}" for k, v in params.items() if k != "curve")
+        raise InputError(f"schedule family {name!r} with {shown}: the numbers overflow; use smaller parameter values") from None

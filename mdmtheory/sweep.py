@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from .errors import InputError
+from .files import atomic_write, check_input_file, check_output_file
 from .progress import progress
 
 __all__ = ["sweep", "expand", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
@@ -141,9 +142,7 @@ def _canonical(value: Any) -> str:
 
 def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
     """Read a TOML spec; returns ``(spec, folder)`` (relative table paths are taken from the folder)."""
-    path = os.fspath(path)
-    if not os.path.isfile(path):
-        raise InputError(f"no such sweep spec: {path!r}; give a .toml file (see examples/sweeps/)")
+    path = check_input_file(path, "a sweep spec", " (a .toml file, see examples/sweeps/)")
     try:
         import tomllib
     except ImportError:  # Python 3.10
@@ -420,34 +419,13 @@ def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
         for r in rows:
             w.writerow([_text(r.get(c)) for c in cols])
         data = text.getvalue().encode()
-    _atomic_write(path, data)
+    atomic_write(path, lambda fh: fh.write(data))
     return cols
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    if path.is_dir():
-        raise InputError(f"{str(path)!r} is a directory; give a file name for the table")
-    if path.is_symlink():
-        raise InputError(f"{str(path)!r} is a symbolic link; refusing to write through it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def read_table(path: str | os.PathLike) -> list[dict]:
     """The rows of a sweep table (CSV or Parquet), numbers parsed back."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"no such table: {str(path)!r}; give a table written by mdmtheory sweep")
+    path = Path(check_input_file(path, "a table written by mdmtheory sweep"))
     if path.suffix == ".parquet":
         try:
             import pyarrow.parquet as pq
@@ -589,8 +567,8 @@ def sweep(
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise InputError(f"writing {str(out)!r} needs pyarrow (pip install pyarrow); or give a .csv path") from None
-        if out.is_dir():
-            raise InputError(f"{str(out)!r} is a directory; give a file name for the table")
+        check_output_file(out)
+        check_output_file(out.with_name(out.name + ".journal"))
         journal = out.with_name(out.name + ".journal")
         old = read_table(out) if out.is_file() else []
         for r in old + _journal_rows(journal):

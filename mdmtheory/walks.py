@@ -55,6 +55,17 @@ __all__ = [
 EXACT_MAX_CELLS = 2e6
 
 
+#: Bytes per sampled position while walks are drawn and scored: the int64 samples, and in
+#: :func:`walk_metrics` the gathered ``P[x_i, x_{i+1}]`` (float64) with its boolean test, then
+#: the two raveled int64 copies of the transition pairs :func:`_transition_counts` adds up
+#: (measured peak about 26 bytes a position; ``walk --samples 150000`` used 3x the earlier 8).
+WALK_SAMPLE_BYTES = 40
+
+#: Bytes per cell and position while the exact output law of a short walk is scored: the
+#: int64 index grid and its kept copy, the gathered transitions with their test, the two
+#: raveled pair copies (41 counted, 48 allowed; plus the law itself, 8 bytes a cell).
+WALK_EXACT_BYTES = 48
+
 def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -> tuple[float, float]:
     """Wilson score interval for a binomial proportion (95% by default).
 
@@ -175,7 +186,8 @@ def sample_walks(
         raise InputError(f"samples must be a positive integer; got {samples!r}")
     n = chain.n
     code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, n)
-    check_memory(8.0 * samples * n + 8.0 * chain.q * chain.q * 4, f"{samples} walks of length {n}", max_memory)
+    check_memory(WALK_SAMPLE_BYTES * float(samples) * n + 8.0 * chain.q * chain.q * 4,
+                 f"{samples} walks of length {n} and their scoring", max_memory)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
     xs = np.empty((int(samples), n), dtype=np.int64)
     calls = np.empty(int(samples), dtype=np.int64)
@@ -302,6 +314,9 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     out.update({k: None for k in keys})
     if n * np.log(q) <= np.log(EXACT_MAX_CELLS):
         from .evaluate import evaluate
+
+        cells = float(q) ** n
+        check_memory(cells * (8.0 + WALK_EXACT_BYTES * n), f"scoring the exact output law of {q}^{n} walks", max_memory)
 
         r = evaluate(chain.joint(max_memory), sampler, base, max_memory)
         nu = r["law"].table

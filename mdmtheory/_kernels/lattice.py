@@ -36,7 +36,8 @@ and the largest finite one.  ``0 log 0 = 0`` exactly: ``log`` is never called on
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 
 import numba
 import numpy as np
@@ -389,6 +390,8 @@ def _lattice_subtree(table, shape, inner_of, j0, out):
 # entry points
 
 _SERIAL_CELLS = 1 << 20  # below this many lattice cells, threads cost more than they save
+_POLL_SECONDS = 0.05  # how often the main thread wakes up to let Python run a SIGINT handler
+WORKER_NAME = "mdmtheory-lattice"  # abandoned workers are found by this name (see mdmtheory.cli.main)
 
 
 def _subtree_cells(shape: tuple[int, ...], j0: int, descending: bool) -> float:
@@ -409,7 +412,9 @@ def _walk(
     static split (a ``prange`` over fixed bins), this keeps both cores busy when one of them
     is shared with another process: binary n = 19 on 2 threads, a loaded machine, 1.2-1.4 s
     against 1.3-2.9 s.  Each subtree writes its own entries of ``out``, so the result does
-    not depend on the number of threads (bit for bit).
+    not depend on the number of threads (bit for bit).  Large lattices run through
+    :func:`_run_interruptibly` (Ctrl-C is honoured within a fraction of a second), small ones
+    serially in the calling thread.
 
     ``threads`` (default ``numba.get_num_threads()``) and ``serial_cells`` (default
     ``_SERIAL_CELLS``: smaller lattices run serially) are arguments so that the tests can run
@@ -427,13 +432,54 @@ def _walk(
     order = sorted(range(n), key=lambda j: -_subtree_cells(dims, j, descending))
     threads = min(numba.get_num_threads() if threads is None else int(threads), n)
     cutoff = _SERIAL_CELLS if serial_cells is None else serial_cells
-    if threads <= 1 or math.prod(q + 1 for q in dims) < cutoff:
+    if math.prod(q + 1 for q in dims) < cutoff:
         for j0 in order:
             subtree(flat, shape, inner_of, j0, out)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            list(pool.map(lambda j0: subtree(flat, shape, inner_of, j0, out), order))
+        return out
+    _run_interruptibly(lambda j0: subtree(flat, shape, inner_of, j0, out), order, threads)
     return out
+
+
+def _run_interruptibly(task, items, threads: int) -> None:
+    """Run ``task(item)`` for each item on ``threads`` daemon worker threads pulling from one
+    queue, while the main thread waits in short timed sleeps.
+
+    A nogil numba call cannot be interrupted, and a main thread blocked in it (or in a
+    thread pool's untimed join) would not run Python's SIGINT handler until the whole
+    lattice is done.  Here the main thread wakes every ``_POLL_SECONDS``, so Ctrl-C raises
+    ``KeyboardInterrupt`` at once; the workers are daemon threads, abandoned (their numba
+    work ends with the process) instead of joined.  Exceptions in a worker are re-raised.
+    """
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for item in items:
+        todo.put(item)
+    errors: list[BaseException] = []
+    done = threading.Semaphore(0)
+    workers = max(1, min(threads, len(items)))
+
+    def work():
+        try:
+            while True:
+                try:
+                    item = todo.get_nowait()
+                except queue.Empty:
+                    return
+                if errors:
+                    return
+                task(item)
+        except BaseException as exc:  # re-raised in the main thread
+            errors.append(exc)
+        finally:
+            done.release()
+
+    for _ in range(workers):
+        threading.Thread(target=work, daemon=True, name=WORKER_NAME).start()
+    finished = 0
+    while finished < workers:
+        if done.acquire(timeout=_POLL_SECONDS):
+            finished += 1
+    if errors:
+        raise errors[0]
 
 
 def lattice_entropies(table: np.ndarray, threads: int | None = None, serial_cells: float | None = None) -> np.ndarray:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
 import pkgutil
 import json
 import math
 import os
 import sys
+import threading
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "base_arg", "CliError"]
+__all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "base_arg", "CliError",
+           "finite_float", "int_arg"]
 
 #: Commands listed first, in this order; every other public module of this package follows.
 FIRST = ["info", "kl", "schedule", "bounds", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
@@ -53,6 +56,49 @@ def base_arg(text: str) -> float | None:
     return int(b) if b.is_integer() else b
 
 
+def _number(text: str, flag: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{flag} takes a number; got {text!r}") from None
+    if not math.isfinite(v):
+        raise argparse.ArgumentTypeError(f"{flag} must be a finite number; got {text!r}")
+    return v
+
+
+def finite_float(flag: str, low: float | None = None, low_open: bool = False, high: float | None = None):
+    """An argparse type: a finite float, optionally ``>= low`` (``> low`` if ``low_open``) and ``< high``.
+
+    ``inf``, ``nan`` and overflowing literals such as ``1e999`` are refused with the flag's name.
+    """
+
+    def parse(text: str) -> float:
+        v = _number(text, flag)
+        if low is not None and (v <= low if low_open else v < low):
+            raise argparse.ArgumentTypeError(f"{flag} must be {'>' if low_open else '>='} {low:g}; got {text!r}")
+        if high is not None and not v < high:
+            raise argparse.ArgumentTypeError(f"{flag} must be < {high:g}; got {text!r}")
+        return v
+
+    return parse
+
+
+def int_arg(flag: str, low: int | None = None):
+    """An argparse type: an integer (written without a fraction), optionally ``>= low``."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{flag} takes an integer; got {text!r}") from None
+        if low is not None and v < low:
+            what = {0: "a non-negative integer", 1: "a positive integer"}.get(low, f"an integer >= {low}")
+            raise argparse.ArgumentTypeError(f"{flag} must be {what}; got {text!r}")
+        return v
+
+    return parse
+
+
 def _memory_arg(text: str) -> float:
     units = {"k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
     t = text.strip().lower().rstrip("ib").rstrip("b")
@@ -63,8 +109,8 @@ def _memory_arg(text: str) -> float:
         v = float(t) * mult
     except ValueError:
         raise argparse.ArgumentTypeError(f"--max-memory takes bytes, e.g. 8G or 500M; got {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError("--max-memory must be positive")
+    if not (v > 0 and math.isfinite(v)):
+        raise argparse.ArgumentTypeError(f"--max-memory must be a positive finite size like 8G; got {text!r}")
     return v
 
 
@@ -83,7 +129,13 @@ def add_params(p: argparse.ArgumentParser, help: str) -> None:
 
 
 def parse_params(items: Sequence[str]) -> dict:
-    """``["k=8", "proxy=entropy"]`` to ``{"k": 8, "proxy": "entropy"}`` (ints and floats converted)."""
+    """``["k=8", "proxy=entropy"]`` to ``{"k": 8, "proxy": "entropy"}`` (ints and floats converted).
+
+    Raises
+    ------
+    InputError
+        An item without ``=``, or a number that is not finite (``inf``, ``nan``, ``1e999``).
+    """
     out: dict = {}
     for item in items:
         if "=" not in item:
@@ -97,12 +149,25 @@ def parse_params(items: Sequence[str]) -> dict:
                 continue
         else:
             out[key] = val
+        if isinstance(out[key], float) and not math.isfinite(out[key]):
+            raise InputError(f"--param {key} must be a finite number; got {val!r}")
     return out
 
 
 def to_jsonable(obj: Any) -> Any:
-    """Plain Python values for strict JSON: numpy scalars and arrays converted, ``inf`` and
-    ``nan`` written as the strings ``"inf"``, ``"-inf"``, ``"nan"``."""
+    """Plain Python values for strict JSON: numpy scalars and arrays converted, paths as
+    strings, ``inf`` and ``nan`` written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
+
+    Raises
+    ------
+    TypeError
+        For any other type (a programming error, caught before anything is printed).
+
+    Examples
+    --------
+    >>> to_jsonable({"a": float("inf"), "b": np.arange(2)})
+    {'a': 'inf', 'b': [0, 1]}
+    """
     if isinstance(obj, dict):
         return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -120,7 +185,13 @@ def to_jsonable(obj: Any) -> Any:
         if math.isinf(x):
             return "inf" if x > 0 else "-inf"
         return x
-    return obj
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    # refused here, before anything is printed: the JSON is streamed, so a value json cannot
+    # write would otherwise stop it half-way
+    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
 
 
 def _fmt(v: Any) -> str:
@@ -137,13 +208,21 @@ def emit(result: dict, as_json: bool, title: str | None = None) -> None:
     """Print ``result`` as strict JSON or as an aligned ``key  value`` table."""
     data = to_jsonable(result)
     if as_json:
-        print(json.dumps(data, allow_nan=False, indent=2))
+        # streamed: json.dumps with indent builds a list of every chunk and then the whole
+        # string (about 60 bytes a number more, measured on a 3000-point frontier)
+        json.dump(data, sys.stdout, allow_nan=False, indent=2)
+        sys.stdout.write("\n")
         return
     if title:
         print(title)
     width = max((len(k) for k in data), default=0)
     for k, v in data.items():
-        print(f"  {k:<{width}}  {_fmt(v)}")
+        if isinstance(v, list) and v and isinstance(v[0], dict):  # one line a row, not one string of all
+            print(f"  {k:<{width}}  ")
+            for row in v:
+                print("    " + "  ".join(f"{c}={_fmt(x)}" for c, x in row.items()))
+        else:
+            print(f"  {k:<{width}}  {_fmt(v)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,20 +241,83 @@ def _version() -> str:
     return __version__
 
 
+def _stdout_usable() -> bool:
+    """False when standard output is closed (``>&-``): Python then sets ``sys.stdout`` to None."""
+    if sys.stdout is None:
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (io.UnsupportedOperation, AttributeError):  # a stream without a descriptor (a test's capture)
+        return True
+    except ValueError:  # the stream was closed
+        return False
+    try:
+        os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null so the exit-time flush of what is buffered cannot fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _error(msg: str) -> int:
+    if sys.stderr is not None:
+        print(f"mdmtheory: error: {' '.join(msg.split())}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``mdmtheory`` console script; returns the exit code."""
+    """Entry point of the ``mdmtheory`` console script; returns the exit code.
+
+    Exit codes: 0 success, 1 a finding (a failed claim, a violated conjecture), 2 bad input
+    (one line ``mdmtheory: error: ...`` on standard error, never a traceback), 130 interrupted.
+    """
     try:
         args = build_parser().parse_args(argv)
-        return int(args.func(args) or 0)
+        if not _stdout_usable():
+            return _error("standard output is closed; redirect it to a file or /dev/null instead of closing it")
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a write error (disk full, closed reader) surfaces here, not at exit
+        return code
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
         return 1
-    except (InputError, OSError, MemoryError) as exc:
-        msg = str(exc) if not isinstance(exc, MemoryError) else "out of memory; try a smaller problem"
-        if isinstance(exc, OSError) and not isinstance(exc, InputError):
+    except (InputError, OSError, MemoryError, RecursionError) as exc:
+        if isinstance(exc, MemoryError):
+            msg = "out of memory; try a smaller problem or a lower --max-memory"
+        elif isinstance(exc, RecursionError):
+            msg = "input nested too deeply to read; give a flat file"
+        elif isinstance(exc, OSError) and not isinstance(exc, InputError):
             msg = f"{exc.strerror or exc}: {exc.filename}" if getattr(exc, "filename", None) else str(exc)
-        print(f"mdmtheory: error: {' '.join(msg.split())}", file=sys.stderr)
-        return 2
+            if not getattr(exc, "filename", None) and exc.strerror:
+                msg = f"cannot write the output: {exc.strerror}; check standard output and the disk"
+                _drop_stdout()
+        else:
+            msg = str(exc)
+        return _error(msg)
     except KeyboardInterrupt:
-        print("mdmtheory: interrupted", file=sys.stderr)
+        if sys.stderr is not None:
+            print("mdmtheory: interrupted", file=sys.stderr)
+        _exit_if_abandoned_work(130)
         return 130
+
+
+def _exit_if_abandoned_work(code: int) -> None:
+    """Leave at once when interrupted numba workers are still running: the interpreter's
+    teardown next to them took about two seconds (binary n = 24 lattice); nothing is left to
+    write (output files go through an atomic rename), so only the standard streams are flushed."""
+    lattice = sys.modules.get("mdmtheory._kernels.lattice")  # not imported: no workers to abandon
+    if lattice is not None and any(t.name == lattice.WORKER_NAME and t.is_alive() for t in threading.enumerate()):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                if stream is not None:
+                    stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)

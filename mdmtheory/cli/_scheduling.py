@@ -31,7 +31,7 @@ def read_curve(args) -> tuple[np.ndarray, str]:
     if (args.joint is None) == (args.curve is None):
         raise InputError("give exactly one source: a table JOINT.npy or --curve FILE")
     if args.curve is not None:
-        return load_curve(args.curve), unit_name(args.base)
+        return load_curve(args.curve, max_memory=args.max_memory), unit_name(args.base)
     joint = load_joint(args.joint, args.max_memory)
     z = information_curve(joint, args.base, args.max_memory)
     return as_curve(z, tol=1e-7), unit_name(args.base)

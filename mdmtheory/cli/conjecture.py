@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..conjecture import QUANTITIES, Quantity, hunt, load_bound
+from ..conjecture import BOUND_TIMEOUT, QUANTITIES, Quantity, hunt, load_bound
 from ..errors import InputError
 from ..schedules import FAMILIES
-from . import add_params, emit, parse_params
+from . import add_common, add_params, emit, finite_float, int_arg, parse_params
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -23,23 +23,24 @@ def register(sub) -> None:
     p.add_argument("--family", choices=list(FAMILIES), help="schedule family (expected_kl, mixture_kl)")
     p.add_argument("--sampler", help="sampler name (sampler_kl)")
     add_params(p, "family or sampler parameters, e.g. --param s=2")
-    p.add_argument("--budget", type=float, default=60.0, help="seconds for the search (default 60)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--max-tables", type=int, default=None, help="stop after this many tables (machine-independent)")
+    p.add_argument("--budget", type=finite_float("--budget", 0.0, low_open=True), default=60.0, help="seconds for the search (default 60)")
+    p.add_argument("--seed", type=int_arg("--seed", 0), default=0, help="random seed (default 0)")
+    p.add_argument("--max-tables", type=int_arg("--max-tables", 1), default=None, help="stop after this many tables (machine-independent)")
     p.add_argument("--n", default="2-6", help="range of the number of positions (default 2-6)")
     p.add_argument("--q", default="2-3", help="range of the alphabet size (default 2-3)")
     p.add_argument("--out", default="conjecture_out", help="directory for worst.npy and worst.json")
-    p.add_argument("--json", action="store_true", help="print strict JSON")
+    p.add_argument("--bound-timeout", type=finite_float("--bound-timeout", 0.0, low_open=True), default=BOUND_TIMEOUT,
+                   help=f"seconds one call of bound(ctx) may take (default {BOUND_TIMEOUT:g})")
+    add_common(p, base=False)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    if args.budget <= 0:
-        raise InputError(f"--budget must be a positive number of seconds; got {args.budget}")
-    fn = load_bound(args.bound)
+    fn = load_bound(args.bound, timeout=args.bound_timeout)
     quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=parse_params(args.param))
     report = hunt(fn, quantity, budget=args.budget, seed=args.seed, n_range=_range(args.n), q_range=_range(args.q),
-                  max_tables=args.max_tables, out_dir=args.out)
+                  max_tables=args.max_tables, out_dir=args.out, bound_timeout=args.bound_timeout,
+                  max_memory=args.max_memory)
     d = report.as_dict()
     if args.json:
         emit(d, True)

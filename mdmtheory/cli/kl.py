@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..divergence import expected_kl, fixed_order_kl, mixture_kl, ordered_partition
+from ..divergence import check_mixture_memory, expected_kl, fixed_order_kl, mixture_kl, ordered_partition
 from ..errors import InputError
 from ..information import information_curve, unit_name
 from ..joint import load_joint
@@ -39,6 +39,8 @@ def run(args) -> int:
         result["kl"] = fixed_order_kl(joint, blocks, args.base)
         title = "exact KL of the fixed order"
     else:
+        if args.mixture:  # refuse before the lattice, not after it
+            check_mixture_memory(joint.q, sched, args.max_memory)
         curve = information_curve(joint, args.base, args.max_memory)
         result["expected_kl"] = expected_kl(curve, sched)
         if args.mixture:

@@ -6,19 +6,7 @@ from __future__ import annotations
 import os
 
 from ..errors import InputError
-from . import emit
-
-
-def _positive(text: str) -> int:
-    import argparse
-
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"takes a positive integer; got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"takes a positive integer; got {text!r}")
-    return v
+from . import emit, int_arg
 
 
 def register(sub) -> None:
@@ -27,9 +15,9 @@ def register(sub) -> None:
     p.add_argument("--out", help="the table to write: .csv, or .parquet with pyarrow (default: SPEC name, "
                    ".parquet if pyarrow is installed, else .csv, in the current folder)")
     ex = p.add_mutually_exclusive_group()
-    ex.add_argument("--jobs", type=_positive, default=1, help="local worker processes (default 1: in this process)")
+    ex.add_argument("--jobs", type=int_arg("--jobs", 1), default=1, help="local worker processes (default 1: in this process)")
     ex.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tcp://127.0.0.1:8786")
-    ex.add_argument("--dask-local", type=_positive, metavar="N", help="start a Dask LocalCluster with N workers")
+    ex.add_argument("--dask-local", type=int_arg("--dask-local", 1), metavar="N", help="start a Dask LocalCluster with N workers")
     p.add_argument("--json", action="store_true", help="print the summary as strict JSON")
     p.set_defaults(func=run)
 

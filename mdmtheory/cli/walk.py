@@ -7,11 +7,14 @@ the default with 1000 samples) runs the numba Monte Carlo engine with the exact 
 
 from __future__ import annotations
 
-from ..errors import InputError
-from ..markov import random_walk
+import math
+
+from ..errors import InputError, check_memory
+from ..graphs import parse_graph
+from ..markov import random_walk, tables_memory
 from ..samplers import SAMPLER_NAMES, make_sampler
-from ..walks import exact_walk_metrics, simulate
-from . import add_common, add_params, emit, parse_params
+from ..walks import EXACT_MAX_CELLS, exact_walk_metrics, simulate
+from . import add_common, add_params, emit, finite_float, int_arg, parse_params
 
 #: Keys every ``walk`` result has (``None`` where a mode does not give the number).
 KEYS = (
@@ -23,10 +26,17 @@ KEYS = (
 def add_walk_args(p) -> None:
     """``--graph``, ``--length``, ``--start``, ``--lazy``, ``--weighted`` (shared with ``walk-info``)."""
     p.add_argument("--graph", required=True, help="graph spec, e.g. cycle:8, grid:4x4, barbell:5, regular:3,20,seed=1, file:edges.txt")
-    p.add_argument("--length", required=True, type=int, help="walk length n (number of positions)")
+    p.add_argument("--length", required=True, type=int_arg("--length", 1), help="walk length n (number of positions)")
     p.add_argument("--start", default="stationary", help="stationary (default), uniform or vertex:V")
-    p.add_argument("--lazy", type=float, default=0.0, help="holding probability in [0, 1) (default 0)")
+    p.add_argument("--lazy", type=finite_float("--lazy", 0.0, high=1.0), default=0.0, help="holding probability in [0, 1) (default 0)")
     p.add_argument("--weighted", action="store_true", help="use edge weights (edge-list files)")
+
+
+def build_chain(args):
+    """The walk of ``--graph`` / ``--length``, the graph's size checked against ``--max-memory``
+    before it is built."""
+    graph = parse_graph(args.graph, max_memory=args.max_memory)
+    return random_walk(graph, args.length, start=args.start, lazy=args.lazy, weighted=args.weighted)
 
 
 def register(sub) -> None:
@@ -36,8 +46,8 @@ def register(sub) -> None:
     add_params(p, "sampler parameters: steps=8, schedule=4,4, tau=0.9, gamma=0.1, proxy=entropy, delta=0.01")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--exact", action="store_true", help="exact numbers (dense law for small n, gap programme for fixed orders)")
-    mode.add_argument("--samples", type=int, default=None, help="number of simulated walks (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="simulation seed (default 0)")
+    mode.add_argument("--samples", type=int_arg("--samples", 1), default=None, help="number of simulated walks (default 1000)")
+    p.add_argument("--seed", type=int_arg("--seed", 0), default=0, help="simulation seed (default 0)")
     add_common(p)
     p.set_defaults(func=run)
 
@@ -47,9 +57,12 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
-    chain = random_walk(args.graph, args.length, start=args.start, lazy=args.lazy, weighted=args.weighted)
+    chain = build_chain(args)
     sampler = make_sampler(args.sampler, **parse_params(args.param))
     if args.exact:
+        if chain.n * math.log(chain.q) > math.log(EXACT_MAX_CELLS):  # the large-n paths use the chain's tables
+            check_memory(tables_memory(chain), f"the exact measures of a walk of length {chain.n} on {args.graph}",
+                         args.max_memory)
         r = exact_walk_metrics(chain, sampler, args.base, args.max_memory)
     else:
         samples = 1000 if args.samples is None else args.samples

@@ -3,9 +3,10 @@ information curve of a random walk, exactly and without enumeration (any ``n``).
 
 from __future__ import annotations
 
-from ..markov import random_walk
+from ..errors import check_memory
+from ..markov import tables_memory
 from . import add_common, emit
-from .walk import add_walk_args
+from .walk import add_walk_args, build_chain
 
 
 def register(sub) -> None:
@@ -16,7 +17,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    chain = random_walk(args.graph, args.length, start=args.start, lazy=args.lazy, weighted=args.weighted)
+    chain = build_chain(args)
+    check_memory(tables_memory(chain), f"the information measures of a walk of length {chain.n} on {args.graph}",
+                 args.max_memory)
     result = {"graph": args.graph, "start": args.start, "lazy": args.lazy}
     result.update(chain.summary(args.base))
     emit(result, args.json, title=f"information measures of a walk on {args.graph} ({result['unit']})")

@@ -1,0 +1,170 @@
+"""Reading user files safely and writing output files atomically.
+
+Two rules every command follows:
+
+* an input path must name a regular file: a FIFO or a character device would block the read
+  forever (or stream without end), a directory cannot be read; :func:`check_input_file`
+  refuses them before anything is opened for reading;
+* an output file is written through :func:`atomic_write`: the bytes go to a temporary file in
+  the same folder, which is renamed over the target (``os.replace``) only when complete, so a
+  reader never sees half a file, an interrupted run leaves the old file (or none), and a
+  symbolic link planted at the target is refused instead of followed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Callable, IO
+
+from .errors import InputError
+
+__all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file"]
+
+
+def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
+    """Return ``path`` as a string if it names an existing regular file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to be read.
+    what : str
+        What the file should be (used in the messages), e.g. ``"a .npy table"``.
+    fix : str
+        How to make the file (appended to the "no such file" message).
+
+    Raises
+    ------
+    InputError
+        If the path does not exist, is a directory, or is not a regular file (a FIFO, a
+        character or block device, a socket): those would hang or stream forever.
+
+    Examples
+    --------
+    >>> check_input_file("/dev/null")
+    Traceback (most recent call last):
+    ...
+    mdmtheory.errors.InputError: '/dev/null' is a character device, not a regular file; give the path of a file
+    """
+    try:
+        p = os.fspath(path)
+    except TypeError:
+        raise InputError(f"a path must be a str or os.PathLike; got {path!r}") from None
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise InputError(f"no such file: {p!r}; give the path of {what}{fix}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {p!r}: {exc.strerror}; give the path of {what}") from None
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{p!r} is a directory; give the path of {what}")
+    if not stat.S_ISREG(mode):
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
+                else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
+        raise InputError(f"{p!r} is {kind}, not a regular file; give the path of {what}")
+    return p
+
+
+def check_output_dir(path: str | os.PathLike) -> Path:
+    """Create the output folder ``path`` if needed and return it.
+
+    Raises
+    ------
+    InputError
+        If ``path`` exists and is not a directory (a file, a FIFO), or cannot be created.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> check_output_dir(tempfile.mkdtemp()).is_dir()
+    True
+    """
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"the output folder {str(out)!r} exists and is not a directory; give a folder path")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {str(out)!r}: {exc.strerror}; give a writable folder") from None
+    return out
+
+
+def check_output_file(path: str | os.PathLike) -> Path:
+    """Check, before any work, that ``path`` may be written by :func:`atomic_write`.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is a symbolic link, or exists and is not a regular file (a directory).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> check_output_file(os.path.join(tempfile.mkdtemp(), "new.json")).name
+    'new.json'
+    """
+    target = Path(path)
+    if target.is_symlink():
+        raise InputError(f"refusing to write through the symbolic link {str(target)!r}; remove it or choose another path")
+    if target.exists() and not target.is_file():
+        raise InputError(f"cannot write {str(target)!r}: it exists and is not a regular file; choose another path")
+    return target
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) -> Path:
+    """Write a file atomically: ``write(fh)`` fills a temporary file in the target's folder,
+    which then replaces the target with ``os.replace``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The target file.
+    write : callable
+        Called with a binary file object open for writing.
+
+    Returns
+    -------
+    pathlib.Path
+        The target path.
+
+    Raises
+    ------
+    InputError
+        If the target is a symbolic link (it is never followed: a link planted in the output
+        folder could point anywhere), a directory or another non-regular file, or the folder
+        is not writable.  The temporary file is removed on any error or interrupt.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.txt")
+    >>> _ = atomic_write(p, lambda fh: fh.write(b"hello"))
+    >>> open(p).read()
+    'hello'
+    """
+    target = check_output_file(path)
+    folder = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write in {str(folder)!r}: {exc.strerror}; choose a writable folder") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # what open() would have given; mkstemp makes it 0600
+        os.replace(tmp, target)  # a rename replaces a symlink planted meanwhile, never follows it
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target
