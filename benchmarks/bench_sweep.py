@@ -10,7 +10,7 @@ from mdmtheory.sweep import expand, sweep
 
 
 def _spec(quick: bool) -> dict:
-    seeds = list(range(4 if quick else 20))
+    seeds = list(range(4 if quick else 30))
     return {
         "tables": {
             "sweep": {"metrics": ["kl", "tv", "expected_steps"]},
@@ -23,7 +23,7 @@ def _spec(quick: bool) -> dict:
             ],
         },
         "walks": {
-            "sweep": {"mode": "samples", "samples": 2000, "seeds": seeds, "metrics": ["validity", "kernel_tv"]},
+            "sweep": {"mode": "samples", "samples": 500, "seeds": seeds, "metrics": ["validity", "kernel_tv"]},
             "model": [{"graph": "grid:4x4", "length": 128}],
             "sampler": [{"name": "entropy", "grid": {"steps": [8, 16, 32, 64, 128]}}],
         },
@@ -58,7 +58,7 @@ def run(quick: bool = False) -> str:
     return (
         "## Sweeps\n\n"
         f"{points} points: {len(expand(specs['tables']))} exact evaluations on binary n = 10 tables and "
-        f"{len(expand(specs['walks']))} simulations of 2000 walks of length 128 on grid:4x4. Wall time of the whole "
+        f"{len(expand(specs['walks']))} simulations of 500 walks of length 128 on grid:4x4. Wall time of the whole "
         "sweep, including starting the workers (spawned processes load the numba kernels from the cache).\n\n"
         "| executor | wall time | speed-up |\n|---|---|---|\n"
         f"| in process | {t_in:.2f} s | 1.00x |\n"
