@@ -23,6 +23,7 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from typing import Sequence
 
 import numpy as np
@@ -34,9 +35,9 @@ from .errors import InputError, check_memory
 from .information import _scale, unit_name
 from .joint import Joint
 from .progress import progress
-from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+from .samplers import KEY_DECIMALS, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
 
-__all__ = ["evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
+__all__ = ["Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
 
 #: Samplers swept by :func:`frontier` by default.
 DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "optimal")
@@ -238,11 +239,66 @@ def optimal_tradeoff(
     return {"unit": unit_name(base), "points": points}
 
 
+@dataclass
+class Evaluation:
+    """The exact output law of a sampler and its distance to ``mu`` (:func:`evaluate`).
+
+    ``law`` is ``nu`` as a :class:`Joint`; the optional fields are ``None`` where they do not
+    apply: the chain-rule fields (``dependence_error``, ``dependence_error_per_step``,
+    ``dependence_error_max``, ``chain_rule_gap``, ``expected_steps_mu``) need a deterministic
+    selection with values drawn from the marginals, ``expected_kl`` is for ``random``, ``dp_kl``
+    for ``optimal``.  :meth:`to_dict` gives the JSON contract (the set fields, without ``law``);
+    ``result["kl"]`` reads a field by name.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> r = evaluate(copy(2, 2), "bisection")
+    >>> r.kl, sorted(r.to_dict())[:3]
+    (0.0, ['chain_rule_gap', 'dependence_error', 'dependence_error_max'])
+    """
+
+    sampler: str
+    params: dict
+    unit: str
+    kl: float
+    reverse_kl: float
+    tv: float
+    expected_steps: float
+    max_steps: int
+    steps_distribution: list
+    states_visited: int
+    law: Joint = field(repr=False)
+    dependence_error: float | None = None
+    dependence_error_per_step: list | None = None
+    dependence_error_max: float | None = None
+    chain_rule_gap: float | None = None
+    expected_steps_mu: float | None = None
+    expected_kl: float | None = None
+    dp_kl: float | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON contract: every field that is set, ``law`` left out."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "law" and getattr(self, f.name) is not None}
+
+    def __getitem__(self, key: str):
+        if key == "law" or key in self.to_dict():
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key == "law" or key in self.to_dict()
+
+    def get(self, key: str, default=None):
+        """``result[key]`` if set, else ``default``."""
+        return self[key] if key in self else default
+
+
 def _steps_table(probs: np.ndarray) -> list[dict]:
     return [{"steps": t, "probability": float(p)} for t, p in enumerate(probs) if p > 0]
 
 
-def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None) -> dict:
+def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None) -> Evaluation:
     """The exact output law of a parallel sampler and its distance to ``mu``.
 
     ``nu(x) = sum over runs of prod_t P(S_t | state) prod_{i in S_t} mu(x_i | x_{R_t})``, pushed
@@ -260,7 +316,7 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
 
     Returns
     -------
-    dict
+    Evaluation
         ``sampler``, ``params``, ``unit``, ``kl`` (``KL(mu || nu)``), ``reverse_kl``, ``tv``,
         ``expected_steps``, ``max_steps``, ``steps_distribution`` (rows ``steps``,
         ``probability``: the law of the number of model calls of a run of the sampler),
@@ -278,7 +334,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     Raises
     ------
     InputError
-        Bad sampler, a schedule not summing to ``n``, or not enough memory.
+        ``joint`` not a :class:`Joint`, bad sampler, parameters that do not fit ``n`` (a schedule
+        not summing to ``n``, a block length not dividing it), or not enough memory.
     RuntimeError
         If the chain-rule identity fails (it cannot, up to rounding, for a deterministic sampler).
 
@@ -298,6 +355,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     >>> round(r["kl"], 12), r["expected_steps"], r["chain_rule_gap"] < 1e-12
     (1.0, 2.0, True)
     """
+    if not isinstance(joint, Joint):
+        raise InputError(f"joint must be a mdmtheory.Joint (Joint(table) or load_joint(path)); got {type(joint).__name__}")
     if isinstance(sampler, str):
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
@@ -307,8 +366,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
-    sampler.sizes(joint.n)  # validates a schedule against n before allocating
-    return _run(joint, _Tables(joint, max_memory, extra=0.5), sampler, base)
+    sampler.kernel_args(joint.n)  # validates the parameters against n before allocating
+    return _run(joint, _Tables(joint, max_memory, extra=2.5), sampler, base)
 
 
 def _run(
@@ -319,74 +378,57 @@ def _run(
     policy: np.ndarray | None = None,
     kb: int = 0,
     dp_kl: float | None = None,
-) -> dict:
+) -> Evaluation:
     """Propagate the mass of ``sampler`` through the tables ``tab`` of ``joint``."""
     n = joint.n
-    code = SAMPLER_NAMES.index(sampler.name)
-    sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
-    params = sampler.params
+    code, ip, fp, sizes = sampler.kernel_args(n)
     if policy is None:
         policy = np.zeros((1, 1), dtype=np.int64)
-    mass = np.zeros(tab.off[-1])
-    stepof = np.full(tab.off[-1], -1, dtype=np.int16)
-    steps_prob = np.zeros(n + 2)
-    dep = np.zeros(n + 2)
-    worst, conflict, calls_mu = _k.propagate(
-        tab.marg,
-        tab.off,
-        tab.q,
-        tab.order,
-        code,
-        sizes,
-        float(params.get("tau", 0.0)),
-        float(params.get("gamma", 0.0)),
-        ("entropy", "confidence", "margin").index(params.get("proxy", "entropy")),
-        float(params.get("delta", 0.0)),
-        policy,
-        kb,
-        mass,
-        stepof,
-        steps_prob,
-        dep,
+    cap = sampler.max_calls(n) if sampler.name != "optimal" else kb
+    nu = np.zeros(int(np.prod(joint.q)))
+    steps_prob = np.zeros(cap + 2)
+    dep = np.zeros(cap + 2)
+    worst, calls_mu, visited, ok = _k.propagate(
+        tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
+        policy, kb, cap, nu, steps_prob, dep,
     )
-    if conflict:  # pragma: no cover - a state's step is a function of the state for every rule
-        raise RuntimeError("a partial assignment was reached after two different numbers of calls")
-    full = (1 << n) - 1
-    nu = mass[tab.off[full] :].reshape(joint.q)
+    if not ok:  # pragma: no cover - every rule finishes within max_calls
+        raise RuntimeError(f"mass left after {cap} calls")
+    nu = nu.reshape(joint.q)
     if abs(nu.sum() - 1.0) > 1e-9:  # pragma: no cover
         raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")
     nu = nu / nu.sum()
     mu = joint.table
     scale = _scale(base)
     kl = max(float(np.sum(rel_entr(mu, nu))), 0.0)
-    out: dict = {
-        "sampler": sampler.name,
-        "params": dict(params),
-        "unit": unit_name(base),
-        "kl": kl * scale,
-        "reverse_kl": max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
-        "tv": 0.5 * float(np.abs(mu - nu).sum()),
-        "expected_steps": float(np.dot(np.arange(n + 2), steps_prob) / steps_prob.sum()),
-        "max_steps": int(np.flatnonzero(steps_prob > 0).max()),
-        "steps_distribution": _steps_table(steps_prob),
-        "states_visited": int(np.count_nonzero(mass[: tab.off[full]])),
-    }
+    out = Evaluation(
+        sampler=sampler.name,
+        params=dict(sampler.params),
+        unit=unit_name(base),
+        kl=kl * scale,
+        reverse_kl=max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
+        tv=0.5 * float(np.abs(mu - nu).sum()),
+        expected_steps=float(np.dot(np.arange(steps_prob.size), steps_prob) / steps_prob.sum()),
+        max_steps=int(np.flatnonzero(steps_prob > 0).max()),
+        steps_distribution=_steps_table(steps_prob),
+        states_visited=int(visited),
+        law=Joint(nu, normalize=True),
+    )
     if sampler.deterministic:
         total = float(dep.sum())
         gap = abs(kl - total)
         if gap > CHAIN_RULE_RTOL * max(1.0, kl):
             raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence errors = {total!r}")
-        last = out["max_steps"]
-        out["dependence_error"] = max(total, 0.0) * scale
-        out["dependence_error_per_step"] = [max(float(v), 0.0) * scale for v in dep[:last]]
-        out["dependence_error_max"] = float(worst) * scale
-        out["chain_rule_gap"] = gap * scale
-        out["expected_steps_mu"] = float(calls_mu)
+        last = out.max_steps
+        out.dependence_error = max(total, 0.0) * scale
+        out.dependence_error_per_step = [max(float(v), 0.0) * scale for v in dep[:last]]
+        out.dependence_error_max = float(worst) * scale
+        out.chain_rule_gap = gap * scale
+        out.expected_steps_mu = float(calls_mu)
     if sampler.name == "random":
-        out["expected_kl"] = expected_kl(joint, [int(v) for v in sizes], base)
+        out.expected_kl = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:
-        out["dp_kl"] = max(dp_kl, 0.0) * scale
-    out["law"] = Joint(nu, normalize=True)
+        out.dp_kl = max(dp_kl, 0.0) * scale
     return out
 
 

@@ -35,7 +35,7 @@ from .graphs import chain_period
 from .information import _scale, unit_name
 from .markov import SETTLE_TOL, MarkovChain, _multiplier, bisection_partition
 from .progress import progress
-from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+from .samplers import KEY_DECIMALS, TOL, Sampler, SamplerState, make_sampler
 
 __all__ = [
     "simulate",
@@ -94,13 +94,10 @@ def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float |
 
 
 def _kernel_params(sampler: Sampler, n: int) -> tuple:
+    """``(code, ip, fp, sizes)`` of the shared rule kernel (validated against ``n``)."""
     if sampler.name == "optimal":
         raise InputError("the optimal policy needs the dense joint: use mdmtheory.evaluate at tiny n, not walk simulation")
-    code = SAMPLER_NAMES.index(sampler.name)
-    sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
-    prm = sampler.params
-    proxy = ("entropy", "confidence", "margin").index(prm.get("proxy", "entropy"))
-    return code, sizes, float(prm.get("tau", 0.0)), float(prm.get("gamma", 0.0)), proxy, float(prm.get("delta", 0.0))
+    return sampler.kernel_args(n)
 
 
 def _as_sampler(sampler) -> Sampler:
@@ -154,7 +151,7 @@ def sample_walks(
     if int(samples) != samples or samples < 1:
         raise InputError(f"samples must be a positive integer; got {samples!r}")
     n = chain.n
-    code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, n)
+    code, ip, fp, sizes = _kernel_params(sampler, n)
     check_memory(8.0 * samples * n + 8.0 * chain.q * chain.q * 4, f"{samples} walks of length {n}", max_memory)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
     xs = np.empty((int(samples), n), dtype=np.int64)
@@ -165,7 +162,7 @@ def sample_walks(
     for a in range(0, int(samples), chunk):
         b = min(int(samples), a + chunk)
         sub_seed = int(rng.spawn(1)[0].generate_state(1)[0] % (2**31))
-        simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, b - a, sub_seed, xs[a:b], calls[a:b])
+        simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b], calls[a:b])
         bar.update(b - a)
     bar.close()
     return xs, calls
@@ -436,8 +433,8 @@ def _fb_numpy(P: np.ndarray, start: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The slow, obvious reference of :func:`sample_walks`: numpy forward-backward for all walks
-    at each call, then ``sampler.select`` on each walk's :class:`SamplerState` (``random`` draws
-    a uniform subset of the step's size, the law ``select`` lists).  Different random stream:
+    at each call, then a draw from ``sampler.transitions`` on each walk's :class:`SamplerState`
+    (``random`` draws a uniform subset of the step's size, the law ``select`` lists).  Different random stream:
     compare laws, not samples."""
     sampler = _as_sampler(sampler)
     _kernel_params(sampler, chain.n)
@@ -461,17 +458,17 @@ def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int 
             else:
                 ok = bool(chain.is_valid_partial(vals[w]))
                 state = SamplerState(n, revealed, vals[w].copy(), M, t, pair_mi=_pair_mi_fn(Pw, mu, vals[w], ok))
-                S = np.array(_state_select(sampler, state))
+                law = sampler.transitions(state)
+                _, S, given = law[rng.choice(len(law), p=np.array([p for p, _, _ in law]) / sum(p for p, _, _ in law))]
+                S = np.array(S, dtype=np.int64)
+                if given is not None:
+                    vals[w, S] = given
+                    calls[w] += 1
+                    continue
             x = [rng.choice(q, p=M[i] / M[i].sum()) for i in S]
             vals[w, S] = x
             calls[w] += 1
     return vals, calls
-
-
-def _state_select(sampler: Sampler, state: SamplerState) -> tuple[int, ...]:
-    """The set a deterministic sampler picks (``select`` returns one entry of probability 1)."""
-    (prob, S), = sampler.select(state)
-    return S
 
 
 def _pair_mi_fn(Pw, mu, vals, possible: bool):
@@ -498,11 +495,11 @@ def _pair_mi_fn(Pw, mu, vals, possible: bool):
 def select_on_state(chain: MarkovChain, sampler, values, step: int = 0) -> tuple[tuple[int, ...], np.ndarray]:
     """The numba engine's choice on one partial walk (for tests): ``(set, marginals)``."""
     sampler = _as_sampler(sampler)
-    code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, chain.n)
+    code, ip, fp, sizes = _kernel_params(sampler, chain.n)
+    if sampler.rule.candidates:
+        raise InputError(f"{sampler.name} draws candidates: its selection is random; compare laws, not one selection")
     vals = chain._values(values)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, chain.n)
     marg = np.zeros((chain.n, chain.q))
-    m = int((vals < 0).sum())
-    size = int(sizes[step]) if step < len(sizes) else m
-    mask = select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg)
+    mask = select_once(Pw, D, L, mu, vals, code, ip, fp, int(step), sizes, TOL, 10.0**KEY_DECIMALS, marg)
     return tuple(int(i) for i in np.flatnonzero(mask)), marg

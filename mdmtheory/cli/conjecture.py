@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..conjecture import QUANTITIES, Quantity, hunt, load_bound
 from ..errors import InputError
 from ..schedules import FAMILIES
-from . import add_params, emit, parse_params
+from . import add_params, emit, parse_params, parse_sampler_params
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -37,7 +37,7 @@ def run(args) -> int:
     if args.budget <= 0:
         raise InputError(f"--budget must be a positive number of seconds; got {args.budget}")
     fn = load_bound(args.bound)
-    quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=parse_params(args.param))
+    quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=parse_sampler_params(args.sampler, args.param) if args.quantity == "sampler_kl" and args.sampler else parse_params(args.param))
     report = hunt(fn, quantity, budget=args.budget, seed=args.seed, n_range=_range(args.n), q_range=_range(args.q),
                   max_tables=args.max_tables, out_dir=args.out)
     d = report.as_dict()
