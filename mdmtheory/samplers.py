@@ -604,7 +604,7 @@ class Sampler:
         elig = [int(i) for i in elig[:e]]
         Q, W = np.zeros_like(P), np.zeros_like(P)
         for i in elig:
-            _r.candidate_law(code, ip, fp, P[i], qs[i], Q[i], W[i], TOL)
+            _r.candidate_law(code, ip, fp, P[i], qs[i], Q[i], W[i], TOL, 10.0**KEY_DECIMALS)
         out: dict = {}
         for ys in itertools.product(*[range(qs[i]) for i in elig]):
             py = float(np.prod([W[i, v] for i, v in zip(elig, ys)]))

@@ -281,7 +281,7 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     e = eligible(code, ip, t, m, pos, elig)
                     for a in range(e):
                         i = elig[a]
-                        candidate_law(code, ip, fp, P[i], q[i], Q[i], Wc[i], tol)
+                        candidate_law(code, ip, fp, P[i], q[i], Q[i], Wc[i], tol, keyscale)
                         y[a] = 0
                     while True:  # every candidate vector of the eligible positions
                         py = wgt

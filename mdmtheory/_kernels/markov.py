@@ -462,7 +462,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                 e = eligible(code, ip, t, m, pos, elig)
                 for a in range(e):
                     i = elig[a]
-                    candidate_law(code, ip, fp, marg[i], q, Q, Wr, tol)
+                    candidate_law(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale)
                     u = np.random.random()
                     acc = 0.0
                     x = q - 1

@@ -158,7 +158,7 @@ def eligible(code, ip, t, m, pos, out):
 
 
 @njit(cache=True)
-def candidate_law(code, ip, fp, row, qi, Q, W, tol):
+def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
     """The processed distribution ``Q`` (what the rule scores with) and the law ``W`` of the
     candidate of one position with marginal ``row``.
 
@@ -168,6 +168,8 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol):
     restricted by ``top_p`` (sorted decreasingly, ties by value; values after the cumulative
     sum exceeds ``top_p + tol`` dropped, the first always kept) then by ``top_k`` (values below
     the ``k``-th largest dropped, ties kept), renormalised; ``W = Q``, its argmax for ``T = 0``.
+    Orders, ``top_k`` and the argmax compare the rounded keys ``rint(Q * keyscale)`` (ties by
+    value index), so marginals computed in different orders of operations agree.
     """
     T = fp[0]
     top = 0.0
@@ -187,7 +189,10 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol):
         top_p = fp[1]
         top_k = ip[2]
         if top_p < 1.0:
-            order = np.argsort(-Q[:qi], kind="mergesort")
+            rk = np.empty(qi)
+            for v in range(qi):
+                rk[v] = np.rint(-Q[v] * keyscale)
+            order = np.argsort(rk, kind="mergesort")
             cum = 0.0
             drop = False
             for a in range(qi):
@@ -197,10 +202,12 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol):
                 if cum > top_p + tol:
                     drop = True
         if top_k > 0 and top_k < qi:
-            srt = np.sort(Q[:qi])
-            kth = srt[qi - top_k]
+            rk = np.empty(qi)
             for v in range(qi):
-                if Q[v] < kth:
+                rk[v] = np.rint(Q[v] * keyscale)
+            kth = np.sort(rk)[qi - top_k]
+            for v in range(qi):
+                if rk[v] < kth:
                     Q[v] = 0.0
         z = 0.0
         for v in range(qi):
@@ -217,7 +224,7 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol):
     if T == 0.0:
         best = 0
         for v in range(1, qi):
-            if W[v] > W[best]:
+            if np.rint(W[v] * keyscale) > np.rint(W[best] * keyscale):
                 best = v
         for v in range(qi):
             W[v] = 0.0
@@ -347,9 +354,10 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                 best = a
         chosen[0] = pos[best]
         return DET, 1, 1
+    proxy = ip[0] if code == EB else 0
     for a in range(m):
         i = pos[a]
-        key[a] = rank_key(code, ip[0], conf[i], margk[i], H[i], keyscale)
+        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i], keyscale)
     if code == EB:  # the ranked prefix, extracted one minimum at a time (ties: lowest position)
         total = 0.0
         top = 0.0
