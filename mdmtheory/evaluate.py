@@ -40,7 +40,7 @@ from .samplers import KEY_DECIMALS, SAMPLER_NAMES, TOL, Sampler, SamplerState, m
 __all__ = ["Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
 
 #: Samplers swept by :func:`frontier` by default.
-DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "optimal")
+DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "llada", "fast_dllm", "optimal")
 
 #: Refuse :func:`optimal_kl` when ``k * prod_i (1 + 2 q_i)`` (inner-loop cells) exceeds this.
 OPTIMAL_MAX_WORK = 3e9
@@ -432,14 +432,22 @@ def _run(
     return out
 
 
+#: Fixed parameters of the published samplers in :func:`frontier` (sampling, not greedy: at
+#: temperature 0 their output is nearly deterministic and the KL infinite).
+FRONTIER_FIXED = {"llada": {"temperature": 1.0}, "fast_dllm": {"temperature": 1.0},
+                  "dream": {"alg": "maskgit_plus", "temperature": 1.0}}
+
+
 def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
     """The knob values :func:`frontier` tries for ``name``."""
     n = joint.n
     hmax = max(float(sum(np.log(joint.q))), 1e-3)
-    if name in ("random", "left_to_right", "confidence", "margin", "entropy"):
+    if name in ("random", "left_to_right", "confidence", "margin", "entropy", "llada", "dream"):
         return [("steps", k) for k in range(1, n + 1)]
     if name == "threshold":
         return [("tau", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
+    if name == "fast_dllm":
+        return [("threshold", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
     if name == "eb":
         return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
     if name == "punt":
@@ -456,10 +464,13 @@ def frontier(
 ) -> dict:
     """(expected model calls, KL) of each sampler over a sweep of its knob.
 
-    The knobs: ``steps = 1..n`` for the schedule samplers, ``k = 1..n`` for ``optimal`` (one DP
-    gives every budget), ``tau`` on ``0, 0.5, ..., 0.99, 1`` for ``threshold``, ``gamma`` and
-    ``delta`` on ``0`` and a geometric grid up to ``sum_i log q_i`` for ``eb`` and ``punt``;
-    ``bisection`` has none.
+    The knobs: ``steps = 1..n`` for the schedule samplers, ``llada`` (one block) and ``dream``
+    (``maskgit_plus``), ``k = 1..n`` for ``optimal`` (one DP gives every budget), ``tau`` on
+    ``0, 0.5, ..., 0.99, 1`` for ``threshold`` and the same grid of ``threshold`` for
+    ``fast_dllm`` (one block), ``gamma`` and ``delta`` on ``0`` and a geometric grid up to
+    ``sum_i log q_i`` for ``eb`` and ``punt``; ``bisection`` has none.  The published samplers
+    run at temperature 1 (:data:`FRONTIER_FIXED`); their ``expected_steps_mu`` is the expected
+    number of calls of their own runs (they have no chain rule on data ``x ~ mu``).
 
     Returns
     -------
@@ -489,7 +500,7 @@ def frontier(
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")
     for name, knobs in plan:
         for key, value in knobs:
-            sampler = make_sampler(name, **({key: value} if key else {}))
+            sampler = make_sampler(name, **FRONTIER_FIXED.get(name, {}), **({key: value} if key else {}))
             if name == "optimal":
                 r = _run(joint, tab, sampler, base, policy, int(value))
             else:
@@ -500,7 +511,7 @@ def frontier(
                     "param": key,
                     "value": value,
                     "expected_steps": r["expected_steps"],
-                    # random: every run makes exactly k calls, on any law
+                    # random: every run makes exactly k calls, on any law; candidate rules: their own runs
                     "expected_steps_mu": r.get("expected_steps_mu", r["expected_steps"]),
                     "max_steps": r["max_steps"],
                     "kl": r["kl"],
