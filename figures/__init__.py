@@ -4,4 +4,4 @@
 Each module can also be run alone: ``python -m mdmtheory.figures.information_curves``.
 """
 
-FIGURES = ["information_curves", "schedule_error", "optimal_vs_steps", "schedule_shapes", "sampler_frontier", "walk_samplers"]
+FIGURES = ["information_curves", "schedule_error", "optimal_vs_steps", "schedule_shapes", "sampler_frontier", "walk_samplers", "published_samplers"]
