@@ -390,10 +390,10 @@ def _run(
     dep = np.zeros(cap + 2)
     worst, calls_mu, visited, ok = _k.propagate(
         tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
-        policy, kb, cap, nu, steps_prob, dep,
+        not sampler.rule.candidates, policy, kb, cap, nu, steps_prob, dep,
     )
-    if not ok:  # pragma: no cover - every rule finishes within max_calls
-        raise RuntimeError(f"mass left after {cap} calls")
+    if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
+        raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
     nu = nu.reshape(joint.q)
     if abs(nu.sum() - 1.0) > 1e-9:  # pragma: no cover
         raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")

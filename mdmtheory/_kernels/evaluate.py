@@ -142,9 +142,10 @@ def _pair_mi(marg, off, q, R, c, muR, losz, i, j, H):
 
 
 @njit(cache=True)
-def _spread(q, R, S, x, P, w, nxt, off, marg, muR, spos):
-    """Unmask ``S`` independently from ``P`` (``x`` holds ``x_R``) with mass ``w`` into ``nxt``;
-    returns ``sum_{x_S} mu(x_T) log(mu(x_T) / mu(x_R))`` (the chain-rule term; 0 if ``muR = 0``)."""
+def _spread(q, R, S, x, P, w, nxt, off, marg, muR, spos, stepof, t1, one_pass):
+    """Unmask ``S`` independently from ``P`` (``x`` holds ``x_R``) with mass ``w`` into ``nxt``
+    (``one_pass``: record the call count ``t1`` of the cells reached); returns
+    ``sum_{x_S} mu(x_T) log(mu(x_T) / mu(x_R))`` (the chain-rule term; 0 if ``muR = 0``)."""
     T = R | S
     k = 0
     for i in range(q.size):
@@ -157,13 +158,19 @@ def _spread(q, R, S, x, P, w, nxt, off, marg, muR, spos):
         p = w
         for a in range(k):
             p *= P[spos[a], x[spos[a]]]
-        idx = off[T] + _index(T, x, q)
         if p > 0.0:
+            idx = off[T] + _index(T, x, q)
             nxt[idx] += p
-        if muR > 0.0:
-            mt = marg[idx]
-            if mt > 0.0:
-                acc += mt * np.log(mt / muR)
+            if one_pass:  # -2 marks a state reached after two different numbers of calls
+                s0 = stepof[idx]
+                if s0 == -1:
+                    stepof[idx] = t1
+                elif s0 != t1:
+                    stepof[idx] = -2
+            if muR > 0.0:
+                mt = marg[idx]
+                if mt > 0.0:
+                    acc += mt * np.log(mt / muR)
         a = k - 1
         while a >= 0:
             i = spos[a]
@@ -200,8 +207,8 @@ def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
 
 
 @njit(cache=True)
-def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, deterministic, policy, kbudget, max_calls,
-              nu, steps_prob, dep):
+def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, deterministic, one_pass, policy, kbudget,
+              max_calls, nu, steps_prob, dep):
     """Push a sampler's probability mass, one model call at a time, through the partial
     assignments (layer ``t`` = the mass after ``t`` calls), with the rules of ``rules.py``.
 
@@ -212,6 +219,10 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     ``deterministic`` rules, ``dep[t]`` the chain-rule sum ``sum mu(x_R) TC(X_S | x_R)`` of the
     states met at call ``t``.  Returns ``(max_state_tc, calls_mu, states_visited, ok)``; ``ok``
     is False when mass is left after ``max_calls`` calls.
+
+    ``one_pass`` (every call unmasks at least one position and a state's number of calls is a
+    function of the state: the rules without candidates): one array, one sweep over the masks
+    by increasing size, each cell's call count kept in ``stepof`` (less memory, no layers).
     """
     n = q.size
     full = (1 << n) - 1
@@ -242,10 +253,13 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     probs = np.zeros(nbuf)
     dpbuf = np.zeros(nbuf)
     cur = np.zeros(total)
-    nxt = np.zeros(total)
-    seen = np.zeros(total, dtype=np.bool_)
+    nxt = cur if one_pass else np.zeros(total)
+    stepof = np.full(total if one_pass else 1, -1, dtype=np.int16)
+    seen = np.zeros(1 if one_pass else total, dtype=np.bool_)
     live_cur = np.zeros(full + 1, dtype=np.bool_)
-    live_nxt = np.zeros(full + 1, dtype=np.bool_)
+    live_nxt = live_cur if one_pass else np.zeros(full + 1, dtype=np.bool_)
+    if one_pass:
+        stepof[off[0]] = 0
     cur[off[0]] = 1.0
     live_cur[0] = True
     worst = 0.0
@@ -269,7 +283,12 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     continue
                 cur[off[R] + c] = 0.0
                 live = True
-                if not seen[off[R] + c]:
+                if one_pass:
+                    t = stepof[off[R] + c]
+                    if t < 0:
+                        return worst, calls_mu, visited, False
+                    visited += 1
+                elif not seen[off[R] + c]:
                     seen[off[R] + c] = True
                     visited += 1
                 _decode(R, c, q, x)
@@ -321,7 +340,7 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                         for a in range(k):
                             S |= 1 << chosen[a]
                 if kind == DET:
-                    acc = _spread(q, R, S, x, P, wgt, nxt, off, marg, muR, spos)
+                    acc = _spread(q, R, S, x, P, wgt, nxt, off, marg, muR, spos, stepof, t + 1, one_pass)
                     live_nxt[R | S] = True
                     if deterministic and muR > 0.0:
                         tc = acc
@@ -335,8 +354,17 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                 else:
                     r = enumerate_spec(kind, k, e2, chosen, w, sets, probs, dpbuf)
                     for b in range(r):
-                        _spread(q, R, sets[b], x, P, wgt * probs[b], nxt, off, marg, -1.0, spos)
+                        _spread(q, R, sets[b], x, P, wgt * probs[b], nxt, off, marg, -1.0, spos, stepof, t + 1, one_pass)
                         live_nxt[R | sets[b]] = True
+        if one_pass:
+            lo = off[full]
+            for idx in range(lo, total):
+                if cur[idx] > 0.0:
+                    if stepof[idx] < 0:
+                        return worst, calls_mu, visited, False
+                    steps_prob[stepof[idx]] += cur[idx]
+                    nu[idx - lo] += cur[idx]
+            return worst, calls_mu, visited, True
         if not live:
             break
         t += 1
