@@ -126,8 +126,9 @@ class Quantity:
             from .samplers import make_sampler
 
             sampler = make_sampler(self.sampler, **self.params)
-            if "schedule" in sampler.params or "steps" in sampler.params:
-                schedule = Schedule(sampler.sizes(n))
+            sizes = sampler.sizes(n)
+            if sizes is not None and min(sizes) > 0:  # a schedule of sizes (llada may have empty steps)
+                schedule = Schedule(sizes)
             value = float(evaluate(joint, sampler)["kl"])
         else:
             schedule = schedule_family(self.family, n, curve=z, **self.params)
