@@ -346,7 +346,13 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     computed independently (``nu`` from the propagated mass, the right side from the subset
     marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
     plus the rule (``O(n^2 q^2)`` for ``punt``) plus the cells written, ``O(n)`` each; ``random``
-    enumerates the ``C(m, s)`` sets of each state.  Memory ``~ 3 prod_i (1 + q_i)`` floats.
+    enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates (``llada``,
+    ``fast_dllm``, ``dream``) enumerate the ``prod_{i eligible} q_i`` candidate vectors of each
+    state and the sets of their selection law (Dream's ``alg_temp``: every set of the draw
+    without replacement, its probability a sum over orders, by a DP over subsets), one layer of
+    mass per model call (a state may be reached after different numbers of calls): in all
+    about ``2^n prod_i q_i n`` work.  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for
+    the candidate rules).
 
     Examples
     --------

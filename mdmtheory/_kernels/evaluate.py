@@ -188,7 +188,7 @@ def _spread(q, R, S, x, P, w, nxt, off, marg, muR, spos, stepof, t1, one_pass):
 
 @njit(cache=True)
 def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
-    """``punt_pairwise``: keep the ranked ``chosen[:e]`` not dependent (``I > delta + tol``) on an
+    """``punt`` (pairwise): keep the ranked ``chosen[:e]`` not dependent (``I > delta + tol``) on an
     earlier-ranked one (the oracle's exact pairwise test); returns the bitmask."""
     S = 0
     for a in range(e):

@@ -19,7 +19,7 @@ A rule answers in two stages:
    ``BERNOULLI``  each of ``chosen[:e]`` independently with probability ``w[0]``;
    ``PLACKETT``   ``k`` draws without replacement from ``chosen[:e]`` with weights ``w[:e]``;
    ``DEPENDENCE`` ``chosen[:e]`` ranked; the engine drops every member dependent on an
-                  earlier-ranked one (its oracle's pairwise test: ``punt_pairwise``).
+                  earlier-ranked one (its oracle's pairwise test: ``punt``, the pairwise rule).
 
    :func:`enumerate_spec` lists the law of a spec (the exact evaluator, ``select``);
    :func:`sample_spec` draws from it (the walk engine).
@@ -61,7 +61,7 @@ DEPENDENCE = 4
 # Parameter slots (ip: int64, fp: float64), per rule.
 #   eb:         ip[0] proxy (0 entropy, 1 confidence, 2 margin); fp[0] gamma
 #   threshold:  fp[0] tau
-#   punt_pairwise: fp[0] delta
+#   punt (pairwise): fp[0] delta
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
 #               ip[2] steps per block; fp[0] temperature
 #   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
