@@ -400,6 +400,10 @@ def _run(
     )
     if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
         raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
+    floor = sampler.min_calls()
+    if floor:  # runs finished early still make their remaining (empty) calls
+        steps_prob[floor] += steps_prob[:floor].sum()
+        steps_prob[:floor] = 0.0
     nu = nu.reshape(joint.q)
     if abs(nu.sum() - 1.0) > 1e-9:  # pragma: no cover
         raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")

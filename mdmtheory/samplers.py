@@ -534,6 +534,12 @@ class Sampler:
         ip, fp, sizes = self.rule.pack(self.params, n)
         return self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float), sizes
 
+    def min_calls(self) -> int:
+        """Calls every run makes even when nothing is left to unmask: LLaDA's ``generate`` loops
+        ``for i in range(steps)`` and calls the model each time (the engines stop when the
+        sequence is complete; they count the remaining calls with this); 0 for the others."""
+        return int(self.params["steps"]) if self.name == "llada" else 0
+
     def max_calls(self, n: int) -> int:
         """An upper bound on the model calls of one run at length ``n``."""
         if self.name in ("llada", "dream"):

@@ -165,6 +165,7 @@ def sample_walks(
         simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b], calls[a:b])
         bar.update(b - a)
     bar.close()
+    np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
     return xs, calls
 
 
@@ -468,6 +469,7 @@ def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int 
             x = [rng.choice(q, p=M[i] / M[i].sum()) for i in S]
             vals[w, S] = x
             calls[w] += 1
+    np.maximum(calls, sampler.min_calls(), out=calls)
     return vals, calls
 
 

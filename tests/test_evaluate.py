@@ -88,6 +88,12 @@ def ref_run(joint: m.Joint, sampler):
                     rec(tuple(nv), step + 1, pr)
 
     rec(tuple([-1] * n), 0, 1.0)
+    if sampler.name == "llada":  # LLaDA's generate makes all its steps calls, even with nothing masked
+        k = sampler.params["steps"]
+        early = sum(p for t, p in steps.items() if t < k)
+        steps = {t: p for t, p in steps.items() if t >= k}
+        if early:
+            steps[k] = steps.get(k, 0.0) + early
     ref_run.calls_mu, ref_run.queries = dep[1], dep[2]
     return nu, steps, dep[0]
 

@@ -194,6 +194,15 @@ def test_dream_origin_last_step_and_counts():
     assert r.max_steps == 3 and sum(x["probability"] for x in r.steps_distribution) == pytest.approx(1.0)
 
 
+def test_llada_makes_all_its_calls():
+    """LLaDA's generate calls the model steps times even after the last position is unmasked
+    (a block shorter than its steps): n = 4, steps = 6 unmask 1, 1, 1, 1, 0, 0."""
+    r = evaluate(m.random_joint(4, 2, seed=2), make_sampler("llada", steps=6, temperature=1.0))
+    assert r.max_steps == 6 and r.expected_steps == 6.0
+    x, calls = m.walks.sample_walks(m.random_walk("cycle:3", 4), make_sampler("llada", steps=6), 5, seed=0)
+    assert calls.tolist() == [6] * 5
+
+
 def test_llada_sizes_follow_get_num_transfer_tokens():
     """Per block base + remainder first; zeros when a block has fewer positions than steps."""
     for n, steps, L in [(6, 4, 3), (8, 4, 4), (4, 6, None), (12, 6, 4), (5, 2, None)]:
