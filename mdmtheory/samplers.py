@@ -566,8 +566,6 @@ class Sampler:
         if masked.size == 0:
             return [(1.0, (), None)]
         n = int(state.n)
-        if n > 62:
-            raise InputError(f"Sampler.transitions lists sets as 64-bit masks: n = {n} is too large")
         if self.name == "optimal":
             if self._policy is None:
                 raise InputError(
@@ -584,7 +582,7 @@ class Sampler:
         for i in pos:
             conf[i], margk[i], H[i] = _r.stats(P[i], qs[i])
         key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
-        nbuf = (1 << m) if self.rule.random_selection else 1
+        nbuf = (1 << m) if self.rule.random_selection and m <= 62 else 1
         if nbuf > 2**24:
             raise InputError(f"the selection law of {self.name} with {m} masked positions has up to 2^{m} sets: too many to list")
         sets, probs, dp = np.zeros(nbuf, dtype=np.int64), np.zeros(nbuf), np.zeros(nbuf)
@@ -600,6 +598,10 @@ class Sampler:
                 kept = [i for a, i in enumerate(ranked)
                         if not any(state.pair_mi(j, i) > self.params["delta"] + TOL for j in ranked[:a])]
                 return [(1.0, tuple(sorted(kept)))]
+            if kind == _r.DET:
+                return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
+            if n > 62:
+                raise InputError(f"Sampler.transitions lists random sets as 64-bit masks: n = {n} is too large")
             r = _r.enumerate_spec(kind, k, e, chosen, w, sets, probs, dp)
             return [(float(probs[b]), tuple(i for i in range(n) if sets[b] >> i & 1)) for b in range(r)]
 
