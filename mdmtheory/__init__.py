@@ -103,12 +103,12 @@ __all__ += ["Optimum", "optimal_schedule", "frontier", "min_steps", "check_bound
 
 # samplers and their exact evaluation (issue 5)
 # (``frontier`` of the module mdmtheory/evaluate.py is exported as ``sampler_frontier``: ``frontier`` is the schedules')
-from .evaluate import evaluate, optimal_kl, optimal_policy, optimal_tradeoff  # noqa: E402
+from .evaluate import Evaluation, evaluate, optimal_kl, optimal_policy, optimal_tradeoff  # noqa: E402
 from .evaluate import frontier as sampler_frontier  # noqa: E402
-from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler  # noqa: E402
+from .samplers import RULES, SAMPLER_NAMES, Sampler, SamplerState, make_sampler  # noqa: E402
 
-__all__ += ["SAMPLER_NAMES", "Sampler", "SamplerState", "make_sampler", "evaluate", "optimal_kl", "optimal_policy"]
-__all__ += ["optimal_tradeoff", "sampler_frontier"]
+__all__ += ["SAMPLER_NAMES", "RULES", "Sampler", "SamplerState", "make_sampler", "Evaluation", "evaluate", "optimal_kl"]
+__all__ += ["optimal_policy", "optimal_tradeoff", "sampler_frontier"]
 
 # graphs, Markov chains and samplers on random walks (issue 4)
 from .graphs import make_graph, parse_graph, start_distribution, stationary_distribution, walk_matrix  # noqa: E402
