@@ -15,6 +15,8 @@ from mdmtheory import InputError
 from mdmtheory.evaluate import evaluate
 from mdmtheory.markov import random_walk
 from mdmtheory.samplers import SamplerState, make_sampler
+
+from .rules_reference import reference_law
 from mdmtheory.walks import (
     _pair_mi_fn,
     exact_walk_metrics,
@@ -68,6 +70,9 @@ def test_kernel_selection_equals_select(name, params, seed, which, possible, ste
     Pw = [np.linalg.matrix_power(chain.P, d) for d in range(chain.n + 1)]
     state = SamplerState(chain.n, vals >= 0, vals, want_marg, step, pair_mi=_pair_mi_fn(Pw, [chain.start @ M for M in Pw], vals, ok))
     assert sampler.select(state) == [(1.0, got)]
+    # and the independent plain-Python rule (tests/rules_reference.py) agrees
+    ref = reference_law(name, sampler.params, chain.n, [chain.q] * chain.n, vals >= 0, want_marg, step, state.pair_mi)
+    assert ref == [(1.0, got, None)]
 
 
 @pytest.mark.parametrize("name, params", ALL)
