@@ -371,7 +371,8 @@ RULES: dict[str, Rule] = {
               Param("alg_temp", "float", None, "", "positions drawn by softmax(confidence / alg_temp) (None: top-k)",
                     lo=0.0, optional=True),
               Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True)),
-             "exactly steps", True, True, "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
+             "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
+             "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
              "entropy (origin: each with probability 1 - s/t)", _dream_pack),
     )

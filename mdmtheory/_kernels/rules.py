@@ -270,6 +270,15 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     ``pos[:m]`` the masked positions (increasing, ``m >= 1``); ``conf``, ``margk``, ``H`` the
     statistics of their marginals and ``score`` the candidates' confidences, indexed by position;
     ``sizes`` the step sizes of schedule rules (``llada``: per step, zeros allowed).
+
+    The published samplers follow: ``llada`` LLaDA ``generate.py`` (``generate``: top-k of the
+    block by the candidate's probability, ``-inf`` past the block; ``remasking=random``: uniform
+    keys); ``fast_dllm`` Fast-dLLM ``llada/generate.py`` (``get_transfer_index`` with
+    ``threshold``, ``get_transfer_index_dynamic`` with ``factor``, its ``top_i`` rule kept);
+    ``dream`` Dream ``generation_utils.py`` (``_sample``: ``origin`` as independent transfers,
+    the others ``torch.topk`` or, with ``alg_temp``, ``torch.multinomial`` without replacement
+    on ``softmax(confidence / alg_temp)``).  ``torch.topk``/``sort`` ties (unspecified there)
+    go to the lower position here.
     """
     if code == BISECT:
         k = 0
