@@ -394,9 +394,15 @@ def _run(
     nu = np.zeros(int(np.prod(joint.q)))
     steps_prob = np.zeros(cap + 2)
     dep = np.zeros(cap + 2)
+    one_pass = not sampler.rule.candidates
+    total = int(tab.off[-1])
+    cur = np.zeros(total)
+    nxt = cur if one_pass else np.zeros(total)
+    stepof = np.full(total if one_pass else 1, -1, dtype=np.int16)
+    seen = np.zeros(1 if one_pass else total, dtype=bool)
     worst, calls_mu, visited, ok = _k.propagate(
         tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
-        not sampler.rule.candidates, policy, kb, cap, nu, steps_prob, dep,
+        one_pass, policy, kb, cap, cur, nxt, stepof, seen, nu, steps_prob, dep,
     )
     if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
         raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")

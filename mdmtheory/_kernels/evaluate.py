@@ -208,7 +208,7 @@ def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
 
 @njit(cache=True)
 def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, deterministic, one_pass, policy, kbudget,
-              max_calls, nu, steps_prob, dep):
+              max_calls, cur, nxt, stepof, seen, nu, steps_prob, dep):
     """Push a sampler's probability mass, one model call at a time, through the partial
     assignments (layer ``t`` = the mass after ``t`` calls), with the rules of ``rules.py``.
 
@@ -223,6 +223,9 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     ``one_pass`` (every call unmasks at least one position and a state's number of calls is a
     function of the state: the rules without candidates): one array, one sweep over the masks
     by increasing size, each cell's call count kept in ``stepof`` (less memory, no layers).
+    The caller allocates the mass arrays ``cur`` and ``nxt`` (zeros; the same array in one
+    pass; numpy's zeroed pages are only touched where mass goes), ``stepof`` (int16, -1; one
+    entry per cell in one pass) and ``seen`` (bool, one per cell in layers).
     """
     n = q.size
     full = (1 << n) - 1
@@ -252,10 +255,6 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     sets = np.zeros(nbuf, dtype=np.int64)
     probs = np.zeros(nbuf)
     dpbuf = np.zeros(nbuf)
-    cur = np.zeros(total)
-    nxt = cur if one_pass else np.zeros(total)
-    stepof = np.full(total if one_pass else 1, -1, dtype=np.int16)
-    seen = np.zeros(1 if one_pass else total, dtype=np.bool_)
     live_cur = np.zeros(full + 1, dtype=np.bool_)
     live_nxt = live_cur if one_pass else np.zeros(full + 1, dtype=np.bool_)
     if one_pass:
