@@ -7,7 +7,10 @@
   positions per second; 10000 walks, or as many as fit a 60 s budget per sampler (estimated from
   a pilot run and marked).  Baseline in the same run: a plain numpy implementation, batched scaled
   forward-backward over all walks at every model call, with vectorised ranking for the schedule
-  samplers and ``Sampler.select`` per walk for the others (timed on a smaller batch).
+  samplers and ``Sampler.select`` per walk for the others (timed on a smaller batch); none for
+  the samplers that draw candidates (``llada``, ``fast_dllm``, ``dream``: their Python law lists
+  every candidate vector).  The previous figure of each sampler (before the engines shared one
+  rule layer) is shown next to it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,14 @@ SAMPLERS = [
     ("random", {"steps": 32}), ("left_to_right", {"steps": 32}), ("confidence", {"steps": 32}),
     ("margin", {"steps": 32}), ("entropy", {"steps": 32}), ("threshold", {"tau": 0.9}),
     ("eb", {"gamma": 0.5}), ("punt", {"delta": 0.01}), ("bisection", {}),
+    ("llada", {"steps": 32, "block_length": 32, "temperature": 1.0}), ("fast_dllm", {"block_length": 32, "temperature": 1.0}),
+    ("dream", {"steps": 32, "alg": "maskgit_plus", "temperature": 1.0}),
 ]
+#: Throughput (walks x positions per second) written to RESULTS.md on 2026-11-23, before the
+#: rules were shared by the engines (issue 10): no sampler may fall below its figure.
+PREVIOUS = {"random": 3.47e6, "left_to_right": 4.14e6, "confidence": 4.3e5, "margin": 3.6e5, "entropy": 1e5,
+            "threshold": 3.29e4, "eb": 1.31e4, "punt": 1.78e3, "bisection": 2.65e6}
+_NUMPY_SCHEDULE = ("random", "left_to_right", "confidence", "margin", "entropy")
 BUDGET = 60.0  # seconds per sampler for the numba engine
 
 
@@ -80,8 +90,8 @@ def _simulation_rows(quick: bool) -> list[str]:
     rows = [
         f"Walks of length {n} on grid:8x8 (q = 64), stationary start; throughput in walks x positions per second.",
         "",
-        "| sampler | params | walks run | seconds | throughput (numba) | mean calls | validity | numpy walks | numpy throughput | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| sampler | params | walks run | seconds | throughput (numba) | previous figure | mean calls | validity | numpy walks | numpy throughput | ratio |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     sample_walks(chain, make_sampler("bisection"), 2, seed=0)  # load the compiled kernel
     for name, prm in SAMPLERS:
@@ -95,16 +105,21 @@ def _simulation_rows(quick: bool) -> list[str]:
         dt = time.perf_counter() - t0
         thr = run * n / dt
         valid = float(chain.is_valid(x).mean())
-        nw = np_walks if s.sizes(n) is not None else (1 if name == "punt" else max(2, np_walks // 30))
+        prev = f"{PREVIOUS[name]:.3g}" if name in PREVIOUS else "new"
+        mark = "" if run == walks else " (budget)"
+        if s.rule.candidates:
+            rows.append(f"| {name} | {prm} | {run}{mark} | {dt:.2f} | {thr:.3g} | {prev} | {calls.mean():.1f} | "
+                        f"{valid:.3f} | - | - | - |")
+            continue
+        nw = np_walks if name in _NUMPY_SCHEDULE else (1 if name == "punt" else max(2, np_walks // 30))
         t0 = time.perf_counter()
-        if s.sizes(n) is not None:
+        if name in _NUMPY_SCHEDULE:
             _numpy_schedule_run(chain, s, nw, seed=3)
         else:
             reference_sample_walks(chain, s, nw, seed=3)
         ndt = time.perf_counter() - t0
         nthr = nw * n / ndt
-        mark = "" if run == walks else " (budget)"
-        rows.append(f"| {name} | {prm} | {run}{mark} | {dt:.2f} | {thr:.3g} | {calls.mean():.1f} | {valid:.3f} | "
+        rows.append(f"| {name} | {prm} | {run}{mark} | {dt:.2f} | {thr:.3g} | {prev} | {calls.mean():.1f} | {valid:.3f} | "
                     f"{nw} | {nthr:.3g} | {thr / nthr:.0f}x |")
     return rows
 

@@ -5,11 +5,18 @@ the optimal-policy DP reaches.
   n = 12`` table (target: 10 s or less each) and a binary ``n = 16`` table (Dirichlet(0.5),
   seed 0), including the subset-marginal tables (``prod_i (q_i + 1)`` cells) it builds.
 * ``reference``: the slow recursive reference of ``tests/test_evaluate.py`` (recursion over runs,
-  marginals sliced from the full table, ``Sampler.select`` in Python) on the same table in the
-  same run.  When it would take longer than the budget it is stopped and extrapolated from its
+  marginals sliced from the full table, the plain-Python rules of ``tests/rules_reference.py``)
+  on the same table in the same run.  When it would take longer than the budget it is stopped and extrapolated from its
   rate (oracle queries per second) to the number of states the exact run visited (marked ``~``).
 * ``optimal``: :func:`mdmtheory.optimal_kl` for budgets ``k = 2`` and ``k = n`` against ``n``, until
   one run passes the time limit; the work bound ``k prod_i (1 + 2 q_i)`` of the refusal is shown.
+* ``published``: the exact evaluation of ``llada`` (temperature 1, two steps per block; two
+  blocks, or three for ``n = 9``, which two blocks do not divide: LLaDA asserts it) and
+  ``punt`` (the pairwise rule, ``delta = 0.01``) on a binary ``n = 12`` and a ``q = 3, n = 9``
+  table (Dirichlet(0.5), seed 0), against the brute-force recursion of ``tests/test_evaluate.py``
+  with the plain-Python rules of ``tests/rules_reference.py`` (every candidate vector of every
+  masked position enumerated) in the same run, stopped at the budget and extrapolated from its
+  rate (marked ``~``); the largest difference of the two laws when the reference finished.
 """
 
 from __future__ import annotations
@@ -28,31 +35,34 @@ class _Stop(Exception):
     pass
 
 
-class _Counting:
-    """A sampler wrapper counting oracle queries and stopping the reference at a deadline."""
+def _reference(joint, sampler, states: int, budget: float):
+    """``(seconds, extrapolated, law or None)`` of the recursive reference of ``tests/test_evaluate.py``
+    (plain-Python rules of ``tests/rules_reference.py``), stopped at ``budget`` seconds and then
+    extrapolated from its rate (oracle queries per second) to ``states`` queries."""
+    import tests.test_evaluate as te
 
-    def __init__(self, sampler, deadline: float):
-        self.inner, self.deadline, self.calls = sampler, deadline, 0
-        self.name, self.params, self.deterministic = sampler.name, sampler.params, sampler.deterministic
+    real, calls = te.reference_law, [0]
+    t0 = time.perf_counter()
 
-    def select(self, state):
-        self.calls += 1
-        if time.perf_counter() > self.deadline:
+    def counted(*a, **k):
+        calls[0] += 1
+        if time.perf_counter() > t0 + budget:
             raise _Stop
-        return self.inner.select(state)
+        return real(*a, **k)
+
+    te.reference_law = counted
+    try:
+        nu, _, _ = te.ref_run(joint, sampler)
+        return time.perf_counter() - t0, False, nu
+    except _Stop:
+        return (time.perf_counter() - t0) / max(calls[0], 1) * states, True, None
+    finally:
+        te.reference_law = real
 
 
 def _reference_time(joint, sampler, states: int, budget: float) -> tuple[float, bool]:
-    from tests.test_evaluate import ref_run
-
-    t0 = time.perf_counter()
-    wrapped = _Counting(sampler, t0 + budget)
-    try:
-        ref_run(joint, wrapped)
-    except _Stop:
-        elapsed = time.perf_counter() - t0
-        return elapsed / max(wrapped.calls, 1) * states, True
-    return time.perf_counter() - t0, False
+    t, extrapolated, _ = _reference(joint, sampler, states, budget)
+    return t, extrapolated
 
 
 def _samplers(n: int):
@@ -128,8 +138,36 @@ def _optimal_section(quick: bool) -> list[str]:
     return lines
 
 
+def _published_section(quick: bool) -> list[str]:
+    import numpy as np
+
+    sizes = [(2, 6), (3, 4)] if quick else [(2, 12), (3, 9)]
+    budget = 5.0 if quick else 60.0
+    lines = ["| table | sampler | KL (nats) | TV | E calls | states | time | brute force | ratio | max abs diff |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for q, n in sizes:
+        joint = m.random_joint(n, q, alpha=0.5, seed=0)
+        # two blocks where they divide n (LLaDA asserts n % block_length == 0): q = 3, n = 9 has three
+        blocks = 2 if n % 2 == 0 else 3
+        llada = m.make_sampler("llada", steps=2 * blocks, block_length=n // blocks, temperature=1.0)
+        for s in (llada, m.make_sampler("punt", delta=0.01)):
+            small = m.make_sampler("llada", steps=4, block_length=2, temperature=1.0) if s.name == "llada" else s
+            m.evaluate(m.random_joint(4, q, seed=1), small)  # compiled before timing
+            t0 = time.perf_counter()
+            r = m.evaluate(joint, s)
+            t = time.perf_counter() - t0
+            ref, extrapolated, nu = _reference(joint, s, r.states_visited, budget)
+            mark = "~" if extrapolated else ""
+            diff = "-" if nu is None else f"{float(np.abs(nu - r.law.table).max()):.1e}"
+            label = f"{s.name}({', '.join(f'{k}={v}' for k, v in s.params.items())})"
+            lines.append(f"| q={q}, n={n} | {label} | {r.kl:.4g} | {r.tv:.3g} | {r.expected_steps:.3g} | "
+                         f"{r.states_visited:,} | {_fmt(t)} | {mark}{_fmt(ref)} | {mark}{ref / t:,.0f}x | {diff} |")
+    return lines
+
+
 def run(quick: bool = False) -> str:
     out = ["## Exact sampler evaluation (`mdmtheory.evaluate`)", "", __doc__.split("\n\n", 1)[1].strip(), ""]
     out += ["### Evaluator and the recursive reference", ""] + _evaluate_section(quick)
     out += ["", "### optimal(k): how far the DP reaches", ""] + _optimal_section(quick)
+    out += ["", "### Published samplers against brute force", ""] + _published_section(quick)
     return "\n".join(out) + "\n"

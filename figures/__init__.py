@@ -6,5 +6,5 @@ Each module can also be run alone: ``python -m mdmtheory.figures.information_cur
 
 FIGURES = [
     "information_curves", "schedule_error", "optimal_vs_steps", "schedule_shapes", "sampler_frontier", "walk_samplers",
-    "bounds_vs_optimal",
+    "published_samplers", "bounds_vs_optimal",
 ]

@@ -10,7 +10,10 @@ model calls on data ``x ~ mu`` (``expected_steps_mu``; exactly ``k`` for the sch
 * dashed: the lower convex hull of ``(E_mu[calls], KL)`` over every deterministic adaptive policy
   (:func:`mdmtheory.optimal_tradeoff`), which no deterministic sampler crosses.
 
-The random-order mixture is not a deterministic policy and can sit below both.
+The random-order mixture is not a deterministic policy and can sit below both; nor are the
+published samplers (``llada``, ``fast_dllm``, ``dream`` at temperature 1, dashed), which draw a
+candidate for every position and rank by its probability: their ``x`` is the expected number of
+calls of their own runs.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ STYLES = {
     "eb": dict(color="tab:red", marker="*"),
     "punt": dict(color="tab:orange", marker="P"),
     "bisection": dict(color="tab:pink", marker="X"),
+    "llada": dict(color="tab:olive", marker="h", ls="--"),
+    "fast_dllm": dict(color="darkgoldenrod", marker="p", ls="--"),
+    "dream": dict(color="teal", marker="d", ls="--"),
 }
 
 
@@ -58,6 +64,8 @@ def make_figure():
         for name in SAMPLER_NAMES:
             mine = sorted((p["expected_steps_mu"], p["kl"]) for p in pts if p["sampler"] == name)
             x, y = np.array(mine).T
+            keep = np.isfinite(y)
+            x, y = x[keep], y[keep]
             if name == "optimal":
                 ax.step(x, y, where="post", color="black", lw=2, label="optimal(k) floor", zorder=3)
                 ax.plot(x, y, "ko", ms=3, zorder=3)

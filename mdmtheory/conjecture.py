@@ -136,8 +136,9 @@ class Quantity:
             from .samplers import make_sampler
 
             sampler = make_sampler(self.sampler, **self.params)
-            if "schedule" in sampler.params or "steps" in sampler.params:
-                schedule = Schedule(sampler.sizes(n))
+            sizes = sampler.sizes(n)
+            if sizes is not None and min(sizes) > 0:  # a schedule of sizes (llada may have empty steps)
+                schedule = Schedule(sizes)
             value = float(evaluate(joint, sampler, max_memory=max_memory)["kl"])
         else:
             schedule = schedule_family(self.family, n, curve=z, **self.params)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._numeric import check_real
 from .errors import InputError, check_memory
 from .information import information_curve
 from .joint import Joint
@@ -63,6 +64,7 @@ def validate_curve(z, tol: float = 1e-9) -> np.ndarray:
     ...
     mdmtheory.errors.InputError: the information curve must be nondecreasing: worst decrease 0.1 from Z_2 to Z_3 (tolerance 1e-09)
     """
+    tol = check_real(tol, "tol", 0.0)
     try:
         raw = np.asarray(z)
         if raw.dtype.kind in "USVc":  # float() would parse strings and drop imaginary parts

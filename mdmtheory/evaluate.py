@@ -23,6 +23,7 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, fields
 from typing import Sequence
 
 import numpy as np
@@ -30,18 +31,18 @@ import numpy as np
 from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
 from .errors import InputError, check_memory
-from .information import _scale, unit_name
+from .information import _check_joint, _scale, unit_name
 from .joint import Joint
 from .progress import progress
-from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+from .samplers import KEY_DECIMALS, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
 
 _k = lazy_module("mdmtheory._kernels.evaluate")
 rel_entr = lazy_function("scipy.special", "rel_entr")
 
-__all__ = ["evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
+__all__ = ["Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
 
 #: Samplers swept by :func:`frontier` by default.
-DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "optimal")
+DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "llada", "fast_dllm", "optimal")
 
 #: Refuse :func:`optimal_kl` when ``k * prod_i (1 + 2 q_i)`` (inner-loop cells) exceeds this.
 OPTIMAL_MAX_WORK = 3e9
@@ -146,6 +147,7 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     >>> [round(float(v), 12) for v in optimal_kl(copy(3, 2), base=2)]   # one call: TC = 2 bits
     [2.0, 0.0, 0.0]
     """
+    _check_joint(joint)
     kmax = joint.n if k is None else _check_k(k, joint.n)
     tab = _dp_tables(joint, kmax, max_memory)
     _, values, _ = _optimal_tables(tab, kmax)
@@ -171,6 +173,7 @@ def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sam
     >>> pol.select(st)   # one position first, then the other two are determined
     [(1.0, (0,))]
     """
+    _check_joint(joint)
     kk = _check_k(k, joint.n)
     tab = _dp_tables(joint, kk, max_memory)
     policy, _, _ = _optimal_tables(tab, kk)
@@ -222,6 +225,7 @@ def optimal_tradeoff(
     >>> [(p["expected_steps_mu"], round(p["kl"], 12)) for p in pts]   # 2 calls and 0, or 1 call and TC
     [(2.0, 0.0), (1.0, 2.0)]
     """
+    _check_joint(joint)
     lams = [float(v) for v in np.atleast_1d(lam)]
     if any(not (v >= 0 and np.isfinite(v)) for v in lams):
         raise InputError(f"lam (the price of one call) must be finite and >= 0; got {lam!r}")
@@ -240,11 +244,66 @@ def optimal_tradeoff(
     return {"unit": unit_name(base), "points": points}
 
 
+@dataclass
+class Evaluation:
+    """The exact output law of a sampler and its distance to ``mu`` (:func:`evaluate`).
+
+    ``law`` is ``nu`` as a :class:`Joint`; the optional fields are ``None`` where they do not
+    apply: the chain-rule fields (``dependence_error``, ``dependence_error_per_step``,
+    ``dependence_error_max``, ``chain_rule_gap``, ``expected_steps_mu``) need a deterministic
+    selection with values drawn from the marginals, ``expected_kl`` is for ``random``, ``dp_kl``
+    for ``optimal``.  :meth:`to_dict` gives the JSON contract (the set fields, without ``law``);
+    ``result["kl"]`` reads a field by name.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> r = evaluate(copy(2, 2), "bisection")
+    >>> r.kl, sorted(r.to_dict())[:3]
+    (0.0, ['chain_rule_gap', 'dependence_error', 'dependence_error_max'])
+    """
+
+    sampler: str
+    params: dict
+    unit: str
+    kl: float
+    reverse_kl: float
+    tv: float
+    expected_steps: float
+    max_steps: int
+    steps_distribution: list
+    states_visited: int
+    law: Joint = field(repr=False)
+    dependence_error: float | None = None
+    dependence_error_per_step: list | None = None
+    dependence_error_max: float | None = None
+    chain_rule_gap: float | None = None
+    expected_steps_mu: float | None = None
+    expected_kl: float | None = None
+    dp_kl: float | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON contract: every field that is set, ``law`` left out."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "law" and getattr(self, f.name) is not None}
+
+    def __getitem__(self, key: str):
+        if key == "law" or key in self.to_dict():
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key: str) -> bool:
+        return key == "law" or key in self.to_dict()
+
+    def get(self, key: str, default=None):
+        """``result[key]`` if set, else ``default``."""
+        return self[key] if key in self else default
+
+
 def _steps_table(probs: np.ndarray) -> list[dict]:
     return [{"steps": t, "probability": float(p)} for t, p in enumerate(probs) if p > 0]
 
 
-def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None) -> dict:
+def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None) -> Evaluation:
     """The exact output law of a parallel sampler and its distance to ``mu``.
 
     ``nu(x) = sum over runs of prod_t P(S_t | state) prod_{i in S_t} mu(x_i | x_{R_t})``, pushed
@@ -262,7 +321,7 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
 
     Returns
     -------
-    dict
+    Evaluation
         ``sampler``, ``params``, ``unit``, ``kl`` (``KL(mu || nu)``), ``reverse_kl``, ``tv``,
         ``expected_steps``, ``max_steps``, ``steps_distribution`` (rows ``steps``,
         ``probability``: the law of the number of model calls of a run of the sampler),
@@ -280,7 +339,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     Raises
     ------
     InputError
-        Bad sampler, a schedule not summing to ``n``, or not enough memory.
+        ``joint`` not a :class:`Joint`, bad sampler, parameters that do not fit ``n`` (a schedule
+        not summing to ``n``, a block length not dividing it), or not enough memory.
     RuntimeError
         If the chain-rule identity fails (it cannot, up to rounding, for a deterministic sampler).
 
@@ -291,7 +351,13 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     computed independently (``nu`` from the propagated mass, the right side from the subset
     marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
     plus the rule (``O(n^2 q^2)`` for ``punt``) plus the cells written, ``O(n)`` each; ``random``
-    enumerates the ``C(m, s)`` sets of each state.  Memory ``~ 3 prod_i (1 + q_i)`` floats.
+    enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates (``llada``,
+    ``fast_dllm``, ``dream``) enumerate the ``prod_{i eligible} q_i`` candidate vectors of each
+    state and the sets of their selection law (Dream's ``alg_temp``: every set of the draw
+    without replacement, its probability a sum over orders, by a DP over subsets), one layer of
+    mass per model call (a state may be reached after different numbers of calls): in all
+    about ``2^n prod_i q_i n`` work.  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for
+    the candidate rules).
 
     Examples
     --------
@@ -300,6 +366,7 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     >>> round(r["kl"], 12), r["expected_steps"], r["chain_rule_gap"] < 1e-12
     (1.0, 2.0, True)
     """
+    _check_joint(joint)
     if isinstance(sampler, str):
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
@@ -309,8 +376,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
-    sampler.sizes(joint.n)  # validates a schedule against n before allocating
-    return _run(joint, _Tables(joint, max_memory, extra=0.5), sampler, base)
+    sampler.kernel_args(joint.n)  # validates the parameters against n before allocating
+    return _run(joint, _Tables(joint, max_memory, extra=2.5), sampler, base)
 
 
 def _run(
@@ -321,85 +388,86 @@ def _run(
     policy: np.ndarray | None = None,
     kb: int = 0,
     dp_kl: float | None = None,
-) -> dict:
+) -> Evaluation:
     """Propagate the mass of ``sampler`` through the tables ``tab`` of ``joint``."""
     n = joint.n
-    code = SAMPLER_NAMES.index(sampler.name)
-    sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
-    params = sampler.params
+    code, ip, fp, sizes = sampler.kernel_args(n)
     if policy is None:
         policy = np.zeros((1, 1), dtype=np.int64)
-    mass = np.zeros(tab.off[-1])
-    stepof = np.full(tab.off[-1], -1, dtype=np.int16)
-    steps_prob = np.zeros(n + 2)
-    dep = np.zeros(n + 2)
-    worst, conflict, calls_mu = _k.propagate(
-        tab.marg,
-        tab.off,
-        tab.q,
-        tab.order,
-        code,
-        sizes,
-        float(params.get("tau", 0.0)),
-        float(params.get("gamma", 0.0)),
-        ("entropy", "confidence", "margin").index(params.get("proxy", "entropy")),
-        float(params.get("delta", 0.0)),
-        policy,
-        kb,
-        mass,
-        stepof,
-        steps_prob,
-        dep,
+    cap = sampler.max_calls(n) if sampler.name != "optimal" else kb
+    nu = np.zeros(int(np.prod(joint.q)))
+    steps_prob = np.zeros(cap + 2)
+    dep = np.zeros(cap + 2)
+    one_pass = not sampler.rule.candidates
+    total = int(tab.off[-1])
+    cur = np.zeros(total)
+    nxt = cur if one_pass else np.zeros(total)
+    stepof = np.full(total if one_pass else 1, -1, dtype=np.int16)
+    seen = np.zeros(1 if one_pass else total, dtype=bool)
+    worst, calls_mu, visited, ok = _k.propagate(
+        tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
+        one_pass, policy, kb, cap, cur, nxt, stepof, seen, nu, steps_prob, dep,
     )
-    if conflict:  # pragma: no cover - a state's step is a function of the state for every rule
-        raise RuntimeError("a partial assignment was reached after two different numbers of calls")
-    full = (1 << n) - 1
-    nu = mass[tab.off[full] :].reshape(joint.q)
+    if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
+        raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
+    floor = sampler.min_calls()
+    if floor:  # runs finished early still make their remaining (empty) calls
+        steps_prob[floor] += steps_prob[:floor].sum()
+        steps_prob[:floor] = 0.0
+    nu = nu.reshape(joint.q)
     if abs(nu.sum() - 1.0) > 1e-9:  # pragma: no cover
         raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")
     nu = nu / nu.sum()
     mu = joint.table
     scale = _scale(base)
     kl = max(float(np.sum(rel_entr(mu, nu))), 0.0)
-    out: dict = {
-        "sampler": sampler.name,
-        "params": dict(params),
-        "unit": unit_name(base),
-        "kl": kl * scale,
-        "reverse_kl": max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
-        "tv": 0.5 * float(np.abs(mu - nu).sum()),
-        "expected_steps": float(np.dot(np.arange(n + 2), steps_prob) / steps_prob.sum()),
-        "max_steps": int(np.flatnonzero(steps_prob > 0).max()),
-        "steps_distribution": _steps_table(steps_prob),
-        "states_visited": int(np.count_nonzero(mass[: tab.off[full]])),
-    }
+    out = Evaluation(
+        sampler=sampler.name,
+        params=dict(sampler.params),
+        unit=unit_name(base),
+        kl=kl * scale,
+        reverse_kl=max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
+        tv=0.5 * float(np.abs(mu - nu).sum()),
+        expected_steps=float(np.dot(np.arange(steps_prob.size), steps_prob) / steps_prob.sum()),
+        max_steps=int(np.flatnonzero(steps_prob > 0).max()),
+        steps_distribution=_steps_table(steps_prob),
+        states_visited=int(visited),
+        law=Joint(nu, normalize=True),
+    )
     if sampler.deterministic:
         total = float(dep.sum())
         gap = abs(kl - total)
         if gap > CHAIN_RULE_RTOL * max(1.0, kl):
             raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence errors = {total!r}")
-        last = out["max_steps"]
-        out["dependence_error"] = max(total, 0.0) * scale
-        out["dependence_error_per_step"] = [max(float(v), 0.0) * scale for v in dep[:last]]
-        out["dependence_error_max"] = float(worst) * scale
-        out["chain_rule_gap"] = gap * scale
-        out["expected_steps_mu"] = float(calls_mu)
+        last = out.max_steps
+        out.dependence_error = max(total, 0.0) * scale
+        out.dependence_error_per_step = [max(float(v), 0.0) * scale for v in dep[:last]]
+        out.dependence_error_max = float(worst) * scale
+        out.chain_rule_gap = gap * scale
+        out.expected_steps_mu = float(calls_mu)
     if sampler.name == "random":
-        out["expected_kl"] = expected_kl(joint, [int(v) for v in sizes], base)
+        out.expected_kl = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:
-        out["dp_kl"] = max(dp_kl, 0.0) * scale
-    out["law"] = Joint(nu, normalize=True)
+        out.dp_kl = max(dp_kl, 0.0) * scale
     return out
+
+
+#: Fixed parameters of the published samplers in :func:`frontier` (sampling, not greedy: at
+#: temperature 0 their output is nearly deterministic and the KL infinite).
+FRONTIER_FIXED = {"llada": {"temperature": 1.0}, "fast_dllm": {"temperature": 1.0},
+                  "dream": {"alg": "maskgit_plus", "temperature": 1.0}}
 
 
 def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
     """The knob values :func:`frontier` tries for ``name``."""
     n = joint.n
     hmax = max(float(sum(np.log(joint.q))), 1e-3)
-    if name in ("random", "left_to_right", "confidence", "margin", "entropy"):
+    if name in ("random", "left_to_right", "confidence", "margin", "entropy", "llada", "dream"):
         return [("steps", k) for k in range(1, n + 1)]
     if name == "threshold":
         return [("tau", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
+    if name == "fast_dllm":
+        return [("threshold", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
     if name == "eb":
         return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
     if name == "punt":
@@ -416,10 +484,13 @@ def frontier(
 ) -> dict:
     """(expected model calls, KL) of each sampler over a sweep of its knob.
 
-    The knobs: ``steps = 1..n`` for the schedule samplers, ``k = 1..n`` for ``optimal`` (one DP
-    gives every budget), ``tau`` on ``0, 0.5, ..., 0.99, 1`` for ``threshold``, ``gamma`` and
-    ``delta`` on ``0`` and a geometric grid up to ``sum_i log q_i`` for ``eb`` and ``punt``;
-    ``bisection`` has none.
+    The knobs: ``steps = 1..n`` for the schedule samplers, ``llada`` (one block) and ``dream``
+    (``maskgit_plus``), ``k = 1..n`` for ``optimal`` (one DP gives every budget), ``tau`` on
+    ``0, 0.5, ..., 0.99, 1`` for ``threshold`` and the same grid of ``threshold`` for
+    ``fast_dllm`` (one block), ``gamma`` and ``delta`` on ``0`` and a geometric grid up to
+    ``sum_i log q_i`` for ``eb`` and ``punt``; ``bisection`` has none.  The published samplers
+    run at temperature 1 (:data:`FRONTIER_FIXED`); their ``expected_steps_mu`` is the expected
+    number of calls of their own runs (they have no chain rule on data ``x ~ mu``).
 
     Returns
     -------
@@ -440,6 +511,7 @@ def frontier(
     >>> [(p["sampler"], p["value"], round(p["kl"], 12)) for p in pts if p["value"] == 2]
     [('confidence', 2, 1.0), ('optimal', 2, 0.0)]
     """
+    _check_joint(joint)
     names = [str(s).strip() for s in samplers]
     plan = [(name, _sweep(name, joint)) for name in names]
     use_opt = "optimal" in names
@@ -449,7 +521,7 @@ def frontier(
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")
     for name, knobs in plan:
         for key, value in knobs:
-            sampler = make_sampler(name, **({key: value} if key else {}))
+            sampler = make_sampler(name, **FRONTIER_FIXED.get(name, {}), **({key: value} if key else {}))
             if name == "optimal":
                 r = _run(joint, tab, sampler, base, policy, int(value))
             else:
@@ -460,7 +532,7 @@ def frontier(
                     "param": key,
                     "value": value,
                     "expected_steps": r["expected_steps"],
-                    # random: every run makes exactly k calls, on any law
+                    # random: every run makes exactly k calls, on any law; candidate rules: their own runs
                     "expected_steps_mu": r.get("expected_steps_mu", r["expected_steps"]),
                     "max_steps": r["max_steps"],
                     "kl": r["kl"],

@@ -7,28 +7,62 @@ independently from its marginal.  :func:`make_sampler` builds one from a name in
 :data:`SAMPLER_NAMES` and keyword parameters; :func:`mdmtheory.evaluate` computes the
 exact output law of any of them.
 
-Selection rules (THEORY.md section 6; ``p_i`` is the marginal of masked position ``i``)
+Selection rules (THEORY.md section 6; ``p_i`` is the marginal of masked position ``i``).  The
+first group ranks by a statistic of the marginal and then draws the chosen positions from their
+marginals; the second group (the published samplers) first draws a *candidate* for every
+eligible position and ranks by the probability of the drawn candidate, then unmasks with it.
 
 ========================  ===================================================================
 ``random``                uniform random subset of the masked positions, size ``s_t``
 ``left_to_right``         the ``s_t`` smallest masked positions
-``confidence``            top ``s_t`` by ``max_v p_i(v)`` (LLaDA low-confidence remasking)
+``confidence``            top ``s_t`` by ``max_v p_i(v)``
 ``margin``                top ``s_t`` by ``p_i(1st) - p_i(2nd)``
 ``entropy``               the ``s_t`` lowest ``H(p_i)``
 ``threshold(tau)``        every ``i`` with ``max_v p_i(v) >= tau``, at least the most confident
-                          one (Fast-dLLM)
+                          one
 ``eb(gamma, proxy)``      sort by the proxy (``entropy``: ``H``; ``confidence``: ``-max p``;
                           ``margin``: ``-margin``), take the largest prefix ``U`` with
                           ``sum_U H(p_i) - max_U H(p_i) <= gamma`` (at least one; EB-sampler)
 ``punt(delta)``           candidates in decreasing confidence; a candidate is dropped when its
                           conditional mutual information with a more confident candidate,
-                          ``I(X_i; X_j | x_R)``, exceeds ``delta`` (PUNT with an exact test)
+                          ``I(X_i; X_j | x_R)``, exceeds ``delta`` (pairwise, with an exact
+                          test: not the published PUNT)
 ``bisection``             the midpoint ``(a + b) // 2`` of every maximal run ``a..b`` of masked
                           positions (the runs at both ends included)
 ``optimal(k)``            the best deterministic adaptive policy with at most ``k`` model calls
                           (depends on the joint; built by
                           :func:`mdmtheory.optimal_policy`)
+``llada``                 LLaDA ``generate.py`` ``generate``: blocks of ``block_length``, the
+                          steps split evenly over blocks and inside a block ``base`` plus one for
+                          the first ``remainder`` steps (``get_num_transfer_tokens``; zeros
+                          allowed, a call is still made); candidates ``argmax(log p / T +
+                          Gumbel)`` = a draw from ``p^(1/T)/Z`` (``add_gumbel_noise``; ``T = 0``:
+                          argmax); ``remasking=low_confidence`` takes the top ``s_t`` of the block
+                          by the *untempered* ``p_i(y_i)``, ``random`` a uniform subset
+``fast_dllm``             Fast-dLLM ``llada/generate.py``: blocks completed in order; candidates as
+                          ``llada``; ``get_transfer_index`` keeps the most confident candidate and
+                          every other with ``p_i(y_i) >= threshold``;
+                          ``get_transfer_index_dynamic`` (``factor``) sorts the confidences
+                          ``c_0 >= c_1 >= ...``, stops at the first ``a >= 1`` with
+                          ``c_a < 1 - factor / (a + 2)`` and takes the top ``a`` (all of them when
+                          it stops at the last one or never: the code's ``top_i`` rule)
+``dream``                 Dream ``generation_utils.py`` ``_sample``: ``steps`` calls on
+                          ``linspace(1, eps, steps + 1)``; candidates from ``sample_tokens``
+                          (``log p / T``, ``top_p``, ``top_k``; ``T = 0``: argmax); ``alg=origin``
+                          unmasks every masked position with probability ``1 - s / t``;
+                          ``maskgit_plus`` / ``topk_margin`` / ``entropy`` take
+                          ``int(m (1 - s / t))`` (all at the last step) by the processed
+                          probability of the candidate, its margin, or ``sum p log(p + 1e-10)``;
+                          with ``alg_temp`` the positions are drawn without replacement from
+                          ``softmax(confidence / alg_temp)``
 ========================  ===================================================================
+
+Every rule is defined once, in ``mdmtheory/_kernels/rules.py`` (fixed codes; parameters,
+tolerance and key scale passed as arguments), and used by the exact evaluator, the walk engine
+and :meth:`Sampler.select`; :data:`RULES` holds each rule's typed parameters, model-call cost,
+randomness and source.  Adding a rule: its :class:`Rule` entry here, its branch in
+``rules.select`` (and ``candidate_law`` if it draws candidates), its reference in
+``tests/rules_reference.py`` and its row in the README table.
 
 The schedule samplers (``random``, ``left_to_right``, ``confidence``, ``margin``, ``entropy``)
 take ``schedule=[s_1, ..., s_k]`` (sizes summing to ``n``) or ``steps=k`` (an even split, the
@@ -43,6 +77,9 @@ Conventions, the same in every implementation (the numba kernels included)
 * Thresholds are compared with slack :data:`TOL`: ``max p >= tau - TOL``,
   ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
+* Where the published code and its paper differ, the code is followed: the ``fast_dllm``
+  dynamic rule's ``top_i`` quirk above, Dream's ``int`` truncation (computed in float64 here,
+  in the model's dtype there), ties of ``torch.topk``/``sort`` (unspecified there) by position.
 
 References
 ----------
@@ -52,26 +89,34 @@ References
 .. [3] Ben-Hamu et al., "Accelerated sampling from masked diffusion models via entropy bounded
    unmasking", arXiv:2505.24857 (EB-sampler).
 .. [4] Azangulov et al., arXiv:2510.21961 (PUNT).
+.. [5] Ye et al., "Dream 7B", arXiv:2508.15487 (``generation_utils.py``).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from math import comb
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 
+from ._kernels import codes as _c
+from ._lazy import lazy_module
 from .errors import InputError
 from .schedules import Schedule, as_schedule
 
+_r = lazy_module("mdmtheory._kernels.rules")
+
 __all__ = [
     "SAMPLER_NAMES",
+    "RULES",
+    "Param",
+    "Rule",
     "SamplerState",
     "Sampler",
     "make_sampler",
     "step_sizes",
+    "llada_sizes",
     "confidence",
     "margin",
     "marginal_entropy",
@@ -81,41 +126,265 @@ __all__ = [
     "rank_key",
 ]
 
-#: Registry names, in display order.
-SAMPLER_NAMES = (
-    "random",
-    "left_to_right",
-    "confidence",
-    "margin",
-    "entropy",
-    "threshold",
-    "eb",
-    "punt",
-    "bisection",
-    "optimal",
-)
-
 #: Ranking keys are rounded to this many decimals before sorting (ties -> lower position).
 KEY_DECIMALS = 12
-#: Slack on every threshold comparison (tau, gamma, delta).
+#: Slack on every threshold comparison (tau, gamma, delta, Fast-dLLM threshold and factor, top_p).
 TOL = 1e-12
 
-_SCHEDULE_SAMPLERS = ("random", "left_to_right", "confidence", "margin", "entropy")
-_PROXIES = ("entropy", "confidence", "margin")
 
-# name -> (defaults, deterministic, one-line description)
-_SPECS: dict[str, tuple[dict, bool, str]] = {
-    "random": ({"steps": 2}, False, "uniform random subsets, sizes from a schedule"),
-    "left_to_right": ({"steps": 2}, True, "smallest masked positions first, sizes from a schedule"),
-    "confidence": ({"steps": 2}, True, "top-k by max probability (LLaDA low-confidence remasking)"),
-    "margin": ({"steps": 2}, True, "top-k by the margin between the two most likely values"),
-    "entropy": ({"steps": 2}, True, "top-k by lowest marginal entropy"),
-    "threshold": ({"tau": 0.9}, True, "all with max probability >= tau, at least one (Fast-dLLM)"),
-    "eb": ({"gamma": 0.1, "proxy": "entropy"}, True, "largest prefix with sum H - max H <= gamma (EB-sampler)"),
-    "punt": ({"delta": 0.01}, True, "confidence order, drop members dependent (CMI > delta) on a better one"),
-    "bisection": ({}, True, "midpoint of every run of masked positions"),
-    "optimal": ({"k": 2}, True, "best deterministic adaptive policy with at most k calls (needs the joint)"),
+@dataclass(frozen=True)
+class Param:
+    """One typed sampler parameter.
+
+    ``kind`` is ``"int"``, ``"float"``, ``"str"`` or ``"sizes"`` (a list of positive ints);
+    ``optional`` parameters accept ``None`` (their default); ``lo``/``hi`` bound numbers
+    (``lo_open``: strictly above ``lo``); ``choices`` lists the valid strings.
+    """
+
+    name: str
+    kind: str
+    default: object
+    unit: str
+    doc: str
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple = ()
+    optional: bool = False
+
+    def check(self, sampler: str, value):
+        """The validated value (typed input only: strings are parsed by the CLI).
+
+        Raises
+        ------
+        InputError
+            Wrong type or out of range, naming the parameter and the valid values.
+        """
+        if value is None and self.optional:
+            return None
+        where = f"{sampler} parameter {self.name}"
+        if self.kind == "str":
+            if value not in self.choices:
+                raise InputError(f"{where} must be one of {', '.join(self.choices)}; got {value!r}")
+            return value
+        if self.kind == "sizes":
+            if isinstance(value, (str, bytes)) or np.isscalar(value) and not isinstance(value, (int, np.integer)):
+                raise InputError(f"{where} takes a list of positive integers like [2, 1, 1]; got {value!r}")
+            try:
+                return list(Schedule([value] if np.isscalar(value) else value).steps)
+            except (TypeError, ValueError):
+                raise InputError(f"{where} takes a list of positive integers like [2, 1, 1]; got {value!r}") from None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            want = "an integer" if self.kind == "int" else "a number"
+            raise InputError(f"{where} takes {want}; got {value!r} (parse strings first, as the CLI does)")
+        v = float(value)
+        if self.kind == "int":
+            if not v.is_integer():
+                raise InputError(f"{where} takes an integer; got {value!r}")
+            v = int(v)
+        if not np.isfinite(v) or (self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo)) or (
+            self.hi is not None and v > self.hi
+        ):
+            if self.kind == "int" and self.lo == 1:
+                raise InputError(f"{where} must be a positive integer; got {value!r}")
+            if self.unit == "probability" and not self.lo_open:
+                raise InputError(f"{where} must be a probability in [0, 1]; got {value!r}")
+            lo = "" if self.lo is None else f"{'>' if self.lo_open else '>='} {self.lo:g}"
+            hi = "" if self.hi is None else f"<= {self.hi:g}"
+            rng = " and ".join(x for x in (lo, hi) if x) or "finite"
+            raise InputError(f"{where} must be {rng}{' (' + self.unit + ')' if self.unit else ''}; got {value!r}")
+        return v
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "type": self.kind, "default": self.default, "unit": self.unit, "doc": self.doc}
+        if self.choices:
+            out["choices"] = list(self.choices)
+        return out
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registry entry: everything about one selection rule except its kernel code.
+
+    ``code`` is the fixed code of the rule in ``mdmtheory/_kernels/rules.py``; ``calls`` says
+    what one run costs in model calls; ``random_selection`` whether the chosen set is random
+    given the state (and the candidates); ``candidates`` whether the rule samples a candidate
+    for every eligible position first and unmasks with it; ``source`` the published file and
+    function it follows; ``pack(params, n) -> (ip, fp, sizes)`` the kernel arguments.
+    """
+
+    name: str
+    code: int
+    params: tuple[Param, ...]
+    calls: str
+    random_selection: bool
+    candidates: bool
+    source: str
+    doc: str
+    pack: Callable = field(repr=False, default=None)
+
+    @property
+    def deterministic(self) -> bool:
+        """Selection a function of the state and values drawn from the marginals: the chain rule holds."""
+        return not (self.random_selection or self.candidates)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "params": [p.to_dict() for p in self.params],
+            "model_calls": self.calls,
+            "random_selection": self.random_selection,
+            "candidates": self.candidates,
+            "source": self.source,
+            "doc": self.doc,
+        }
+
+
+_I = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+_F = lambda *v: np.array(v, dtype=float)  # noqa: E731
+_NONE = np.zeros(0, dtype=np.int64)
+
+_STEPS = Param("steps", "int", 2, "calls", "number of model calls (even split, remainder to the first steps)", lo=1)
+_SCHEDULE = Param("schedule", "sizes", None, "positions", "step sizes summing to n (instead of steps)", optional=True)
+_TEMP = Param("temperature", "float", 0.0, "", "candidate temperature: p^(1/T)/Z, 0 = argmax", lo=0.0)
+_BLOCK = Param("block_length", "int", None, "positions", "semi-autoregressive block length (None: n, one block)",
+               lo=1, optional=True)
+
+
+def _schedule_pack(prm: dict, n: int):
+    return _NONE, _F(), np.array(step_sizes(prm, n), dtype=np.int64)
+
+
+def _block(prm: dict, n: int, name: str) -> int:
+    L = n if prm["block_length"] is None else int(prm["block_length"])
+    if L > n or n % L:
+        raise InputError(f"{name}: block_length={L} must divide n={n} (the published code asserts it)")
+    return L
+
+
+def llada_sizes(n: int, steps: int, block_length: int | None) -> tuple[int, ...]:
+    """Tokens unmasked at each of LLaDA's ``steps`` calls: ``steps // (n // block_length)`` per
+    block, each block's ``block_length`` split as ``base`` plus one for the first ``remainder``
+    steps (``get_num_transfer_tokens``); zeros when a block has fewer positions than steps.
+
+    Examples
+    --------
+    >>> llada_sizes(6, 4, 3), llada_sizes(4, 6, None)
+    ((2, 1, 2, 1), (1, 1, 1, 1, 0, 0))
+    """
+    L = n if block_length is None else int(block_length)
+    if L < 1 or L > n or n % L:
+        raise InputError(f"llada: block_length={L} must divide n={n} (the published code asserts it)")
+    blocks = n // L
+    if steps % blocks:
+        raise InputError(f"llada: steps={steps} must be a multiple of the {blocks} blocks (the published code asserts it)")
+    spb = steps // blocks
+    per = [L // spb + (1 if i < L % spb else 0) for i in range(spb)]
+    return tuple(per * blocks)
+
+
+def _llada_pack(prm: dict, n: int):
+    L = _block(prm, n, "llada")
+    sizes = llada_sizes(n, prm["steps"], L)
+    spb = prm["steps"] // (n // L)
+    return (_I(("low_confidence", "random").index(prm["remasking"]), L, spb), _F(prm["temperature"]),
+            np.array(sizes, dtype=np.int64))
+
+
+def _fast_pack(prm: dict, n: int):
+    L = _block(prm, n, "fast_dllm")
+    factor = prm["factor"]
+    return _I(L, 0 if factor is None else 1), _F(prm["temperature"], prm["threshold"], factor or 0.0), _NONE
+
+
+_DREAM_ALGS = ("origin", "maskgit_plus", "topk_margin", "entropy")
+
+
+def _dream_pack(prm: dict, n: int):
+    top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
+    top_k = 0 if prm["top_k"] is None else prm["top_k"]
+    alg_temp = 0.0 if prm["alg_temp"] is None else prm["alg_temp"]
+    return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k), _F(prm["temperature"], top_p, alg_temp, prm["eps"]),
+            _NONE)
+
+
+_SCHEDULE_DOC = "one per step of the schedule (steps, or len(schedule))"
+_HERE = "mdmtheory/_kernels/rules.py: select"
+
+#: The registry: one entry per rule, in display order.
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule("random", _c.RANDOM, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, True, False, _HERE,
+             "uniform random subsets, sizes from a schedule", _schedule_pack),
+        Rule("left_to_right", _c.LEFT, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
+             "smallest masked positions first, sizes from a schedule", _schedule_pack),
+        Rule("confidence", _c.CONF, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
+             "top-k by the marginal's max probability, then sampled (no candidates; cf. llada)", _schedule_pack),
+        Rule("margin", _c.MARGIN, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
+             "top-k by the marginal's margin between the two most likely values", _schedule_pack),
+        Rule("entropy", _c.ENTROPY, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
+             "top-k by lowest marginal entropy", _schedule_pack),
+        Rule("threshold", _c.THRESH,
+             (Param("tau", "float", 0.9, "probability", "unmask every position with max p >= tau", lo=0.0, hi=1.0),),
+             "at most n; adaptive", False, False, _HERE,
+             "all with marginal max probability >= tau, at least one (no candidates; cf. fast_dllm)",
+             lambda prm, n: (_NONE, _F(prm["tau"]), _NONE)),
+        Rule("eb", _c.EB,
+             (Param("gamma", "float", 0.1, "nats", "entropy budget: sum H - max H <= gamma", lo=0.0),
+              Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin"))),
+             "at most n; adaptive", False, False, _HERE,
+             "largest prefix with sum H - max H <= gamma (EB-sampler)",
+             lambda prm, n: (_I(("entropy", "confidence", "margin").index(prm["proxy"])), _F(prm["gamma"]), _NONE)),
+        Rule("punt", _c.PUNT,
+             (Param("delta", "float", 0.01, "nats", "dependence test: drop when I(X_i; X_j | x_R) > delta", lo=0.0),),
+             "at most n; adaptive (the pairwise tests are oracle queries, not counted)", False, False,
+             _HERE + " (pairwise; not the published PUNT)",
+             "confidence order, drop members dependent (CMI > delta) on a better one",
+             lambda prm, n: (_NONE, _F(prm["delta"]), _NONE)),
+        Rule("bisection", _c.BISECT, (), "ceil(log2(n + 1))", False, False, _HERE,
+             "midpoint of every run of masked positions", lambda prm, n: (_NONE, _F(), _NONE)),
+        Rule("optimal", _c.OPTIMAL, (Param("k", "int", 2, "calls", "call budget", lo=1),), "at most k", False, False,
+             "mdmtheory/evaluate.py: optimal_policy",
+             "best deterministic adaptive policy with at most k calls (needs the joint)",
+             lambda prm, n: (_NONE, _F(), _NONE)),
+        Rule("llada", _c.LLADA,
+             (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
+              Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
+                    choices=("low_confidence", "random"))),
+             "exactly steps", False, True, "LLaDA generate.py: generate, get_num_transfer_tokens, add_gumbel_noise",
+             "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
+             _llada_pack),
+        Rule("fast_dllm", _c.FAST_DLLM,
+             (_BLOCK, _TEMP,
+              Param("threshold", "float", 0.9, "probability", "keep the top one and every other candidate >= threshold",
+                    lo=0.0, hi=1.0),
+              Param("factor", "float", None, "", "dynamic variant: stop at the first c_(i) < 1 - factor/(i+1)",
+                    lo=0.0, lo_open=True, optional=True)),
+             "at most n; adaptive", False, True,
+             "Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic",
+             "candidates from p^(1/T); in blocks, top one plus all >= threshold (or the factor rule)", _fast_pack),
+        Rule("dream", _c.DREAM,
+             (Param("steps", "int", 2, "calls", "model calls (timesteps linspace(1, eps, steps + 1))", lo=1),
+              Param("alg", "str", "origin", "", "Dream's alg", choices=_DREAM_ALGS),
+              Param("temperature", "float", 0.0, "", "logits / T before top_p, top_k; 0 = argmax", lo=0.0),
+              Param("top_p", "float", None, "probability", "nucleus filter (None: off)", lo=0.0, hi=1.0, lo_open=True,
+                    optional=True),
+              Param("top_k", "int", None, "values", "keep the k most likely values (None: off)", lo=1, optional=True),
+              Param("alg_temp", "float", None, "", "positions drawn by softmax(confidence / alg_temp) (None: top-k)",
+                    lo=0.0, optional=True),
+              Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True)),
+             "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
+             "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
+             "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
+             "entropy (origin: each with probability 1 - s/t)", _dream_pack),
+    )
 }
+
+#: Registry names, in display order.
+SAMPLER_NAMES = tuple(RULES)
+
+_SCHEDULE_SAMPLERS = ("random", "left_to_right", "confidence", "margin", "entropy")
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,6 +407,8 @@ class SamplerState:
     pair_mi : callable, optional
         ``pair_mi(i, j) -> I(X_i; X_j | X_R = x_R)`` in nats for two masked positions (the exact
         oracle's dependence test; only ``punt`` uses it).
+    q : sequence of int, optional
+        Alphabet sizes (default: the width of ``marginals`` for every position).
     """
 
     n: int
@@ -146,6 +417,7 @@ class SamplerState:
     marginals: np.ndarray
     step: int = 0
     pair_mi: Callable[[int, int], float] | None = None
+    q: tuple | None = None
 
     @property
     def masked(self) -> np.ndarray:
@@ -192,11 +464,6 @@ def marginal_entropy(p: np.ndarray) -> np.ndarray:
     return -np.sum(np.where(p > 0, p * np.log(safe), 0.0), axis=-1)
 
 
-def _rank(keys: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """``positions`` sorted by increasing rounded key, ties by increasing position."""
-    return positions[np.lexsort((positions, rank_key(keys)))]
-
-
 def rank_key(x) -> np.ndarray:
     """``rint(x * 10**KEY_DECIMALS)``: the rounded key every implementation ranks by.
 
@@ -216,7 +483,7 @@ def step_sizes(params: dict, n: int) -> tuple[int, ...]:
     >>> step_sizes({"steps": 3}, 8)
     (3, 3, 2)
     """
-    if "schedule" in params:
+    if params.get("schedule") is not None:
         return as_schedule(params["schedule"], n).steps
     k = int(params["steps"])
     if k > n:
@@ -224,46 +491,19 @@ def step_sizes(params: dict, n: int) -> tuple[int, ...]:
     return tuple(n // k + (1 if t < n % k else 0) for t in range(k))
 
 
-def _coerce(name: str, key: str, value):
-    """Validate one parameter (strings from the command line are accepted)."""
-    if key == "proxy":
-        if value not in _PROXIES:
-            raise InputError(f"eb proxy must be one of {', '.join(_PROXIES)}; got {value!r}")
-        return value
-    try:
-        if key == "schedule":
-            if isinstance(value, str):
-                value = [v for v in value.replace(" ", "").split(",") if v]
-            elif np.isscalar(value):
-                value = [value]  # --param schedule=4: one step of 4
-            return list(Schedule(value).steps)
-        if key in ("steps", "k"):
-            v = float(value)
-            if not v.is_integer() or v < 1:
-                raise ValueError
-            return int(v)
-        v = float(value)
-    except (TypeError, ValueError):
-        want = "a positive integer" if key in ("steps", "k") else "a number"
-        raise InputError(f"{name} parameter {key} takes {want}; got {value!r}") from None
-    if key == "tau" and not 0.0 <= v <= 1.0:
-        raise InputError(f"threshold tau must be a probability in [0, 1]; got {v!r}")
-    if key in ("gamma", "delta") and not (v >= 0 and np.isfinite(v)):
-        raise InputError(f"{name} parameter {key} must be a finite number >= 0 (nats); got {v!r}")
-    return v
-
-
 class Sampler:
-    """A parallel sampler: a named selection rule with validated parameters.
+    """A parallel sampler: a registered rule (:data:`RULES`) with validated, typed parameters.
 
-    Build with :func:`make_sampler`.  ``name``, ``params`` (defaults filled in) and
-    ``deterministic`` describe it; :meth:`select` applies the rule.
+    Build with :func:`make_sampler`.  ``name``, ``params`` (defaults filled in), ``rule`` and
+    ``deterministic`` (selection a function of the state, values from the marginals: the chain
+    rule holds) describe it; :meth:`select` and :meth:`transitions` apply the rule.
     """
 
     def __init__(self, name: str, params: dict, policy: Callable | None = None):
         self.name = name
         self.params = params
-        self.deterministic = _SPECS[name][1]
+        self.rule = RULES[name]
+        self.deterministic = self.rule.deterministic
         self._policy = policy
 
     def __repr__(self) -> str:
@@ -271,14 +511,124 @@ class Sampler:
         return f"Sampler({self.name!r}{', ' if args else ''}{args})"
 
     def sizes(self, n: int) -> tuple[int, ...] | None:
-        """The step sizes for length ``n`` (schedule samplers), else ``None``.
+        """The step sizes for length ``n`` (schedule samplers and ``llada``), else ``None``.
 
         Examples
         --------
         >>> make_sampler("entropy", steps=2).sizes(5), make_sampler("eb").sizes(5)
         ((3, 2), None)
         """
-        return step_sizes(self.params, n) if self.name in _SCHEDULE_SAMPLERS else None
+        if self.name in _SCHEDULE_SAMPLERS:
+            return step_sizes(self.params, n)
+        if self.name == "llada":
+            return llada_sizes(n, self.params["steps"], self.params["block_length"])
+        return None
+
+    def kernel_args(self, n: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+        """``(code, ip, fp, sizes)`` for the kernels at length ``n`` (validated against ``n``).
+
+        Raises
+        ------
+        InputError
+            Parameters that do not fit ``n`` (a schedule not summing to ``n``, a block length
+            not dividing it, ...).
+        """
+        if self.name == "llada" and self.params["block_length"] is not None and self.params["block_length"] > n:
+            raise InputError(f"llada: block_length={self.params['block_length']} exceeds n={n}")
+        ip, fp, sizes = self.rule.pack(self.params, n)
+        return self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float), sizes
+
+    def min_calls(self) -> int:
+        """Calls every run makes even when nothing is left to unmask: LLaDA's ``generate`` loops
+        ``for i in range(steps)`` and calls the model each time (the engines stop when the
+        sequence is complete; they count the remaining calls with this); 0 for the others."""
+        return int(self.params["steps"]) if self.name == "llada" else 0
+
+    def max_calls(self, n: int) -> int:
+        """An upper bound on the model calls of one run at length ``n``."""
+        if self.name in ("llada", "dream"):
+            return int(self.params["steps"])
+        sizes = self.sizes(n)
+        return n + (len(sizes) if sizes else 0) + 1
+
+    def transitions(self, state: SamplerState) -> list[tuple[float, tuple[int, ...], tuple[int, ...] | None]]:
+        """The law of the next step: ``(probability, S, values)`` rows.
+
+        ``values`` are the candidate values the positions of ``S`` take (rules that draw
+        candidates), or ``None``: the positions of ``S`` are then drawn independently from
+        their marginals.  Uses the kernel rule of ``mdmtheory/_kernels/rules.py`` (the one the
+        engines use).
+
+        Examples
+        --------
+        >>> st = SamplerState(2, np.array([False, False]), np.array([-1, -1]),
+        ...                   np.array([[0.75, 0.25], [0.5, 0.5]]))
+        >>> make_sampler("llada", steps=1).transitions(st)   # argmax candidates, both at once
+        [(1.0, (0, 1), (0, 0))]
+        """
+        masked = state.masked
+        if masked.size == 0:
+            return [(1.0, (), None)]
+        n = int(state.n)
+        if self.name == "optimal":
+            if self._policy is None:
+                raise InputError(
+                    "the optimal policy depends on the joint: build it with "
+                    "mdmtheory.optimal_policy(joint, k) (evaluate() does this for you)"
+                )
+            return [(1.0, tuple(self._policy(state)), None)]
+        P = np.ascontiguousarray(state.marginals, dtype=float)
+        qs = np.array(state.q if state.q is not None else [P.shape[1]] * n, dtype=np.int64)
+        code, ip, fp, sizes = self.kernel_args(n)
+        pos = np.ascontiguousarray(masked, dtype=np.int64)
+        m = pos.size
+        conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
+        for i in pos:
+            conf[i], margk[i], H[i] = _r.stats(P[i], qs[i])
+        key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+        nbuf = (1 << m) if self.rule.random_selection and m <= 62 else 1
+        if nbuf > 2**24:
+            raise InputError(f"the selection law of {self.name} with {m} masked positions has up to 2^{m} sets: too many to list")
+        sets, probs, dp = np.zeros(nbuf, dtype=np.int64), np.zeros(nbuf), np.zeros(nbuf)
+        t = int(state.step)
+
+        def law():
+            kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
+                                   key, chosen, w)
+            if kind == _c.DEPENDENCE:
+                if state.pair_mi is None:
+                    raise InputError("punt needs the oracle's pairwise dependence test: give SamplerState(pair_mi=...)")
+                ranked = [int(i) for i in chosen[:e]]
+                kept = [i for a, i in enumerate(ranked)
+                        if not any(state.pair_mi(j, i) > self.params["delta"] + TOL for j in ranked[:a])]
+                return [(1.0, tuple(sorted(kept)))]
+            if kind == _c.DET:
+                return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
+            if n > 62:
+                raise InputError(f"Sampler.transitions lists random sets as 64-bit masks: n = {n} is too large")
+            r = _r.enumerate_spec(kind, k, e, chosen, w, sets, probs, dp)
+            return [(float(probs[b]), tuple(i for i in range(n) if sets[b] >> i & 1)) for b in range(r)]
+
+        if not self.rule.candidates:
+            return [(p, S, None) for p, S in law()]
+        elig = np.zeros(n, dtype=np.int64)
+        e = _r.eligible(code, ip, t, m, pos, elig)
+        elig = [int(i) for i in elig[:e]]
+        Q, W = np.zeros_like(P), np.zeros_like(P)
+        for i in elig:
+            _r.candidate_law(code, ip, fp, P[i], qs[i], Q[i], W[i], TOL, 10.0**KEY_DECIMALS)
+        out: dict = {}
+        for ys in itertools.product(*[range(qs[i]) for i in elig]):
+            py = float(np.prod([W[i, v] for i, v in zip(elig, ys)]))
+            if py <= 0:
+                continue
+            for i, v in zip(elig, ys):
+                score[i] = _r.candidate_score(code, ip, Q[i], qs[i], v)
+            val = dict(zip(elig, ys))
+            for p, S in law():
+                k = (S, tuple(val[i] for i in S))
+                out[k] = out.get(k, 0.0) + py * p
+        return [(p, S, vals) for (S, vals), p in out.items()]
 
     def select(self, state: SamplerState) -> list[tuple[float, tuple[int, ...]]]:
         """The sets to unmask at this step with their probabilities.
@@ -287,8 +637,9 @@ class Sampler:
         -------
         list of (float, tuple of int)
             ``[(1.0, S)]`` for a deterministic sampler; for ``random`` every subset of the
-            masked positions of size ``s_t`` with probability ``1 / C(m, s_t)``.  Sets are
-            sorted tuples of positions; empty when nothing is masked.
+            masked positions of size ``s_t`` with probability ``1 / C(m, s_t)``; for the rules
+            that draw candidates, the law of the set over the candidates.  Sets are sorted
+            tuples of positions; empty when nothing is masked.
 
         Examples
         --------
@@ -299,84 +650,27 @@ class Sampler:
         >>> make_sampler("threshold", tau=0.5).select(st)
         [(1.0, (0, 1))]
         """
-        masked = state.masked
-        if masked.size == 0:
-            return [(1.0, ())]
-        P = np.asarray(state.marginals, dtype=float)[masked]
-        name, prm = self.name, self.params
-        if name in _SCHEDULE_SAMPLERS:
-            sizes = self.sizes(state.n)
-            s = sizes[state.step] if state.step < len(sizes) else masked.size
-            s = max(1, min(int(s), masked.size))
-            if name == "random":
-                w = 1.0 / comb(masked.size, s)
-                return [(w, tuple(int(i) for i in S)) for S in itertools.combinations(masked, s)]
-            keys = {
-                "left_to_right": np.zeros(masked.size),
-                "confidence": -confidence(P),
-                "margin": -margin(P),
-                "entropy": marginal_entropy(P),
-            }[name]
-            return [(1.0, tuple(sorted(int(i) for i in _rank(keys, masked)[:s])))]
-        if name == "threshold":
-            conf = confidence(P)
-            chosen = masked[conf >= prm["tau"] - TOL]
-            if chosen.size == 0:
-                chosen = _rank(-conf, masked)[:1]
-            return [(1.0, tuple(int(i) for i in chosen))]
-        if name == "eb":
-            H = marginal_entropy(P)
-            proxy = {"entropy": H, "confidence": -confidence(P), "margin": -margin(P)}[prm["proxy"]]
-            ranked = _rank(proxy, np.arange(masked.size))  # masked is increasing: same ties
-            taken, total, top = [], 0.0, 0.0
-            for r in ranked:
-                total, top = total + H[r], max(top, H[r])
-                if taken and total - top > prm["gamma"] + TOL:
-                    break
-                taken.append(int(masked[r]))
-            return [(1.0, tuple(sorted(taken)))]
-        if name == "punt":
-            if state.pair_mi is None:
-                raise InputError("punt needs the oracle's pairwise dependence test: give SamplerState(pair_mi=...)")
-            ranked = [int(i) for i in _rank(-confidence(P), masked)]
-            kept = [
-                i for a, i in enumerate(ranked) if not any(state.pair_mi(j, i) > prm["delta"] + TOL for j in ranked[:a])
-            ]
-            return [(1.0, tuple(sorted(kept)))]
-        if name == "bisection":
-            return [(1.0, _midpoints(masked))]
-        if name == "optimal":
-            if self._policy is None:
-                raise InputError(
-                    "the optimal policy depends on the joint: build it with "
-                    "mdmtheory.optimal_policy(joint, k) (evaluate() does this for you)"
-                )
-            return [(1.0, tuple(self._policy(state)))]
-        raise AssertionError(name)  # pragma: no cover
-
-
-def _midpoints(masked: np.ndarray) -> tuple[int, ...]:
-    """``(a + b) // 2`` of every maximal run ``a..b`` of consecutive masked positions."""
-    out, start = [], int(masked[0])
-    for prev, cur in zip(masked[:-1], masked[1:]):
-        if cur != prev + 1:
-            out.append((start + int(prev)) // 2)
-            start = int(cur)
-    out.append((start + int(masked[-1])) // 2)
-    return tuple(out)
+        out: dict = {}
+        for p, S, _ in self.transitions(state):
+            out[S] = out.get(S, 0.0) + p
+        return [(p, S) for S, p in out.items()]
 
 
 def make_sampler(name: str, **params) -> Sampler:
-    """Build a sampler from its registry name and parameters.
+    """Build a sampler from its registry name and typed parameters.
 
     Parameters
     ----------
     name : str
         One of :data:`SAMPLER_NAMES`.
     **params
-        ``schedule`` (sizes summing to ``n``) or ``steps`` for the schedule samplers; ``tau``
-        (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt), ``k`` (optimal).  Strings
-        (from the command line) are converted; ``schedule`` also takes ``"2,3,1"``.
+        The rule's parameters (``mdmtheory samplers`` lists them with types, defaults and
+        units): ``schedule`` (a list of sizes summing to ``n``) or ``steps`` for the schedule
+        samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt), ``k``
+        (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
+        ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
+        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream).  Values are
+        typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 
     Returns
     -------
@@ -394,25 +688,28 @@ def make_sampler(name: str, **params) -> Sampler:
 
     Examples
     --------
-    >>> make_sampler("eb", gamma="0.5").params
+    >>> make_sampler("eb", gamma=0.5).params
     {'gamma': 0.5, 'proxy': 'entropy'}
-    >>> make_sampler("confidence", schedule="2,1").params
+    >>> make_sampler("confidence", schedule=[2, 1]).params
     {'schedule': [2, 1]}
     """
-    if name not in _SPECS:
+    if name not in RULES:
         raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
-    defaults = _SPECS[name][0]
-    valid = ("schedule", "steps") if name in _SCHEDULE_SAMPLERS else tuple(defaults)
+    rule = RULES[name]
+    valid = tuple(p.name for p in rule.params)
     bad = [k for k in params if k not in valid]
     if bad:
         listed = ", ".join(valid) if valid else "none"
         raise InputError(f"unknown parameter {bad[0]!r} for sampler {name!r}; valid parameters: {listed}")
-    if name in _SCHEDULE_SAMPLERS and "schedule" in params and "steps" in params:
-        raise InputError(f"give {name} either schedule= or steps=, not both")
-    out = {k: _coerce(name, k, v) for k, v in params.items()}
-    if not (name in _SCHEDULE_SAMPLERS and "schedule" in out):
-        out = {**{k: v for k, v in defaults.items() if k not in out}, **out}
-        out = {k: out[k] for k in list(defaults) + [k for k in out if k not in defaults]}
+    if name in _SCHEDULE_SAMPLERS:
+        if "schedule" in params and "steps" in params:
+            raise InputError(f"give {name} either schedule= or steps=, not both")
+        if params.get("schedule") is not None:
+            return Sampler(name, {"schedule": rule.params[1].check(name, params["schedule"])})
+        return Sampler(name, {"steps": rule.params[0].check(name, params.get("steps", 2))})
+    if name == "fast_dllm" and params.get("factor") is not None and "threshold" in params:
+        raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+    out = {p.name: p.check(name, params[p.name]) if p.name in params else p.default for p in rule.params}
     return Sampler(name, out)
 
 
@@ -424,4 +721,4 @@ def describe() -> dict[str, str]:
     >>> list(describe())[:3]
     ['random', 'left_to_right', 'confidence']
     """
-    return {name: _SPECS[name][2] for name in SAMPLER_NAMES}
+    return {name: RULES[name].doc for name in SAMPLER_NAMES}

@@ -24,7 +24,6 @@ References
 
 from __future__ import annotations
 
-from collections import deque
 from math import sqrt
 
 import numpy as np
@@ -33,9 +32,9 @@ from ._lazy import lazy_function
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
-from .markov import SETTLE_TOL, MarkovChain, _multiplier, bisection_partition
+from .markov import MarkovChain, _multiplier, _Settling, bisection_partition
 from .progress import progress
-from .samplers import SAMPLER_NAMES, Sampler, SamplerState, make_sampler
+from .samplers import KEY_DECIMALS, TOL, Sampler, SamplerState, make_sampler
 
 select_once = lazy_function("mdmtheory._kernels.markov", "select_once")
 simulate_walks = lazy_function("mdmtheory._kernels.markov", "simulate_walks")
@@ -105,33 +104,33 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -
 
 def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float | None = None):
     """``(Pw, D, L, mu)``: ``Pw[d] = P^d`` and ``mu[d] = start P^d`` for ``d = 0..D``, where ``D``
-    is the first power settled to ``1e-14`` against ``P^{D-L}`` (``L`` the chain period) or
-    ``n``; ``P^d`` for ``d > D`` is ``Pw[settle(d, D, L)]``.  ``O(min(n, D) q^3)``."""
+    is the first power the settle rule of :class:`mdmtheory.markov._Settling` allows (within
+    ``SETTLE_TOL`` of the limit, or exactly periodic; ``L`` the chain period) or ``n``; ``P^d`` for
+    ``d > D`` is ``Pw[settle(d, D, L)]``.  Rows are renormalised after each product, as in
+    :class:`~mdmtheory.markov.MarkovChain`.  ``O(min(n, D) q^3)``."""
     q = P.shape[0]
     L = chain_period(P)
     pw = [np.eye(q)]
-    ring: deque = deque(maxlen=L)
+    settling = _Settling(q, L)
     D = 0
     step = _multiplier(P)
     for d in range(1, n + 1):
         check_memory(8.0 * q * q * (d + 1), f"the matrix powers of a {q}-state chain up to {d}", max_memory)
-        ring.append(pw[-1])
-        pw.append(step(pw[-1]))
+        Pd = step(pw[-1])
+        Pd /= Pd.sum(axis=1, keepdims=True)
+        pw.append(Pd)
         D = d
-        if d >= L and np.max(np.abs(pw[-1] - ring[0])) <= SETTLE_TOL:
+        if settling.done(d, Pd):
             break
     Pw = np.ascontiguousarray(np.array(pw))
     return Pw, D, L, np.ascontiguousarray(start @ Pw)
 
 
 def _kernel_params(sampler: Sampler, n: int) -> tuple:
+    """``(code, ip, fp, sizes)`` of the shared rule kernel (validated against ``n``)."""
     if sampler.name == "optimal":
         raise InputError("the optimal policy needs the dense joint: use mdmtheory.evaluate at tiny n, not walk simulation")
-    code = SAMPLER_NAMES.index(sampler.name)
-    sizes = np.array(sampler.sizes(n) or (), dtype=np.int64)
-    prm = sampler.params
-    proxy = ("entropy", "confidence", "margin").index(prm.get("proxy", "entropy"))
-    return code, sizes, float(prm.get("tau", 0.0)), float(prm.get("gamma", 0.0)), proxy, float(prm.get("delta", 0.0))
+    return sampler.kernel_args(n)
 
 
 def _as_sampler(sampler) -> Sampler:
@@ -141,6 +140,14 @@ def _as_sampler(sampler) -> Sampler:
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
     return sampler
 
+
+
+def _check_chain(chain) -> MarkovChain:
+    if not isinstance(chain, MarkovChain):
+        raise InputError(
+            f"chain must be a MarkovChain (random_walk(graph, n) or MarkovChain(P, start, n)); got {type(chain).__name__}"
+        )
+    return chain
 
 def sample_walks(
     chain: MarkovChain, sampler, samples: int, seed: int = 0, max_memory: float | None = None
@@ -181,11 +188,12 @@ def sample_walks(
     >>> x.shape, calls.tolist()
     ((3, 7), [3, 3, 3])
     """
+    _check_chain(chain)
     sampler = _as_sampler(sampler)
     if int(samples) != samples or samples < 1:
         raise InputError(f"samples must be a positive integer; got {samples!r}")
     n = chain.n
-    code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, n)
+    code, ip, fp, sizes = _kernel_params(sampler, n)
     check_memory(WALK_SAMPLE_BYTES * float(samples) * n + 8.0 * chain.q * chain.q * 4,
                  f"{samples} walks of length {n} and their scoring", max_memory)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
@@ -197,9 +205,10 @@ def sample_walks(
     for a in range(0, int(samples), chunk):
         b = min(int(samples), a + chunk)
         sub_seed = int(rng.spawn(1)[0].generate_state(1)[0] % (2**31))
-        simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, b - a, sub_seed, xs[a:b], calls[a:b])
+        simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b], calls[a:b])
         bar.update(b - a)
     bar.close()
+    np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
     return xs, calls
 
 
@@ -243,6 +252,7 @@ def walk_metrics(chain: MarkovChain, x, calls=None, base: float | None = None) -
     >>> walk_metrics(c, c.sample(500, seed=0))["validity"]
     1.0
     """
+    _check_chain(chain)
     x = np.atleast_2d(np.asarray(x, dtype=np.int64))
     if x.shape[1] != chain.n or x.min() < 0 or x.max() >= chain.q:
         raise InputError(f"samples must be rows of length n = {chain.n} with states in 0..{chain.q - 1}")
@@ -283,6 +293,7 @@ def simulate(
     >>> r["validity"], r["max_steps"]
     (1.0, 4)
     """
+    _check_chain(chain)
     sampler = _as_sampler(sampler)
     x, calls = sample_walks(chain, sampler, samples, seed, max_memory)
     out = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "simulation", "seed": seed}
@@ -307,6 +318,7 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     >>> r["kl"], r["max_steps"]
     (0.0, 11)
     """
+    _check_chain(chain)
     sampler = _as_sampler(sampler)
     n, q = chain.n, chain.q
     out: dict = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "exact", "unit": unit_name(base)}
@@ -471,8 +483,8 @@ def _fb_numpy(P: np.ndarray, start: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The slow, obvious reference of :func:`sample_walks`: numpy forward-backward for all walks
-    at each call, then ``sampler.select`` on each walk's :class:`SamplerState` (``random`` draws
-    a uniform subset of the step's size, the law ``select`` lists).  Different random stream:
+    at each call, then a draw from ``sampler.transitions`` on each walk's :class:`SamplerState`
+    (``random`` draws a uniform subset of the step's size, the law ``select`` lists).  Different random stream:
     compare laws, not samples."""
     sampler = _as_sampler(sampler)
     _kernel_params(sampler, chain.n)
@@ -496,17 +508,18 @@ def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int 
             else:
                 ok = bool(chain.is_valid_partial(vals[w]))
                 state = SamplerState(n, revealed, vals[w].copy(), M, t, pair_mi=_pair_mi_fn(Pw, mu, vals[w], ok))
-                S = np.array(_state_select(sampler, state))
+                law = sampler.transitions(state)
+                _, S, given = law[rng.choice(len(law), p=np.array([p for p, _, _ in law]) / sum(p for p, _, _ in law))]
+                S = np.array(S, dtype=np.int64)
+                if given is not None:
+                    vals[w, S] = given
+                    calls[w] += 1
+                    continue
             x = [rng.choice(q, p=M[i] / M[i].sum()) for i in S]
             vals[w, S] = x
             calls[w] += 1
+    np.maximum(calls, sampler.min_calls(), out=calls)
     return vals, calls
-
-
-def _state_select(sampler: Sampler, state: SamplerState) -> tuple[int, ...]:
-    """The set a deterministic sampler picks (``select`` returns one entry of probability 1)."""
-    (prob, S), = sampler.select(state)
-    return S
 
 
 def _pair_mi_fn(Pw, mu, vals, possible: bool):
@@ -533,11 +546,11 @@ def _pair_mi_fn(Pw, mu, vals, possible: bool):
 def select_on_state(chain: MarkovChain, sampler, values, step: int = 0) -> tuple[tuple[int, ...], np.ndarray]:
     """The numba engine's choice on one partial walk (for tests): ``(set, marginals)``."""
     sampler = _as_sampler(sampler)
-    code, sizes, tau, gamma, proxy, delta = _kernel_params(sampler, chain.n)
+    code, ip, fp, sizes = _kernel_params(sampler, chain.n)
+    if sampler.rule.candidates:
+        raise InputError(f"{sampler.name} draws candidates: its selection is random; compare laws, not one selection")
     vals = chain._values(values)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, chain.n)
     marg = np.zeros((chain.n, chain.q))
-    m = int((vals < 0).sum())
-    size = int(sizes[step]) if step < len(sizes) else m
-    mask = select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg)
+    mask = select_once(Pw, D, L, mu, vals, code, ip, fp, int(step), sizes, TOL, 10.0**KEY_DECIMALS, marg)
     return tuple(int(i) for i in np.flatnonzero(mask)), marg

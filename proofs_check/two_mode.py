@@ -45,6 +45,8 @@ def first_step_size(name: str, params: dict, n: int) -> int:
         return 1  # one gap, one midpoint
     if name == "optimal":
         return n if params["k"] == 1 else 1
+    if name == "fast_dllm" and params["factor"] is None:
+        return n if params["threshold"] <= 0.5 else 1  # the top candidate, and every one >= threshold
     raise ValueError(f"no closed form for sampler {name!r}")
 
 
@@ -54,9 +56,22 @@ def closed_form(first: int) -> float:
 
 
 def sampler_grid(n: int) -> list:
-    """Every registered sampler, with its defaults and a sweep of its knob."""
+    """Every registered sampler with a closed form here, with its defaults and a sweep of its knob.
+
+    The candidate samplers run at temperature 1 (candidates drawn from the marginals): at their
+    default temperature 0 the candidate is the argmax, the output a point mass and the KL
+    infinite.  ``dream`` (its per-step counts follow a timestep schedule) has no closed form here.
+    """
     out = []
     for name in SAMPLER_NAMES:
+        if name == "dream":
+            continue
+        if name == "llada":
+            out += [make_sampler(name, steps=k, temperature=1.0) for k in (1, 2, 3, n)]
+            continue
+        if name == "fast_dllm":
+            out += [make_sampler(name, temperature=1.0, threshold=t) for t in (0.4, 0.5, 0.9)]
+            continue
         out.append(make_sampler(name))
         if name in ("random", "left_to_right", "confidence", "margin", "entropy"):
             out += [make_sampler(name, steps=k) for k in (1, 3, n)]
@@ -104,6 +119,7 @@ def check(quick: bool = False, family=two_mode, engine=evaluate, schedule_kl=exp
         numbers={"cases": cases, "max_schedule_error": worst_sched, "max_sampler_error": worst_sampler, **table},
         detail=(
             "two_mode(n): every schedule's Theorem 4 expected KL, a fixed order's KL and the mixture KL, and every "
-            "sampler's exact KL (defaults and knob sweeps) equal (s_1 - 1) log 2 with s_1 the first step's size."
+            "sampler's exact KL (defaults and knob sweeps; llada and fast_dllm at temperature 1; dream has no closed "
+            "form here) equal (s_1 - 1) log 2 with s_1 the first step's size."
         ),
     )

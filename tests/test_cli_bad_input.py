@@ -197,7 +197,7 @@ NUMERIC = [
     (["schedule", "--curve", "{c}", "--family", "geometric", "--param", "ratio=inf"], "finite"),
     (["schedule", "--curve", "{c}", "--family", "geometric", "--param", "ratio=1e999"], "finite"),
     (["bounds", "--curve", "{c}", "--family", "constant", "--param", "s=nan"], "finite"),
-    (["evaluate", "{t}", "--sampler", "threshold", "--param", "tau=nan"], "finite"),
+    (["evaluate", "{t}", "--sampler", "threshold", "--param", "tau=nan"], "tau"),
     (["walk", "--graph", "cycle:5", "--length", "6", "--sampler", "random", "--lazy", "nan"], "--lazy"),
     (["walk", "--graph", "cycle:5", "--length", "6", "--sampler", "random", "--lazy", "inf"], "--lazy"),
     (["walk", "--graph", "cycle:5", "--length", "6", "--sampler", "random", "--seed", "-1"], "--seed"),

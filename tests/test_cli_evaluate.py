@@ -94,3 +94,68 @@ def test_console_script_subprocess(copy_file):
     """The installed entry point runs the command (no traceback on bad input)."""
     p = subprocess.run([sys.executable, "-m", "mdmtheory", "evaluate", copy_file, "--sampler", "x"], capture_output=True, text=True)
     assert p.returncode == 2 and "Traceback" not in p.stderr and "valid samplers" in p.stderr
+
+
+def test_evaluate_published_samplers_json(copy_file, capsys):
+    """The issue's command: llada with steps, blocks and temperature prints the usual keys (no
+    chain-rule keys: the selection reads the drawn candidates); fast_dllm and dream too."""
+    base = {"sampler", "params", "unit", "kl", "reverse_kl", "tv", "expected_steps", "max_steps", "steps_distribution",
+            "states_visited"}
+    for argv in (["--sampler", "llada", "--param", "steps=4", "block_length=2", "temperature=1"],
+                 ["--sampler", "fast_dllm", "--param", "factor=1.5", "temperature=0.5"],
+                 ["--sampler", "dream", "--param", "steps=3", "alg=entropy", "temperature=1", "top_p=0.9", "alg_temp=none"]):
+        code, out, _ = run(["evaluate", copy_file, *argv, "--json"], capsys)
+        assert code == 0
+        d = json.loads(out)
+        assert set(d) == base, argv
+        assert sum(r["probability"] for r in d["steps_distribution"]) == pytest.approx(1.0)
+    code, out, _ = run(["evaluate", copy_file, "--sampler", "llada", "--param", "steps=4", "block_length=2", "temperature=1",
+                        "--json"], capsys)
+    d = json.loads(out)
+    assert d["params"] == {"steps": 4, "block_length": 2, "temperature": 1.0, "remasking": "low_confidence"}
+    assert d["max_steps"] == 4 and d["expected_steps"] == 4.0
+
+
+@pytest.mark.parametrize(
+    "argv,msg",
+    [
+        (["--sampler", "llada", "--param", "steps=2.5"], "llada parameter steps takes an integer"),
+        (["--sampler", "llada", "--param", "block_length=3"], "block_length=3 must divide n=4"),
+        (["--sampler", "llada", "--param", "steps=3", "block_length=2"], "multiple of the 2 blocks"),
+        (["--sampler", "dream", "--param", "alg=greedy"], "alg must be one of origin"),
+        (["--sampler", "fast_dllm", "--param", "threshold=0.5", "factor=1"], "not both"),
+    ],
+)
+def test_evaluate_published_samplers_bad_input(copy_file, capsys, argv, msg):
+    """Bad parameters of the new samplers: exit 2 and one line naming the problem."""
+    code, out, err = run(["evaluate", copy_file, *argv], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("mdmtheory: error:") and msg in err and err.count("\n") == 1
+
+
+def test_samplers_command_lists_every_sampler(capsys):
+    """mdmtheory samplers --json: every registered rule with typed parameters, defaults, units and
+    the source it follows; the table form names them too."""
+    code, out, _ = run(["samplers", "--json"], capsys)
+    assert code == 0
+    d = json.loads(out)
+    assert [s["name"] for s in d["samplers"]] == list(m.SAMPLER_NAMES)
+    by = {s["name"]: s for s in d["samplers"]}
+    assert "get_num_transfer_tokens" in by["llada"]["source"] and "get_transfer_index" in by["fast_dllm"]["source"]
+    assert "sample_tokens" in by["dream"]["source"]
+    llada = {p["name"]: p for p in by["llada"]["params"]}
+    assert llada["steps"]["default"] == 2 and llada["steps"]["type"] == "int" and llada["remasking"]["choices"] == [
+        "low_confidence", "random"]
+    assert by["dream"]["random_selection"] and by["llada"]["candidates"] and not by["eb"]["candidates"]
+    code, out, _ = run(["samplers"], capsys)
+    assert code == 0 and all(name in out for name in m.SAMPLER_NAMES)
+
+
+def test_frontier_includes_published_samplers(copy_file, capsys):
+    """frontier sweeps llada's steps and fast_dllm's threshold (temperature 1)."""
+    code, out, _ = run(["frontier", copy_file, "--samplers", "llada,fast_dllm", "--json"], capsys)
+    d = json.loads(out)
+    assert code == 0
+    assert [p["value"] for p in d["points"] if p["sampler"] == "llada"] == [1, 2, 3, 4]
+    llada4 = [p for p in d["points"] if p["sampler"] == "llada" and p["value"] == 4][0]
+    assert llada4["max_steps"] == 4

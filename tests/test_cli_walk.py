@@ -102,3 +102,19 @@ def test_errors_one_line_exit_2(capsys, argv, msg):
     assert cap.out == ""
     lines = cap.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mdmtheory: error:") and msg in lines[0]
+
+
+def test_walk_published_samplers(capsys):
+    """walk accepts llada / fast_dllm / dream: simulation at any n, exact from the dense law at small n."""
+    from mdmtheory.cli import main
+
+    code = main(["walk", "--graph", "cycle:4", "--length", "40", "--sampler", "llada", "--param", "steps=8",
+                 "block_length=10", "temperature=1", "--samples", "50", "--json"])
+    out, _ = capsys.readouterr()
+    d = json.loads(out)
+    assert code == 0 and d["mode"] == "simulation" and d["max_steps"] <= 8
+    code = main(["walk", "--graph", "cycle:4", "--length", "5", "--sampler", "dream", "--param", "steps=2", "alg=maskgit_plus",
+                 "temperature=1", "--exact", "--json"])
+    out, _ = capsys.readouterr()
+    d = json.loads(out)
+    assert code == 0 and d["mode"] == "exact" and d["max_steps"] == 2 and 0 <= d["validity"] <= 1

@@ -5,9 +5,7 @@ number, wrong shape, duplicate or out-of-range position, negative seed), and hyp
 strategies for the argument kinds shared by many functions (lengths, bases, positions, seeds).
 ``pytest.raises(InputError)`` fails on any other exception (``ZeroDivisionError``,
 ``OverflowError``, ``AttributeError``, math domain errors, a plain ``ValueError``) and on a
-returned value.  Calls into modules another developer owns (the sampler layer, curves,
-conjecture, walk simulation) that do not refuse yet are listed as strict xfails, so that the
-list shrinks as they are fixed.
+returned value.
 """
 
 from __future__ import annotations
@@ -44,6 +42,16 @@ CASES = [
     ("Joint-empty", lambda: m.Joint(np.zeros((2, 0)))),
     ("Joint-nan", lambda: m.Joint([0.5, NAN])),
     ("Joint-inf", lambda: m.Joint([INF, 0.0], normalize=True)),
+    # -- the sampler layer and the walk simulator
+    ("evaluate-notajoint", lambda: m.evaluate("notajoint", "eb")),
+    ("optimal_kl-notajoint", lambda: m.optimal_kl("notajoint")),
+    ("optimal_policy-notajoint", lambda: m.optimal_policy("notajoint", 2)),
+    ("optimal_tradeoff-notajoint", lambda: m.optimal_tradeoff("notajoint", 0.5)),
+    ("sampler_frontier-notajoint", lambda: m.sampler_frontier("notajoint")),
+    ("simulate-notachain", lambda: m.simulate("notachain", "punt", samples=2)),
+    ("walk_metrics-notachain", lambda: m.walk_metrics("notachain", [[0]])),
+    ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt")),
+    ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt", 2)),
     # -- literature families and sweeps (issues 12, 13)
     ("two_mode-n0", lambda: m.two_mode(0)),
     ("noisy_copy-delta", lambda: m.noisy_copy(3, 2, delta=1.5)),
@@ -272,43 +280,11 @@ CASES = [
     ("wilson-z-nan", lambda: m.wilson_interval(1, 10, z=NAN)),
 ]
 
-# Calls into modules outside this change that do not refuse yet (owned by the sampler-layer
-# redesign, the walk simulator, the conjecture hunter).  Strict: an xfail that starts passing
-# fails the suite, so the entry must then move up into CASES.
-NOT_YET = [
-    ("evaluate-notajoint", lambda: m.evaluate("notajoint", "eb")),
-    ("optimal_kl-notajoint", lambda: m.optimal_kl("notajoint")),
-    ("optimal_policy-notajoint", lambda: m.optimal_policy("notajoint", 2)),
-    ("optimal_tradeoff-notajoint", lambda: m.optimal_tradeoff("notajoint", 0.5)),
-    ("sampler_frontier-notajoint", lambda: m.sampler_frontier("notajoint")),
-    ("simulate-notachain", lambda: m.simulate("notachain", "punt", samples=2)),
-    ("walk_metrics-notachain", lambda: m.walk_metrics("notachain", [[0]])),
-    ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt")),
-    ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt", 2)),
-]
-
-
 @pytest.mark.parametrize("call", [pytest.param(c, id=i) for i, c in CASES])
 def test_bad_arguments_raise_input_error(call):
     """The call raises InputError (and no other exception, and returns nothing)."""
     with pytest.raises(InputError):
         call()
-
-
-def _raises_input_error(call) -> bool:
-    try:
-        call()
-    except InputError:
-        return True
-    except Exception:  # noqa: BLE001 - any other exception is what the xfail documents
-        return False
-    return False
-
-
-@pytest.mark.parametrize("call", [pytest.param(c, id=i) for i, c in NOT_YET])
-@pytest.mark.xfail(strict=True, reason="module outside issue 9's library part: the sampler layer / walk simulator")
-def test_not_yet_refused_outside_this_change(call):
-    assert _raises_input_error(call)
 
 
 def test_every_public_callable_is_covered():
@@ -319,7 +295,7 @@ def test_every_public_callable_is_covered():
     source = inspect.getsource(inspect.getmodule(test_every_public_callable_is_covered))
     named = set(re.findall(r"m\.(\w+)\(", source)) | set(re.findall(r"\(\"(\w+?)-", source))
     exempt = {"InputError", "FAMILIES", "SAMPLER_NAMES", "Optimum", "Sampler", "SamplerState", "make_sampler",
-              "BoundContext", "Quantity", "hunt", "load_bound", "SweepResult"}
+              "BoundContext", "Quantity", "hunt", "load_bound", "SweepResult", "Evaluation"}
     public = {name for name in m.__all__ if callable(getattr(m, name))} - exempt
     missing = sorted(public - named)
     assert not missing, f"no bad-argument case for {missing}"
@@ -487,7 +463,6 @@ def test_junk_arguments_give_a_value_or_input_error(name):
     assert not others, "\n".join(others[:5])
 
 
-@pytest.mark.xfail(strict=True, reason="curves.py (outside this change): validate_curve(z, tol=None) raises TypeError")
 def test_validate_curve_tolerance_argument():
     with pytest.raises(InputError):
         m.validate_curve([0.0, 1.0], tol=None)

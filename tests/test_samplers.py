@@ -40,14 +40,16 @@ def chosen(name, st, **params):
 
 
 def test_registry_names_and_determinism():
-    """Every registered name builds, and only random is stochastic."""
+    """Every registered name builds; the chain rule applies to all but random and the rules that
+    draw candidates (llada, fast_dllm, dream)."""
     assert set(SAMPLER_NAMES) == {
-        "random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt", "bisection", "optimal"
+        "random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt", "bisection", "optimal",
+        "llada", "fast_dllm", "dream",
     }
     for name in SAMPLER_NAMES:
         s = make_sampler(name)
         assert s.name == name
-        assert s.deterministic == (name != "random")
+        assert s.deterministic == (name not in ("random", "llada", "fast_dllm", "dream"))
 
 
 def test_unknown_name_and_parameter_list_valid_ones():
@@ -71,14 +73,24 @@ def test_unknown_name_and_parameter_list_valid_ones():
 
 
 def test_params_defaults_and_string_coercion():
-    """Defaults are filled in; command-line strings are converted."""
+    """Defaults are filled in; command-line strings are converted by the CLI's parser (the library
+    takes typed values and refuses strings for numbers)."""
+    from mdmtheory.cli import parse_sampler_params as parse
+
     assert make_sampler("eb").params == {"gamma": 0.1, "proxy": "entropy"}
-    assert make_sampler("eb", proxy="margin", gamma="0.25").params == {"gamma": 0.25, "proxy": "margin"}
-    assert make_sampler("random", schedule="2, 1,1").params == {"schedule": [2, 1, 1]}
-    assert make_sampler("entropy", steps="3").params == {"steps": 3}
+    assert make_sampler("eb", **parse("eb", ["proxy=margin", "gamma=0.25"])).params == {"gamma": 0.25, "proxy": "margin"}
+    assert make_sampler("random", **parse("random", ["schedule=2, 1,1"])).params == {"schedule": [2, 1, 1]}
+    assert make_sampler("entropy", **parse("entropy", ["steps=3"])).params == {"steps": 3}
     assert make_sampler("threshold").params == {"tau": 0.9}
     assert make_sampler("punt").params == {"delta": 0.01}
-    assert make_sampler("optimal", k="4").params == {"k": 4}
+    assert make_sampler("optimal", **parse("optimal", ["k=4"])).params == {"k": 4}
+    for bad in ({"gamma": "0.5"}, {"gamma": True}, {"proxy": 1}):
+        with pytest.raises(InputError, match="eb parameter"):
+            make_sampler("eb", **bad)
+    with pytest.raises(InputError, match="takes an integer"):
+        parse("llada", ["steps=2.5"])
+    with pytest.raises(InputError, match="valid parameters: steps, block_length"):
+        parse("llada", ["tau=1"])
 
 
 def test_step_sizes_even_split_remainder_first():

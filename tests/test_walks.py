@@ -15,6 +15,8 @@ from mdmtheory import InputError
 from mdmtheory.evaluate import evaluate
 from mdmtheory.markov import random_walk
 from mdmtheory.samplers import SamplerState, make_sampler
+
+from .rules_reference import reference_law
 from mdmtheory.walks import (
     _pair_mi_fn,
     exact_walk_metrics,
@@ -68,6 +70,9 @@ def test_kernel_selection_equals_select(name, params, seed, which, possible, ste
     Pw = [np.linalg.matrix_power(chain.P, d) for d in range(chain.n + 1)]
     state = SamplerState(chain.n, vals >= 0, vals, want_marg, step, pair_mi=_pair_mi_fn(Pw, [chain.start @ M for M in Pw], vals, ok))
     assert sampler.select(state) == [(1.0, got)]
+    # and the independent plain-Python rule (tests/rules_reference.py) agrees
+    ref = reference_law(name, sampler.params, chain.n, [chain.q] * chain.n, vals >= 0, want_marg, step, state.pair_mi)
+    assert ref == [(1.0, got, None)]
 
 
 def _chi_square_pvalue(observed: np.ndarray, expected: np.ndarray) -> float:
@@ -252,11 +257,10 @@ def test_settled_powers_sparse_path():
         assert np.allclose(Pw[settle(d, D, L)], np.linalg.matrix_power(chain.P, d), atol=1e-13)
 
 
-@pytest.mark.xfail(strict=True, reason="walks.settled_powers (walk simulator, outside issue 9's library part) still stops "
-                   "on the step increment; it should use markov._Settling like MarkovChain.tables")
 def test_settled_powers_hold_the_settle_tolerance_on_a_slow_chain():
     """The walk simulator's matrix powers on a two-state chain with spectral gap 2^-12: every
-    power beyond the settling point equals the closed form to 1e-12 (fails: 4.1e-11)."""
+    power beyond the settling point equals the closed form to 1e-12 (the former increment rule
+    erred by 4.1e-11)."""
     from mdmtheory._kernels.markov import settle
 
     a, n = 2.0**-13, 300_000

@@ -8,9 +8,9 @@ prod_{i in M} q_i``; the total ``off[2^n] = prod_i (q_i + 1)``).  A partial assi
 arrays of the propagation use the same layout, so the conditional marginal of a masked position
 is one division ``marg[off[R | i] + ...] / marg[off[R] + c]``: O(1) per value.
 
-The selection rules repeat :mod:`mdmtheory.samplers` exactly (codes = index in
-``SAMPLER_NAMES``); ties by position, keys ``rint(key * 1e12)``, thresholds with slack ``TOL``.
-The oracle is uniform on contexts of probability 0.
+The selection rules are those of ``rules.py`` (one definition, shared with the walk engine and
+``Sampler.select``); the tolerance and key scale arrive as arguments.  The oracle is uniform on
+contexts of probability 0.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from numba import njit
 
 __all__: list[str] = []
 
-from .rules import BISECT, EB, OPTIMAL, PUNT, RANDOM, THRESH, TOL, rank_key
+from .rules import DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec, select
 
 
 @njit(cache=True)
@@ -142,91 +142,10 @@ def _pair_mi(marg, off, q, R, c, muR, losz, i, j, H):
 
 
 @njit(cache=True)
-def _sort_by_key(pos, key, m):
-    """Insertion sort of ``pos[:m]`` (increasing positions) by ``key``; stable (ties: lower position)."""
-    for a in range(1, m):
-        p = pos[a]
-        k = key[a]
-        b = a - 1
-        while b >= 0 and key[b] > k:
-            pos[b + 1] = pos[b]
-            key[b + 1] = key[b]
-            b -= 1
-        pos[b + 1] = p
-        key[b + 1] = k
-
-
-@njit(cache=True)
-def _select(code, marg, off, q, R, c, muR, losz, H, conf, margk, size, tau, gamma, proxy, delta, pos, key):
-    """The set (bitmask) a deterministic sampler unmasks at this state."""
-    n = q.size
-    m = 0
-    for i in range(n):
-        if not (R >> i) & 1:
-            pos[m] = i
-            m += 1
-    if size > m:
-        size = m
-    if size < 1:
-        size = 1
-    S = 0
-    if code == BISECT:
-        start = pos[0]
-        for a in range(1, m + 1):
-            if a == m or pos[a] != pos[a - 1] + 1:
-                S |= 1 << ((start + pos[a - 1]) // 2)
-                if a < m:
-                    start = pos[a]
-        return S
-    if code == THRESH:
-        for a in range(m):
-            if conf[pos[a]] >= tau - TOL:
-                S |= 1 << pos[a]
-        if S != 0:
-            return S
-    for a in range(m):
-        i = pos[a]
-        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i])
-    _sort_by_key(pos, key, m)
-    if code == THRESH:
-        return 1 << pos[0]
-    if code == EB:
-        total = 0.0
-        top = 0.0
-        for a in range(m):
-            h = H[pos[a]]
-            total += h
-            if h > top:
-                top = h
-            if a > 0 and total - top > gamma + TOL:
-                break
-            S |= 1 << pos[a]
-        return S
-    if code == PUNT:
-        for a in range(m):
-            i = pos[a]
-            dependent = False
-            for b in range(a):
-                j = pos[b]
-                lo = i if i < j else j
-                hi = j if i < j else i
-                if _pair_mi(marg, off, q, R, c, muR, losz, lo, hi, H) > delta + TOL:
-                    dependent = True
-                    break
-            if not dependent:
-                S |= 1 << i
-        return S
-    for a in range(size):
-        S |= 1 << pos[a]
-    return S
-
-
-@njit(cache=True)
-def _spread(marg, off, q, R, S, c, x, P, w, muR, mass, stepof, t, steps_prob, full, spos):
-    """Unmask ``S`` independently from ``P`` at cell ``c`` of ``R`` carrying mass ``w``.
-
-    Adds to ``mass`` on ``R | S``; returns ``(sum_{x_S} mu(x_T) log(mu(x_T)/mu(x_R)), conflict)``.
-    """
+def _spread(q, R, S, x, P, w, nxt, off, marg, muR, spos, stepof, t1, one_pass):
+    """Unmask ``S`` independently from ``P`` (``x`` holds ``x_R``) with mass ``w`` into ``nxt``
+    (``one_pass``: record the call count ``t1`` of the cells reached); returns
+    ``sum_{x_S} mu(x_T) log(mu(x_T) / mu(x_R))`` (the chain-rule term; 0 if ``muR = 0``)."""
     T = R | S
     k = 0
     for i in range(q.size):
@@ -235,20 +154,19 @@ def _spread(marg, off, q, R, S, c, x, P, w, muR, mass, stepof, t, steps_prob, fu
             x[i] = 0
             k += 1
     acc = 0.0
-    conflict = False
     while True:
         p = w
         for a in range(k):
             p *= P[spos[a], x[spos[a]]]
         if p > 0.0:
             idx = off[T] + _index(T, x, q)
-            mass[idx] += p
-            if T == full:
-                steps_prob[t + 1] += p
-            elif stepof[idx] < 0:
-                stepof[idx] = t + 1
-            elif stepof[idx] != t + 1:
-                conflict = True
+            nxt[idx] += p
+            if one_pass:  # -2 marks a state reached after two different numbers of calls
+                s0 = stepof[idx]
+                if s0 == -1:
+                    stepof[idx] = t1
+                elif s0 != t1:
+                    stepof[idx] = -2
             if muR > 0.0:
                 mt = marg[idx]
                 if mt > 0.0:
@@ -265,93 +183,207 @@ def _spread(marg, off, q, R, S, c, x, P, w, muR, mass, stepof, t, steps_prob, fu
             break
     for a in range(k):
         x[spos[a]] = -1
-    return acc, conflict
+    return acc
 
 
 @njit(cache=True)
-def propagate(marg, off, q, order, code, sizes, tau, gamma, proxy, delta, policy, kbudget, mass, stepof, steps_prob, dep):
-    """Push the sampler's probability mass through every reachable partial assignment.
+def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
+    """``punt`` (pairwise): keep the ranked ``chosen[:e]`` not dependent (``I > delta + tol``) on an
+    earlier-ranked one (the oracle's exact pairwise test); returns the bitmask."""
+    S = 0
+    for a in range(e):
+        i = chosen[a]
+        dependent = False
+        for b in range(a):
+            j = chosen[b]
+            lo = i if i < j else j
+            hi = j if i < j else i
+            if _pair_mi(marg, off, q, R, c, muR, losz, lo, hi, H) > delta + tol:
+                dependent = True
+                break
+        if not dependent:
+            S |= 1 << i
+    return S
 
-    ``order`` lists the masks by increasing size.  On return ``mass[off[full]:]`` is the output
-    law ``nu``, ``steps_prob[t]`` the probability of ``t`` model calls, and ``dep[t]`` (deterministic
-    samplers) ``sum mu(x_R) TC(X_S | x_R)`` over the states met at step ``t``.  Returns
-    ``(max_state_tc, conflict, calls_mu)``; ``conflict`` flags a state reached at two different
-    steps; ``calls_mu`` (deterministic samplers) is ``sum mu(x_R)`` over the visited incomplete
-    states, the expected number of calls on data ``x ~ mu``.
+
+@njit(cache=True)
+def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, deterministic, one_pass, policy, kbudget,
+              max_calls, cur, nxt, stepof, seen, nu, steps_prob, dep):
+    """Push a sampler's probability mass, one model call at a time, through the partial
+    assignments (layer ``t`` = the mass after ``t`` calls), with the rules of ``rules.py``.
+
+    Candidate rules enumerate every candidate vector of the eligible positions (probability
+    ``prod_i W_i(y_i)``) and every set of the selection law; the others enumerate the selection
+    law and draw ``x_S`` from the marginals.  On return ``nu`` is the output law (flat, the
+    layout of the full set), ``steps_prob[t]`` the probability of ``t`` calls and, for
+    ``deterministic`` rules, ``dep[t]`` the chain-rule sum ``sum mu(x_R) TC(X_S | x_R)`` of the
+    states met at call ``t``.  Returns ``(max_state_tc, calls_mu, states_visited, ok)``; ``ok``
+    is False when mass is left after ``max_calls`` calls.
+
+    ``one_pass`` (every call unmasks at least one position and a state's number of calls is a
+    function of the state: the rules without candidates): one array, one sweep over the masks
+    by increasing size, each cell's call count kept in ``stepof`` (less memory, no layers).
+    The caller allocates the mass arrays ``cur`` and ``nxt`` (zeros; the same array in one
+    pass; numpy's zeroed pages are only touched where mass goes), ``stepof`` (int16, -1; one
+    entry per cell in one pass) and ``seen`` (bool, one per cell in layers).
     """
     n = q.size
     full = (1 << n) - 1
+    total = off[full + 1]
     qmax = 1
     for i in range(n):
         if q[i] > qmax:
             qmax = q[i]
     P = np.zeros((n, qmax))
+    Q = np.zeros((n, qmax))
+    Wc = np.zeros((n, qmax))
     H = np.zeros(n)
     conf = np.zeros(n)
     margk = np.zeros(n)
+    score = np.zeros(n)
     losz = np.zeros(n, dtype=np.int64)
     x = np.full(n, -1, dtype=np.int64)
     pos = np.zeros(n, dtype=np.int64)
     key = np.zeros(n)
+    chosen = np.zeros(n, dtype=np.int64)
+    elig = np.zeros(n, dtype=np.int64)
+    y = np.zeros(n, dtype=np.int64)
+    w = np.zeros(n)
     spos = np.zeros(n, dtype=np.int64)
-    mass[off[0]] = 1.0
-    stepof[off[0]] = 0
+    cand = draws_candidates(code)
+    nbuf = 1 if (deterministic or code == OPTIMAL) else (1 << n)
+    sets = np.zeros(nbuf, dtype=np.int64)
+    probs = np.zeros(nbuf)
+    dpbuf = np.zeros(nbuf)
+    live_cur = np.zeros(full + 1, dtype=np.bool_)
+    live_nxt = live_cur if one_pass else np.zeros(full + 1, dtype=np.bool_)
+    if one_pass:
+        stepof[off[0]] = 0
+    cur[off[0]] = 1.0
+    live_cur[0] = True
     worst = 0.0
     calls_mu = 0.0
-    conflict = False
-    for R in order:
-        if R == full:
-            continue
-        m = 0
-        comp = full & ~R
-        for i in range(n):
-            if (comp >> i) & 1:
-                m += 1
-        for c in range(off[R + 1] - off[R]):
-            w = mass[off[R] + c]
-            if w <= 0.0:
+    visited = 0
+    t = 0
+    while True:
+        live = False
+        for R in order:
+            if R == full or not live_cur[R]:
                 continue
-            t = stepof[off[R] + c]
-            _decode(R, c, q, x)
-            muR = _state(marg, off, q, R, c, losz, P, H, conf, margk)
-            size = m
-            if t < sizes.size:
-                size = sizes[t]
-            if code == RANDOM:
-                if size > m:
-                    size = m
-                # 1 / C(m, size)
-                ways = 1.0
-                for a in range(size):
-                    ways = ways * (m - a) / (a + 1)
-                sub = comp
-                while sub > 0:
-                    cnt = 0
-                    for i in range(n):
-                        if (sub >> i) & 1:
-                            cnt += 1
-                    if cnt == size:
-                        _, cf = _spread(marg, off, q, R, sub, c, x, P, w / ways, -1.0, mass, stepof, t, steps_prob, full, spos)
-                        conflict = conflict or cf
-                    sub = (sub - 1) & comp
+            live_cur[R] = False
+            m = 0
+            for i in range(n):
+                if not (R >> i) & 1:
+                    pos[m] = i
+                    m += 1
+            for c in range(off[R + 1] - off[R]):
+                wgt = cur[off[R] + c]
+                if wgt <= 0.0:
+                    continue
+                cur[off[R] + c] = 0.0
+                live = True
+                if one_pass:
+                    t = stepof[off[R] + c]
+                    if t < 0:
+                        return worst, calls_mu, visited, False
+                    visited += 1
+                elif not seen[off[R] + c]:
+                    seen[off[R] + c] = True
+                    visited += 1
                 _decode(R, c, q, x)
-                continue
-            if code == OPTIMAL:
-                S = policy[kbudget - t, off[R] + c]
-            else:
-                S = _select(code, marg, off, q, R, c, muR, losz, H, conf, margk, size, tau, gamma, proxy, delta, pos, key)
-            acc, cf = _spread(marg, off, q, R, S, c, x, P, w, muR, mass, stepof, t, steps_prob, full, spos)
-            conflict = conflict or cf
-            if muR > 0.0:
-                tc = acc
-                for i in range(n):
-                    if (S >> i) & 1:
-                        tc += muR * H[i]
-                dep[t] += tc
-                calls_mu += muR
-                if tc / muR > worst:
-                    worst = tc / muR
-    return worst, conflict, calls_mu
+                muR = _state(marg, off, q, R, c, losz, P, H, conf, margk)
+                if code == OPTIMAL:
+                    S = policy[kbudget - t, off[R] + c]
+                    kind = DET
+                elif cand:
+                    e = eligible(code, ip, t, m, pos, elig)
+                    for a in range(e):
+                        i = elig[a]
+                        candidate_law(code, ip, fp, P[i], q[i], Q[i], Wc[i], tol, keyscale)
+                        y[a] = 0
+                    while True:  # every candidate vector of the eligible positions
+                        py = wgt
+                        for a in range(e):
+                            py *= Wc[elig[a], y[a]]
+                        if py > 0.0:
+                            for a in range(e):
+                                score[elig[a]] = candidate_score(code, ip, Q[elig[a]], q[elig[a]], y[a])
+                            kind, k, e2 = select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
+                                                 key, chosen, w)
+                            r = enumerate_spec(kind, k, e2, chosen, w, sets, probs, dpbuf)
+                            for a in range(e):
+                                x[elig[a]] = y[a]
+                            for b in range(r):
+                                T = R | sets[b]
+                                nxt[off[T] + _index(T, x, q)] += py * probs[b]
+                                live_nxt[T] = True
+                            _decode(R, c, q, x)
+                        a = e - 1
+                        while a >= 0:
+                            y[a] += 1
+                            if y[a] < q[elig[a]]:
+                                break
+                            y[a] = 0
+                            a -= 1
+                        if a < 0:
+                            break
+                    continue
+                else:
+                    kind, k, e2 = select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
+                                         key, chosen, w)
+                    S = 0
+                    if kind == DEPENDENCE:
+                        S = _punt_filter(marg, off, q, R, c, muR, losz, H, e2, chosen, fp[0], tol)
+                        kind = DET
+                    elif kind == DET:
+                        for a in range(k):
+                            S |= 1 << chosen[a]
+                if kind == DET:
+                    acc = _spread(q, R, S, x, P, wgt, nxt, off, marg, muR, spos, stepof, t + 1, one_pass)
+                    live_nxt[R | S] = True
+                    if deterministic and muR > 0.0:
+                        tc = acc
+                        for i in range(n):
+                            if (S >> i) & 1:
+                                tc += muR * H[i]
+                        dep[t] += tc
+                        calls_mu += muR
+                        if tc / muR > worst:
+                            worst = tc / muR
+                else:
+                    r = enumerate_spec(kind, k, e2, chosen, w, sets, probs, dpbuf)
+                    for b in range(r):
+                        _spread(q, R, sets[b], x, P, wgt * probs[b], nxt, off, marg, -1.0, spos, stepof, t + 1, one_pass)
+                        live_nxt[R | sets[b]] = True
+        if one_pass:
+            lo = off[full]
+            for idx in range(lo, total):
+                if cur[idx] > 0.0:
+                    if stepof[idx] < 0:
+                        return worst, calls_mu, visited, False
+                    steps_prob[stepof[idx]] += cur[idx]
+                    nu[idx - lo] += cur[idx]
+            return worst, calls_mu, visited, True
+        if not live:
+            break
+        t += 1
+        if t > max_calls:
+            return worst, calls_mu, visited, False
+        if live_nxt[full]:
+            lo = off[full]
+            for idx in range(lo, total):
+                if nxt[idx] > 0.0:
+                    steps_prob[t] += nxt[idx]
+                    nu[idx - lo] += nxt[idx]
+                    nxt[idx] = 0.0
+            live_nxt[full] = False
+        tmp = cur
+        cur = nxt
+        nxt = tmp
+        tmpl = live_cur
+        live_cur = live_nxt
+        live_nxt = tmpl
+    return worst, calls_mu, visited, True
 
 
 @njit(cache=True)

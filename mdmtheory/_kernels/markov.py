@@ -209,9 +209,12 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 
 
 # ---------------------------------------------------------------------------------------------
-# Monte Carlo engine: samplers on walks with exact bridge conditionals (codes = the index of the
-# name in mdmtheory.samplers.SAMPLER_NAMES; same ranking keys, ties and slack as that module).
-from .rules import BISECT, CONF, EB, ENTROPY, LEFT, MARGIN, PUNT, RANDOM, THRESH, TOL, rank_key  # noqa: E402
+# Monte Carlo engine: samplers on walks with exact bridge conditionals; the selection rules are
+# those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
+from .rules import (  # noqa: E402
+    CONF, DEPENDENCE, EB, ENTROPY, MARGIN, PUNT, THRESH, candidate_law, candidate_score, draws_candidates, eligible,
+    sample_spec, select,
+)
 
 
 @njit(cache=True)
@@ -332,109 +335,49 @@ def _pair_mi(Pw, D, L, mu, vals, i, j, l, r, H):
 
 
 @njit(cache=True)
-def _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible):
-    """Fill ``chosen`` with the positions to unmask; returns how many (the rules of samplers.py)."""
-    if size > m:
-        size = m
-    if size < 1:
-        size = 1
-    if code == RANDOM:
-        for c in range(size):
-            j = c + np.random.randint(m - c)
-            t = pos[c]
-            pos[c] = pos[j]
-            pos[j] = t
-            chosen[c] = pos[c]
-        return size
-    if code == LEFT:
-        for c in range(size):
-            chosen[c] = pos[c]
-        return size
-    if code == BISECT:
-        k = 0
-        start = pos[0]
-        for a in range(1, m + 1):
-            if a == m or pos[a] != pos[a - 1] + 1:
-                chosen[k] = (start + pos[a - 1]) // 2
-                k += 1
-                if a < m:
-                    start = pos[a]
-        return k
-    if code == THRESH:
-        k = 0
-        for a in range(m):
-            if conf[pos[a]] >= tau - TOL:
-                chosen[k] = pos[a]
-                k += 1
-        if k > 0:
-            return k
-    for a in range(m):
-        i = pos[a]
-        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i])
-    if code == THRESH:  # nobody reached tau: the most confident, lowest position on ties
-        best = 0
-        for a in range(1, m):
-            if key[a] < key[best]:
-                best = a
-        chosen[0] = pos[best]
-        return 1
-    if code == EB:  # the ranked prefix, extracted one minimum at a time (ties: lowest position)
-        total = 0.0
-        top = 0.0
-        k = 0
-        while k < m:
-            best = -1
-            for a in range(m):
-                if key[a] < np.inf and (best < 0 or key[a] < key[best]):
-                    best = a
-            h = H[pos[best]]
-            total += h
-            if h > top:
-                top = h
-            if k > 0 and total - top > gamma + TOL:
-                break
-            chosen[k] = pos[best]
-            key[best] = np.inf
-            k += 1
-        return k
-    order = np.argsort(key[:m], kind="mergesort")  # stable: ties keep increasing position
-    if code == PUNT:
-        # Given the gap's boundary values the masked run is a Markov chain, so I(X_i; X_j | x_R)
-        # can only decrease as j moves away from i (data processing): i is dependent on an
-        # earlier-ranked j iff it is on the nearest earlier-ranked position on either side.
-        n = vals.shape[0]
-        seen = np.zeros(n, dtype=np.bool_)
-        k = 0
-        for a in range(m):
-            i = pos[order[a]]
-            dependent = False
-            if possible:
-                j = i - 1
-                while j > left[i] and not seen[j]:
-                    j -= 1
-                if j > left[i] and _pair_mi(Pw, D, L, mu, vals, j, i, left[i], right[i], H) > delta + TOL:
-                    dependent = True
-                if not dependent:
-                    j = i + 1
-                    hi = right[i] if right[i] >= 0 else n
-                    while j < hi and not seen[j]:
-                        j += 1
-                    if j < hi and _pair_mi(Pw, D, L, mu, vals, i, j, left[i], right[i], H) > delta + TOL:
-                        dependent = True
-            seen[i] = True
+def _choose(code, ip, fp, t, sizes, m, pos, left, right, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H, score, key,
+            chosen, w, possible):
+    """Fill ``chosen`` with the positions to unmask (the rule of ``rules.select``, drawn with
+    ``rules.sample_spec``); returns how many.
+
+    ``punt`` (``DEPENDENCE``): given the gap's boundary values the masked run is a Markov chain,
+    so ``I(X_i; X_j | x_R)`` can only decrease as ``j`` moves away from ``i`` (data processing):
+    ``i`` is dependent on an earlier-ranked position iff it is on the nearest earlier-ranked one
+    on either side (the oracle's test, answered in ``O(q^2)``)."""
+    kind, k, e = select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale, key, chosen, w)
+    if kind != DEPENDENCE:
+        return sample_spec(kind, k, e, chosen, w)
+    n = vals.shape[0]
+    delta = fp[0]
+    seen = np.zeros(n, dtype=np.bool_)
+    kk = 0
+    for a in range(e):
+        i = chosen[a]
+        dependent = False
+        if possible:
+            j = i - 1
+            while j > left[i] and not seen[j]:
+                j -= 1
+            if j > left[i] and _pair_mi(Pw, D, L, mu, vals, j, i, left[i], right[i], H) > delta + tol:
+                dependent = True
             if not dependent:
-                chosen[k] = i
-                k += 1
-        return k
-    for c in range(size):
-        chosen[c] = pos[order[c]]
-    return size
+                j = i + 1
+                hi = right[i] if right[i] >= 0 else n
+                while j < hi and not seen[j]:
+                    j += 1
+                if j < hi and _pair_mi(Pw, D, L, mu, vals, i, j, left[i], right[i], H) > delta + tol:
+                    dependent = True
+        seen[i] = True
+        if not dependent:
+            chosen[kk] = i
+            kk += 1
+    return kk
 
 
 @njit(cache=True)
-def select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg):
-    """One selection on a given partial walk (for tests): the chosen mask; ``marg`` gets the
-    bridge marginals of the masked positions (revealed rows 0)."""
+def select_once(Pw, D, L, mu, vals, code, ip, fp, t, sizes, tol, keyscale, marg):
+    """One selection on a given partial walk (for tests; rules without candidates): the chosen
+    mask; ``marg`` gets the bridge marginals of the masked positions (revealed rows 0)."""
     n = vals.shape[0]
     q = Pw.shape[1]
     left = np.empty(n, dtype=np.int64)
@@ -443,7 +386,9 @@ def select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg):
     conf = np.zeros(n)
     margk = np.zeros(n)
     H = np.zeros(n)
+    score = np.zeros(n)
     key = np.empty(n)
+    w = np.zeros(n)
     chosen = np.empty(n, dtype=np.int64)
     m = _scan(vals, left, right, pos)
     possible = _possible(Pw, D, L, mu, vals)
@@ -457,34 +402,43 @@ def select_once(Pw, D, L, mu, vals, code, size, tau, gamma, proxy, delta, marg):
     mask = np.zeros(n, dtype=np.bool_)
     if m == 0:
         return mask
-    k = _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible)
+    k = _choose(code, ip, fp, t, sizes, m, pos, left, right, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H, score,
+                key, chosen, w, possible)
     for c in range(k):
         mask[chosen[c]] = True
     return mask
 
 
 @njit(cache=True)
-def simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, walks, seed, xs, calls):
+def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, seed, xs, calls):
     """Run the sampler ``walks`` times with the exact oracle; ``xs[w]`` the sample, ``calls[w]``
     its number of model calls.  Marginals are cached per position and recomputed only for the
-    gaps a step changed.  Seeded (numba's generator), single-threaded, reproducible."""
+    gaps a step changed.  Rules that draw candidates draw one for every eligible position at
+    every call and unmask with it.  Seeded (numba's generator), single-threaded, reproducible."""
     np.random.seed(seed)
     q = Pw.shape[1]
     vals = np.empty(n, dtype=np.int64)
     marg = np.empty((n, q))
+    Q = np.empty(q)
+    Wr = np.empty(q)
     valid = np.zeros(n, dtype=np.bool_)
     conf = np.zeros(n)
     margk = np.zeros(n)
     H = np.zeros(n)
+    score = np.zeros(n)
+    cand = np.zeros(n, dtype=np.int64)
     left = np.empty(n, dtype=np.int64)
     right = np.empty(n, dtype=np.int64)
     pos = np.empty(n, dtype=np.int64)
+    elig = np.empty(n, dtype=np.int64)
     key = np.empty(n)
+    w = np.zeros(n)
     chosen = np.empty(n, dtype=np.int64)
     draw = np.empty(n, dtype=np.int64)
-    adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT
+    draws = draws_candidates(code)
+    adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT or draws
     need_h = code == ENTROPY or code == EB or code == PUNT
-    for w in range(walks):
+    for wk in range(walks):
         for i in range(n):
             vals[i] = -1
             valid[i] = False
@@ -504,10 +458,30 @@ def simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, walks
                         _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
                         _stats(marg[i], i, conf, margk, H, need_h)
                         valid[i] = True
-            size = sizes[t] if t < sizes.shape[0] else m
-            k = _select(code, m, pos, left, right, size, tau, gamma, proxy, delta, Pw, D, L, mu, vals, conf, margk, H, key, chosen, possible)
+            if draws:
+                e = eligible(code, ip, t, m, pos, elig)
+                for a in range(e):
+                    i = elig[a]
+                    candidate_law(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale)
+                    u = np.random.random()
+                    acc = 0.0
+                    x = q - 1
+                    for v in range(q):
+                        acc += Wr[v]
+                        if u < acc:
+                            x = v
+                            break
+                    while Wr[x] <= 0.0 and x > 0:  # rounding guard
+                        x -= 1
+                    cand[i] = x
+                    score[i] = candidate_score(code, ip, Q, q, x)
+            k = _choose(code, ip, fp, t, sizes, m, pos, left, right, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H,
+                        score, key, chosen, w, possible)
             for c in range(k):
                 i = chosen[c]
+                if draws:
+                    draw[c] = cand[i]
+                    continue
                 if not valid[i]:
                     _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
                     valid[i] = True
@@ -532,5 +506,5 @@ def simulate_walks(Pw, D, L, mu, n, code, sizes, tau, gamma, proxy, delta, walks
             masked -= k
             t += 1
         for i in range(n):
-            xs[w, i] = vals[i]
-        calls[w] = t
+            xs[wk, i] = vals[i]
+        calls[wk] = t

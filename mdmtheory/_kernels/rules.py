@@ -1,9 +1,32 @@
-"""What the two sampler kernels (``evaluate`` on tables, ``markov`` on walks) share with
-:mod:`mdmtheory.samplers`: the rule codes, the ranking key and the threshold slack.
+"""Every sampler's selection rule, written once (a leaf: imports nothing from the library).
 
-Codes are the index of the name in :data:`mdmtheory.samplers.SAMPLER_NAMES`.  The ranking key
-of a masked position is ``rint(key * 10^KEY_DECIMALS)`` (lower ranks first; ties by position),
-so rankings agree whichever code computed the marginals.
+Used by the exact evaluator (``_kernels/evaluate.py``), the walk engine (``_kernels/markov.py``)
+and, from Python, :meth:`mdmtheory.samplers.Sampler.select`.  The registry in
+:mod:`mdmtheory.samplers` maps names to the fixed codes below and packs typed parameters into
+the arrays ``ip`` (int64) and ``fp`` (float64); the tolerance ``tol`` and the key scale
+``keyscale = 10**KEY_DECIMALS`` arrive as arguments (a cached kernel never freezes them).
+
+A rule answers in two stages:
+
+1. Rules with ``draws_candidates(code)`` first draw a candidate value ``y_i`` for every eligible
+   masked position ``i`` (:func:`eligible`) from the law :func:`candidate_law` builds, and score
+   it (:func:`candidate_score`); the positions then unmasked take their candidate values.  The
+   other rules draw no candidates: the unmasked positions are drawn from their marginals.
+2. :func:`select` returns a *selection spec* ``(kind, k, e)`` over ``chosen[:e]``:
+
+   ``DET``        the set ``chosen[:k]``;
+   ``UNIFORM``    ``k`` of ``chosen[:e]`` uniformly at random;
+   ``BERNOULLI``  each of ``chosen[:e]`` independently with probability ``w[0]``;
+   ``PLACKETT``   ``k`` draws without replacement from ``chosen[:e]`` with weights ``w[:e]``;
+   ``DEPENDENCE`` ``chosen[:e]`` ranked; the engine drops every member dependent on an
+                  earlier-ranked one (its oracle's pairwise test: ``punt``, the pairwise rule).
+
+   :func:`enumerate_spec` lists the law of a spec (the exact evaluator, ``select``);
+   :func:`sample_spec` draws from it (the walk engine).
+
+Conventions: positions ``pos[:m]`` are the masked ones, increasing; ranking keys are
+``rint(key * keyscale)`` sorted increasing, ties by position (lower first); thresholds are
+compared with slack ``tol``.
 """
 
 from __future__ import annotations
@@ -11,27 +34,443 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..samplers import KEY_DECIMALS, SAMPLER_NAMES, TOL
+from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
+    RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM,
+    DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
+)
 
 __all__: list[str] = []
 
-RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT, BISECT, OPTIMAL = (
-    SAMPLER_NAMES.index(name)
-    for name in ("random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt",
-                 "bisection", "optimal")
-)
-KEYSCALE = 10.0**KEY_DECIMALS
-TOL = float(TOL)
+# Parameter slots (ip: int64, fp: float64), per rule.
+#   eb:         ip[0] proxy (0 entropy, 1 confidence, 2 margin); fp[0] gamma
+#   threshold:  fp[0] tau
+#   punt (pairwise): fp[0] delta
+#   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
+#               ip[2] steps per block; fp[0] temperature
+#   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
+#               fp[0] temperature, fp[1] threshold, fp[2] factor
+#   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
+#               ip[2] top_k (0: none); fp[0] temperature, fp[1] top_p (>= 1: none),
+#               fp[2] alg_temp (0: none), fp[3] eps
+#: ``sample_tokens`` of Dream computes ``sum p log(p + 1e-10)`` (its ``epsilon``).
+DREAM_LOG_EPS = 1e-10
 
 
 @njit(cache=True)
-def rank_key(code, proxy, conf, margin, entropy):
-    """The ranking key of one masked position under rule ``code`` (EB: ``proxy`` 0 = entropy,
-    1 = confidence, 2 = margin); left-to-right ranks by position alone."""
+def draws_candidates(code):
+    """Whether the rule samples a candidate for every eligible position before selecting."""
+    return code == LLADA or code == FAST_DLLM or code == DREAM
+
+
+@njit(cache=True)
+def stats(row, qi):
+    """``(max p, p(1st) - p(2nd), H(p))`` of one marginal row (nats, ``0 log 0 = 0``)."""
+    b1 = 0.0
+    b2 = 0.0
+    h = 0.0
+    for v in range(qi):
+        p = row[v]
+        if p > b1:
+            b2 = b1
+            b1 = p
+        elif p > b2:
+            b2 = p
+        if p > 0.0:
+            h -= p * np.log(p)
+    return b1, b1 - b2, h
+
+
+@njit(cache=True)
+def rank_key(code, proxy, conf, margk, entropy, keyscale):
+    """The ranking key of one masked position (lower ranks first; ties by position)."""
     if code == LEFT:
         return 0.0
     if code == MARGIN or (code == EB and proxy == 2):
-        return np.rint(-margin * KEYSCALE)
+        return np.rint(-margk * keyscale)
     if code == ENTROPY or (code == EB and proxy == 0):
-        return np.rint(entropy * KEYSCALE)
-    return np.rint(-conf * KEYSCALE)  # confidence, threshold, punt, EB with proxy 1
+        return np.rint(entropy * keyscale)
+    return np.rint(-conf * keyscale)  # confidence, threshold, punt, EB with proxy 1
+
+
+@njit(cache=True)
+def dream_count(m, i, steps, eps):
+    """Dream's ``number_transfer_tokens`` at step ``i`` with ``m`` masked positions:
+    ``int(m (1 - s / t))`` on ``timesteps = linspace(1, eps, steps + 1)``, all at the last step
+    (computed in float64; the published code uses the model's float dtype)."""
+    if i >= steps - 1:
+        return m
+    t = 1.0 + i * (eps - 1.0) / steps
+    s = 1.0 + (i + 1) * (eps - 1.0) / steps
+    return int(m * (1.0 - s / t))
+
+
+@njit(cache=True)
+def dream_p_transfer(i, steps, eps):
+    """Dream ``origin``: every masked position is unmasked with probability ``1 - s / t``."""
+    if i >= steps - 1:
+        return 1.0
+    t = 1.0 + i * (eps - 1.0) / steps
+    s = 1.0 + (i + 1) * (eps - 1.0) / steps
+    return 1.0 - s / t
+
+
+@njit(cache=True)
+def eligible(code, ip, t, m, pos, out):
+    """The masked positions the rule may unmask at step ``t`` into ``out``; returns how many.
+
+    ``llada``: the masked positions of block ``t // steps_per_block``; ``fast_dllm``: those of
+    the block of the first masked position (blocks are completed in order); others: all."""
+    lo = 0
+    hi = 1 << 62
+    if code == LLADA:
+        lo = (t // ip[2]) * ip[1]
+        hi = lo + ip[1]
+    elif code == FAST_DLLM:
+        lo = (pos[0] // ip[0]) * ip[0]
+        hi = lo + ip[0]
+    e = 0
+    for a in range(m):
+        if pos[a] >= lo and pos[a] < hi:
+            out[e] = pos[a]
+            e += 1
+    return e
+
+
+@njit(cache=True)
+def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
+    """The processed distribution ``Q`` (what the rule scores with) and the law ``W`` of the
+    candidate of one position with marginal ``row``.
+
+    ``llada`` / ``fast_dllm`` (LLaDA ``add_gumbel_noise``: ``argmax exp(l) / (-log U)^T``):
+    ``W = p^(1/T) / Z``, the argmax for ``T = 0`` (lowest value on ties); ``Q = p``.
+    ``dream`` (``sample_tokens``): ``Q`` = softmax of ``log p / T`` (of ``log p`` for ``T = 0``)
+    restricted by ``top_p`` (sorted decreasingly, ties by value; values after the cumulative
+    sum exceeds ``top_p + tol`` dropped, the first always kept) then by ``top_k`` (values below
+    the ``k``-th largest dropped, ties kept), renormalised; ``W = Q``, its argmax for ``T = 0``.
+    Orders, ``top_k`` and the argmax compare the rounded keys ``rint(Q * keyscale)`` (ties by
+    value index), so marginals computed in different orders of operations agree.
+    """
+    T = fp[0]
+    top = 0.0
+    for v in range(qi):
+        if row[v] > top:
+            top = row[v]
+    for v in range(qi):
+        Q[v] = row[v]
+    if T > 0.0 and T != 1.0 and top > 0.0:
+        z = 0.0
+        for v in range(qi):
+            Q[v] = (row[v] / top) ** (1.0 / T) if row[v] > 0.0 else 0.0
+            z += Q[v]
+        for v in range(qi):
+            Q[v] /= z
+    if code == DREAM:
+        top_p = fp[1]
+        top_k = ip[2]
+        if top_p < 1.0:
+            rk = np.empty(qi)
+            for v in range(qi):
+                rk[v] = np.rint(-Q[v] * keyscale)
+            order = np.argsort(rk, kind="mergesort")
+            cum = 0.0
+            drop = False
+            for a in range(qi):
+                if drop:
+                    Q[order[a]] = 0.0
+                cum += Q[order[a]]
+                if cum > top_p + tol:
+                    drop = True
+        if top_k > 0 and top_k < qi:
+            rk = np.empty(qi)
+            for v in range(qi):
+                rk[v] = np.rint(Q[v] * keyscale)
+            kth = np.sort(rk)[qi - top_k]
+            for v in range(qi):
+                if rk[v] < kth:
+                    Q[v] = 0.0
+        z = 0.0
+        for v in range(qi):
+            z += Q[v]
+        for v in range(qi):
+            Q[v] /= z
+        for v in range(qi):
+            W[v] = Q[v]
+    else:
+        for v in range(qi):
+            W[v] = Q[v]
+        for v in range(qi):  # LLaDA ranks by the untempered probability
+            Q[v] = row[v]
+    if T == 0.0:
+        best = 0
+        for v in range(1, qi):
+            if np.rint(W[v] * keyscale) > np.rint(W[best] * keyscale):
+                best = v
+        for v in range(qi):
+            W[v] = 0.0
+        W[best] = 1.0
+
+
+@njit(cache=True)
+def candidate_score(code, ip, Q, qi, v):
+    """Confidence of candidate ``v`` (higher ranks first): ``Q[v]`` (``llada``, ``fast_dllm``,
+    Dream ``maskgit_plus``), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
+    (Dream ``entropy``, the negative entropy)."""
+    if code == DREAM and ip[0] == DREAM_MARGIN:
+        b1 = 0.0
+        b2 = 0.0
+        for u in range(qi):
+            if Q[u] > b1:
+                b2 = b1
+                b1 = Q[u]
+            elif Q[u] > b2:
+                b2 = Q[u]
+        return b1 - b2
+    if code == DREAM and ip[0] == DREAM_ENTROPY:
+        s = 0.0
+        for u in range(qi):
+            s += Q[u] * np.log(Q[u] + DREAM_LOG_EPS)
+        return s
+    return Q[v]
+
+
+@njit(cache=True)
+def _ranked(e, chosen, key):
+    """Sort ``chosen[:e]`` by ``key[:e]`` (stable: ties keep increasing position)."""
+    order = np.argsort(key[:e], kind="mergesort")
+    tmp = chosen[:e].copy()
+    for a in range(e):
+        chosen[a] = tmp[order[a]]
+
+
+@njit(cache=True)
+def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale, key, chosen, w):
+    """The selection spec ``(kind, k, e)`` of rule ``code`` at step ``t`` (see the module doc).
+
+    ``pos[:m]`` the masked positions (increasing, ``m >= 1``); ``conf``, ``margk``, ``H`` the
+    statistics of their marginals and ``score`` the candidates' confidences, indexed by position;
+    ``sizes`` the step sizes of schedule rules (``llada``: per step, zeros allowed).
+
+    The published samplers follow: ``llada`` LLaDA ``generate.py`` (``generate``: top-k of the
+    block by the candidate's probability, ``-inf`` past the block; ``remasking=random``: uniform
+    keys); ``fast_dllm`` Fast-dLLM ``llada/generate.py`` (``get_transfer_index`` with
+    ``threshold``, ``get_transfer_index_dynamic`` with ``factor``, its ``top_i`` rule kept);
+    ``dream`` Dream ``generation_utils.py`` (``_sample``: ``origin`` as independent transfers,
+    the others ``torch.topk`` or, with ``alg_temp``, ``torch.multinomial`` without replacement
+    on ``softmax(confidence / alg_temp)``).  ``torch.topk``/``sort`` ties (unspecified there)
+    go to the lower position here.
+    """
+    if code == BISECT:
+        k = 0
+        start = pos[0]
+        for a in range(1, m + 1):
+            if a == m or pos[a] != pos[a - 1] + 1:
+                chosen[k] = (start + pos[a - 1]) // 2
+                k += 1
+                if a < m:
+                    start = pos[a]
+        return DET, k, k
+    if code == LLADA or code == FAST_DLLM or code == DREAM:
+        e = eligible(code, ip, t, m, pos, chosen)
+        if code == DREAM and ip[0] == DREAM_ORIGIN:
+            w[0] = dream_p_transfer(t, ip[1], fp[3])
+            return BERNOULLI, e, e
+        if code == LLADA:
+            k = sizes[t] if t < sizes.size else e
+            if k > e:
+                k = e
+            if ip[0] == 1:
+                return UNIFORM, k, e
+        elif code == DREAM:
+            k = dream_count(e, t, ip[1], fp[3])
+            if k > 0 and fp[2] > 0.0:
+                top = -np.inf
+                for a in range(e):
+                    if score[chosen[a]] / fp[2] > top:
+                        top = score[chosen[a]] / fp[2]
+                z = 0.0
+                for a in range(e):
+                    w[a] = np.exp(score[chosen[a]] / fp[2] - top)
+                    z += w[a]
+                for a in range(e):
+                    w[a] /= z
+                return PLACKETT, k, e
+        for a in range(e):
+            key[a] = np.rint(-score[chosen[a]] * keyscale)
+        _ranked(e, chosen, key)
+        if code == FAST_DLLM:
+            if ip[1] == 0:  # get_transfer_index: the top one, and every other >= threshold
+                k = 1
+                for a in range(1, e):
+                    if score[chosen[a]] >= fp[1] - tol:
+                        chosen[k] = chosen[a]
+                        k += 1
+                return DET, k, e
+            # get_transfer_index_dynamic: stop at the first ranked a with c_a < 1 - factor/(a+2)
+            top_i = e - 1
+            for a in range(1, e):
+                if score[chosen[a]] < 1.0 - fp[2] / (a + 2) - tol:
+                    top_i = a
+                    break
+            if top_i == 0 or top_i == e - 1:
+                top_i += 1
+            return DET, top_i, e
+        return DET, k, e
+    size = sizes[t] if t < sizes.size else m
+    if size > m:
+        size = m
+    if size < 1:
+        size = 1
+    if code == RANDOM:
+        for a in range(m):
+            chosen[a] = pos[a]
+        return UNIFORM, size, m
+    if code == LEFT:
+        for a in range(size):
+            chosen[a] = pos[a]
+        return DET, size, size
+    if code == THRESH:
+        k = 0
+        for a in range(m):
+            if conf[pos[a]] >= fp[0] - tol:
+                chosen[k] = pos[a]
+                k += 1
+        if k > 0:
+            return DET, k, k
+        best = 0
+        for a in range(1, m):
+            if rank_key(code, 0, conf[pos[a]], 0.0, 0.0, keyscale) < rank_key(code, 0, conf[pos[best]], 0.0, 0.0, keyscale):
+                best = a
+        chosen[0] = pos[best]
+        return DET, 1, 1
+    proxy = ip[0] if code == EB else 0
+    for a in range(m):
+        i = pos[a]
+        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i], keyscale)
+    if code == EB:  # the ranked prefix, extracted one minimum at a time (ties: lowest position)
+        total = 0.0
+        top = 0.0
+        k = 0
+        while k < m:
+            best = -1
+            for a in range(m):
+                if key[a] < np.inf and (best < 0 or key[a] < key[best]):
+                    best = a
+            h = H[pos[best]]
+            total += h
+            if h > top:
+                top = h
+            if k > 0 and total - top > fp[0] + tol:
+                break
+            chosen[k] = pos[best]
+            key[best] = np.inf
+            k += 1
+        return DET, k, k
+    for a in range(m):
+        chosen[a] = pos[a]
+    _ranked(m, chosen, key)
+    if code == PUNT:
+        return DEPENDENCE, m, m
+    return DET, size, m  # confidence, margin, entropy
+
+
+@njit(cache=True)
+def enumerate_spec(kind, k, e, chosen, w, sets, probs, dp):
+    """The law of a spec as bitmasks ``sets[:r]`` with ``probs[:r]``; returns ``r``.
+
+    ``dp`` is scratch of length ``>= 2^e`` (``PLACKETT``: ``dp[A]`` = probability that the first
+    ``|A|`` draws are the members ``A`` of ``chosen[:e]``, a sum over their orders)."""
+    if kind == DET:
+        S = 0
+        for a in range(k):
+            S |= 1 << chosen[a]
+        sets[0] = S
+        probs[0] = 1.0
+        return 1
+    r = 0
+    full = (1 << e) - 1
+    if kind == PLACKETT:
+        for A in range(full + 1):
+            dp[A] = 0.0
+        dp[0] = 1.0
+        for A in range(full + 1):
+            if dp[A] == 0.0:
+                continue
+            cnt = 0
+            used = 0.0
+            for a in range(e):
+                if (A >> a) & 1:
+                    cnt += 1
+                    used += w[a]
+            if cnt >= k:
+                continue
+            rest = 0.0
+            for a in range(e):
+                if not (A >> a) & 1:
+                    rest += w[a]
+            if rest <= 0.0:
+                continue
+            for a in range(e):
+                if not (A >> a) & 1:
+                    dp[A | (1 << a)] += dp[A] * w[a] / rest
+    ways = 1.0
+    if kind == UNIFORM:
+        for a in range(k):
+            ways = ways * (e - a) / (a + 1)
+    for A in range(full + 1):
+        cnt = 0
+        S = 0
+        for a in range(e):
+            if (A >> a) & 1:
+                cnt += 1
+                S |= 1 << chosen[a]
+        if kind == UNIFORM:
+            p = 1.0 / ways if cnt == k else 0.0
+        elif kind == BERNOULLI:
+            p = w[0] ** cnt * (1.0 - w[0]) ** (e - cnt)
+        else:
+            p = dp[A] if cnt == k else 0.0
+        if p > 0.0:
+            sets[r] = S
+            probs[r] = p
+            r += 1
+    return r
+
+
+@njit(cache=True)
+def sample_spec(kind, k, e, chosen, w):
+    """Draw from a spec (numba's generator): the set is left in ``chosen[:r]``; returns ``r``."""
+    if kind == DET or kind == DEPENDENCE:
+        return k
+    if kind == UNIFORM:
+        for c in range(k):
+            j = c + np.random.randint(e - c)
+            tmp = chosen[c]
+            chosen[c] = chosen[j]
+            chosen[j] = tmp
+        return k
+    if kind == BERNOULLI:
+        r = 0
+        for a in range(e):
+            if np.random.random() < w[0]:
+                chosen[r] = chosen[a]
+                r += 1
+        return r
+    for c in range(k):  # PLACKETT: sequential draws without replacement
+        rest = 0.0
+        for a in range(c, e):
+            rest += w[a]
+        u = np.random.random() * rest
+        j = e - 1
+        acc = 0.0
+        for a in range(c, e):
+            acc += w[a]
+            if u < acc and w[a] > 0.0:
+                j = a
+                break
+        tmp = chosen[c]
+        chosen[c] = chosen[j]
+        chosen[j] = tmp
+        tw = w[c]
+        w[c] = w[j]
+        w[j] = tw
+    return k

@@ -22,11 +22,11 @@ import numpy as np
 
 from ..errors import InputError
 
-__all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "base_arg", "CliError",
-           "finite_float", "int_arg"]
+__all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
+           "CliError", "finite_float", "int_arg"]
 
 #: Commands listed first, in this order; every other public module of this package follows.
-FIRST = ["info", "kl", "schedule", "bounds", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
+FIRST = ["info", "kl", "schedule", "bounds", "samplers", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
 
 
 def _command_modules() -> list[str]:
@@ -151,6 +151,57 @@ def parse_params(items: Sequence[str]) -> dict:
             out[key] = val
         if isinstance(out[key], float) and not math.isfinite(out[key]):
             raise InputError(f"--param {key} must be a finite number; got {val!r}")
+    return out
+
+
+def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
+    """``--param KEY=VALUE`` strings to the typed parameters of sampler ``name`` (the registry's
+    types: ``int``, ``float``, ``str``, ``sizes`` as ``2,1,1``; ``none`` for an optional one).
+
+    Raises
+    ------
+    InputError
+        Unknown sampler or parameter, or a value that does not parse, naming the fix.
+
+    Examples
+    --------
+    >>> parse_sampler_params("llada", ["steps=4", "block_length=2", "temperature=1"])
+    {'steps': 4, 'block_length': 2, 'temperature': 1.0}
+    >>> parse_sampler_params("confidence", ["schedule=2,1"])
+    {'schedule': [2, 1]}
+    """
+    from ..samplers import RULES, SAMPLER_NAMES
+
+    if name not in RULES:
+        raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
+    spec = {p.name: p for p in RULES[name].params}
+    out: dict = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"--param takes KEY=VALUE pairs like steps=4 (after the positional arguments); got {item!r}")
+        key, val = (x.strip() for x in item.split("=", 1))
+        if key not in spec:
+            listed = ", ".join(spec) or "none"
+            raise InputError(f"unknown parameter {key!r} for sampler {name!r}; valid parameters: {listed}")
+        p = spec[key]
+        if p.optional and val.lower() == "none":
+            out[key] = None
+            continue
+        try:
+            if p.kind == "int":
+                f = float(val)
+                if not f.is_integer():
+                    raise ValueError
+                out[key] = int(f)
+            elif p.kind == "float":
+                out[key] = float(val)
+            elif p.kind == "sizes":
+                out[key] = [int(v) for v in val.replace(" ", "").split(",") if v]
+            else:
+                out[key] = val
+        except ValueError:
+            want = {"int": "an integer", "float": "a number", "sizes": "comma-separated integers like 2,1,1"}[p.kind]
+            raise InputError(f"{name} parameter {key} takes {want}; got {val!r}") from None
     return out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..conjecture import BOUND_TIMEOUT, QUANTITIES, Quantity, hunt, load_bound
 from ..errors import InputError
 from ..schedules import FAMILIES
-from . import add_common, add_params, emit, finite_float, int_arg, parse_params
+from . import add_common, add_params, emit, finite_float, int_arg, parse_params, parse_sampler_params
 
 
 def _range(text: str) -> tuple[int, int]:
@@ -37,7 +37,9 @@ def register(sub) -> None:
 
 def run(args) -> int:
     fn = load_bound(args.bound, timeout=args.bound_timeout)
-    quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=parse_params(args.param))
+    params = (parse_sampler_params(args.sampler, args.param) if args.quantity == "sampler_kl" and args.sampler
+              else parse_params(args.param))
+    quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=params)
     report = hunt(fn, quantity, budget=args.budget, seed=args.seed, n_range=_range(args.n), q_range=_range(args.q),
                   max_tables=args.max_tables, out_dir=args.out, bound_timeout=args.bound_timeout,
                   max_memory=args.max_memory)

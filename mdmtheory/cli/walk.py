@@ -14,7 +14,7 @@ from ..graphs import parse_graph
 from ..markov import random_walk, tables_memory
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..walks import EXACT_MAX_CELLS, exact_walk_metrics, simulate
-from . import add_common, add_params, emit, finite_float, int_arg, parse_params
+from . import add_common, add_params, emit, finite_float, int_arg, parse_sampler_params
 
 #: Keys every ``walk`` result has (``None`` where a mode does not give the number).
 KEYS = (
@@ -43,7 +43,7 @@ def register(sub) -> None:
     p = sub.add_parser("walk", help="a parallel sampler on random walks on a graph: validity, kernel fidelity, KL")
     add_walk_args(p)
     p.add_argument("--sampler", required=True, help=f"one of {', '.join(n for n in SAMPLER_NAMES if n != 'optimal')}")
-    add_params(p, "sampler parameters: steps=8, schedule=4,4, tau=0.9, gamma=0.1, proxy=entropy, delta=0.01")
+    add_params(p, "sampler parameters, e.g. steps=8, schedule=4,4, tau=0.9, block_length=4 (mdmtheory samplers lists them)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--exact", action="store_true", help="exact numbers (dense law for small n, gap programme for fixed orders)")
     mode.add_argument("--samples", type=int_arg("--samples", 1), default=None, help="number of simulated walks (default 1000)")
@@ -58,7 +58,7 @@ def run(args) -> int:
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
     chain = build_chain(args)
-    sampler = make_sampler(args.sampler, **parse_params(args.param))
+    sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))
     if args.exact:
         if chain.n * math.log(chain.q) > math.log(EXACT_MAX_CELLS):  # the large-n paths use the chain's tables
             check_memory(tables_memory(chain), f"the exact measures of a walk of length {chain.n} on {args.graph}",

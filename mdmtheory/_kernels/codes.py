@@ -1,0 +1,34 @@
+"""The fixed integer codes of the selection rules and of their selection specs (a leaf with no
+imports, so the rule registry of :mod:`mdmtheory.samplers` can name them without loading numba).
+
+The codes are fixed values, not derived from any list: a cached kernel that compares against
+them can never disagree with the Python side after an edit elsewhere.
+"""
+
+# Rule codes (the registry in mdmtheory.samplers refers to them by name).
+RANDOM = 0
+LEFT = 1
+CONF = 2
+MARGIN = 3
+ENTROPY = 4
+THRESH = 5
+EB = 6
+PUNT = 7
+BISECT = 8
+OPTIMAL = 9
+LLADA = 10
+FAST_DLLM = 11
+DREAM = 12
+
+# Selection-spec kinds.
+DET = 0
+UNIFORM = 1
+BERNOULLI = 2
+PLACKETT = 3
+DEPENDENCE = 4
+
+# Dream's alg values.
+DREAM_ORIGIN = 0
+DREAM_MASKGIT = 1
+DREAM_MARGIN = 2
+DREAM_ENTROPY = 3

@@ -1,0 +1,31 @@
+"""``mdmtheory samplers [--json]``: every registered sampler with its parameters, defaults,
+units, model-call cost and the published code it follows."""
+
+from __future__ import annotations
+
+from ..samplers import RULES
+from . import emit
+
+
+def register(sub) -> None:
+    p = sub.add_parser("samplers", help="list every sampler: parameters, defaults, units, source")
+    p.add_argument("--json", action="store_true", help="print strict JSON")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    if args.json:
+        emit({"samplers": [r.to_dict() for r in RULES.values()]}, True)
+        return 0
+    print("samplers (mdmtheory evaluate/walk --sampler NAME --param KEY=VALUE ...)")
+    for r in RULES.values():
+        rand = ", random selection" if r.random_selection else ""
+        cand = ", draws candidates" if r.candidates else ""
+        print(f"\n  {r.name}: {r.doc}")
+        print(f"    source: {r.source}")
+        print(f"    model calls: {r.calls}{rand}{cand}")
+        for p in r.params:
+            unit = f" [{p.unit}]" if p.unit else ""
+            choices = f" (one of {', '.join(p.choices)})" if p.choices else ""
+            print(f"    {p.name}={p.default}{unit}: {p.doc}{choices}")
+    return 0

@@ -1,0 +1,243 @@
+"""Slow, obviously-correct references of every selection rule (plain Python, nothing from
+``mdmtheory._kernels``): the law of one step at one state, written from the published code.
+
+``reference_law(name, params, n, q, revealed, P, step, pair_mi)`` returns rows
+``(probability, S, values)``: the set ``S`` (sorted tuple) unmasked with the candidate ``values``
+(rules that draw candidates) or ``None`` (values drawn from the marginals).  Candidate rules
+enumerate the candidates of *every* masked position (not only the eligible ones) and their
+sets; random position draws enumerate orderings (Dream's ``alg_temp``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from math import comb, log
+
+import numpy as np
+
+KEY_DECIMALS = 12  # the documented convention: keys rounded to 12 decimals, ties by position
+TOL = 1e-12
+
+
+def rkey(x: float) -> float:
+    return float(np.rint(x * 10.0**KEY_DECIMALS))
+
+
+def ranked(keys: dict) -> list[int]:
+    """Positions by increasing rounded key, ties by position."""
+    return sorted(keys, key=lambda i: (rkey(keys[i]), i))
+
+
+def H(p) -> float:
+    return float(-sum(x * log(x) for x in p if x > 0))
+
+
+def split(n: int, k: int) -> list[int]:
+    return [n // k + (1 if t < n % k else 0) for t in range(k)]
+
+
+def llada_counts(n: int, steps: int, L: int) -> list[int]:
+    """get_num_transfer_tokens per block (every block starts fully masked)."""
+    spb = steps // (n // L)
+    out = []
+    for _ in range(n // L):
+        base, rem = divmod(L, spb)
+        out += [base + (1 if i < rem else 0) for i in range(spb)]
+    return out
+
+
+def tempered(p, T):
+    """Law of argmax(log p + T * Gumbel) = p^(1/T)/Z; T = 0: the first argmax."""
+    p = np.asarray(p, float)
+    if T == 0:
+        out = np.zeros_like(p)
+        out[min(range(len(p)), key=lambda v: (-rkey(p[v]), v))] = 1.0
+        return out
+    w = np.where(p > 0, p ** (1.0 / T), 0.0)
+    return w / w.sum()
+
+
+def dream_probs(p, T, top_p, top_k):
+    """Dream sample_tokens: logits / T (if T > 0), top_p_logits, top_k_logits, softmax (orders and
+    the k-th largest compared on probabilities rounded to 12 decimals, ties by value)."""
+    with np.errstate(divide="ignore"):
+        logits = np.log(np.asarray(p, float))
+    if T > 0:
+        logits = logits / T
+    if top_p is not None and top_p < 1:
+        e = np.exp(logits - logits.max())
+        probs = e / e.sum()
+        order = sorted(range(len(p)), key=lambda v: (-rkey(probs[v]), v))
+        cum = np.cumsum(probs[order])
+        remove = cum > top_p + TOL
+        remove[1:] = remove[:-1].copy()
+        remove[0] = False
+        for a, v in enumerate(order):
+            if remove[a]:
+                logits[v] = -np.inf
+    if top_k is not None:
+        e = np.exp(logits - logits.max())
+        keys = [rkey(x) for x in e / e.sum()]
+        kth = sorted(keys, reverse=True)[min(top_k, len(p)) - 1]
+        logits = np.where(np.array(keys) < kth, -np.inf, logits)
+    e = np.exp(logits - logits.max())
+    return e / e.sum()
+
+
+def dream_t(i: int, steps: int, eps: float) -> float:
+    return 1.0 + i * (eps - 1.0) / steps
+
+
+def pl_law(E: list[int], w: dict, k: int) -> dict:
+    """Probability of each k-set drawn without replacement with weights w: sum over orderings."""
+    out: dict = {}
+    total = sum(w[i] for i in E)
+    for perm in itertools.permutations(E, k):
+        p, rest = 1.0, total
+        for i in perm:
+            p *= w[i] / rest
+            rest -= w[i]
+        S = tuple(sorted(perm))
+        out[S] = out.get(S, 0.0) + p
+    return out
+
+
+def _plain_law(name, params, n, masked, P, step, pair_mi):
+    """Rules without candidates: the law of the set."""
+    m = len(masked)
+    if name in ("random", "left_to_right", "confidence", "margin", "entropy"):
+        sizes = params["schedule"] if params.get("schedule") is not None else split(n, params["steps"])
+        s = sizes[step] if step < len(sizes) else m
+        s = max(1, min(s, m))
+        if name == "random":
+            return {S: 1.0 / comb(m, s) for S in itertools.combinations(masked, s)}
+        keys = {
+            "left_to_right": lambda i: 0.0,
+            "confidence": lambda i: -max(P[i]),
+            "margin": lambda i: -(sorted(P[i], reverse=True) + [0.0])[0] + (sorted(P[i], reverse=True) + [0.0])[1],
+            "entropy": lambda i: H(P[i]),
+        }[name]
+        return {tuple(sorted(ranked({i: keys(i) for i in masked})[:s])): 1.0}
+    if name == "threshold":
+        S = [i for i in masked if max(P[i]) >= params["tau"] - TOL]
+        return {tuple(S or ranked({i: -max(P[i]) for i in masked})[:1]): 1.0}
+    if name == "eb":
+        proxy = {"entropy": lambda i: H(P[i]), "confidence": lambda i: -max(P[i]),
+                 "margin": lambda i: -(sorted(P[i], reverse=True)[0] - (sorted(P[i], reverse=True) + [0.0])[1])}
+        order = ranked({i: proxy[params["proxy"]](i) for i in masked})
+        best = 1
+        for j in range(1, m + 1):
+            hs = [H(P[i]) for i in order[:j]]
+            if sum(hs) - max(hs) <= params["gamma"] + TOL:
+                best = j
+            else:
+                break
+        return {tuple(sorted(order[:best])): 1.0}
+    if name == "punt":
+        order = ranked({i: -max(P[i]) for i in masked})
+        kept = [i for a, i in enumerate(order) if all(pair_mi(j, i) <= params["delta"] + TOL for j in order[:a])]
+        return {tuple(sorted(kept)): 1.0}
+    if name == "bisection":
+        runs, cur = [], [masked[0]]
+        for i in masked[1:]:
+            if i == cur[-1] + 1:
+                cur.append(i)
+            else:
+                runs.append(cur)
+                cur = [i]
+        runs.append(cur)
+        return {tuple((r[0] + r[-1]) // 2 for r in runs): 1.0}
+    raise KeyError(name)
+
+
+def _candidate_law(name, params, n, q, masked, P, step):
+    """llada, fast_dllm, dream: every candidate vector of every masked position."""
+    W, Q = {}, {}
+    for i in masked:
+        if name == "dream":
+            Q[i] = dream_probs(P[i][: q[i]], params["temperature"], params["top_p"], params["top_k"])
+            W[i] = Q[i] if params["temperature"] > 0 else tempered(Q[i], 0)
+        else:
+            Q[i] = np.asarray(P[i][: q[i]], float)
+            W[i] = tempered(Q[i], params["temperature"])
+    L = n if params.get("block_length") is None else params["block_length"]
+    out: dict = {}
+    for ys in itertools.product(*[range(q[i]) for i in masked]):
+        py = float(np.prod([W[i][v] for i, v in zip(masked, ys)]))
+        if py <= 0:
+            continue
+        y = dict(zip(masked, ys))
+        if name == "llada":
+            b = step // (params["steps"] // (n // L))
+            E = [i for i in masked if b * L <= i < (b + 1) * L]
+            k = min(llada_counts(n, params["steps"], L)[step], len(E))
+            if params["remasking"] == "random":
+                sets = {S: 1.0 / comb(len(E), k) for S in itertools.combinations(E, k)}
+            else:
+                conf = {i: Q[i][y[i]] for i in E}
+                sets = {tuple(sorted(ranked({i: -conf[i] for i in E})[:k])): 1.0}
+        elif name == "fast_dllm":
+            b = masked[0] // L
+            E = [i for i in masked if b * L <= i < (b + 1) * L]
+            conf = {i: Q[i][y[i]] for i in E}
+            order = ranked({i: -conf[i] for i in E})
+            if params["factor"] is None:
+                S = [order[0]] + [i for i in order[1:] if conf[i] >= params["threshold"] - TOL]
+            else:  # the published loop, literally
+                c = [conf[i] for i in order]
+                threshs = [1 - params["factor"] / (j + 1) for j in range(1, len(c) + 1)]
+                threshs[0] = -1
+                top_i = 0
+                for top_i in range(len(threshs)):
+                    if c[top_i] < threshs[top_i] - TOL:
+                        break
+                if top_i == 0 or top_i == len(threshs) - 1:
+                    top_i += 1
+                S = order[:top_i]
+            sets = {tuple(sorted(S)): 1.0}
+        else:  # dream
+            steps, eps, alg = params["steps"], params["eps"], params["alg"]
+            t, s = dream_t(step, steps, eps), dream_t(step + 1, steps, eps)
+            m = len(masked)
+            if alg == "origin":
+                p = 1 - s / t if step < steps - 1 else 1.0
+                sets = {}
+                for r in range(m + 1):
+                    for S in itertools.combinations(masked, r):
+                        pr = p**r * (1 - p) ** (m - r)
+                        if pr > 0:
+                            sets[S] = pr
+            else:
+                if alg == "maskgit_plus":
+                    conf = {i: Q[i][y[i]] for i in masked}
+                elif alg == "topk_margin":
+                    conf = {i: sorted(Q[i], reverse=True)[0] - (sorted(Q[i], reverse=True) + [0.0])[1] for i in masked}
+                else:
+                    conf = {i: float(np.sum(Q[i] * np.log(Q[i] + 1e-10))) for i in masked}
+                k = int(m * (1 - s / t)) if step < steps - 1 else m
+                if k == 0:
+                    sets = {(): 1.0}
+                elif params["alg_temp"]:
+                    z = {i: conf[i] / params["alg_temp"] for i in masked}
+                    top = max(z.values())
+                    w = {i: np.exp(z[i] - top) for i in masked}
+                    sets = pl_law(masked, {i: w[i] / sum(w.values()) for i in masked}, k)
+                else:
+                    sets = {tuple(sorted(ranked({i: -conf[i] for i in masked})[:k])): 1.0}
+        for S, p in sets.items():
+            key = (S, tuple(y[i] for i in S))
+            out[key] = out.get(key, 0.0) + py * p
+    return out
+
+
+CANDIDATE_RULES = ("llada", "fast_dllm", "dream")
+
+
+def reference_law(name, params, n, q, revealed, P, step, pair_mi=None):
+    """The law of one step: rows ``(probability, S, values or None)``."""
+    masked = [i for i in range(n) if not revealed[i]]
+    if not masked:
+        return [(1.0, (), None)]
+    if name in CANDIDATE_RULES:
+        return [(p, S, v) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
+    return [(p, S, None) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]
