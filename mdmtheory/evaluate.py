@@ -30,6 +30,7 @@ import numpy as np
 
 from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
+from ._numeric import clamp_nonneg
 from .errors import InputError, check_memory
 from .information import _check_joint, _scale, unit_name
 from .joint import Joint
@@ -151,7 +152,7 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     kmax = joint.n if k is None else _check_k(k, joint.n)
     tab = _dp_tables(joint, kmax, max_memory)
     _, values, _ = _optimal_tables(tab, kmax)
-    vals = np.maximum(values[1:], 0.0) * _scale(base)
+    vals = clamp_nonneg(values[1:], "an optimal-policy KL") * _scale(base)
     if k is None:
         return vals
     return float(vals[kmax - 1])
@@ -240,7 +241,7 @@ def optimal_tradeoff(
     points = []
     for v in progress(lams, desc="trade-off DP"):
         kl = _k.tradeoff_dp(tab.marg, tab.off, tab.q, tab.order, v / scale, W, E, policy, 1e-12)
-        points.append({"lam": v, "expected_steps_mu": float(E[0]), "kl": max(float(kl), 0.0) * scale})
+        points.append({"lam": v, "expected_steps_mu": float(E[0]), "kl": clamp_nonneg(float(kl), "the trade-off KL") * scale})
     return {"unit": unit_name(base), "points": points}
 
 
@@ -420,13 +421,13 @@ def _run(
     nu = nu / nu.sum()
     mu = joint.table
     scale = _scale(base)
-    kl = max(float(np.sum(rel_entr(mu, nu))), 0.0)
+    kl = clamp_nonneg(float(np.sum(rel_entr(mu, nu))), "KL(mu || nu)")
     out = Evaluation(
         sampler=sampler.name,
         params=dict(sampler.params),
         unit=unit_name(base),
         kl=kl * scale,
-        reverse_kl=max(float(np.sum(rel_entr(nu, mu))), 0.0) * scale,
+        reverse_kl=clamp_nonneg(float(np.sum(rel_entr(nu, mu))), "KL(nu || mu)") * scale,
         tv=0.5 * float(np.abs(mu - nu).sum()),
         expected_steps=float(np.dot(np.arange(steps_prob.size), steps_prob) / steps_prob.sum()),
         max_steps=int(np.flatnonzero(steps_prob > 0).max()),
@@ -440,15 +441,15 @@ def _run(
         if gap > CHAIN_RULE_RTOL * max(1.0, kl):
             raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence errors = {total!r}")
         last = out.max_steps
-        out.dependence_error = max(total, 0.0) * scale
-        out.dependence_error_per_step = [max(float(v), 0.0) * scale for v in dep[:last]]
+        out.dependence_error = clamp_nonneg(total, "the dependence error") * scale
+        out.dependence_error_per_step = [float(v) * scale for v in clamp_nonneg(dep[:last], "a step's dependence error")]
         out.dependence_error_max = float(worst) * scale
         out.chain_rule_gap = gap * scale
         out.expected_steps_mu = float(calls_mu)
     if sampler.name == "random":
         out.expected_kl = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:
-        out.dp_kl = max(dp_kl, 0.0) * scale
+        out.dp_kl = clamp_nonneg(dp_kl, "the DP's KL") * scale
     return out
 
 

@@ -29,6 +29,7 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
+from ._numeric import clamp_nonneg
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
@@ -232,7 +233,7 @@ def _kernel_fidelity(N: np.ndarray, P: np.ndarray) -> tuple[float, float]:
     w = visits[rows] / total
     tv = float(w @ (0.5 * np.abs(Phat - P[rows]).sum(axis=1)))
     kl = float(w @ rel_entr(Phat, P[rows]).sum(axis=1))
-    return tv, max(kl, 0.0)
+    return tv, clamp_nonneg(kl, "the kernel KL")
 
 
 def walk_metrics(chain: MarkovChain, x, calls=None, base: float | None = None) -> dict:
