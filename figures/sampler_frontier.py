@@ -1,6 +1,8 @@
 """Every parallel sampler against the optimal adaptive floors: exact KL against expected model calls.
 
-Each sampler's knob is swept (:func:`mdmtheory.evaluate.frontier`); ``x`` is the expected number of
+Each sampler's knob is swept by the sweep spec :data:`SPEC` (``figures/sampler_frontier.toml``, also
+``examples/sweeps/sampler_frontier.toml``; the same table through any executor of
+:func:`mdmtheory.sweep`), drawn with :func:`mdmtheory.plot.plot_table`; ``x`` is the expected number of
 model calls on data ``x ~ mu`` (``expected_steps_mu``; exactly ``k`` for the schedule samplers),
 ``y`` the exact ``KL(mu || nu)``.  Two floors:
 
@@ -18,12 +20,18 @@ calls of their own runs.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
-from mdmtheory.evaluate import frontier, optimal_tradeoff
-from mdmtheory.samplers import SAMPLER_NAMES
+from mdmtheory.evaluate import optimal_tradeoff
+from mdmtheory.plot import plot_table
+from mdmtheory.sweep import sweep
+
+#: The sweep behind the figure (``examples/sweeps/sampler_frontier.toml`` links to it).
+SPEC = Path(__file__).with_name("sampler_frontier.toml")
 
 STYLES = {
     "random": dict(color="tab:gray", marker="o"),
@@ -42,7 +50,8 @@ STYLES = {
 
 
 def examples() -> dict:
-    """The three tables of the figure (exact, seeded)."""
+    """The three tables of the figure (exact, seeded), by the labels of :data:`SPEC`; the
+    optimal trade-off hull (not a sampler, so not a sweep point) is computed on them."""
     P = np.array([[0.8, 0.15, 0.05], [0.1, 0.8, 0.1], [0.05, 0.15, 0.8]])
     return {
         "Dirichlet table, n=8, q=2, alpha=0.3": random_joint(8, 2, alpha=0.3, seed=1),
@@ -51,29 +60,38 @@ def examples() -> dict:
     }
 
 
-def make_figure():
-    """One panel per table: each sampler's sweep and the optimal(k) floor, KL in bits."""
+def data(**executor) -> list[dict]:
+    """The rows of the sweep :data:`SPEC` (``executor``: ``jobs=``, ``dask_local=``, ``scheduler=``)."""
+    return sweep(SPEC, show_progress=False, **executor).rows
+
+
+def make_figure(rows: list[dict] | None = None):
+    """One panel per table: each sampler's sweep (the rows of :data:`SPEC`), the optimal(k)
+    floor and the optimal trade-off hull, KL in bits."""
+    rows = data() if rows is None else rows
     tables = examples()
     fig, axes = new_figure(1, len(tables), figsize=(5.0 * len(tables), 4.2), sharey=False)
     for ax, (title, joint) in zip(np.atleast_1d(axes), tables.items()):
-        pts = frontier(joint, [s for s in SAMPLER_NAMES], base=2)["points"]
+        # x: calls on data x ~ mu; random and the candidate samplers have no chain rule on data,
+        # their every run makes expected_steps calls on average (as in mdmtheory.sampler_frontier)
+        mine = [{**r, "calls_mu": r["expected_steps"] if r["expected_steps_mu"] is None else r["expected_steps_mu"]}
+                for r in rows if r["model"] == title and not r["error"]]
         lams = np.concatenate([[0.0], np.geomspace(1e-4, 20.0, 60)])
         hull = sorted((p["expected_steps_mu"], p["kl"]) for p in optimal_tradeoff(joint, lams, base=2)["points"])
         hx, hy = np.array(hull).T
         ax.plot(hx, hy, color="black", ls="--", lw=1.5, label="optimal trade-off (hull)", zorder=3)
-        for name in SAMPLER_NAMES:
-            mine = sorted((p["expected_steps_mu"], p["kl"]) for p in pts if p["sampler"] == name)
-            x, y = np.array(mine).T
-            keep = np.isfinite(y)
-            x, y = x[keep], y[keep]
-            if name == "optimal":
-                ax.step(x, y, where="post", color="black", lw=2, label="optimal(k) floor", zorder=3)
-                ax.plot(x, y, "ko", ms=3, zorder=3)
-                continue
-            ax.plot(x, y, lw=1, ms=4, alpha=0.85, label=name, **STYLES[name])
+        finite = [r for r in mine if np.isfinite(r["kl"])]
+        plot_table([r for r in finite if r["sampler"] != "optimal"], "calls_mu", "kl", by="sampler",
+                   facet=None, axes=[ax], styles={k: {**v, "alpha": 0.85} for k, v in STYLES.items()})
+        opt = sorted((r["calls_mu"], r["kl"]) for r in finite if r["sampler"] == "optimal")
+        x, y = np.array(opt).T
+        ax.step(x, y, where="post", color="black", lw=2, label="optimal(k) floor", zorder=3)
+        ax.plot(x, y, "ko", ms=3, zorder=3)
         ax.set_yscale("symlog", linthresh=1e-3)
         ax.set_xlabel(r"expected model calls on data $x \sim \mu$")
+        ax.set_ylabel("")
         ax.set_title(title, fontsize=9)
+        ax.get_legend().remove()
     np.atleast_1d(axes)[0].set_ylabel(r"$\mathrm{KL}(\mu \,\|\, \nu)$  [bits]")
     np.atleast_1d(axes)[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.suptitle("Exact KL of every parallel sampler and the best deterministic adaptive policies", fontsize=10)

@@ -287,3 +287,25 @@ def test_ctrl_c_keeps_finished_rows(tmp_path):
     assert r.reused == kept and r.computed == 12 - kept
     assert not journal.exists() and os.path.exists(tmp_path / "t.csv")
     assert np.all(np.array([row["validity"] for row in r.rows]) >= 0)
+
+
+def test_frontier_spec_reproduces_the_figure_data_on_every_executor():
+    """examples/sweeps/sampler_frontier.toml (the spec behind figures/sampler_frontier.py) gives
+    the same table in process, on two processes and on a two-worker Dask LocalCluster, and its
+    rows equal mdmtheory.sampler_frontier (a separate path: shared tables, one DP) knob by knob."""
+    from mdmtheory.figures import sampler_frontier as fig
+
+    spec = Path(__file__).parent.parent / "examples" / "sweeps" / "sampler_frontier.toml"
+    assert spec.resolve() == fig.SPEC.resolve()
+    base = _strip(sweep(spec, show_progress=False).rows)
+    assert base and not [r for r in base if r["error"]]
+    assert _strip(sweep(spec, jobs=2, show_progress=False).rows) == base
+    pytest.importorskip("dask.distributed")
+    assert _strip(sweep(spec, dask_local=2, show_progress=False).rows) == base
+    joint = fig.examples()["Ising chain, n=8, J=0.8, h=0.2"]
+    pts = m.sampler_frontier(joint, ["entropy", "threshold", "optimal", "llada"], base=2)["points"]
+    rows = [r for r in base if r["model"] == "Ising chain, n=8, J=0.8, h=0.2"]
+    for p in pts:
+        key = {"entropy": "steps", "threshold": "tau", "optimal": "k", "llada": "steps"}[p["sampler"]]
+        (r,) = [r for r in rows if r["sampler"] == p["sampler"] and r[f"sampler.{key}"] == p["value"]]
+        assert abs(r["kl"] - p["kl"]) <= 1e-12 and abs(r["tv"] - p["tv"]) <= 1e-12
