@@ -1,58 +1,51 @@
 """Samplers on random walks: validity and KL against model calls, one panel per graph family.
 
-Exact numbers (the output law of each sampler from :func:`mdmtheory.evaluate.evaluate`) for walks of
-length 7; each sampler's knob is swept (steps for the schedule samplers, ``tau``, ``gamma``,
+Exact numbers (the output law of each sampler from :func:`mdmtheory.walks.exact_walk_metrics`) for
+walks of length 7, computed by the sweep spec :data:`SPEC` (``figures/walk_samplers.toml``, also
+``examples/sweeps/walk_samplers.toml``); each sampler's knob is swept (steps for the schedule samplers, ``tau``, ``gamma``,
 ``delta``), bisection is one point.  Entropy ordering beats random ordering on the path and tree
 walks started at an end / the root, and loses on the cycle, complete graph and barbell
 (``proofs_check/entropy_vs_random.py``); the grid from a corner is mixed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from ._style import new_figure, save
-from mdmtheory import make_sampler
-from mdmtheory.markov import random_walk
-from mdmtheory.walks import exact_walk_metrics
+from mdmtheory.sweep import sweep
 
+#: The sweep behind the figure (``examples/sweeps/walk_samplers.toml`` links to it).
+SPEC = Path(__file__).with_name("walk_samplers.toml")
 N = 7
 PANELS = [("path:5", "vertex:0"), ("tree:2", "vertex:0"), ("grid:2x3", "vertex:0"),
           ("cycle:5", "stationary"), ("complete:5", "stationary"), ("barbell:3", "vertex:0")]
-SWEEPS = {
-    "random": [{"steps": k} for k in range(1, N + 1)],
-    "left_to_right": [{"steps": k} for k in range(1, N + 1)],
-    "confidence": [{"steps": k} for k in range(1, N + 1)],
-    "margin": [{"steps": k} for k in range(1, N + 1)],
-    "entropy": [{"steps": k} for k in range(1, N + 1)],
-    "threshold": [{"tau": t} for t in (0.2, 0.4, 0.6, 0.8, 0.95)],
-    "eb": [{"gamma": g} for g in (0.01, 0.1, 0.3, 1.0, 3.0)],
-    "punt": [{"delta": d} for d in (0.001, 0.01, 0.05, 0.2, 1.0)],
-    "bisection": [{}],
-}
 STYLE = {"random": ("k", "o", "-"), "entropy": ("tab:red", "s", "-"), "confidence": ("tab:blue", "^", "--"),
          "margin": ("tab:cyan", "v", "--"), "left_to_right": ("tab:gray", "<", ":"), "threshold": ("tab:green", "D", "-."),
          "eb": ("tab:orange", "P", "-."), "punt": ("tab:purple", "X", "-."), "bisection": ("tab:brown", "*", "")}
 
 
-def curves(spec: str, start: str) -> dict[str, np.ndarray]:
-    """``name -> array of (expected calls, KL nats, validity)`` sorted by calls."""
-    chain = random_walk(spec, N, start=start)
-    out = {}
-    for name, sweep in SWEEPS.items():
-        rows = []
-        for prm in sweep:
-            r = exact_walk_metrics(chain, make_sampler(name, **prm))
-            rows.append((r["expected_steps"], r["kl"], r["validity"]))
-        out[name] = np.array(sorted(rows))
-    return out
+def data(**executor) -> list[dict]:
+    """The rows of the sweep :data:`SPEC` (``executor``: ``jobs=``, ``dask_local=``, ``scheduler=``)."""
+    return sweep(SPEC, show_progress=False, **executor).rows
 
 
-def make_figure():
+def curves(rows: list[dict], spec: str, start: str) -> dict[str, np.ndarray]:
+    """``name -> array of (expected calls, KL nats, validity)`` sorted by calls, for one walk model."""
+    out: dict[str, list] = {}
+    for r in rows:
+        if r["model.graph"] == spec and r["model.start"] == start and not r["error"]:
+            out.setdefault(r["sampler"], []).append((r["expected_steps"], r["kl"], r["validity"]))
+    return {name: np.array(sorted(v)) for name, v in out.items()}
+
+
+def make_figure(rows: list[dict] | None = None):
     """Two rows (validity, KL) by one column per graph family."""
+    rows = data() if rows is None else rows
     fig, axes = new_figure(2, len(PANELS), figsize=(3.0 * len(PANELS), 5.6), sharex=True)
     for c, (spec, start) in enumerate(PANELS):
-        data = curves(spec, start)
-        for name, arr in data.items():
+        for name, arr in curves(rows, spec, start).items():
             color, marker, ls = STYLE[name]
             for r, col in ((0, 2), (1, 1)):
                 axes[r, c].plot(arr[:, 0], arr[:, col], color=color, marker=marker, ms=4, ls=ls or "none", lw=1,
@@ -62,7 +55,7 @@ def make_figure():
         axes[0, c].set_ylim(-0.03, 1.03)
     axes[0, 0].set_ylabel("validity  nu(walks)")
     axes[1, 0].set_ylabel("KL(mu || nu)  [nats]")
-    fig.legend(loc="lower center", ncol=len(SWEEPS), bbox_to_anchor=(0.5, -0.02))
+    fig.legend(loc="lower center", ncol=len(STYLE), bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(f"Parallel samplers on walks of length {N} (exact): entropy beats random on the path and tree, "
                  "loses on the cycle, complete graph and barbell")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
