@@ -402,6 +402,18 @@ def walk_matrix(graph, lazy: float = 0.0, weighted: bool = False) -> np.ndarray:
     return float(lazy) * np.eye(q) + (1.0 - float(lazy)) * P
 
 
+def _numeric_array(value, message: str) -> np.ndarray:
+    """``value`` as an array of its own numeric dtype (booleans, integers, floats; the dtype sets
+    the precision a sum is judged at), else :class:`InputError` with ``message``."""
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):
+        raise InputError(message) from None
+    if raw.dtype.kind not in "biuf":
+        raise InputError(message)
+    return raw
+
+
 def check_stochastic(P) -> np.ndarray:
     """Validate a row-stochastic matrix (square, finite, non-negative, rows summing to 1).
 
@@ -418,12 +430,7 @@ def check_stochastic(P) -> np.ndarray:
     >>> check_stochastic([[0.5, 0.5], [1.0, 0.0]]).shape
     (2, 2)
     """
-    try:
-        raw = np.asarray(P)
-    except (TypeError, ValueError):
-        raw = np.zeros((0,), dtype=object)
-    if raw.dtype.kind not in "biuf":
-        raise InputError(f"P must be a numeric square matrix (row-stochastic); got {P!r}")
+    raw = _numeric_array(P, f"P must be a numeric square matrix (row-stochastic); got {P!r}")
     P = raw.astype(np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
         raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
@@ -526,12 +533,9 @@ def start_distribution(P, start="stationary") -> np.ndarray:
         v = np.zeros(q)
         v[int(start)] = 1.0
         return v
-    try:
-        raw = np.asarray(start)
-    except (TypeError, ValueError):
-        raw = np.zeros((0,), dtype=object)
-    if raw.dtype.kind not in "biuf":
-        raise InputError(f"start must be stationary, uniform, vertex:V, a vertex index or a probability vector; got {start!r}")
+    raw = _numeric_array(
+        start, f"start must be stationary, uniform, vertex:V, a vertex index or a probability vector; got {start!r}"
+    )
     v = raw.astype(np.float64)
     if v.shape != (q,):
         raise InputError(f"a start vector must have one entry per vertex (length {q}); got shape {v.shape}")
