@@ -1,0 +1,998 @@
+"""Hidden Markov models and order-m chains: exact conditionals, sampling, curve estimates.
+
+An :class:`HMM` is the law of tokens ``x_1..x_n`` emitted by a hidden chain
+``z_1 ~ start``, ``z_{t+1} ~ transition[z_t, .]``, ``x_t ~ emission[z_t, .]`` (``h`` hidden
+states, ``q`` tokens).  Everything a masked diffusion sampler needs is exact at any ``n``:
+
+* the conditional law of every masked position given any revealed set (scaled
+  forward-backward, one ``O(n h^2)`` pass for all masked positions).  Unlike a visible chain,
+  the gaps between revealed positions are *not* conditionally independent: the hidden chain
+  carries information across revealed tokens;
+* ``log mu(x)`` of a full sequence and ``log mu(x_R)`` of a partial assignment; exact
+  seeded sampling; the dense law as a :class:`~mdmtheory.joint.Joint` at small ``n``;
+* ``H(X_i | x_R)`` for every masked ``i`` and ``H(X_S | x_R)``, ``TC(X_S | x_R)`` of a small
+  set by the chain rule (``q^(|S|-1)`` oracle calls: pairs cost ``q``).
+
+Built-in families: :func:`block_hmm` (block-structured, after Zhang et al.),
+:func:`order_m_chain` (an order-``m`` token chain as an HMM) and :func:`noisy_walk` (a walk
+on a graph seen through a noisy channel).  :func:`estimate_information_curve` estimates the
+information curve ``Z`` of *any* "oracle with samples" (an object with ``n``,
+``sample(rng, m)`` and ``conditional_marginals(revealed_mask, values)``) without bias, with
+intervals; :func:`block_bisection_partition` and :func:`separated_rounds` state and check
+when bisection is exact on an order-``m`` chain.
+
+References
+----------
+.. [1] Rabiner, "A tutorial on hidden Markov models and selected applications in speech
+   recognition", Proc. IEEE 77(2), 1989 (scaled forward-backward, section V.A).
+.. [2] Chen, Cong, Li, COLT 2026, arXiv:2511.04647, Section 3 (the information curve ``Z``).
+.. [3] Zhang, Yu, Brekelmans, Tang, Asif, Ver Steeg, "Generation order and parallel decoding
+   in masked diffusion models: an information-theoretic perspective", arXiv:2602.00286
+   (the Block-HMM experiments; only the abstract was reachable, see :func:`block_hmm`).
+.. [4] Bansal, Cholyeon, Kumar, Sanghavi, Sarkar, arXiv:2606.22976 (bisection on chains).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from itertools import product as _cartesian
+from typing import Sequence
+
+import numpy as np
+
+from ._lazy import lazy_function
+from .errors import InputError, check_memory
+from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
+from .information import _scale, unit_name
+from .joint import Joint
+
+entr = lazy_function("scipy.special", "entr")
+posterior_marginals, log_marginal, log_marginal_rows = (
+    lazy_function("mdmtheory._kernels.hmm", f) for f in ("posterior_marginals", "log_marginal", "log_marginal_rows")
+)
+
+__all__ = [
+    "HMM",
+    "load_hmm",
+    "block_hmm",
+    "order_m_chain",
+    "noisy_walk",
+    "ChainOracle",
+    "CurveEstimate",
+    "estimate_information_curve",
+    "set_entropy",
+    "set_total_correlation",
+    "block_bisection_partition",
+    "separated_rounds",
+]
+
+#: Most oracle calls :func:`set_entropy` makes before refusing (``q^(|S|-1)`` of them).
+MAX_SET_CALLS = 100_000
+
+
+def _stochastic(M, name: str, ndim: int) -> np.ndarray:
+    """Validate a row-stochastic array (rows along the last axis); renormalise rows only within
+    :data:`mdmtheory.graphs.STOCHASTIC_TOL`, refuse above it."""
+    try:
+        M = np.array(M, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError(f"the {name} must be an array of probabilities") from None
+    if M.ndim != ndim or M.size == 0:
+        raise InputError(f"the {name} must be a non-empty {ndim}-d array; got shape {M.shape}")
+    if not np.all(np.isfinite(M)):
+        raise InputError(f"the {name} has NaN or infinite entries; it must hold probabilities")
+    if np.any(M < 0):
+        raise InputError(f"the {name} has negative entries (smallest {M.min():.3g}); probabilities must be >= 0")
+    sums = M.sum(axis=-1)
+    dev = np.abs(sums - 1.0)
+    if dev.max() > STOCHASTIC_TOL:
+        where = np.unravel_index(int(np.argmax(dev)), dev.shape)
+        raise InputError(
+            f"the {name} is not stochastic: row {where if len(where) > 1 else where[0]} sums to "
+            f"{float(sums[where])!r}; every row must sum to 1 (tolerance {STOCHASTIC_TOL}); divide by the row sums"
+        )
+    return M / sums[..., None]
+
+
+def _check_n(n) -> int:
+    if isinstance(n, bool) or int(n) != n or n < 1:
+        raise InputError(f"the length n must be a positive integer; got {n!r}")
+    return int(n)
+
+
+class HMM:
+    """The law of tokens ``x_1..x_n`` emitted by a hidden Markov chain.
+
+    ``z_1 ~ start``, ``z_{t+1} ~ transition[z_t, .]`` and, independently given the hidden
+    path, ``x_t ~ emission[z_t, .]``.  The length ``n`` is stored (as in
+    :class:`mdmtheory.MarkovChain`); :meth:`with_length` gives the same model at another ``n``.
+
+    Parameters
+    ----------
+    transition : array_like
+        Row-stochastic ``(h, h)`` hidden transition matrix.
+    emission : array_like
+        Row-stochastic ``(h, q)`` emission matrix (``h`` and ``q`` may differ).
+    start : array_like or str
+        Law of ``z_1``: a probability vector of length ``h``, ``"uniform"``, or
+        ``"stationary"`` (needs a transition with one closed class).
+    n : int
+        Sequence length (positions ``0..n-1``).
+
+    Raises
+    ------
+    InputError
+        Bad shapes, NaN, negative entries, rows not summing to 1 beyond
+        :data:`mdmtheory.graphs.STOCHASTIC_TOL` (``1e-9``; rows within it are renormalised),
+        a bad start, ``n < 1``.
+
+    Notes
+    -----
+    ``mu(x) = sum_z start[z_1] B[z_1, x_1] prod_t A[z_{t-1}, z_t] B[z_t, x_t]``.  A visible
+    Markov chain is the HMM with ``emission = I`` (:meth:`from_chain`).
+
+    Examples
+    --------
+    >>> m = HMM([[0.9, 0.1], [0.1, 0.9]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+    >>> m.h, m.q, m.n
+    (2, 2, 3)
+    >>> round(float(np.exp(m.log_prob([0, 0, 0])[0])), 12)    # 1/2 * 0.9 * 0.9
+    0.405
+    """
+
+    def __init__(self, transition, emission, start="uniform", n: int = 1):
+        self.transition = _stochastic(transition, "transition", 2)
+        h = self.transition.shape[0]
+        if self.transition.shape != (h, h):
+            raise InputError(f"the transition must be square (h, h); got shape {self.transition.shape}")
+        self.emission = _stochastic(emission, "emission", 2)
+        if self.emission.shape[0] != h:
+            raise InputError(
+                f"the emission must have one row per hidden state: shape ({h}, q); got {self.emission.shape}"
+            )
+        if isinstance(start, str):
+            key = start.strip().lower()
+            if key == "uniform":
+                start = np.full(h, 1.0 / h)
+            elif key in ("stationary", "pi"):
+                start = stationary_distribution(self.transition)
+            else:
+                raise InputError(f"unknown start {start!r}; give 'uniform', 'stationary' or a probability vector")
+        self.start = _stochastic(start, "start", 1)
+        if self.start.shape != (h,):
+            raise InputError(f"the start must have one entry per hidden state (length {h}); got shape {self.start.shape}")
+        self.n = _check_n(n)
+        for arr in (self.transition, self.emission, self.start):
+            arr.setflags(write=False)
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def h(self) -> int:
+        """Number of hidden states."""
+        return self.transition.shape[0]
+
+    @property
+    def q(self) -> int:
+        """Number of tokens (alphabet size)."""
+        return self.emission.shape[1]
+
+    def __repr__(self) -> str:
+        return f"HMM(h={self.h}, q={self.q}, n={self.n})"
+
+    def with_length(self, n: int) -> "HMM":
+        """The same model at length ``n``."""
+        return HMM(self.transition, self.emission, self.start, n)
+
+    @classmethod
+    def from_chain(cls, chain) -> "HMM":
+        """A visible :class:`mdmtheory.MarkovChain` as an HMM (identity emission).
+
+        Examples
+        --------
+        >>> from mdmtheory import random_walk
+        >>> HMM.from_chain(random_walk("cycle:4", 5))
+        HMM(h=4, q=4, n=5)
+        """
+        return cls(chain.P, np.eye(chain.q), chain.start, chain.n)
+
+    # ------------------------------------------------------------- save / load
+    def save(self, path: str | os.PathLike) -> None:
+        """Save as ``.npz`` with arrays ``transition``, ``emission``, ``start`` (``n`` is not
+        stored: the length is chosen when loading, see :func:`load_hmm`)."""
+        np.savez(path, transition=self.transition, emission=self.emission, start=self.start)
+
+    # ------------------------------------------------------------ values
+    def _values(self, values, revealed_mask=None) -> np.ndarray:
+        """Revealed values as an int64 vector with ``-1`` at masked positions."""
+        if isinstance(values, dict):
+            if revealed_mask is not None:
+                raise InputError("give values as a dict {position: value} or as (revealed_mask, values), not both")
+            vals = np.full(self.n, -1, dtype=np.int64)
+            for i, v in values.items():
+                if not 0 <= int(i) < self.n:
+                    raise InputError(f"revealed position {i} is out of range 0..{self.n - 1}")
+                vals[int(i)] = int(v)
+        else:
+            arr = np.asarray(values)
+            if arr.shape != (self.n,) or arr.dtype.kind not in "iu":
+                raise InputError(
+                    f"values must be {self.n} integers (-1 at masked positions); got shape {arr.shape}, dtype {arr.dtype}"
+                )
+            vals = arr.astype(np.int64)
+            if revealed_mask is not None:
+                mask = np.asarray(revealed_mask)
+                if mask.shape != (self.n,) or mask.dtype.kind != "b":
+                    raise InputError(f"revealed_mask must be {self.n} booleans; got shape {mask.shape}, dtype {mask.dtype}")
+                vals = np.where(mask, vals, -1)
+        if np.any(vals < -1) or np.any(vals >= self.q):
+            raise InputError(f"revealed values must be tokens 0..{self.q - 1} (or -1 for masked)")
+        return vals
+
+    # ------------------------------------------------------------ conditionals
+    def conditionals(self, values) -> np.ndarray:
+        """``mu(x_i = v | x_R)`` for every position, as an ``(n, q)`` array.
+
+        Parameters
+        ----------
+        values : array_like of int or dict
+            Length ``n`` with ``-1`` at masked positions, or ``{position: value}``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Row ``i`` is the conditional law of ``x_i`` given ``x_R``; the row of a revealed
+            position is the point mass at its value.
+
+        Raises
+        ------
+        InputError
+            Bad positions or values, or revealed values of probability 0.
+
+        Notes
+        -----
+        Scaled forward-backward [1]_: ``alpha_t(z) ∝ mu(x_{R<=t}, z_t = z)``,
+        ``beta_t(z) ∝ mu(x_{R>t} | z_t = z)``, ``gamma_t ∝ alpha_t beta_t`` and
+        ``mu(x_i = v | x_R) = sum_z gamma_i(z) emission[z, v]``, with every message rescaled to
+        sum 1.  One pass gives all positions: ``O(n h^2 + n h q)`` time, ``O(n h)`` memory.
+
+        Examples
+        --------
+        >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[0.9, 0.1], [0.1, 0.9]], "uniform", n=3)
+        >>> m.conditionals([0, -1, 0])[1].round(6).tolist()   # hidden state alternates
+        [0.1, 0.9]
+        """
+        return self._marginals(self._values(values))
+
+    def conditional_marginals(self, revealed_mask, values) -> np.ndarray:
+        """The oracle protocol: ``conditionals`` with the revealed set given as a boolean mask
+        (entries of ``values`` at masked positions are ignored).
+
+        Examples
+        --------
+        >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+        >>> m.conditional_marginals(np.array([True, False, False]), np.array([1, 0, 0]))[2].tolist()
+        [0.0, 1.0]
+        """
+        return self._marginals(self._values(values, revealed_mask))
+
+    def _marginals(self, vals: np.ndarray) -> np.ndarray:
+        out = np.empty((self.n, self.q))
+        if posterior_marginals(self.transition, self.emission, self.start, vals, out) == -np.inf:
+            raise InputError("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
+        return out
+
+    def conditional_entropies(self, values, base: float | None = None) -> np.ndarray:
+        """``H(X_i | x_R)`` for every position (0 at revealed ones), from one oracle call.
+
+        Examples
+        --------
+        >>> m = HMM([[0.5, 0.5], [0.5, 0.5]], [[0.5, 0.5], [0.5, 0.5]], "uniform", n=2)
+        >>> m.conditional_entropies([-1, 1], base=2).tolist()
+        [1.0, 0.0]
+        """
+        return entr(self.conditionals(values)).sum(axis=1) * _scale(base)
+
+    def conditional_total_correlation(self, positions: Sequence[int], values=None, base: float | None = None) -> float:
+        """``TC(X_S | x_R) = sum_{i in S} H(X_i | x_R) - H(X_S | x_R)`` of masked ``S``
+        (see :func:`set_total_correlation`; ``q^(|S|-1)`` oracle calls).
+
+        Examples
+        --------
+        >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+        >>> round(m.conditional_total_correlation([0, 2], base=2), 12)   # a frozen hidden state: copies
+        1.0
+        """
+        vals = self._values(np.full(self.n, -1) if values is None else values)
+        return set_total_correlation(self, vals >= 0, vals, positions, base)
+
+    # ------------------------------------------------------------------ laws
+    def log_prob(self, x) -> np.ndarray:
+        """``log mu(x)`` of each full sequence (a row of ``x``), ``-inf`` if impossible.
+
+        Raises
+        ------
+        InputError
+            Rows of the wrong length or tokens out of range (``-1`` is not allowed: use
+            :meth:`log_marginal` for partial assignments).
+        """
+        x = np.atleast_2d(np.asarray(x))
+        if x.ndim != 2 or x.shape[1] != self.n or x.dtype.kind not in "iu":
+            raise InputError(f"x must be integer sequences of length n = {self.n}; got shape {x.shape}")
+        if np.any(x < 0) or np.any(x >= self.q):
+            raise InputError(f"every token must be in 0..{self.q - 1} in a full sequence")
+        out = np.empty(x.shape[0])
+        log_marginal_rows(self.transition, self.emission, self.start, np.ascontiguousarray(x, dtype=np.int64), out)
+        return out
+
+    def log_marginal(self, values) -> float:
+        """``log mu(x_R)``, the log-probability of the revealed values (``-1`` = masked),
+        ``-inf`` if impossible: one scaled forward pass, ``O(n h^2)``.
+
+        Examples
+        --------
+        >>> m = HMM([[0.5, 0.5], [0.5, 0.5]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=4)
+        >>> round(float(np.exp(m.log_marginal([0, -1, 1, -1]))), 12)
+        0.25
+        """
+        return float(log_marginal(self.transition, self.emission, self.start, self._values(values)))
+
+    def sample(self, rng, m: int) -> np.ndarray:
+        """``m`` exact draws, an ``(m, n)`` int64 array (the oracle protocol's sampler).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator or int
+            Source of randomness (an int is a seed).
+        m : int
+            Number of sequences.
+
+        Examples
+        --------
+        >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], [1.0, 0.0], n=4)
+        >>> m.sample(0, 2).tolist()
+        [[0, 1, 0, 1], [0, 1, 0, 1]]
+        """
+        rng = np.random.default_rng(rng)
+        if isinstance(m, bool) or int(m) != m or m < 0:
+            raise InputError(f"the number of samples must be a non-negative integer; got {m!r}")
+        m = int(m)
+        cumA = np.cumsum(self.transition, axis=1)
+        cumB = np.cumsum(self.emission, axis=1)
+        draw = lambda cum, u: np.minimum((cum <= u[:, None]).sum(axis=1), cum.shape[1] - 1)  # noqa: E731
+        z = np.minimum(np.searchsorted(np.cumsum(self.start), rng.random(m), side="right"), self.h - 1)
+        x = np.empty((m, self.n), dtype=np.int64)
+        for t in range(self.n):
+            if t:
+                z = draw(cumA[z], rng.random(m))
+            x[:, t] = draw(cumB[z], rng.random(m))
+        return x
+
+    def joint(self, max_memory: float | None = None) -> Joint:
+        """The dense law as a :class:`~mdmtheory.joint.Joint` (small ``n`` only).
+
+        Raises
+        ------
+        InputError
+            If the ``h q^n`` working table would exceed ``max_memory``
+            (:func:`mdmtheory.errors.check_memory`).
+
+        Notes
+        -----
+        Forward over full assignments: ``T_t[z, x_1..x_t]``, ``O(n h^2 q^n)`` time.
+
+        Examples
+        --------
+        >>> m = HMM([[0.5, 0.5], [0.5, 0.5]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=2)
+        >>> m.joint().table.tolist()
+        [[0.25, 0.25], [0.25, 0.25]]
+        """
+        check_memory(8.0 * self.h * float(self.q) ** self.n * 3, f"a dense HMM table of {self.q}^{self.n} cells", max_memory)
+        T = self.start[:, None] * self.emission  # (h, q)
+        for _ in range(1, self.n):
+            T = (self.transition.T @ T)[:, :, None] * self.emission[:, None, :]
+            T = T.reshape(self.h, -1)
+        table = T.sum(axis=0).reshape((self.q,) * self.n)
+        return Joint(table, normalize=True)
+
+    def information_curve(self, base: float | None = None, max_memory: float | None = None) -> np.ndarray:
+        """The exact curve ``Z_1..Z_n`` through the dense law (small ``n``;
+        :func:`mdmtheory.information_curve`).  At large ``n`` use
+        :func:`estimate_information_curve`.
+
+        Examples
+        --------
+        >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+        >>> m.information_curve(base=2).round(12).tolist()      # copy of a uniform bit
+        [0.0, 1.0, 1.0]
+        """
+        from .information import information_curve
+
+        return information_curve(self.joint(max_memory), base, max_memory)
+
+
+def load_hmm(path: str | os.PathLike, n: int) -> HMM:
+    """Load an :class:`HMM` saved by :meth:`HMM.save` (``.npz`` with ``transition``,
+    ``emission``, ``start``), at length ``n``.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, missing or extra arrays, object arrays, or arrays that
+        are not a valid HMM.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.npz")
+    >>> noisy_walk("cycle:4", 0.1, 5).save(path)
+    >>> load_hmm(path, 8)
+    HMM(h=4, q=4, n=8)
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise InputError(f"no such file: {path!r}; give a .npz file with arrays transition, emission, start")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if not hasattr(data, "files"):
+                raise InputError(f"{path!r} is a .npy array, not a .npz archive; save HMMs with HMM.save")
+            names = set(data.files)
+            need = {"transition", "emission", "start"}
+            if names != need:
+                raise InputError(
+                    f"{path!r} holds arrays {sorted(names)}; an HMM file holds exactly {sorted(need)}"
+                )
+            arrays = {k: data[k] for k in need}
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile / numpy format errors of every kind
+        raise InputError(f"{path!r} is not a readable .npz file ({type(exc).__name__}: {exc}); save HMMs with HMM.save") from None
+    for k, a in arrays.items():
+        if a.dtype.kind not in "biuf":
+            raise InputError(f"array {k!r} in {path!r} is not numeric; it must hold probabilities")
+    return HMM(arrays["transition"], arrays["emission"], arrays["start"], n)
+
+
+# ---------------------------------------------------------------------- families
+def block_hmm(blocks: int, size: int, n: int, stay: float = 0.9, eps: float = 0.1) -> HMM:
+    """A block-structured HMM (our definition; see Notes).
+
+    Hidden states are ``(b, j)`` for ``blocks`` blocks of ``size`` states; tokens likewise
+    (``q = h = blocks * size``), block ``b`` owning tokens ``b*size .. b*size + size - 1``.
+
+    Parameters
+    ----------
+    blocks, size : int
+        Number of blocks and states (tokens) per block, ``>= 1``.
+    n : int
+        Sequence length.
+    stay : float, default 0.9
+        From ``(b, j)`` the chain moves to ``(b, j+1 mod size)`` with probability ``stay``
+        and to a uniformly random state of another block otherwise (with one block, it
+        always stays).
+    eps : float, default 0.1
+        State ``(b, j)`` emits its own token with probability ``1 - eps`` and a uniform
+        token of its block otherwise.  The start is uniform.
+
+    Raises
+    ------
+    InputError
+        Sizes below 1, ``stay`` or ``eps`` outside ``[0, 1]``.
+
+    Notes
+    -----
+    Zhang et al. [3]_ validate their theory on "a controlled Block-HMM"; only the abstract
+    was reachable, so this construction is ours: deterministic-ish motion inside a block
+    (low-entropy, easy tokens once the block is known) and rare jumps between blocks
+    (high-entropy positions), which is what makes generation order matter.
+
+    Examples
+    --------
+    >>> block_hmm(3, 2, 10)
+    HMM(h=6, q=6, n=10)
+    """
+    for name, v in (("blocks", blocks), ("size", size)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise InputError(f"{name} must be a positive integer; got {v!r}")
+    for name, v in (("stay", stay), ("eps", eps)):
+        if not 0.0 <= float(v) <= 1.0:
+            raise InputError(f"{name} must be a probability in [0, 1]; got {v!r}")
+    K, s = int(blocks), int(size)
+    h = K * s
+    A = np.zeros((h, h))
+    B = np.zeros((h, h))
+    for b in range(K):
+        own = slice(b * s, (b + 1) * s)
+        for j in range(s):
+            z = b * s + j
+            if K > 1:
+                A[z] = (1.0 - stay) / (h - s)
+                A[z, own] = 0.0
+                A[z, b * s + (j + 1) % s] += stay
+            else:
+                A[z, b * s + (j + 1) % s] = 1.0
+            B[z, own] = eps / s
+            B[z, z] += 1.0 - eps
+    return HMM(A, B, "uniform", n)
+
+
+def order_m_chain(P_m, n: int, start="uniform") -> HMM:
+    """An order-``m`` token chain ``x_{t+m} ~ P_m[x_t, ..., x_{t+m-1}, .]`` as an HMM.
+
+    Parameters
+    ----------
+    P_m : array_like
+        Shape ``(q,) * (m + 1)``: ``P_m[a_1, ..., a_m, b]`` is the probability of the next
+        token ``b`` after the ``m`` tokens ``a_1..a_m``; stochastic along the last axis.
+    n : int
+        Sequence length.
+    start : array_like or str, default "uniform"
+        Law of the first ``m`` tokens: shape ``(q,) * m`` (or flattened to ``q^m``),
+        ``"uniform"``, or ``"stationary"`` (the stationary law of the window chain; needs
+        one closed class).
+
+    Raises
+    ------
+    InputError
+        ``P_m`` not a cube of side ``q`` with ``m >= 1``, not stochastic, or a bad start.
+
+    Notes
+    -----
+    The hidden state is a window of ``m`` tokens: ``z_t = (x_t, ..., x_{t+m-1})`` (the last
+    ``m`` tokens at time ``t+m-1``; ``h = q^m``, index ``sum_k x_{t+k} q^(m-1-k)``).  It
+    moves by shifting in ``x_{t+m} ~ P_m[z_t, .]`` and emits its first token ``x_t``, so the
+    emitted ``x_1..x_n`` follow the order-``m`` chain exactly (windows reaching past ``n``
+    are summed out).  With ``m = 1`` this is the visible chain.
+
+    Examples
+    --------
+    >>> P2 = np.full((2, 2, 2), 0.5); P2[0, 0] = [0.0, 1.0]      # no 0 after two 0s
+    >>> m = order_m_chain(P2, 3)
+    >>> float(np.exp(m.log_prob([0, 0, 0])[0]))
+    0.0
+    """
+    P = np.array(P_m, dtype=np.float64) if not isinstance(P_m, np.ndarray) else P_m.astype(np.float64)
+    if P.ndim < 2 or len(set(P.shape)) != 1:
+        raise InputError(f"P_m must have shape (q,) * (m + 1) with m >= 1; got shape {P.shape}")
+    q, m = P.shape[0], P.ndim - 1
+    P = _stochastic(P, "order-m kernel P_m", P.ndim)
+    h = q**m
+    check_memory(8.0 * h * (h + q) * 2, f"an order-{m} chain over {q} tokens ({h} hidden windows)")
+    z = np.arange(h)
+    A = np.zeros((h, h))
+    rows = P.reshape(h, q)
+    nxt = (z[:, None] * q) % h + np.arange(q)[None, :]  # shift the window, append b
+    A[np.repeat(z, q), nxt.ravel()] = rows.ravel()
+    B = np.zeros((h, q))
+    B[z, z // q ** (m - 1)] = 1.0
+    if isinstance(start, str):
+        s = start
+    else:
+        s = np.asarray(start, dtype=np.float64)
+        if s.shape not in ((q,) * m, (h,)):
+            raise InputError(f"the start of an order-{m} chain has shape {(q,) * m} (or {h} flat); got {s.shape}")
+        s = s.reshape(h)
+    return HMM(A, B, s, n)
+
+
+def noisy_walk(graph, eps: float, n: int, start="stationary", lazy: float = 0.0) -> HMM:
+    """A random walk on a graph seen through a noisy channel.
+
+    The hidden chain is the walk on ``mdmtheory.graphs.make_graph(graph)`` (``P = D^-1 A``,
+    optionally lazy); each position shows the current vertex with probability ``1 - eps``
+    and a uniformly random vertex otherwise (so the true vertex has ``1 - eps + eps/q``).
+
+    Parameters
+    ----------
+    graph : str, networkx.Graph or array_like
+        A spec such as ``"grid:4x4"`` (see :func:`mdmtheory.graphs.parse_graph`).
+    eps : float
+        Noise level in ``[0, 1]``; ``eps = 0`` is the visible walk.
+    n : int
+        Walk length.
+    start : str or array_like, default "stationary"
+        ``"stationary"`` (``pi ∝ degree``, defined even for a disconnected graph),
+        ``"uniform"`` or a vector over the vertices.
+    lazy : float, default 0
+        Holding probability of the walk.
+
+    Raises
+    ------
+    InputError
+        Bad graph spec, ``eps`` outside ``[0, 1]``, bad start.
+
+    Examples
+    --------
+    >>> w = noisy_walk("path:3", 0.0, 3, start="uniform")
+    >>> float(np.exp(w.log_prob([0, 2, 1])[0]))                  # 0 -> 2 is not an edge
+    0.0
+    """
+    if not 0.0 <= float(eps) <= 1.0:
+        raise InputError(f"eps must be a probability in [0, 1]; got {eps!r}")
+    G = make_graph(graph)
+    P = walk_matrix(G, lazy=lazy)
+    q = P.shape[0]
+    if isinstance(start, str) and start.strip().lower() in ("stationary", "pi"):
+        deg = np.array([G.degree(v) for v in range(q)], dtype=float)
+        start = deg / deg.sum() if deg.sum() > 0 else "uniform"
+    B = (1.0 - eps) * np.eye(q) + eps / q
+    return HMM(P, B, start, n)
+
+
+# ---------------------------------------------------------------------- oracles
+class ChainOracle:
+    """A :class:`mdmtheory.MarkovChain` behind the oracle protocol (``n``,
+    ``sample(rng, m)``, ``conditional_marginals(revealed_mask, values)``).
+
+    Rows of revealed positions are the point mass at their value, as for :class:`HMM`.
+
+    Examples
+    --------
+    >>> from mdmtheory import random_walk
+    >>> o = ChainOracle(random_walk("cycle:4", 3, start="vertex:0"))
+    >>> o.conditional_marginals(np.array([True, False, False]), np.array([0, 0, 0]))[1].tolist()
+    [0.0, 0.5, 0.0, 0.5]
+    """
+
+    def __init__(self, chain):
+        self.chain = chain
+        self.n = chain.n
+        self.q = chain.q
+
+    def sample(self, rng, m: int) -> np.ndarray:
+        rng = np.random.default_rng(rng)
+        return self.chain.sample(int(m), seed=int(rng.integers(2**63)))
+
+    def conditional_marginals(self, revealed_mask, values) -> np.ndarray:
+        mask = np.asarray(revealed_mask, dtype=bool)
+        vals = np.where(mask, np.asarray(values, dtype=np.int64), -1)
+        out = self.chain.conditionals(vals)
+        idx = np.flatnonzero(mask)
+        out[idx] = 0.0
+        out[idx, vals[idx]] = 1.0
+        return out
+
+
+def _oracle_call(oracle, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
+    marg = np.asarray(oracle.conditional_marginals(mask, values), dtype=np.float64)
+    if marg.ndim != 2 or marg.shape[0] != oracle.n:
+        raise InputError(f"the oracle returned marginals of shape {marg.shape}; expected (n, q) with n = {oracle.n}")
+    return marg
+
+
+def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
+                max_calls: int = MAX_SET_CALLS) -> float:
+    """``H(X_S | x_R)`` of masked positions ``S`` given revealed values, for any oracle.
+
+    Parameters
+    ----------
+    oracle : object
+        Has ``n`` and ``conditional_marginals(revealed_mask, values)`` (an :class:`HMM`, a
+        :class:`ChainOracle`, or a user's model).
+    revealed_mask : array_like of bool
+        The revealed set ``R``.
+    values : array_like of int
+        Values at the revealed positions (others ignored).
+    positions : sequence of int
+        The set ``S``, disjoint from ``R``.
+    base : float, optional
+        Logarithm base (nats by default).
+    max_calls : int
+        Refuse when the ``q^(|S|-1)`` oracle calls would exceed it.
+
+    Raises
+    ------
+    InputError
+        ``S`` overlaps ``R``, positions out of range, or too many calls.
+
+    Notes
+    -----
+    Chain rule: ``H(X_S | x_R) = H(X_{s_1} | x_R) + sum_v p(v) H(X_{S - s_1} | x_R, x_{s_1} = v)``,
+    recursing over values of positive probability: at most ``1 + q + ... + q^(|S|-1)`` calls.
+
+    Examples
+    --------
+    >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+    >>> no = np.zeros(3, dtype=bool)
+    >>> round(set_entropy(m, no, np.zeros(3, dtype=int), [0, 1, 2], base=2), 12)
+    1.0
+    """
+    n = oracle.n
+    mask = np.array(revealed_mask, dtype=bool)
+    vals = np.array(values, dtype=np.int64)
+    if mask.shape != (n,) or vals.shape != (n,):
+        raise InputError(f"revealed_mask and values must have length n = {n}")
+    S = [int(i) for i in positions]
+    if len(set(S)) != len(S) or any(not 0 <= i < n for i in S):
+        raise InputError(f"positions must be distinct and in 0..{n - 1}; got {list(positions)}")
+    if any(mask[i] for i in S):
+        raise InputError("the set S must be masked positions (it overlaps the revealed set)")
+    if not S:
+        return 0.0
+    marg0 = _oracle_call(oracle, mask, vals)
+    q = marg0.shape[1]
+    if float(q) ** (len(S) - 1) > max_calls:
+        raise InputError(f"H(X_S | x_R) of {len(S)} positions needs up to {q}^{len(S) - 1} oracle calls (limit {max_calls}); use a smaller set")
+
+    def rec(mask, vals, k, marg):
+        i = S[k]
+        p = marg[i]
+        h = float(entr(p).sum())
+        if k == len(S) - 1:
+            return h
+        for v in np.flatnonzero(p > 0):
+            m2, v2 = mask.copy(), vals.copy()
+            m2[i], v2[i] = True, v
+            h += float(p[v]) * rec(m2, v2, k + 1, _oracle_call(oracle, m2, v2))
+        return h
+
+    return rec(mask, vals, 0, marg0) * _scale(base)
+
+
+def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
+                          max_calls: int = MAX_SET_CALLS) -> float:
+    """``TC(X_S | x_R) = sum_{i in S} H(X_i | x_R) - H(X_S | x_R)``: the dependence error of
+    unmasking ``S`` in one step from ``x_R`` (THEORY.md section 2), for any oracle.
+
+    Same parameters and cost as :func:`set_entropy`; clamps rounding noise below ``1e-12``
+    nats to 0.
+
+    Examples
+    --------
+    >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+    >>> no = np.zeros(3, dtype=bool)
+    >>> round(set_total_correlation(m, no, np.zeros(3, dtype=int), [0, 1, 2], base=2), 12)
+    2.0
+    """
+    mask = np.array(revealed_mask, dtype=bool)
+    vals = np.array(values, dtype=np.int64)
+    joint_h = set_entropy(oracle, mask, vals, positions, None, max_calls)
+    marg = _oracle_call(oracle, mask, vals)
+    singles = float(sum(entr(marg[int(i)]).sum() for i in positions))
+    tc = singles - joint_h
+    if tc < -1e-12:  # pragma: no cover - the chain rule guarantees tc >= 0 up to rounding
+        raise AssertionError(f"negative total correlation {tc}")
+    return max(tc, 0.0) * _scale(base)
+
+
+# ------------------------------------------------------------------ curve estimate
+@dataclass(frozen=True)
+class CurveEstimate:
+    """An unbiased estimate of the information curve with 95% (or other) intervals.
+
+    Attributes
+    ----------
+    j : numpy.ndarray
+        The indices ``j`` (1-based) estimated.
+    estimate, stderr, lower, upper : numpy.ndarray
+        Per ``j``: the mean, its standard error, and the interval ``estimate ± t * stderr``.
+    samples : int
+        Number of independent draws ``(x, S)`` (one per sample of ``mu``).
+    seed : int
+        The seed of :func:`numpy.random.default_rng`.
+    confidence : float
+        Nominal coverage of the intervals.
+    unit : str
+        ``"nats"`` or ``"bits"`` ...
+    estimator : str
+        The estimator's name.
+    """
+
+    j: np.ndarray
+    estimate: np.ndarray
+    stderr: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    samples: int
+    seed: int
+    confidence: float
+    unit: str
+    estimator: str = field(default="mc-conditional-entropy")
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (lists of floats)."""
+        return {
+            "j": [int(v) for v in self.j],
+            "estimate": [float(v) for v in self.estimate],
+            "stderr": [float(v) for v in self.stderr],
+            "interval": [[float(a), float(b)] for a, b in zip(self.lower, self.upper)],
+            "samples": int(self.samples),
+            "seed": int(self.seed),
+            "confidence": float(self.confidence),
+            "unit": self.unit,
+            "estimator": self.estimator,
+        }
+
+
+def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Sequence[int] | None = None,
+                               base: float | None = None, confidence: float = 0.95) -> CurveEstimate:
+    """Unbiased estimate of ``Z_j = E[H(X_i) - H(X_i | X_S)]`` with intervals, for any oracle
+    with samples.
+
+    Parameters
+    ----------
+    oracle : object
+        Has ``n``, ``sample(rng, m) -> (m, n) ints`` (exact draws of ``mu``) and
+        ``conditional_marginals(revealed_mask, values) -> (n, q)`` (exact conditionals):
+        an :class:`HMM`, a :class:`ChainOracle`, or a user's own model.
+    samples : int, default 100
+        Number of independent draws ``M >= 2``.
+    seed : int, default 0
+        Seed of :func:`numpy.random.default_rng` (samples and subsets).
+    js : sequence of int, optional
+        The ``j`` in ``1..n`` to estimate (default: all).
+    base : float, optional
+        Logarithm base (nats by default; 2 for bits).
+    confidence : float, default 0.95
+        Coverage of the Student-t intervals.
+
+    Returns
+    -------
+    CurveEstimate
+
+    Raises
+    ------
+    InputError
+        Bad ``samples``, ``js``, ``confidence``, or an oracle returning malformed marginals.
+
+    Notes
+    -----
+    For each draw ``x ~ mu`` and an independent uniform permutation ``pi`` of the
+    positions, let ``S_j = {pi_1..pi_{j-1}}`` and
+    ``Y_j = mean_{i not in S_j} [H(X_i) - H(X_i | x_{S_j})]`` with exact entropies from the
+    oracle (``H(X_i)`` from the call with nothing revealed).  Then
+    ``E Y_j = E_{|S| = j-1, i not in S} I(X_i ; X_S) = Z_j`` [2]_ (averaging over ``i``
+    instead of drawing one only lowers the variance), so the mean over ``M`` independent
+    draws is unbiased, and ``mean ± t_{M-1} sd/sqrt(M)`` is the interval.  The ``Y_j`` of one
+    draw share ``x`` and ``pi`` (correlated across ``j``; each ``j``'s interval is valid on
+    its own).  Cost: ``M |js|`` oracle calls (``O(n h^2)`` each for an HMM).  The estimate
+    feeds ``schedule --curve`` like an exact curve, with its intervals as the caveat.
+
+    Examples
+    --------
+    >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+    >>> est = estimate_information_curve(m, samples=20, seed=1, base=2)
+    >>> est.estimate.round(12).tolist(), est.stderr.tolist()    # a copy: no randomness left
+    ([0.0, 1.0, 1.0], [0.0, 0.0, 0.0])
+    """
+    from scipy.stats import t as student_t
+
+    n = int(oracle.n)
+    if isinstance(samples, bool) or int(samples) != samples or samples < 2:
+        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
+    if not 0.0 < float(confidence) < 1.0:
+        raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
+    J = np.arange(1, n + 1) if js is None else np.array(sorted({int(j) for j in js}), dtype=np.int64)
+    if J.size == 0 or J[0] < 1 or J[-1] > n:
+        raise InputError(f"js must be indices in 1..n = {n}; got {js!r}")
+    M = int(samples)
+    rng = np.random.default_rng(seed)
+    X = np.asarray(oracle.sample(rng, M))
+    if X.shape != (M, n):
+        raise InputError(f"oracle.sample returned shape {X.shape}; expected ({M}, {n})")
+    none = np.zeros(n, dtype=bool)
+    H0 = entr(_oracle_call(oracle, none, X[0])).sum(axis=1)
+    Y = np.empty((M, J.size))
+    for r in range(M):
+        perm = rng.permutation(n)
+        x = X[r]
+        for c, j in enumerate(J):
+            mask = none.copy()
+            mask[perm[: j - 1]] = True
+            Hc = entr(_oracle_call(oracle, mask, x)).sum(axis=1)
+            free = ~mask
+            Y[r, c] = float(np.mean(H0[free] - Hc[free]))
+    scale = _scale(base)
+    Y *= scale
+    est = Y.mean(axis=0)
+    se = Y.std(axis=0, ddof=1) / np.sqrt(M)
+    half = float(student_t.ppf(0.5 + confidence / 2.0, M - 1)) * se
+    return CurveEstimate(J, est, se, est - half, est + half, M, int(seed), float(confidence), unit_name(base))
+
+
+# ------------------------------------------------------------------ bisection
+def block_bisection_partition(n: int, m: int, together: bool = False) -> list[list[int]]:
+    """Bisection with separating blocks of ``m`` positions, for order-``m`` chains.
+
+    Each level takes, in every maximal masked run ``a..b``, the middle block of ``m``
+    consecutive positions (the whole run if it has at most ``m``).  With
+    ``together=False`` (the exact version) a level is spread over ``m`` rounds, round ``k``
+    revealing the ``k``-th position of every block; with ``together=True`` each level is one
+    round revealing whole blocks.  ``m = 1`` is :func:`mdmtheory.bisection_partition`.
+
+    Raises
+    ------
+    InputError
+        ``n`` or ``m`` not a positive integer.
+
+    Notes
+    -----
+    **Claim (order-m separation).** For an order-``m`` chain, a step unmasking ``S`` given
+    ``x_T`` is exact (``TC(X_S | x_T) = 0`` for every ``x_T``) when every two members of
+    ``S`` are separated by ``m`` consecutive positions of ``T``: given ``m`` consecutive
+    values the past and future of an order-``m`` chain are independent, so the segments
+    between such separators are conditionally independent.  (Sufficient, not necessary:
+    :func:`separated_rounds` checks it.)  Every round of the ``together=False`` partition
+    meets it (one position per run, runs separated by completed blocks), so its KL is 0,
+    in ``m`` rounds per level, about ``m log2(n / m)`` rounds.  A ``together=True`` round
+    reveals ``m`` adjacent positions at once and a plain bisection round ``>= 2`` has
+    separators of one position: neither is exact in general for ``m >= 2`` (measured
+    positive in ``tests/test_hmm.py``).
+
+    Examples
+    --------
+    >>> block_bisection_partition(7, 1)
+    [[3], [1, 5], [0, 2, 4, 6]]
+    >>> block_bisection_partition(8, 2)
+    [[3], [4], [0, 5], [1, 6], [2, 7]]
+    >>> block_bisection_partition(8, 2, together=True)
+    [[3, 4], [0, 1, 5, 6], [2, 7]]
+    """
+    for name, v in (("n", n), ("m", m)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise InputError(f"{name} must be a positive integer; got {v!r}")
+    n, m = int(n), int(m)
+    rounds: list[list[int]] = []
+    runs = [(0, n - 1)]
+    while runs:
+        blocks, nxt = [], []
+        for a, b in runs:
+            L = b - a + 1
+            if L <= m:
+                blocks.append(list(range(a, b + 1)))
+                continue
+            s = a + (L - m) // 2
+            blocks.append(list(range(s, s + m)))
+            if s > a:
+                nxt.append((a, s - 1))
+            if s + m <= b:
+                nxt.append((s + m, b))
+        if together:
+            rounds.append(sorted(i for blk in blocks for i in blk))
+        else:
+            for k in range(max(len(blk) for blk in blocks)):
+                rounds.append([blk[k] for blk in blocks if k < len(blk)])
+        runs = nxt
+    return rounds
+
+
+def separated_rounds(sets: Sequence[Sequence[int]], n: int, m: int) -> list[bool]:
+    """For each step of an ordered partition, whether it meets the order-``m`` separation
+    condition of :func:`block_bisection_partition` (then the step is exact on every
+    order-``m`` chain).
+
+    Raises
+    ------
+    InputError
+        If ``sets`` is not an ordered partition of ``0..n-1`` or ``m < 1``.
+
+    Examples
+    --------
+    >>> separated_rounds([[3], [1, 5], [0, 2, 4, 6]], 7, 1)
+    [True, True, True]
+    >>> separated_rounds([[3], [1, 5], [0, 2, 4, 6]], 7, 2)
+    [True, False, False]
+    """
+    if isinstance(m, bool) or int(m) != m or m < 1:
+        raise InputError(f"m must be a positive integer; got {m!r}")
+    n = _check_n(n)
+    seen = np.zeros(n, dtype=bool)
+    out = []
+    for S in sets:
+        S = sorted(int(i) for i in S)
+        if not S or S[0] < 0 or S[-1] >= n or len(set(S)) != len(S) or seen[S].any():
+            raise InputError(f"sets must partition 0..{n - 1} into non-empty steps; bad step {S}")
+        ok = True
+        for a, b in zip(S[:-1], S[1:]):
+            run = best = 0
+            for k in range(a + 1, b):
+                run = run + 1 if seen[k] else 0
+                best = max(best, run)
+            if best < m:
+                ok = False
+                break
+        out.append(ok)
+        seen[S] = True
+    if not seen.all():
+        raise InputError(f"positions {np.flatnonzero(~seen)[:5].tolist()} are never unmasked; the sets must partition 0..{n - 1}")
+    return out
