@@ -88,9 +88,10 @@ def _stochastic(M, name: str, ndim: int) -> np.ndarray:
     dev = np.abs(sums - 1.0)
     if dev.max() > STOCHASTIC_TOL:
         where = np.unravel_index(int(np.argmax(dev)), dev.shape)
+        row = "" if not where else f" row {where[0] if len(where) == 1 else where}"
         raise InputError(
-            f"the {name} is not stochastic: row {where if len(where) > 1 else where[0]} sums to "
-            f"{float(sums[where])!r}; every row must sum to 1 (tolerance {STOCHASTIC_TOL}); divide by the row sums"
+            f"the {name} is not stochastic:{row} sums to {float(sums[where])!r}, not 1 "
+            f"(tolerance {STOCHASTIC_TOL}); divide by the sum"
         )
     return M / sums[..., None]
 
