@@ -134,6 +134,42 @@ def test_set_entropy_and_tc_match_dense(case):
     assert hmm.conditional_total_correlation(S, np.where(mask, x, -1)) == pytest.approx(ref_tc, abs=1e-9)
 
 
+def logspace_conditionals(A, B, start, vals):
+    """Plain numpy forward-backward in log space (no scaling to get wrong), ``(n, q)``."""
+    from scipy.special import logsumexp
+
+    with np.errstate(divide="ignore"):
+        lA, lB, ls = np.log(A), np.log(B), np.log(start)
+    n, h = len(vals), A.shape[0]
+    le = np.array([lB[:, v] if v >= 0 else np.zeros(h) for v in vals])
+    la = np.empty((n, h))
+    la[0] = ls + le[0]
+    for t in range(1, n):
+        la[t] = logsumexp(la[t - 1][:, None] + lA, axis=0) + le[t]
+    lb = np.zeros((n, h))
+    for t in range(n - 2, -1, -1):
+        lb[t] = logsumexp(lA + (le[t + 1] + lb[t + 1])[None, :], axis=1)
+    lg = la + lb
+    post = np.exp(lg - logsumexp(lg, axis=1, keepdims=True))
+    out = post @ B
+    for t, v in enumerate(vals):
+        if v >= 0:
+            out[t] = np.eye(B.shape[1])[v]
+    return out, float(logsumexp(la[-1]))
+
+
+@given(hmms(max_n=1), st.integers(50, 400))
+def test_conditionals_match_logspace_reference_at_length(case, n):
+    """Long sequences (no enumeration possible): the scaled kernel equals a log-space reference."""
+    hmm, rng = case
+    hmm = hmm.with_length(n)
+    x = hmm.sample(rng, 1)[0]
+    vals = np.where(rng.random(n) < rng.random(), x, -1)
+    ref, logz = logspace_conditionals(hmm.transition, hmm.emission, hmm.start, vals)
+    np.testing.assert_allclose(hmm.conditionals(vals), ref, atol=1e-9)
+    assert hmm.log_marginal(vals) == pytest.approx(logz, rel=1e-10, abs=1e-9)
+
+
 def test_gaps_are_not_independent():
     """Unlike a visible chain, two masked positions on either side of a revealed token are
     dependent in an HMM (the hidden state carries across): TC > 0, checked on the dense law."""
