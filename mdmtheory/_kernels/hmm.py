@@ -18,28 +18,37 @@ __all__: list[str] = []
 
 @njit(cache=True)
 def _forward(A, B, start, values, alpha):
-    """Scaled forward pass into ``alpha`` ``(n, h)``; returns ``log mu(x_R)`` or ``-inf``."""
+    """Scaled forward pass into ``alpha`` ``(n, h)``; returns ``log mu(x_R)`` or ``-inf``.
+
+    The product ``alpha_{t-1} A`` is accumulated row by row (``a += alpha_{t-1}(y) A[y, :]``):
+    contiguous and free of a serial reduction, so it vectorises without reordering sums.
+    """
     n = values.shape[0]
     h = A.shape[0]
     loglik = 0.0
+    a = np.empty(h)
     for t in range(n):
         v = values[t]
+        if t == 0:
+            for z in range(h):
+                a[z] = start[z]
+        else:
+            for z in range(h):
+                a[z] = 0.0
+            for y in range(h):
+                w = alpha[t - 1, y]
+                if w != 0.0:
+                    for z in range(h):
+                        a[z] += w * A[y, z]
         s = 0.0
         for z in range(h):
-            if t == 0:
-                a = start[z]
-            else:
-                a = 0.0
-                for y in range(h):
-                    a += alpha[t - 1, y] * A[y, z]
             if v >= 0:
-                a *= B[z, v]
-            alpha[t, z] = a
-            s += a
+                a[z] *= B[z, v]
+            s += a[z]
         if not s > 0.0:
             return -np.inf
         for z in range(h):
-            alpha[t, z] /= s
+            alpha[t, z] = a[z] / s
         loglik += np.log(s)
     return loglik
 
@@ -75,6 +84,7 @@ def posterior_marginals(A, B, start, values, out):
     loglik = _forward(A, B, start, values, alpha)
     if loglik == -np.inf:
         return loglik
+    AT = np.ascontiguousarray(A.T)
     beta = np.ones(h)
     nxt = np.empty(h)
     gamma = np.empty(h)
@@ -84,13 +94,16 @@ def posterior_marginals(A, B, start, values, out):
             v1 = values[t + 1]
             for z in range(h):
                 nxt[z] = beta[z] * (B[z, v1] if v1 >= 0 else 1.0)
+            for y in range(h):
+                beta[y] = 0.0
+            for z in range(h):  # beta += A[:, z] nxt[z], along the contiguous rows of A^T
+                w = nxt[z]
+                if w != 0.0:
+                    for y in range(h):
+                        beta[y] += AT[z, y] * w
             s = 0.0
             for y in range(h):
-                b = 0.0
-                for z in range(h):
-                    b += A[y, z] * nxt[z]
-                beta[y] = b
-                s += b
+                s += beta[y]
             if not s > 0.0:  # cannot happen when the forward pass succeeded
                 return -np.inf
             for y in range(h):
