@@ -18,6 +18,7 @@ from mdmtheory.hmm import (
     ChainOracle,
     block_bisection_partition,
     block_hmm,
+    estimate_fixed_order_divergences,
     estimate_information_curve,
     load_hmm,
     noisy_walk,
@@ -375,6 +376,71 @@ def test_curve_estimate_closed_form_copy():
     assert est.unit == "bits"
 
 
+# ----------------------------------------------------------------- fixed-order divergences
+def _exact_divergences(joint, sets):
+    order = [i for S in sets for i in S]
+    nu = m.output_distribution(joint, [len(S) for S in sets], order=order)
+    return m.divergences(joint.table.ravel(), nu.table.ravel())
+
+
+def test_fixed_order_estimates_cover_exact_values_at_nominal_rate():
+    """200 seeds: the 95% intervals of KL, reverse KL and TV each cover the exact dense values a
+    number of times inside the 99.9% acceptance region of Binomial(200, 0.95)."""
+    hmm = HMM([[0.8, 0.2, 0.0], [0.1, 0.6, 0.3], [0.3, 0.0, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]],
+              "uniform", n=4)
+    sets = [[0, 3], [1, 2]]
+    exact = _exact_divergences(hmm.joint(), sets)
+    assert exact["kl"] == pytest.approx(m.fixed_order_kl(hmm.joint(), sets), abs=1e-12)
+    assert 0 < exact["reverse_kl"] < np.inf
+    seeds = 200
+    covered = dict.fromkeys(("kl", "reverse_kl", "tv"), 0)
+    for seed in range(seeds):
+        est = estimate_fixed_order_divergences(hmm, sets, samples=100, seed=seed)
+        for k in covered:
+            lo, hi = getattr(est, f"{k}_interval")
+            covered[k] += lo <= exact[k] <= hi
+    lo, hi = stats.binom.ppf(0.0005, seeds, 0.95), stats.binom.isf(0.0005, seeds, 0.95)
+    for k, c in covered.items():
+        assert lo <= c <= hi, (k, c, (lo, hi))
+
+
+@pytest.mark.parametrize("sets_of", [
+    lambda n: [list(range(a, min(a + 10, n))) for a in range(0, n, 10)],          # left to right, blocks of 10
+    lambda n: [list(map(int, S)) for S in np.array_split(np.random.default_rng(0).permutation(n), 25)],
+])
+def test_fixed_order_kl_estimate_agrees_with_exact_chain_kl_at_scale(sets_of):
+    """n = 300: the estimate on a MarkovChain agrees with its exact fixed-order KL (5 s.e.)."""
+    chain = m.random_walk("barbell:3", 300)
+    sets = sets_of(300)
+    exact = chain.fixed_order_kl(sets)
+    est = estimate_fixed_order_divergences(ChainOracle(chain), sets, samples=200, seed=1)
+    assert exact > 0.1
+    assert abs(est.kl - exact) <= 5 * est.kl_stderr
+
+
+def test_fixed_order_estimate_of_an_exact_sampler_is_zero():
+    """Bisection on a visible chain is exact: every per-draw term is 0, so the estimates are."""
+    hmm = HMM.from_chain(m.random_walk("grid:3x3", 100))
+    est = estimate_fixed_order_divergences(hmm, m.bisection_partition(100), samples=10, seed=2)
+    assert abs(est.kl) < 1e-9 and abs(est.reverse_kl) < 1e-9 and abs(est.tv) < 1e-9
+
+
+def test_fixed_order_reverse_kl_infinite_when_nu_leaves_the_support():
+    """One step on a visible cycle walk draws invalid walks: KL(nu || mu) = inf exactly, and
+    the JSON form says "inf"; the TV estimate covers the exact TV (5 s.e.)."""
+    hmm = noisy_walk("cycle:4", 0.0, 3)
+    sets = [[0, 1, 2]]
+    exact = _exact_divergences(hmm.joint(), sets)
+    est = estimate_fixed_order_divergences(hmm, sets, samples=400, seed=3)
+    assert exact["reverse_kl"] == np.inf and est.reverse_kl == np.inf
+    assert est.to_dict()["reverse_kl"] == "inf" and est.to_dict()["reverse_kl_interval"] == ["inf", "inf"]
+    assert abs(est.tv - exact["tv"]) <= 5 * est.tv_stderr
+    assert abs(est.kl - exact["kl"]) <= 5 * est.kl_stderr + 1e-12  # every draw gives log 4: s.e. 0
+    import json
+
+    json.dumps(est.to_dict(), allow_nan=False)
+
+
 # ----------------------------------------------------------------- bisection
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 20])
 def test_block_bisection_with_m1_is_bisection(n):
@@ -503,6 +569,10 @@ def test_bad_call_input():
     for kw in ({"samples": 1}, {"js": [0]}, {"js": [6]}, {"confidence": 1.0}):
         with pytest.raises(InputError):
             estimate_information_curve(hmm, **kw)
+    for sets, kw in (([[0, 1], [2, 3]], {}), ([[0, 1, 2], [2, 3, 4]], {}), ([[0, 1, 2, 3, 4], []], {}),
+                     ([list(range(5))], {"samples": 1}), ([list(range(5))], {"confidence": 0})):
+        with pytest.raises(InputError):
+            estimate_fixed_order_divergences(hmm, sets, **kw)
     for bad in (lambda: order_m_chain(np.ones((2, 3)) / 3, 4), lambda: order_m_chain(np.ones((2, 2, 2)), 4),
                 lambda: order_m_chain(np.ones((2, 2, 2)) / 2, 4, start=np.ones(3) / 3),
                 lambda: noisy_walk("cycle:4", 1.5, 3), lambda: block_hmm(0, 2, 3), lambda: block_hmm(2, 2, 3, stay=2),
@@ -519,5 +589,5 @@ def test_dense_law_refuses_oversize():
 
 def test_public_names_exported():
     for name in ("HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "estimate_information_curve",
-                 "CurveEstimate", "ChainOracle", "block_bisection_partition", "separated_rounds"):
+                 "CurveEstimate", "DivergenceEstimate", "estimate_fixed_order_divergences", "ChainOracle", "block_bisection_partition", "separated_rounds"):
         assert getattr(m, name) is getattr(__import__("mdmtheory.hmm", fromlist=[name]), name)
