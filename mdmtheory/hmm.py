@@ -48,8 +48,9 @@ from .information import _scale, unit_name
 from .joint import Joint
 
 entr = lazy_function("scipy.special", "entr")
-posterior_marginals, log_marginal, log_marginal_rows = (
-    lazy_function("mdmtheory._kernels.hmm", f) for f in ("posterior_marginals", "log_marginal", "log_marginal_rows")
+posterior_marginals, posterior_marginals_rows, log_marginal, log_marginal_rows = (
+    lazy_function("mdmtheory._kernels.hmm", f)
+    for f in ("posterior_marginals", "posterior_marginals_rows", "log_marginal", "log_marginal_rows")
 )
 
 __all__ = [
@@ -266,6 +267,46 @@ class HMM:
         [0.1, 0.9]
         """
         return self._marginals(self._values(values))
+
+    def conditionals_batch(self, values) -> np.ndarray:
+        """:meth:`conditionals` for many partial sequences at once (one compiled loop).
+
+        Parameters
+        ----------
+        values : array_like of int
+            Shape ``(W, n)``, ``-1`` at masked positions.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(W, n, q)``.
+
+        Raises
+        ------
+        InputError
+            Bad shape or values, or a row of probability 0 (the first one is named).
+
+        Examples
+        --------
+        >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=2)
+        >>> m.conditionals_batch([[0, -1], [-1, 0]])[:, :, 1].tolist()
+        [[0.0, 1.0], [1.0, 0.0]]
+        """
+        vals = np.asarray(values)
+        if vals.ndim != 2 or vals.shape[1] != self.n or vals.dtype.kind not in "iu":
+            raise InputError(f"values must be integer rows of length n = {self.n} (-1 = masked); got shape {vals.shape}")
+        vals = np.ascontiguousarray(vals, dtype=np.int64)
+        if np.any(vals < -1) or np.any(vals >= self.q):
+            raise InputError(f"revealed values must be tokens 0..{self.q - 1} (or -1 for masked)")
+        check_memory(8.0 * vals.shape[0] * self.n * self.q, f"conditionals of {vals.shape[0]} sequences")
+        out = np.empty((vals.shape[0], self.n, self.q))
+        ll = np.empty(vals.shape[0])
+        posterior_marginals_rows(self.transition, self.emission, self.start, vals, out, ll)
+        if np.any(ll == -np.inf):
+            raise InputError(
+                f"row {int(np.argmax(ll == -np.inf))} of the revealed values has probability 0 under this HMM"
+            )
+        return out
 
     def conditional_marginals(self, revealed_mask, values) -> np.ndarray:
         """The oracle protocol: ``conditionals`` with the revealed set given as a boolean mask

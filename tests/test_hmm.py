@@ -103,6 +103,24 @@ def test_conditionals_match_enumeration(case):
         assert hmm.log_marginal(vals) == pytest.approx(logz, abs=1e-10)
 
 
+@given(hmms(max_n=6, max_h=4, max_q=4))
+def test_batch_conditionals_equal_single_calls(case):
+    hmm, rng = case
+    x = hmm.sample(rng, 5)
+    vals = np.where(rng.random(x.shape) < 0.5, x, -1)
+    got = hmm.conditionals_batch(vals)
+    for w in range(5):
+        np.testing.assert_array_equal(got[w], hmm.conditionals(vals[w]))
+
+
+def test_batch_conditionals_refuse_impossible_rows():
+    walk = noisy_walk("cycle:4", 0.0, 3)
+    with pytest.raises(InputError, match="row 1"):
+        walk.conditionals_batch([[0, 1, -1], [0, 2, -1]])
+    with pytest.raises(InputError):
+        walk.conditionals_batch([0, 1, -1])
+
+
 @given(hmms())
 def test_dense_law_and_log_prob_match_enumeration(case):
     """joint() and log_prob() equal the sum over hidden paths."""

@@ -124,3 +124,11 @@ def posterior_marginals(A, B, start, values, out):
                 for j in range(q):
                     out[t, j] += w * B[z, j]
     return loglik
+
+
+@njit(cache=True)
+def posterior_marginals_rows(A, B, start, values, out, loglik):
+    """:func:`posterior_marginals` for every row of ``values`` ``(W, n)`` into ``out``
+    ``(W, n, q)``; ``loglik[w]`` is ``log mu(x_R)`` of row ``w`` (``-inf``: impossible)."""
+    for w in range(values.shape[0]):
+        loglik[w] = posterior_marginals(A, B, start, values[w], out[w])
