@@ -185,12 +185,28 @@ class HMM:
         return f"HMM(h={self.h}, q={self.q}, n={self.n})"
 
     def with_length(self, n: int) -> "HMM":
-        """The same model at length ``n``."""
+        """The same model at length ``n``.
+
+        Raises
+        ------
+        InputError
+            ``n`` not a positive integer.
+
+        Examples
+        --------
+        >>> block_hmm(2, 2, 5).with_length(1000)
+        HMM(h=4, q=4, n=1000)
+        """
         return HMM(self.transition, self.emission, self.start, n)
 
     @classmethod
     def from_chain(cls, chain) -> "HMM":
         """A visible :class:`mdmtheory.MarkovChain` as an HMM (identity emission).
+
+        Raises
+        ------
+        InputError
+            Never for a valid chain (its arrays are validated again).
 
         Examples
         --------
@@ -203,7 +219,16 @@ class HMM:
     # ------------------------------------------------------------- save / load
     def save(self, path: str | os.PathLike) -> None:
         """Save as ``.npz`` with arrays ``transition``, ``emission``, ``start`` (``n`` is not
-        stored: the length is chosen when loading, see :func:`load_hmm`)."""
+        stored: the length is chosen when loading, see :func:`load_hmm`).
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "b.npz")
+        >>> block_hmm(2, 2, 5).save(path)
+        >>> sorted(np.load(path).files)
+        ['emission', 'start', 'transition']
+        """
         np.savez(path, transition=self.transition, emission=self.emission, start=self.start)
 
     # ------------------------------------------------------------ values
@@ -312,6 +337,11 @@ class HMM:
         """The oracle protocol: ``conditionals`` with the revealed set given as a boolean mask
         (entries of ``values`` at masked positions are ignored).
 
+        Raises
+        ------
+        InputError
+            As :meth:`conditionals`, and a mask that is not ``n`` booleans.
+
         Examples
         --------
         >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
@@ -329,6 +359,11 @@ class HMM:
     def conditional_entropies(self, values, base: float | None = None) -> np.ndarray:
         """``H(X_i | x_R)`` for every position (0 at revealed ones), from one oracle call.
 
+        Raises
+        ------
+        InputError
+            As :meth:`conditionals`, or a bad ``base``.
+
         Examples
         --------
         >>> m = HMM([[0.5, 0.5], [0.5, 0.5]], [[0.5, 0.5], [0.5, 0.5]], "uniform", n=2)
@@ -340,6 +375,11 @@ class HMM:
     def conditional_total_correlation(self, positions: Sequence[int], values=None, base: float | None = None) -> float:
         """``TC(X_S | x_R) = sum_{i in S} H(X_i | x_R) - H(X_S | x_R)`` of masked ``S``
         (see :func:`set_total_correlation`; ``q^(|S|-1)`` oracle calls).
+
+        Raises
+        ------
+        InputError
+            ``S`` not masked positions, impossible values, or too many oracle calls.
 
         Examples
         --------
@@ -359,6 +399,12 @@ class HMM:
         InputError
             Rows of the wrong length or tokens out of range (``-1`` is not allowed: use
             :meth:`log_marginal` for partial assignments).
+
+        Examples
+        --------
+        >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+        >>> np.exp(m.log_prob([[0, 1, 0], [0, 0, 0]])).tolist()
+        [0.5, 0.0]
         """
         x = np.atleast_2d(np.asarray(x))
         if x.ndim != 2 or x.shape[1] != self.n or x.dtype.kind not in "iu":
@@ -372,6 +418,11 @@ class HMM:
     def log_marginal(self, values) -> float:
         """``log mu(x_R)``, the log-probability of the revealed values (``-1`` = masked),
         ``-inf`` if impossible: one scaled forward pass, ``O(n h^2)``.
+
+        Raises
+        ------
+        InputError
+            Bad positions or values.
 
         Examples
         --------
@@ -390,6 +441,16 @@ class HMM:
             Source of randomness (an int is a seed).
         m : int
             Number of sequences.
+
+        Raises
+        ------
+        InputError
+            ``m`` not a non-negative integer.
+
+        Notes
+        -----
+        Ancestral sampling (hidden chain, then emissions), vectorised over the ``m``
+        sequences: ``O(m n (h + q))``.
 
         Examples
         --------
@@ -443,6 +504,11 @@ class HMM:
         """The exact curve ``Z_1..Z_n`` through the dense law (small ``n``;
         :func:`mdmtheory.information_curve`).  At large ``n`` use
         :func:`estimate_information_curve`.
+
+        Raises
+        ------
+        InputError
+            If the dense table would not fit (``max_memory``) or a bad ``base``.
 
         Examples
         --------
@@ -669,6 +735,9 @@ class ChainOracle:
     ``sample(rng, m)``, ``conditional_marginals(revealed_mask, values)``).
 
     Rows of revealed positions are the point mass at their value, as for :class:`HMM`.
+    ``log_prob`` gives ``log mu`` of full sequences (for
+    :func:`estimate_fixed_order_divergences`); ``conditional_marginals`` raises
+    :class:`~mdmtheory.errors.InputError` on values of probability 0 (the chain's bridges).
 
     Examples
     --------
@@ -684,6 +753,7 @@ class ChainOracle:
         self.q = chain.q
 
     def sample(self, rng, m: int) -> np.ndarray:
+        """``m`` exact draws (``(m, n)`` ints), seeded from ``rng``."""
         rng = np.random.default_rng(rng)
         return self.chain.sample(int(m), seed=int(rng.integers(2**63)))
 
@@ -697,6 +767,7 @@ class ChainOracle:
         return out
 
     def conditional_marginals(self, revealed_mask, values) -> np.ndarray:
+        """The chain's bridges given the revealed values, point masses at revealed rows."""
         mask = np.asarray(revealed_mask, dtype=bool)
         vals = np.where(mask, np.asarray(values, dtype=np.int64), -1)
         out = self.chain.conditionals(vals)
@@ -790,6 +861,11 @@ def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int
     Same parameters and cost as :func:`set_entropy`; clamps rounding noise below ``1e-12``
     nats to 0.
 
+    Raises
+    ------
+    InputError
+        As :func:`set_entropy`.
+
     Examples
     --------
     >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
@@ -829,6 +905,12 @@ class CurveEstimate:
         ``"nats"`` or ``"bits"`` ...
     estimator : str
         The estimator's name.
+
+    Examples
+    --------
+    >>> est = estimate_information_curve(block_hmm(2, 2, 6), samples=4, seed=0, js=[1, 6])
+    >>> sorted(est.to_dict())
+    ['confidence', 'estimate', 'estimator', 'interval', 'j', 'samples', 'seed', 'stderr', 'unit']
     """
 
     j: np.ndarray
@@ -970,6 +1052,12 @@ class DivergenceEstimate:
     confidence : float
     unit : str
     estimator : str
+
+    Examples
+    --------
+    >>> est = estimate_fixed_order_divergences(block_hmm(2, 2, 4), [[0, 1], [2, 3]], samples=10)
+    >>> est.to_dict()["samples"], est.unit
+    (10, 'nats')
     """
 
     kl: float
