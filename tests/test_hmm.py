@@ -20,6 +20,7 @@ from mdmtheory.hmm import (
     block_hmm,
     estimate_fixed_order_divergences,
     estimate_information_curve,
+    estimate_random_order_kl,
     load_hmm,
     noisy_walk,
     order_m_chain,
@@ -459,6 +460,33 @@ def test_fixed_order_reverse_kl_infinite_when_nu_leaves_the_support():
     json.dumps(est.to_dict(), allow_nan=False)
 
 
+def test_random_order_kl_estimate_covers_theorem4_at_nominal_rate():
+    """200 seeds: the 95% interval of E_S KL(mu || nu_S) covers Theorem 4's exact value (from
+    the dense curve) inside the 99.9% binomial acceptance region."""
+    hmm = HMM([[0.8, 0.2, 0.0], [0.1, 0.6, 0.3], [0.3, 0.0, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]],
+              "uniform", n=5)
+    schedule = [3, 2]
+    exact = m.expected_kl(hmm.joint(), schedule)
+    assert exact > 0.01
+    seeds, covered = 200, 0
+    for seed in range(seeds):
+        lo, hi = estimate_random_order_kl(hmm, schedule, samples=100, seed=seed).interval
+        covered += lo <= exact <= hi
+    assert stats.binom.ppf(0.0005, seeds, 0.95) <= covered <= stats.binom.isf(0.0005, seeds, 0.95), covered
+
+
+def test_random_order_kl_estimate_at_scale_agrees_with_exact_chain_curve():
+    """n = 200 on a MarkovChain: the estimate agrees with Theorem 4 on the chain's exact curve."""
+    chain = m.random_walk("lollipop:4", 200)
+    schedule = [8] * 25
+    exact = m.expected_kl(chain.information_curve(), schedule)
+    est = estimate_random_order_kl(ChainOracle(chain), schedule, samples=200, seed=7)
+    assert exact > 0.5
+    assert abs(est.value - exact) <= 5 * est.stderr
+    with pytest.raises(InputError):
+        estimate_random_order_kl(ChainOracle(chain), [8] * 24)
+
+
 # ----------------------------------------------------------------- bisection
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 20])
 def test_block_bisection_with_m1_is_bisection(n):
@@ -607,5 +635,6 @@ def test_dense_law_refuses_oversize():
 
 def test_public_names_exported():
     for name in ("HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "estimate_information_curve",
-                 "CurveEstimate", "DivergenceEstimate", "estimate_fixed_order_divergences", "ChainOracle", "block_bisection_partition", "separated_rounds"):
+                 "CurveEstimate", "DivergenceEstimate", "estimate_fixed_order_divergences", "KLEstimate",
+                 "estimate_random_order_kl", "ChainOracle", "block_bisection_partition", "separated_rounds"):
         assert getattr(m, name) is getattr(__import__("mdmtheory.hmm", fromlist=[name]), name)
