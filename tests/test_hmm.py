@@ -527,6 +527,19 @@ def test_order_m_bisection_exactness(q, mm, n):
     assert m.fixed_order_kl(joint, m.bisection_partition(n)) > 1e-4
 
 
+def test_order_m_block_bisection_exact_at_scale():
+    """n = 200, order 2: every draw of the sequential block bisection has log mu = log nu (KL,
+    reverse KL and TV estimates 0), while plain bisection's KL interval lies above 0."""
+    rng = np.random.default_rng(5)
+    P = rng.gamma(1.0, size=(3, 3, 3)) + 0.05
+    P /= P.sum(axis=-1, keepdims=True)
+    model = order_m_chain(P, 200, "stationary")
+    est = estimate_fixed_order_divergences(model, block_bisection_partition(200, 2), samples=20, seed=0)
+    assert max(abs(est.kl), abs(est.reverse_kl), est.tv) < 1e-9
+    plain = estimate_fixed_order_divergences(model, m.bisection_partition(200), samples=50, seed=0)
+    assert plain.kl_interval[0] > 0
+
+
 def test_bisection_on_a_noisy_walk_is_not_exact():
     """A hidden chain: revealed tokens do not separate, so bisection loses KL > 0 (dense law),
     while on the visible walk (eps = 0) it is exact."""
