@@ -73,8 +73,8 @@ _API: dict[str, tuple[str, str]] = {
         for name in (
             "HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "ChainOracle", "CurveEstimate",
             "estimate_information_curve", "DivergenceEstimate", "estimate_fixed_order_divergences",
-            "KLEstimate", "estimate_random_order_kl", "set_entropy", "set_total_correlation", "block_bisection_partition",
-            "separated_rounds",
+            "ScalarEstimate", "estimate_random_order_kl", "estimate_total_correlation", "set_entropy",
+            "set_total_correlation", "block_bisection_partition", "separated_rounds",
         )
     },
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt", "load_bound")},

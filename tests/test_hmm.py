@@ -21,6 +21,7 @@ from mdmtheory.hmm import (
     estimate_fixed_order_divergences,
     estimate_information_curve,
     estimate_random_order_kl,
+    estimate_total_correlation,
     load_hmm,
     noisy_walk,
     order_m_chain,
@@ -487,6 +488,38 @@ def test_random_order_kl_estimate_at_scale_agrees_with_exact_chain_curve():
         estimate_random_order_kl(ChainOracle(chain), [8] * 24)
 
 
+def test_total_correlation_estimate_covers_exact_tc():
+    """200 seeds: the TC interval covers the dense TC at the nominal rate (binomial region)."""
+    hmm = HMM([[0.8, 0.2, 0.0], [0.1, 0.6, 0.3], [0.3, 0.0, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]],
+              "uniform", n=5)
+    exact = m.total_correlation(hmm.joint())
+    seeds, covered = 200, 0
+    for seed in range(seeds):
+        lo, hi = estimate_total_correlation(hmm, samples=100, seed=seed).interval
+        covered += lo <= exact <= hi
+    assert stats.binom.ppf(0.0005, seeds, 0.95) <= covered <= stats.binom.isf(0.0005, seeds, 0.95), covered
+    chain = m.random_walk("barbell:3", 300)
+    est = estimate_total_correlation(ChainOracle(chain), samples=300, seed=2)
+    assert abs(est.value - chain.total_correlation()) <= 5 * est.stderr
+
+
+def test_curve_estimate_and_random_order_estimate_agree_through_theorem4():
+    """Two independent unbiased routes to E_S KL: Theorem 4 on the estimated curve, and the
+    direct log-ratio over random orders (n = 40 block HMM; 5 combined standard errors, the
+    curve's taken conservatively as sum_j |coefficient_j| s.e._j)."""
+    hmm = block_hmm(2, 3, 40, stay=0.9, eps=0.1)
+    schedule = [10, 10, 10, 10]
+    curve = estimate_information_curve(hmm, samples=60, seed=1)
+    via_curve = m.expected_kl(curve.estimate, schedule)
+    coef = np.ones(40)
+    starts = np.repeat([0, 10, 20, 30], 10)
+    np.subtract.at(coef, starts, 1.0)
+    se_curve = float(np.abs(coef) @ curve.stderr)
+    direct = estimate_random_order_kl(hmm, schedule, samples=300, seed=2)
+    assert direct.value > 1.0
+    assert abs(via_curve - direct.value) <= 5 * math.hypot(se_curve, direct.stderr)
+
+
 # ----------------------------------------------------------------- bisection
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 8, 20])
 def test_block_bisection_with_m1_is_bisection(n):
@@ -648,6 +681,6 @@ def test_dense_law_refuses_oversize():
 
 def test_public_names_exported():
     for name in ("HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "estimate_information_curve",
-                 "CurveEstimate", "DivergenceEstimate", "estimate_fixed_order_divergences", "KLEstimate",
-                 "estimate_random_order_kl", "ChainOracle", "block_bisection_partition", "separated_rounds"):
+                 "CurveEstimate", "DivergenceEstimate", "estimate_fixed_order_divergences", "ScalarEstimate",
+                 "estimate_random_order_kl", "estimate_total_correlation", "ChainOracle", "block_bisection_partition", "separated_rounds"):
         assert getattr(m, name) is getattr(__import__("mdmtheory.hmm", fromlist=[name]), name)
