@@ -59,6 +59,9 @@ __all__ = [
     "block_hmm",
     "order_m_chain",
     "noisy_walk",
+    "random_order_m_kernel",
+    "HMM_FAMILIES",
+    "parse_hmm",
     "ChainOracle",
     "CurveEstimate",
     "estimate_information_curve",
@@ -730,6 +733,103 @@ def noisy_walk(graph, eps: float, n: int, start="stationary", lazy: float = 0.0)
         start = deg / deg.sum() if deg.sum() > 0 else "uniform"
     B = (1.0 - eps) * np.eye(q) + eps / q
     return HMM(P, B, start, n)
+
+
+def random_order_m_kernel(q: int, m: int, seed: int = 0, alpha: float = 1.0) -> np.ndarray:
+    """A random order-``m`` kernel ``P_m`` of shape ``(q,) * (m + 1)``: every row drawn from
+    a symmetric Dirichlet(``alpha``) (seeded), for :func:`order_m_chain`.
+
+    Raises
+    ------
+    InputError
+        ``q``, ``m`` not positive integers, ``alpha <= 0``, or a table over the memory limit.
+
+    Examples
+    --------
+    >>> random_order_m_kernel(3, 2, seed=1).shape
+    (3, 3, 3)
+    """
+    for name, v in (("q", q), ("m", m)):
+        if isinstance(v, bool) or int(v) != v or v < 1:
+            raise InputError(f"{name} must be a positive integer; got {v!r}")
+    if not float(alpha) > 0:
+        raise InputError(f"alpha must be > 0; got {alpha!r}")
+    check_memory(8.0 * float(q) ** (2 * int(m)) * 2, f"an order-{m} chain over {q} tokens")
+    rng = np.random.default_rng(seed)
+    return rng.dirichlet(np.full(int(q), float(alpha)), size=(int(q),) * int(m))
+
+
+#: The built-in HMM families of :func:`parse_hmm`: name -> usage.
+HMM_FAMILIES = {
+    "block": "block:BLOCKS,SIZE[,STAY[,EPS]] (block-structured HMM, defaults stay=0.9 eps=0.1)",
+    "order": "order:Q,M[,SEED[,ALPHA]] (random order-M chain over Q tokens, stationary start)",
+    "noisy": "noisy:EPS:GRAPH (walk on GRAPH, e.g. noisy:0.1:grid:8x8, shown through an EPS-noisy channel)",
+    "file": "FILE.npz (arrays transition, emission, start; see HMM.save)",
+}
+
+
+def parse_hmm(spec: str, n: int) -> HMM:
+    """Build an :class:`HMM` of length ``n`` from a spec string (for the command line).
+
+    Parameters
+    ----------
+    spec : str
+        ``PATH.npz`` (:func:`load_hmm`), ``block:BLOCKS,SIZE[,STAY[,EPS]]``
+        (:func:`block_hmm`), ``order:Q,M[,SEED[,ALPHA]]`` (:func:`order_m_chain` of
+        :func:`random_order_m_kernel`, stationary start) or ``noisy:EPS:GRAPH``
+        (:func:`noisy_walk`, ``GRAPH`` a :func:`mdmtheory.graphs.parse_graph` spec).
+    n : int
+        Sequence length.
+
+    Raises
+    ------
+    InputError
+        Unknown family (the message lists the forms), bad numbers, or a bad file.
+
+    Examples
+    --------
+    >>> parse_hmm("block:8,4", 100)
+    HMM(h=32, q=32, n=100)
+    >>> parse_hmm("noisy:0.1:grid:3x3", 50)
+    HMM(h=9, q=9, n=50)
+    >>> parse_hmm("order:2,3,7", 10)
+    HMM(h=8, q=2, n=10)
+    """
+    text = str(spec).strip()
+    forms = "; ".join(HMM_FAMILIES.values())
+    if text.lower().endswith(".npz"):
+        return load_hmm(text, n)
+    name, _, rest = text.partition(":")
+    name = name.strip().lower()
+
+    def numbers(parts, kinds, what):
+        if not 1 <= len(parts) <= len(kinds) or any(not p.strip() for p in parts):
+            raise InputError(f"bad arguments in {spec!r}; usage: {HMM_FAMILIES[what]}")
+        try:
+            return [k(p.strip()) for k, p in zip(kinds, parts)]
+        except ValueError:
+            raise InputError(f"bad number in {spec!r}; usage: {HMM_FAMILIES[what]}") from None
+
+    if name == "block":
+        args = numbers(rest.split(","), (int, int, float, float), "block")
+        if len(args) < 2:
+            raise InputError(f"block needs BLOCKS and SIZE; usage: {HMM_FAMILIES['block']}")
+        return block_hmm(*args[:2], n, *args[2:])
+    if name == "order":
+        args = numbers(rest.split(","), (int, int, int, float), "order")
+        if len(args) < 2:
+            raise InputError(f"order needs Q and M; usage: {HMM_FAMILIES['order']}")
+        q, m = args[0], args[1]
+        seed = args[2] if len(args) > 2 else 0
+        alpha = args[3] if len(args) > 3 else 1.0
+        return order_m_chain(random_order_m_kernel(q, m, seed, alpha), n, "stationary")
+    if name == "noisy":
+        eps_text, _, graph = rest.partition(":")
+        (eps,) = numbers([eps_text], (float,), "noisy")
+        if not graph.strip():
+            raise InputError(f"noisy needs a graph after the noise level; usage: {HMM_FAMILIES['noisy']}")
+        return noisy_walk(graph.strip(), eps, n)
+    raise InputError(f"unknown HMM {spec!r}; give one of: {forms}")
 
 
 # ---------------------------------------------------------------------- oracles

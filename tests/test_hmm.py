@@ -25,6 +25,8 @@ from mdmtheory.hmm import (
     load_hmm,
     noisy_walk,
     order_m_chain,
+    parse_hmm,
+    random_order_m_kernel,
     separated_rounds,
     set_entropy,
     set_total_correlation,
@@ -674,6 +676,24 @@ def test_bad_call_input():
             bad()
 
 
+def test_parse_hmm_builds_the_families(tmp_path):
+    assert np.array_equal(parse_hmm("block:2,3,0.8,0.2", 5).transition, block_hmm(2, 3, 5, 0.8, 0.2).transition)
+    assert np.array_equal(parse_hmm("noisy:0.3:cycle:5", 4).emission, noisy_walk("cycle:5", 0.3, 4).emission)
+    P = random_order_m_kernel(2, 2, seed=3)
+    assert np.array_equal(parse_hmm("order:2,2,3", 6).transition, order_m_chain(P, 6, "stationary").transition)
+    block_hmm(2, 2, 3).save(tmp_path / "x.npz")
+    assert parse_hmm(str(tmp_path / "x.npz"), 7).n == 7
+    np.testing.assert_allclose(P.sum(axis=-1), 1.0)
+
+
+@pytest.mark.parametrize("spec", ["", "block", "block:2", "block:2,x", "block:2,2,0.9,0.1,5", "order:2",
+                                  "noisy:0.1", "noisy:abc:cycle:4", "noisy:0.1:nosuchgraph", "sideways:3",
+                                  "missing.npz", "block:0,2", "order:0,2"])
+def test_parse_hmm_refuses_bad_specs(spec):
+    with pytest.raises(InputError):
+        parse_hmm(spec, 5)
+
+
 def test_dense_law_refuses_oversize():
     with pytest.raises(InputError, match="memory"):
         block_hmm(4, 4, 40).joint()
@@ -681,6 +701,8 @@ def test_dense_law_refuses_oversize():
 
 def test_public_names_exported():
     for name in ("HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "estimate_information_curve",
-                 "CurveEstimate", "DivergenceEstimate", "estimate_fixed_order_divergences", "ScalarEstimate",
-                 "estimate_random_order_kl", "estimate_total_correlation", "ChainOracle", "block_bisection_partition", "separated_rounds"):
+                 "parse_hmm", "random_order_m_kernel", "HMM_FAMILIES", "CurveEstimate", "DivergenceEstimate",
+                 "estimate_fixed_order_divergences", "ScalarEstimate", "estimate_random_order_kl",
+                 "estimate_total_correlation", "ChainOracle", "block_bisection_partition", "separated_rounds",
+                 "set_entropy", "set_total_correlation"):
         assert getattr(m, name) is getattr(__import__("mdmtheory.hmm", fromlist=[name]), name)
