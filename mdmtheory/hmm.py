@@ -105,8 +105,18 @@ def _stochastic(M, name: str, ndim: int) -> np.ndarray:
     return M / sums[..., None]
 
 
+def _is_int(v, low: int) -> bool:
+    """Whether ``v`` is an integer (``3`` or ``3.0``, not ``True``) that is ``>= low``."""
+    try:
+        return not isinstance(v, (bool, str)) and int(v) == v and v >= low
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def _check_n(n) -> int:
-    if isinstance(n, bool) or int(n) != n or n < 1:
+    if n is None:
+        raise InputError("give the sequence length n (HMM(..., n=...))")
+    if not _is_int(n, 1):
         raise InputError(f"the length n must be a positive integer; got {n!r}")
     return int(n)
 
@@ -128,7 +138,7 @@ class HMM:
         Law of ``z_1``: a probability vector of length ``h``, ``"uniform"``, or
         ``"stationary"`` (needs a transition with one closed class).
     n : int
-        Sequence length (positions ``0..n-1``).
+        Sequence length (positions ``0..n-1``); required.
 
     Raises
     ------
@@ -151,7 +161,7 @@ class HMM:
     0.405
     """
 
-    def __init__(self, transition, emission, start="uniform", n: int = 1):
+    def __init__(self, transition, emission, start="uniform", n: int | None = None):
         self.transition = _stochastic(transition, "transition", 2)
         h = self.transition.shape[0]
         if self.transition.shape != (h, h):
@@ -465,7 +475,7 @@ class HMM:
         [[0, 1, 0, 1], [0, 1, 0, 1]]
         """
         rng = np.random.default_rng(rng)
-        if isinstance(m, bool) or int(m) != m or m < 0:
+        if not _is_int(m, 0):
             raise InputError(f"the number of samples must be a non-negative integer; got {m!r}")
         m = int(m)
         cumA = np.cumsum(self.transition, axis=1)
@@ -608,7 +618,7 @@ def block_hmm(blocks: int, size: int, n: int, stay: float = 0.9, eps: float = 0.
     HMM(h=6, q=6, n=10)
     """
     for name, v in (("blocks", blocks), ("size", size)):
-        if isinstance(v, bool) or int(v) != v or v < 1:
+        if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
     for name, v in (("stay", stay), ("eps", eps)):
         if not 0.0 <= float(v) <= 1.0:
@@ -750,7 +760,7 @@ def random_order_m_kernel(q: int, m: int, seed: int = 0, alpha: float = 1.0) -> 
     (3, 3, 3)
     """
     for name, v in (("q", q), ("m", m)):
-        if isinstance(v, bool) or int(v) != v or v < 1:
+        if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
     if not float(alpha) > 0:
         raise InputError(f"alpha must be > 0; got {alpha!r}")
@@ -1096,7 +1106,7 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     from scipy.stats import t as student_t
 
     n = int(oracle.n)
-    if isinstance(samples, bool) or int(samples) != samples or samples < 2:
+    if not _is_int(samples, 2):
         raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
     if not 0.0 < float(confidence) < 1.0:
         raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
@@ -1267,7 +1277,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
 
     n = int(model.n)
     blocks = _check_partition(sets, n)
-    if isinstance(samples, bool) or int(samples) != samples or samples < 2:
+    if not _is_int(samples, 2):
         raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
     if not 0.0 < float(confidence) < 1.0:
         raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
@@ -1402,7 +1412,7 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
 
     n = int(model.n)
     sched = as_schedule(schedule, n)
-    if isinstance(samples, bool) or int(samples) != samples or samples < 2:
+    if not _is_int(samples, 2):
         raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
     if not 0.0 < float(confidence) < 1.0:
         raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
@@ -1462,7 +1472,7 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     """
     from scipy.stats import t as student_t
 
-    if isinstance(samples, bool) or int(samples) != samples or samples < 2:
+    if not _is_int(samples, 2):
         raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
     if not 0.0 < float(confidence) < 1.0:
         raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
@@ -1516,7 +1526,7 @@ def block_bisection_partition(n: int, m: int, together: bool = False) -> list[li
     [[3, 4], [0, 1, 5, 6], [2, 7]]
     """
     for name, v in (("n", n), ("m", m)):
-        if isinstance(v, bool) or int(v) != v or v < 1:
+        if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
     n, m = int(n), int(m)
     rounds: list[list[int]] = []
@@ -1560,7 +1570,7 @@ def separated_rounds(sets: Sequence[Sequence[int]], n: int, m: int) -> list[bool
     >>> separated_rounds([[3], [1, 5], [0, 2, 4, 6]], 7, 2)
     [True, False, False]
     """
-    if isinstance(m, bool) or int(m) != m or m < 1:
+    if not _is_int(m, 1):
         raise InputError(f"m must be a positive integer; got {m!r}")
     n = _check_n(n)
     seen = np.zeros(n, dtype=bool)

@@ -626,6 +626,9 @@ def test_load_refuses_bad_files(tmp_path):
     (np.eye(2), np.eye(2), "uniform", 0),                         # n
     (np.eye(2), np.eye(2), "uniform", 2.5),                       # n
     (np.eye(2), np.eye(2), "stationary", 3),                      # two closed classes
+    (np.eye(2), np.eye(2), "uniform", None),                      # n missing
+    (np.eye(2), np.eye(2), "uniform", "3"),                       # n a string
+    ("abc", np.eye(2), "uniform", 3),                             # not numbers
 ])
 def test_bad_hmm_input(args):
     with pytest.raises(InputError):
