@@ -269,6 +269,8 @@ class HMM:
                 mask = np.asarray(revealed_mask)
                 if mask.shape != (self.n,) or mask.dtype.kind != "b":
                     raise InputError(f"revealed_mask must be {self.n} booleans; got shape {mask.shape}, dtype {mask.dtype}")
+                if np.any(mask & (vals < 0)):
+                    raise InputError("a revealed position (revealed_mask True) has a negative value; give its token")
                 vals = np.where(mask, vals, -1)
         if np.any(vals < -1) or np.any(vals >= self.q):
             raise InputError(f"revealed values must be tokens 0..{self.q - 1} (or -1 for masked)")

@@ -651,6 +651,10 @@ def test_bad_call_input():
             hmm.conditionals(vals)
     with pytest.raises(InputError):
         hmm.conditional_marginals(np.ones(3, dtype=bool), np.zeros(5, dtype=int))
+    with pytest.raises(InputError, match="negative"):
+        hmm.conditional_marginals(np.ones(5, dtype=bool), np.array([0, 1, -1, 2, 3]))
+    masked_junk = hmm.conditional_marginals(np.array([True, False, False, False, False]), np.array([0, 99, -7, 5, 5]))
+    np.testing.assert_array_equal(masked_junk, hmm.conditionals([0, -1, -1, -1, -1]))  # masked entries ignored
     with pytest.raises(InputError):
         hmm.log_prob([[0, 1, -1, 0, 0]])
     with pytest.raises(InputError):
