@@ -74,7 +74,8 @@ _API: dict[str, tuple[str, str]] = {
             "HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "random_order_m_kernel", "HMM_FAMILIES",
             "parse_hmm", "ChainOracle", "CurveEstimate",
             "estimate_information_curve", "DivergenceEstimate", "estimate_fixed_order_divergences",
-            "ScalarEstimate", "estimate_random_order_kl", "estimate_total_correlation", "set_entropy",
+            "ScalarEstimate", "estimate_random_order_kl", "estimate_total_correlation",
+            "estimate_dual_total_correlation", "set_entropy",
             "set_total_correlation", "block_bisection_partition", "separated_rounds",
         )
     },

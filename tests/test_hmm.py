@@ -21,6 +21,7 @@ from mdmtheory.hmm import (
     estimate_fixed_order_divergences,
     estimate_information_curve,
     estimate_random_order_kl,
+    estimate_dual_total_correlation,
     estimate_total_correlation,
     load_hmm,
     noisy_walk,
@@ -123,6 +124,23 @@ def test_batch_conditionals_refuse_impossible_rows():
         walk.conditionals_batch([[0, 1, -1], [0, 2, -1]])
     with pytest.raises(InputError):
         walk.conditionals_batch([0, 1, -1])
+
+
+@given(hmms())
+def test_leave_one_out_matches_enumeration(case):
+    """Revealed rows of leave_one_out are the dense law's conditionals given the other revealed
+    values; masked rows equal conditionals()."""
+    hmm, rng = case
+    table = brute_table(hmm.transition, hmm.emission, hmm.start, hmm.n)
+    x = hmm.sample(rng, 1)[0]
+    vals = np.where(rng.random(hmm.n) < 0.7, x, -1)
+    got = hmm.leave_one_out(vals)
+    np.testing.assert_allclose(got[vals < 0], hmm.conditionals(vals)[vals < 0], atol=1e-12)
+    for i in np.flatnonzero(vals >= 0):
+        others = vals.copy()
+        others[i] = -1
+        ref, _ = brute_conditionals(table, others)
+        np.testing.assert_allclose(got[i], ref[i], atol=1e-10)
 
 
 @given(hmms())
@@ -505,6 +523,24 @@ def test_total_correlation_estimate_covers_exact_tc():
     assert abs(est.value - chain.total_correlation()) <= 5 * est.stderr
 
 
+def test_dual_total_correlation_estimate_covers_exact_dtc():
+    """200 seeds: the DTC interval covers the dense DTC at the nominal rate; a model without
+    leave_one_out is refused."""
+    hmm = HMM([[0.8, 0.2, 0.0], [0.1, 0.6, 0.3], [0.3, 0.0, 0.7]], [[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]],
+              "uniform", n=5)
+    exact = m.dual_total_correlation(hmm.joint())
+    seeds, covered = 200, 0
+    for seed in range(seeds):
+        lo, hi = estimate_dual_total_correlation(hmm, samples=100, seed=seed).interval
+        covered += lo <= exact <= hi
+    assert stats.binom.ppf(0.0005, seeds, 0.95) <= covered <= stats.binom.isf(0.0005, seeds, 0.95), covered
+    chain = m.random_walk("barbell:3", 300)
+    est = estimate_dual_total_correlation(HMM.from_chain(chain), samples=300, seed=2)
+    assert abs(est.value - chain.dual_total_correlation()) <= 5 * est.stderr
+    with pytest.raises(InputError, match="leave_one_out"):
+        estimate_dual_total_correlation(ChainOracle(chain))
+
+
 def test_curve_estimate_and_random_order_estimate_agree_through_theorem4():
     """Two independent unbiased routes to E_S KL: Theorem 4 on the estimated curve, and the
     direct log-ratio over random orders (n = 40 block HMM; 5 combined standard errors, the
@@ -710,6 +746,6 @@ def test_public_names_exported():
     for name in ("HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "estimate_information_curve",
                  "parse_hmm", "random_order_m_kernel", "HMM_FAMILIES", "CurveEstimate", "DivergenceEstimate",
                  "estimate_fixed_order_divergences", "ScalarEstimate", "estimate_random_order_kl",
-                 "estimate_total_correlation", "ChainOracle", "block_bisection_partition", "separated_rounds",
+                 "estimate_total_correlation", "estimate_dual_total_correlation", "ChainOracle", "block_bisection_partition", "separated_rounds",
                  "set_entropy", "set_total_correlation"):
         assert getattr(m, name) is getattr(__import__("mdmtheory.hmm", fromlist=[name]), name)

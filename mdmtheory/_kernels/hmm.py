@@ -77,6 +77,19 @@ def posterior_marginals(A, B, start, values, out):
     point mass at its value.  Returns ``log mu(x_R)`` (``-inf``: impossible values, ``out``
     left unspecified).  ``O(n h^2 + n h q)``.
     """
+    return _posterior(A, B, start, values, out, False)
+
+
+@njit(cache=True)
+def leave_one_out_marginals(A, B, start, values, out):
+    """As :func:`posterior_marginals`, but a revealed ``i`` gets ``mu(x_i = . | x_{R - i})``,
+    its conditional given the *other* revealed values:
+    ``∝ sum_z (alpha_{i-1} A)(z) beta_i(z) B[z, .]`` (``start`` for ``i = 0``)."""
+    return _posterior(A, B, start, values, out, True)
+
+
+@njit(cache=True)
+def _posterior(A, B, start, values, out, loo):
     n = values.shape[0]
     h = A.shape[0]
     q = B.shape[1]
@@ -111,12 +124,28 @@ def posterior_marginals(A, B, start, values, out):
         v = values[t]
         for j in range(q):
             out[t, j] = 0.0
-        if v >= 0:
+        if v >= 0 and not loo:
             out[t, v] = 1.0
             continue
+        if v >= 0:  # leave x_t out: the forward message before its emission
+            if t == 0:
+                for z in range(h):
+                    gamma[z] = start[z]
+            else:
+                for z in range(h):
+                    gamma[z] = 0.0
+                for y in range(h):
+                    w = alpha[t - 1, y]
+                    if w != 0.0:
+                        for z in range(h):
+                            gamma[z] += w * A[y, z]
+            for z in range(h):
+                gamma[z] *= beta[z]
+        else:
+            for z in range(h):
+                gamma[z] = alpha[t, z] * beta[z]
         g = 0.0
         for z in range(h):
-            gamma[z] = alpha[t, z] * beta[z]
             g += gamma[z]
         for z in range(h):
             w = gamma[z] / g
