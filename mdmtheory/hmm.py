@@ -371,6 +371,7 @@ class HMM:
         return self._marginals(self._values(values, revealed_mask))
 
     def _marginals(self, vals: np.ndarray) -> np.ndarray:
+        check_memory(8.0 * self.n * (self.q + self.h), f"the conditionals of an HMM with n={self.n}, h={self.h}, q={self.q}")
         out = np.empty((self.n, self.q))
         if posterior_marginals(self.transition, self.emission, self.start, vals, out) == -np.inf:
             raise InputError("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
