@@ -611,6 +611,19 @@ def test_order_m_block_bisection_exact_at_scale():
     assert plain.kl_interval[0] > 0
 
 
+def test_bisection_exact_when_tokens_pin_the_hidden_state():
+    """Emissions with disjoint supports (each token names its state): bisection is exact, as on a
+    visible chain, although the tokens are random given the state."""
+    rng = np.random.default_rng(9)
+    A = rng.random((3, 3))
+    B = np.zeros((3, 6))
+    for z in range(3):
+        B[z, 2 * z : 2 * z + 2] = rng.random(2) + 0.1
+    hmm = HMM(A / A.sum(1, keepdims=True), B / B.sum(1, keepdims=True), "uniform", n=6)
+    assert m.fixed_order_kl(hmm.joint(), m.bisection_partition(6)) < 1e-10
+    assert m.fixed_order_kl(hmm.joint(), [[0, 1, 2], [3, 4, 5]]) > 1e-3
+
+
 def test_bisection_on_a_noisy_walk_is_not_exact():
     """A hidden chain: revealed tokens do not separate, so bisection loses KL > 0 (dense law),
     while on the visible walk (eps = 0) it is exact."""
