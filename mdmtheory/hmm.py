@@ -42,9 +42,11 @@ from typing import Sequence
 import numpy as np
 
 from ._lazy import lazy_function
-from .errors import InputError, check_memory
+from .errors import InputError
+from .errors import check_memory as _errors_check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
-from .information import _scale, unit_name
+from .information import _scale as _info_scale
+from .information import unit_name
 from .joint import Joint
 
 entr = lazy_function("scipy.special", "entr")
@@ -105,6 +107,79 @@ def _stochastic(M, name: str, ndim: int) -> np.ndarray:
             f"(tolerance {STOCHASTIC_TOL}); divide by the sum"
         )
     return M / sums[..., None]
+
+
+def _scale(base) -> float:
+    """``1 / log(base)`` (1 for nats), refusing a base that is not a real ``> 0, != 1``."""
+    if base is not None and (isinstance(base, (bool, str)) or not isinstance(base, (int, float, np.integer, np.floating))
+                             or not -1e300 < base < 1e300):
+        raise InputError(f"base must be a real number > 0 and != 1 (2 for bits, omit for nats); got {base!r}")
+    return _info_scale(base)
+
+
+def _check_samples(samples, n: int) -> int:
+    """``samples >= 2`` draws of length ``n`` that fit in memory."""
+    if not _is_int(samples, 2):
+        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
+    _check_mem(8.0 * float(samples) * n * 2, f"{samples} samples of length {n}")
+    return int(samples)
+
+
+def _check_confidence(confidence) -> float:
+    if isinstance(confidence, (bool, str)) or not isinstance(confidence, (int, float, np.integer, np.floating)) \
+            or not 0.0 < float(confidence) < 1.0:
+        raise InputError(f"confidence must be a number in (0, 1), e.g. 0.95; got {confidence!r}")
+    return float(confidence)
+
+
+def _check_mem(nbytes, what: str, max_memory=None) -> None:
+    """:func:`mdmtheory.errors.check_memory` with a validated limit and an estimate capped at
+    ``1e30`` bytes (an overflowing estimate is refused, never an OverflowError)."""
+    if max_memory is not None and (isinstance(max_memory, (bool, str))
+                                   or not isinstance(max_memory, (int, float, np.integer, np.floating))
+                                   or not max_memory > 0):
+        raise InputError(f"max_memory must be a positive number of bytes; got {max_memory!r}")
+    try:
+        nbytes = float(nbytes)
+    except OverflowError:
+        nbytes = 1e30
+    _errors_check_memory(min(nbytes, 1e30) if nbytes == nbytes else 1e30, what, max_memory)
+
+
+def _prob(v, name: str) -> float:
+    """A probability in ``[0, 1]``."""
+    if isinstance(v, (bool, str)) or not isinstance(v, (int, float, np.integer, np.floating)) or not 0.0 <= v <= 1.0:
+        raise InputError(f"{name} must be a probability in [0, 1]; got {v!r}")
+    return float(v)
+
+
+def _seed(seed):
+    """A seed for :func:`numpy.random.default_rng`: a non-negative integer or a Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if not _is_int(seed, 0):
+        raise InputError(f"the seed must be a non-negative integer; got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+def _int_list(v, name: str) -> list[int]:
+    """A finite sequence of integers (positions, sizes, indices)."""
+    if isinstance(v, (str, bytes, dict)) or not hasattr(v, "__iter__"):
+        raise InputError(f"{name} must be a sequence of integers; got {v!r}")
+    out = list(v)
+    if not all(_is_int(i, -(2**62)) for i in out):
+        raise InputError(f"{name} must be a sequence of integers; got {v!r}")
+    return [int(i) for i in out]
+
+
+def _sets(sets, n: int) -> list[list[int]]:
+    """An ordered partition of ``0..n-1`` (non-empty steps)."""
+    if isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__"):
+        raise InputError(f"the sets must be a sequence of steps (lists of positions); got {sets!r}")
+    blocks = [_int_list(S, "every step") for S in sets]
+    if any(len(S) == 0 for S in blocks) or sorted(i for S in blocks for i in S) != list(range(n)):
+        raise InputError(f"the sets must partition the positions 0..{n - 1} into non-empty steps, each exactly once")
+    return blocks
 
 
 def _is_int(v, low: int) -> bool:
@@ -343,7 +418,7 @@ class HMM:
         vals = np.ascontiguousarray(vals, dtype=np.int64)
         if np.any(vals < -1) or np.any(vals >= self.q):
             raise InputError(f"revealed values must be tokens 0..{self.q - 1} (or -1 for masked)")
-        check_memory(8.0 * vals.shape[0] * self.n * self.q, f"conditionals of {vals.shape[0]} sequences")
+        _check_mem(8.0 * vals.shape[0] * self.n * self.q, f"conditionals of {vals.shape[0]} sequences")
         out = np.empty((vals.shape[0], self.n, self.q))
         ll = np.empty(vals.shape[0])
         posterior_marginals_rows(self.transition, self.emission, self.start, vals, out, ll)
@@ -371,7 +446,7 @@ class HMM:
         return self._marginals(self._values(values, revealed_mask))
 
     def _marginals(self, vals: np.ndarray) -> np.ndarray:
-        check_memory(8.0 * self.n * (self.q + self.h), f"the conditionals of an HMM with n={self.n}, h={self.h}, q={self.q}")
+        _check_mem(8.0 * self.n * (self.q + self.h), f"the conditionals of an HMM with n={self.n}, h={self.h}, q={self.q}")
         out = np.empty((self.n, self.q))
         if posterior_marginals(self.transition, self.emission, self.start, vals, out) == -np.inf:
             raise InputError("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
@@ -508,10 +583,11 @@ class HMM:
         >>> m.sample(0, 2).tolist()
         [[0, 1, 0, 1], [0, 1, 0, 1]]
         """
-        rng = np.random.default_rng(rng)
+        rng = _seed(rng)
         if not _is_int(m, 0):
             raise InputError(f"the number of samples must be a non-negative integer; got {m!r}")
         m = int(m)
+        _check_mem(8.0 * m * (self.n + self.h + self.q), f"{m} samples of length {self.n}")
         cumA = np.cumsum(self.transition, axis=1)
         cumB = np.cumsum(self.emission, axis=1)
         draw = lambda cum, u: np.minimum((cum <= u[:, None]).sum(axis=1), cum.shape[1] - 1)  # noqa: E731
@@ -542,7 +618,7 @@ class HMM:
         >>> m.joint().table.tolist()
         [[0.25, 0.25], [0.25, 0.25]]
         """
-        check_memory(8.0 * self.h * float(self.q) ** self.n * 3, f"a dense HMM table of {self.q}^{self.n} cells", max_memory)
+        _check_mem(8.0 * self.h * float(self.q) ** self.n * 3, f"a dense HMM table of {self.q}^{self.n} cells", max_memory)
         T = self.start[:, None] * self.emission  # (h, q)
         for _ in range(1, self.n):
             T = (self.transition.T @ T)[:, :, None] * self.emission[:, None, :]
@@ -568,6 +644,7 @@ class HMM:
         """
         from .information import information_curve
 
+        _scale(base)
         return information_curve(self.joint(max_memory), base, max_memory)
 
 
@@ -589,7 +666,10 @@ def load_hmm(path: str | os.PathLike, n: int) -> HMM:
     >>> load_hmm(path, 8)
     HMM(h=4, q=4, n=8)
     """
-    path = os.fspath(path)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InputError(f"the HMM file must be a path to a .npz file; got {path!r}") from None
     if not os.path.isfile(path):
         raise InputError(f"no such file: {path!r}; give a .npz file with arrays transition, emission, start")
     try:
@@ -654,11 +734,10 @@ def block_hmm(blocks: int, size: int, n: int, stay: float = 0.9, eps: float = 0.
     for name, v in (("blocks", blocks), ("size", size)):
         if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
-    for name, v in (("stay", stay), ("eps", eps)):
-        if not 0.0 <= float(v) <= 1.0:
-            raise InputError(f"{name} must be a probability in [0, 1]; got {v!r}")
+    stay, eps = _prob(stay, "stay"), _prob(eps, "eps")
     K, s = int(blocks), int(size)
     h = K * s
+    _check_mem(24.0 * float(min(h, 10**15)) ** 2, f"a block HMM with {h} states")
     A = np.zeros((h, h))
     B = np.zeros((h, h))
     for b in range(K):
@@ -711,13 +790,16 @@ def order_m_chain(P_m, n: int, start="uniform") -> HMM:
     >>> float(np.exp(m.log_prob([0, 0, 0])[0]))
     0.0
     """
-    P = np.array(P_m, dtype=np.float64) if not isinstance(P_m, np.ndarray) else P_m.astype(np.float64)
+    try:
+        P = np.array(P_m, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError("P_m must be an array of probabilities of shape (q,) * (m + 1)") from None
     if P.ndim < 2 or len(set(P.shape)) != 1:
         raise InputError(f"P_m must have shape (q,) * (m + 1) with m >= 1; got shape {P.shape}")
     q, m = P.shape[0], P.ndim - 1
     P = _stochastic(P, "order-m kernel P_m", P.ndim)
     h = q**m
-    check_memory(8.0 * h * (h + q) * 2, f"an order-{m} chain over {q} tokens ({h} hidden windows)")
+    _check_mem(8.0 * h * (h + q) * 2, f"an order-{m} chain over {q} tokens ({h} hidden windows)")
     z = np.arange(h)
     A = np.zeros((h, h))
     rows = P.reshape(h, q)
@@ -728,7 +810,10 @@ def order_m_chain(P_m, n: int, start="uniform") -> HMM:
     if isinstance(start, str):
         s = start
     else:
-        s = np.asarray(start, dtype=np.float64)
+        try:
+            s = np.asarray(start, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise InputError("the start of an order-m chain must be 'uniform', 'stationary' or an array") from None
         if s.shape not in ((q,) * m, (h,)):
             raise InputError(f"the start of an order-{m} chain has shape {(q,) * m} (or {h} flat); got {s.shape}")
         s = s.reshape(h)
@@ -767,8 +852,7 @@ def noisy_walk(graph, eps: float, n: int, start="stationary", lazy: float = 0.0)
     >>> float(np.exp(w.log_prob([0, 2, 1])[0]))                  # 0 -> 2 is not an edge
     0.0
     """
-    if not 0.0 <= float(eps) <= 1.0:
-        raise InputError(f"eps must be a probability in [0, 1]; got {eps!r}")
+    eps = _prob(eps, "eps")
     G = make_graph(graph)
     P = walk_matrix(G, lazy=lazy)
     q = P.shape[0]
@@ -796,10 +880,12 @@ def random_order_m_kernel(q: int, m: int, seed: int = 0, alpha: float = 1.0) -> 
     for name, v in (("q", q), ("m", m)):
         if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
-    if not float(alpha) > 0:
-        raise InputError(f"alpha must be > 0; got {alpha!r}")
-    check_memory(8.0 * float(q) ** (2 * int(m)) * 2, f"an order-{m} chain over {q} tokens")
-    rng = np.random.default_rng(seed)
+    if isinstance(alpha, (bool, str)) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
+            or not 0 < alpha < np.inf:
+        raise InputError(f"alpha must be a finite number > 0; got {alpha!r}")
+    cells = 2 * int(m) * np.log10(float(q))  # log10 of the q^(2m) cells of the window chain
+    _check_mem(16.0 * 10.0 ** min(cells, 30.0), f"an order-{m} chain over {q} tokens")
+    rng = _seed(seed)
     return rng.dirichlet(np.full(int(q), float(alpha)), size=(int(q),) * int(m))
 
 
@@ -895,13 +981,17 @@ class ChainOracle:
     """
 
     def __init__(self, chain):
+        from .markov import MarkovChain
+
+        if not isinstance(chain, MarkovChain):
+            raise InputError(f"ChainOracle wraps a mdmtheory.MarkovChain; got {type(chain).__name__}")
         self.chain = chain
         self.n = chain.n
         self.q = chain.q
 
     def sample(self, rng, m: int) -> np.ndarray:
         """``m`` exact draws (``(m, n)`` ints), seeded from ``rng``."""
-        rng = np.random.default_rng(rng)
+        rng = _seed(rng)
         return self.chain.sample(int(m), seed=int(rng.integers(2**63)))
 
     def log_prob(self, x) -> np.ndarray:
@@ -969,11 +1059,15 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
     1.0
     """
     n = oracle.n
-    mask = np.array(revealed_mask, dtype=bool)
-    vals = np.array(values, dtype=np.int64)
-    if mask.shape != (n,) or vals.shape != (n,):
-        raise InputError(f"revealed_mask and values must have length n = {n}")
-    S = [int(i) for i in positions]
+    try:
+        mask = np.array(revealed_mask)
+        vals = np.array(values)
+    except (TypeError, ValueError, OverflowError):
+        raise InputError("revealed_mask and values must be arrays of length n") from None
+    if mask.shape != (n,) or vals.shape != (n,) or mask.dtype.kind != "b" or vals.dtype.kind not in "iu":
+        raise InputError(f"revealed_mask must be {n} booleans and values {n} integers")
+    vals = vals.astype(np.int64)
+    S = _int_list(positions, "positions")
     if len(set(S)) != len(S) or any(not 0 <= i < n for i in S):
         raise InputError(f"positions must be distinct and in 0..{n - 1}; got {list(positions)}")
     if any(mask[i] for i in S):
@@ -1142,15 +1236,13 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     from scipy.stats import t as student_t
 
     n = int(oracle.n)
-    if not _is_int(samples, 2):
-        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
-    J = np.arange(1, n + 1) if js is None else np.array(sorted({int(j) for j in js}), dtype=np.int64)
+    _check_samples(samples, n)
+    _check_confidence(confidence)
+    J = np.arange(1, n + 1) if js is None else np.array(sorted(set(_int_list(js, "js"))), dtype=np.int64)
     if J.size == 0 or J[0] < 1 or J[-1] > n:
         raise InputError(f"js must be indices in 1..n = {n}; got {js!r}")
     M = int(samples)
-    rng = np.random.default_rng(seed)
+    rng = _seed(seed)
     X = np.asarray(oracle.sample(rng, M))
     if X.shape != (M, n):
         raise InputError(f"oracle.sample returned shape {X.shape}; expected ({M}, {n})")
@@ -1175,7 +1267,7 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     est = Y.mean(axis=0)
     se = Y.std(axis=0, ddof=1) / np.sqrt(M)
     half = float(student_t.ppf(0.5 + confidence / 2.0, M - 1)) * se
-    return CurveEstimate(J, est, se, est - half, est + half, M, int(seed), float(confidence), unit_name(base))
+    return CurveEstimate(J, est, se, est - half, est + half, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base))
 
 
 # ------------------------------------------------------- fixed-order divergences
@@ -1313,16 +1405,12 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     """
     from scipy.stats import t as student_t
 
-    from .divergence import _check_partition
-
     n = int(model.n)
-    blocks = _check_partition(sets, n)
-    if not _is_int(samples, 2):
-        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
+    blocks = _sets(sets, n)
+    _check_samples(samples, int(model.n))
+    _check_confidence(confidence)
     M = int(samples)
-    rng = np.random.default_rng(seed)
+    rng = _seed(seed)
     idx = [np.array(S, dtype=np.int64) for S in blocks]
 
     # forward KL: x ~ mu, exact log nu(x) along the order
@@ -1358,7 +1446,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     kl, kl_se, kl_iv = _mean_interval(fwd * sc, tq)
     rk, rk_se, rk_iv = _mean_interval(rev * sc, tq)
     tvm, tv_se, tv_iv = _mean_interval(tv, tq)
-    return DivergenceEstimate(kl, kl_se, kl_iv, rk, rk_se, rk_iv, tvm, tv_se, tv_iv, M, int(seed), float(confidence),
+    return DivergenceEstimate(kl, kl_se, kl_iv, rk, rk_se, rk_iv, tvm, tv_se, tv_iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence),
                               unit_name(base), "log-ratio (exact per-draw log mu - log nu along the fixed order)")
 
 
@@ -1451,13 +1539,16 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
     from .schedules import as_schedule
 
     n = int(model.n)
-    sched = as_schedule(schedule, n)
-    if not _is_int(samples, 2):
-        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
+    try:
+        sched = as_schedule(schedule, n)
+    except (TypeError, ValueError, OverflowError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"the schedule must be positive integer step sizes summing to n = {n}; got {schedule!r}") from None
+    _check_samples(samples, int(model.n))
+    _check_confidence(confidence)
     M = int(samples)
-    rng = np.random.default_rng(seed)
+    rng = _seed(seed)
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     log_mu = np.asarray(model.log_prob(X), dtype=np.float64)
     cuts = np.asarray(sched.nodes)
@@ -1468,7 +1559,7 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
         y[r] = log_mu[r] - _log_nu(model, X[r], idx)
     tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
     v, se, iv = _mean_interval(y * _scale(base), tq)
-    return ScalarEstimate(v, se, iv, M, int(seed), float(confidence), unit_name(base),
+    return ScalarEstimate(v, se, iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base),
                       "log-ratio over random orders (exact per-draw log mu - log nu_S)", "E_S KL(mu || nu_S), random order")
 
 
@@ -1512,18 +1603,16 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     """
     from scipy.stats import t as student_t
 
-    if not _is_int(samples, 2):
-        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
+    _check_samples(samples, int(model.n))
+    _check_confidence(confidence)
     n, M = int(model.n), int(samples)
-    rng = np.random.default_rng(seed)
+    rng = _seed(seed)
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     singles = float(entr(_oracle_call(model, np.zeros(n, dtype=bool), X[0])).sum())
     y = singles + np.asarray(model.log_prob(X), dtype=np.float64)
     tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
     v, se, iv = _mean_interval(y * _scale(base), tq)
-    return ScalarEstimate(v, se, iv, M, int(seed), float(confidence), unit_name(base),
+    return ScalarEstimate(v, se, iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base),
                     "exact marginal entropies + mean exact log-likelihood", "TC")
 
 
@@ -1567,18 +1656,16 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
 
     if not callable(getattr(model, "leave_one_out", None)):
         raise InputError("DTC needs a model with leave_one_out(x) (an HMM; wrap a chain with HMM.from_chain)")
-    if not _is_int(samples, 2):
-        raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
-    if not 0.0 < float(confidence) < 1.0:
-        raise InputError(f"confidence must be in (0, 1); got {confidence!r}")
+    _check_samples(samples, int(model.n))
+    _check_confidence(confidence)
     M = int(samples)
-    rng = np.random.default_rng(seed)
+    rng = _seed(seed)
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     log_mu = np.asarray(model.log_prob(X), dtype=np.float64)
     y = np.array([-log_mu[r] - float(entr(np.asarray(model.leave_one_out(X[r]))).sum()) for r in range(M)])
     tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
     v, se, iv = _mean_interval(y * _scale(base), tq)
-    return ScalarEstimate(v, se, iv, M, int(seed), float(confidence), unit_name(base),
+    return ScalarEstimate(v, se, iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base),
                           "mean exact -log-likelihood - exact leave-one-out entropies", "DTC")
 
 
@@ -1624,6 +1711,7 @@ def block_bisection_partition(n: int, m: int, together: bool = False) -> list[li
         if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
     n, m = int(n), int(m)
+    _check_mem(64.0 * n, f"a partition of {n} positions")
     rounds: list[list[int]] = []
     runs = [(0, n - 1)]
     while runs:
@@ -1668,10 +1756,13 @@ def separated_rounds(sets: Sequence[Sequence[int]], n: int, m: int) -> list[bool
     if not _is_int(m, 1):
         raise InputError(f"m must be a positive integer; got {m!r}")
     n = _check_n(n)
+    _check_mem(64.0 * n, f"a partition of {n} positions")
     seen = np.zeros(n, dtype=bool)
     out = []
+    if isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__"):
+        raise InputError(f"sets must be a sequence of steps (lists of positions); got {sets!r}")
     for S in sets:
-        S = sorted(int(i) for i in S)
+        S = sorted(_int_list(S, "every step"))
         if not S or S[0] < 0 or S[-1] >= n or len(set(S)) != len(S) or seen[S].any():
             raise InputError(f"sets must partition 0..{n - 1} into non-empty steps; bad step {S}")
         ok = True

@@ -762,3 +762,59 @@ def test_public_names_exported():
                  "estimate_total_correlation", "estimate_dual_total_correlation", "ChainOracle", "block_bisection_partition", "separated_rounds",
                  "set_entropy", "set_total_correlation"):
         assert getattr(m, name) is getattr(__import__("mdmtheory.hmm", fromlist=[name]), name)
+
+
+# ----------------------------------------------------------------- junk arguments
+NAN, INF = float("nan"), float("inf")
+JUNK = [None, True, -1, 0, 1, 2, 3, 2.5, -0.5, NAN, INF, -INF, 10**30, 1e308, "x", "2", [], [0], [0, 0], [[0]], [1, 2, 3],
+        {}, {0: 1}, {0: 0.5}, np.array([0.5, 0.5]), np.float32(2), np.int64(3), object(), (0, 1), [0.5, 0.5],
+        [[0.5, 0.5], [0.5, 0.5]], -(10**30), [NAN], [INF]]
+SMALL = HMM([[0.9, 0.1], [0.2, 0.8]], [[0.7, 0.3], [0.4, 0.6]], "uniform", n=3)
+NOMASK = np.zeros(3, dtype=bool)
+FUZZ = {
+    "HMM": lambda a, b: HMM(a, [[1.0]], "uniform", b), "HMM-emission": lambda a, b: HMM([[1.0]], a, b, 3),
+    "HMM-start": lambda a, b: HMM([[0.5, 0.5], [0.5, 0.5]], np.eye(2), a, b),
+    "with_length": lambda a, b: SMALL.with_length(a), "conditionals": lambda a, b: SMALL.conditionals(a),
+    "conditionals_batch": lambda a, b: SMALL.conditionals_batch(a),
+    "conditional_marginals": lambda a, b: SMALL.conditional_marginals(a, b),
+    "leave_one_out": lambda a, b: SMALL.leave_one_out(a),
+    "conditional_entropies": lambda a, b: SMALL.conditional_entropies(a, b),
+    "hmm.conditional_total_correlation": lambda a, b: SMALL.conditional_total_correlation(a, b),
+    "log_prob": lambda a, b: SMALL.log_prob(a), "log_marginal": lambda a, b: SMALL.log_marginal(a),
+    "sample": lambda a, b: SMALL.sample(0, a), "joint": lambda a, b: SMALL.joint(a),
+    "information_curve": lambda a, b: SMALL.information_curve(a, b),
+    "load_hmm": lambda a, b: m.load_hmm(a, b), "block_hmm": lambda a, b: m.block_hmm(a, b, 3),
+    "block_hmm-probs": lambda a, b: m.block_hmm(2, 2, 3, a, b), "order_m_chain": lambda a, b: m.order_m_chain(a, 3, b),
+    "noisy_walk": lambda a, b: m.noisy_walk("cycle:4", a, b), "random_order_m_kernel": lambda a, b: m.random_order_m_kernel(a, b),
+    "parse_hmm": lambda a, b: m.parse_hmm(a, b), "set_entropy": lambda a, b: m.set_entropy(SMALL, NOMASK, [0, 0, 0], a, b),
+    "set_total_correlation": lambda a, b: m.set_total_correlation(SMALL, a, [0, 0, 0], [1], b),
+    "estimate_information_curve": lambda a, b: m.estimate_information_curve(SMALL, 2, 0, a, b),
+    "estimate_information_curve-samples": lambda a, b: m.estimate_information_curve(SMALL, a, b, [2]),
+    "estimate_fixed_order_divergences": lambda a, b: m.estimate_fixed_order_divergences(SMALL, a, 2, 0, b),
+    "estimate_random_order_kl": lambda a, b: m.estimate_random_order_kl(SMALL, a, 2, 0, b),
+    "estimate_total_correlation": lambda a, b: m.estimate_total_correlation(SMALL, a, 0, b),
+    "estimate_dual_total_correlation": lambda a, b: m.estimate_dual_total_correlation(SMALL, 2, 0, a, b),
+    "block_bisection_partition": lambda a, b: m.block_bisection_partition(a, b),
+    "separated_rounds": lambda a, b: m.separated_rounds(a, 3, b), "ChainOracle": lambda a, b: m.ChainOracle(a),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUZZ))
+def test_junk_arguments_give_a_value_or_input_error(name):
+    """Every pair of junk arguments: the call returns or raises InputError, never another
+    exception (the junk list of main's tests/test_input_errors.py)."""
+    import warnings
+
+    f = FUZZ[name]
+    others = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for a in JUNK:
+            for b in JUNK[:12] + [None]:
+                try:
+                    f(a, b)
+                except InputError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - what the test is looking for
+                    others.append(f"({a!r:.30}, {b!r:.20}): {type(exc).__name__}: {exc}")
+    assert not others, "\n".join(others[:5])
