@@ -314,6 +314,12 @@ class HMM:
         """Save as ``.npz`` with arrays ``transition``, ``emission``, ``start`` (``n`` is not
         stored: the length is chosen when loading, see :func:`load_hmm`).
 
+        Raises
+        ------
+        InputError
+            Never for a valid path (an unwritable one raises the ``OSError`` of
+            :func:`numpy.savez`).
+
         Examples
         --------
         >>> import os, tempfile
@@ -972,6 +978,12 @@ class ChainOracle:
     :func:`estimate_fixed_order_divergences`); ``conditional_marginals`` raises
     :class:`~mdmtheory.errors.InputError` on values of probability 0 (the chain's bridges).
 
+    Raises
+    ------
+    InputError
+        If ``chain`` is not a :class:`mdmtheory.MarkovChain`; the methods raise it on bad
+        values, seeds or sample counts (through the chain's own checks).
+
     Examples
     --------
     >>> from mdmtheory import random_walk
@@ -990,12 +1002,27 @@ class ChainOracle:
         self.q = chain.q
 
     def sample(self, rng, m: int) -> np.ndarray:
-        """``m`` exact draws (``(m, n)`` ints), seeded from ``rng``."""
+        """``m`` exact draws (``(m, n)`` ints), seeded from ``rng``.
+
+        Raises
+        ------
+        InputError
+            A bad seed or count.
+        """
         rng = _seed(rng)
         return self.chain.sample(int(m), seed=int(rng.integers(2**63)))
 
     def log_prob(self, x) -> np.ndarray:
-        """``log mu(x)`` of full sequences: ``log start[x_1] + sum_t log P[x_t, x_{t+1}]``."""
+        """``log mu(x)`` of full sequences: ``log start[x_1] + sum_t log P[x_t, x_{t+1}]``.
+
+        Raises
+        ------
+        InputError
+            Rows of the wrong length or states out of range.
+        """
+        x = np.atleast_2d(np.asarray(x))
+        if x.ndim != 2 or x.shape[1] != self.n or x.dtype.kind not in "iu" or np.any(x < 0) or np.any(x >= self.q):
+            raise InputError(f"x must be sequences of length n = {self.n} of states 0..{self.q - 1}")
         x = np.atleast_2d(np.asarray(x, dtype=np.int64))
         with np.errstate(divide="ignore"):
             out = np.log(self.chain.start[x[:, 0]])
@@ -1004,7 +1031,13 @@ class ChainOracle:
         return out
 
     def conditional_marginals(self, revealed_mask, values) -> np.ndarray:
-        """The chain's bridges given the revealed values, point masses at revealed rows."""
+        """The chain's bridges given the revealed values, point masses at revealed rows.
+
+        Raises
+        ------
+        InputError
+            Bad mask or values, or values of probability 0.
+        """
         mask = np.asarray(revealed_mask, dtype=bool)
         vals = np.where(mask, np.asarray(values, dtype=np.int64), -1)
         out = self.chain.conditionals(vals)
@@ -1166,7 +1199,13 @@ class CurveEstimate:
     estimator: str = field(default="mc-conditional-entropy")
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready dict (lists of floats)."""
+        """Plain JSON-ready dict (lists of floats).
+
+        Raises
+        ------
+        InputError
+            Never: a result holds validated values only.
+        """
         return {
             "j": [int(v) for v in self.j],
             "estimate": [float(v) for v in self.estimate],
@@ -1321,7 +1360,13 @@ class DivergenceEstimate:
     estimator: str = "log-ratio"
 
     def to_dict(self) -> dict:
-        """JSON-ready dict (strict: infinities as ``"inf"``)."""
+        """JSON-ready dict (strict: infinities as ``"inf"``).
+
+        Raises
+        ------
+        InputError
+            Never: a result holds validated values only.
+        """
         out = {}
         for k in ("kl", "reverse_kl", "tv"):
             out[k] = _inf_safe(getattr(self, k))
@@ -1483,7 +1528,13 @@ class ScalarEstimate:
     quantity: str
 
     def to_dict(self) -> dict:
-        """JSON-ready dict (strict: infinities as ``"inf"``)."""
+        """JSON-ready dict (strict: infinities as ``"inf"``).
+
+        Raises
+        ------
+        InputError
+            Never: a result holds validated values only.
+        """
         return {
             "value": _inf_safe(self.value), "stderr": _inf_safe(self.stderr),
             "interval": [_inf_safe(v) for v in self.interval], "samples": int(self.samples), "seed": int(self.seed),
