@@ -9,6 +9,7 @@ The public API, one module per concept:
 * :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers;
 * :mod:`mdmtheory.samplers`, :mod:`mdmtheory.evaluate` -- samplers and their exact evaluation;
 * :mod:`mdmtheory.graphs`, :mod:`mdmtheory.markov`, :mod:`mdmtheory.walks` -- random walks on graphs;
+* :mod:`mdmtheory.hmm` -- hidden Markov models and order-m chains, curve estimates for any oracle;
 * :mod:`mdmtheory.conjecture` -- the conjecture tester;
 * :mod:`mdmtheory.sweep`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
 
@@ -66,6 +67,17 @@ _API: dict[str, tuple[str, str]] = {
     **{
         name: ("walks", name)
         for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval")
+    },
+    **{
+        name: ("hmm", name)
+        for name in (
+            "HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "random_order_m_kernel", "HMM_FAMILIES",
+            "parse_hmm", "ChainOracle", "CurveEstimate",
+            "estimate_information_curve", "DivergenceEstimate", "estimate_fixed_order_divergences",
+            "ScalarEstimate", "estimate_random_order_kl", "estimate_total_correlation",
+            "estimate_dual_total_correlation", "set_entropy",
+            "set_total_correlation", "block_bisection_partition", "separated_rounds",
+        )
     },
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt", "load_bound")},
     **{name: ("sweep", name) for name in ("sweep", "SweepResult", "read_table")},
