@@ -185,7 +185,7 @@ def austin_k(schedule) -> int | None:
 def austin_bound(curve, k: int) -> float:
     """``(n - k + 1)(Z_n - Z_k)`` for the two-phase schedule with ``k - 1`` single steps.
 
-    THEORY.md states it as the exact error.  It is an upper bound: the exact error
+    The printed statement calls it the exact error (docs/theory.md section 8.1).  It is an upper bound: the exact error
     (Theorem 4) is ``sum_{j=k+1}^{n} (Z_j - Z_k) <= (n - k)(Z_n - Z_k)``, equal to
     ``(n - k + 1)(Hbar_k - Hbar_{k-1}) - (Hbar_n - Hbar_{k-1})`` (the expected conditional
     total correlation of the last step); the printed form is exact only when both are 0.

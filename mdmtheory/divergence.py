@@ -1,7 +1,7 @@
 """Exact KL between the true law and a parallel sampler's output, for schedules.
 
 * :func:`expected_kl` -- random order, Chen-Cong-Li Theorem 4 (left-Riemann error of ``Z``).
-* :func:`fixed_order_kl` -- a fixed ordered partition, by the chain rule (THEORY.md section 2).
+* :func:`fixed_order_kl` -- a fixed ordered partition, by the chain rule (docs/theory.md section 2).
 * :func:`mixture_kl` / :func:`output_distribution` -- the random-order *mixture* law ``nu``
   itself, by a dynamic programme over revealed sets and their values.
 * :func:`kl_divergence`, :func:`total_variation`, :func:`divergences` -- between two tables.
@@ -432,7 +432,7 @@ def divergences(mu, nu, base: float | None = None) -> dict[str, float]:
 def fixed_order_kl(joint: Joint, sets: Sequence[Sequence[int]], base: float | None = None) -> float:
     """Exact ``KL(mu || nu_S)`` for the ordered partition ``sets = (S_1, ..., S_k)``.
 
-    By the chain rule (THEORY.md section 2), with ``T_t = S_1 u ... u S_{t-1}``:
+    By the chain rule (docs/theory.md section 2.2), with ``T_t = S_1 u ... u S_{t-1}``:
     ``KL = sum_t [ sum_{i in S_t} H(X_i | X_{T_t}) - H(X_{S_t} | X_{T_t}) ]``, the expected
     conditional total correlation of each block.  Needs only subset entropies; always finite.
 
@@ -467,7 +467,7 @@ def fixed_order_kl(joint: Joint, sets: Sequence[Sequence[int]], base: float | No
 def mixture_kl(joint: Joint, schedule, base: float | None = None, max_memory: float | None = None) -> float:
     """Exact ``KL(mu || nu)`` where ``nu`` is the random-order mixture law for ``schedule``.
 
-    By convexity ``mixture_kl <= expected_kl`` (THEORY.md section 2).
+    By convexity ``mixture_kl <= expected_kl`` (docs/theory.md section 2.3).
 
     Raises
     ------

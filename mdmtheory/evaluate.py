@@ -18,7 +18,7 @@ References
 ----------
 .. [1] Chen, Cong, Li, "Optimal inference schedules for masked diffusion models",
    COLT 2026, arXiv:2511.04647 (the chain rule for parallel unmasking).
-.. [2] THEORY.md sections 2 and 6.
+.. [2] docs/theory.md sections 2.4, 2.5 and 6.
 """
 
 from __future__ import annotations
@@ -119,7 +119,7 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
 
     ``V_b(R, x_R) = min_S [ TC(X_S | x_R) + E_{x_S ~ mu(. | x_R)} V_{b-1}(R u S, x_{R u S}) ]``
     over non-empty masked sets ``S``, ``V_b(full) = 0``, ``V_0(R) = inf`` otherwise: the
-    chain-rule KL is additive over the visited states (THEORY.md section 2).
+    chain-rule KL is additive over the visited states (docs/theory.md section 2).
 
     Parameters
     ----------
@@ -347,7 +347,7 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
 
     Notes
     -----
-    Chain rule (THEORY.md section 2): for a deterministic adaptive policy
+    Chain rule (docs/theory.md section 2): for a deterministic adaptive policy
     ``KL(mu || nu) = sum_{visited (R, x_R)} mu(x_R) TC(X_{S(R, x_R)} | x_R)``.  Both sides are
     computed independently (``nu`` from the propagated mass, the right side from the subset
     marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)

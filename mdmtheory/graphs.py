@@ -12,7 +12,7 @@ order), so ``vertex:V`` and the columns of ``P`` refer to the same index.
 References
 ----------
 .. [1] Bansal, Cholyeon, Kumar, Sanghavi, Sarkar, arXiv:2606.22976 (walks on graphs as a
-   test bed for parallel unmasking; THEORY.md section 5).
+   test bed for parallel unmasking; docs/theory.md section 5).
 """
 
 from __future__ import annotations

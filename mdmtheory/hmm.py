@@ -42,10 +42,11 @@ from typing import Sequence
 import numpy as np
 
 from ._lazy import lazy_function
+from ._numeric import check_int, check_real, check_seed
 from .errors import InputError
 from .errors import check_memory as _errors_check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
-from .information import _scale as _info_scale
+from .information import _scale
 from .information import unit_name
 from .joint import Joint
 
@@ -109,14 +110,6 @@ def _stochastic(M, name: str, ndim: int) -> np.ndarray:
     return M / sums[..., None]
 
 
-def _scale(base) -> float:
-    """``1 / log(base)`` (1 for nats), refusing a base that is not a real ``> 0, != 1``."""
-    if base is not None and (isinstance(base, (bool, str)) or not isinstance(base, (int, float, np.integer, np.floating))
-                             or not -1e300 < base < 1e300):
-        raise InputError(f"base must be a real number > 0 and != 1 (2 for bits, omit for nats); got {base!r}")
-    return _info_scale(base)
-
-
 def _check_samples(samples, n: int) -> int:
     """``samples >= 2`` draws of length ``n`` that fit in memory."""
     if not _is_int(samples, 2):
@@ -148,18 +141,14 @@ def _check_mem(nbytes, what: str, max_memory=None) -> None:
 
 def _prob(v, name: str) -> float:
     """A probability in ``[0, 1]``."""
-    if isinstance(v, (bool, str)) or not isinstance(v, (int, float, np.integer, np.floating)) or not 0.0 <= v <= 1.0:
-        raise InputError(f"{name} must be a probability in [0, 1]; got {v!r}")
-    return float(v)
+    return check_real(v, name, 0.0, hi=1.0)
 
 
 def _seed(seed):
     """A seed for :func:`numpy.random.default_rng`: a non-negative integer or a Generator."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if not _is_int(seed, 0):
-        raise InputError(f"the seed must be a non-negative integer; got {seed!r}")
-    return np.random.default_rng(int(seed))
+    return np.random.default_rng(check_seed(seed))
 
 
 def _int_list(v, name: str) -> list[int]:
@@ -185,17 +174,16 @@ def _sets(sets, n: int) -> list[list[int]]:
 def _is_int(v, low: int) -> bool:
     """Whether ``v`` is an integer (``3`` or ``3.0``, not ``True``) that is ``>= low``."""
     try:
-        return not isinstance(v, (bool, str)) and int(v) == v and v >= low
-    except (TypeError, ValueError, OverflowError):
+        check_int(v, "v", low)
+    except InputError:
         return False
+    return True
 
 
 def _check_n(n) -> int:
     if n is None:
         raise InputError("give the sequence length n (HMM(..., n=...))")
-    if not _is_int(n, 1):
-        raise InputError(f"the length n must be a positive integer; got {n!r}")
-    return int(n)
+    return check_int(n, "the length n", 1)
 
 
 class HMM:
@@ -1054,6 +1042,18 @@ def _oracle_call(oracle, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
     return marg
 
 
+def _check_oracle(oracle, needs: tuple[str, ...] = ("conditional_marginals",)) -> int:
+    """The length ``n`` of an oracle object (an :class:`HMM`, a :class:`ChainOracle` or a user's
+    model) that has the methods ``needs``; :class:`InputError` otherwise."""
+    missing = [name for name in needs if not callable(getattr(oracle, name, None))]
+    if missing or not _is_int(getattr(oracle, "n", None), 1):
+        raise InputError(
+            f"the oracle must have a positive length n and the methods {', '.join(needs)} "
+            f"(an HMM, a ChainOracle or your own model); got {type(oracle).__name__}"
+        )
+    return int(oracle.n)
+
+
 def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
                 max_calls: int = MAX_SET_CALLS) -> float:
     """``H(X_S | x_R)`` of masked positions ``S`` given revealed values, for any oracle.
@@ -1091,7 +1091,7 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
     >>> round(set_entropy(m, no, np.zeros(3, dtype=int), [0, 1, 2], base=2), 12)
     1.0
     """
-    n = oracle.n
+    n = _check_oracle(oracle)
     try:
         mask = np.array(revealed_mask)
         vals = np.array(values)
@@ -1130,7 +1130,7 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
 def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
                           max_calls: int = MAX_SET_CALLS) -> float:
     """``TC(X_S | x_R) = sum_{i in S} H(X_i | x_R) - H(X_S | x_R)``: the dependence error of
-    unmasking ``S`` in one step from ``x_R`` (THEORY.md section 2), for any oracle.
+    unmasking ``S`` in one step from ``x_R`` (docs/theory.md section 2), for any oracle.
 
     Same parameters and cost as :func:`set_entropy`; clamps rounding noise below ``1e-12``
     nats to 0.
@@ -1274,7 +1274,7 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     """
     from scipy.stats import t as student_t
 
-    n = int(oracle.n)
+    n = _check_oracle(oracle, ("conditional_marginals", "sample"))
     _check_samples(samples, n)
     _check_confidence(confidence)
     J = np.arange(1, n + 1) if js is None else np.array(sorted(set(_int_list(js, "js"))), dtype=np.int64)
@@ -1431,7 +1431,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     Notes
     -----
     Along a fixed order the output law is ``nu_S(x) = prod_t prod_{i in S_t} mu(x_i | x_{T_t})``
-    (THEORY.md section 1), so ``log nu_S(x)`` is exact for each ``x`` with ``k`` oracle calls, and
+    (docs/theory.md section 1), so ``log nu_S(x)`` is exact for each ``x`` with ``k`` oracle calls, and
     ``log mu(x)`` is exact from ``log_prob``.  Then ``KL(mu || nu) = E_mu[log mu - log nu]``,
     ``KL(nu || mu) = E_nu[log nu - log mu]`` and ``TV = E_nu[max(0, 1 - mu/nu)]`` are means of
     exact per-draw terms: unbiased, with Student-t intervals.  A draw of ``nu`` with ``mu = 0``
@@ -1450,9 +1450,9 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     """
     from scipy.stats import t as student_t
 
-    n = int(model.n)
+    n = _check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
     blocks = _sets(sets, n)
-    _check_samples(samples, int(model.n))
+    _check_samples(samples, n)
     _check_confidence(confidence)
     M = int(samples)
     rng = _seed(seed)
@@ -1589,14 +1589,14 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
 
     from .schedules import as_schedule
 
-    n = int(model.n)
+    n = _check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
     try:
         sched = as_schedule(schedule, n)
     except (TypeError, ValueError, OverflowError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"the schedule must be positive integer step sizes summing to n = {n}; got {schedule!r}") from None
-    _check_samples(samples, int(model.n))
+    _check_samples(samples, n)
     _check_confidence(confidence)
     M = int(samples)
     rng = _seed(seed)
@@ -1654,9 +1654,10 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     """
     from scipy.stats import t as student_t
 
-    _check_samples(samples, int(model.n))
+    n = _check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
+    _check_samples(samples, n)
     _check_confidence(confidence)
-    n, M = int(model.n), int(samples)
+    M = int(samples)
     rng = _seed(seed)
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     singles = float(entr(_oracle_call(model, np.zeros(n, dtype=bool), X[0])).sum())
@@ -1694,7 +1695,7 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
     Notes
     -----
     Per draw ``x ~ mu``: ``-log mu(x) - sum_i H(X_i | x_{-i})``, both exact; its mean is
-    ``H(X) - sum_i H(X_i | X_{-i}) = DTC`` (THEORY.md section 3; ``n Z_n = TC + DTC``).
+    ``H(X) - sum_i H(X_i | X_{-i}) = DTC`` (docs/theory.md section 3; ``n Z_n = TC + DTC``).
     Cost: ``M`` likelihoods and ``M`` leave-one-out passes, ``O(M n h^2)``.
 
     Examples
@@ -1707,7 +1708,7 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
 
     if not callable(getattr(model, "leave_one_out", None)):
         raise InputError("DTC needs a model with leave_one_out(x) (an HMM; wrap a chain with HMM.from_chain)")
-    _check_samples(samples, int(model.n))
+    _check_samples(samples, _check_oracle(model, ("sample", "log_prob", "leave_one_out")))
     _check_confidence(confidence)
     M = int(samples)
     rng = _seed(seed)

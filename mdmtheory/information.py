@@ -383,7 +383,7 @@ def conditional_total_correlation(
     """``TC(X_S | x_T) = sum_{i in S} H(X_i | x_T) - H(X_S | x_T)`` given the pinning ``x_T``.
 
     This is the dependence error of unmasking ``S`` in one step from the revealed state
-    ``x_T`` (THEORY.md section 2).
+    ``x_T`` (docs/theory.md section 2).
 
     Raises
     ------

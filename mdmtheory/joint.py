@@ -356,7 +356,7 @@ def copy(n: int, q: int = 2) -> Joint:
     """All positions equal to one uniform symbol in ``[q]`` (the 'giant bit' for ``q = 2``).
 
     ``H = log q``, ``TC = (n - 1) log q``, ``DTC = log q``; random-order expected KL of a
-    schedule is ``(s_1 - 1) log q`` (THEORY.md section 7).
+    schedule is ``(s_1 - 1) log q`` (docs/theory.md section 7).
 
     Raises
     ------

@@ -15,7 +15,7 @@ Everything here is exact and needs no table of size ``q^n``:
 References
 ----------
 .. [1] Bansal, Cholyeon, Kumar, Sanghavi, Sarkar, arXiv:2606.22976 (walks on graphs, bridges,
-   bisection; THEORY.md section 5).
+   bisection; docs/theory.md section 5).
 .. [2] Chen, Cong, Li, COLT 2026, arXiv:2511.04647, Section 3 and Theorem 4 (curve, KL).
 """
 
@@ -365,8 +365,8 @@ class MarkovChain:
         property), so ``Hbar_k = sum_i Pr(min A = i) H(X_i) + sum_d Pr(i, i+d consecutive)
         G(d)`` with ``Pr(min A = i) = C(n-i, k-1)/C(n, k)``, ``Pr = C(n-d-1, k-2)/C(n, k)``
         for each of the pairs at distance ``d``, and ``G(d) = sum_{i=1}^{n-d} sum_a mu_i(a)
-        H(P^d[a, .])``.  A stationary start gives ``G(d) = (n - d) h(d)`` (THEORY.md
-        section 5).  ``O(n log n)`` after the tables.
+        H(P^d[a, .])``.  A stationary start gives ``G(d) = (n - d) h(d)`` (docs/theory.md
+        section 5.4).  ``O(n log n)`` after the tables.
 
         Raises
         ------
@@ -488,7 +488,7 @@ class MarkovChain:
 
         Notes
         -----
-        Chain rule (THEORY.md section 2): ``KL = sum_t E TC(X_{S_t} | X_{T_t})``.  Given
+        Chain rule (docs/theory.md section 2): ``KL = sum_t E TC(X_{S_t} | X_{T_t})``.  Given
         ``T_t`` the masked positions split into gaps between revealed neighbours ``l < r``;
         gaps are conditionally independent, so each step's TC is a sum over gaps, and a gap
         holding ``s_1 < ... < s_m`` of ``S_t`` contributes, expected over its boundary values,

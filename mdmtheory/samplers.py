@@ -7,7 +7,7 @@ independently from its marginal.  :func:`make_sampler` builds one from a name in
 :data:`SAMPLER_NAMES` and keyword parameters; :func:`mdmtheory.evaluate` computes the
 exact output law of any of them.
 
-Selection rules (THEORY.md section 6; ``p_i`` is the marginal of masked position ``i``).  The
+Selection rules (docs/theory.md section 6; ``p_i`` is the marginal of masked position ``i``).  The
 first group ranks by a statistic of the marginal and then draws the chosen positions from their
 marginals; the second group (the published samplers) first draws a *candidate* for every
 eligible position and ranks by the probability of the drawn candidate, then unmasks with it.

@@ -19,7 +19,7 @@ programme of :meth:`MarkovChain.fixed_order_kl`.
 References
 ----------
 .. [1] Bansal, Cholyeon, Kumar, Sanghavi, Sarkar, arXiv:2606.22976 (validity of walks,
-   kernel fidelity; THEORY.md section 5).
+   kernel fidelity; docs/theory.md section 5).
 """
 
 from __future__ import annotations

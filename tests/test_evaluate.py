@@ -300,7 +300,7 @@ def test_one_position_per_step_is_exact(joint):
 @settings(max_examples=30)
 @given(data=st.data(), joint=tables(max_n=5, max_q=3, max_cells=250))
 def test_eb_dependence_error_never_exceeds_gamma(data, joint):
-    """EB: every visited state's TC(X_U | x_R) <= sum H - max H <= gamma (THEORY.md section 6)."""
+    """EB: every visited state's TC(X_U | x_R) <= sum H - max H <= gamma (docs/theory.md section 6)."""
     gamma = data.draw(st.sampled_from([0.0, 0.01, 0.1, 0.5, 1.5]))
     proxy = data.draw(st.sampled_from(["entropy", "confidence", "margin"]))
     r = evaluate(joint, make_sampler("eb", gamma=gamma, proxy=proxy))
@@ -313,7 +313,7 @@ def test_eb_dependence_error_never_exceeds_gamma(data, joint):
 @given(data=st.data(), joint=tables(**SMALL))
 def test_product_distribution_every_sampler_exact(data, joint):
     """Product of the table's marginals: every sampler that draws from the marginals has KL 0
-    (THEORY.md section 7; the candidate rules rank by the drawn value and are not exact)."""
+    (docs/theory.md section 7; the candidate rules rank by the drawn value and are not exact)."""
     prod = m.product([joint.marginal([i]) for i in range(joint.n)])
     s = data.draw(samplers_for(joint.n, PLAIN))
     assert evaluate(prod, s)["kl"] == pytest.approx(0.0, abs=1e-11)

@@ -52,6 +52,25 @@ CASES = [
     ("walk_metrics-notachain", lambda: m.walk_metrics("notachain", [[0]])),
     ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt")),
     ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt", 2)),
+    # -- hidden Markov models and estimators (issue 11)
+    ("HMM-not-stochastic", lambda: m.HMM([[0.5, 0.6], [0.5, 0.5]], [[1.0, 0.0], [0.0, 1.0]], [0.5, 0.5], n=3)),
+    ("HMM-n0", lambda: m.HMM([[1.0]], [[1.0]], [1.0], n=0)),
+    ("ChainOracle-not-a-chain", lambda: m.ChainOracle("cycle:4")),
+    ("block_hmm-eps", lambda: m.block_hmm(2, 2, 5, eps=1.5)),
+    ("noisy_walk-eps-nan", lambda: m.noisy_walk("cycle:4", NAN, 5)),
+    ("order_m_chain-ragged", lambda: m.order_m_chain([[0.5, 0.5], [1.0]], 4)),
+    ("random_order_m_kernel-q0", lambda: m.random_order_m_kernel(0, 2)),
+    ("parse_hmm-unknown", lambda: m.parse_hmm("nope:1", 5)),
+    ("load_hmm-missing", lambda: m.load_hmm("/nonexistent/model.npz", 5)),
+    ("block_bisection_partition-m0", lambda: m.block_bisection_partition(8, 0)),
+    ("separated_rounds-not-a-partition", lambda: m.separated_rounds([[0, 0]], 2, 1)),
+    ("set_entropy-not-an-oracle", lambda: m.set_entropy("oracle", [False], [-1], [0])),
+    ("set_total_correlation-dup", lambda: m.set_total_correlation(m.block_hmm(2, 2, 4), np.zeros(4, bool), -np.ones(4, int), [1, 1])),
+    ("estimate_information_curve-samples1", lambda: m.estimate_information_curve(m.block_hmm(2, 2, 4), samples=1)),
+    ("estimate_fixed_order_divergences-sets", lambda: m.estimate_fixed_order_divergences(m.block_hmm(2, 2, 4), [[0, 1]])),
+    ("estimate_random_order_kl-schedule", lambda: m.estimate_random_order_kl(m.block_hmm(2, 2, 4), [3, 3])),
+    ("estimate_total_correlation-seed", lambda: m.estimate_total_correlation(m.block_hmm(2, 2, 4), seed=-1)),
+    ("estimate_dual_total_correlation-base", lambda: m.estimate_dual_total_correlation(m.block_hmm(2, 2, 4), base=0.5)),
     # -- literature families and sweeps (issues 12, 13)
     ("two_mode-n0", lambda: m.two_mode(0)),
     ("noisy_copy-delta", lambda: m.noisy_copy(3, 2, delta=1.5)),
@@ -295,7 +314,8 @@ def test_every_public_callable_is_covered():
     source = inspect.getsource(inspect.getmodule(test_every_public_callable_is_covered))
     named = set(re.findall(r"m\.(\w+)\(", source)) | set(re.findall(r"\(\"(\w+?)-", source))
     exempt = {"InputError", "FAMILIES", "SAMPLER_NAMES", "Optimum", "Sampler", "SamplerState", "make_sampler",
-              "BoundContext", "Quantity", "hunt", "load_bound", "SweepResult", "Evaluation"}
+              "BoundContext", "Quantity", "hunt", "load_bound", "SweepResult", "Evaluation",
+              "CurveEstimate", "DivergenceEstimate", "ScalarEstimate"}  # typed results: nothing to refuse
     public = {name for name in m.__all__ if callable(getattr(m, name))} - exempt
     missing = sorted(public - named)
     assert not missing, f"no bad-argument case for {missing}"
@@ -466,3 +486,20 @@ def test_junk_arguments_give_a_value_or_input_error(name):
 def test_validate_curve_tolerance_argument():
     with pytest.raises(InputError):
         m.validate_curve([0.0, 1.0], tol=None)
+
+
+@pytest.mark.parametrize("junk", [None, "hmm", 3, object(), m.random_joint(3, 2)])
+def test_hmm_estimators_refuse_a_non_oracle(junk):
+    """Every function taking an oracle / model refuses an object without n and its methods."""
+    calls = [
+        lambda: m.estimate_information_curve(junk, samples=4),
+        lambda: m.estimate_fixed_order_divergences(junk, [[0], [1]], samples=4),
+        lambda: m.estimate_random_order_kl(junk, [1, 1], samples=4),
+        lambda: m.estimate_total_correlation(junk, samples=4),
+        lambda: m.estimate_dual_total_correlation(junk, samples=4),
+        lambda: m.set_entropy(junk, [False, False], [0, 0], [0]),
+        lambda: m.set_total_correlation(junk, [False, False], [0, 0], [0, 1]),
+    ]
+    for call in calls:
+        with pytest.raises(InputError):
+            call()

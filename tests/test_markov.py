@@ -200,7 +200,7 @@ def test_avg_entropy_against_direct_sum(spec, start):
 
 
 def test_stationary_formula_from_theory():
-    """THEORY.md section 5: Hbar_k = H(pi) + sum_d (n-d) C(n-d-1, k-2)/C(n, k) h(d), brute force n = 9."""
+    """docs/theory.md section 5: Hbar_k = H(pi) + sum_d (n-d) C(n-d-1, k-2)/C(n, k) h(d), brute force n = 9."""
     chain = random_walk("lollipop:3,2", 9)
     P, pi, n = chain.P, chain.start, 9
     h = [float(pi @ entr(np.linalg.matrix_power(P, d)).sum(axis=1)) for d in range(n)]
