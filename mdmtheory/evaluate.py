@@ -377,7 +377,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
     sampler.kernel_args(joint.n)  # validates the parameters against n before allocating
-    return _run(joint, _Tables(joint, max_memory, extra=2.5), sampler, base)
+    # 2.5 arrays beyond the tables, plus the layers of the punt ring past two
+    return _run(joint, _Tables(joint, max_memory, extra=1.5 + sampler.step_calls(joint.n)), sampler, base)
 
 
 def _run(
@@ -400,13 +401,14 @@ def _run(
     dep = np.zeros(cap + 2)
     one_pass = not sampler.rule.candidates
     total = int(tab.off[-1])
-    cur = np.zeros(total)
-    nxt = cur if one_pass else np.zeros(total)
+    # mass layers: one array in one pass; a ring of 1 + (most calls of one step) + 1 otherwise
+    depth = 1 if one_pass else 1 + sampler.step_calls(n)
+    lay = np.zeros((depth, total))
     stepof = np.full(total if one_pass else 1, -1, dtype=np.int16)
     seen = np.zeros(1 if one_pass else total, dtype=bool)
     worst, calls_mu, visited, ok = _k.propagate(
         tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
-        one_pass, policy, kb, cap, cur, nxt, stepof, seen, nu, steps_prob, dep,
+        one_pass, policy, kb, cap, lay, stepof, seen, nu, steps_prob, dep,
     )
     if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
         raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
@@ -470,8 +472,10 @@ def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
         return [("threshold", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
     if name == "eb":
         return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
-    if name == "punt":
+    if name == "punt_pairwise":
         return [("delta", 0.0)] + [("delta", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
+    if name == "punt":
+        return [("eps", 0.0)] + [("eps", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
     if name == "bisection":
         return [("", None)]
     if name == "optimal":

@@ -48,10 +48,10 @@ CASES = [
     ("optimal_policy-notajoint", lambda: m.optimal_policy("notajoint", 2)),
     ("optimal_tradeoff-notajoint", lambda: m.optimal_tradeoff("notajoint", 0.5)),
     ("sampler_frontier-notajoint", lambda: m.sampler_frontier("notajoint")),
-    ("simulate-notachain", lambda: m.simulate("notachain", "punt", samples=2)),
+    ("simulate-notachain", lambda: m.simulate("notachain", "punt_pairwise", samples=2)),
     ("walk_metrics-notachain", lambda: m.walk_metrics("notachain", [[0]])),
-    ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt")),
-    ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt", 2)),
+    ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt_pairwise")),
+    ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt_pairwise", 2)),
     # -- literature families and sweeps (issues 12, 13)
     ("two_mode-n0", lambda: m.two_mode(0)),
     ("noisy_copy-delta", lambda: m.noisy_copy(3, 2, delta=1.5)),
