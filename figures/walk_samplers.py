@@ -26,12 +26,12 @@ SWEEPS = {
     "entropy": [{"steps": k} for k in range(1, N + 1)],
     "threshold": [{"tau": t} for t in (0.2, 0.4, 0.6, 0.8, 0.95)],
     "eb": [{"gamma": g} for g in (0.01, 0.1, 0.3, 1.0, 3.0)],
-    "punt": [{"delta": d} for d in (0.001, 0.01, 0.05, 0.2, 1.0)],
+    "punt_pairwise": [{"delta": d} for d in (0.001, 0.01, 0.05, 0.2, 1.0)],
     "bisection": [{}],
 }
 STYLE = {"random": ("k", "o", "-"), "entropy": ("tab:red", "s", "-"), "confidence": ("tab:blue", "^", "--"),
          "margin": ("tab:cyan", "v", "--"), "left_to_right": ("tab:gray", "<", ":"), "threshold": ("tab:green", "D", "-."),
-         "eb": ("tab:orange", "P", "-."), "punt": ("tab:purple", "X", "-."), "bisection": ("tab:brown", "*", "")}
+         "eb": ("tab:orange", "P", "-."), "punt_pairwise": ("tab:purple", "X", "-."), "bisection": ("tab:brown", "*", "")}
 
 
 def curves(spec: str, start: str) -> dict[str, np.ndarray]:

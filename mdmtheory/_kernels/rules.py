@@ -305,6 +305,21 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     the others ``torch.topk`` or, with ``alg_temp``, ``torch.multinomial`` without replacement
     on ``softmax(confidence / alg_temp)``).  ``torch.topk``/``sort`` ties (unspecified there)
     go to the lower position here.
+
+    ``punt`` follows PUNT (Azangulov et al., "Parallel sampling from masked diffusion models via
+    conditional independence testing", arXiv:2510.21961) as issue 10 states its algorithm:
+    candidates sampled, confidence ranks encoded in ``ceil(log2 m)`` bits, one anchor group and
+    one test group per round, a tested token dropped when
+    ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``, the top token never dropped, every round one
+    model call.  Choices made here where that statement leaves them open (each tested in
+    ``tests/test_rules.py``): the candidates are drawn from ``p_i`` itself (temperature 1) and
+    ranked by ``p_i(y_i)``, ties to the lower position; round ``r`` (``r = 0 ..
+    ceil(log2 m) - 1``) takes bit ``r`` of the 0-based rank, bit clear = anchor; every ranked
+    candidate takes part in every round whatever other rounds decided (the rounds are
+    independent, so a caller may batch them; each still counts as one call); when the anchors'
+    values have probability 0 the conditional does not exist and every tested candidate of that
+    round is dropped; the comparison has slack ``tol`` (``KL >= eps - tol``).  With ``m = 1``
+    there is no round.  The engine runs the rounds (``ANCHORED``); this returns the ranking.
     """
     if code == BISECT:
         k = 0
