@@ -350,14 +350,17 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     ``KL(mu || nu) = sum_{visited (R, x_R)} mu(x_R) TC(X_{S(R, x_R)} | x_R)``.  Both sides are
     computed independently (``nu`` from the propagated mass, the right side from the subset
     marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
-    plus the rule (``O(n^2 q^2)`` for ``punt``) plus the cells written, ``O(n)`` each; ``random``
-    enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates (``llada``,
-    ``fast_dllm``, ``dream``) enumerate the ``prod_{i eligible} q_i`` candidate vectors of each
-    state and the sets of their selection law (Dream's ``alg_temp``: every set of the draw
-    without replacement, its probability a sum over orders, by a DP over subsets), one layer of
-    mass per model call (a state may be reached after different numbers of calls): in all
-    about ``2^n prod_i q_i n`` work.  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for
-    the candidate rules).
+    plus the rule (``O(n^2 q^2)`` for ``punt_pairwise``) plus the cells written, ``O(n)`` each;
+    ``random`` enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates
+    (``llada``, ``fast_dllm``, ``dream``, ``punt``) enumerate the ``prod_{i eligible} q_i``
+    candidate vectors of each state and the sets of their selection law (Dream's ``alg_temp``:
+    every set of the draw without replacement, its probability a sum over orders, by a DP over
+    subsets), one layer of mass per model call (a state may be reached after different numbers
+    of calls): in all about ``2^n prod_i q_i n`` work.  ``punt`` adds, per candidate vector, its
+    ``ceil(log2 m)`` anchor/test rounds, each conditional ``p_j(.|x_R, y_A)`` read from the
+    subset-marginal tables in ``O(n q_j)``, and its step moves mass ``1 + ceil(log2 m)`` layers
+    ahead (the calls are counted).  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for the
+    candidate rules, ``2 + ceil(log2 n)`` for ``punt``).
 
     Examples
     --------
@@ -491,8 +494,9 @@ def frontier(
     The knobs: ``steps = 1..n`` for the schedule samplers, ``llada`` (one block) and ``dream``
     (``maskgit_plus``), ``k = 1..n`` for ``optimal`` (one DP gives every budget), ``tau`` on
     ``0, 0.5, ..., 0.99, 1`` for ``threshold`` and the same grid of ``threshold`` for
-    ``fast_dllm`` (one block), ``gamma`` and ``delta`` on ``0`` and a geometric grid up to
-    ``sum_i log q_i`` for ``eb`` and ``punt``; ``bisection`` has none.  The published samplers
+    ``fast_dllm`` (one block), ``gamma``, ``delta`` and ``eps`` on ``0`` and a geometric grid up to
+    ``sum_i log q_i`` for ``eb``, ``punt_pairwise`` and ``punt`` (whose ``expected_steps`` count its
+    anchor/test rounds); ``bisection`` has none.  The published samplers
     run at temperature 1 (:data:`FRONTIER_FIXED`); their ``expected_steps_mu`` is the expected
     number of calls of their own runs (they have no chain rule on data ``x ~ mu``).
 
