@@ -523,7 +523,8 @@ def frontier(
     names = [str(s).strip() for s in samplers]
     plan = [(name, _sweep(name, joint)) for name in names]
     use_opt = "optimal" in names
-    tab = _dp_tables(joint, joint.n, max_memory) if use_opt else _Tables(joint, max_memory, extra=0.5)
+    extra = 0.5 + (make_sampler("punt").step_calls(joint.n) - 1 if "punt" in names else 0)  # punt's ring of layers
+    tab = _dp_tables(joint, joint.n, max_memory) if use_opt else _Tables(joint, max_memory, extra=extra)
     policy = _optimal_tables(tab, joint.n)[0] if use_opt else None
     points = []
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")
