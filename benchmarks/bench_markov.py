@@ -26,14 +26,14 @@ from mdmtheory.walks import _fb_numpy, reference_sample_walks, sample_walks
 SAMPLERS = [
     ("random", {"steps": 32}), ("left_to_right", {"steps": 32}), ("confidence", {"steps": 32}),
     ("margin", {"steps": 32}), ("entropy", {"steps": 32}), ("threshold", {"tau": 0.9}),
-    ("eb", {"gamma": 0.5}), ("punt", {"delta": 0.01}), ("bisection", {}),
+    ("eb", {"gamma": 0.5}), ("punt_pairwise", {"delta": 0.01}), ("bisection", {}),
     ("llada", {"steps": 32, "block_length": 32, "temperature": 1.0}), ("fast_dllm", {"block_length": 32, "temperature": 1.0}),
     ("dream", {"steps": 32, "alg": "maskgit_plus", "temperature": 1.0}),
 ]
 #: Throughput (walks x positions per second) written to RESULTS.md on 2026-11-23, before the
 #: rules were shared by the engines (issue 10): no sampler may fall below its figure.
 PREVIOUS = {"random": 3.47e6, "left_to_right": 4.14e6, "confidence": 4.3e5, "margin": 3.6e5, "entropy": 1e5,
-            "threshold": 3.29e4, "eb": 1.31e4, "punt": 1.78e3, "bisection": 2.65e6}
+            "threshold": 3.29e4, "eb": 1.31e4, "punt_pairwise": 1.78e3, "bisection": 2.65e6}
 _NUMPY_SCHEDULE = ("random", "left_to_right", "confidence", "margin", "entropy")
 BUDGET = 60.0  # seconds per sampler for the numba engine
 
@@ -111,7 +111,7 @@ def _simulation_rows(quick: bool) -> list[str]:
             rows.append(f"| {name} | {prm} | {run}{mark} | {dt:.2f} | {thr:.3g} | {prev} | {calls.mean():.1f} | "
                         f"{valid:.3f} | - | - | - |")
             continue
-        nw = np_walks if name in _NUMPY_SCHEDULE else (1 if name == "punt" else max(2, np_walks // 30))
+        nw = np_walks if name in _NUMPY_SCHEDULE else (1 if name == "punt_pairwise" else max(2, np_walks // 30))
         t0 = time.perf_counter()
         if name in _NUMPY_SCHEDULE:
             _numpy_schedule_run(chain, s, nw, seed=3)

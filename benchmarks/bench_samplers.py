@@ -12,7 +12,7 @@ the optimal-policy DP reaches.
   one run passes the time limit; the work bound ``k prod_i (1 + 2 q_i)`` of the refusal is shown.
 * ``published``: the exact evaluation of ``llada`` (temperature 1, two steps per block; two
   blocks, or three for ``n = 9``, which two blocks do not divide: LLaDA asserts it) and
-  ``punt`` (the pairwise rule, ``delta = 0.01``) on a binary ``n = 12`` and a ``q = 3, n = 9``
+  ``punt_pairwise`` (``delta = 0.01``) on a binary ``n = 12`` and a ``q = 3, n = 9``
   table (Dirichlet(0.5), seed 0), against the brute-force recursion of ``tests/test_evaluate.py``
   with the plain-Python rules of ``tests/rules_reference.py`` (every candidate vector of every
   masked position enumerated) in the same run, stopped at the budget and extrapolated from its
@@ -150,7 +150,7 @@ def _published_section(quick: bool) -> list[str]:
         # two blocks where they divide n (LLaDA asserts n % block_length == 0): q = 3, n = 9 has three
         blocks = 2 if n % 2 == 0 else 3
         llada = m.make_sampler("llada", steps=2 * blocks, block_length=n // blocks, temperature=1.0)
-        for s in (llada, m.make_sampler("punt", delta=0.01)):
+        for s in (llada, m.make_sampler("punt_pairwise", delta=0.01)):
             small = m.make_sampler("llada", steps=4, block_length=2, temperature=1.0) if s.name == "llada" else s
             m.evaluate(m.random_joint(4, q, seed=1), small)  # compiled before timing
             t0 = time.perf_counter()

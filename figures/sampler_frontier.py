@@ -8,12 +8,12 @@ model calls on data ``x ~ mu`` (``expected_steps_mu``; exactly ``k`` for the sch
 
 * black steps: ``optimal(k)``, the best deterministic adaptive policy with at most ``k`` calls,
   drawn on ``[k, k + 1)``; a deterministic sampler whose *largest* number of calls is ``k`` never
-  lies below it, but adaptive samplers (EB, threshold, PUNT) may use more calls than their mean;
+  lies below it, but adaptive samplers (EB, threshold, punt_pairwise) may use more calls than their mean;
 * dashed: the lower convex hull of ``(E_mu[calls], KL)`` over every deterministic adaptive policy
   (:func:`mdmtheory.optimal_tradeoff`), which no deterministic sampler crosses.
 
 The random-order mixture is not a deterministic policy and can sit below both; nor are the
-published samplers (``llada``, ``fast_dllm``, ``dream`` at temperature 1, dashed), which draw a
+published samplers (``llada``, ``fast_dllm``, ``dream`` at temperature 1, ``punt``; dashed), which draw a
 candidate for every position and rank by its probability: their ``x`` is the expected number of
 calls of their own runs.
 """
@@ -41,11 +41,12 @@ STYLES = {
     "entropy": dict(color="tab:green", marker="^"),
     "threshold": dict(color="tab:purple", marker="v"),
     "eb": dict(color="tab:red", marker="*"),
-    "punt": dict(color="tab:orange", marker="P"),
+    "punt_pairwise": dict(color="tab:orange", marker="P"),
     "bisection": dict(color="tab:pink", marker="X"),
     "llada": dict(color="tab:olive", marker="h", ls="--"),
     "fast_dllm": dict(color="darkgoldenrod", marker="p", ls="--"),
     "dream": dict(color="teal", marker="d", ls="--"),
+    "punt": dict(color="darkviolet", marker="8", ls="--"),
 }
 
 

@@ -23,7 +23,7 @@ PANELS = [("path:5", "vertex:0"), ("tree:2", "vertex:0"), ("grid:2x3", "vertex:0
           ("cycle:5", "stationary"), ("complete:5", "stationary"), ("barbell:3", "vertex:0")]
 STYLE = {"random": ("k", "o", "-"), "entropy": ("tab:red", "s", "-"), "confidence": ("tab:blue", "^", "--"),
          "margin": ("tab:cyan", "v", "--"), "left_to_right": ("tab:gray", "<", ":"), "threshold": ("tab:green", "D", "-."),
-         "eb": ("tab:orange", "P", "-."), "punt": ("tab:purple", "X", "-."), "bisection": ("tab:brown", "*", "")}
+         "eb": ("tab:orange", "P", "-."), "punt_pairwise": ("tab:purple", "X", "-."), "bisection": ("tab:brown", "*", "")}
 
 
 def data(**executor) -> list[dict]:

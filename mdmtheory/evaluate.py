@@ -351,14 +351,17 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     ``KL(mu || nu) = sum_{visited (R, x_R)} mu(x_R) TC(X_{S(R, x_R)} | x_R)``.  Both sides are
     computed independently (``nu`` from the propagated mass, the right side from the subset
     marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
-    plus the rule (``O(n^2 q^2)`` for ``punt``) plus the cells written, ``O(n)`` each; ``random``
-    enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates (``llada``,
-    ``fast_dllm``, ``dream``) enumerate the ``prod_{i eligible} q_i`` candidate vectors of each
-    state and the sets of their selection law (Dream's ``alg_temp``: every set of the draw
-    without replacement, its probability a sum over orders, by a DP over subsets), one layer of
-    mass per model call (a state may be reached after different numbers of calls): in all
-    about ``2^n prod_i q_i n`` work.  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for
-    the candidate rules).
+    plus the rule (``O(n^2 q^2)`` for ``punt_pairwise``) plus the cells written, ``O(n)`` each;
+    ``random`` enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates
+    (``llada``, ``fast_dllm``, ``dream``, ``punt``) enumerate the ``prod_{i eligible} q_i``
+    candidate vectors of each state and the sets of their selection law (Dream's ``alg_temp``:
+    every set of the draw without replacement, its probability a sum over orders, by a DP over
+    subsets), one layer of mass per model call (a state may be reached after different numbers
+    of calls): in all about ``2^n prod_i q_i n`` work.  ``punt`` adds, per candidate vector, its
+    ``ceil(log2 m)`` anchor/test rounds, each conditional ``p_j(.|x_R, y_A)`` read from the
+    subset-marginal tables in ``O(n q_j)``, and its step moves mass ``1 + ceil(log2 m)`` layers
+    ahead (the calls are counted).  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for the
+    candidate rules, ``2 + ceil(log2 n)`` for ``punt``).
 
     Examples
     --------
@@ -378,7 +381,8 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
     sampler.kernel_args(joint.n)  # validates the parameters against n before allocating
-    return _run(joint, _Tables(joint, max_memory, extra=2.5), sampler, base)
+    # 2.5 arrays beyond the tables, plus the layers of the punt ring past two
+    return _run(joint, _Tables(joint, max_memory, extra=1.5 + sampler.step_calls(joint.n)), sampler, base)
 
 
 def _run(
@@ -401,13 +405,14 @@ def _run(
     dep = np.zeros(cap + 2)
     one_pass = not sampler.rule.candidates
     total = int(tab.off[-1])
-    cur = np.zeros(total)
-    nxt = cur if one_pass else np.zeros(total)
+    # mass layers: one array in one pass; a ring of 1 + (most calls of one step) + 1 otherwise
+    depth = 1 if one_pass else 1 + sampler.step_calls(n)
+    lay = np.zeros((depth, total))
     stepof = np.full(total if one_pass else 1, -1, dtype=np.int16)
     seen = np.zeros(1 if one_pass else total, dtype=bool)
     worst, calls_mu, visited, ok = _k.propagate(
         tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
-        one_pass, policy, kb, cap, cur, nxt, stepof, seen, nu, steps_prob, dep,
+        one_pass, policy, kb, cap, lay, stepof, seen, nu, steps_prob, dep,
     )
     if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
         raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
@@ -471,8 +476,10 @@ def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
         return [("threshold", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
     if name == "eb":
         return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
-    if name == "punt":
+    if name == "punt_pairwise":
         return [("delta", 0.0)] + [("delta", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
+    if name == "punt":
+        return [("eps", 0.0)] + [("eps", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
     if name == "bisection":
         return [("", None)]
     if name == "optimal":
@@ -488,8 +495,9 @@ def frontier(
     The knobs: ``steps = 1..n`` for the schedule samplers, ``llada`` (one block) and ``dream``
     (``maskgit_plus``), ``k = 1..n`` for ``optimal`` (one DP gives every budget), ``tau`` on
     ``0, 0.5, ..., 0.99, 1`` for ``threshold`` and the same grid of ``threshold`` for
-    ``fast_dllm`` (one block), ``gamma`` and ``delta`` on ``0`` and a geometric grid up to
-    ``sum_i log q_i`` for ``eb`` and ``punt``; ``bisection`` has none.  The published samplers
+    ``fast_dllm`` (one block), ``gamma``, ``delta`` and ``eps`` on ``0`` and a geometric grid up to
+    ``sum_i log q_i`` for ``eb``, ``punt_pairwise`` and ``punt`` (whose ``expected_steps`` count its
+    anchor/test rounds); ``bisection`` has none.  The published samplers
     run at temperature 1 (:data:`FRONTIER_FIXED`); their ``expected_steps_mu`` is the expected
     number of calls of their own runs (they have no chain rule on data ``x ~ mu``).
 
@@ -516,7 +524,8 @@ def frontier(
     names = [str(s).strip() for s in samplers]
     plan = [(name, _sweep(name, joint)) for name in names]
     use_opt = "optimal" in names
-    tab = _dp_tables(joint, joint.n, max_memory) if use_opt else _Tables(joint, max_memory, extra=0.5)
+    extra = 0.5 + (make_sampler("punt").step_calls(joint.n) - 1 if "punt" in names else 0)  # punt's ring of layers
+    tab = _dp_tables(joint, joint.n, max_memory) if use_opt else _Tables(joint, max_memory, extra=extra)
     policy = _optimal_tables(tab, joint.n)[0] if use_opt else None
     points = []
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")

@@ -23,8 +23,8 @@ eligible position and ranks by the probability of the drawn candidate, then unma
 ``eb(gamma, proxy)``      sort by the proxy (``entropy``: ``H``; ``confidence``: ``-max p``;
                           ``margin``: ``-margin``), take the largest prefix ``U`` with
                           ``sum_U H(p_i) - max_U H(p_i) <= gamma`` (at least one; EB-sampler)
-``punt(delta)``           candidates in decreasing confidence; a candidate is dropped when its
-                          conditional mutual information with a more confident candidate,
+``punt_pairwise(delta)``  positions in decreasing confidence; one is dropped when its
+                          conditional mutual information with a more confident one,
                           ``I(X_i; X_j | x_R)``, exceeds ``delta`` (pairwise, with an exact
                           test: not the published PUNT)
 ``bisection``             the midpoint ``(a + b) // 2`` of every maximal run ``a..b`` of masked
@@ -55,6 +55,15 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           probability of the candidate, its margin, or ``sum p log(p + 1e-10)``;
                           with ``alg_temp`` the positions are drawn without replacement from
                           ``softmax(confidence / alg_temp)``
+``punt(eps)``             the published PUNT (Azangulov et al. [4], as issue 10 states it): a
+                          candidate ``y_i ~ p_i`` for every masked position, ranked by
+                          ``p_i(y_i)`` (rank ``0..m-1``); ``ceil(log2 m)`` extra calls, one per
+                          bit of the rank: in round ``r`` the candidates with bit ``r`` = 0 are
+                          the anchors, revealed together at their candidate values, and each
+                          other candidate ``j`` is dropped when
+                          ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``; the kept candidates
+                          are unmasked with their values (rank 0, the top one, is an anchor in
+                          every round: never dropped)
 ========================  ===================================================================
 
 Every rule is defined once, in ``mdmtheory/_kernels/rules.py`` (fixed codes; parameters,
@@ -75,7 +84,8 @@ Conventions, the same in every implementation (the numba kernels included)
   entropy) are compared as :func:`rank_key` ``= rint(key * 10**KEY_DECIMALS)``, so that
   marginals computed in different orders of floating-point operations rank the same.
 * Thresholds are compared with slack :data:`TOL`: ``max p >= tau - TOL``,
-  ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``.
+  ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``, ``punt`` drops when
+  ``KL >= eps - TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
 * Where the published code and its paper differ, the code is followed: the ``fast_dllm``
   dynamic rule's ``top_i`` quirk above, Dream's ``int`` truncation (computed in float64 here,
@@ -336,7 +346,7 @@ RULES: dict[str, Rule] = {
              "at most n; adaptive", False, False, _HERE,
              "largest prefix with sum H - max H <= gamma (EB-sampler)",
              lambda prm, n: (_I(("entropy", "confidence", "margin").index(prm["proxy"])), _F(prm["gamma"]), _NONE)),
-        Rule("punt", _c.PUNT,
+        Rule("punt_pairwise", _c.PUNT_PAIRWISE,
              (Param("delta", "float", 0.01, "nats", "dependence test: drop when I(X_i; X_j | x_R) > delta", lo=0.0),),
              "at most n; adaptive (the pairwise tests are oracle queries, not counted)", False, False,
              _HERE + " (pairwise; not the published PUNT)",
@@ -378,6 +388,14 @@ RULES: dict[str, Rule] = {
              "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
              "entropy (origin: each with probability 1 - s/t)", _dream_pack),
+        Rule("punt", _c.PUNT,
+             (Param("eps", "float", 0.01, "nats", "drop a tested candidate when KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps",
+                    lo=0.0),),
+             "1 + ceil(log2 m) per step (m masked): the anchor/test rounds are counted", False, True,
+             "Azangulov et al. arXiv:2510.21961, PUNT (as issue 10 states it); mdmtheory/_kernels/rules.py: "
+             "punt_rounds, punt_is_anchor, punt_kl, punt_drops",
+             "candidates from p, ranked by p(y); ceil(log2 m) anchor/test rounds drop tested candidates with "
+             "KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps", lambda prm, n: (_NONE, _F(prm["eps"]), _NONE)),
     )
 }
 
@@ -406,9 +424,13 @@ class SamplerState:
         0-based index of the model call about to be made.
     pair_mi : callable, optional
         ``pair_mi(i, j) -> I(X_i; X_j | X_R = x_R)`` in nats for two masked positions (the exact
-        oracle's dependence test; only ``punt`` uses it).
+        oracle's dependence test; only ``punt_pairwise`` uses it).
     q : sequence of int, optional
         Alphabet sizes (default: the width of ``marginals`` for every position).
+    conditional : callable, optional
+        ``conditional(assign, j) -> p_j(.|x_R, x_A = assign)`` (a length-``q_j`` array) for a dict
+        ``assign`` of masked positions to values and a masked ``j`` not in it, or ``None`` when
+        that context has probability 0 (the oracle's extra queries; only ``punt`` uses it).
     """
 
     n: int
@@ -418,6 +440,7 @@ class SamplerState:
     step: int = 0
     pair_mi: Callable[[int, int], float] | None = None
     q: tuple | None = None
+    conditional: Callable[[dict, int], np.ndarray | None] | None = None
 
     @property
     def masked(self) -> np.ndarray:
@@ -544,10 +567,23 @@ class Sampler:
         sequence is complete; they count the remaining calls with this); 0 for the others."""
         return int(self.params["steps"]) if self.name == "llada" else 0
 
+    def step_calls(self, m: int) -> int:
+        """Model calls of one step with ``m`` masked positions: ``1 + ceil(log2 m)`` for ``punt``
+        (its anchor/test rounds, :func:`mdmtheory._kernels.rules.punt_rounds`), else 1.
+
+        Examples
+        --------
+        >>> [make_sampler("punt").step_calls(m) for m in (1, 2, 3, 4, 5)]
+        [1, 2, 3, 3, 4]
+        """
+        return 1 + int(_r.punt_rounds(m)) if self.name == "punt" else 1
+
     def max_calls(self, n: int) -> int:
         """An upper bound on the model calls of one run at length ``n``."""
         if self.name in ("llada", "dream"):
             return int(self.params["steps"])
+        if self.name == "punt":  # one position per step at worst, each step 1 + ceil(log2 m) calls
+            return sum(self.step_calls(m) for m in range(1, n + 1))
         sizes = self.sizes(n)
         return n + (len(sizes) if sizes else 0) + 1
 
@@ -592,7 +628,7 @@ class Sampler:
         sets, probs, dp = np.zeros(nbuf, dtype=np.int64), np.zeros(nbuf), np.zeros(nbuf)
         t = int(state.step)
 
-        def law():
+        def law(val=None):
             kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                    key, chosen, w)
             if kind == _c.DEPENDENCE:
@@ -601,6 +637,22 @@ class Sampler:
                 ranked = [int(i) for i in chosen[:e]]
                 kept = [i for a, i in enumerate(ranked)
                         if not any(state.pair_mi(j, i) > self.params["delta"] + TOL for j in ranked[:a])]
+                return [(1.0, tuple(sorted(kept)))]
+            if kind == _c.ANCHORED:
+                if state.conditional is None:
+                    raise InputError("punt needs the oracle's conditionals given the anchors: give "
+                                     "SamplerState(conditional=...)")
+                ranked = [int(i) for i in chosen[:e]]
+                kept = set(ranked)
+                for rnd in range(int(_r.punt_rounds(e))):
+                    anchors = {i: val[i] for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)}
+                    for a, j in enumerate(ranked):
+                        if _r.punt_is_anchor(a, rnd):
+                            continue
+                        pc = state.conditional(anchors, j)
+                        if pc is None or _r.punt_drops(_r.punt_kl(P[j], np.asarray(pc, dtype=float), qs[j]),
+                                                       self.params["eps"], TOL):
+                            kept.discard(j)
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.DET:
                 return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
@@ -625,7 +677,7 @@ class Sampler:
             for i, v in zip(elig, ys):
                 score[i] = _r.candidate_score(code, ip, Q[i], qs[i], v)
             val = dict(zip(elig, ys))
-            for p, S in law():
+            for p, S in law(val):
                 k = (S, tuple(val[i] for i in S))
                 out[k] = out.get(k, 0.0) + py * p
         return [(p, S, vals) for (S, vals), p in out.items()]
@@ -666,10 +718,10 @@ def make_sampler(name: str, **params) -> Sampler:
     **params
         The rule's parameters (``mdmtheory samplers`` lists them with types, defaults and
         units): ``schedule`` (a list of sizes summing to ``n``) or ``steps`` for the schedule
-        samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt), ``k``
-        (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
+        samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
+        ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
         ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
-        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream).  Values are
+        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps`` (punt).  Values are
         typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 
     Returns

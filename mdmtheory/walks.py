@@ -131,6 +131,11 @@ def _kernel_params(sampler: Sampler, n: int) -> tuple:
     """``(code, ip, fp, sizes)`` of the shared rule kernel (validated against ``n``)."""
     if sampler.name == "optimal":
         raise InputError("the optimal policy needs the dense joint: use mdmtheory.evaluate at tiny n, not walk simulation")
+    if sampler.name == "punt":
+        raise InputError(
+            "punt (the published PUNT) needs the oracle's conditionals given its anchors' candidate values, which the "
+            "walk engine does not compute: use mdmtheory.evaluate (or exact_walk_metrics at small n), or punt_pairwise"
+        )
     return sampler.kernel_args(n)
 
 
@@ -176,11 +181,11 @@ def sample_walks(
     settled powers, ``O(q)`` per position, and only for the gaps the previous step changed
     (for every masked position when the rule reads the marginals, else only for the chosen
     ones).  The rules, keys, ties and slack are those of :mod:`mdmtheory.samplers`.
-    ``punt`` tests a candidate only against the nearest earlier-ranked position on each side
+    ``punt_pairwise`` tests a candidate only against the nearest earlier-ranked position on each side
     in its gap: positions in other gaps are conditionally independent, and given the gap's
     boundary values the masked run is a Markov chain, so ``I(X_i; X_j | x_R)`` decreases as
     ``j`` moves away from ``i`` (data processing).  Each call costs ``O(n + g q)`` for the
-    ``g`` positions whose gaps changed (``O(m q^2)`` more for ``punt``).
+    ``g`` positions whose gaps changed (``O(m q^2)`` more for ``punt_pairwise``).
 
     Examples
     --------

@@ -76,7 +76,7 @@ def check(quick: bool = False, tc_fn=conditional_total_correlation) -> Claim:
         ("margin", {"schedule": None}),
         ("eb", {"gamma": 0.3}),
         ("threshold", {"tau": 0.6}),
-        ("punt", {"delta": 0.01}),
+        ("punt_pairwise", {"delta": 0.01}),
         ("bisection", {}),
         ("optimal", {"k": 2}),
     ]
@@ -98,7 +98,7 @@ def check(quick: bool = False, tc_fn=conditional_total_correlation) -> Claim:
         source="Chain rule (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 2.2)",
         passed=worst_chain < TOL and worst_kernel < TOL,
         numbers={"cases": cases, "max_abs_kl_minus_chain_sum": worst_chain, "max_abs_evaluator_minus_brute": worst_kernel},
-        detail="For confidence, entropy, margin, EB, threshold, PUNT, bisection and the optimal policy on random "
+        detail="For confidence, entropy, margin, EB, threshold, punt_pairwise, bisection and the optimal policy on random "
         "tables, KL(mu||nu) of the law built along each x equals the mu-weighted sum of TC(X_S | x_R) over the "
         "visited states, and the evaluator's KL (nats).",
     )

@@ -6,7 +6,9 @@ sampling ``s_1`` positions independently hits one of the two modes with probabil
 ``2 * 2^-s_1``, and ``KL(mu || nu) = (s_1 - 1) log 2`` for a fixed order, on average over random
 orders (Theorem 4) and for the random-order mixture alike.  The first step's size is read off
 each rule's parameters (not from the evaluator): a schedule's ``s_1``; ``n`` for a threshold
-``tau <= 1/2``, else 1; ``1 + floor(gamma / log 2)`` for EB; 1 for PUNT and bisection; ``n``
+``tau <= 1/2``, else 1; ``1 + floor(gamma / log 2)`` for EB; 1 for ``punt_pairwise`` (``delta <
+log 2``), the published ``punt`` (any ``eps``: the top candidate is an anchor of every round) and
+bisection; ``n``
 for the optimal policy with one call, else a first step of 1."""
 
 from __future__ import annotations
@@ -39,8 +41,10 @@ def first_step_size(name: str, params: dict, n: int) -> int:
         return n if params["tau"] <= 0.5 else 1  # every confidence is 1/2 at the start
     if name == "eb":
         return min(n, 1 + math.floor(params["gamma"] / LOG2 + 1e-12))  # sum H - max H = (|U|-1) log 2
-    if name == "punt":
+    if name == "punt_pairwise":
         return n if params["delta"] >= LOG2 else 1  # every pair has conditional MI log 2
+    if name == "punt":
+        return 1  # every anchor set holds the top candidate: a tested one is then fixed or impossible (KL inf)
     if name == "bisection":
         return 1  # one gap, one midpoint
     if name == "optimal":
@@ -79,8 +83,10 @@ def sampler_grid(n: int) -> list:
             out += [make_sampler(name, tau=t) for t in (0.5, 0.6, 0.99)]
         elif name == "eb":
             out += [make_sampler(name, gamma=g, proxy=p) for g in (0.7, 1.5, 10.0) for p in ("entropy", "confidence", "margin")]
-        elif name == "punt":
+        elif name == "punt_pairwise":
             out += [make_sampler(name, delta=0.7)]
+        elif name == "punt":
+            out += [make_sampler(name, eps=0.7), make_sampler(name, eps=0.0), make_sampler(name, eps=100.0)]
         elif name == "optimal":
             out += [make_sampler(name, k=1), make_sampler(name, k=3)]
     return out

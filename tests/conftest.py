@@ -26,7 +26,7 @@ settings.load_profile("mdm")
 def warm_kernels():
     """Compile (or load from cache) every numba kernel once per session."""
     m.subset_entropies(m.random_joint(3, 2, seed=0))
-    m.simulate(m.random_walk("cycle:4", 5), m.make_sampler("punt"), samples=2)  # walk kernels (issue 4)
+    m.simulate(m.random_walk("cycle:4", 5), m.make_sampler("punt_pairwise"), samples=2)  # walk kernels (issue 4)
     m.random_walk("path:3", 4, "uniform").fixed_order_kl([[0, 1], [2, 3]])
     m.evaluate(m.random_joint(3, 2, seed=0), "eb"), m.optimal_kl(m.random_joint(2, 2, seed=0))  # issue 5
     m.optimal_schedule([0.0, 1.0, 2.0], 2), m.frontier([0.0, 1.0]), m.min_steps([0.0, 1.0], 0.5)  # schedules (issue 3)

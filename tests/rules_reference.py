@@ -1,11 +1,12 @@
 """Slow, obviously-correct references of every selection rule (plain Python, nothing from
 ``mdmtheory._kernels``): the law of one step at one state, written from the published code.
 
-``reference_law(name, params, n, q, revealed, P, step, pair_mi)`` returns rows
+``reference_law(name, params, n, q, revealed, P, step, pair_mi, conditional)`` returns rows
 ``(probability, S, values)``: the set ``S`` (sorted tuple) unmasked with the candidate ``values``
 (rules that draw candidates) or ``None`` (values drawn from the marginals).  Candidate rules
 enumerate the candidates of *every* masked position (not only the eligible ones) and their
-sets; random position draws enumerate orderings (Dream's ``alg_temp``).
+sets; random position draws enumerate orderings (Dream's ``alg_temp``).  ``step_calls(name, m)``
+is the number of model calls of one step with ``m`` masked positions.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
             else:
                 break
         return {tuple(sorted(order[:best])): 1.0}
-    if name == "punt":
+    if name == "punt_pairwise":
         order = ranked({i: -max(P[i]) for i in masked})
         kept = [i for a, i in enumerate(order) if all(pair_mi(j, i) <= params["delta"] + TOL for j in order[:a])]
         return {tuple(sorted(kept)): 1.0}
@@ -230,14 +231,66 @@ def _candidate_law(name, params, n, q, masked, P, step):
     return out
 
 
-CANDIDATE_RULES = ("llada", "fast_dllm", "dream")
+def step_calls(name: str, m: int) -> int:
+    """Model calls of one step with ``m`` masked positions: PUNT adds one call per bit needed to
+    write the ranks ``0..m-1`` (``ceil(log2 m)``), every other rule makes one."""
+    if name != "punt" or m <= 1:
+        return 1
+    bits = 0
+    while 2**bits < m:
+        bits += 1
+    return 1 + bits
 
 
-def reference_law(name, params, n, q, revealed, P, step, pair_mi=None):
+def kl_nats(p, r) -> float:
+    """KL(p || r) in nats, infinite when r misses mass of p."""
+    out = 0.0
+    for a, b in zip(p, r):
+        if a > 0:
+            if b <= 0:
+                return float("inf")
+            out += a * log(a / b)
+    return out
+
+
+def _punt_law(params, q, masked, P, conditional):
+    """The published PUNT as issue 10 states it: candidates ``y_i ~ p_i`` for every masked
+    position, ranked by ``p_i(y_i)`` (ties by position); for each bit ``r`` of the ranks the
+    candidates whose rank has bit ``r`` clear are anchors, the others are tested against them and
+    dropped when ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps`` (or when the anchors' values have
+    probability 0: ``conditional`` returns None); the survivors are unmasked with their values."""
+    out: dict = {}
+    m = len(masked)
+    for ys in itertools.product(*[range(q[i]) for i in masked]):
+        py = float(np.prod([P[i][v] for i, v in zip(masked, ys)]))
+        if py <= 0:
+            continue
+        y = dict(zip(masked, ys))
+        order = ranked({i: -P[i][y[i]] for i in masked})
+        kept = set(order)
+        for r in range(step_calls("punt", m) - 1):
+            anchors = {i: y[i] for rank, i in enumerate(order) if not (rank >> r) & 1}
+            for rank, j in enumerate(order):
+                if (rank >> r) & 1:
+                    pc = conditional(dict(anchors), j)
+                    if pc is None or kl_nats(list(P[j][: q[j]]), list(pc)) >= params["eps"] - TOL:
+                        kept.discard(j)
+        S = tuple(sorted(kept))
+        key = (S, tuple(y[i] for i in S))
+        out[key] = out.get(key, 0.0) + py
+    return out
+
+
+CANDIDATE_RULES = ("llada", "fast_dllm", "dream", "punt")
+
+
+def reference_law(name, params, n, q, revealed, P, step, pair_mi=None, conditional=None):
     """The law of one step: rows ``(probability, S, values or None)``."""
     masked = [i for i in range(n) if not revealed[i]]
     if not masked:
         return [(1.0, (), None)]
+    if name == "punt":
+        return [(p, S, v) for (S, v), p in _punt_law(params, q, masked, P, conditional).items()]
     if name in CANDIDATE_RULES:
         return [(p, S, v) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
     return [(p, S, None) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]

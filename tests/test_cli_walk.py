@@ -118,3 +118,14 @@ def test_walk_published_samplers(capsys):
     out, _ = capsys.readouterr()
     d = json.loads(out)
     assert code == 0 and d["mode"] == "exact" and d["max_steps"] == 2 and 0 <= d["validity"] <= 1
+
+
+def test_walk_simulation_refuses_punt(capsys):
+    """punt needs conditionals given its anchors, which the walk engine does not compute: walk
+    simulation says so in one line (exit 2) and names the alternatives; --exact at small n works."""
+    assert main(["walk", "--graph", "cycle:4", "--length", "6", "--sampler", "punt", "--samples", "10"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("mdmtheory: error:") and "punt_pairwise" in err and err.count("\n") == 1
+    r = _json(capsys, ["walk", "--graph", "cycle:4", "--length", "5", "--sampler", "punt", "--exact", "--json"])
+    want = m.exact_walk_metrics(random_walk("cycle:4", 5), make_sampler("punt"))
+    assert r["kl"] == pytest.approx(want["kl"]) and r["max_steps"] == want["max_steps"]

@@ -25,11 +25,11 @@ from mdmtheory.evaluate import _Tables, evaluate, frontier, optimal_kl, optimal_
 from mdmtheory.samplers import SAMPLER_NAMES, SamplerState, make_sampler
 
 from .conftest import tables
-from .rules_reference import reference_law
+from .rules_reference import reference_law, step_calls
 
 SMALL = dict(max_n=4, max_q=3, max_cells=81)
 #: The rules that rank by the marginals and draw the chosen values from them (no candidates).
-PLAIN = ("random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt", "bisection")
+PLAIN = ("random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt_pairwise", "bisection")
 
 
 def H(p) -> float:
@@ -67,12 +67,23 @@ def ref_run(joint: m.Joint, sampler):
             pij = cond.sum(axis=tuple(c for c in range(len(free)) if c not in (a, b)))
             return H(P[i]) + H(P[j]) - H(pij)
 
+        def conditional(assign, j):  # p_j(.|x_R, x_A): sliced from the full table; None off the support
+            vals = list(values)
+            for i, v in assign.items():
+                vals[i] = v
+            s2 = mu[tuple(v if v >= 0 else slice(None) for v in vals)]
+            tot = float(s2.sum())
+            if tot <= 0:
+                return None
+            rest = [i for i in range(n) if vals[i] < 0]
+            return s2.sum(axis=tuple(b for b, i in enumerate(rest) if i != j)) / tot
+
         revealed = np.array([v >= 0 for v in values])
         dep[2] += 1
         if sampler.name == "optimal":  # the DP policy's own select (compared with the kernel's table)
             law = [(p, S, None) for p, S in sampler.select(SamplerState(n, revealed, np.array(values), P, step, pair_mi))]
         else:
-            law = reference_law(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi)
+            law = reference_law(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi, conditional)
         for prob, S, given in law:
             if sampler.deterministic and mass > 0:
                 axes = [free.index(i) for i in S]
@@ -85,7 +96,7 @@ def ref_run(joint: m.Joint, sampler):
                     nv = list(values)
                     for i, v in zip(S, xs):
                         nv[i] = v
-                    rec(tuple(nv), step + 1, pr)
+                    rec(tuple(nv), step + step_calls(sampler.name, len(free)), pr)
 
     rec(tuple([-1] * n), 0, 1.0)
     if sampler.name == "llada":  # LLaDA's generate makes all its steps calls, even with nothing masked
@@ -149,8 +160,10 @@ def samplers_for(draw, n: int, names=None):
         return make_sampler(
             name, gamma=draw(st.sampled_from([0.0, 0.05, 0.3, 1.0, 5.0])), proxy=draw(st.sampled_from(["entropy", "confidence", "margin"]))
         )
-    if name == "punt":
+    if name == "punt_pairwise":
         return make_sampler(name, delta=draw(st.sampled_from([0.0, 0.01, 0.1, 1.0])))
+    if name == "punt":
+        return make_sampler(name, eps=draw(st.sampled_from([0.0, 1e-3, 0.05, 0.3, 1.0, 50.0])))
     temp = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
     block = draw(st.sampled_from([None] + [L for L in range(1, n + 1) if n % L == 0]))
     if name == "llada":
@@ -340,13 +353,13 @@ def test_copy_closed_forms(n, q):
 
 @pytest.mark.parametrize("n", [3, 4, 5])
 def test_parity_closed_forms(n):
-    """Parity: a fixed order loses log 2 iff its last step has size >= 2; PUNT with delta = 0
+    """Parity: a fixed order loses log 2 iff its last step has size >= 2; punt_pairwise with delta = 0
     unmasks pairwise-independent bits together and loses log 2 (pairwise != mutual)."""
     J = m.parity(n)
     for sched in ([n - 1, 1], [1, n - 1], [2] * (n // 2) + [1] * (n % 2)):
         r = evaluate(J, make_sampler("left_to_right", schedule=sched))
         assert r["kl"] == pytest.approx(np.log(2) if sched[-1] >= 2 else 0.0, abs=1e-12)
-    r = evaluate(J, make_sampler("punt", delta=0.0))
+    r = evaluate(J, make_sampler("punt_pairwise", delta=0.0))
     assert r["kl"] == pytest.approx(np.log(2), abs=1e-12) and r["max_steps"] == 1
     assert optimal_kl(J, 2) == pytest.approx(0.0, abs=1e-12)  # n-1 bits, then the last
 
@@ -380,7 +393,7 @@ def test_zero_probability_contexts_uniform_oracle():
 def test_frontier_points_and_floor():
     """frontier: one point per knob value; optimal(k) below every deterministic point with <= k calls."""
     J = m.random_joint(4, 2, alpha=0.4, seed=7)
-    res = frontier(J, ["eb", "confidence", "threshold", "bisection", "punt", "optimal"])
+    res = frontier(J, ["eb", "confidence", "threshold", "bisection", "punt_pairwise", "optimal"])
     pts = res["points"]
     assert res["unit"] == "nats"
     assert [p["value"] for p in pts if p["sampler"] == "confidence"] == [1, 2, 3, 4]
@@ -425,7 +438,8 @@ def test_structured_tables_with_exact_ties_match_reference(family):
     joint = STRUCTURED[family]()
     samplers = [make_sampler(s, steps=2) for s in ("random", "left_to_right", "confidence", "margin", "entropy")]
     samplers += [make_sampler("threshold", tau=0.6), make_sampler("eb", gamma=0.7), make_sampler("eb", gamma=0.7, proxy="margin")]
-    samplers += [make_sampler("punt", delta=0.05), make_sampler("bisection"), optimal_policy(joint, 2)]
+    samplers += [make_sampler("punt_pairwise", delta=0.05), make_sampler("bisection"), optimal_policy(joint, 2)]
+    samplers += [make_sampler("punt", eps=0.05), make_sampler("punt", eps=0.0)]
     for s in samplers:
         got = evaluate(joint, s) if s.name != "optimal" else evaluate(joint, make_sampler("optimal", k=2))
         nu, steps, dep = ref_run(joint, s)

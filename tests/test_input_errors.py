@@ -48,10 +48,10 @@ CASES = [
     ("optimal_policy-notajoint", lambda: m.optimal_policy("notajoint", 2)),
     ("optimal_tradeoff-notajoint", lambda: m.optimal_tradeoff("notajoint", 0.5)),
     ("sampler_frontier-notajoint", lambda: m.sampler_frontier("notajoint")),
-    ("simulate-notachain", lambda: m.simulate("notachain", "punt", samples=2)),
+    ("simulate-notachain", lambda: m.simulate("notachain", "punt_pairwise", samples=2)),
     ("walk_metrics-notachain", lambda: m.walk_metrics("notachain", [[0]])),
-    ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt")),
-    ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt", 2)),
+    ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt_pairwise")),
+    ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt_pairwise", 2)),
     # -- hidden Markov models and estimators (issue 11)
     ("HMM-not-stochastic", lambda: m.HMM([[0.5, 0.6], [0.5, 0.5]], [[1.0, 0.0], [0.0, 1.0]], [0.5, 0.5], n=3)),
     ("HMM-n0", lambda: m.HMM([[1.0]], [[1.0]], [1.0], n=0)),

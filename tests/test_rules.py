@@ -46,7 +46,28 @@ def states(draw):
     values = np.where(revealed, 0, -1)
     mi_vals = {(i, j): draw(st.sampled_from([0.0, 0.005, 0.5])) for i in range(n) for j in range(i + 1, n)}
     pair_mi = lambda i, j: mi_vals[(min(i, j), max(i, j))]  # noqa: E731
-    return n, q, revealed, values, P, pair_mi
+    # punt's conditionals given anchors: per query, the marginal itself (KL 0), a point mass, a
+    # pool row (zeros, ties) or None (anchors of probability 0); fixed per query once drawn
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    answers: dict = {}
+
+    def conditional(assign, j):
+        key = (tuple(sorted(assign.items())), j)
+        if key not in answers:
+            kind = rng.integers(4)
+            if kind == 0:
+                answers[key] = P[j, : q[j]].copy()
+            elif kind == 1:
+                answers[key] = np.eye(q[j])[rng.integers(q[j])]
+            elif kind == 2:
+                w = rng.choice(pool, size=q[j])
+                w[rng.integers(q[j])] += 1.0
+                answers[key] = w / w.sum()
+            else:
+                answers[key] = None
+        return answers[key]
+
+    return n, q, revealed, values, P, pair_mi, conditional
 
 
 def _as_law(rows):
@@ -69,7 +90,7 @@ def _assert_same_law(got, want):
 def test_transitions_match_reference_on_random_states(data, state):
     """Sampler.transitions (the kernel rule) equals the plain-Python reference, state by state, for
     every rule, step and parameter draw (ties, zeros, unequal alphabets)."""
-    n, q, revealed, values, P, pair_mi = state
+    n, q, revealed, values, P, pair_mi, conditional = state
     sampler = data.draw(samplers_for(n))
     m_ = int((~revealed).sum())
     sizes = sampler.sizes(n)
@@ -80,13 +101,13 @@ def test_transitions_match_reference_on_random_states(data, state):
         step = data.draw(st.integers(0, sampler.params["steps"] - 1))
     else:
         step = data.draw(st.integers(0, (len(sizes) if sizes else n) + 1))
-    st_ = SamplerState(n, revealed, values, P, step, pair_mi, q=tuple(q))
+    st_ = SamplerState(n, revealed, values, P, step, pair_mi, q=tuple(q), conditional=conditional)
     if sampler.name == "llada":
         L = sampler.params["block_length"] or n
         block = step // (sampler.params["steps"] // (n // L))
         if not any(not revealed[i] for i in range(block * L, (block + 1) * L)) and m_:
             return  # unreachable: a block is finished only after its steps
-    want = reference_law(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi)
+    want = reference_law(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi, conditional)
     _assert_same_law(sampler.transitions(st_), want)
     assert sum(p for p, _, _ in sampler.transitions(st_)) == pytest.approx(1.0, abs=1e-12)
 
@@ -317,3 +338,108 @@ def test_walk_engine_candidate_samplers_match_exact_law():
         se = np.sqrt(nu * (1 - nu) / x.shape[0]) + 1e-4
         assert np.all(np.abs(freq - nu) <= 5 * se), s
         assert calls.max() <= s.max_calls(4)
+
+
+# --- the published PUNT (arXiv:2510.21961, as issue 10 states it) -----------------------------
+
+PUNT_EPS = [0.0, 1e-3, 0.05, 0.3, 1.0, 50.0]
+
+
+@settings(max_examples=120)
+@given(data=st.data(), joint=st.one_of(tables(**SMALL), tables(max_n=5, max_q=2, max_cells=32)))
+def test_punt_law_cell_by_cell(data, joint):
+    """punt: the exact output law equals the brute-force enumeration of every candidate vector and
+    every anchor/test round (conditionals sliced from the full table) cell by cell, and the law of
+    the number of calls (1 + ceil(log2 m) per step) matches, on tables with zeros and ties, n <= 5."""
+    sampler = make_sampler("punt", eps=data.draw(st.sampled_from(PUNT_EPS)))
+    got = evaluate(joint, sampler)
+    nu, steps, _ = ref_run(joint, sampler)
+    assert np.allclose(got.law.table, nu, rtol=1e-9, atol=1e-13)
+    table = {r["steps"]: r["probability"] for r in got.steps_distribution}
+    assert {t for t, p in table.items() if p > 1e-15} == {t for t, p in steps.items() if p > 1e-15}
+    for t, p in steps.items():
+        assert table.get(t, 0.0) == pytest.approx(p, rel=1e-9, abs=1e-15)
+    assert got.kl == pytest.approx(max(float(np.sum(rel_entr(joint.table, nu))), 0.0), rel=1e-9, abs=1e-12)
+
+
+def _ceil_log2(m: int) -> int:
+    return 0 if m <= 1 else int(np.ceil(np.log2(m) - 1e-12))
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 2), (3, 1, 2, 2), (2, 2, 2, 2, 2)])
+@pytest.mark.parametrize("eps", [1e-6, 0.05, 1.0])
+def test_punt_keeps_everything_on_a_product(shape, eps):
+    """Closed form: on a product distribution every conditional given the anchors is the marginal
+    (KL 0 < eps): one step unmasks everything, costing 1 + ceil(log2 n) calls, and nu = mu."""
+    rng = np.random.default_rng(len(shape))
+    rows = [rng.dirichlet(np.ones(k)) for k in shape]
+    rows[0][0] = 0.0  # a zero in a marginal
+    rows[0] /= rows[0].sum()
+    table = rows[0]
+    for r in rows[1:]:
+        table = np.multiply.outer(table, r)
+    J = m.Joint(table)
+    got = evaluate(J, make_sampler("punt", eps=eps))
+    n = len(shape)
+    assert got.kl == pytest.approx(0.0, abs=1e-13)
+    assert got.steps_distribution == [{"steps": 1 + _ceil_log2(n), "probability": pytest.approx(1.0)}]
+
+
+@pytest.mark.parametrize("n, q", [(2, 2), (3, 2), (4, 3), (5, 2)])
+def test_punt_on_copy_keeps_only_the_top_token(n, q):
+    """Closed form on copy(n, q): any other candidate conditioned on anchors that contain the top
+    one is a point mass (or the anchors disagree: probability 0), so KL = inf and only the top
+    survives the first step (1 + ceil(log2 n) calls); the rest are then determined, KL 0, and go
+    together (1 + ceil(log2(n - 1)) calls).  The output is exact."""
+    got = evaluate(m.copy(n, q), make_sampler("punt", eps=0.5))
+    calls = 1 + _ceil_log2(n) + 1 + _ceil_log2(n - 1)
+    assert got.kl == pytest.approx(0.0, abs=1e-13)
+    assert got.steps_distribution == [{"steps": calls, "probability": pytest.approx(1.0)}]
+    st_ = SamplerState(n, np.zeros(n, bool), np.full(n, -1), np.full((n, q), 1.0 / q), q=(q,) * n,
+                       conditional=lambda assign, j: (np.eye(q)[assign[0]] if 0 in assign else np.full(q, 1.0 / q)))
+    law = make_sampler("punt", eps=0.5).select(st_)
+    assert law == [(pytest.approx(1.0), (0,))]  # all tied: the top is position 0
+
+
+@settings(max_examples=40)
+@given(joint=tables(**SMALL))
+def test_punt_eps_zero_is_one_at_a_time(joint):
+    """eps = 0: every tested candidate is dropped (KL >= 0) and the never-dropped top one goes
+    alone: the law of LLaDA with n steps at temperature 1 (top-1 by the candidate's probability,
+    ties by position; not mu: the position chosen depends on its drawn value), and the run costs
+    sum_{m=1..n} (1 + ceil(log2 m)) calls."""
+    got = evaluate(joint, make_sampler("punt", eps=0.0))
+    llada = evaluate(joint, make_sampler("llada", steps=joint.n, temperature=1.0))
+    assert np.allclose(got.law.table, llada.law.table, rtol=1e-9, atol=1e-13)
+    calls = sum(1 + _ceil_log2(k) for k in range(1, joint.n + 1))
+    assert got.steps_distribution == [{"steps": calls, "probability": pytest.approx(1.0)}]
+    assert make_sampler("punt", eps=0.0).max_calls(joint.n) == calls
+
+
+def test_punt_rounds_and_anchors():
+    """ceil(log2 m) rounds; every pair of ranks is split (one anchor, one tested) in some round;
+    rank 0 is an anchor in every round."""
+    for e in range(1, 40):
+        rounds = R.punt_rounds(e)
+        assert rounds == _ceil_log2(e) and rounds == max(0, (e - 1).bit_length())
+        for a in range(e):
+            assert R.punt_is_anchor(0, a % max(rounds, 1))
+            for b in range(a + 1, e):
+                assert any(R.punt_is_anchor(a, r) != R.punt_is_anchor(b, r) for r in range(rounds))
+    assert R.punt_kl(np.array([0.5, 0.5]), np.array([1.0, 0.0]), 2) == np.inf
+    assert R.punt_kl(np.array([1.0, 0.0]), np.array([0.5, 0.5]), 2) == pytest.approx(np.log(2))
+    assert R.punt_drops(0.1 - TOL / 2, 0.1, TOL) and not R.punt_drops(0.1 - 2 * TOL, 0.1, TOL)
+
+
+def test_punt_needs_its_oracle_and_is_refused_by_the_walk_engine():
+    """Sampler.select without the conditionals, and walk simulation: InputError naming the fix."""
+    st_ = SamplerState(2, np.zeros(2, bool), np.full(2, -1), np.array([[0.5, 0.5], [0.5, 0.5]]))
+    with pytest.raises(InputError, match="conditional"):
+        make_sampler("punt").select(st_)
+    chain = m.random_walk("cycle:3", 4)
+    with pytest.raises(InputError, match="punt_pairwise"):
+        m.simulate(chain, make_sampler("punt"), samples=2)
+    with pytest.raises(InputError, match="eps must be >= 0"):
+        make_sampler("punt", eps=-0.1)
+    r = m.exact_walk_metrics(chain, make_sampler("punt", eps=0.05))  # small n: the exact evaluator
+    assert r["kl"] is not None and r["kl"] >= 0.0

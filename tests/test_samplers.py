@@ -41,15 +41,15 @@ def chosen(name, st, **params):
 
 def test_registry_names_and_determinism():
     """Every registered name builds; the chain rule applies to all but random and the rules that
-    draw candidates (llada, fast_dllm, dream)."""
+    draw candidates (llada, fast_dllm, dream, punt)."""
     assert set(SAMPLER_NAMES) == {
-        "random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt", "bisection", "optimal",
-        "llada", "fast_dllm", "dream",
+        "random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt_pairwise", "bisection",
+        "optimal", "llada", "fast_dllm", "dream", "punt",
     }
     for name in SAMPLER_NAMES:
         s = make_sampler(name)
         assert s.name == name
-        assert s.deterministic == (name not in ("random", "llada", "fast_dllm", "dream"))
+        assert s.deterministic == (name not in ("random", "llada", "fast_dllm", "dream", "punt"))
 
 
 def test_unknown_name_and_parameter_list_valid_ones():
@@ -69,7 +69,7 @@ def test_unknown_name_and_parameter_list_valid_ones():
     with pytest.raises(InputError, match="positive integer"):
         make_sampler("optimal", k=0)
     with pytest.raises(InputError, match=">= 0"):
-        make_sampler("punt", delta=-1)
+        make_sampler("punt_pairwise", delta=-1)
 
 
 def test_params_defaults_and_string_coercion():
@@ -82,7 +82,7 @@ def test_params_defaults_and_string_coercion():
     assert make_sampler("random", **parse("random", ["schedule=2, 1,1"])).params == {"schedule": [2, 1, 1]}
     assert make_sampler("entropy", **parse("entropy", ["steps=3"])).params == {"steps": 3}
     assert make_sampler("threshold").params == {"tau": 0.9}
-    assert make_sampler("punt").params == {"delta": 0.01}
+    assert make_sampler("punt_pairwise").params == {"delta": 0.01}
     assert make_sampler("optimal", **parse("optimal", ["k=4"])).params == {"k": 4}
     for bad in ({"gamma": "0.5"}, {"gamma": True}, {"proxy": 1}):
         with pytest.raises(InputError, match="eb parameter"):
@@ -199,24 +199,24 @@ def test_eb_proxy_changes_the_order():
     assert chosen("eb", st, gamma=0.0, proxy="confidence") == (1,)
 
 
-def test_punt_drops_the_less_confident_member_of_dependent_pairs():
-    """PUNT: a candidate is dropped when dependent on a more confident one."""
+def test_punt_pairwise_drops_the_less_confident_member_of_dependent_pairs():
+    """punt_pairwise: a position is dropped when dependent on a more confident one."""
     dep = {frozenset((0, 1)): 0.5, frozenset((2, 3)): 0.005}
     mi = lambda i, j: dep.get(frozenset((i, j)), 0.0)  # noqa: E731
     st = state([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3], [0.6, 0.4]], pair_mi=mi)
-    assert chosen("punt", st, delta=0.01) == (0, 2, 3)
-    assert chosen("punt", st, delta=0.001) == (0, 2)
-    assert chosen("punt", st, delta=1.0) == (0, 1, 2, 3)
+    assert chosen("punt_pairwise", st, delta=0.01) == (0, 2, 3)
+    assert chosen("punt_pairwise", st, delta=0.001) == (0, 2)
+    assert chosen("punt_pairwise", st, delta=1.0) == (0, 1, 2, 3)
     with pytest.raises(InputError, match="pair_mi"):
-        make_sampler("punt").select(state([[0.5, 0.5], [0.5, 0.5]]))
+        make_sampler("punt_pairwise").select(state([[0.5, 0.5], [0.5, 0.5]]))
 
 
-def test_punt_drops_even_when_the_more_confident_member_is_dropped():
+def test_punt_pairwise_drops_even_when_the_more_confident_member_is_dropped():
     """The literal rule: chain 0-1-2 all dependent -> 1 and 2 both dropped."""
     dep = {frozenset((0, 1)): 1.0, frozenset((1, 2)): 1.0}
     mi = lambda i, j: dep.get(frozenset((i, j)), 0.0)  # noqa: E731
     st = state([[0.9, 0.1], [0.8, 0.2], [0.7, 0.3]], pair_mi=mi)
-    assert chosen("punt", st, delta=0.1) == (0,)
+    assert chosen("punt_pairwise", st, delta=0.1) == (0,)
 
 
 def test_bisection_midpoints_of_every_run():

@@ -38,7 +38,7 @@ DETERMINISTIC = [
     ("eb", {"gamma": 0.4}),
     ("eb", {"gamma": 0.2, "proxy": "margin"}),
     ("eb", {"gamma": 0.3, "proxy": "confidence"}),
-    ("punt", {"delta": 0.02}),
+    ("punt_pairwise", {"delta": 0.02}),
     ("bisection", {}),
 ]
 ALL = [("random", {"steps": 3})] + DETERMINISTIC
@@ -124,7 +124,7 @@ def test_simulation_agrees_with_exact_evaluator(name, params):
         assert _chi_square_pvalue(counts[nu > 0], len(x) * nu[nu > 0]) > 1e-6
 
 
-@pytest.mark.parametrize("name, params", [("random", {"steps": 2}), ("entropy", {"steps": 2}), ("punt", {"delta": 0.05})])
+@pytest.mark.parametrize("name, params", [("random", {"steps": 2}), ("entropy", {"steps": 2}), ("punt_pairwise", {"delta": 0.05})])
 def test_numba_engine_agrees_with_numpy_reference(name, params):
     """The numba engine and the plain numpy forward-backward + Sampler.select reference give the
     same validity and transition fraction within sampling error (different random streams)."""

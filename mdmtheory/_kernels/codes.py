@@ -13,12 +13,13 @@ MARGIN = 3
 ENTROPY = 4
 THRESH = 5
 EB = 6
-PUNT = 7
+PUNT_PAIRWISE = 7  # the pairwise CMI rule (named punt before the published PUNT arrived)
 BISECT = 8
 OPTIMAL = 9
 LLADA = 10
 FAST_DLLM = 11
 DREAM = 12
+PUNT = 13  # the published PUNT (arXiv:2510.21961)
 
 # Selection-spec kinds.
 DET = 0
@@ -26,6 +27,7 @@ UNIFORM = 1
 BERNOULLI = 2
 PLACKETT = 3
 DEPENDENCE = 4
+ANCHORED = 5
 
 # Dream's alg values.
 DREAM_ORIGIN = 0

@@ -20,7 +20,10 @@ from numba import njit
 
 __all__: list[str] = []
 
-from .rules import DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec, select
+from .rules import (
+    ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec,
+    punt_drops, punt_is_anchor, punt_kl, punt_rounds, select,
+)
 
 
 @njit(cache=True)
@@ -188,7 +191,7 @@ def _spread(q, R, S, x, P, w, nxt, off, marg, muR, spos, stepof, t1, one_pass):
 
 @njit(cache=True)
 def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
-    """``punt`` (pairwise): keep the ranked ``chosen[:e]`` not dependent (``I > delta + tol``) on an
+    """``punt_pairwise``: keep the ranked ``chosen[:e]`` not dependent (``I > delta + tol``) on an
     earlier-ranked one (the oracle's exact pairwise test); returns the bitmask."""
     S = 0
     for a in range(e):
@@ -207,14 +210,52 @@ def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
 
 
 @njit(cache=True)
+def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, pc):
+    """The published ``punt``: the members of the ranked ``chosen[:e]`` that no anchor/test
+    round drops (``rules.punt_rounds``), as a bitmask.  ``x`` holds ``x_R`` and every
+    candidate; ``P[j]`` is ``p_j(.|x_R)``.  In round ``r`` the anchors ``A`` (bit ``r`` of the
+    rank 0) take their candidate values and a tested ``j`` is dropped when
+    ``KL(p_j(.|x_R) || p_j(.|x_R, y_A)) >= eps - tol``, the conditional read from the tables
+    (``mu(x_R, y_A, v) / mu(x_R, y_A)``); when ``mu(x_R, y_A) = 0`` the conditional does not
+    exist and every tested member of the round is dropped."""
+    keep = 0
+    for a in range(e):
+        keep |= 1 << chosen[a]
+    for rnd in range(punt_rounds(e)):
+        A = R
+        for a in range(e):
+            if punt_is_anchor(a, rnd):
+                A |= 1 << chosen[a]
+        d = marg[off[A] + _index(A, x, q)]
+        for a in range(e):
+            if punt_is_anchor(a, rnd):
+                continue
+            j = chosen[a]
+            if d <= 0.0:
+                keep &= ~(1 << j)
+                continue
+            T = A | (1 << j)
+            xj = x[j]
+            for v in range(q[j]):
+                x[j] = v
+                pc[v] = marg[off[T] + _index(T, x, q)] / d
+            x[j] = xj
+            if punt_drops(punt_kl(P[j], pc, q[j]), eps, tol):
+                keep &= ~(1 << j)
+    return keep
+
+
+@njit(cache=True)
 def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, deterministic, one_pass, policy, kbudget,
-              max_calls, cur, nxt, stepof, seen, nu, steps_prob, dep):
+              max_calls, lay, stepof, seen, nu, steps_prob, dep):
     """Push a sampler's probability mass, one model call at a time, through the partial
     assignments (layer ``t`` = the mass after ``t`` calls), with the rules of ``rules.py``.
 
     Candidate rules enumerate every candidate vector of the eligible positions (probability
     ``prod_i W_i(y_i)``) and every set of the selection law; the others enumerate the selection
-    law and draw ``x_S`` from the marginals.  On return ``nu`` is the output law (flat, the
+    law and draw ``x_S`` from the marginals.  A step of the published ``punt`` costs
+    ``1 + punt_rounds(m)`` calls: its mass moves that many layers ahead (``lay`` is a ring of
+    layers, ``lay[t % D]`` the mass after ``t`` calls).  On return ``nu`` is the output law (flat, the
     layout of the full set), ``steps_prob[t]`` the probability of ``t`` calls and, for
     ``deterministic`` rules, ``dep[t]`` the chain-rule sum ``sum mu(x_R) TC(X_S | x_R)`` of the
     states met at call ``t``.  Returns ``(max_state_tc, calls_mu, states_visited, ok)``; ``ok``
@@ -223,8 +264,9 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     ``one_pass`` (every call unmasks at least one position and a state's number of calls is a
     function of the state: the rules without candidates): one array, one sweep over the masks
     by increasing size, each cell's call count kept in ``stepof`` (less memory, no layers).
-    The caller allocates the mass arrays ``cur`` and ``nxt`` (zeros; the same array in one
-    pass; numpy's zeroed pages are only touched where mass goes), ``stepof`` (int16, -1; one
+    The caller allocates the mass layers ``lay`` (zeros, shape ``(D, cells)``: ``D = 1`` in one
+    pass, 2 for one call per step, ``2 + punt_rounds(n)`` for ``punt``; numpy's zeroed pages
+    are only touched where mass goes), ``stepof`` (int16, -1; one
     entry per cell in one pass) and ``seen`` (bool, one per cell in layers).
     """
     n = q.size
@@ -252,11 +294,16 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     spos = np.zeros(n, dtype=np.int64)
     cand = draws_candidates(code)
     nbuf = 1 if (deterministic or code == OPTIMAL) else (1 << n)
+    pc = np.zeros(qmax)
+    D = lay.shape[0]
     sets = np.zeros(nbuf, dtype=np.int64)
     probs = np.zeros(nbuf)
     dpbuf = np.zeros(nbuf)
-    live_cur = np.zeros(full + 1, dtype=np.bool_)
-    live_nxt = live_cur if one_pass else np.zeros(full + 1, dtype=np.bool_)
+    livel = np.zeros((D, full + 1), dtype=np.bool_)
+    cur = lay[0]
+    nxt = lay[1 % D]
+    live_cur = livel[0]
+    live_nxt = livel[1 % D]
     if one_pass:
         stepof[off[0]] = 0
     cur[off[0]] = 1.0
@@ -310,13 +357,21 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                                 score[elig[a]] = candidate_score(code, ip, Q[elig[a]], q[elig[a]], y[a])
                             kind, k, e2 = select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                                                  key, chosen, w)
-                            r = enumerate_spec(kind, k, e2, chosen, w, sets, probs, dpbuf)
                             for a in range(e):
                                 x[elig[a]] = y[a]
+                            if kind == ANCHORED:
+                                dt = 1 + punt_rounds(e2)
+                                sets[0] = _punt_anchored(marg, off, q, R, P, x, e2, chosen, fp[0], tol, pc)
+                                probs[0] = 1.0
+                                r = 1
+                            else:
+                                dt = 1
+                                r = enumerate_spec(kind, k, e2, chosen, w, sets, probs, dpbuf)
+                            dest = lay[(t + dt) % D]
                             for b in range(r):
                                 T = R | sets[b]
-                                nxt[off[T] + _index(T, x, q)] += py * probs[b]
-                                live_nxt[T] = True
+                                dest[off[T] + _index(T, x, q)] += py * probs[b]
+                                livel[(t + dt) % D, T] = True
                             _decode(R, c, q, x)
                         a = e - 1
                         while a >= 0:
@@ -365,24 +420,28 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     nu[idx - lo] += cur[idx]
             return worst, calls_mu, visited, True
         if not live:
-            break
+            pending = False
+            for d in range(D):
+                for M in range(full + 1):
+                    if livel[d, M]:
+                        pending = True
+            if not pending:
+                break
         t += 1
         if t > max_calls:
             return worst, calls_mu, visited, False
-        if live_nxt[full]:
+        cur = lay[t % D]
+        nxt = lay[(t + 1) % D]
+        live_cur = livel[t % D]
+        live_nxt = livel[(t + 1) % D]
+        if live_cur[full]:
             lo = off[full]
             for idx in range(lo, total):
-                if nxt[idx] > 0.0:
-                    steps_prob[t] += nxt[idx]
-                    nu[idx - lo] += nxt[idx]
-                    nxt[idx] = 0.0
-            live_nxt[full] = False
-        tmp = cur
-        cur = nxt
-        nxt = tmp
-        tmpl = live_cur
-        live_cur = live_nxt
-        live_nxt = tmpl
+                if cur[idx] > 0.0:
+                    steps_prob[t] += cur[idx]
+                    nu[idx - lo] += cur[idx]
+                    cur[idx] = 0.0
+            live_cur[full] = False
     return worst, calls_mu, visited, True
 
 

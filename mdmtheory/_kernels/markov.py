@@ -212,7 +212,7 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # Monte Carlo engine: samplers on walks with exact bridge conditionals; the selection rules are
 # those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
 from .rules import (  # noqa: E402
-    CONF, DEPENDENCE, EB, ENTROPY, MARGIN, PUNT, THRESH, candidate_law, candidate_score, draws_candidates, eligible,
+    CONF, DEPENDENCE, EB, ENTROPY, MARGIN, PUNT_PAIRWISE, THRESH, candidate_law, candidate_score, draws_candidates, eligible,
     sample_spec, select,
 )
 
@@ -340,7 +340,7 @@ def _choose(code, ip, fp, t, sizes, m, pos, left, right, tol, keyscale, Pw, D, L
     """Fill ``chosen`` with the positions to unmask (the rule of ``rules.select``, drawn with
     ``rules.sample_spec``); returns how many.
 
-    ``punt`` (``DEPENDENCE``): given the gap's boundary values the masked run is a Markov chain,
+    ``punt_pairwise`` (``DEPENDENCE``): given the gap's boundary values the masked run is a Markov chain,
     so ``I(X_i; X_j | x_R)`` can only decrease as ``j`` moves away from ``i`` (data processing):
     ``i`` is dependent on an earlier-ranked position iff it is on the nearest earlier-ranked one
     on either side (the oracle's test, answered in ``O(q^2)``)."""
@@ -436,8 +436,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     chosen = np.empty(n, dtype=np.int64)
     draw = np.empty(n, dtype=np.int64)
     draws = draws_candidates(code)
-    adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT or draws
-    need_h = code == ENTROPY or code == EB or code == PUNT
+    adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT_PAIRWISE or draws
+    need_h = code == ENTROPY or code == EB or code == PUNT_PAIRWISE
     for wk in range(walks):
         for i in range(n):
             vals[i] = -1

@@ -19,7 +19,11 @@ A rule answers in two stages:
    ``BERNOULLI``  each of ``chosen[:e]`` independently with probability ``w[0]``;
    ``PLACKETT``   ``k`` draws without replacement from ``chosen[:e]`` with weights ``w[:e]``;
    ``DEPENDENCE`` ``chosen[:e]`` ranked; the engine drops every member dependent on an
-                  earlier-ranked one (its oracle's pairwise test: ``punt``, the pairwise rule).
+                  earlier-ranked one (its oracle's pairwise test: ``punt_pairwise``).
+   ``ANCHORED``   ``chosen[:e]`` ranked (the published ``punt``); the engine runs the
+                  :func:`punt_rounds` anchor/test rounds with its oracle's conditionals given
+                  the anchors' candidates and keeps the members no round drops
+                  (:func:`punt_is_anchor`, :func:`punt_kl`, :func:`punt_drops`).
 
    :func:`enumerate_spec` lists the law of a spec (the exact evaluator, ``select``);
    :func:`sample_spec` draws from it (the walk engine).
@@ -35,8 +39,8 @@ import numpy as np
 from numba import njit
 
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
-    RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM,
-    DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
+    RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT,
+    DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
 )
 
 __all__: list[str] = []
@@ -44,7 +48,8 @@ __all__: list[str] = []
 # Parameter slots (ip: int64, fp: float64), per rule.
 #   eb:         ip[0] proxy (0 entropy, 1 confidence, 2 margin); fp[0] gamma
 #   threshold:  fp[0] tau
-#   punt (pairwise): fp[0] delta
+#   punt_pairwise: fp[0] delta
+#   punt:       fp[0] eps (nats)
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
 #               ip[2] steps per block; fp[0] temperature
 #   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
@@ -59,7 +64,44 @@ DREAM_LOG_EPS = 1e-10
 @njit(cache=True)
 def draws_candidates(code):
     """Whether the rule samples a candidate for every eligible position before selecting."""
-    return code == LLADA or code == FAST_DLLM or code == DREAM
+    return code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT
+
+
+@njit(cache=True)
+def punt_rounds(e):
+    """Number of anchor/test rounds (extra model calls) of ``punt`` with ``e`` ranked
+    candidates: ``ceil(log2 e)`` (0 for ``e <= 1``), one per bit of the rank ``0..e-1``."""
+    r = 0
+    while (1 << r) < e:
+        r += 1
+    return r
+
+
+@njit(cache=True)
+def punt_is_anchor(rank, rnd):
+    """Whether the candidate of 0-based confidence rank ``rank`` is an anchor in round ``rnd``
+    (bit ``rnd`` of the rank is 0; else it is tested).  Rank 0 is an anchor in every round, so
+    the top candidate is never dropped."""
+    return ((rank >> rnd) & 1) == 0
+
+
+@njit(cache=True)
+def punt_kl(p, pc, qi):
+    """``KL(p || pc)`` in nats over ``qi`` values (``0 log 0 = 0``; ``inf`` when ``pc`` misses
+    mass of ``p``): ``p = p_j(.|x)``, ``pc = p_j(.|x, y_anchors)``."""
+    s = 0.0
+    for v in range(qi):
+        if p[v] > 0.0:
+            if pc[v] <= 0.0:
+                return np.inf
+            s += p[v] * np.log(p[v] / pc[v])
+    return s
+
+
+@njit(cache=True)
+def punt_drops(kl, eps, tol):
+    """The test of ``punt``: the token is dropped when ``KL >= eps`` (slack ``tol``)."""
+    return kl >= eps - tol
 
 
 @njit(cache=True)
@@ -89,7 +131,7 @@ def rank_key(code, proxy, conf, margk, entropy, keyscale):
         return np.rint(-margk * keyscale)
     if code == ENTROPY or (code == EB and proxy == 0):
         return np.rint(entropy * keyscale)
-    return np.rint(-conf * keyscale)  # confidence, threshold, punt, EB with proxy 1
+    return np.rint(-conf * keyscale)  # confidence, threshold, punt_pairwise, EB with proxy 1
 
 
 @njit(cache=True)
@@ -150,6 +192,11 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
     Orders, ``top_k`` and the argmax compare the rounded keys ``rint(Q * keyscale)`` (ties by
     value index), so marginals computed in different orders of operations agree.
     """
+    if code == PUNT:  # candidates from the marginal itself, scored by their probability
+        for v in range(qi):
+            Q[v] = row[v]
+            W[v] = row[v]
+        return
     T = fp[0]
     top = 0.0
     for v in range(qi):
@@ -258,6 +305,21 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     the others ``torch.topk`` or, with ``alg_temp``, ``torch.multinomial`` without replacement
     on ``softmax(confidence / alg_temp)``).  ``torch.topk``/``sort`` ties (unspecified there)
     go to the lower position here.
+
+    ``punt`` follows PUNT (Azangulov et al., "Parallel sampling from masked diffusion models via
+    conditional independence testing", arXiv:2510.21961) as issue 10 states its algorithm:
+    candidates sampled, confidence ranks encoded in ``ceil(log2 m)`` bits, one anchor group and
+    one test group per round, a tested token dropped when
+    ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``, the top token never dropped, every round one
+    model call.  Choices made here where that statement leaves them open (each tested in
+    ``tests/test_rules.py``): the candidates are drawn from ``p_i`` itself (temperature 1) and
+    ranked by ``p_i(y_i)``, ties to the lower position; round ``r`` (``r = 0 ..
+    ceil(log2 m) - 1``) takes bit ``r`` of the 0-based rank, bit clear = anchor; every ranked
+    candidate takes part in every round whatever other rounds decided (the rounds are
+    independent, so a caller may batch them; each still counts as one call); when the anchors'
+    values have probability 0 the conditional does not exist and every tested candidate of that
+    round is dropped; the comparison has slack ``tol`` (``KL >= eps - tol``).  With ``m = 1``
+    there is no round.  The engine runs the rounds (``ANCHORED``); this returns the ranking.
     """
     if code == BISECT:
         k = 0
@@ -269,6 +331,12 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                 if a < m:
                     start = pos[a]
         return DET, k, k
+    if code == PUNT:  # every masked position, ranked by its candidate's probability
+        for a in range(m):
+            chosen[a] = pos[a]
+            key[a] = np.rint(-score[pos[a]] * keyscale)
+        _ranked(m, chosen, key)
+        return ANCHORED, m, m
     if code == LLADA or code == FAST_DLLM or code == DREAM:
         e = eligible(code, ip, t, m, pos, chosen)
         if code == DREAM and ip[0] == DREAM_ORIGIN:
@@ -368,7 +436,7 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     for a in range(m):
         chosen[a] = pos[a]
     _ranked(m, chosen, key)
-    if code == PUNT:
+    if code == PUNT_PAIRWISE:
         return DEPENDENCE, m, m
     return DET, size, m  # confidence, margin, entropy
 
@@ -439,7 +507,7 @@ def enumerate_spec(kind, k, e, chosen, w, sets, probs, dp):
 @njit(cache=True)
 def sample_spec(kind, k, e, chosen, w):
     """Draw from a spec (numba's generator): the set is left in ``chosen[:r]``; returns ``r``."""
-    if kind == DET or kind == DEPENDENCE:
+    if kind == DET or kind == DEPENDENCE or kind == ANCHORED:
         return k
     if kind == UNIFORM:
         for c in range(k):
