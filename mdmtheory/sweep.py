@@ -18,9 +18,13 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
     [[model]]                 # ... a table file (relative to the spec) ...
     table = "tables/t.npy"
 
-    [[model]]                 # ... or a random walk on a graph
+    [[model]]                 # ... a random walk on a graph ...
     graph = "cycle:16"
     grid = { length = [64, 256] }
+
+    [[model]]                 # ... or a hidden Markov model (mdmtheory.hmm.parse_hmm)
+    hmm = "block:8,4"
+    length = 1000
 
     [[sampler]]
     name = "entropy"
@@ -30,6 +34,12 @@ Every point is (model, sampler with its parameters, seed); its row holds every i
 ``sampler.*``, ``mode``, ``samples``, ``seed``), every metric with ``_low``/``_high`` where the
 engine gives an interval, ``unit``, ``seconds``, the package ``version``, ``error`` (empty unless
 the point failed) and ``key``, a digest of the inputs and the version.
+
+Engines: tables and HMMs at small length exactly (:func:`mdmtheory.evaluate` on the dense law);
+walks exactly (:func:`mdmtheory.walks.exact_walk_metrics`) or by simulation (``mode = "samples"``,
+with Wilson intervals); HMMs at any length by unbiased estimates with intervals
+(``mode = "samples"``: the fixed orders of ``left_to_right`` and ``bisection``, ``kl``,
+``reverse_kl``, ``tv``; ``random``, its ``expected_kl``).
 
 Executors: in process (``jobs=1``), a local process pool (``jobs=N``), or Dask distributed
 (``scheduler=ADDRESS`` or ``dask_local=N`` workers).  Every point is a pure function of its inputs
@@ -54,6 +64,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
 
 from .errors import InputError
 from .files import atomic_write, check_input_file, check_output_file
@@ -197,6 +209,15 @@ def _build_model(model: Mapping, spec_dir: str):
             raise InputError(f"unknown key(s) {', '.join(sorted(unknown))} in walk model; valid: graph, length, {', '.join(WALK_KEYS)}")
         return random_walk(model["graph"], model["length"], start=model.get("start", "stationary"),
                            lazy=model.get("lazy", 0.0), weighted=model.get("weighted", False))
+    if "hmm" in model:
+        from .hmm import parse_hmm
+
+        if "length" not in model or set(model) - {"hmm", "length", "label"}:
+            raise InputError(f"an HMM model has hmm = SPEC and length = N (and label); got keys {sorted(model)}")
+        spec = str(model["hmm"])
+        if spec.lower().endswith(".npz") and not os.path.isabs(spec):
+            spec = os.path.join(spec_dir, spec)
+        return parse_hmm(spec, model["length"])
     if "table" in model:
         from .joint import load_joint
 
@@ -215,7 +236,7 @@ def _build_model(model: Mapping, spec_dir: str):
             return getattr(_joint, name)(**kwargs)
         except TypeError as exc:
             raise InputError(f"family {name}: {exc}") from None
-    raise InputError(f"a model needs family = NAME, table = PATH or graph = SPEC; got keys {sorted(model)}")
+    raise InputError(f"a model needs family = NAME, table = PATH, graph = SPEC or hmm = SPEC; got keys {sorted(model)}")
 
 
 def _label(model: Mapping) -> str:
@@ -223,6 +244,8 @@ def _label(model: Mapping) -> str:
         return str(model["label"])
     if "graph" in model:
         return f"walk({model['graph']}, n={model['length']})"
+    if "hmm" in model:
+        return f"hmm({model['hmm']}, n={model['length']})"
     if "table" in model:
         return str(model["table"])
     args = ",".join(f"{k}={_canonical(v)}" for k, v in model.items() if k != "family")
@@ -281,10 +304,10 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
         model = dict(model)
         for mpoint in _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {})):
             obj = _build_model(mpoint, spec_dir)
-            is_walk = "graph" in mpoint
-            if mode == "samples" and not is_walk:
+            if mode == "samples" and _kind(mpoint) == "table":
                 raise InputError(
-                    f"mode = 'samples' simulates walks; model {_label(mpoint)!r} is a table: use mode = 'exact'"
+                    f"mode = 'samples' simulates walks and estimates on HMMs; model {_label(mpoint)!r} is a table: "
+                    "use mode = 'exact'"
                 )
             for s in samplers:
                 s = dict(s)
@@ -307,6 +330,41 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
 # one point
 
 
+def _kind(model: Mapping) -> str:
+    return "walk" if "graph" in model else "hmm" if "hmm" in model else "table"
+
+
+#: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``): fixed orders and random order.
+HMM_SAMPLE_SAMPLERS = ("left_to_right", "bisection", "random")
+
+
+def _hmm_estimate(hmm, sampler, point: Point) -> dict:
+    """Unbiased estimates with intervals on an HMM: the fixed order of ``left_to_right`` /
+    ``bisection`` (:func:`mdmtheory.hmm.estimate_fixed_order_divergences`: ``kl``, ``reverse_kl``,
+    ``tv``) or the random order's ``expected_kl`` (:func:`mdmtheory.hmm.estimate_random_order_kl`)."""
+    from .hmm import estimate_fixed_order_divergences, estimate_random_order_kl
+    from .markov import bisection_partition
+
+    n = hmm.n
+    if sampler.name not in HMM_SAMPLE_SAMPLERS:
+        raise InputError(
+            f"on an HMM, mode = 'samples' estimates {', '.join(HMM_SAMPLE_SAMPLERS)}; {sampler.name} needs the "
+            "dense law (mode = 'exact', small length)"
+        )
+    if sampler.name == "random":
+        sizes = list(sampler.sizes(n))
+        est = estimate_random_order_kl(hmm, sizes, point.samples, point.seed, point.base).to_dict()
+        return {"expected_kl": est["value"], "expected_kl_interval": est["interval"], "expected_steps": float(len(sizes)),
+                "unit": est["unit"], "estimator": est["estimator"]}
+    if sampler.name == "bisection":
+        sets = bisection_partition(n)
+    else:
+        cuts = np.cumsum([0, *sampler.sizes(n)])
+        sets = [list(range(a, b)) for a, b in zip(cuts[:-1], cuts[1:])]
+    est = estimate_fixed_order_divergences(hmm, sets, point.samples, point.seed, point.base).to_dict()
+    return {**est, "expected_steps": float(len(sets))}
+
+
 def _scalar(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
@@ -317,7 +375,7 @@ def run_point(point: Point) -> dict:
     from .samplers import make_sampler
 
     t0 = time.perf_counter()
-    row: dict = {"point": point.index, "model": point.label, "kind": "walk" if "graph" in point.model else "table"}
+    row: dict = {"point": point.index, "model": point.label, "kind": _kind(point.model)}
     row.update({f"model.{k}": _cell(v) for k, v in point.model.items() if k != "label"})
     row["sampler"] = point.sampler
     row.update({f"sampler.{k}": _cell(v) for k, v in point.params.items()})
@@ -332,10 +390,12 @@ def run_point(point: Point) -> dict:
                 result = exact_walk_metrics(obj, sampler, point.base)
             else:
                 result = simulate(obj, sampler, point.samples, point.seed, point.base)
+        elif row["kind"] == "hmm" and point.mode == "samples":
+            result = _hmm_estimate(obj, sampler, point)
         else:
             from .evaluate import evaluate
 
-            result = evaluate(obj, sampler, point.base)
+            result = evaluate(obj.joint() if row["kind"] == "hmm" else obj, sampler, point.base)
         result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
         names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
         metrics: dict = {}

@@ -309,3 +309,48 @@ def test_frontier_spec_reproduces_the_figure_data_on_every_executor():
         key = {"entropy": "steps", "threshold": "tau", "optimal": "k", "llada": "steps"}[p["sampler"]]
         (r,) = [r for r in rows if r["sampler"] == p["sampler"] and r[f"sampler.{key}"] == p["value"]]
         assert abs(r["kl"] - p["kl"]) <= 1e-12 and abs(r["tv"] - p["tv"]) <= 1e-12
+
+
+def test_hmm_models_exact_and_estimated():
+    """An HMM model: exact rows equal the evaluator on its dense law; estimated rows (fixed orders,
+    random order) carry intervals that contain the exact value (fixed seeds), and an adaptive
+    sampler at scale is a failed row naming the fix."""
+    from mdmtheory.hmm import parse_hmm
+
+    model = {"hmm": "block:2,2", "length": 6}
+    exact = sweep({"sweep": {"metrics": ["kl", "expected_steps"]}, "model": [model],
+                   "sampler": [{"name": "left_to_right", "grid": {"steps": [2, 3]}}, {"name": "bisection"},
+                               {"name": "entropy", "params": {"steps": 3}}]}, show_progress=False).rows
+    joint = parse_hmm("block:2,2", 6).joint()
+    for r in exact:
+        assert r["kind"] == "hmm" and r["error"] == ""
+        params = {k[8:]: v for k, v in r.items() if k.startswith("sampler.") and v is not None}
+        assert r["kl"] == m.evaluate(joint, m.make_sampler(r["sampler"], **params))["kl"]
+    est = sweep({"sweep": {"mode": "samples", "samples": 400, "seeds": [0, 1], "metrics": ["kl", "tv", "expected_kl"]},
+                 "model": [model],
+                 "sampler": [{"name": "left_to_right", "grid": {"steps": [2, 3]}}, {"name": "bisection"},
+                             {"name": "random", "params": {"steps": 3}}, {"name": "entropy", "params": {"steps": 3}}]},
+                show_progress=False).rows
+    for r in est:
+        if r["sampler"] == "entropy":
+            assert r["error"].startswith("InputError") and "mode = 'exact'" in r["error"]
+            continue
+        assert r["error"] == "" and r["samples"] == 400
+        if r["sampler"] == "random":
+            want, lo, hi = m.expected_kl(joint, [2, 2, 2]), r["expected_kl_low"], r["expected_kl_high"]
+        else:
+            params = {k[8:]: v for k, v in r.items() if k.startswith("sampler.") and v is not None}
+            want, lo, hi = m.evaluate(joint, m.make_sampler(r["sampler"], **params))["kl"], r["kl_low"], r["kl_high"]
+        assert lo <= want <= hi, (r["sampler"], r["seed"], lo, want, hi)
+
+
+def test_parquet_table_round_trips_and_resumes(tmp_path):
+    """With pyarrow, a .parquet table holds the same rows as the CSV one (types kept), and a
+    rerun on it reuses every row."""
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "t.parquet"
+    first = sweep(SPEC, out, show_progress=False)
+    back = read_table(out)
+    assert _strip(back) == _strip([{c: r.get(c) for c in first.columns} for r in first.rows])
+    again = sweep(SPEC, out, show_progress=False)
+    assert again.computed == 0 and again.reused == len(first.rows)
