@@ -66,7 +66,7 @@ _API: dict[str, tuple[str, str]] = {
     **{name: ("markov", name) for name in ("MarkovChain", "random_walk", "bisection_partition", "bisection_rounds")},
     **{
         name: ("walks", name)
-        for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval")
+        for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval", "walk_divergences")
     },
     **{
         name: ("hmm", name)

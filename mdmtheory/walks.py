@@ -29,7 +29,7 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import clamp_nonneg
+from ._numeric import check_int, check_seed, clamp_nonneg
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
@@ -42,6 +42,7 @@ simulate_walks = lazy_function("mdmtheory._kernels.markov", "simulate_walks")
 
 __all__ = [
     "simulate",
+    "walk_divergences",
     "sample_walks",
     "walk_metrics",
     "exact_walk_metrics",
@@ -198,24 +199,141 @@ def sample_walks(
     sampler = _as_sampler(sampler)
     if int(samples) != samples or samples < 1:
         raise InputError(f"samples must be a positive integer; got {samples!r}")
+    xs, calls, _ = _run_walks(chain, sampler, int(samples), seed, max_memory)
+    return xs, calls
+
+
+def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, max_memory: float | None,
+               forced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(x, calls, log nu(x))`` of ``samples`` runs of the kernel (``forced``: the rule's path
+    on these sequences instead of drawn values; see ``_kernels.markov.simulate_walks``)."""
     n = chain.n
     code, ip, fp, sizes = _kernel_params(sampler, n)
-    check_memory(WALK_SAMPLE_BYTES * float(samples) * n + 8.0 * chain.q * chain.q * 4,
+    # the samples and their scoring, and for the divergence estimates a forced copy of the chain's
+    # own samples held alongside (two sample sets, so twice the bytes)
+    per_walk = WALK_SAMPLE_BYTES * n * (2 if sampler.deterministic else 1)
+    check_memory(per_walk * float(samples) + 8.0 * chain.q * chain.q * 4,
                  f"{samples} walks of length {n} and their scoring", max_memory)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
-    xs = np.empty((int(samples), n), dtype=np.int64)
-    calls = np.empty(int(samples), dtype=np.int64)
-    chunk = max(1, min(int(samples), 1000))
-    bar = progress(total=int(samples), desc=f"{sampler.name} walks")
+    xs = np.empty((samples, n), dtype=np.int64)
+    calls = np.empty(samples, dtype=np.int64)
+    lognu = np.empty(samples)
+    if forced is None:
+        forced = np.full((samples, 1), -1, dtype=np.int64)
+    chunk = max(1, min(samples, 1000))
+    bar = progress(total=samples, desc=f"{sampler.name} walks")
     rng = np.random.SeedSequence(seed)
-    for a in range(0, int(samples), chunk):
-        b = min(int(samples), a + chunk)
+    for a in range(0, samples, chunk):
+        b = min(samples, a + chunk)
         sub_seed = int(rng.spawn(1)[0].generate_state(1)[0] % (2**31))
-        simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b], calls[a:b])
+        simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b],
+                       calls[a:b], np.ascontiguousarray(forced[a:b]), lognu[a:b])
         bar.update(b - a)
     bar.close()
     np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
-    return xs, calls
+    return xs, calls, lognu
+
+
+def _log_mu(chain: MarkovChain, x: np.ndarray) -> np.ndarray:
+    """``log mu(x)`` of each row of ``x`` under the chain (``-inf`` off its support)."""
+    with np.errstate(divide="ignore"):
+        out = np.log(chain.start[x[:, 0]])
+        if x.shape[1] > 1:
+            out = out + np.log(chain.P[x[:, :-1], x[:, 1:]]).sum(axis=1)
+    return out
+
+
+#: Estimator names of :func:`walk_divergences` (reported with every estimate).
+KL_ESTIMATOR = "log-ratio on x ~ mu (the rule's path replayed on exact chain samples; exact log nu per draw)"
+REVERSE_ESTIMATOR = "log-ratio on x ~ nu (the sampler's own runs; exact log nu and log mu per draw)"
+
+
+def _mean_ci(y: np.ndarray, scale: float, confidence: float = 0.95) -> tuple[float, float, list[float]]:
+    from scipy.stats import t as student_t
+
+    y = y * scale
+    m = y.size
+    v = float(y.mean())
+    se = float(y.std(ddof=1) / np.sqrt(m)) if m > 1 else float("inf")
+    h = float(student_t.ppf(0.5 + confidence / 2.0, max(m - 1, 1))) * se
+    return v, se, [v - h, v + h]
+
+
+def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
+                     max_memory: float | None = None, nu_runs: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
+    """Unbiased estimates, with 95% intervals, of ``KL(mu || nu)``, ``KL(nu || mu)`` and ``TV``
+    for a sampler whose selection is a function of the revealed values (any deterministic rule).
+
+    For such a rule the path of a run is a function of its output ``x``, so
+    ``log nu(x) = sum_t sum_{i in S_t} log p_i(x_i | x_{R_t})`` is exact for each ``x``.  Then
+
+    * ``KL(mu || nu) = E_{x ~ mu}[log mu(x) - log nu(x)]``: ``x`` drawn from the chain, the rule's
+      path replayed on it;
+    * ``KL(nu || mu) = E_{x ~ nu}[log nu(x) - log mu(x)]`` and
+      ``TV = E_{x ~ nu}[max(0, 1 - mu(x) / nu(x))]``: ``x`` the sampler's own runs.
+
+    Each is the mean of exact per-draw terms (Student-t 95% interval).  A draw of ``nu`` off the
+    support of ``mu`` proves ``KL(nu || mu) = inf`` (reported as ``inf``).
+
+    Parameters
+    ----------
+    chain : MarkovChain
+    sampler : Sampler or str
+        A deterministic rule (not ``random`` or the candidate samplers, whose selection is random).
+    samples : int
+        Draws for each of the two estimates.
+    seed : int
+        Seed (the ``mu`` draws and the sampler's runs use independent streams of it).
+    nu_runs : (x, log nu), optional
+        The sampler's own runs, when already drawn (:func:`simulate` passes them).
+
+    Returns
+    -------
+    dict
+        ``kl``, ``kl_stderr``, ``kl_interval``, and the same for ``reverse_kl`` and ``tv``;
+        ``kl_estimator``, ``reverse_estimator``, ``samples``, ``seed``, ``unit``.
+
+    Raises
+    ------
+    InputError
+        A sampler whose selection is random, bad sizes or seed.
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> r = walk_divergences(random_walk("cycle:5", 9), make_sampler("bisection"), samples=200)
+    >>> r["kl"], r["reverse_kl"], r["tv"]        # bisection is exact on a chain
+    (0.0, 0.0, 0.0)
+    """
+    _check_chain(chain)
+    sampler = _as_sampler(sampler)
+    if not sampler.deterministic:
+        raise InputError(
+            f"{sampler.name} selects at random: its output law is a mixture over selections and log nu(x) is not a "
+            "single path's; the unbiased log-ratio estimates need a deterministic rule"
+        )
+    samples = check_int(samples, "samples", 2)
+    seed = check_seed(seed)
+    scale = _scale(base)
+    s_mu, s_nu = (int(s.generate_state(1)[0] % (2**31)) for s in np.random.SeedSequence(seed).spawn(2))
+    x_mu = chain.sample(samples, seed=s_mu)
+    _, _, lognu_mu = _run_walks(chain, sampler, samples, 0, max_memory, forced=x_mu)
+    x_nu, lognu_nu = nu_runs if nu_runs is not None else _run_walks(chain, sampler, samples, s_nu, max_memory)[::2]
+    logmu_nu = _log_mu(chain, x_nu)
+    kl, kl_se, kl_iv = _mean_ci(_log_mu(chain, x_mu) - lognu_mu, scale)
+    out = {"kl": kl, "kl_stderr": kl_se, "kl_interval": kl_iv}
+    if np.any(np.isneginf(logmu_nu)):  # nu puts mass off the support of mu
+        out.update(reverse_kl=float("inf"), reverse_kl_stderr=0.0, reverse_kl_interval=[float("inf"), float("inf")])
+    else:
+        rk, rk_se, rk_iv = _mean_ci(lognu_nu - logmu_nu, scale)
+        out.update(reverse_kl=rk, reverse_kl_stderr=rk_se, reverse_kl_interval=rk_iv)
+    with np.errstate(over="ignore"):
+        tv_terms = np.maximum(0.0, 1.0 - np.exp(logmu_nu - lognu_nu))
+    tv, tv_se, tv_iv = _mean_ci(tv_terms, 1.0)
+    out.update(tv=tv, tv_stderr=tv_se, tv_interval=[max(tv_iv[0], 0.0), min(tv_iv[1], 1.0)],
+               kl_estimator=KL_ESTIMATOR, reverse_estimator=REVERSE_ESTIMATOR, samples=samples, seed=seed,
+               unit=unit_name(base))
+    return out
 
 
 def _transition_counts(x: np.ndarray, q: int) -> np.ndarray:
@@ -290,7 +408,9 @@ def simulate(
     chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
     max_memory: float | None = None,
 ) -> dict:
-    """:func:`sample_walks` then :func:`walk_metrics`, with ``sampler`` and ``params`` added.
+    """:func:`sample_walks` then :func:`walk_metrics`, with ``sampler`` and ``params`` added; for
+    a deterministic rule also the unbiased estimates of :func:`walk_divergences` (``kl``,
+    ``reverse_kl``, ``tv``, each with ``_stderr`` and ``_interval``, and the estimators' names).
 
     Examples
     --------
@@ -301,9 +421,14 @@ def simulate(
     """
     _check_chain(chain)
     sampler = _as_sampler(sampler)
-    x, calls = sample_walks(chain, sampler, samples, seed, max_memory)
+    if int(samples) != samples or samples < 1:
+        raise InputError(f"samples must be a positive integer; got {samples!r}")
+    x, calls, lognu = _run_walks(chain, sampler, int(samples), seed, max_memory)
     out = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "simulation", "seed": seed}
     out.update(walk_metrics(chain, x, calls, base))
+    if sampler.deterministic and samples >= 2:
+        est = walk_divergences(chain, sampler, samples, seed, base, max_memory, nu_runs=(x, lognu))
+        out.update({k: v for k, v in est.items() if k not in ("samples", "seed", "unit")})
     return out
 
 

@@ -52,6 +52,9 @@ CASES = [
     ("walk_metrics-notachain", lambda: m.walk_metrics("notachain", [[0]])),
     ("exact_walk_metrics-notachain", lambda: m.exact_walk_metrics("notachain", "punt_pairwise")),
     ("sample_walks-notachain", lambda: m.sample_walks("notachain", "punt_pairwise", 2)),
+    ("walk_divergences-random-rule", lambda: m.walk_divergences(m.random_walk("cycle:4", 5), m.make_sampler("random"), 10)),
+    ("walk_divergences-samples1", lambda: m.walk_divergences(m.random_walk("cycle:4", 5), "bisection", 1)),
+    ("walk_divergences-notachain", lambda: m.walk_divergences("notachain", "bisection", 10)),
     # -- hidden Markov models and estimators (issue 11)
     ("HMM-not-stochastic", lambda: m.HMM([[0.5, 0.6], [0.5, 0.5]], [[1.0, 0.0], [0.0, 1.0]], [0.5, 0.5], n=3)),
     ("HMM-n0", lambda: m.HMM([[1.0]], [[1.0]], [1.0], n=0)),

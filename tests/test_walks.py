@@ -268,3 +268,66 @@ def test_settled_powers_hold_the_settle_tolerance_on_a_slow_chain():
     Pw, D, L, mu = settled_powers(P, np.array([1.0, 0.0]), n)
     worst = max(abs(Pw[settle(d, D, L)][0, 0] - (1 + np.exp(d * np.log1p(-2 * a))) / 2) for d in range(D + 1, n, 997))
     assert worst <= 1e-12
+
+
+# -- unbiased KL / reverse KL / TV estimates with intervals (issue 11) ---------------------------
+
+
+def test_walk_divergence_intervals_cover_the_exact_values_at_the_nominal_rate():
+    """Over 200 seeds, the 95% intervals of KL, reverse KL and TV contain the exact values (from
+    the evaluator on the dense law) a number of times inside the 99.9% binomial acceptance region
+    of Binomial(200, 0.95): a biased estimator or a too-narrow interval fails."""
+    from scipy.stats import binom
+
+    P = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+    chain = m.MarkovChain(P, [0.6, 0.3, 0.1], 5)  # full support: the reverse KL is finite
+    sampler = m.make_sampler("confidence", steps=2)
+    exact = m.evaluate(chain.joint(), sampler)
+    lo, hi = binom.ppf(0.0005, 200, 0.95), binom.isf(0.0005, 200, 0.95)
+    hits = {"kl": 0, "reverse_kl": 0, "tv": 0}
+    for seed in range(200):
+        r = m.walk_divergences(chain, sampler, samples=100, seed=seed)
+        for k in hits:
+            a, b = r[f"{k}_interval"]
+            hits[k] += a <= exact[k] <= b
+    assert exact["kl"] > 0.05 and np.isfinite(exact["reverse_kl"])
+    for k, h in hits.items():
+        assert lo <= h <= hi, (k, h, lo, hi)
+
+
+@pytest.mark.parametrize("name, params", [("left_to_right", {"steps": 30}), ("bisection", {})])
+def test_walk_divergence_agrees_with_the_exact_fixed_order_kl_at_large_n(name, params):
+    chain = m.random_walk("grid:4x4", 300)
+    sampler = m.make_sampler(name, **params)
+    sets = (m.bisection_partition(300) if name == "bisection"
+            else [list(range(a, b)) for a, b in zip(*(lambda c: (c[:-1], c[1:]))(np.cumsum([0, *sampler.sizes(300)])))])
+    exact = chain.fixed_order_kl(sets)
+    r = m.walk_divergences(chain, sampler, samples=400, seed=5)
+    if name == "bisection":
+        # bisection is exact: every per-draw log-ratio is 0 up to rounding of the sums of logs
+        assert exact == 0.0 and max(abs(r["kl"]), abs(r["reverse_kl"]), r["tv"]) <= 1e-10
+    else:
+        assert abs(r["kl"] - exact) <= 5 * r["kl_stderr"], (r["kl"], exact, r["kl_stderr"])
+        assert r["reverse_kl"] > 0 and 0 < r["tv"] <= 1
+
+
+def test_walk_divergences_refuse_random_selection_and_simulate_omits_them():
+    chain = m.random_walk("cycle:5", 6)
+    for sampler in (m.make_sampler("random", steps=2), m.make_sampler("llada", steps=2, temperature=1.0)):
+        with pytest.raises(m.InputError, match="deterministic"):
+            m.walk_divergences(chain, sampler, samples=10)
+        assert m.simulate(chain, sampler, samples=10).get("kl") is None
+
+
+def test_cli_walk_samples_prints_a_finite_kl_with_its_interval():
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "mdmtheory", "walk", "--graph", "grid:8x8", "--length", "64", "--sampler",
+                          "entropy", "--param", "steps=8", "--samples", "200", "--seed", "1", "--json"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert isinstance(r["kl"], float) and r["kl_interval"][0] <= r["kl"] <= r["kl_interval"][1]
+    assert r["kl_estimator"].startswith("log-ratio") and r["samples"] == 200 and r["seed"] == 1

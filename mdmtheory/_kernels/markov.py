@@ -410,11 +410,17 @@ def select_once(Pw, D, L, mu, vals, code, ip, fp, t, sizes, tol, keyscale, marg)
 
 
 @njit(cache=True)
-def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, seed, xs, calls):
+def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, seed, xs, calls, forced, lognu):
     """Run the sampler ``walks`` times with the exact oracle; ``xs[w]`` the sample, ``calls[w]``
     its number of model calls.  Marginals are cached per position and recomputed only for the
     gaps a step changed.  Rules that draw candidates draw one for every eligible position at
-    every call and unmask with it.  Seeded (numba's generator), single-threaded, reproducible."""
+    every call and unmask with it.  Seeded (numba's generator), single-threaded, reproducible.
+
+    ``lognu[w]`` receives ``sum log p_i(x_i | x_R)`` over the unmasked positions (the oracle's
+    marginal of the value each one took; ``-inf`` for a value of probability 0), which is
+    ``log nu(x)`` for a rule whose selection is a function of the revealed values.  When
+    ``forced[w, 0] >= 0`` the values are not drawn but taken from ``forced[w]`` (the rule's path
+    on a given sequence; rules that draw candidates ignore it)."""
     np.random.seed(seed)
     q = Pw.shape[1]
     vals = np.empty(n, dtype=np.int64)
@@ -442,6 +448,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
         for i in range(n):
             vals[i] = -1
             valid[i] = False
+        lognu[wk] = 0.0
+        force = forced[wk, 0] >= 0
         masked = n
         t = 0
         possible = True
@@ -485,16 +493,24 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                 if not valid[i]:
                     _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
                     valid[i] = True
-                u = np.random.random()
-                acc = 0.0
-                x = q - 1
-                for v in range(q):
-                    acc += marg[i, v]
-                    if u < acc:
-                        x = v
-                        break
-                while marg[i, x] <= 0.0 and x > 0:  # rounding guard: never draw a zero-probability value
-                    x -= 1
+                if force:
+                    x = forced[wk, i]
+                else:
+                    u = np.random.random()
+                    acc = 0.0
+                    x = q - 1
+                    for v in range(q):
+                        acc += marg[i, v]
+                        if u < acc:
+                            x = v
+                            break
+                    while marg[i, x] <= 0.0 and x > 0:  # rounding guard: never draw a zero-probability value
+                        x -= 1
+                p = marg[i, x]
+                if p > 0.0:
+                    lognu[wk] += np.log(p)
+                else:
+                    lognu[wk] = -np.inf
                 draw[c] = x
             for c in range(k):
                 vals[chosen[c]] = draw[c]

@@ -70,7 +70,8 @@ def run(args) -> int:
     result = {"graph": args.graph, "length": chain.n, "q": chain.q, "start": args.start, "lazy": args.lazy,
               "sampler": sampler.name, "params": sampler.params, "mode": r["mode"]}
     result.update({k: r.get(k) for k in KEYS})
-    for extra in ("expected_kl", "samples", "seed"):
+    for extra in ("expected_kl", "samples", "seed", "kl_stderr", "kl_interval", "reverse_kl", "reverse_kl_stderr",
+                  "reverse_kl_interval", "tv", "tv_stderr", "tv_interval", "kl_estimator", "reverse_estimator"):
         if extra in r:
             result[extra] = r[extra]
     emit(result, args.json, title=f"{sampler.name} on a walk of length {chain.n} on {args.graph} ({r['mode']})")
