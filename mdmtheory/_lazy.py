@@ -8,7 +8,6 @@ calls them never pays for them.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 import sys
@@ -36,7 +35,6 @@ def lazy_module(name: str) -> types.ModuleType:
 def lazy_function(module: str, name: str) -> Callable:
     """A stand-in for ``module.name`` that imports ``module`` on its first call."""
 
-    @functools.wraps(lambda *a, **k: None)
     def call(*args, **kwargs):
         return getattr(importlib.import_module(module), name)(*args, **kwargs)
 
