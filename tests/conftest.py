@@ -51,3 +51,31 @@ def tables(draw, max_n: int = 5, max_q: int = 3, max_cells: int = 600, zeros: bo
     if t.sum() <= 0 or not np.isfinite(t.sum()):
         t = np.ones(shape)
     return m.Joint(t / t.sum(), normalize=True)
+
+
+#: Junk arguments for the "a value or InputError, never another exception" fuzz tests: types,
+#: signs, NaN, inf, 10^30, 1e308, nested lists, dicts, numpy scalars.
+JUNK = [None, True, -1, 0, 1, 2, 3, 2.5, -0.5, float("nan"), float("inf"), -float("inf"), 10**30, 1e308, "x", "2", [],
+        [0], [0, 0], [[0]], [1, 2, 3], {}, {0: 1}, {0: 0.5}, np.array([0.5, 0.5]), np.float32(2), np.int64(3), object(),
+        (0, 1), [0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]], -(10**30), [float("nan")], [float("inf")]]
+
+
+def junk_failures(f) -> list[str]:
+    """Every pair of junk arguments ``f(a, b)`` that raises anything but InputError (the
+    arguments, the exception's type and message); a returned value or InputError is fine."""
+    import warnings
+
+    from mdmtheory.errors import InputError
+
+    others = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for a in JUNK:
+            for b in JUNK[:12] + [None]:
+                try:
+                    f(a, b)
+                except InputError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - what the fuzz tests look for
+                    others.append(f"({a!r:.30}, {b!r:.20}): {type(exc).__name__}: {exc}")
+    return others
