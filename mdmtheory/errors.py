@@ -40,9 +40,23 @@ def check_memory(nbytes: float, what: str, max_memory: float | None = None) -> N
     Raises
     ------
     InputError
-        If ``nbytes > max_memory``.
+        If ``nbytes > max_memory``, or ``max_memory`` is not a positive number of bytes.  An
+        estimate too large for a float (or NaN) counts as more than any limit.
     """
-    limit = DEFAULT_MAX_MEMORY if max_memory is None else max_memory
+    if max_memory is not None:
+        try:
+            ok = not isinstance(max_memory, (bool, str)) and float(max_memory) > 0  # NaN fails too
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise InputError(f"max_memory must be a positive number of bytes; got {max_memory!r}")
+    limit = DEFAULT_MAX_MEMORY if max_memory is None else float(max_memory)
+    try:
+        nbytes = float(nbytes)
+    except OverflowError:
+        nbytes = float("inf")
+    if nbytes != nbytes:
+        nbytes = float("inf")
     if nbytes > limit:
         if nbytes == float("inf"):  # beyond any float: no limit to suggest
             raise InputError(f"{what} would need more memory than can be counted; use a smaller problem")

@@ -44,7 +44,7 @@ import numpy as np
 from ._lazy import lazy_function
 from ._numeric import check_int, check_real, check_seed
 from .errors import InputError
-from .errors import check_memory as _errors_check_memory
+from .errors import check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
 from .information import _scale
 from .information import unit_name
@@ -114,7 +114,7 @@ def _check_samples(samples, n: int) -> int:
     """``samples >= 2`` draws of length ``n`` that fit in memory."""
     if not _is_int(samples, 2):
         raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
-    _check_mem(8.0 * float(samples) * n * 2, f"{samples} samples of length {n}")
+    check_memory(8.0 * float(samples) * n * 2, f"{samples} samples of length {n}")
     return int(samples)
 
 
@@ -123,20 +123,6 @@ def _check_confidence(confidence) -> float:
             or not 0.0 < float(confidence) < 1.0:
         raise InputError(f"confidence must be a number in (0, 1), e.g. 0.95; got {confidence!r}")
     return float(confidence)
-
-
-def _check_mem(nbytes, what: str, max_memory=None) -> None:
-    """:func:`mdmtheory.errors.check_memory` with a validated limit and an estimate capped at
-    ``1e30`` bytes (an overflowing estimate is refused, never an OverflowError)."""
-    if max_memory is not None and (isinstance(max_memory, (bool, str))
-                                   or not isinstance(max_memory, (int, float, np.integer, np.floating))
-                                   or not max_memory > 0):
-        raise InputError(f"max_memory must be a positive number of bytes; got {max_memory!r}")
-    try:
-        nbytes = float(nbytes)
-    except OverflowError:
-        nbytes = 1e30
-    _errors_check_memory(min(nbytes, 1e30) if nbytes == nbytes else 1e30, what, max_memory)
 
 
 def _prob(v, name: str) -> float:
@@ -412,7 +398,7 @@ class HMM:
         vals = np.ascontiguousarray(vals, dtype=np.int64)
         if np.any(vals < -1) or np.any(vals >= self.q):
             raise InputError(f"revealed values must be tokens 0..{self.q - 1} (or -1 for masked)")
-        _check_mem(8.0 * vals.shape[0] * self.n * self.q, f"conditionals of {vals.shape[0]} sequences")
+        check_memory(8.0 * vals.shape[0] * self.n * self.q, f"conditionals of {vals.shape[0]} sequences")
         out = np.empty((vals.shape[0], self.n, self.q))
         ll = np.empty(vals.shape[0])
         posterior_marginals_rows(self.transition, self.emission, self.start, vals, out, ll)
@@ -440,7 +426,7 @@ class HMM:
         return self._marginals(self._values(values, revealed_mask))
 
     def _marginals(self, vals: np.ndarray) -> np.ndarray:
-        _check_mem(8.0 * self.n * (self.q + self.h), f"the conditionals of an HMM with n={self.n}, h={self.h}, q={self.q}")
+        check_memory(8.0 * self.n * (self.q + self.h), f"the conditionals of an HMM with n={self.n}, h={self.h}, q={self.q}")
         out = np.empty((self.n, self.q))
         if posterior_marginals(self.transition, self.emission, self.start, vals, out) == -np.inf:
             raise InputError("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
@@ -581,7 +567,7 @@ class HMM:
         if not _is_int(m, 0):
             raise InputError(f"the number of samples must be a non-negative integer; got {m!r}")
         m = int(m)
-        _check_mem(8.0 * m * (self.n + self.h + self.q), f"{m} samples of length {self.n}")
+        check_memory(8.0 * m * (self.n + self.h + self.q), f"{m} samples of length {self.n}")
         cumA = np.cumsum(self.transition, axis=1)
         cumB = np.cumsum(self.emission, axis=1)
         draw = lambda cum, u: np.minimum((cum <= u[:, None]).sum(axis=1), cum.shape[1] - 1)  # noqa: E731
@@ -612,7 +598,7 @@ class HMM:
         >>> m.joint().table.tolist()
         [[0.25, 0.25], [0.25, 0.25]]
         """
-        _check_mem(8.0 * self.h * float(self.q) ** self.n * 3, f"a dense HMM table of {self.q}^{self.n} cells", max_memory)
+        check_memory(8.0 * self.h * float(self.q) ** self.n * 3, f"a dense HMM table of {self.q}^{self.n} cells", max_memory)
         T = self.start[:, None] * self.emission  # (h, q)
         for _ in range(1, self.n):
             T = (self.transition.T @ T)[:, :, None] * self.emission[:, None, :]
@@ -731,7 +717,7 @@ def block_hmm(blocks: int, size: int, n: int, stay: float = 0.9, eps: float = 0.
     stay, eps = _prob(stay, "stay"), _prob(eps, "eps")
     K, s = int(blocks), int(size)
     h = K * s
-    _check_mem(24.0 * float(min(h, 10**15)) ** 2, f"a block HMM with {h} states")
+    check_memory(24.0 * float(min(h, 10**15)) ** 2, f"a block HMM with {h} states")
     A = np.zeros((h, h))
     B = np.zeros((h, h))
     for b in range(K):
@@ -793,7 +779,7 @@ def order_m_chain(P_m, n: int, start="uniform") -> HMM:
     q, m = P.shape[0], P.ndim - 1
     P = _stochastic(P, "order-m kernel P_m", P.ndim)
     h = q**m
-    _check_mem(8.0 * h * (h + q) * 2, f"an order-{m} chain over {q} tokens ({h} hidden windows)")
+    check_memory(8.0 * h * (h + q) * 2, f"an order-{m} chain over {q} tokens ({h} hidden windows)")
     z = np.arange(h)
     A = np.zeros((h, h))
     rows = P.reshape(h, q)
@@ -878,7 +864,7 @@ def random_order_m_kernel(q: int, m: int, seed: int = 0, alpha: float = 1.0) -> 
             or not 0 < alpha < np.inf:
         raise InputError(f"alpha must be a finite number > 0; got {alpha!r}")
     cells = 2 * int(m) * np.log10(float(q))  # log10 of the q^(2m) cells of the window chain
-    _check_mem(16.0 * 10.0 ** min(cells, 30.0), f"an order-{m} chain over {q} tokens")
+    check_memory(16.0 * 10.0 ** min(cells, 30.0), f"an order-{m} chain over {q} tokens")
     rng = _seed(seed)
     return rng.dirichlet(np.full(int(q), float(alpha)), size=(int(q),) * int(m))
 
@@ -1763,7 +1749,7 @@ def block_bisection_partition(n: int, m: int, together: bool = False) -> list[li
         if not _is_int(v, 1):
             raise InputError(f"{name} must be a positive integer; got {v!r}")
     n, m = int(n), int(m)
-    _check_mem(64.0 * n, f"a partition of {n} positions")
+    check_memory(64.0 * n, f"a partition of {n} positions")
     rounds: list[list[int]] = []
     runs = [(0, n - 1)]
     while runs:
@@ -1808,7 +1794,7 @@ def separated_rounds(sets: Sequence[Sequence[int]], n: int, m: int) -> list[bool
     if not _is_int(m, 1):
         raise InputError(f"m must be a positive integer; got {m!r}")
     n = _check_n(n)
-    _check_mem(64.0 * n, f"a partition of {n} positions")
+    check_memory(64.0 * n, f"a partition of {n} positions")
     seen = np.zeros(n, dtype=bool)
     out = []
     if isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__"):

@@ -231,3 +231,19 @@ def test_schedule_families_refuse_by_step_count_not_by_n():
         for zeta in (1, 2, 3, 5, 17, 100, 1000):
             for make in (S.tc_schedule_zeta, S.dtc_schedule_zeta):
                 assert make(q, zeta).k <= S._theorem9_steps(q, zeta)
+
+
+@pytest.mark.parametrize("limit", [float("nan"), -5, 0, "4G", True, [1]])
+def test_check_memory_refuses_a_limit_that_is_not_a_positive_number(limit):
+    from mdmtheory.errors import check_memory
+
+    with pytest.raises(InputError, match="max_memory"):
+        check_memory(10, "a table", limit)
+
+
+def test_check_memory_counts_an_uncountable_estimate_as_too_large():
+    from mdmtheory.errors import check_memory
+
+    for nbytes in (10**400, float("nan"), float("inf")):
+        with pytest.raises(InputError, match="more memory than can be counted"):
+            check_memory(nbytes, "a table")
