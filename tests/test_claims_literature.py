@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
+from mdmtheory.proofs_check import cai_li_entropy_sum, fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
 
 from .conftest import tables
 from .reference import cond_prob, kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench", "lavenant_zanella"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench",
+                     "lavenant_zanella", "cai_li_entropy_sum"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -331,3 +332,52 @@ def test_lavenant_zanella_claim_fails_with_a_non_optimal_optimum():
 
     claim = lavenant_zanella.check(quick=True, optimum=even)
     assert not claim.passed and claim.numbers["max_optimal_minus_geometric"] > 1e-6
+
+
+# --- Cai and Li: the entropy-sum rule -------------------------------------------------------------
+
+
+def test_cai_li_claim_fails_with_a_smaller_per_step_bound():
+    """A per-iteration bound of eps/4 is exceeded by some step's conditional TC: FAIL."""
+    claim = cai_li_entropy_sum.check(quick=True, step_bound=lambda eps: eps / 4)
+    assert not claim.passed and claim.numbers["max_step_tc_minus_eps"] > 0
+
+
+def test_cai_li_claim_fails_with_a_wrong_engine():
+    """An engine that runs eb (its max H free) instead of entropy_sum disagrees with the walker: FAIL."""
+    claim = cai_li_entropy_sum.check(quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("eb", gamma=s.params["eps"])))
+    assert not claim.passed and claim.numbers["max_engine_minus_walker"] > 1e-6
+
+
+def test_cai_li_claim_fails_with_a_wrong_walker():
+    """A walker that takes one more position than the rule (eb's accounting) disagrees: FAIL."""
+    def eb_like(ents, eps):
+        order = sorted(ents, key=lambda i: (round(ents[i] * 1e12), i))
+        take = order[:1]
+        for i in order[1:]:
+            if sum(ents[j] for j in take) > eps + 1e-12:
+                break
+            take.append(i)
+        return take
+
+    claim = cai_li_entropy_sum.check(quick=True, walker=lambda t, eps: cai_li_entropy_sum.walk(t, eps, eb_like))
+    assert not claim.passed
+
+
+@pytest.mark.parametrize("pairs_m", [2, 3])
+def test_entropy_sum_on_copied_pairs_by_hand(pairs_m):
+    """pairs(m), p = 0.1, eps = 0.7: every position has entropy h = h(0.1) = 0.325 until its partner is
+    revealed; each step takes two positions (2h <= 0.7 < 3h), ties by position: one whole pair per
+    step, KL h per pair, m calls on data.  Hand: KL = m h(0.1) = H(X).  On the sampler's own runs a
+    pair drawn mixed (probability 2 (0.9)(0.1)) leaves a context of probability 0, where the oracle
+    answers uniform (entropy log 2 > 0.7 / 2): for m = 2 the last two then go one at a time, so
+    E[calls] = 2 + 0.18."""
+    h = -0.1 * math.log(0.1) - 0.9 * math.log(0.9)
+    J = cai_li_entropy_sum.pairs(pairs_m)
+    r = m.evaluate(J, m.make_sampler("entropy_sum", eps=0.7))
+    assert r.kl == pytest.approx(pairs_m * h, rel=1e-12) and r.expected_steps_mu == pytest.approx(pairs_m)
+    if pairs_m == 2:
+        assert r.expected_steps == pytest.approx(2 + 2 * 0.9 * 0.1, rel=1e-12)
+    assert m.entropy(J) == pytest.approx(pairs_m * h, rel=1e-12)
+    walked = cai_li_entropy_sum.walk(J.table, 0.7)
+    assert walked["chain"] == pytest.approx(pairs_m * h, rel=1e-12) and walked["worst_step"] == pytest.approx(h)
