@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import cai_li_entropy_sum, fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
+from mdmtheory.proofs_check import cai_li_entropy_sum, fast_dllm_frechet, fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
 
 from .conftest import tables
 from .reference import cond_prob, kl, subset_entropy
 
 LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench",
-                     "lavenant_zanella", "cai_li_entropy_sum"]
+                     "lavenant_zanella", "cai_li_entropy_sum", "fast_dllm_frechet"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -381,3 +381,48 @@ def test_entropy_sum_on_copied_pairs_by_hand(pairs_m):
     assert m.entropy(J) == pytest.approx(pairs_m * h, rel=1e-12)
     walked = cai_li_entropy_sum.walk(J.table, 0.7)
     assert walked["chain"] == pytest.approx(pairs_m * h, rel=1e-12) and walked["worst_step"] == pytest.approx(h)
+
+
+# --- Fast-dLLM++: Frechet profile decoding ----------------------------------------------------------
+
+
+def test_frechet_counts_on_the_papers_figure():
+    """Figure 1(E): 0.99, 0.95, 0.82, 0.78, 0.74 with delta = 0.30: Frechet 4, factor (f = 0.70) 2;
+    L_n, U_n by hand for n = 3: 0.99 + 0.95 + 0.82 - 2 = 0.76 and 1 - 0.82 = 0.18."""
+    c = [0.99, 0.95, 0.82, 0.78, 0.74]
+    assert fast_dllm_frechet.frechet_count(c, 0.30) == 4
+    assert fast_dllm_frechet.paper_factor_count(c, 0.70) == 2
+    L, U = fast_dllm_frechet.frechet_certificate(c[:3])
+    assert L == pytest.approx(0.76) and U == pytest.approx(0.18)
+    assert fast_dllm_frechet.frechet_certificate([0.6, 0.5, 0.5])[0] == 0.0  # the max(0, .) of eq. 5
+
+
+@pytest.mark.parametrize("delta,calls", [(0.0, 1), (0.65, 2), (0.75, 3)])
+def test_frechet_greedy_run_on_independent_bits_by_hand(delta, calls):
+    """Three independent Bernoulli(0.1) bits: c = 0.9 everywhere, G_n = (n + 1) 0.9 - n = 0.9 - 0.1 n,
+    so n* = min(3, largest n < 10 (0.9 - delta)): 3 for delta = 0 (one call), 2 for delta = 0.65 (then
+    1: two calls), 1 for delta = 0.75 (three calls).  The output is the greedy string 000, in the
+    walker and the evaluator alike."""
+    t = np.multiply.outer(np.multiply.outer([0.9, 0.1], [0.9, 0.1]), [0.9, 0.1])
+    assert fast_dllm_frechet.greedy_run(t, delta) == ((0, 0, 0), calls)
+    r = m.evaluate(m.Joint(t), m.make_sampler("frechet_profile", margin=delta))
+    assert r.law.table[0, 0, 0] == pytest.approx(1.0) and r.expected_steps == calls
+
+
+def test_frechet_claim_fails_with_an_inflated_lower_bound():
+    """L_n + 0.1 certifies prefixes whose greedy tuple is not the joint mode (or is rarer than L_n): FAIL."""
+    claim = fast_dllm_frechet.check(quick=True, certificate=lambda c: (max(0.0, sum(c) - (len(c) - 1)) + 0.1, 1.0 - c[-1]))
+    assert not claim.passed and claim.numbers["min_p_star_minus_L"] < 0
+
+
+def test_frechet_claim_fails_with_a_more_aggressive_factor_rule():
+    """A factor rule that commits every candidate exceeds Frechet: Corollary 4.4 fails."""
+    claim = fast_dllm_frechet.check(quick=True, factor=lambda c, f: len(c))
+    assert not claim.passed and claim.numbers["factor_exceeds_frechet"] > 0
+
+
+def test_frechet_claim_fails_with_a_wrong_engine():
+    """An engine that runs the factor rule instead decodes other strings or in other numbers of calls: FAIL."""
+    claim = fast_dllm_frechet.check(
+        quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("fast_dllm", factor=1 - s.params["margin"], temperature=s.params["temperature"])))
+    assert not claim.passed and claim.numbers["max_greedy_run_gap"] > 0
