@@ -426,3 +426,59 @@ def test_frechet_claim_fails_with_a_wrong_engine():
     claim = fast_dllm_frechet.check(
         quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("fast_dllm", factor=1 - s.params["margin"], temperature=s.params["temperature"])))
     assert not claim.passed and claim.numbers["max_greedy_run_gap"] > 0
+
+
+# --- ParallelBench replace-random ---------------------------------------------------------------------
+
+
+def _replace_random_topk(n: int, sizes) -> np.ndarray:
+    """nu(e_i) by hand for top-k with step sizes ``sizes`` (ties by position, so step t takes the next
+    s_t positions): no replacement drawn in the earlier steps, position i replaced and the other
+    s_t - 1 of its step kept, each drawn independently with P(replaced) = 1/m (m positions left)."""
+    out, m, pos, before = np.zeros(n), n, 0, 1.0
+    for s in sizes:
+        for i in range(pos, pos + s):
+            out[i] = before * (1 / m) * (1 - 1 / m) ** (s - 1)
+        before *= (1 - 1 / m) ** s
+        m, pos = m - s, pos + s
+    return out
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_replace_random_cells_and_marginals(n):
+    """Uniform over the n one-hot strings; every position replaced with probability 1/n."""
+    t = m.replace_random(n).table
+    for x in itertools.product(range(2), repeat=n):
+        assert t[x] == pytest.approx(1 / n if sum(x) == 1 else 0.0, abs=1e-15)
+    if n > 1:
+        np.testing.assert_allclose(t.sum(axis=tuple(range(1, n))), [1 - 1 / n, 1 / n])
+
+
+@pytest.mark.parametrize("n", [2, 4, 5])
+def test_replace_random_top_k_accuracy_and_kl_closed_form(n):
+    """Top-k (confidence ranking, every schedule): the evaluator's law on the one-hot strings, its
+    accuracy (mass on valid lists) and KL = sum_i (1/n) log((1/n) / nu(e_i)) equal the hand formula."""
+    J = m.replace_random(n)
+    onehot = [tuple(int(a == i) for a in range(n)) for i in range(n)]
+    for cuts in itertools.chain.from_iterable(itertools.combinations(range(1, n), r) for r in range(n)):
+        nodes = (0,) + cuts + (n,)
+        sizes = [b - a for a, b in zip(nodes[:-1], nodes[1:])]
+        want = _replace_random_topk(n, sizes)
+        r = m.evaluate(J, m.make_sampler("confidence", schedule=sizes))
+        got = np.array([r.law.table[x] for x in onehot])
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+        assert r.kl == pytest.approx(sum(math.log((1 / n) / w) / n for w in want), rel=1e-10)
+    # one step: the classic (1 - 1/n)^(n - 1)
+    assert float(m.evaluate(J, m.make_sampler("confidence", steps=1)).law.table[J.table > 0].sum()) == pytest.approx((1 - 1 / n) ** (n - 1))
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 6])
+@pytest.mark.parametrize("tau", [0.5, 0.7, 0.8, 0.9])
+def test_replace_random_threshold_accuracy(n, tau):
+    """Threshold decoding: every position left has confidence 1 - 1/m, which grows with m, so the
+    rule unmasks all n at once when 1 - 1/n >= tau (accuracy (1 - 1/n)^(n - 1)) and otherwise one at
+    a time until a replacement is drawn and the rest are certain (accuracy 1)."""
+    J = m.replace_random(n)
+    r = m.evaluate(J, m.make_sampler("threshold", tau=tau))
+    want = (1 - 1 / n) ** (n - 1) if 1 - 1 / n >= tau else 1.0
+    assert float(r.law.table[J.table > 0].sum()) == pytest.approx(want, rel=1e-12)
