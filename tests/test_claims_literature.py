@@ -482,3 +482,19 @@ def test_replace_random_threshold_accuracy(n, tau):
     r = m.evaluate(J, m.make_sampler("threshold", tau=tau))
     want = (1 - 1 / n) ** (n - 1) if 1 - 1 / n >= tau else 1.0
     assert float(r.law.table[J.table > 0].sum()) == pytest.approx(want, rel=1e-12)
+
+
+def test_parallelbench_claim_fails_with_wrong_replace_random_accuracies():
+    """The shuffle formula in place of replace-random's, or accuracy 1 for threshold decoding: FAIL."""
+    claim = parallelbench.check(quick=True, replace_accuracy=parallelbench.shuffle_accuracy)
+    assert not claim.passed and claim.numbers["max_replace_random_accuracy_error"] > 0.1
+    claim = parallelbench.check(quick=True, replace_threshold=lambda n, tau: 1.0)
+    assert not claim.passed
+
+
+def test_replace_random_claim_formulas_by_hand():
+    """n = 4: one step (3/4)^3 = 27/64; steps 2, 2: 2/4 (3/4) + (3/4)^2 (2/2)(1/2) = 3/8 + 9/32 = 21/32."""
+    assert parallelbench.replace_random_accuracy(4, [4]) == pytest.approx(27 / 64)
+    assert parallelbench.replace_random_accuracy(4, [2, 2]) == pytest.approx(21 / 32)
+    assert parallelbench.replace_random_threshold_accuracy(4, 0.75) == pytest.approx(27 / 64)
+    assert parallelbench.replace_random_threshold_accuracy(4, 0.8) == 1.0
