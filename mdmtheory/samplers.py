@@ -428,7 +428,7 @@ RULES: dict[str, Rule] = {
              lambda prm, n: (_NONE, _F(prm["eps"]), _NONE)),
         Rule("frechet_profile", _c.FRECHET,
              (_BLOCK, _TEMP,
-              Param("margin", "float", 0.25, "probability", "accept n while L_n - U_n > margin (the paper's delta)",
+              Param("margin", "float", 0.25, "", "accept n while L_n - U_n > margin (the paper's delta, >= 0)",
                     lo=0.0)),
              "at most n; adaptive", False, True,
              "Fast-dLLM++ arXiv:2606.02955, Algorithm 1; v1/llada/generate.py: get_transfer_index_frechet_profile",
