@@ -115,7 +115,7 @@ def check(quick: bool = False, engine=evaluate, walker=walk, step_bound=lambda e
         cases.update({f"dirichlet(5,q=3,a=0.5,seed={s})": random_joint(5, 3, alpha=0.5, seed=40 + s) for s in range(2)})
     cases.update({f"dirichlet(4,q=2,a=0.3,seed={s})": random_joint(4, 2, alpha=0.3, seed=50 + s) for s in range(3)})
     gap = worst_step = over_implied = 0.0
-    kl_over_eps, calls_ratio, kl_above_eps, runs, versus_eb = 0.0, 0.0, 0, 0, 0.0
+    kl_over_eps, calls_ratio, calls_mu_ratio, kl_above_eps, runs, versus_eb = 0.0, 0.0, 0.0, 0, 0, 0.0
     for name, joint in cases.items():
         h = entropy(joint)
         for eps in EPS:
@@ -132,6 +132,7 @@ def check(quick: bool = False, engine=evaluate, walker=walk, step_bound=lambda e
             kl_above_eps += r["kl"] > eps + TOL
             if h > TOL:
                 calls_ratio = max(calls_ratio, r["expected_steps"] * eps / h)
+                calls_mu_ratio = max(calls_mu_ratio, b["calls_mu"] * eps / h)
             runs += 1
     pair_numbers = {}
     for m_ in (2, 3) if quick else (2, 3, 4):
@@ -153,6 +154,7 @@ def check(quick: bool = False, engine=evaluate, walker=walk, step_bound=lambda e
             "max_kl_over_eps_builtin": kl_over_eps,
             "builtin_runs_with_kl_above_eps": kl_above_eps,
             "max_calls_over_H_over_eps": calls_ratio,
+            "max_calls_on_data_over_H_over_eps": calls_mu_ratio,
             "max_calls_over_eb_calls_same_budget": versus_eb,
             **pair_numbers,
         },
