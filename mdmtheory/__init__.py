@@ -34,6 +34,7 @@ _API: dict[str, tuple[str, str]] = {
         for name in (
             "Joint", "load_joint", "product", "random_joint", "copy", "parity", "linear_code", "reed_solomon",
             "mixture_of_products", "ising_chain", "markov_chain", "two_mode", "noisy_copy", "shuffle",
+            "replace_random",
         )
     },
     **{

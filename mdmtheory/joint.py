@@ -670,3 +670,51 @@ def shuffle(n: int) -> Joint:
     n = _check_n(n)
     check_memory(8.0 * float(n) ** n, f"the shuffle table with n={n} ({n}^{n} cells)")
     return _dense_from_support(np.array(list(itertools.permutations(range(n)))), (n,) * n)
+
+
+def replace_random(n: int) -> Joint:
+    """ParallelBench's *replace-random* task: the output list of ``n`` items with exactly one item,
+    chosen uniformly, replaced by the given word; position ``i`` is 1 when its item was replaced
+    and 0 when it was kept (alphabet 2), so the law is uniform over the ``n`` one-hot strings.
+
+    The task (``replace_random_list`` of the benchmark's list operations: "Replace a random word
+    from the list ... with the word ...") is the one where every position is confident
+    (``P(kept) = 1 - 1/m`` with ``m`` positions left) yet two parallel replacements break the
+    list.  The benchmark's *copy* and *replace-index* tasks have one correct output (a point mass:
+    every decoder is exact on them) and need no family; :func:`copy` is a different law (one
+    random symbol copied to every position).
+
+    Unmasking ``s`` of the ``m`` positions left (none replaced yet) keeps the list valid with
+    probability ``(1 - 1/m)^s + (s/m)(1 - 1/m)^(s - 1)`` (at most one replacement), exactly one
+    when ``s = m``: ``(1 - 1/m)^(m - 1)``; once a replacement is drawn the others are certain.
+
+    Parameters
+    ----------
+    n : int
+        List length, ``>= 1`` (the table has ``2^n`` cells).
+
+    Returns
+    -------
+    Joint
+        Binary table of shape ``(2,) * n``.
+
+    Raises
+    ------
+    InputError
+        If ``n`` is not a positive integer or the table is too large.
+
+    References
+    ----------
+    .. [1] W. Kang et al., "ParallelBench", arXiv:2510.04767 (``tasks_list_op.yaml``:
+       ``replace_random_list``, metric ``list_random_replace_score``).
+
+    Examples
+    --------
+    >>> t = replace_random(3).table
+    >>> float(t[0, 1, 0]), float(t[1, 1, 0]), int((t > 0).sum())
+    (0.3333333333333333, 0.0, 3)
+    """
+    n = _check_n(n)
+    _check_positions_count(n)
+    _check_cells_power(2, n, "the replace_random table")
+    return _dense_from_support(np.eye(n, dtype=np.int64), (2,) * n)

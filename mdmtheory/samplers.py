@@ -64,6 +64,20 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``; the kept candidates
                           are unmasked with their values (rank 0, the top one, is an anchor in
                           every round: never dropped)
+``entropy_sum(eps)``      Cai and Li [6] (as issue 12 summarises it; the paper was not
+                          reachable): sort by ``H(p_i)`` increasing, take the largest prefix
+                          ``U`` with ``sum_U H(p_i) <= eps`` (at least one).  Not ``eb``: there
+                          ``max_U H`` is free, so ``eb(gamma = eps)`` also takes the position that
+                          crosses the budget; both certify a step's conditional total correlation
+                          ``<= eps``
+``frechet_profile``       Fast-dLLM++ [7] (Frechet profile decoding; ``v1/llada/generate.py``
+                          ``get_transfer_index_frechet_profile``): blocks and candidates as
+                          ``fast_dllm``; with the confidences sorted ``c_(1) >= c_(2) >= ...``
+                          unmask the largest ``n`` with ``L_n - U_n > margin``, ``L_n = max(0,
+                          sum_{j<=n} c_(j) - (n - 1))`` (Frechet-Hoeffding lower bound on all
+                          ``n`` being jointly right), ``U_n = 1 - c_(n)``; at least one.  Equal
+                          confidences: the factor rule with ``factor = 1 - margin`` (the paper's
+                          Corollary 4.2; ``fast_dllm`` keeps the published code's ``top_i`` quirk)
 ========================  ===================================================================
 
 Every rule is defined once, in ``mdmtheory/_kernels/rules.py`` (fixed codes; parameters,
@@ -85,7 +99,8 @@ Conventions, the same in every implementation (the numba kernels included)
   marginals computed in different orders of floating-point operations rank the same.
 * Thresholds are compared with slack :data:`TOL`: ``max p >= tau - TOL``,
   ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``, ``punt`` drops when
-  ``KL >= eps - TOL``.
+  ``KL >= eps - TOL``, ``entropy_sum`` keeps ``sum H <= eps + TOL``, ``frechet_profile``
+  accepts ``n`` when ``L_n - U_n > margin + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
 * Where the published code and its paper differ, the code is followed: the ``fast_dllm``
   dynamic rule's ``top_i`` quirk above, Dream's ``int`` truncation (computed in float64 here,
@@ -100,6 +115,10 @@ References
    unmasking", arXiv:2505.24857 (EB-sampler).
 .. [4] Azangulov et al., arXiv:2510.21961 (PUNT).
 .. [5] Ye et al., "Dream 7B", arXiv:2508.15487 (``generation_utils.py``).
+.. [6] Cai and Li, arXiv:2603.22248 (the entropy-sum rule; only issue 12's one-line summary was
+   reachable: "reaches eps KL in ~O(H(X)/eps) expected iterations").
+.. [7] Kasa, Dai, Negi and Li, "Fast-dLLM++: Frechet profile decoding for faster diffusion LLM
+   inference", arXiv:2606.02955 (Algorithm 1, Theorem 4.1; code ``v1/llada/generate.py``).
 """
 
 from __future__ import annotations
@@ -310,6 +329,10 @@ def _fast_pack(prm: dict, n: int):
 _DREAM_ALGS = ("origin", "maskgit_plus", "topk_margin", "entropy")
 
 
+def _frechet_pack(prm: dict, n: int):
+    return _I(_block(prm, n, "frechet_profile")), _F(prm["temperature"], prm["margin"]), _NONE
+
+
 def _dream_pack(prm: dict, n: int):
     top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
     top_k = 0 if prm["top_k"] is None else prm["top_k"]
@@ -396,6 +419,21 @@ RULES: dict[str, Rule] = {
              "punt_rounds, punt_is_anchor, punt_kl, punt_drops",
              "candidates from p, ranked by p(y); ceil(log2 m) anchor/test rounds drop tested candidates with "
              "KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps", lambda prm, n: (_NONE, _F(prm["eps"]), _NONE)),
+        Rule("entropy_sum", _c.ENTROPY_SUM,
+             (Param("eps", "float", 0.1, "nats", "entropy budget per step: sum of the unmasked H <= eps", lo=0.0),),
+             "at most n; adaptive", False, False,
+             "Cai and Li arXiv:2603.22248, the entropy-sum rule (as issue 12 summarises it; the paper's text was not "
+             "reachable); mdmtheory/_kernels/rules.py: select",
+             "lowest-entropy prefix with sum H <= eps, at least one (eb without the free max H)",
+             lambda prm, n: (_NONE, _F(prm["eps"]), _NONE)),
+        Rule("frechet_profile", _c.FRECHET,
+             (_BLOCK, _TEMP,
+              Param("margin", "float", 0.25, "", "accept n while L_n - U_n > margin (the paper's delta, >= 0)",
+                    lo=0.0)),
+             "at most n; adaptive", False, True,
+             "Fast-dLLM++ arXiv:2606.02955, Algorithm 1; v1/llada/generate.py: get_transfer_index_frechet_profile",
+             "candidates from p^(1/T); in blocks, the largest n with max(0, sum c - (n-1)) - (1 - c_(n)) > margin",
+             _frechet_pack),
     )
 }
 
@@ -721,7 +759,8 @@ def make_sampler(name: str, **params) -> Sampler:
         samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
         ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
         ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
-        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps`` (punt).  Values are
+        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps`` (punt);
+        ``eps`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
         typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 
     Returns

@@ -11,7 +11,11 @@ and the shuffle task's closed forms.
    ``m! / ((m - s)! m^s)``; top-k with the schedule ``s_1..s_T`` has accuracy ``prod_t`` of these,
    and the threshold rule (Fast-dLLM, ``tau``) decodes one slot at a time until ``1/m >= tau``, then
    all ``m``: accuracy ``m!/m^m`` at ``m = floor(1/tau)``.  Both against the exact evaluator's output
-   law (accuracy = its mass on permutations) and ``KL = -log(accuracy)``."""
+   law (accuracy = its mass on permutations) and ``KL = -log(accuracy)``.
+3. Replace-random (:func:`mdmtheory.replace_random`, the benchmark's ``replace_random_list`` task as
+   the uniform law on one-hot strings): top-k accuracy ``sum_t go_t (s_t/m_t)(1 - 1/m_t)^(s_t - 1)``
+   (``go_t``: no replacement drawn before step ``t``) and the threshold rule's ``(1 - 1/n)^(n-1)`` when
+   ``1 - 1/n >= tau`` (every confidence is high, so everything goes at once), else 1."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ import math
 
 import numpy as np
 
-from mdmtheory import evaluate, fixed_order_kl, make_sampler, random_joint, shuffle
+from mdmtheory import evaluate, fixed_order_kl, make_sampler, random_joint, replace_random, shuffle
 from mdmtheory.divergence import kl_divergence
 from mdmtheory.samplers import step_sizes
 
@@ -30,7 +34,8 @@ NAME = "parallelbench_bound_and_shuffle"
 SOURCE = (
     "W. Kang et al. (2025), ParallelBench, arXiv 2510.04767: the lower bound KL >= sum_t E C(S_t | S_<t) and "
     "L*_T nonincreasing as summarised by a review (the paper's text and its stated accuracies were not "
-    "reachable); the shuffle task's closed forms are derived here"
+    "reachable); the shuffle and replace-random tasks' closed forms are derived here (task definitions from "
+    "the benchmark's tasks_list_op.yaml)"
 )
 
 
@@ -91,7 +96,26 @@ def shuffle_threshold_accuracy(n: int, tau: float) -> float:
     return math.factorial(m) / m**m
 
 
-def check(quick: bool = False, lower=fixed_order_kl, engine=evaluate, accuracy=shuffle_accuracy, threshold_accuracy=shuffle_threshold_accuracy) -> Claim:
+def replace_random_accuracy(n: int, sizes) -> float:
+    """Top-k on replace-random: each step of ``s`` out of ``m`` positions left (none replaced yet) draws
+    no replacement with probability ``(1 - 1/m)^s`` (go on) or exactly one with ``(s/m)(1 - 1/m)^(s-1)``
+    (the rest are then certain: valid)."""
+    acc, go, m = 0.0, 1.0, n
+    for s in sizes:
+        acc += go * (s / m) * (1 - 1 / m) ** (s - 1)
+        go *= (1 - 1 / m) ** s
+        m -= s
+    return acc
+
+
+def replace_random_threshold_accuracy(n: int, tau: float) -> float:
+    """Every position left has confidence ``1 - 1/m``: all ``n`` at once when ``1 - 1/n >= tau``,
+    else one at a time (exact)."""
+    return (1 - 1 / n) ** (n - 1) if 1 - 1 / n >= tau - 1e-12 else 1.0
+
+
+def check(quick: bool = False, lower=fixed_order_kl, engine=evaluate, accuracy=shuffle_accuracy, threshold_accuracy=shuffle_threshold_accuracy,
+          replace_accuracy=replace_random_accuracy, replace_threshold=replace_random_threshold_accuracy) -> Claim:
     """Lower bound on random factorised models, monotone optimum, shuffle accuracies."""
     rng = np.random.default_rng(2510)
     shapes = [(2, 2, 2), (3, 2, 2)] if quick else [(2, 2, 2), (3, 2, 2), (2, 2, 2, 2), (2, 3, 2, 2)]
@@ -127,7 +151,20 @@ def check(quick: bool = False, lower=fixed_order_kl, engine=evaluate, accuracy=s
             r = engine(joint, make_sampler("threshold", tau=tau))
             got = float(r["law"].table[valid].sum())
             worst_acc = max(worst_acc, abs(got - threshold_accuracy(n, tau)))
-    passed = worst_slack >= -TOL and worst_equal <= TOL and not_monotone == 0 and worst_acc <= TOL
+    worst_replace = 0.0
+    for n in (3, 5) if quick else (3, 5, 7):
+        joint = replace_random(n)
+        valid = joint.table > 0
+        for k in range(1, n + 1):
+            r = engine(joint, make_sampler("confidence", steps=k))
+            got = float(r["law"].table[valid].sum())
+            worst_replace = max(worst_replace, abs(got - replace_accuracy(n, step_sizes({"steps": k}, n))))
+            if n == 5:
+                acc_numbers[f"replace_random5_top_k_accuracy(steps={k})"] = got
+        for tau in (0.5, 0.7, 0.8, 0.9):
+            r = engine(joint, make_sampler("threshold", tau=tau))
+            worst_replace = max(worst_replace, abs(float(r["law"].table[valid].sum()) - replace_threshold(n, tau)))
+    passed = worst_replace <= TOL and worst_slack >= -TOL and worst_equal <= TOL and not_monotone == 0 and worst_acc <= TOL
     return Claim(
         name=NAME,
         source=SOURCE,
@@ -138,11 +175,13 @@ def check(quick: bool = False, lower=fixed_order_kl, engine=evaluate, accuracy=s
             "max_gap_true_conditionals": worst_equal,
             "nonmonotone_L_star_steps": not_monotone,
             "max_shuffle_accuracy_error": worst_acc,
+            "max_replace_random_accuracy_error": worst_replace,
             **acc_numbers,
         },
         detail=(
             "Random factorised models never beat L_T = sum_t E C(S_t | S_<t) (nats), the true conditionals attain it, "
             "L*_T is nonincreasing in T; on shuffle(n) the evaluator's accuracy for top-k and threshold decoding "
-            "equals prod m!/((m-s)! m^s) and KL = -log(accuracy)."
+            "equals prod m!/((m-s)! m^s) and KL = -log(accuracy); on replace_random(n) top-k and threshold "
+            "accuracies equal their closed forms (threshold: (1 - 1/n)^(n-1) once 1 - 1/n >= tau, else 1)."
         ),
     )

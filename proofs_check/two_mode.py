@@ -6,7 +6,8 @@ sampling ``s_1`` positions independently hits one of the two modes with probabil
 ``2 * 2^-s_1``, and ``KL(mu || nu) = (s_1 - 1) log 2`` for a fixed order, on average over random
 orders (Theorem 4) and for the random-order mixture alike.  The first step's size is read off
 each rule's parameters (not from the evaluator): a schedule's ``s_1``; ``n`` for a threshold
-``tau <= 1/2``, else 1; ``1 + floor(gamma / log 2)`` for EB; 1 for ``punt_pairwise`` (``delta <
+``tau <= 1/2``, else 1; ``1 + floor(gamma / log 2)`` for EB; ``max(1, floor(eps / log 2))`` for
+``entropy_sum``; 1 for ``frechet_profile`` (fair candidates: ``L_2 - U_2 < 0``); 1 for ``punt_pairwise`` (``delta <
 log 2``), the published ``punt`` (any ``eps``: the top candidate is an anchor of every round) and
 bisection; ``n``
 for the optimal policy with one call, else a first step of 1."""
@@ -49,6 +50,10 @@ def first_step_size(name: str, params: dict, n: int) -> int:
         return 1  # one gap, one midpoint
     if name == "optimal":
         return n if params["k"] == 1 else 1
+    if name == "entropy_sum":
+        return min(n, max(1, math.floor(params["eps"] / LOG2 + 1e-12)))  # every entropy counts: |U| log 2 <= eps
+    if name == "frechet_profile":
+        return 1  # every candidate's confidence is 1/2: G_1 = 1/2 - 1/2 = 0, G_2 = 0 - 1/2 < 0, so n* = 1
     if name == "fast_dllm" and params["factor"] is None:
         return n if params["threshold"] <= 0.5 else 1  # the top candidate, and every one >= threshold
     raise ValueError(f"no closed form for sampler {name!r}")
@@ -76,6 +81,9 @@ def sampler_grid(n: int) -> list:
         if name == "fast_dllm":
             out += [make_sampler(name, temperature=1.0, threshold=t) for t in (0.4, 0.5, 0.9)]
             continue
+        if name == "frechet_profile":
+            out += [make_sampler(name, temperature=1.0, margin=d) for d in (0.0, 0.25, 0.9)]
+            continue
         out.append(make_sampler(name))
         if name in ("random", "left_to_right", "confidence", "margin", "entropy"):
             out += [make_sampler(name, steps=k) for k in (1, 3, n)]
@@ -83,6 +91,8 @@ def sampler_grid(n: int) -> list:
             out += [make_sampler(name, tau=t) for t in (0.5, 0.6, 0.99)]
         elif name == "eb":
             out += [make_sampler(name, gamma=g, proxy=p) for g in (0.7, 1.5, 10.0) for p in ("entropy", "confidence", "margin")]
+        elif name == "entropy_sum":
+            out += [make_sampler(name, eps=e) for e in (0.69, 0.7, 1.4, 3.0, 100.0)]
         elif name == "punt_pairwise":
             out += [make_sampler(name, delta=0.7)]
         elif name == "punt":
@@ -125,7 +135,7 @@ def check(quick: bool = False, family=two_mode, engine=evaluate, schedule_kl=exp
         numbers={"cases": cases, "max_schedule_error": worst_sched, "max_sampler_error": worst_sampler, **table},
         detail=(
             "two_mode(n): every schedule's Theorem 4 expected KL, a fixed order's KL and the mixture KL, and every "
-            "sampler's exact KL (defaults and knob sweeps; llada and fast_dllm at temperature 1; dream has no closed "
+            "sampler's exact KL (defaults and knob sweeps; llada, fast_dllm and frechet_profile at temperature 1; dream has no closed "
             "form here) equal (s_1 - 1) log 2 with s_1 the first step's size."
         ),
     )

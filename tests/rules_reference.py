@@ -134,6 +134,14 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
             else:
                 break
         return {tuple(sorted(order[:best])): 1.0}
+    if name == "entropy_sum":  # every unmasked entropy counts, the first position always goes
+        order = ranked({i: H(P[i]) for i in masked})
+        take = [order[0]]
+        for i in order[1:]:
+            if sum(H(P[j]) for j in take + [i]) > params["eps"] + TOL:
+                break
+            take.append(i)
+        return {tuple(sorted(take)): 1.0}
     if name == "punt_pairwise":
         order = ranked({i: -max(P[i]) for i in masked})
         kept = [i for a, i in enumerate(order) if all(pair_mi(j, i) <= params["delta"] + TOL for j in order[:a])]
@@ -152,7 +160,7 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
 
 
 def _candidate_law(name, params, n, q, masked, P, step):
-    """llada, fast_dllm, dream: every candidate vector of every masked position."""
+    """llada, fast_dllm, frechet_profile, dream: every candidate vector of every masked position."""
     W, Q = {}, {}
     for i in masked:
         if name == "dream":
@@ -177,6 +185,15 @@ def _candidate_law(name, params, n, q, masked, P, step):
             else:
                 conf = {i: Q[i][y[i]] for i in E}
                 sets = {tuple(sorted(ranked({i: -conf[i] for i in E})[:k])): 1.0}
+        elif name == "frechet_profile":  # Fast-dLLM++ Algorithm 1, lines 10-19, literally
+            b = masked[0] // L
+            E = [i for i in masked if b * L <= i < (b + 1) * L]
+            c = [Q[i][y[i]] for i in ranked({i: -Q[i][y[i]] for i in E})]
+            Ls = [max(0.0, sum(c[:n]) - (n - 1)) for n in range(1, len(c) + 1)]
+            Us = [1.0 - c[n - 1] for n in range(1, len(c) + 1)]
+            accepted = [n for n in range(1, len(c) + 1) if Ls[n - 1] - Us[n - 1] > params["margin"] + TOL]
+            S = ranked({i: -Q[i][y[i]] for i in E})[: max(accepted, default=1)]
+            sets = {tuple(sorted(S)): 1.0}
         elif name == "fast_dllm":
             b = masked[0] // L
             E = [i for i in masked if b * L <= i < (b + 1) * L]
@@ -281,7 +298,7 @@ def _punt_law(params, q, masked, P, conditional):
     return out
 
 
-CANDIDATE_RULES = ("llada", "fast_dllm", "dream", "punt")
+CANDIDATE_RULES = ("llada", "fast_dllm", "dream", "punt", "frechet_profile")
 
 
 def reference_law(name, params, n, q, revealed, P, step, pair_mi=None, conditional=None):

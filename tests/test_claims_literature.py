@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 import mdmtheory as m
 import mdmtheory.proofs_check as proofs_check
 from mdmtheory.bounds import li_cai_lower_bound
-from mdmtheory.proofs_check import fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
+from mdmtheory.proofs_check import cai_li_entropy_sum, fast_dllm_frechet, fast_dllm_greedy, lavenant_zanella, li_cai_lower, parallelbench, two_mode, zhang_reverse_kl, zhao_cai_random_sizes
 
 from .conftest import tables
 from .reference import cond_prob, kl, subset_entropy
 
-LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench", "lavenant_zanella"]
+LITERATURE_CLAIMS = ["li_cai_lower", "zhang_reverse_kl", "two_mode", "fast_dllm_greedy", "zhao_cai_random_sizes", "parallelbench",
+                     "lavenant_zanella", "cai_li_entropy_sum", "fast_dllm_frechet"]
 
 
 @pytest.mark.parametrize("name", LITERATURE_CLAIMS)
@@ -331,3 +332,169 @@ def test_lavenant_zanella_claim_fails_with_a_non_optimal_optimum():
 
     claim = lavenant_zanella.check(quick=True, optimum=even)
     assert not claim.passed and claim.numbers["max_optimal_minus_geometric"] > 1e-6
+
+
+# --- Cai and Li: the entropy-sum rule -------------------------------------------------------------
+
+
+def test_cai_li_claim_fails_with_a_smaller_per_step_bound():
+    """A per-iteration bound of eps/4 is exceeded by some step's conditional TC: FAIL."""
+    claim = cai_li_entropy_sum.check(quick=True, step_bound=lambda eps: eps / 4)
+    assert not claim.passed and claim.numbers["max_step_tc_minus_eps"] > 0
+
+
+def test_cai_li_claim_fails_with_a_wrong_engine():
+    """An engine that runs eb (its max H free) instead of entropy_sum disagrees with the walker: FAIL."""
+    claim = cai_li_entropy_sum.check(quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("eb", gamma=s.params["eps"])))
+    assert not claim.passed and claim.numbers["max_engine_minus_walker"] > 1e-6
+
+
+def test_cai_li_claim_fails_with_a_wrong_walker():
+    """A walker that takes one more position than the rule (eb's accounting) disagrees: FAIL."""
+    def eb_like(ents, eps):
+        order = sorted(ents, key=lambda i: (round(ents[i] * 1e12), i))
+        take = order[:1]
+        for i in order[1:]:
+            if sum(ents[j] for j in take) > eps + 1e-12:
+                break
+            take.append(i)
+        return take
+
+    claim = cai_li_entropy_sum.check(quick=True, walker=lambda t, eps: cai_li_entropy_sum.walk(t, eps, eb_like))
+    assert not claim.passed
+
+
+@pytest.mark.parametrize("pairs_m", [2, 3])
+def test_entropy_sum_on_copied_pairs_by_hand(pairs_m):
+    """pairs(m), p = 0.1, eps = 0.7: every position has entropy h = h(0.1) = 0.325 until its partner is
+    revealed; each step takes two positions (2h <= 0.7 < 3h), ties by position: one whole pair per
+    step, KL h per pair, m calls on data.  Hand: KL = m h(0.1) = H(X).  On the sampler's own runs a
+    pair drawn mixed (probability 2 (0.9)(0.1)) leaves a context of probability 0, where the oracle
+    answers uniform (entropy log 2 > 0.7 / 2): for m = 2 the last two then go one at a time, so
+    E[calls] = 2 + 0.18."""
+    h = -0.1 * math.log(0.1) - 0.9 * math.log(0.9)
+    J = cai_li_entropy_sum.pairs(pairs_m)
+    r = m.evaluate(J, m.make_sampler("entropy_sum", eps=0.7))
+    assert r.kl == pytest.approx(pairs_m * h, rel=1e-12) and r.expected_steps_mu == pytest.approx(pairs_m)
+    if pairs_m == 2:
+        assert r.expected_steps == pytest.approx(2 + 2 * 0.9 * 0.1, rel=1e-12)
+    assert m.entropy(J) == pytest.approx(pairs_m * h, rel=1e-12)
+    walked = cai_li_entropy_sum.walk(J.table, 0.7)
+    assert walked["chain"] == pytest.approx(pairs_m * h, rel=1e-12) and walked["worst_step"] == pytest.approx(h)
+
+
+# --- Fast-dLLM++: Frechet profile decoding ----------------------------------------------------------
+
+
+def test_frechet_counts_on_the_papers_figure():
+    """Figure 1(E): 0.99, 0.95, 0.82, 0.78, 0.74 with delta = 0.30: Frechet 4, factor (f = 0.70) 2;
+    L_n, U_n by hand for n = 3: 0.99 + 0.95 + 0.82 - 2 = 0.76 and 1 - 0.82 = 0.18."""
+    c = [0.99, 0.95, 0.82, 0.78, 0.74]
+    assert fast_dllm_frechet.frechet_count(c, 0.30) == 4
+    assert fast_dllm_frechet.paper_factor_count(c, 0.70) == 2
+    L, U = fast_dllm_frechet.frechet_certificate(c[:3])
+    assert L == pytest.approx(0.76) and U == pytest.approx(0.18)
+    assert fast_dllm_frechet.frechet_certificate([0.6, 0.5, 0.5])[0] == 0.0  # the max(0, .) of eq. 5
+
+
+@pytest.mark.parametrize("delta,calls", [(0.0, 1), (0.65, 2), (0.75, 3)])
+def test_frechet_greedy_run_on_independent_bits_by_hand(delta, calls):
+    """Three independent Bernoulli(0.1) bits: c = 0.9 everywhere, G_n = (n + 1) 0.9 - n = 0.9 - 0.1 n,
+    so n* = min(3, largest n < 10 (0.9 - delta)): 3 for delta = 0 (one call), 2 for delta = 0.65 (then
+    1: two calls), 1 for delta = 0.75 (three calls).  The output is the greedy string 000, in the
+    walker and the evaluator alike."""
+    t = np.multiply.outer(np.multiply.outer([0.9, 0.1], [0.9, 0.1]), [0.9, 0.1])
+    assert fast_dllm_frechet.greedy_run(t, delta) == ((0, 0, 0), calls)
+    r = m.evaluate(m.Joint(t), m.make_sampler("frechet_profile", margin=delta))
+    assert r.law.table[0, 0, 0] == pytest.approx(1.0) and r.expected_steps == calls
+
+
+def test_frechet_claim_fails_with_an_inflated_lower_bound():
+    """L_n + 0.1 certifies prefixes whose greedy tuple is not the joint mode (or is rarer than L_n): FAIL."""
+    claim = fast_dllm_frechet.check(quick=True, certificate=lambda c: (max(0.0, sum(c) - (len(c) - 1)) + 0.1, 1.0 - c[-1]))
+    assert not claim.passed and claim.numbers["min_p_star_minus_L"] < 0
+
+
+def test_frechet_claim_fails_with_a_more_aggressive_factor_rule():
+    """A factor rule that commits every candidate exceeds Frechet: Corollary 4.4 fails."""
+    claim = fast_dllm_frechet.check(quick=True, factor=lambda c, f: len(c))
+    assert not claim.passed and claim.numbers["factor_exceeds_frechet"] > 0
+
+
+def test_frechet_claim_fails_with_a_wrong_engine():
+    """An engine that runs the factor rule instead decodes other strings or in other numbers of calls: FAIL."""
+    claim = fast_dllm_frechet.check(
+        quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("fast_dllm", factor=1 - s.params["margin"], temperature=s.params["temperature"])))
+    assert not claim.passed and claim.numbers["max_greedy_run_gap"] > 0
+
+
+# --- ParallelBench replace-random ---------------------------------------------------------------------
+
+
+def _replace_random_topk(n: int, sizes) -> np.ndarray:
+    """nu(e_i) by hand for top-k with step sizes ``sizes`` (ties by position, so step t takes the next
+    s_t positions): no replacement drawn in the earlier steps, position i replaced and the other
+    s_t - 1 of its step kept, each drawn independently with P(replaced) = 1/m (m positions left)."""
+    out, m, pos, before = np.zeros(n), n, 0, 1.0
+    for s in sizes:
+        for i in range(pos, pos + s):
+            out[i] = before * (1 / m) * (1 - 1 / m) ** (s - 1)
+        before *= (1 - 1 / m) ** s
+        m, pos = m - s, pos + s
+    return out
+
+
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_replace_random_cells_and_marginals(n):
+    """Uniform over the n one-hot strings; every position replaced with probability 1/n."""
+    t = m.replace_random(n).table
+    for x in itertools.product(range(2), repeat=n):
+        assert t[x] == pytest.approx(1 / n if sum(x) == 1 else 0.0, abs=1e-15)
+    if n > 1:
+        np.testing.assert_allclose(t.sum(axis=tuple(range(1, n))), [1 - 1 / n, 1 / n])
+
+
+@pytest.mark.parametrize("n", [2, 4, 5])
+def test_replace_random_top_k_accuracy_and_kl_closed_form(n):
+    """Top-k (confidence ranking, every schedule): the evaluator's law on the one-hot strings, its
+    accuracy (mass on valid lists) and KL = sum_i (1/n) log((1/n) / nu(e_i)) equal the hand formula."""
+    J = m.replace_random(n)
+    onehot = [tuple(int(a == i) for a in range(n)) for i in range(n)]
+    for cuts in itertools.chain.from_iterable(itertools.combinations(range(1, n), r) for r in range(n)):
+        nodes = (0,) + cuts + (n,)
+        sizes = [b - a for a, b in zip(nodes[:-1], nodes[1:])]
+        want = _replace_random_topk(n, sizes)
+        r = m.evaluate(J, m.make_sampler("confidence", schedule=sizes))
+        got = np.array([r.law.table[x] for x in onehot])
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+        assert r.kl == pytest.approx(sum(math.log((1 / n) / w) / n for w in want), rel=1e-10)
+    # one step: the classic (1 - 1/n)^(n - 1)
+    assert float(m.evaluate(J, m.make_sampler("confidence", steps=1)).law.table[J.table > 0].sum()) == pytest.approx((1 - 1 / n) ** (n - 1))
+
+
+@pytest.mark.parametrize("n", [2, 3, 5, 6])
+@pytest.mark.parametrize("tau", [0.5, 0.7, 0.8, 0.9])
+def test_replace_random_threshold_accuracy(n, tau):
+    """Threshold decoding: every position left has confidence 1 - 1/m, which grows with m, so the
+    rule unmasks all n at once when 1 - 1/n >= tau (accuracy (1 - 1/n)^(n - 1)) and otherwise one at
+    a time until a replacement is drawn and the rest are certain (accuracy 1)."""
+    J = m.replace_random(n)
+    r = m.evaluate(J, m.make_sampler("threshold", tau=tau))
+    want = (1 - 1 / n) ** (n - 1) if 1 - 1 / n >= tau else 1.0
+    assert float(r.law.table[J.table > 0].sum()) == pytest.approx(want, rel=1e-12)
+
+
+def test_parallelbench_claim_fails_with_wrong_replace_random_accuracies():
+    """The shuffle formula in place of replace-random's, or accuracy 1 for threshold decoding: FAIL."""
+    claim = parallelbench.check(quick=True, replace_accuracy=parallelbench.shuffle_accuracy)
+    assert not claim.passed and claim.numbers["max_replace_random_accuracy_error"] > 0.1
+    claim = parallelbench.check(quick=True, replace_threshold=lambda n, tau: 1.0)
+    assert not claim.passed
+
+
+def test_replace_random_claim_formulas_by_hand():
+    """n = 4: one step (3/4)^3 = 27/64; steps 2, 2: 2/4 (3/4) + (3/4)^2 (2/2)(1/2) = 3/8 + 9/32 = 21/32."""
+    assert parallelbench.replace_random_accuracy(4, [4]) == pytest.approx(27 / 64)
+    assert parallelbench.replace_random_accuracy(4, [2, 2]) == pytest.approx(21 / 32)
+    assert parallelbench.replace_random_threshold_accuracy(4, 0.75) == pytest.approx(27 / 64)
+    assert parallelbench.replace_random_threshold_accuracy(4, 0.8) == 1.0

@@ -84,6 +84,7 @@ CASES = [
     ("two_mode-n0", lambda: m.two_mode(0)),
     ("noisy_copy-delta", lambda: m.noisy_copy(3, 2, delta=1.5)),
     ("shuffle-n-frac", lambda: m.shuffle(2.5)),
+    ("replace_random-n0", lambda: m.replace_random(0)),
     ("sweep-not-a-spec", lambda: m.sweep(["model"], show_progress=False)),
     ("sweep-jobs0", lambda: m.sweep({"model": [{"family": "copy", "n": 2}], "sampler": [{"name": "entropy"}]}, jobs=0)),
     ("read_table-missing", lambda: m.read_table("/nonexistent/table.csv")),

@@ -41,15 +41,15 @@ def chosen(name, st, **params):
 
 def test_registry_names_and_determinism():
     """Every registered name builds; the chain rule applies to all but random and the rules that
-    draw candidates (llada, fast_dllm, dream, punt)."""
+    draw candidates (llada, fast_dllm, dream, punt, frechet_profile)."""
     assert set(SAMPLER_NAMES) == {
         "random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt_pairwise", "bisection",
-        "optimal", "llada", "fast_dllm", "dream", "punt",
+        "optimal", "llada", "fast_dllm", "dream", "punt", "entropy_sum", "frechet_profile",
     }
     for name in SAMPLER_NAMES:
         s = make_sampler(name)
         assert s.name == name
-        assert s.deterministic == (name not in ("random", "llada", "fast_dllm", "dream", "punt"))
+        assert s.deterministic == (name not in ("random", "llada", "fast_dllm", "dream", "punt", "frechet_profile"))
 
 
 def test_unknown_name_and_parameter_list_valid_ones():

@@ -20,6 +20,8 @@ LLADA = 10
 FAST_DLLM = 11
 DREAM = 12
 PUNT = 13  # the published PUNT (arXiv:2510.21961)
+ENTROPY_SUM = 14  # Cai and Li's entropy-sum rule (arXiv:2603.22248, as issue 12 summarises it)
+FRECHET = 15  # Fast-dLLM++ Frechet profile decoding (arXiv:2606.02955)
 
 # Selection-spec kinds.
 DET = 0

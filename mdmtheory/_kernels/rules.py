@@ -40,6 +40,7 @@ from numba import njit
 
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
     RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT,
+    ENTROPY_SUM, FRECHET,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
 )
 
@@ -54,6 +55,8 @@ __all__: list[str] = []
 #               ip[2] steps per block; fp[0] temperature
 #   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
 #               fp[0] temperature, fp[1] threshold, fp[2] factor
+#   entropy_sum: fp[0] eps (nats)
+#   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
 #               ip[2] top_k (0: none); fp[0] temperature, fp[1] top_p (>= 1: none),
 #               fp[2] alg_temp (0: none), fp[3] eps
@@ -64,7 +67,7 @@ DREAM_LOG_EPS = 1e-10
 @njit(cache=True)
 def draws_candidates(code):
     """Whether the rule samples a candidate for every eligible position before selecting."""
-    return code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT
+    return code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT or code == FRECHET
 
 
 @njit(cache=True)
@@ -129,9 +132,21 @@ def rank_key(code, proxy, conf, margk, entropy, keyscale):
         return 0.0
     if code == MARGIN or (code == EB and proxy == 2):
         return np.rint(-margk * keyscale)
-    if code == ENTROPY or (code == EB and proxy == 0):
+    if code == ENTROPY or code == ENTROPY_SUM or (code == EB and proxy == 0):
         return np.rint(entropy * keyscale)
     return np.rint(-conf * keyscale)  # confidence, threshold, punt_pairwise, EB with proxy 1
+
+
+@njit(cache=True)
+def frechet_score(cum, n, c):
+    """Fast-dLLM++'s Frechet score ``G_n = L_n - U_n`` of the top ``n`` candidates:
+    ``L_n = max(0, sum_{j<=n} c_(j) - (n - 1))`` (``cum`` is the sum), the Frechet-Hoeffding lower
+    bound on the probability that all ``n`` are jointly right, and ``U_n = 1 - c_(n)`` (``c`` the
+    ``n``-th confidence), an upper bound on the probability of any other tuple."""
+    lo = cum - (n - 1)
+    if lo < 0.0:
+        lo = 0.0
+    return lo - (1.0 - c)
 
 
 @njit(cache=True)
@@ -160,14 +175,15 @@ def dream_p_transfer(i, steps, eps):
 def eligible(code, ip, t, m, pos, out):
     """The masked positions the rule may unmask at step ``t`` into ``out``; returns how many.
 
-    ``llada``: the masked positions of block ``t // steps_per_block``; ``fast_dllm``: those of
-    the block of the first masked position (blocks are completed in order); others: all."""
+    ``llada``: the masked positions of block ``t // steps_per_block``; ``fast_dllm`` and
+    ``frechet_profile``: those of the block of the first masked position (blocks are completed in
+    order); others: all."""
     lo = 0
     hi = 1 << 62
     if code == LLADA:
         lo = (t // ip[2]) * ip[1]
         hi = lo + ip[1]
-    elif code == FAST_DLLM:
+    elif code == FAST_DLLM or code == FRECHET:
         lo = (pos[0] // ip[0]) * ip[0]
         hi = lo + ip[0]
     e = 0
@@ -183,7 +199,7 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
     """The processed distribution ``Q`` (what the rule scores with) and the law ``W`` of the
     candidate of one position with marginal ``row``.
 
-    ``llada`` / ``fast_dllm`` (LLaDA ``add_gumbel_noise``: ``argmax exp(l) / (-log U)^T``):
+    ``llada`` / ``fast_dllm`` / ``frechet_profile`` (LLaDA ``add_gumbel_noise``: ``argmax exp(l) / (-log U)^T``):
     ``W = p^(1/T) / Z``, the argmax for ``T = 0`` (lowest value on ties); ``Q = p``.
     ``dream`` (``sample_tokens``): ``Q`` = softmax of ``log p / T`` (of ``log p`` for ``T = 0``)
     restricted by ``top_p`` (sorted decreasingly, ties by value; values after the cumulative
@@ -260,7 +276,7 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
 @njit(cache=True)
 def candidate_score(code, ip, Q, qi, v):
     """Confidence of candidate ``v`` (higher ranks first): ``Q[v]`` (``llada``, ``fast_dllm``,
-    Dream ``maskgit_plus``), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
+    ``frechet_profile``, Dream ``maskgit_plus``), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
     (Dream ``entropy``, the negative entropy)."""
     if code == DREAM and ip[0] == DREAM_MARGIN:
         b1 = 0.0
@@ -320,6 +336,20 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     values have probability 0 the conditional does not exist and every tested candidate of that
     round is dropped; the comparison has slack ``tol`` (``KL >= eps - tol``).  With ``m = 1``
     there is no round.  The engine runs the rounds (``ANCHORED``); this returns the ranking.
+
+    ``entropy_sum`` (Cai and Li, arXiv:2603.22248, as issue 12 summarises it; the paper's text was
+    not reachable): the masked positions in increasing marginal entropy (rounded keys, ties by
+    position), the longest prefix whose entropy sum is ``<= eps`` (slack ``tol``), at least the
+    first one.  Unlike ``eb`` (``sum H - max H <= gamma``, so the position that crosses the
+    budget is included for free) every unmasked entropy counts.  It needs the marginals'
+    statistics: an engine that passes none (``conf`` 0 at a masked position) gets a ValueError,
+    never a silent "every entropy is 0".
+
+    ``frechet_profile`` follows Fast-dLLM++ (Kasa et al., arXiv:2606.02955, Algorithm 1;
+    ``v1/llada/generate.py``: ``get_transfer_index_frechet_profile``): candidates and blocks as
+    ``fast_dllm``, the eligible candidates ranked by confidence ``c_(1) >= c_(2) >= ...`` and the
+    largest ``n`` with ``G_n = L_n - U_n > margin`` unmasked (:func:`frechet_score`; ``n = 1``
+    when none), compared as ``G_n > margin + tol`` (a tie within rounding is not an excess).
     """
     if code == BISECT:
         k = 0
@@ -337,7 +367,7 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
             key[a] = np.rint(-score[pos[a]] * keyscale)
         _ranked(m, chosen, key)
         return ANCHORED, m, m
-    if code == LLADA or code == FAST_DLLM or code == DREAM:
+    if code == LLADA or code == FAST_DLLM or code == DREAM or code == FRECHET:
         e = eligible(code, ip, t, m, pos, chosen)
         if code == DREAM and ip[0] == DREAM_ORIGIN:
             w[0] = dream_p_transfer(t, ip[1], fp[3])
@@ -365,6 +395,15 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
         for a in range(e):
             key[a] = np.rint(-score[chosen[a]] * keyscale)
         _ranked(e, chosen, key)
+        if code == FRECHET:  # the largest n with G_n = L_n - U_n > margin (n = 1 when none)
+            k = 1
+            cum = 0.0
+            for a in range(e):
+                c = score[chosen[a]]
+                cum += c
+                if a > 0 and frechet_score(cum, a + 1, c) > fp[1] + tol:
+                    k = a + 1
+            return DET, k, e
         if code == FAST_DLLM:
             if ip[1] == 0:  # get_transfer_index: the top one, and every other >= threshold
                 k = 1
@@ -383,6 +422,21 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                 top_i += 1
             return DET, top_i, e
         return DET, k, e
+    if code == ENTROPY_SUM:  # increasing entropy while the running sum stays <= eps; at least one
+        for a in range(m):
+            if conf[pos[a]] <= 0.0:  # a marginal's largest probability is >= 1/q > 0 when computed
+                raise ValueError("entropy_sum: the engine passed no marginal statistics for a masked position")
+            chosen[a] = pos[a]
+            key[a] = rank_key(code, 0, conf[pos[a]], 0.0, H[pos[a]], keyscale)
+        _ranked(m, chosen, key)
+        total = 0.0
+        k = 0
+        while k < m:
+            total += H[chosen[k]]
+            if k > 0 and total > fp[0] + tol:
+                break
+            k += 1
+        return DET, k, k
     size = sizes[t] if t < sizes.size else m
     if size > m:
         size = m
