@@ -189,8 +189,8 @@ def _user_code(seconds: float | None):
             signal.signal(signal.SIGALRM, old)
 
 
-def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -> Callable[[BoundContext], float]:
-    """Load ``bound(ctx) -> float`` from a Python file.
+def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, attr: str = "bound") -> Callable:
+    """Load ``bound(ctx) -> float`` (or the function named ``attr``) from a Python file.
 
     The file is executed with its standard output sent to standard error and, from the main
     thread, within ``timeout`` seconds.
@@ -201,6 +201,9 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -
         A ``.py`` file defining ``bound``.
     timeout : float or None
         Seconds the import may take (default :data:`BOUND_TIMEOUT`); None for no limit.
+    attr : str
+        The name of the function to load (default ``bound``; the ``--model python:FILE.py:NAME``
+        of :func:`mdmtheory.oracles.model_oracle` loads ``NAME``).
 
     Raises
     ------
@@ -240,8 +243,10 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -
         raise InputError(f"the bound file {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
     except Exception as exc:  # the user's file: report, do not crash
         raise InputError(f"the bound file {path!r} failed to import: {type(exc).__name__}: {exc}") from None
-    fn = getattr(module, "bound", None)
+    fn = getattr(module, attr, None)
     if not callable(fn):
+        if attr != "bound":
+            raise InputError(f"the file {path!r} defines no function {attr}; define it or name one the file defines")
         raise InputError(f"the bound file {path!r} defines no function bound(ctx) -> float")
     return fn
 
