@@ -213,9 +213,16 @@ def as_oracle(obj):
 
 
 def _check_rows(P, q) -> tuple[np.ndarray, np.ndarray]:
-    P = np.asarray(P, dtype=float)
-    qa = np.asarray(q, dtype=np.int64)
-    if P.ndim < 2 or qa.shape != (P.shape[-2],) or np.any(qa < 1) or np.any(qa > P.shape[-1]):
+    try:
+        P = np.asarray(P, dtype=float)
+        qa = np.asarray(q)
+        ok = qa.dtype.kind in "iu" and P.ndim >= 2 and qa.shape == (P.shape[-2],) and bool(np.all(np.isfinite(P)))
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise InputError(f"rows must be a finite array of shape (..., n, qmax) with n integer alphabet sizes q; got {P!r:.60}, q = {q!r:.40}")
+    qa = qa.astype(np.int64)
+    if np.any(qa < 1) or np.any(qa > P.shape[-1]):
         raise InputError(f"rows must have shape (..., n, qmax) with n alphabet sizes 1..qmax; got shape {P.shape}, q = {qa.tolist()}")
     return P, qa
 
