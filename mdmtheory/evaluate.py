@@ -565,10 +565,11 @@ def _run(
         sizes = sampler.kernel_args(n)[3]
         levels = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
         pop = np.array([bin(R).count("1") for R in range(1 << n)])
-        missing = [c for R in np.flatnonzero(np.isin(pop, levels)) for c in range(int(tab.off[R]), int(tab.off[R + 1]))
-                   if not have[c] and tab.marg[c] > 0]
-        _fill_model(tab, model, mrows, have, missing)
-        out.expected_kl = _random_model_kl(joint, tab, truth_rows, mrows, sizes) * _scale(base)
+        # a context of positive mu(x_R) at a step boundary that no order reached has nu_S(x_R) = 0
+        # for every order through R: their KL is infinite (the model is not queried there)
+        missing = any(not have[c] and tab.marg[c] > 0 for R in np.flatnonzero(np.isin(pop, levels))
+                      for c in range(int(tab.off[R]), int(tab.off[R + 1])))
+        out.expected_kl = float("inf") if missing else _random_model_kl(joint, tab, truth_rows, mrows, sizes) * _scale(base)
     return out
 
 

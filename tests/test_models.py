@@ -110,7 +110,7 @@ def random_callable(seed: int, q):
 @st.composite
 def models(draw, joint):
     """``(library model, reference rows(values, truth rows) -> model rows)``."""
-    kind = draw(st.sampled_from(["temperature", "smooth", "top_k", "top_p", "marginals", "python"]))
+    kind = draw(st.sampled_from(["temperature", "smooth", "top_k", "top_p", "marginals", "python", "table"]))
     mu = joint.table
     if kind == "temperature":
         T = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
@@ -127,6 +127,17 @@ def models(draw, joint):
     if kind == "marginals":
         one = {i: list(mu.sum(axis=tuple(b for b in range(mu.ndim) if b != i))) for i in range(mu.ndim)}
         return m.MarginalsOracle(joint), lambda values, rows: {i: one[i] for i in rows}
+    if kind == "table":  # another table of the same shape (zeros included): its conditionals
+        rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+        other = rng.choice([0.0, 1.0, 2.0, 0.5], size=joint.q)
+        other.flat[rng.integers(other.size)] = 1.0
+        other /= other.sum()
+
+        def table_rows(values, rows):
+            mass, mrows = truth_rows(other, values)
+            return mrows  # uniform where the model's table has probability 0 (never reached there)
+
+        return m.Joint(other), table_rows
     fn = random_callable(draw(st.integers(0, 2**16)), joint.q)
     return fn, lambda values, rows: {i: list(fn(None, np.array(values))[i, : joint.q[i]]) for i in rows}
 
@@ -461,3 +472,15 @@ def test_a_callable_is_queried_once_per_reached_context_of_positive_probability(
     assert all(J.table[tuple(v if v >= 0 else slice(None) for v in ctx)].sum() > 0 for ctx in seen)
     assert len(seen) == len(set(seen)) == 1 + 2 + 2  # (), (0,), (1,), (0,0), (1,1)
     assert r.kl == pytest.approx(m.evaluate(J, m.make_sampler("left_to_right", steps=3), model=m.SmoothedOracle(J, 0.2)).kl)
+
+
+def test_a_model_table_with_zeros_is_never_queried_where_it_has_no_mass():
+    """A model table (its conditionals) that puts all mass on 00: its runs never reach x_0 = 1;
+    random's mean KL over orders is infinite without querying the model off its support."""
+    truth = m.product([[0.5, 0.5], [0.5, 0.5]])
+    model = m.Joint(np.array([[1.0, 0.0], [0.0, 0.0]]))
+    r = m.evaluate(truth, m.make_sampler("random", steps=2), model=model)
+    assert r.kl == np.inf and r.expected_kl == np.inf
+    assert r.reverse_kl == pytest.approx(np.log(4)) and r.tv == pytest.approx(0.75)
+    r = m.evaluate(truth, m.make_sampler("left_to_right", steps=2), model=model)
+    assert r.marginal_error == np.inf and r.model == "table"
