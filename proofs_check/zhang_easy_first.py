@@ -75,7 +75,7 @@ def check(quick: bool = False, tables=None, errors=ERRORS, evaluate_fn=evaluate,
                 case = f"{tname},steps={steps},{ename}"
                 numbers[f"benefit[{case}]"] = [round(v, 6) for v in vals]
                 (held if grows(vals) else failed).append(case)
-    numbers["cases_where_it_grows"] = f"{len(held)}/{len(held) + len(failed)}"
+    numbers = {"cases_where_it_grows": f"{len(held)}/{len(held) + len(failed)}", **numbers}
     passed = not failed and bool(held)
     where = "; it grows on " + ", ".join(held) if held else ""
     return Claim(
