@@ -401,7 +401,7 @@ def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.n
     Raises
     ------
     InputError
-        Naming the problem: not an array of the right shape, a NaN or infinite entry, a negative
+        Bad ``mask`` or ``q``; naming the problem: not an array of the right shape, a NaN or infinite entry, a negative
         entry, mass past a position's alphabet, or a row not summing to 1.
 
     Examples
@@ -411,11 +411,21 @@ def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.n
     """
     from ._numeric import SUM_TOL
 
-    qa = np.asarray(q, dtype=np.int64)
+    try:
+        qa = np.asarray(q)
+        ok = qa.ndim == 1 and qa.size >= 1 and qa.dtype.kind in "iu" and bool(np.all(qa >= 1))
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
+        raise InputError(f"q must be a list of alphabet sizes (positive integers); got {q!r:.60}")
+    qa = qa.astype(np.int64)
     n, qmax = qa.size, int(qa.max())
+    mask = np.asarray(mask)
+    if mask.shape != (n,) or mask.dtype.kind != "b":
+        raise InputError(f"the revealed mask must be {n} booleans; got shape {mask.shape}, dtype {mask.dtype}")
     try:
         R = np.array(rows, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of probabilities; got {type(rows).__name__}") from None
     if R.shape != (n, qmax):
         raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of probabilities; got shape {R.shape}")

@@ -483,6 +483,16 @@ FUZZ = {
     "bisection_rounds": lambda a, b: m.bisection_rounds(a), "wilson_interval": lambda a, b: m.wilson_interval(a, b),
     "wilson_interval-z": lambda a, b: m.wilson_interval(1, 4, a), "as_curve": lambda a, b: m.as_curve(a, b),
     "validate_curve": lambda a, b: m.validate_curve(a),
+    # model oracles (issue 11)
+    "temperature_rows": lambda a, b: m.temperature_rows(a, [2], b), "smooth_rows": lambda a, b: m.smooth_rows(a, [2], b),
+    "top_k_rows": lambda a, b: m.top_k_rows(a, [2], b), "top_p_rows": lambda a, b: m.top_p_rows([[0.5, 0.5]], a, b),
+    "check_model_rows": lambda a, b: m.check_model_rows(a, b, (2,)),
+    "check_model_rows-q": lambda a, b: m.check_model_rows([[0.5, 0.5]], np.array([False]), a),
+    "TemperatureOracle": lambda a, b: m.TemperatureOracle(a, b), "TopKOracle": lambda a, b: m.TopKOracle(J3, a),
+    "CallableOracle": lambda a, b: m.CallableOracle(a, b),
+    "CallableOracle-returns": lambda a, b: m.CallableOracle(lambda x, y: a, (2, 2, 2)).conditional_marginals(
+        np.zeros(3, bool), -np.ones(3, int)),
+    "model_oracle": lambda a, b: m.model_oracle(a, b), "evaluate-model": lambda a, b: m.evaluate(J3, "entropy", model=a),
 }
 
 
