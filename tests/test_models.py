@@ -484,3 +484,15 @@ def test_a_model_table_with_zeros_is_never_queried_where_it_has_no_mass():
     assert r.reverse_kl == pytest.approx(np.log(4)) and r.tv == pytest.approx(0.75)
     r = m.evaluate(truth, m.make_sampler("left_to_right", steps=2), model=model)
     assert r.marginal_error == np.inf and r.model == "table"
+
+
+@pytest.mark.parametrize("name", ["entropy", "confidence", "random", "eb", "llada"])
+def test_a_model_over_an_hmm_equals_the_model_over_its_dense_law(name):
+    """The same transform over the HMM's forward-backward conditionals (one call per context)
+    and over its dense table (vectorised): the same output law."""
+    h = m.block_hmm(2, 2, 4)
+    J = h.joint()
+    for make in (lambda b: m.SmoothedOracle(b, 0.2), lambda b: m.TemperatureOracle(b, 0.7), m.MarginalsOracle):
+        a, b = m.evaluate(J, name, model=make(h)), m.evaluate(J, name, model=make(J))
+        assert np.allclose(a.law.table, b.law.table, atol=1e-12)
+        assert a.kl == pytest.approx(b.kl, abs=1e-10) and a.tv == pytest.approx(b.tv, abs=1e-12)
