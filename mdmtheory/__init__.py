@@ -80,7 +80,14 @@ _API: dict[str, tuple[str, str]] = {
             "set_total_correlation", "block_bisection_partition", "separated_rounds",
         )
     },
-    **{name: ("oracles", name) for name in ("TableOracle", "as_oracle", "check_oracle_values")},
+    **{
+        name: ("oracles", name)
+        for name in (
+            "TableOracle", "as_oracle", "check_oracle_values", "temperature_rows", "smooth_rows", "top_k_rows",
+            "top_p_rows", "check_model_rows", "TemperatureOracle", "SmoothedOracle", "TopKOracle", "TopPOracle",
+            "MarginalsOracle", "CallableOracle", "model_oracle",
+        )
+    },
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt", "load_bound")},
     **{name: ("sweep", name) for name in ("sweep", "SweepResult", "read_table")},
     "plot_table": ("plot", "plot_table"),

@@ -189,8 +189,8 @@ def _user_code(seconds: float | None):
             signal.signal(signal.SIGALRM, old)
 
 
-def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -> Callable[[BoundContext], float]:
-    """Load ``bound(ctx) -> float`` from a Python file.
+def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, attr: str = "bound") -> Callable:
+    """Load ``bound(ctx) -> float`` (or the function named ``attr``) from a Python file.
 
     The file is executed with its standard output sent to standard error and, from the main
     thread, within ``timeout`` seconds.
@@ -201,6 +201,9 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -
         A ``.py`` file defining ``bound``.
     timeout : float or None
         Seconds the import may take (default :data:`BOUND_TIMEOUT`); None for no limit.
+    attr : str
+        The name of the function to load (default ``bound``; the ``--model python:FILE.py:NAME``
+        of :func:`mdmtheory.oracles.model_oracle` loads ``NAME``).
 
     Raises
     ------
@@ -221,27 +224,31 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT) -
     from .files import check_input_file
 
     path = os.fspath(path)
+    kind = "bound file" if attr == "bound" else "Python file"
+    sig = "bound(ctx) -> float" if attr == "bound" else f"the function {attr}"
     if not os.path.exists(path):
-        raise InputError(f"no such bound file: {path!r}; write a .py file defining bound(ctx) -> float")
+        raise InputError(f"no such {kind}: {path!r}; write a .py file defining {sig}")
     if not path.endswith(".py"):
-        raise InputError(f"the bound file {path!r} has no .py suffix; name it like bound.py (a Python file defining bound(ctx))")
-    check_input_file(path, "a .py file defining bound(ctx) -> float")
+        raise InputError(f"the {kind} {path!r} has no .py suffix; name it like {attr}.py (a Python file defining {sig})")
+    check_input_file(path, f"a .py file defining {sig}")
     spec = importlib.util.spec_from_file_location("mdmtheory_user_bound", path)
     if spec is None or spec.loader is None:
-        raise InputError(f"cannot load {path!r} as Python; give a .py file defining bound(ctx) -> float")
+        raise InputError(f"cannot load {path!r} as Python; give a .py file defining {sig}")
     module = importlib.util.module_from_spec(spec)
     try:
         with _user_code(timeout):
             spec.loader.exec_module(module)
     except _TimeLimit:
-        raise InputError(f"the bound file {path!r} took more than {timeout:g} s to import; "
+        raise InputError(f"the {kind} {path!r} took more than {timeout:g} s to import; "
                          "remove the long-running code at its top level") from None
     except SystemExit as exc:
-        raise InputError(f"the bound file {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
+        raise InputError(f"the {kind} {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
     except Exception as exc:  # the user's file: report, do not crash
-        raise InputError(f"the bound file {path!r} failed to import: {type(exc).__name__}: {exc}") from None
-    fn = getattr(module, "bound", None)
+        raise InputError(f"the {kind} {path!r} failed to import: {type(exc).__name__}: {exc}") from None
+    fn = getattr(module, attr, None)
     if not callable(fn):
+        if attr != "bound":
+            raise InputError(f"the file {path!r} defines no function {attr}; define it or name one the file defines")
         raise InputError(f"the bound file {path!r} defines no function bound(ctx) -> float")
     return fn
 

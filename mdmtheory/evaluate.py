@@ -253,7 +253,8 @@ class Evaluation:
     apply: the chain-rule fields (``dependence_error``, ``dependence_error_per_step``,
     ``dependence_error_max``, ``chain_rule_gap``, ``expected_steps_mu``) need a deterministic
     selection with values drawn from the marginals, ``expected_kl`` is for ``random``, ``dp_kl``
-    for ``optimal``.  :meth:`to_dict` gives the JSON contract (the set fields, without ``law``);
+    for ``optimal``; ``model`` (the model's spec) and ``marginal_error`` (deterministic rules)
+    are set when a model that is not the truth drives the sampler.  :meth:`to_dict` gives the JSON contract (the set fields, without ``law``);
     ``result["kl"]`` reads a field by name.
 
     Examples
@@ -282,6 +283,8 @@ class Evaluation:
     expected_steps_mu: float | None = None
     expected_kl: float | None = None
     dp_kl: float | None = None
+    model: str | None = None
+    marginal_error: float | None = None
 
     def to_dict(self) -> dict:
         """The JSON contract: every field that is set, ``law`` left out."""
@@ -304,7 +307,9 @@ def _steps_table(probs: np.ndarray) -> list[dict]:
     return [{"steps": t, "probability": float(p)} for t, p in enumerate(probs) if p > 0]
 
 
-def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None) -> Evaluation:
+def evaluate(
+    joint: Joint, sampler: Sampler | str, base: float | None = None, max_memory: float | None = None, model=None
+) -> Evaluation:
     """The exact output law of a parallel sampler and its distance to ``mu``.
 
     ``nu(x) = sum over runs of prod_t P(S_t | state) prod_{i in S_t} mu(x_i | x_{R_t})``, pushed
@@ -319,6 +324,15 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         From :func:`mdmtheory.samplers.make_sampler` (a name uses the default parameters).
     base : float, optional
         Logarithm base of the divergences (default nats).
+    max_memory : float, optional
+        Ceiling in bytes (default 4 GiB), checked before allocating.
+    model : oracle, callable or Joint, optional
+        The model the sampler queries instead of the truth: a model oracle of
+        :mod:`mdmtheory.oracles` (:class:`~mdmtheory.oracles.TemperatureOracle`, ...), any
+        oracle (``n``, ``q``, ``conditional_marginals``), a :class:`Joint` (its conditionals) or a
+        function ``fn(revealed_mask, values) -> (n, qmax)`` (validated on every call,
+        :class:`~mdmtheory.oracles.CallableOracle`).  The sampler selects and samples from the
+        model's conditionals; ``kl``, ``reverse_kl`` and ``tv`` are against ``joint``.
 
     Returns
     -------
@@ -337,11 +351,26 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         adds ``expected_kl``, the mean over orders ``E_S KL(mu || nu_S)`` (Chen-Cong-Li
         Theorem 4), ``>= kl`` by convexity.
 
+        With a ``model``: ``model`` (its spec); deterministic samplers add ``marginal_error``
+        (the sum over visited states of ``mu(x_R) sum_{i in S} KL(mu_i(.|x_R) ||
+        model_i(.|x_R))``) next to ``dependence_error`` and the identity ``kl =
+        dependence_error + marginal_error`` is checked (``chain_rule_gap``).  Where the model
+        gives probability 0 to a value of positive truth probability at a visited state,
+        ``kl`` and ``marginal_error`` are ``inf`` and ``dependence_error`` is left unset (the
+        model's runs do not reach every state ``mu`` visits).  ``random``'s ``expected_kl`` is
+        ``E_S KL(mu || nu_S)`` with the model's rows (the truth's ``expected_kl`` plus the mean
+        marginal error over random orders).
+
     Raises
     ------
     InputError
         ``joint`` not a :class:`Joint`, bad sampler, parameters that do not fit ``n`` (a schedule
-        not summing to ``n``, a block length not dividing it), or not enough memory.
+        not summing to ``n``, a block length not dividing it), or not enough memory; a model of
+        the wrong length or alphabet, a bad return value of a model function, and a model with
+        ``optimal`` (its DP is built from the truth's tables: not defined for a model),
+        ``punt_pairwise`` (its exact pairwise test needs the model's pairwise laws, which a
+        marginal oracle does not give) or ``punt`` (its anchor tests query the model off the
+        sampler's path: not supported yet).
     RuntimeError
         If the chain-rule identity fails (it cannot, up to rounding, for a deterministic sampler).
 
@@ -350,7 +379,16 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     Chain rule (docs/theory.md section 2): for a deterministic adaptive policy
     ``KL(mu || nu) = sum_{visited (R, x_R)} mu(x_R) TC(X_{S(R, x_R)} | x_R)``.  Both sides are
     computed independently (``nu`` from the propagated mass, the right side from the subset
-    marginals) and compared.  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
+    marginals) and compared.  With a model the path is the one the model's rows select, the
+    weights ``mu(x_R)`` are the truth's and each visited state adds its marginal error
+    ``sum_{i in S} KL(mu_i(.|x_R) || model_i(.|x_R))`` (the decoupling).  One propagation
+    engine serves both: the model's rows are stored per cell before propagating (the row
+    transforms of :mod:`mdmtheory.oracles` applied to every context at once when the model's base
+    is ``joint``; otherwise one model call per reached context of positive probability, the
+    propagation re-run after each new depth of contexts, at most ``n + 1`` runs), ``n qmax``
+    floats per cell.  On contexts of probability 0 under ``mu`` the model is not queried and
+    the rows are uniform: mass there stays on sequences of probability 0, so ``kl``,
+    ``reverse_kl`` and ``tv`` do not depend on that choice (the law of the calls does).  Time ``O(prod_i (1 + q_i))`` states times ``O(n q)`` (marginals)
     plus the rule (``O(n^2 q^2)`` for ``punt_pairwise``) plus the cells written, ``O(n)`` each;
     ``random`` enumerates the ``C(m, s)`` sets of each state.  The rules that draw candidates
     (``llada``, ``fast_dllm``, ``dream``, ``punt``) enumerate the ``prod_{i eligible} q_i``
@@ -375,6 +413,13 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
+    if model is not None:
+        model = _check_model(joint, sampler, model)
+        sampler.kernel_args(joint.n)
+        qmax = max(joint.q)
+        extra = 1.5 + 2.0 * joint.n * qmax
+        return _run(joint, _Tables(joint, max_memory, extra=extra, what="evaluation with a model"), sampler, base,
+                    model=model)
     if sampler.name == "optimal":
         kb = _check_k(sampler.params["k"], joint.n)
         tab = _dp_tables(joint, kb, max_memory)
@@ -385,6 +430,102 @@ def evaluate(joint: Joint, sampler: Sampler | str, base: float | None = None, ma
     return _run(joint, _Tables(joint, max_memory, extra=1.5 + sampler.step_calls(joint.n)), sampler, base)
 
 
+#: Samplers :func:`evaluate` refuses with a model (see its Raises section).
+MODEL_REFUSED = ("optimal", "punt_pairwise", "punt")
+
+
+def _check_model(joint: Joint, sampler: Sampler, model):
+    """The model as an oracle of ``joint``'s shape, or InputError."""
+    from .oracles import CallableOracle, as_oracle
+
+    if sampler.name in MODEL_REFUSED:
+        why = {"optimal": "its DP is built from the truth's tables",
+               "punt_pairwise": "its exact pairwise test needs the model's pairwise laws",
+               "punt": "its anchor tests query the model off the sampler's path"}[sampler.name]
+        raise InputError(f"evaluate with a model does not support {sampler.name} ({why}); use another sampler")
+    if callable(model) and not callable(getattr(model, "conditional_marginals", None)) and not isinstance(model, Joint):
+        model = CallableOracle(model, joint.q)
+    model = as_oracle(model)
+    if int(model.n) != joint.n:
+        raise InputError(f"the model has length n = {model.n} but the joint has n = {joint.n}; give a model of the joint's length")
+    q = getattr(model, "q", None)
+    if q is not None and tuple(int(v) for v in np.broadcast_to(np.asarray(q), (joint.n,))) != tuple(joint.q):
+        raise InputError(f"the model's alphabet sizes {list(np.broadcast_to(np.asarray(q), (joint.n,)))} differ from the joint's {list(joint.q)}")
+    return model
+
+
+def _model_spec(model) -> str:
+    from .oracles import TableOracle
+
+    if isinstance(model, TableOracle):
+        return "table"
+    return str(getattr(model, "spec", type(model).__name__))
+
+
+def _same_truth(model, joint: Joint) -> bool:
+    """Whether ``model`` is a row transform of ``joint`` itself (the vectorised path)."""
+    from .oracles import ModelOracle, TableOracle
+
+    return (isinstance(model, ModelOracle) and isinstance(model.base, TableOracle)
+            and (model.base.joint is joint or np.array_equal(model.base.joint.table, joint.table)))
+
+
+def _cell_context(tab: _Tables, cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(mask, values)`` of a cell of the kernel layout."""
+    R = int(np.searchsorted(tab.off, cell, side="right")) - 1
+    c = cell - int(tab.off[R])
+    mask = np.zeros(tab.n, dtype=bool)
+    vals = np.full(tab.n, -1, dtype=np.int64)
+    for i in range(tab.n - 1, -1, -1):
+        if (R >> i) & 1:
+            mask[i] = True
+            vals[i] = c % int(tab.q[i])
+            c //= int(tab.q[i])
+    return mask, vals
+
+
+def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells) -> None:
+    """Query the model at ``cells`` (one call each) into ``mrows``, validated."""
+    from .oracles import check_model_rows
+
+    what = f"the model {_model_spec(model)}"
+    for cell in cells:
+        mask, vals = _cell_context(tab, int(cell))
+        rows = check_model_rows(model.conditional_marginals(mask, vals), mask, tab.q, what)
+        mrows[cell] = rows
+        have[cell] = True
+
+
+def _random_model_kl(joint: Joint, tab: _Tables, truth_rows, mrows, sizes) -> float:
+    """``E_S KL(mu || nu_S)`` over random orders with the model's rows: the truth's expected KL
+    plus ``sum_t s_t E_{|R| = r_t} (1 / (n - r_t)) sum_{i not in R} E_mu KL(mu_i || model_i)``."""
+    from math import comb
+
+    n = joint.n
+    out = expected_kl(joint, [int(v) for v in sizes])
+    r = 0
+    for s in sizes:
+        s = int(s)
+        acc = 0.0
+        for R in range(1 << n):
+            if bin(R).count("1") != r:
+                continue
+            lo, hi = int(tab.off[R]), int(tab.off[R + 1])
+            w = tab.marg[lo:hi]
+            pos = w > 0
+            if not np.any(pos):
+                continue
+            for i in range(n):
+                if (R >> i) & 1:
+                    continue
+                qi = int(tab.q[i])
+                kl = np.sum(rel_entr(truth_rows[lo:hi, i, :qi][pos], mrows[lo:hi, i, :qi][pos]), axis=1)
+                acc += float(np.dot(w[pos], kl))
+        out += s * acc / (comb(n, r) * (n - r))
+        r += s
+    return out
+
+
 def _run(
     joint: Joint,
     tab: _Tables,
@@ -393,8 +534,47 @@ def _run(
     policy: np.ndarray | None = None,
     kb: int = 0,
     dp_kl: float | None = None,
+    model=None,
 ) -> Evaluation:
-    """Propagate the mass of ``sampler`` through the tables ``tab`` of ``joint``."""
+    """Propagate the mass of ``sampler`` through the tables ``tab`` of ``joint`` (with the rows
+    of ``model`` for the sampler, when given)."""
+    n = joint.n
+    total = int(tab.off[-1])
+    if model is None:
+        mrows, have, truth_rows = np.zeros((1, 1, 1)), np.zeros(1, dtype=bool), None
+        return _propagate(joint, tab, sampler, base, policy, kb, dp_kl, False, mrows, have)
+    qmax = int(max(joint.q))
+    truth_rows = np.zeros((total, n, qmax))
+    _k.conditional_rows(tab.marg, tab.off, tab.q, truth_rows)
+    if _same_truth(model, joint):
+        mrows = np.ascontiguousarray(model.rows(truth_rows), dtype=float)
+        have = np.ones(total, dtype=bool)
+    else:
+        mrows = np.zeros((total, n, qmax))
+        have = np.zeros(total, dtype=bool)
+        _fill_model(tab, model, mrows, have, [0])
+    for _ in range(n + 2):
+        out, need = _propagate(joint, tab, sampler, base, policy, kb, dp_kl, True, mrows, have)
+        if out is not None:
+            break
+        _fill_model(tab, model, mrows, have, np.flatnonzero(need))
+    else:  # pragma: no cover - each run reaches at least one new depth of contexts
+        raise RuntimeError("the model's contexts were not all filled after n + 2 propagations")
+    out.model = _model_spec(model)
+    if sampler.name == "random":
+        sizes = sampler.kernel_args(n)[3]
+        levels = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
+        pop = np.array([bin(R).count("1") for R in range(1 << n)])
+        # a context of positive mu(x_R) at a step boundary that no order reached has nu_S(x_R) = 0
+        # for every order through R: their KL is infinite (the model is not queried there)
+        missing = any(not have[c] and tab.marg[c] > 0 for R in np.flatnonzero(np.isin(pop, levels))
+                      for c in range(int(tab.off[R]), int(tab.off[R + 1])))
+        out.expected_kl = float("inf") if missing else _random_model_kl(joint, tab, truth_rows, mrows, sizes) * _scale(base)
+    return out
+
+
+def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, have):
+    """One propagation; with a model, ``(None, need)`` when contexts without rows were reached."""
     n = joint.n
     code, ip, fp, sizes = sampler.kernel_args(n)
     if policy is None:
@@ -403,8 +583,10 @@ def _run(
     nu = np.zeros(int(np.prod(joint.q)))
     steps_prob = np.zeros(cap + 2)
     dep = np.zeros(cap + 2)
+    merr = np.zeros(cap + 2)
     one_pass = not sampler.rule.candidates
     total = int(tab.off[-1])
+    need = np.zeros(total if use_model else 1, dtype=bool)
     # mass layers: one array in one pass; a ring of 1 + (most calls of one step) + 1 otherwise
     depth = 1 if one_pass else 1 + sampler.step_calls(n)
     lay = np.zeros((depth, total))
@@ -412,8 +594,10 @@ def _run(
     seen = np.zeros(1 if one_pass else total, dtype=bool)
     worst, calls_mu, visited, ok = _k.propagate(
         tab.marg, tab.off, tab.q, tab.order, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, sampler.deterministic,
-        one_pass, policy, kb, cap, lay, stepof, seen, nu, steps_prob, dep,
+        one_pass, policy, kb, cap, lay, stepof, seen, nu, steps_prob, dep, use_model, mrows, have, need, merr,
     )
+    if use_model and need.any():
+        return None, need
     if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
         raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
     floor = sampler.min_calls()
@@ -440,22 +624,30 @@ def _run(
         states_visited=int(visited),
         law=Joint(nu, normalize=True),
     )
-    if sampler.deterministic:
-        total = float(dep.sum())
+    if sampler.deterministic and use_model:
+        me = float(merr.sum())
+        if not np.isfinite(me):
+            if np.isfinite(kl):  # pragma: no cover - a value of mu-probability > 0 the model never draws
+                raise RuntimeError(f"decoupling violated: KL = {kl!r} but the marginal error is infinite")
+            out.marginal_error = float("inf")
+        else:
+            out.marginal_error = clamp_nonneg(me, "the marginal error") * scale
+    if sampler.deterministic and not (use_model and out.marginal_error == float("inf")):
+        total = float(dep.sum()) + float(merr.sum())
         gap = abs(kl - total)
         if gap > CHAIN_RULE_RTOL * max(1.0, kl):
-            raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence errors = {total!r}")
+            raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence (and marginal) errors = {total!r}")
         last = out.max_steps
-        out.dependence_error = clamp_nonneg(total, "the dependence error") * scale
+        out.dependence_error = clamp_nonneg(float(dep.sum()), "the dependence error") * scale
         out.dependence_error_per_step = [float(v) * scale for v in clamp_nonneg(dep[:last], "a step's dependence error")]
         out.dependence_error_max = float(worst) * scale
         out.chain_rule_gap = gap * scale
         out.expected_steps_mu = float(calls_mu)
-    if sampler.name == "random":
+    if sampler.name == "random" and not use_model:
         out.expected_kl = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:
         out.dp_kl = clamp_nonneg(dp_kl, "the DP's KL") * scale
-    return out
+    return (out, need) if use_model else out
 
 
 #: Fixed parameters of the published samplers in :func:`frontier` (sampling, not greedy: at

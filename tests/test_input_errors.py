@@ -64,6 +64,24 @@ CASES = [
     ("TableOracle-impossible",
      lambda: m.TableOracle(m.copy(2)).conditional_marginals(np.array([True, True]), np.array([0, 1]))),
     ("as_oracle-string", lambda: m.as_oracle("cycle:4")),
+    # -- model oracles (issue 11, "any oracle")
+    ("temperature_rows-negative", lambda: m.temperature_rows([[0.5, 0.5]], [2], -1.0)),
+    ("smooth_rows-alpha", lambda: m.smooth_rows([[0.5, 0.5]], [2], 1.5)),
+    ("top_k_rows-k0", lambda: m.top_k_rows([[0.5, 0.5]], [2], 0)),
+    ("top_p_rows-p0", lambda: m.top_p_rows([[0.5, 0.5]], [2], 0.0)),
+    ("top_p_rows-q-too-big", lambda: m.top_p_rows([[0.5, 0.5]], [3], 0.5)),
+    ("check_model_rows-sum", lambda: m.check_model_rows([[0.5, 0.6]], np.array([False]), (2,))),
+    ("TemperatureOracle-nan", lambda: m.TemperatureOracle(J3, NAN)),
+    ("SmoothedOracle-not-an-oracle", lambda: m.SmoothedOracle("cycle:4", 0.1)),
+    ("TopKOracle-float", lambda: m.TopKOracle(J3, 1.5)),
+    ("TopPOracle-above-1", lambda: m.TopPOracle(J3, 1.5)),
+    ("MarginalsOracle-string", lambda: m.MarginalsOracle("joint")),
+    ("CallableOracle-not-callable", lambda: m.CallableOracle(3, (2, 2))),
+    ("CallableOracle-bad-rows",
+     lambda: m.CallableOracle(lambda a, b: np.ones((2, 2)), (2, 2)).conditional_marginals(np.zeros(2, bool), -np.ones(2, int))),
+    ("model_oracle-unknown", lambda: m.model_oracle("sharpen=2", J3)),
+    ("evaluate-model-wrong-n", lambda: m.evaluate(J3, "entropy", model=m.copy(2))),
+    ("evaluate-model-optimal", lambda: m.evaluate(J3, m.optimal_policy(J3, 2), model=m.SmoothedOracle(J3, 0.1))),
     ("check_oracle_values-range", lambda: m.check_oracle_values([True, False], [2, 0], 2, (2, 2))),
     ("block_hmm-eps", lambda: m.block_hmm(2, 2, 5, eps=1.5)),
     ("noisy_walk-eps-nan", lambda: m.noisy_walk("cycle:4", NAN, 5)),
@@ -466,6 +484,16 @@ FUZZ = {
     "bisection_rounds": lambda a, b: m.bisection_rounds(a), "wilson_interval": lambda a, b: m.wilson_interval(a, b),
     "wilson_interval-z": lambda a, b: m.wilson_interval(1, 4, a), "as_curve": lambda a, b: m.as_curve(a, b),
     "validate_curve": lambda a, b: m.validate_curve(a),
+    # model oracles (issue 11)
+    "temperature_rows": lambda a, b: m.temperature_rows(a, [2], b), "smooth_rows": lambda a, b: m.smooth_rows(a, [2], b),
+    "top_k_rows": lambda a, b: m.top_k_rows(a, [2], b), "top_p_rows": lambda a, b: m.top_p_rows([[0.5, 0.5]], a, b),
+    "check_model_rows": lambda a, b: m.check_model_rows(a, b, (2,)),
+    "check_model_rows-q": lambda a, b: m.check_model_rows([[0.5, 0.5]], np.array([False]), a),
+    "TemperatureOracle": lambda a, b: m.TemperatureOracle(a, b), "TopKOracle": lambda a, b: m.TopKOracle(J3, a),
+    "CallableOracle": lambda a, b: m.CallableOracle(a, b),
+    "CallableOracle-returns": lambda a, b: m.CallableOracle(lambda x, y: a, (2, 2, 2)).conditional_marginals(
+        np.zeros(3, bool), -np.ones(3, int)),
+    "model_oracle": lambda a, b: m.model_oracle(a, b), "evaluate-model": lambda a, b: m.evaluate(J3, "entropy", model=a),
 }
 
 

@@ -22,7 +22,7 @@ __all__: list[str] = []
 
 from .rules import (
     ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec,
-    punt_drops, punt_is_anchor, punt_kl, punt_rounds, select,
+    punt_drops, punt_is_anchor, punt_kl, punt_rounds, select, stats,
 )
 
 
@@ -247,7 +247,7 @@ def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, pc):
 
 @njit(cache=True)
 def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, deterministic, one_pass, policy, kbudget,
-              max_calls, lay, stepof, seen, nu, steps_prob, dep):
+              max_calls, lay, stepof, seen, nu, steps_prob, dep, use_model, mrows, have, need, merr):
     """Push a sampler's probability mass, one model call at a time, through the partial
     assignments (layer ``t`` = the mass after ``t`` calls), with the rules of ``rules.py``.
 
@@ -268,6 +268,14 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     pass, 2 for one call per step, ``2 + punt_rounds(n)`` for ``punt``; numpy's zeroed pages
     are only touched where mass goes), ``stepof`` (int16, -1; one
     entry per cell in one pass) and ``seen`` (bool, one per cell in layers).
+
+    With ``use_model`` the sampler selects and samples from a *model*: at a cell of positive
+    ``mu(x_R)`` the masked rows are ``mrows[cell]`` (``have[cell]`` says they are filled; an
+    unfilled cell sets ``need[cell]``, its mass is dropped and the caller fills and runs again);
+    on contexts of probability 0 the rows stay uniform, as for the truth.  The chain-rule terms
+    then use the truth: ``dep[t]`` gets ``mu(x_R) TC(X_S | x_R)`` and ``merr[t]`` gets
+    ``mu(x_R) sum_{i in S} KL(mu_i(.|x_R) || model_i(.|x_R))`` (inf where the model gives 0 to a
+    value of positive truth probability).
     """
     n = q.size
     full = (1 << n) - 1
@@ -280,6 +288,8 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     Q = np.zeros((n, qmax))
     Wc = np.zeros((n, qmax))
     H = np.zeros(n)
+    Ht = np.zeros(n)
+    mkl = np.zeros(n)
     conf = np.zeros(n)
     margk = np.zeros(n)
     score = np.zeros(n)
@@ -339,6 +349,29 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     visited += 1
                 _decode(R, c, q, x)
                 muR = _state(marg, off, q, R, c, losz, P, H, conf, margk)
+                for i in range(n):
+                    Ht[i] = H[i]
+                    mkl[i] = 0.0
+                if use_model and muR > 0.0:
+                    cell = off[R] + c
+                    if not have[cell]:
+                        need[cell] = True
+                        continue
+                    for i in range(n):
+                        if (R >> i) & 1:
+                            continue
+                        kl = 0.0
+                        for v in range(q[i]):
+                            pt = P[i, v]
+                            pm = mrows[cell, i, v]
+                            if pt > 0.0:
+                                if pm > 0.0:
+                                    kl += pt * np.log(pt / pm)
+                                else:
+                                    kl = np.inf
+                            P[i, v] = pm
+                        mkl[i] = kl
+                        conf[i], margk[i], H[i] = stats(P[i], q[i])
                 if code == OPTIMAL:
                     S = policy[kbudget - t, off[R] + c]
                     kind = DET
@@ -398,10 +431,13 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     live_nxt[R | S] = True
                     if deterministic and muR > 0.0:
                         tc = acc
+                        me = 0.0
                         for i in range(n):
                             if (S >> i) & 1:
-                                tc += muR * H[i]
+                                tc += muR * Ht[i]
+                                me += mkl[i]
                         dep[t] += tc
+                        merr[t] += muR * me
                         calls_mu += muR
                         if tc / muR > worst:
                             worst = tc / muR
@@ -443,6 +479,27 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     cur[idx] = 0.0
             live_cur[full] = False
     return worst, calls_mu, visited, True
+
+
+@njit(cache=True)
+def conditional_rows(marg, off, q, out):
+    """``out[cell, i]`` = the truth's ``mu(X_i = . | x_R)`` for every incomplete cell and masked
+    ``i`` (uniform on contexts of probability 0, as :func:`propagate`); other rows untouched."""
+    n = q.size
+    full = (1 << n) - 1
+    qmax = out.shape[2]
+    P = np.zeros((n, qmax))
+    H = np.zeros(n)
+    conf = np.zeros(n)
+    margk = np.zeros(n)
+    losz = np.zeros(n, dtype=np.int64)
+    for R in range(full):
+        for c in range(off[R + 1] - off[R]):
+            _state(marg, off, q, R, c, losz, P, H, conf, margk)
+            for i in range(n):
+                if not (R >> i) & 1:
+                    for v in range(qmax):
+                        out[off[R] + c, i, v] = P[i, v]
 
 
 @njit(cache=True)

@@ -13,6 +13,11 @@ def register(sub) -> None:
     p.add_argument("joint", metavar="JOINT.npy", help="probability table saved with numpy.save")
     p.add_argument("--sampler", required=True, metavar="NAME", help="one of: " + ", ".join(SAMPLER_NAMES))
     add_params(p, "sampler parameters, e.g. steps=4, schedule=2,1,1, tau=0.9, block_length=2, temperature=1 (mdmtheory samplers lists them)")
+    p.add_argument(
+        "--model", metavar="SPEC", default=None,
+        help="sample from a model instead of the truth (KL, TV against the truth): temperature=T, smooth=A, "
+             "top_k=K, top_p=P, marginals, or python:FILE.py:NAME (a function NAME(revealed_mask, values) -> marginals)",
+    )
     add_common(p)
     p.set_defaults(func=run)
 
@@ -20,6 +25,12 @@ def register(sub) -> None:
 def run(args) -> int:
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))  # validate before loading
     joint = load_joint(args.joint, args.max_memory)
-    result = evaluate(joint, sampler, args.base, args.max_memory).to_dict()
-    emit(result, args.json, title=f"exact evaluation of the {sampler.name} sampler ({result['unit']})")
+    model = None
+    if getattr(args, "model", None) is not None:
+        from ..oracles import model_oracle
+
+        model = model_oracle(args.model, joint)
+    result = evaluate(joint, sampler, args.base, args.max_memory, model=model).to_dict()
+    with_model = f" with the model {result['model']}" if model is not None else ""
+    emit(result, args.json, title=f"exact evaluation of the {sampler.name} sampler{with_model} ({result['unit']})")
     return 0
