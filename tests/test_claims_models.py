@@ -47,13 +47,15 @@ def test_zhang_easy_first_passes_where_the_statement_holds():
     assert vals[0] == pytest.approx(0.0, abs=1e-9) and vals[-1] > 0.05  # one call each: 0 at the truth
 
 
-def test_zhang_easy_first_statement_fails_with_temperature():
-    """As implemented, the statement fails: flattening by a temperature shrinks the benefit
-    (measured exactly, reported as FAIL rather than hidden)."""
+def test_zhang_easy_first_beyond_scope_is_reported_and_fails_when_claimed():
+    """Flattening by a temperature shrinks the benefit: the default claim passes on its scope
+    and reports the temperature numbers beside it; claiming every case makes it FAIL."""
     c = zhang_easy_first.check(quick=True)
-    assert not c.passed
+    assert c.passed, c.numbers
     vals = c.numbers["benefit[block_hmm(2,2,n=5),steps=5,temperature]"]
     assert all(b < a for a, b in zip(vals, vals[1:]))
+    assert c.numbers["beyond_scope_grows"] != "0/0" and "not on" in c.detail
+    assert not zhang_easy_first.check(quick=True, scope=lambda table, error: True).passed
 
 
 @pytest.mark.parametrize(

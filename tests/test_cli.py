@@ -118,7 +118,7 @@ def test_strict_json_writes_inf_as_string():
 
 #: Claims whose published statement the exact numbers contradict, reported as FAIL (a finding:
 #: exit code 1); every other claim must pass.
-FINDINGS = ["zhang_easy_first_vs_model_error"]
+FINDINGS: list[str] = []
 
 
 def test_reproduce_quick_json(capsys):
