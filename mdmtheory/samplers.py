@@ -660,10 +660,6 @@ class Sampler:
         for i in pos:
             conf[i], margk[i], H[i] = _r.stats(P[i], qs[i])
         key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
-        nbuf = (1 << m) if self.rule.random_selection and m <= 62 else 1
-        if nbuf > 2**24:
-            raise InputError(f"the selection law of {self.name} with {m} masked positions has up to 2^{m} sets: too many to list")
-        sets, probs, dp = np.zeros(nbuf, dtype=np.int64), np.zeros(nbuf), np.zeros(nbuf)
         t = int(state.step)
 
         def law(val=None):
@@ -696,6 +692,9 @@ class Sampler:
                 return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
             if n > 62:
                 raise InputError(f"Sampler.transitions lists random sets as 64-bit masks: n = {n} is too large")
+            if e > 24:  # the law of a random set among e positions has up to 2^e members
+                raise InputError(f"the selection law of {self.name} among {e} positions has up to 2^{e} sets: too many to list")
+            sets, probs, dp = np.zeros(1 << e, dtype=np.int64), np.zeros(1 << e), np.zeros(1 << e)
             r = _r.enumerate_spec(kind, k, e, chosen, w, sets, probs, dp)
             return [(float(probs[b]), tuple(i for i in range(n) if sets[b] >> i & 1)) for b in range(r)]
 

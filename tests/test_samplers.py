@@ -250,3 +250,14 @@ def test_nothing_masked_selects_the_empty_set():
     st = state([None, None])
     for name in ("confidence", "eb", "bisection", "random"):
         assert make_sampler(name).select(st) == [(1.0, ())]
+
+
+def test_transitions_of_llada_random_remasking_is_uniform_over_sets():
+    """LLaDA with remasking='random' picks its k positions uniformly among the block's masked
+    ones (a random set, though the rule's registry flag is about the default): the law lists
+    every pair of 3 positions with probability 1/3."""
+    st = SamplerState(3, np.array([False] * 3), np.array([-1] * 3), np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]]))
+    law = make_sampler("llada", steps=2, remasking="random", temperature=1.0).transitions(st)
+    sets = {S: p for p, S, vals in law}
+    assert sorted(sets) == [(0, 1), (0, 2), (1, 2)]
+    assert all(abs(p - 1 / 3) < 1e-12 for p in sets.values())
