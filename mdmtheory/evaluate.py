@@ -652,7 +652,7 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
 
 #: Fixed parameters of the published samplers in :func:`frontier` (sampling, not greedy: at
 #: temperature 0 their output is nearly deterministic and the KL infinite).
-FRONTIER_FIXED = {"llada": {"temperature": 1.0}, "fast_dllm": {"temperature": 1.0},
+FRONTIER_FIXED = {"llada": {"temperature": 1.0}, "fast_dllm": {"temperature": 1.0}, "frechet_profile": {"temperature": 1.0},
                   "dream": {"alg": "maskgit_plus", "temperature": 1.0}}
 
 
@@ -670,8 +670,10 @@ def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
         return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
     if name == "punt_pairwise":
         return [("delta", 0.0)] + [("delta", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
-    if name == "punt":
+    if name in ("punt", "entropy_sum"):
         return [("eps", 0.0)] + [("eps", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
+    if name == "frechet_profile":
+        return [("margin", m) for m in (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)]
     if name == "bisection":
         return [("", None)]
     if name == "optimal":
@@ -688,8 +690,9 @@ def frontier(
     (``maskgit_plus``), ``k = 1..n`` for ``optimal`` (one DP gives every budget), ``tau`` on
     ``0, 0.5, ..., 0.99, 1`` for ``threshold`` and the same grid of ``threshold`` for
     ``fast_dllm`` (one block), ``gamma``, ``delta`` and ``eps`` on ``0`` and a geometric grid up to
-    ``sum_i log q_i`` for ``eb``, ``punt_pairwise`` and ``punt`` (whose ``expected_steps`` count its
-    anchor/test rounds); ``bisection`` has none.  The published samplers
+    ``sum_i log q_i`` for ``eb``, ``punt_pairwise``, ``punt`` (whose ``expected_steps`` count its
+    anchor/test rounds) and ``entropy_sum``, ``margin`` on ``0, 0.05, ..., 0.99`` for
+    ``frechet_profile`` (one block); ``bisection`` has none.  The published samplers
     run at temperature 1 (:data:`FRONTIER_FIXED`); their ``expected_steps_mu`` is the expected
     number of calls of their own runs (they have no chain rule on data ``x ~ mu``).
 

@@ -496,3 +496,15 @@ def test_tradeoff_dp_matches_brute_force_and_is_a_floor(data, joint):
                 assert value <= r["kl"] + lam * r["expected_steps_mu"] + 1e-12
     assert pts[0]["kl"] == pytest.approx(0.0, abs=1e-12)
     assert pts[-1]["expected_steps_mu"] == pytest.approx(1.0) and pts[-1]["kl"] == pytest.approx(m.total_correlation(joint), abs=1e-12)
+
+
+def test_frontier_knobs_of_entropy_sum_and_frechet_profile():
+    """entropy_sum at eps = 0 unmasks one position a call (KL 0, n calls); at eps >= H(X) of
+    every marginal sum it unmasks all at once (KL = TC); frechet_profile sweeps its margin."""
+    J = m.random_joint(4, 2, seed=1)
+    pts = frontier(J, ["entropy_sum", "frechet_profile"])["points"]
+    es = [p for p in pts if p["sampler"] == "entropy_sum"]
+    assert es[0]["value"] == 0.0 and es[0]["expected_steps"] == 4.0 and es[0]["kl"] == pytest.approx(0.0, abs=1e-12)
+    assert es[-1]["expected_steps"] == 1.0 and es[-1]["kl"] == pytest.approx(m.total_correlation(J), abs=1e-12)
+    fp = [p for p in pts if p["sampler"] == "frechet_profile"]
+    assert [p["value"] for p in fp] == sorted(p["value"] for p in fp) and len(fp) >= 5
