@@ -255,8 +255,8 @@ class _Runner:
         if self.sampler.rule.candidates:
             elig = np.zeros(n, dtype=np.int64)
             e = _r.eligible(code, ip, t, m, pos, elig)
-            Q, W = np.zeros(self.width), np.zeros(self.width)
             for i in elig[:e]:
+                Q, W = np.zeros(self.width), np.zeros(self.width)  # entries past q_i stay 0
                 _r.candidate_law(code, ip, fp, P[i], self.q[i], Q, W, TOL, 10.0**KEY_DECIMALS)
                 if self.kind == "point_mass":
                     y = int(np.argmax(W))
@@ -400,8 +400,9 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     Examples
     --------
     >>> from mdmtheory import parity
-    >>> r = estimate_sampler_divergences(parity(3), "left_to_right", samples=50, seed=1, base=2)
-    >>> round(r.kl.value, 12), r.kl.stderr        # one step unmasks 2 positions: TC = 1 bit
+    >>> l2r = make_sampler("left_to_right", schedule=[1, 2])
+    >>> r = estimate_sampler_divergences(parity(3), l2r, samples=50, seed=1, base=2)
+    >>> round(r.kl.value, 12), r.kl.stderr        # X_1, X_2 given x_0 together: TC = 1 bit
     (1.0, 0.0)
     >>> r.reverse_kl is not None and r.tv.value > 0
     True
