@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..evaluate import evaluate
 from ..joint import load_joint
 from ..samplers import SAMPLER_NAMES, make_sampler
-from . import add_common, add_params, emit, parse_sampler_params
+from ..errors import InputError
+from . import add_common, add_params, emit, int_arg, parse_sampler_params
 
 
 def register(sub) -> None:
@@ -13,12 +14,22 @@ def register(sub) -> None:
     p.add_argument("joint", metavar="JOINT.npy", help="probability table saved with numpy.save")
     p.add_argument("--sampler", required=True, metavar="NAME", help="one of: " + ", ".join(SAMPLER_NAMES))
     add_params(p, "sampler parameters, e.g. steps=4, schedule=2,1,1, tau=0.9, block_length=2, temperature=1 (mdmtheory samplers lists them)")
+    p.add_argument("--samples", type=int_arg("--samples", 2), default=None,
+                   help="estimate with this many samples (unbiased, with intervals) instead of the exact law")
+    p.add_argument("--seed", type=int_arg("--seed", 0), default=None, help="seed of the estimates (default 0)")
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))  # validate before loading
+    if args.samples is not None:  # the estimates (cli/_estimates.py)
+        from ._estimates import run_evaluate
+
+        args.seed = 0 if args.seed is None else args.seed
+        return run_evaluate(args, sampler)
+    if args.seed is not None:
+        raise InputError("--seed goes with --samples (the estimates); the exact evaluation uses no randomness")
     joint = load_joint(args.joint, args.max_memory)
     result = evaluate(joint, sampler, args.base, args.max_memory).to_dict()
     emit(result, args.json, title=f"exact evaluation of the {sampler.name} sampler ({result['unit']})")
