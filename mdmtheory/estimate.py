@@ -42,7 +42,7 @@ import numpy as np
 from ._lazy import lazy_function
 from ._numeric import check_seed
 from .errors import InputError
-from .hmm import MAX_SET_CALLS, ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _mean_interval
+from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _mean_interval
 from .hmm import _oracle_call, set_entropy, set_total_correlation
 from .information import _scale, unit_name
 from .oracles import TableOracle, as_oracle
@@ -62,6 +62,12 @@ TV_ESTIMATOR = "mean of max(0, 1 - mu/nu) on the sampler's own runs (exact per d
 CALLS_ESTIMATOR = "mean model calls of the sampler's own runs"
 SUPPORT_ESTIMATOR = "fraction of the sampler's own runs with mu > 0 (Wilson interval)"
 POINT_MASS = "exact: at temperature 0 every run gives the same sequence y (nu is a point mass)"
+
+#: Most oracle calls the stepwise estimator spends on one visited step's ``TC(X_S | x_R)`` on a
+#: truth without a table (``q^(|S|-1)``, the chain rule of :func:`mdmtheory.hmm.set_entropy`; its
+#: own limit, :data:`mdmtheory.hmm.MAX_SET_CALLS`, is for a single call, not one a step and draw).
+#: Past it the log-ratio estimator is the ``kl``.
+STEPWISE_MAX_CALLS = 1024
 
 #: Conditional-TC values a table truth keeps per call (contexts repeat across draws).
 TC_CACHE_ENTRIES = 65_536
@@ -223,6 +229,7 @@ class _Runner:
     def __init__(self, sampler: Sampler, model, n: int, q: np.ndarray, width: int):
         self.sampler, self.model, self.n, self.q, self.width = sampler, model, n, q, width
         self.kind = path_kind(sampler)
+        self.qt = tuple(int(v) for v in q)
 
     def state(self, P, mask, vals, t) -> SamplerState:
         Pz = P.copy()
@@ -232,7 +239,7 @@ class _Runner:
             def pair_mi(i, j, mask=mask, vals=vals, P=P):
                 hij = set_entropy(self.model, mask, vals, [int(i), int(j)])
                 return float(entr(P[i]).sum() + entr(P[j]).sum() - hij)
-        return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=tuple(int(v) for v in self.q))
+        return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt)
 
     def select(self, P, mask, vals, t, rng=None):
         """``(S, candidate values or None, log-probability of those candidates)`` of one step."""
@@ -314,8 +321,10 @@ class _StepTC:
         self.cache: dict = {}
 
     def __call__(self, mask, vals, S, Pmu) -> float | None:
+        if len(S) == 1:
+            return 0.0
         if self.table is None:
-            if float(np.max(self.q[S])) ** (len(S) - 1) > MAX_SET_CALLS:
+            if float(np.max(self.q[S])) ** (len(S) - 1) > STEPWISE_MAX_CALLS:
                 return None
             return set_total_correlation(self.truth, mask, vals, S)
         key = (mask.tobytes(), vals.tobytes(), S.tobytes())
@@ -392,8 +401,8 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     (reverse) proves the KL infinite (reported as ``inf``).  The stepwise estimator needs
     ``TC(X_S | x_R)`` exactly: a slice of the table, or the chain rule of
     :func:`mdmtheory.hmm.set_total_correlation` (``q^(|S|-1)`` oracle calls, refused past
-    :data:`mdmtheory.hmm.MAX_SET_CALLS`); where a visited step is too large it is left out
-    with the reason.  Cost: about ``2 M k`` model calls for ``k`` steps (plus one truth call a
+    :data:`STEPWISE_MAX_CALLS` a step); where a visited step is too large it is left out
+    with the reason.  One-position steps have ``TC = 0`` (no call).  Cost: about ``2 M k`` model calls for ``k`` steps (plus one truth call a
     step with a separate model, and the TC terms).  On small tables :func:`mdmtheory.evaluate`
     gives the exact values (the tests check the intervals' coverage against it).
 
@@ -490,7 +499,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                         if tc is None:
                             stepwise_ok = False
                             reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
-                                                      f"more than {MAX_SET_CALLS} oracle calls")
+                                                      f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
                         else:
                             sw += tc
                             if not same:
