@@ -130,8 +130,8 @@ def test_copies_and_parity_closed_forms():
 
 def test_left_to_right_on_a_long_chain_agrees_with_the_exact_fixed_order_kl():
     chain = m.random_walk("grid:3x3", 120)
-    sampler = m.make_sampler("left_to_right", steps=20)
-    sets = [list(range(a, a + 6)) for a in range(0, 120, 6)]
+    sampler = m.make_sampler("left_to_right", steps=40)  # blocks of 3: q^2 = 81 calls a step's TC
+    sets = [list(range(a, a + 3)) for a in range(0, 120, 3)]
     exact = chain.fixed_order_kl(sets)
     r = estimate_sampler_divergences(chain, sampler, samples=200, seed=4)
     assert r.kl is r.kl_stepwise and _within(r.kl_stepwise, exact) and _within(r.kl_log_ratio, exact)
@@ -320,3 +320,15 @@ def test_optimal_needs_the_table_truth():
         estimate_sampler_divergences(block_hmm(2, 2, 4), "optimal", samples=5)
     with pytest.raises(InputError):
         estimate_sampler_divergences(HMM(np.eye(2), np.eye(2), n=3), "entropy", samples=5, model=block_hmm(2, 2, 4))
+
+
+def test_bisection_on_a_long_hmm_agrees_with_the_fixed_order_estimator():
+    """Bisection's selection ignores the values: on an HMM (where it is not exact) it is the
+    fixed order m.bisection_partition, estimated independently by estimate_fixed_order_divergences."""
+    h = block_hmm(4, 2, 300, stay=0.8, eps=0.2)
+    r = estimate_sampler_divergences(h, "bisection", samples=300, seed=1)
+    ref = estimate_fixed_order_divergences(h, m.bisection_partition(300), samples=300, seed=2)
+    assert r.kl.value > 0.5  # not exact on an HMM
+    assert abs(r.kl.value - ref.kl) <= 4.5 * np.hypot(r.kl.stderr, ref.kl_stderr)
+    assert abs(r.tv.value - ref.tv) <= 4.5 * np.hypot(r.tv.stderr, ref.tv_stderr)
+    assert r.expected_calls.value == len(m.bisection_partition(300))
