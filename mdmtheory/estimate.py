@@ -125,9 +125,8 @@ class SamplerEstimate:
         Both estimators of ``quantity`` (``None`` where one does not apply; see ``reasons``).
     reverse_kl, tv : ScalarEstimate or None
         ``KL(nu || mu)`` and ``TV(mu, nu)`` from the sampler's own runs.
-    expected_calls : ScalarEstimate or None
-        Mean model calls of one run (``None`` for ``punt``, whose anchor rounds are not
-        simulated here).
+    expected_calls : ScalarEstimate
+        Mean model calls of one run (``punt``: its anchor/test rounds counted).
     support : ScalarEstimate or None
         ``nu(mu > 0)`` from the sampler's own runs (needs the truth's ``log_prob``).
     samples, seed : int
@@ -156,7 +155,7 @@ class SamplerEstimate:
     kl_stepwise: ScalarEstimate | None
     reverse_kl: ScalarEstimate | None
     tv: ScalarEstimate | None
-    expected_calls: ScalarEstimate
+    expected_calls: ScalarEstimate | None
     support: ScalarEstimate | None
     samples: int
     seed: int
@@ -273,8 +272,25 @@ class _Runner:
                 score[i] = _r.candidate_score(code, ip, Q, self.q[i], y)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
-        if kind in (ANCHORED, DEPENDENCE):
-            raise _NotSimulated(f"{self.sampler.name}'s anchor/dependence rounds are not simulated on a general oracle")
+        if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise is deterministic: transitions above
+            raise _NotSimulated(f"{self.sampler.name}'s dependence tests are not simulated here")
+        if kind == ANCHORED:  # punt: the anchor/test rounds, one model call each (as Sampler.transitions)
+            ranked = [int(i) for i in chosen[:e]]
+            kept = set(ranked)
+            for rnd in range(int(_r.punt_rounds(e))):
+                anchors = np.array([i for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)], dtype=np.int64)
+                m2, v2 = mask.copy(), vals.copy()
+                m2[anchors], v2[anchors] = True, cand[anchors]
+                try:
+                    Pc = _marginals(self.model, m2, v2, self.width)
+                except InputError:  # the anchors' values have probability 0: every tested one dropped
+                    Pc = None
+                for a, j in enumerate(ranked):
+                    if not _r.punt_is_anchor(a, rnd) and (
+                            Pc is None or _r.punt_drops(_r.punt_kl(P[j], Pc[j], self.q[j]), self.sampler.params["eps"], TOL)):
+                        kept.discard(j)
+            S = np.array(sorted(kept), dtype=np.int64)
+            return S, cand[S], float(np.log(candp[S]).sum())
         if self.kind != "point_mass":
             _numba_seed(int(rng.integers(2**31)))
             k = _r.sample_spec(kind, k, e, chosen, w)
@@ -479,7 +495,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             vals = np.full(n, -1, dtype=np.int64)
             lnu, sw, t, a = 0.0, 0.0, 0, 0
             while not mask.all():
-                P = _marginals(model, mask, vals, width)
+                P = _marginals(model, mask, vals, width, q)
                 if kind == "random_order":
                     S = np.sort(order[a:a + sizes[t]]).astype(np.int64)
                     a += sizes[t]

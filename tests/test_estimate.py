@@ -271,9 +271,18 @@ def test_path_kinds():
         path_kind("entropy")
 
 
-def test_punt_is_declined_with_reasons():
-    r = estimate_sampler_divergences(_table(1), "punt", samples=5)
-    assert r.kl is None and r.expected_calls is None and "not simulated" in r.reasons["expected_calls"]
+@pytest.mark.parametrize("eps", [0.01, 0.3])
+def test_punt_rounds_give_the_exact_expected_calls(eps):
+    """punt's runs (candidates, anchor/test rounds) on a table with zeros: the expected number of
+    calls (rounds counted) and nu(mu > 0) against the evaluator; the divergences are declined."""
+    joint = _table(1, zeros=4)
+    sampler = m.make_sampler("punt", eps=eps)
+    exact = m.evaluate(joint, sampler)
+    r = estimate_sampler_divergences(joint, sampler, samples=1500, seed=2)
+    assert r.kl is None and r.tv is None and "not computable per sample" in r.reasons["tv"]
+    assert _within(r.expected_calls, exact.expected_steps)
+    support = 1.0 - float(exact.law.table[joint.table == 0].sum())
+    assert abs(r.support.value - support) <= 4.5 * max(r.support.stderr, 1e-3)
 
 
 # -- results and inputs ------------------------------------------------------------------------------------
