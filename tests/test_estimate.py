@@ -341,3 +341,52 @@ def test_bisection_on_a_long_hmm_agrees_with_the_fixed_order_estimator():
     assert abs(r.kl.value - ref.kl) <= 4.5 * np.hypot(r.kl.stderr, ref.kl_stderr)
     assert abs(r.tv.value - ref.tv) <= 4.5 * np.hypot(r.tv.stderr, ref.tv_stderr)
     assert r.expected_calls.value == len(m.bisection_partition(300))
+
+
+class Smoothed:
+    """The truth's conditional rows mixed with the uniform law on each alphabet (weight lam)."""
+
+    def __init__(self, joint, lam):
+        self.inner, self.lam, self.n, self.q = TableOracle(joint), lam, joint.n, joint.q
+
+    def conditional_marginals(self, mask, values):
+        P = self.inner.conditional_marginals(mask, values)
+        U = (np.arange(P.shape[1])[None, :] < np.array(self.q)[:, None]) / np.array(self.q)[:, None]
+        return (1 - self.lam) * P + self.lam * U
+
+
+def _exact_divergences(mu, nu):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl = float(stats.entropy(mu.ravel(), nu.ravel()))
+        rk = float(stats.entropy(nu.ravel(), mu.ravel()))
+    return kl, rk, 0.5 * float(np.abs(mu - nu).sum())
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(0, 10**6), lam=st.sampled_from([0.05, 0.3, 1.0]), zeros=st.integers(0, 5),
+       name=st.sampled_from(["entropy", "margin", "threshold", "eb", "left_to_right"]))
+def test_a_smoothed_model_on_random_tables(seed, lam, zeros, name):
+    """Random tables with zeros and unequal alphabets, a model smoothed toward uniform: every
+    estimate against the brute-force output law (lam = 1: the sampler ignores the data)."""
+    joint = _table(seed, (2, 3, 2, 2), zeros=zeros)
+    model = Smoothed(joint, lam)
+    sampler = m.make_sampler(name)
+    kl, rk, tv = _exact_divergences(joint.table, _brute_law(joint, model, sampler))
+    r = estimate_sampler_divergences(joint, sampler, samples=500, seed=seed % 100, model=model)
+    assert _within(r.kl_stepwise, kl) and _within(r.kl_log_ratio, kl) and _within(r.tv, tv)
+    assert _within(r.reverse_kl, rk) or (np.isinf(r.reverse_kl.value) and np.isinf(rk)) or \
+        (np.isinf(rk) and not np.isinf(r.reverse_kl.value))  # an unseen off-support output
+
+
+def test_a_misspecified_hmm_model_against_the_brute_force_law():
+    """HMM truth, HMM model with another stay probability: the stepwise estimator runs the chain
+    rule on the truth's oracle (no table) plus the marginal KLs to the model."""
+    truth = block_hmm(2, 2, 5, stay=0.9, eps=0.1)
+    model = block_hmm(2, 2, 5, stay=0.6, eps=0.25)
+    joint = truth.joint()
+    for name in ("entropy", "bisection"):
+        sampler = m.make_sampler(name)
+        kl, rk, tv = _exact_divergences(joint.table, _brute_law(joint, model, sampler))
+        r = estimate_sampler_divergences(truth, sampler, samples=800, seed=5, model=model)
+        assert r.kl is r.kl_stepwise and _within(r.kl_stepwise, kl) and _within(r.kl_log_ratio, kl)
+        assert _within(r.reverse_kl, rk) and _within(r.tv, tv)
