@@ -229,6 +229,7 @@ class _Runner:
         self.sampler, self.model, self.n, self.q, self.width = sampler, model, n, q, width
         self.kind = path_kind(sampler)
         self.qt = tuple(int(v) for v in q)
+        self.args = None  # the rule's kernel arguments at length n
 
     def state(self, P, mask, vals, t) -> SamplerState:
         Pz = P.copy()
@@ -242,19 +243,21 @@ class _Runner:
 
     def select(self, P, mask, vals, t, rng=None):
         """``(S, candidate values or None, log-probability of those candidates)`` of one step."""
-        if self.kind == "deterministic":
-            rows = self.sampler.transitions(self.state(P, mask, vals, t))
+        if self.kind == "deterministic" and self.sampler.name in ("optimal", "punt_pairwise"):
+            rows = self.sampler.transitions(self.state(P, mask, vals, t))  # the policy / the pairwise tests
             return np.array(rows[0][1], dtype=np.int64), None, 0.0
+        from ._kernels import estimate as _k
         from ._kernels import rules as _r
-        from ._kernels.codes import ANCHORED, DEPENDENCE
+        from ._kernels.codes import ANCHORED, DEPENDENCE, DET
 
         n = self.n
-        code, ip, fp, sizes = self.sampler.kernel_args(n)
+        if self.args is None:
+            self.args = self.sampler.kernel_args(n)
+        code, ip, fp, sizes = self.args
         pos = np.flatnonzero(~mask).astype(np.int64)
         m = pos.size
         conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
-        for i in pos:
-            conf[i], margk[i], H[i] = _r.stats(P[i], self.q[i])
+        _k.marginal_stats(P, self.q, pos, conf, margk, H)
         key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
         cand = np.full(n, -1, dtype=np.int64)
         candp = np.ones(n)
@@ -291,11 +294,11 @@ class _Runner:
                         kept.discard(j)
             S = np.array(sorted(kept), dtype=np.int64)
             return S, cand[S], float(np.log(candp[S]).sum())
-        if self.kind != "point_mass":
-            _numba_seed(int(rng.integers(2**31)))
+        if self.kind == "random":
+            _k.seed(int(rng.integers(2**31)))
             k = _r.sample_spec(kind, k, e, chosen, w)
-        elif kind != 0:  # pragma: no cover - path_kind admits DET selections only
-            raise AssertionError("a point-mass path with a random selection")
+        elif kind != DET:  # pragma: no cover - path_kind admits DET selections only
+            raise AssertionError(f"a {self.kind} path with a random selection")
         S = np.sort(chosen[:k]).astype(np.int64)
         if self.sampler.rule.candidates:
             return S, cand[S], float(np.log(candp[S]).sum())
@@ -304,26 +307,6 @@ class _Runner:
 
 class _NotSimulated(Exception):
     """A rule whose runs this module cannot simulate on a general oracle."""
-
-
-def _numba_seed(seed: int) -> None:
-    """Seed numba's generator (``sample_spec`` draws with it)."""
-    _seeder()(seed)
-
-
-_SEEDER = []
-
-
-def _seeder():
-    if not _SEEDER:
-        from numba import njit
-
-        @njit(cache=True)
-        def seed_numba(s):
-            np.random.seed(s)
-
-        _SEEDER.append(seed_numba)
-    return _SEEDER[0]
 
 
 # ------------------------------------------------------------------ exact per-step terms
