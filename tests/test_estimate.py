@@ -390,3 +390,41 @@ def test_a_misspecified_hmm_model_against_the_brute_force_law():
         r = estimate_sampler_divergences(truth, sampler, samples=800, seed=5, model=model)
         assert r.kl is r.kl_stepwise and _within(r.kl_stepwise, kl) and _within(r.kl_log_ratio, kl)
         assert _within(r.reverse_kl, rk) and _within(r.tv, tv)
+
+
+@settings(max_examples=200, deadline=None)
+@given(seed=st.integers(0, 10**6), n=st.integers(3, 6), qmax=st.integers(1, 3),
+       name=st.sampled_from(["entropy", "confidence", "margin", "left_to_right", "eb", "threshold", "bisection",
+                             "llada", "fast_dllm", "dream-entropy", "dream-topk_margin"]))
+def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
+    """The estimator's selection (rule kernels, compiled statistics) against the reference
+    Sampler.transitions, on random states with zeros, ties (rounded marginals) and unequal
+    alphabets; candidate rules at temperature 0 also give the same candidate values."""
+    from mdmtheory.estimate import _Runner
+
+    rng = np.random.default_rng(seed)
+    q = rng.integers(1, qmax + 1, size=n)
+    P = np.zeros((n, qmax))
+    for i in range(n):
+        P[i, : q[i]] = np.round(rng.dirichlet(np.ones(q[i])) * 4) + (rng.random(q[i]) < 0.3)
+        P[i, : q[i]] = P[i, : q[i]] / P[i, : q[i]].sum() if P[i].sum() > 0 else 1.0 / q[i]
+    mask = rng.random(n) < 0.4
+    if mask.all():
+        mask[rng.integers(n)] = False
+    vals = np.where(mask, [int(rng.integers(q[i])) for i in range(n)], -1)
+    for i in np.flatnonzero(mask):
+        P[i] = 0.0
+        P[i, vals[i]] = 1.0
+    sampler = m.make_sampler("dream", alg=name[6:], steps=3) if name.startswith("dream") else m.make_sampler(name)
+    t = int(rng.integers(0, 2))
+    if name == "llada" or name.startswith("dream"):
+        t = 0
+    runner = _Runner(sampler, None, n, q.astype(np.int64), qmax)
+    S, cand, _ = runner.select(P, mask, vals, t)
+    Pz = P.copy()
+    Pz[mask] = 0
+    rows = sampler.transitions(SamplerState(n, mask, vals, Pz, step=t, q=tuple(int(v) for v in q)))
+    assert len(rows) == 1 and rows[0][0] == pytest.approx(1.0)
+    assert tuple(int(i) for i in S) == rows[0][1]
+    if cand is not None:
+        assert tuple(int(v) for v in cand) == rows[0][2]
