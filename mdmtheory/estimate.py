@@ -221,9 +221,10 @@ def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q=None) -
 
 
 class _Runner:
-    """Runs a sampler against a model oracle: the selection of each step (the rule's one
-    definition: :meth:`Sampler.transitions` for deterministic rules, the kernel functions of
-    ``mdmtheory/_kernels/rules.py`` for rules that draw)."""
+    """Runs a sampler against a model oracle: the selection of each step through the rule's one
+    definition, the kernel functions of ``mdmtheory/_kernels/rules.py`` (as
+    :meth:`Sampler.transitions`, which ``optimal`` and ``punt_pairwise`` use directly: a policy
+    and pairwise tests; the tests compare the two on random states)."""
 
     def __init__(self, sampler: Sampler, model, n: int, q: np.ndarray, width: int):
         self.sampler, self.model, self.n, self.q, self.width = sampler, model, n, q, width
@@ -275,8 +276,8 @@ class _Runner:
                 score[i] = _r.candidate_score(code, ip, Q, self.q[i], y)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
-        if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise is deterministic: transitions above
-            raise _NotSimulated(f"{self.sampler.name}'s dependence tests are not simulated here")
+        if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise goes through transitions above
+            raise AssertionError("a dependence spec outside punt_pairwise")
         if kind == ANCHORED:  # punt: the anchor/test rounds, one model call each (as Sampler.transitions)
             ranked = [int(i) for i in chosen[:e]]
             kept = set(ranked)
@@ -305,14 +306,11 @@ class _Runner:
         return S, None, 0.0
 
 
-class _NotSimulated(Exception):
-    """A rule whose runs this module cannot simulate on a general oracle."""
-
-
 # ------------------------------------------------------------------ exact per-step terms
 class _StepTC:
-    """``TC(X_S | x_R)`` under the truth: a slice of the table (cached), or
-    :func:`mdmtheory.hmm.set_total_correlation` within its call limit; ``None`` past it."""
+    """``TC(X_S | x_R)`` under the truth: 0 for one position, a slice of the table (cached), or
+    :func:`mdmtheory.hmm.set_total_correlation` within :data:`STEPWISE_MAX_CALLS` oracle calls;
+    ``None`` past it."""
 
     def __init__(self, truth, q: np.ndarray):
         self.truth, self.q = truth, q
@@ -525,67 +523,62 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         reasons["kl"] = reasons.get("kl_stepwise") or reasons.get("kl_log_ratio")
 
     # ---- the sampler's own runs: y ~ nu
-    reverse = tv = support = calls_est = None
-    try:
-        Y = np.zeros((M, n), dtype=np.int64)
-        lnu_y = np.zeros(M)
-        calls = np.zeros(M)
-        runs = 1 if kind == "point_mass" else M
-        for r in range(runs):
-            mask = np.zeros(n, dtype=bool)
-            vals = np.full(n, -1, dtype=np.int64)
-            t = 0
-            c = 0
-            while not mask.all():
-                P = _marginals(model, mask, vals, width, q)
-                c += sampler.step_calls(int((~mask).sum()))
-                if kind == "random_order":
-                    sizes = sampler.sizes(n)
-                    free = np.flatnonzero(~mask)
-                    S = np.sort(rng_nu.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
-                    cand = None
-                else:
-                    S, cand, _ = runner.select(P, mask, vals, t, rng_nu)
-                if cand is None:
-                    cum = np.cumsum(P[S], axis=1)
-                    v = (cum <= rng_nu.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)
-                    v = np.minimum(v, q[S] - 1)
-                    with np.errstate(divide="ignore"):
-                        lnu_y[r] += float(np.log(P[S, v]).sum())
-                else:
-                    v = cand
-                Y[r, S] = v
-                mask[S] = True
-                vals[S] = v
-                t += 1
-            calls[r] = max(c, sampler.min_calls())
-        if runs == 1:
-            Y[:], calls[:] = Y[0], calls[0]
-        calls_est = est(calls, CALLS_ESTIMATOR if kind != "point_mass" else POINT_MASS, "expected model calls", 1.0)
-        calls_est = ScalarEstimate(*(getattr(calls_est, f) for f in ("value", "stderr", "interval", "samples", "seed",
-                                                                      "confidence")), "calls", calls_est.estimator,
-                                   calls_est.quantity)
-        if has_logp:
-            log_mu_y = np.asarray(truth.log_prob(Y), dtype=float)
-            ok = np.isfinite(log_mu_y)
-            z = float(norm.ppf(0.5 + confidence / 2.0))
-            lo, hi = wilson_interval(int(ok.sum()), M, z)
-            support = ScalarEstimate(float(ok.mean()), float(np.sqrt(ok.mean() * (1 - ok.mean()) / M)), (lo, hi), M,
-                                     seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
-            if kind in ("deterministic", "point_mass"):
-                name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
-                rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
-                reverse = est(rev, name, "KL(nu || mu)")
-                with np.errstate(over="ignore"):
-                    terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
-                tv = est(terms, POINT_MASS if kind == "point_mass" else TV_ESTIMATOR, "TV(mu, nu)", 1.0)
-                tv = ScalarEstimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), M, seed,
-                                    confidence, "probability", tv.estimator, tv.quantity)
-        else:
-            reasons["support"] = "the truth has no log_prob(x)"
-    except _NotSimulated as exc:
-        reasons["expected_calls"] = reasons["support"] = str(exc)
-        calls_est = None
+    reverse = tv = support = None
+    Y = np.zeros((M, n), dtype=np.int64)
+    lnu_y = np.zeros(M)
+    calls = np.zeros(M)
+    runs = 1 if kind == "point_mass" else M
+    for r in range(runs):
+        mask = np.zeros(n, dtype=bool)
+        vals = np.full(n, -1, dtype=np.int64)
+        t = 0
+        c = 0
+        while not mask.all():
+            P = _marginals(model, mask, vals, width, q)
+            c += sampler.step_calls(int((~mask).sum()))
+            if kind == "random_order":
+                sizes = sampler.sizes(n)
+                free = np.flatnonzero(~mask)
+                S = np.sort(rng_nu.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
+                cand = None
+            else:
+                S, cand, _ = runner.select(P, mask, vals, t, rng_nu)
+            if cand is None:
+                cum = np.cumsum(P[S], axis=1)
+                v = (cum <= rng_nu.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)
+                v = np.minimum(v, q[S] - 1)
+                with np.errstate(divide="ignore"):
+                    lnu_y[r] += float(np.log(P[S, v]).sum())
+            else:
+                v = cand
+            Y[r, S] = v
+            mask[S] = True
+            vals[S] = v
+            t += 1
+        calls[r] = max(c, sampler.min_calls())
+    if runs == 1:
+        Y[:], calls[:] = Y[0], calls[0]
+    c_v, c_se, c_iv = _mean_interval(calls, tq)
+    calls_est = ScalarEstimate(c_v, c_se, tuple(c_iv), M, seed, confidence, "calls",
+                               POINT_MASS if kind == "point_mass" else CALLS_ESTIMATOR, "expected model calls")
+    if has_logp:
+        log_mu_y = np.asarray(truth.log_prob(Y), dtype=float)
+        ok = np.isfinite(log_mu_y)
+        z = float(norm.ppf(0.5 + confidence / 2.0))
+        lo, hi = wilson_interval(int(ok.sum()), M, z)
+        support = ScalarEstimate(float(ok.mean()), float(np.sqrt(ok.mean() * (1 - ok.mean()) / M)), (lo, hi), M,
+                                 seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
+        if kind in ("deterministic", "point_mass"):
+            name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
+            rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
+            reverse = est(rev, name, "KL(nu || mu)")
+            with np.errstate(over="ignore"):
+                terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
+            tv = est(terms, POINT_MASS if kind == "point_mass" else TV_ESTIMATOR, "TV(mu, nu)", 1.0)
+            tv = ScalarEstimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), M, seed,
+                                confidence, "probability", tv.estimator, tv.quantity)
+    else:
+        reasons["support"] = "the truth has no log_prob(x)"
     if reverse is None:
         if kind == "random_order":
             why = ("the random sampler's law is the mixture E_S nu_S: nu(x) is a sum over orders; KL(mu || E_S nu_S), "
