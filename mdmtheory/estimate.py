@@ -46,6 +46,7 @@ from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _
 from .hmm import _oracle_call, set_entropy, set_total_correlation
 from .information import _scale, unit_name
 from .oracles import TableOracle, as_oracle
+from ._kernels.codes import ANCHORED, DEPENDENCE, DET
 from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler
 
 entr = lazy_function("scipy.special", "entr")
@@ -247,13 +248,13 @@ class _Runner:
         if self.kind == "deterministic" and self.sampler.name in ("optimal", "punt_pairwise"):
             rows = self.sampler.transitions(self.state(P, mask, vals, t))  # the policy / the pairwise tests
             return np.array(rows[0][1], dtype=np.int64), None, 0.0
-        from ._kernels import estimate as _k
-        from ._kernels import rules as _r
-        from ._kernels.codes import ANCHORED, DEPENDENCE, DET
-
-        n = self.n
         if self.args is None:
-            self.args = self.sampler.kernel_args(n)
+            from ._kernels import estimate, rules
+
+            self.args = self.sampler.kernel_args(self.n)
+            self.kernels = (estimate, rules)
+        _k, _r = self.kernels
+        n = self.n
         code, ip, fp, sizes = self.args
         pos = np.flatnonzero(~mask).astype(np.int64)
         m = pos.size
