@@ -44,6 +44,7 @@ from ._numeric import check_seed
 from .errors import InputError
 from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _mean_interval
 from .hmm import _oracle_call, set_entropy, set_total_correlation
+from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name
 from .oracles import TableOracle, as_oracle
 from ._kernels.codes import ANCHORED, DEPENDENCE, DET
@@ -205,19 +206,27 @@ def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q=None) -
     refuses (probability 0) the uniform law on each alphabet, the convention of
     :func:`mdmtheory.evaluate` (the divergences do not depend on it; the number of calls does)."""
     try:
-        P = _oracle_call(oracle, mask, vals)
-    except InputError:
+        P = oracle.conditional_marginals(mask, vals)
+    except InputError:  # the protocol's answer to a context of probability 0
         if q is None:
             raise
         P = (np.arange(width)[None, :] < q[:, None]) / q[:, None].astype(float)
         P[mask] = 0.0
         P[mask, vals[mask]] = 1.0
-    if P.shape[1] > width:
-        raise InputError(f"the oracle returned {P.shape[1]} values per position; the truth has at most {width}")
+    try:
+        P = np.asarray(P, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("the oracle returned something that is not an (n, q) array of probabilities") from None
+    if P.ndim != 2 or P.shape[0] != mask.size or P.shape[1] > width:
+        raise InputError(f"the oracle returned marginals of shape {P.shape}; expected ({mask.size}, q) with q <= {width}")
     if P.shape[1] < width:
         P = np.concatenate([P, np.zeros((P.shape[0], width - P.shape[1]))], axis=1)
     if not np.all(np.isfinite(P)) or np.any(P < 0):
         raise InputError("the oracle returned marginals with negative, NaN or infinite entries")
+    dev = np.abs(P[~mask].sum(axis=1) - 1.0)
+    if dev.size and dev.max() > STOCHASTIC_TOL:
+        raise InputError(f"the oracle returned a masked position's marginal summing to {1.0 - dev.max():g} or "
+                         f"{1.0 + dev.max():g}, not 1 (tolerance {STOCHASTIC_TOL}); normalise its rows")
     return P
 
 

@@ -428,3 +428,44 @@ def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
     assert tuple(int(i) for i in S) == rows[0][1]
     if cand is not None:
         assert tuple(int(v) for v in cand) == rows[0][2]
+
+
+class NoLikelihood:
+    """A user's truth: exact conditionals and samples of a table, but no log_prob."""
+
+    def __init__(self, joint):
+        self.inner, self.n, self.q = TableOracle(joint), joint.n, joint.q
+
+    def conditional_marginals(self, mask, values):
+        return self.inner.conditional_marginals(mask, values)
+
+    def sample(self, rng, k):
+        return self.inner.sample(rng, k)
+
+
+def test_a_truth_without_log_prob_gets_the_stepwise_estimate_only():
+    """The chain rule of set_total_correlation on a generic oracle (no table slicing) gives the
+    stepwise estimate; the log-ratio, reverse KL, TV and support say why they are missing."""
+    joint = _table(9)
+    sampler = m.make_sampler("entropy", steps=2)
+    exact = m.evaluate(joint, sampler)
+    r = estimate_sampler_divergences(NoLikelihood(joint), sampler, samples=400, seed=1)
+    assert r.kl is r.kl_stepwise and _within(r.kl, exact.kl)
+    assert r.kl_log_ratio is None and r.reverse_kl is None and r.tv is None and r.support is None
+    assert all("log_prob" in r.reasons[k] for k in ("kl_log_ratio", "reverse_kl", "tv", "support"))
+    assert _within(r.expected_calls, exact.expected_steps)
+
+
+class Broken:
+    def __init__(self, n, out):
+        self.n, self.out = n, out
+
+    def conditional_marginals(self, mask, values):
+        return self.out
+
+
+@pytest.mark.parametrize("out", [np.full((3, 2), np.nan), np.full((3, 2), -0.5), np.zeros((2, 2)), np.zeros((3, 5)),
+                                 np.zeros((3, 2)), np.full((3, 2), 0.6), "junk", np.zeros(3)])
+def test_a_model_returning_bad_marginals_raises_input_error(out):
+    with pytest.raises(InputError):
+        estimate_sampler_divergences(m.parity(3), "entropy", samples=3, model=Broken(3, out))
