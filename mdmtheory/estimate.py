@@ -248,7 +248,10 @@ class _Runner:
         pair_mi = None
         if self.sampler.name == "punt_pairwise":
             def pair_mi(i, j, mask=mask, vals=vals, P=P):
-                hij = set_entropy(self.model, mask, vals, [int(i), int(j)])
+                try:
+                    hij = set_entropy(self.model, mask, vals, [int(i), int(j)])
+                except InputError:  # a context of probability 0: 0, the convention of mdmtheory.evaluate
+                    return 0.0
                 return float(entr(P[i]).sum() + entr(P[j]).sum() - hij)
         return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt)
 

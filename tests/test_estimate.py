@@ -469,3 +469,20 @@ class Broken:
 def test_a_model_returning_bad_marginals_raises_input_error(out):
     with pytest.raises(InputError):
         estimate_sampler_divergences(m.parity(3), "entropy", samples=3, model=Broken(3, out))
+
+
+def test_punt_pairwise_on_impossible_contexts_follows_the_evaluator():
+    """Parity of three bits beside a copy of three: punt_pairwise reveals a pairwise-independent
+    set first, which can break the parity; the pairwise tests on that impossible context take the
+    evaluator's convention (no dependence) instead of failing, and the estimates match it."""
+    t = np.zeros((2,) * 6)
+    for x in itertools.product(range(2), repeat=6):
+        if (x[0] ^ x[1] ^ x[2]) == 0 and x[3] == x[4] == x[5]:
+            t[x] = 1.0
+    joint = m.Joint(t / t.sum())
+    sampler = m.make_sampler("punt_pairwise")
+    exact = m.evaluate(joint, sampler)
+    r = estimate_sampler_divergences(joint, sampler, samples=600, seed=3)
+    assert exact.tv > 0.2 and np.isinf(exact.reverse_kl)
+    assert _within(r.kl, exact.kl) and _within(r.tv, exact.tv) and np.isinf(r.reverse_kl.value)
+    assert _within(r.expected_calls, exact.expected_steps)
