@@ -7,7 +7,8 @@ sampler queries instead of the truth, and returns a :class:`SamplerEstimate`: ev
 its standard error, interval, sample count, seed, estimator name and unit, or ``None`` with the
 reason it is not estimated.
 
-What is estimable, by the kind of rule (docs/theory.md section 5.9 for walks; same definitions):
+What is estimable, by the kind of rule (docs/theory.md sections 5.9 and 5.10; the definitions of
+:func:`mdmtheory.walk_divergences`):
 
 * **Deterministic selection** (the selection is a function of the revealed values; values drawn
   from the model's marginals): the path of a run is a function of its output ``x``, so
