@@ -39,7 +39,8 @@ Engines: tables and HMMs at small length exactly (:func:`mdmtheory.evaluate` on 
 walks exactly (:func:`mdmtheory.walks.exact_walk_metrics`) or by simulation (``mode = "samples"``,
 with Wilson intervals); HMMs at any length by unbiased estimates with intervals
 (``mode = "samples"``: the fixed orders of ``left_to_right`` and ``bisection``, ``kl``,
-``reverse_kl``, ``tv``; ``random``, its ``expected_kl``).
+``reverse_kl``, ``tv``; ``random``, its ``expected_kl``; every other sampler through
+:func:`mdmtheory.estimate_sampler_divergences`, its estimates or ``null`` where none is unbiased).
 
 Executors: in process (``jobs=1``), a local process pool (``jobs=N``), or Dask distributed
 (``scheduler=ADDRESS`` or ``dask_local=N`` workers).  Every point is a pure function of its inputs
@@ -334,23 +335,27 @@ def _kind(model: Mapping) -> str:
     return "walk" if "graph" in model else "hmm" if "hmm" in model else "table"
 
 
-#: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``): fixed orders and random order.
+#: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``) with the fixed-order and
+#: random-order estimators of :mod:`mdmtheory.hmm`; the others go through estimate_sampler_divergences.
 HMM_SAMPLE_SAMPLERS = ("left_to_right", "bisection", "random")
 
 
 def _hmm_estimate(hmm, sampler, point: Point) -> dict:
     """Unbiased estimates with intervals on an HMM: the fixed order of ``left_to_right`` /
     ``bisection`` (:func:`mdmtheory.hmm.estimate_fixed_order_divergences`: ``kl``, ``reverse_kl``,
-    ``tv``) or the random order's ``expected_kl`` (:func:`mdmtheory.hmm.estimate_random_order_kl`)."""
+    ``tv``), the random order's ``expected_kl`` (:func:`mdmtheory.hmm.estimate_random_order_kl`),
+    or any other sampler's :func:`mdmtheory.estimate_sampler_divergences`."""
     from .hmm import estimate_fixed_order_divergences, estimate_random_order_kl
     from .markov import bisection_partition
 
     n = hmm.n
-    if sampler.name not in HMM_SAMPLE_SAMPLERS:
-        raise InputError(
-            f"on an HMM, mode = 'samples' estimates {', '.join(HMM_SAMPLE_SAMPLERS)}; {sampler.name} needs the "
-            "dense law (mode = 'exact', small length)"
-        )
+    if sampler.name not in HMM_SAMPLE_SAMPLERS:  # adaptive and published samplers (issue 11)
+        from .estimate import estimate_sampler_divergences
+
+        est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
+        out = {k: v for k, v in est.items() if not isinstance(v, dict)}
+        out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
+        return out
     if sampler.name == "random":
         sizes = list(sampler.sizes(n))
         est = estimate_random_order_kl(hmm, sizes, point.samples, point.seed, point.base).to_dict()

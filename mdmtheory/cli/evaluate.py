@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..evaluate import evaluate
 from ..joint import load_joint
 from ..samplers import SAMPLER_NAMES, make_sampler
-from . import add_common, add_params, emit, parse_sampler_params
+from ..errors import InputError
+from . import add_common, add_params, emit, int_arg, parse_sampler_params
 
 
 def register(sub) -> None:
@@ -18,12 +19,22 @@ def register(sub) -> None:
         help="sample from a model instead of the truth (KL, TV against the truth): temperature=T, smooth=A, "
              "top_k=K, top_p=P, marginals, or python:FILE.py:NAME (a function NAME(revealed_mask, values) -> marginals)",
     )
+    p.add_argument("--samples", type=int_arg("--samples", 2), default=None,
+                   help="estimate with this many samples (unbiased, with intervals) instead of the exact law")
+    p.add_argument("--seed", type=int_arg("--seed", 0), default=None, help="seed of the estimates (default 0)")
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))  # validate before loading
+    if args.samples is not None:  # the estimates (cli/_estimates.py)
+        from ._estimates import run_evaluate
+
+        args.seed = 0 if args.seed is None else args.seed
+        return run_evaluate(args, sampler)
+    if args.seed is not None:
+        raise InputError("--seed goes with --samples (the estimates); the exact evaluation uses no randomness")
     joint = load_joint(args.joint, args.max_memory)
     model = None
     if getattr(args, "model", None) is not None:

@@ -15,6 +15,7 @@ from ..markov import random_walk, tables_memory
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..walks import EXACT_MAX_CELLS, exact_walk_metrics, simulate
 from . import add_common, add_params, emit, finite_float, int_arg, parse_sampler_params
+from ._estimates import add_hmm_arg
 
 #: Keys every ``walk`` result has (``None`` where a mode does not give the number).
 KEYS = (
@@ -25,7 +26,9 @@ KEYS = (
 
 def add_walk_args(p) -> None:
     """``--graph``, ``--length``, ``--start``, ``--lazy``, ``--weighted`` (shared with ``walk-info``)."""
-    p.add_argument("--graph", required=True, help="graph spec, e.g. cycle:8, grid:4x4, barbell:5, regular:3,20,seed=1, file:edges.txt")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--graph", help="graph spec, e.g. cycle:8, grid:4x4, barbell:5, regular:3,20,seed=1, file:edges.txt")
+    add_hmm_arg(g)  # --hmm SPEC: an HMM instead of a walk (cli/_estimates.py)
     p.add_argument("--length", required=True, type=int_arg("--length", 1), help="walk length n (number of positions)")
     p.add_argument("--start", default="stationary", help="stationary (default), uniform or vertex:V")
     p.add_argument("--lazy", type=finite_float("--lazy", 0.0, high=1.0), default=0.0, help="holding probability in [0, 1) (default 0)")
@@ -55,6 +58,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.hmm is not None:
+        from ._estimates import run_walk
+
+        return run_walk(args)
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
     chain = build_chain(args)

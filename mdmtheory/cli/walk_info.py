@@ -17,6 +17,10 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.hmm is not None:
+        from ._estimates import run_walk_info
+
+        return run_walk_info(args)
     chain = build_chain(args)
     check_memory(tables_memory(chain), f"the information measures of a walk of length {chain.n} on {args.graph}",
                  args.max_memory)
