@@ -218,6 +218,7 @@ def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, ma
     xs = np.empty((samples, n), dtype=np.int64)
     calls = np.empty(samples, dtype=np.int64)
     lognu = np.empty(samples)
+    tc = np.empty(samples)
     if forced is None:
         forced = np.full((samples, 1), -1, dtype=np.int64)
     chunk = max(1, min(samples, 1000))
@@ -227,7 +228,7 @@ def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, ma
         b = min(samples, a + chunk)
         sub_seed = int(rng.spawn(1)[0].generate_state(1)[0] % (2**31))
         simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b],
-                       calls[a:b], np.ascontiguousarray(forced[a:b]), lognu[a:b])
+                       calls[a:b], np.ascontiguousarray(forced[a:b]), lognu[a:b], tc[a:b], Pw, D, L, mu, False)
         bar.update(b - a)
     bar.close()
     np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
