@@ -49,7 +49,9 @@ def test_walk_simulation_json(capsys):
     assert a == b
     assert KEYS <= set(a) and a["samples"] == 300 and a["seed"] == 7
     # a deterministic rule: KL is an unbiased estimate with its interval (issue 11), no longer null
-    assert a["kl_interval"][0] <= a["kl"] <= a["kl_interval"][1] and a["kl_estimator"].startswith("log-ratio")
+    assert a["kl_interval"][0] <= a["kl"] <= a["kl_interval"][1]
+    chosen = "kl_stepwise" if a["kl_stepwise_stderr"] <= a["kl_log_ratio_stderr"] else "kl_log_ratio"
+    assert a["kl"] == a[chosen] and a["kl_estimator"].startswith("stepwise" if chosen == "kl_stepwise" else "log-ratio")
     lo, hi = a["validity_interval"]
     assert lo <= a["validity"] <= hi
     assert a["params"] == {"gamma": 0.5, "proxy": "margin"}

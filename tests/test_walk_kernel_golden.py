@@ -45,7 +45,7 @@ WALKS = 6
 
 def _digest(chain, sampler, seed: int, forced: bool) -> str:
     x_forced = chain.sample(WALKS, seed=seed + 100) if forced else None
-    xs, calls, lognu = _run_walks(chain, sampler, WALKS, seed, None, forced=x_forced)
+    xs, calls, lognu, _ = _run_walks(chain, sampler, WALKS, seed, None, forced=x_forced)
     h = hashlib.sha256()
     for a in (np.ascontiguousarray(xs, dtype=np.int64), np.ascontiguousarray(calls, dtype=np.int64),
               np.ascontiguousarray(lognu, dtype=np.float64)):
