@@ -43,6 +43,7 @@ simulate_walks = lazy_function("mdmtheory._kernels.markov", "simulate_walks")
 __all__ = [
     "simulate",
     "walk_divergences",
+    "smoothed_chain",
     "sample_walks",
     "walk_metrics",
     "exact_walk_metrics",
@@ -290,6 +291,44 @@ def _mean_ci_or_inf(y: np.ndarray, scale: float) -> tuple[float, float, list[flo
     return _mean_ci(y, scale)
 
 
+def smoothed_chain(chain: MarkovChain, eps: float) -> MarkovChain:
+    """A misspecified model of ``chain``: kernel and start mixed toward uniform,
+    ``P' = (1 - eps) P + eps / q`` and ``start' = (1 - eps) start + eps / q``.
+
+    With ``eps > 0`` the model gives every transition positive probability, so a sampler using
+    it can leave the graph (reverse KL ``inf``) while ``KL(mu || nu)`` stays finite.
+
+    Parameters
+    ----------
+    chain : MarkovChain
+        The truth.
+    eps : float
+        Smoothing weight in ``[0, 1]`` (``0``: the truth itself).
+
+    Returns
+    -------
+    MarkovChain
+        Of the same length and states.
+
+    Raises
+    ------
+    InputError
+        If ``chain`` is not a MarkovChain or ``eps`` is not a number in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> smoothed_chain(random_walk("cycle:4", 5), 0.2).P[0].round(3).tolist()
+    [0.05, 0.45, 0.05, 0.45]
+    """
+    from ._numeric import check_real
+
+    _check_chain(chain)
+    eps = check_real(eps, "the model smoothing eps (a weight in [0, 1])", 0.0, hi=1.0)
+    q = chain.q
+    return MarkovChain((1.0 - eps) * chain.P + eps / q, (1.0 - eps) * chain.start + eps / q, chain.n)
+
+
 def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
                      max_memory: float | None = None, nu_runs: tuple[np.ndarray, np.ndarray] | None = None,
                      model: MarkovChain | None = None) -> dict:
@@ -469,11 +508,19 @@ def walk_metrics(chain: MarkovChain, x, calls=None, base: float | None = None) -
 
 def simulate(
     chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
-    max_memory: float | None = None,
+    max_memory: float | None = None, model: MarkovChain | None = None,
 ) -> dict:
     """:func:`sample_walks` then :func:`walk_metrics`, with ``sampler`` and ``params`` added; for
     a deterministic rule also the unbiased estimates of :func:`walk_divergences` (``kl``,
     ``reverse_kl``, ``tv``, each with ``_stderr`` and ``_interval``, and the estimators' names).
+
+    With ``model`` (a chain of the same length and states) the sampler selects and samples with
+    the model's exact conditionals and everything is scored against ``chain``, the truth.
+
+    Raises
+    ------
+    InputError
+        Bad sample count, a model of another length or alphabet, a sampler the engine cannot run.
 
     Examples
     --------
@@ -483,14 +530,15 @@ def simulate(
     (1.0, 4)
     """
     _check_chain(chain)
+    model = _check_model(chain, model)
     sampler = _as_sampler(sampler)
     if int(samples) != samples or samples < 1:
         raise InputError(f"samples must be a positive integer; got {samples!r}")
-    x, calls, lognu, _ = _run_walks(chain, sampler, int(samples), seed, max_memory)
+    x, calls, lognu, _ = _run_walks(chain if model is None else model, sampler, int(samples), seed, max_memory)
     out = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "simulation", "seed": seed}
     out.update(walk_metrics(chain, x, calls, base))
     if sampler.deterministic and samples >= 2:
-        est = walk_divergences(chain, sampler, samples, seed, base, max_memory, nu_runs=(x, lognu))
+        est = walk_divergences(chain, sampler, samples, seed, base, max_memory, nu_runs=(x, lognu), model=model)
         out.update({k: v for k, v in est.items() if k not in ("samples", "seed", "unit")})
     return out
 

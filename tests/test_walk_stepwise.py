@@ -206,3 +206,121 @@ def test_one_at_a_time_rules_have_zero_stepwise_terms():
     assert np.all(sw == 0.0)
     _, _, _, free = _run_walks(chain, make_sampler("entropy", steps=40), 5, 0, None)
     assert np.all(np.isnan(free))  # free runs have no stepwise terms
+
+
+# -- a model chain that is not the truth (issue 11) --------------------------------------------
+
+from mdmtheory.errors import InputError  # noqa: E402
+from mdmtheory.walks import simulate, smoothed_chain  # noqa: E402
+
+
+def brute_nu(model_t: np.ndarray, sampler) -> np.ndarray:
+    """The sampler's output law with the model's dense conditionals, by enumerating every path
+    (the model has full support here, so every context is possible)."""
+    n, q = model_t.ndim, model_t.shape[0]
+    law = np.zeros_like(model_t)
+
+    def rec(vals: np.ndarray, step: int, prob: float) -> None:
+        R = {i for i in range(n) if vals[i] >= 0}
+        if len(R) == n:
+            law[tuple(vals)] += prob
+            return
+        masked = [i for i in range(n) if i not in R]
+        idx = tuple(int(vals[i]) if i in R else slice(None) for i in range(n))
+        assert model_t[idx].sum() > 0
+        co = model_t[idx] / model_t[idx].sum()
+        M = _marginals(co, masked, n, q)
+        law_s = make_sampler(sampler.name, **sampler.params).transitions(
+            SamplerState(n, vals >= 0, vals.copy(), M, step, pair_mi=_pair_mi(co, masked)))
+        assert len(law_s) == 1
+        S = sorted(law_s[0][1])
+        for y in itertools.product(range(q), repeat=len(S)):
+            p = float(np.prod([M[i, v] for i, v in zip(S, y)]))
+            if p > 0:
+                nxt = vals.copy()
+                nxt[S] = y
+                rec(nxt, step + 1, prob * p)
+
+    rec(-np.ones(n, dtype=np.int64), 0, 1.0)
+    return law
+
+
+def _exact_divergences(t: np.ndarray, nu: np.ndarray) -> tuple[float, float, float]:
+    a, b = t.ravel(), nu.ravel()
+    k = a > 0
+    kl = float((a[k] * np.log(a[k] / b[k])).sum())
+    k = b > 0
+    rkl = float("inf") if np.any(a[k] == 0) else float((b[k] * np.log(b[k] / a[k])).sum())
+    return kl, rkl, 0.5 * float(np.abs(a - b).sum())
+
+
+TRUTH_P = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]])
+
+
+@pytest.mark.parametrize("name, params", DETERMINISTIC)
+def test_model_stepwise_terms_equal_brute_force_and_the_exact_kl(name, params):
+    """With a misspecified model (kernel smoothed toward uniform): each draw's stepwise sum (TC
+    under the truth plus KL(mu_i || model_i) of every unmasked position) equals brute force,
+    and their mu-average is KL(mu || nu) of the output law nu enumerated in the test."""
+    sampler = make_sampler(name, **params)
+    for truth in (MarkovChain(TRUTH_P, [0.6, 0.3, 0.1], 4), MarkovChain(
+            np.array([[0.0, 0.5, 0.5], [0.3, 0.0, 0.7], [0.5, 0.5, 0.0]]), [0.5, 0.5, 0.0], 4)):
+        model = smoothed_chain(truth, 0.3)
+        t = _dense(truth.P, truth.start, truth.n)
+        mt = _dense(model.P, model.start, model.n)
+        xs = np.array([x for x in itertools.product(range(truth.q), repeat=truth.n) if t[x] > 0], dtype=np.int64)
+        _, _, _, got = _run_walks(model, sampler, len(xs), 0, None, forced=xs, truth=truth)
+        want = np.array([brute_stepwise(t, sampler, tuple(x), model_t=mt) for x in xs])
+        assert np.allclose(got, want, rtol=0, atol=1e-10)
+        kl, _, _ = _exact_divergences(t, brute_nu(mt, sampler))
+        w = np.array([t[tuple(x)] for x in xs])
+        assert kl > 0.01 and float(w @ got) == pytest.approx(kl, abs=1e-10)
+
+
+@pytest.mark.parametrize("name, params", [("entropy", {"steps": 2}), ("threshold", {"tau": 0.5}), ("eb", {"gamma": 0.4})])
+def test_model_estimates_against_the_exact_law(name, params):
+    """walk_divergences with a model: both KL estimates, the reverse KL and TV lie within four
+    standard errors of the exact values of the enumerated output law (full-support truth)."""
+    truth = MarkovChain(TRUTH_P, [0.6, 0.3, 0.1], 5)
+    model = smoothed_chain(truth, 0.4)
+    sampler = make_sampler(name, **params)
+    kl, rkl, tv = _exact_divergences(_dense(truth.P, truth.start, 5), brute_nu(_dense(model.P, model.start, 5), sampler))
+    r = walk_divergences(truth, sampler, samples=3000, seed=4, model=model)
+    assert r["model"] is True
+    for key, exact in (("kl_stepwise", kl), ("kl_log_ratio", kl), ("reverse_kl", rkl), ("tv", tv)):
+        assert abs(r[key] - exact) <= 4 * r[f"{key}_stderr"] + 1e-12, (key, r[key], exact)
+    assert r["kl_stepwise_stderr"] < r["kl_log_ratio_stderr"]
+
+
+def test_model_stepwise_coverage():
+    """Over 150 seeds the stepwise interval with a model covers the exact KL at the nominal rate
+    (99.9% acceptance region of Binomial(150, 0.95))."""
+    from scipy.stats import binom
+
+    truth = MarkovChain(TRUTH_P, [0.6, 0.3, 0.1], 5)
+    model = smoothed_chain(truth, 0.25)
+    sampler = make_sampler("confidence", steps=2)
+    kl, _, _ = _exact_divergences(_dense(truth.P, truth.start, 5), brute_nu(_dense(model.P, model.start, 5), sampler))
+    lo, hi = binom.ppf(0.0005, 150, 0.95), binom.isf(0.0005, 150, 0.95)
+    hits = 0
+    for seed in range(150):
+        iv = walk_divergences(truth, sampler, samples=60, seed=seed, model=model)["kl_stepwise_interval"]
+        hits += iv[0] <= kl <= iv[1]
+    assert lo <= hits <= hi, hits
+
+
+def test_model_off_the_graph_and_errors():
+    """A smoothed model leaves the graph: the reverse KL is inf, validity drops, KL stays finite;
+    eps = 0 is the truth; bad models and eps are refused."""
+    chain = random_walk("cycle:6", 40)
+    s = make_sampler("confidence", steps=8)
+    r = simulate(chain, s, samples=200, seed=1, model=smoothed_chain(chain, 0.2))
+    assert r["reverse_kl"] == float("inf") and r["validity"] < 1.0 and 0 < r["kl"] < float("inf")
+    same = smoothed_chain(chain, 0.0)
+    assert np.array_equal(same.P, chain.P) and np.allclose(same.start, chain.start, rtol=0, atol=1e-15)
+    with pytest.raises(InputError, match="eps"):
+        smoothed_chain(chain, 1.5)
+    with pytest.raises(InputError, match="length and states"):
+        walk_divergences(chain, s, samples=10, model=random_walk("cycle:6", 41))
+    with pytest.raises(InputError, match="model must be a MarkovChain"):
+        simulate(chain, s, samples=10, model="cycle:6")
