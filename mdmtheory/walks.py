@@ -44,6 +44,7 @@ __all__ = [
     "simulate",
     "walk_divergences",
     "smoothed_chain",
+    "load_model_chain",
     "sample_walks",
     "walk_metrics",
     "exact_walk_metrics",
@@ -327,6 +328,46 @@ def smoothed_chain(chain: MarkovChain, eps: float) -> MarkovChain:
     eps = check_real(eps, "the model smoothing eps (a weight in [0, 1])", 0.0, hi=1.0)
     q = chain.q
     return MarkovChain((1.0 - eps) * chain.P + eps / q, (1.0 - eps) * chain.start + eps / q, chain.n)
+
+
+def load_model_chain(path, chain: MarkovChain) -> MarkovChain:
+    """A model of ``chain`` with the transition matrix saved in ``path`` (a ``.npy`` ``(q, q)``
+    row-stochastic array, ``numpy.save``) and the truth's start and length.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, not a numeric ``(q, q)`` array for the truth's ``q``, or rows
+        that are not probability vectors.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mdmtheory.markov import random_walk
+    >>> path = os.path.join(tempfile.mkdtemp(), "k.npy")
+    >>> truth = random_walk("cycle:4", 6)
+    >>> np.save(path, smoothed_chain(truth, 0.1).P)
+    >>> load_model_chain(path, truth).P[0].round(3).tolist()
+    [0.025, 0.475, 0.025, 0.475]
+    """
+    import os
+
+    _check_chain(chain)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InputError(f"the model kernel must be a path to a .npy file; got {path!r}") from None
+    if not os.path.isfile(path):
+        raise InputError(f"no such file: {path!r}; give a .npy file with a {chain.q}x{chain.q} transition matrix")
+    try:
+        P = np.load(path, allow_pickle=False)
+    except Exception as exc:  # numpy format errors of every kind
+        raise InputError(f"{path!r} is not a readable .npy file ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+    if not isinstance(P, np.ndarray) or P.dtype.kind not in "biuf" or P.shape != (chain.q, chain.q):
+        shape = getattr(P, "shape", None)
+        raise InputError(f"{path!r} must hold a numeric {chain.q}x{chain.q} transition matrix (the graph has "
+                         f"{chain.q} vertices); got {'an archive' if shape is None else f'shape {shape}'}")
+    return MarkovChain(P.astype(float), chain.start, chain.n)
 
 
 def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
