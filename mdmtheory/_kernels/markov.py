@@ -475,20 +475,34 @@ def _row_entropy(row):
 
 
 @njit(cache=True)
-def _step_tc(Tw, TD, TL, tmu, vals, srt, k, gid, gapL, gapR, marg, has_model, cur, prev, K):
+def _log_positive(A):
+    """``log A`` where ``A > 0``, 0 elsewhere (never read there: callers test ``A > 0``)."""
+    out = np.zeros_like(A)
+    flat = A.ravel()
+    of = out.ravel()
+    for a in range(flat.size):
+        if flat[a] > 0.0:
+            of[a] = np.log(flat[a])
+    return out
+
+
+@njit(cache=True)
+def _step_tc(Tw, logTw, TD, TL, tmu, vals, srt, k, gid, gapL, gapR, marg, has_model, cur, prev, wv, lw):
     """The exact per-step term of the stepwise KL estimator for the chosen positions ``srt[:k]``
     (increasing) on the revealed values ``vals`` (a context of positive probability under the
-    truth ``(Tw, TD, TL, tmu)``): ``TC(X_S | x_R)`` under the truth, plus with a model
-    (``has_model``) ``sum_{i in S} KL(mu_i(.|x_R) || marg[i])`` against the model's marginals.
+    truth ``(Tw, TD, TL, tmu)``, ``logTw = log Tw`` where positive): ``TC(X_S | x_R)`` under the
+    truth, plus with a model (``has_model``) ``sum_{i in S} KL(mu_i(.|x_R) || marg[i])`` against
+    the model's marginals (``inf`` when a model marginal misses mass of the truth's; then
+    ``log nu(x) = -inf`` too).
 
     Gaps are conditionally independent, and the members ``s_1 < ... < s_m`` of one gap ``(l, r)``
     form a Markov chain given ``x_l, x_r``, so its TC is ``sum_j I(X_{s_j}; X_{s_{j+1}} | x_l,
     x_r) = sum_j [H(X_{s_{j+1}} | x_l, x_r) - H(X_{s_{j+1}} | X_{s_j}, x_r)]``, the conditional
-    law of ``X_{s_{j+1}}`` given ``X_{s_j} = u`` being ``K[u, v] ∝ P^{d}[u, v] P^{r-s_{j+1}}[v, x_r]``.
-    ``O(k q^2)``; ``nan`` when a chosen position's model marginal misses mass of the truth's is
-    not a case: that term is ``inf`` (``log nu(x) = -inf`` then too)."""
+    law of ``X_{s_{j+1}}`` given ``X_{s_j} = u`` being ``K[u, .] = k_u / Z_u`` with
+    ``k_u[v] = P^d[u, v] w[v]``, ``w[v] = P^{r - s_{j+1}}[v, x_r]`` (1 without ``r``), whose
+    entropy is ``log Z_u - sum_v k_u[v] (log P^d[u, v] + log w[v]) / Z_u``.  ``O(k q^2)``
+    arithmetic and ``O(k q)`` logarithms."""
     q = Tw.shape[1]
-    n = vals.shape[0]
     total = 0.0
     for a in range(k):
         s = srt[a]
@@ -504,24 +518,27 @@ def _step_tc(Tw, TD, TL, tmu, vals, srt, k, gid, gapL, gapR, marg, has_model, cu
                     else:
                         total += cur[v] * np.log(cur[v] / marg[s, v])
         if a > 0 and gid[srt[a - 1]] == g:  # the next member of the same gap: I(X_prev; X_s | x_l, x_r)
-            p0 = srt[a - 1]
-            d = settle(s - p0, TD, TL)
+            d = settle(s - srt[a - 1], TD, TL)
+            for v in range(q):
+                if r >= 0:
+                    wv[v] = Tw[settle(r - s, TD, TL), v, vals[r]]
+                    lw[v] = np.log(wv[v]) if wv[v] > 0.0 else 0.0
+                else:
+                    wv[v] = 1.0
+                    lw[v] = 0.0
             hcond = 0.0
             for u in range(q):
                 if prev[u] <= 0.0:
                     continue
                 tot = 0.0
+                sk = 0.0
                 for v in range(q):
-                    K[v] = Tw[d, u, v] * (Tw[settle(r - s, TD, TL), v, vals[r]] if r >= 0 else 1.0)
-                    tot += K[v]
-                if tot <= 0.0:
-                    continue
-                h = 0.0
-                for v in range(q):
-                    if K[v] > 0.0:
-                        p = K[v] / tot
-                        h -= p * np.log(p)
-                hcond += prev[u] * h
+                    kv = Tw[d, u, v] * wv[v]
+                    if kv > 0.0:
+                        tot += kv
+                        sk += kv * (logTw[d, u, v] + lw[v])
+                if tot > 0.0:
+                    hcond += prev[u] * (np.log(tot) - sk / tot)
             total += _row_entropy(cur) - hcond
         for v in range(q):
             prev[v] = cur[v]
@@ -581,7 +598,9 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     mi_val = np.zeros((n, 2))
     cur = np.empty(q)
     prev = np.empty(q)
-    Kr = np.empty(q)
+    wv = np.empty(q)
+    lw = np.empty(q)
+    logTw = _log_positive(Tw) if walks > 0 and forced[0, 0] >= 0 else np.zeros((1, 1, 1))
     draws = draws_candidates(code)
     adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT_PAIRWISE
     need_h = code == ENTROPY or code == EB or code == PUNT_PAIRWISE
@@ -665,7 +684,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                 draw[c] = x
             if force and not draws and (k > 1 or has_model):
                 srt = np.sort(chosen[:k])
-                tc[wk] += _step_tc(Tw, TD, TL, tmu, vals, srt, k, gid, gapL, gapR, marg, has_model, cur, prev, Kr)
+                tc[wk] += _step_tc(Tw, logTw, TD, TL, tmu, vals, srt, k, gid, gapL, gapR, marg, has_model, cur, prev, wv, lw)
             stamp += 1
             for c in range(k):
                 i = chosen[c]
