@@ -187,8 +187,13 @@ def sample_walks(
     ``punt_pairwise`` tests a candidate only against the nearest earlier-ranked position on each side
     in its gap: positions in other gaps are conditionally independent, and given the gap's
     boundary values the masked run is a Markov chain, so ``I(X_i; X_j | x_R)`` decreases as
-    ``j`` moves away from ``i`` (data processing).  Each call costs ``O(n + g q)`` for the
-    ``g`` positions whose gaps changed (``O(m q^2)`` more for ``punt_pairwise``).
+    ``j`` moves away from ``i`` (data processing).  Reveals are incremental: each call costs
+    ``O(g q)`` for the ``g`` positions whose gaps it split (the rules that read every marginal;
+    ``O(q^2)`` more per such position for ``punt_pairwise``, only for the eligible positions for
+    the candidate samplers), the rule's ranking of the ``m`` masked positions, and ``O(m)``
+    bookkeeping at most (``O(n log n)`` per walk for the gaps).  A rule that keeps unmasking next
+    to the boundary of a long gap (``entropy`` one at a time from a tied start) still changes
+    ``O(n)`` exact conditionals per call: ``O(n^2 q)`` per walk is then the size of the answer.
 
     Examples
     --------
