@@ -309,6 +309,48 @@ def _stats(row, i, conf, margk, H, need_h):
 
 
 @njit(cache=True)
+def _open_gap_stats(Pw, need_h):
+    """``(conf, margk, H)[d, x]``: the statistics (:func:`_stats`) of the marginal of a position
+    ``d`` after a revealed ``x`` with nothing revealed to its right, the row ``x`` of ``P^d``
+    normalised exactly as :func:`_bridge` does (the same operations in the same order, so the
+    same bits).  Such a gap is the one a left-to-right progression keeps splitting."""
+    nd = Pw.shape[0]
+    q = Pw.shape[1]
+    conf = np.zeros((nd, q))
+    margk = np.zeros((nd, q))
+    H = np.zeros((nd, q))
+    row = np.empty(q)
+    for d in range(nd):
+        for x in range(q):
+            tot = 0.0
+            for v in range(q):
+                row[v] = Pw[d, x, v]
+                tot += row[v]
+            if tot > 0.0:
+                for v in range(q):
+                    row[v] /= tot
+            else:
+                for v in range(q):
+                    row[v] = 1.0 / q
+            b1 = 0.0
+            b2 = 0.0
+            h = 0.0
+            for v in range(q):
+                p = row[v]
+                if p > b1:
+                    b2 = b1
+                    b1 = p
+                elif p > b2:
+                    b2 = p
+                if need_h and p > 0.0:
+                    h -= p * np.log(p)
+            conf[d, x] = b1
+            margk[d, x] = b1 - b2 if q > 1 else b1
+            H[d, x] = h
+    return conf, margk, H
+
+
+@njit(cache=True)
 def _pair_mi(Pw, D, L, mu, vals, i, j, l, r, H):
     """``I(X_i; X_j | x_l, x_r)`` for ``l < i < j < r`` in one gap (``H`` = marginal entropies)."""
     q = Pw.shape[1]
@@ -589,6 +631,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     gapL = np.empty(n + 1, dtype=np.int64)
     gapR = np.empty(n + 1, dtype=np.int64)
     mg = np.empty((n, 2), dtype=np.int64)  # the gap boundaries marg[i] was computed in (-2: none)
+    row_ok = np.zeros(n, dtype=np.bool_)  # marg[i] itself computed (an open gap's statistics come from a table)
     newly = np.zeros(n, dtype=np.int64)  # stamp of the step that revealed a position
     rank = np.empty(n, dtype=np.int64)
     stack = np.empty(n, dtype=np.int64)
@@ -604,6 +647,10 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     draws = draws_candidates(code)
     adaptive = code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB or code == PUNT_PAIRWISE
     need_h = code == ENTROPY or code == EB or code == PUNT_PAIRWISE
+    if adaptive:
+        oconf, omargk, oH = _open_gap_stats(Pw, need_h)
+    else:
+        oconf = omargk = oH = np.zeros((1, 1))
     stamp = 0
     for wk in range(walks):
         for i in range(n):
@@ -633,8 +680,17 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                     i = elig[a] if draws else pm[a]
                     g = gid[i]
                     if mg[i, 0] != gapL[g] or mg[i, 1] != gapR[g]:
-                        _oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
-                        _stats(marg[i], i, conf, margk, H, need_h)
+                        if possible and not draws and gapL[g] >= 0 and gapR[g] < 0:  # open gap: table lookup
+                            d = settle(i - gapL[g], D, L)
+                            x = vals[gapL[g]]
+                            conf[i] = oconf[d, x]
+                            margk[i] = omargk[d, x]
+                            H[i] = oH[d, x]
+                            row_ok[i] = False
+                        else:
+                            _oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
+                            _stats(marg[i], i, conf, margk, H, need_h)
+                            row_ok[i] = True
                         mg[i, 0] = gapL[g]
                         mg[i, 1] = gapR[g]
                     if draws:
@@ -659,10 +715,11 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                     draw[c] = cand[i]
                     continue
                 g = gid[i]
-                if mg[i, 0] != gapL[g] or mg[i, 1] != gapR[g]:
+                if mg[i, 0] != gapL[g] or mg[i, 1] != gapR[g] or not row_ok[i]:
                     _oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
                     mg[i, 0] = gapL[g]
                     mg[i, 1] = gapR[g]
+                    row_ok[i] = True
                 if force:
                     x = forced[wk, i]
                 else:
