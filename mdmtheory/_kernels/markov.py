@@ -609,7 +609,10 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     possible is tested only on the pairs a step created; the list of masked positions loses a
     revealed prefix in ``O(1)``.  Per walk: ``O(n log n)`` bookkeeping, the ``O(q)`` marginals of
     the positions of changed gaps (rules that read them; rules that draw candidates only for
-    the eligible positions), and the rule's ranking (``rules.select``, ``O(m log m)`` per call)."""
+    the eligible positions), and the rule's ranking (``rules.select``, ``O(m log m)`` per call).
+    In the open gap after the last revealed position the statistics the rules rank by come from
+    :func:`_open_gap_stats` in ``O(1)`` (the same bits), so a rule progressing left to right
+    costs ``O(n)`` per call there instead of ``O(n q)``."""
     np.random.seed(seed)
     q = Pw.shape[1]
     vals = np.empty(n, dtype=np.int64)
