@@ -612,7 +612,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     the eligible positions), and the rule's ranking (``rules.select``, ``O(m log m)`` per call).
     In the open gap after the last revealed position the statistics the rules rank by come from
     :func:`_open_gap_stats` in ``O(1)`` (the same bits), so a rule progressing left to right
-    costs ``O(n)`` per call there instead of ``O(n q)``."""
+    costs ``O(n)`` per call there instead of ``O(n q)``; once the revealed values are impossible
+    every marginal is uniform and its statistics are set once."""
     np.random.seed(seed)
     q = Pw.shape[1]
     vals = np.empty(n, dtype=np.int64)
@@ -635,6 +636,9 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     gapR = np.empty(n + 1, dtype=np.int64)
     mg = np.empty((n, 2), dtype=np.int64)  # the gap boundaries marg[i] was computed in (-2: none)
     row_ok = np.zeros(n, dtype=np.bool_)  # marg[i] itself computed (an open gap's statistics come from a table)
+    conf1 = np.zeros(1)
+    margk1 = np.zeros(1)
+    H1 = np.zeros(1)
     newly = np.zeros(n, dtype=np.int64)  # stamp of the step that revealed a position
     rank = np.empty(n, dtype=np.int64)
     stack = np.empty(n, dtype=np.int64)
@@ -675,7 +679,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
         possible = True
         while m > 0:
             pm = pos[off:off + m]
-            if adaptive or draws:
+            if (adaptive and possible) or draws:
                 e = m
                 if draws:
                     e = eligible(code, ip, t, m, pm, elig)
@@ -766,6 +770,15 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                 if not possible:  # stays so: every later context extends this one
                     for i in range(n):
                         mg[i, 0] = -2
+                    if adaptive and not draws:  # every marginal is uniform from now on: set the statistics once
+                        _oracle(Pw, D, L, mu, vals, 0, -1, -1, cur, False)
+                        _stats(cur, 0, conf1, margk1, H1, need_h)
+                        for i in range(n):
+                            if vals[i] < 0:
+                                conf[i] = conf1[0]
+                                margk[i] = margk1[0]
+                                H[i] = H1[0]
+                                row_ok[i] = False
             # drop the revealed positions from the masked list (a revealed prefix in O(1))
             a = off
             while a < off + m and vals[pos[a]] >= 0:
