@@ -84,3 +84,22 @@ def test_model_kernel_file_errors(capsys, tmp_path, content, match):
     else:
         np.save(f, content)
     _one_line_error(*_run(BASE + ["--model-kernel", f], capsys), match)
+
+
+def test_model_missing_an_edge_gives_an_infinite_kl_in_strict_json(capsys, tmp_path):
+    """A model kernel without the edge 0 -> 1 of the 6-cycle cannot produce walks that use it: a
+    chain sample using it proves KL(mu || nu) = inf, printed as the string "inf" (strict JSON)
+    by both estimators."""
+    truth = random_walk("cycle:6", 24)
+    P = truth.P.copy()
+    P[0, 1], P[0, 5] = 0.0, 1.0
+    f = tmp_path / "k.npy"
+    np.save(f, P)
+    code, out, _ = _run(BASE + ["--model-kernel", f], capsys)
+    assert code == 0
+    assert "Infinity" not in out and "NaN" not in out
+    a = json.loads(out)
+    assert a["kl"] == a["kl_stepwise"] == a["kl_log_ratio"] == "inf"
+    assert a["kl_interval"] == ["inf", "inf"]
+    assert a["kl_stepwise_interval"] == a["kl_log_ratio_interval"] == ["inf", "inf"] and a["kl_stderr"] == 0.0
+    assert 0 < a["tv"] <= 1
