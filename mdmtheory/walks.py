@@ -43,6 +43,8 @@ simulate_walks = lazy_function("mdmtheory._kernels.markov", "simulate_walks")
 __all__ = [
     "simulate",
     "walk_divergences",
+    "smoothed_chain",
+    "load_model_chain",
     "sample_walks",
     "walk_metrics",
     "exact_walk_metrics",
@@ -185,8 +187,13 @@ def sample_walks(
     ``punt_pairwise`` tests a candidate only against the nearest earlier-ranked position on each side
     in its gap: positions in other gaps are conditionally independent, and given the gap's
     boundary values the masked run is a Markov chain, so ``I(X_i; X_j | x_R)`` decreases as
-    ``j`` moves away from ``i`` (data processing).  Each call costs ``O(n + g q)`` for the
-    ``g`` positions whose gaps changed (``O(m q^2)`` more for ``punt_pairwise``).
+    ``j`` moves away from ``i`` (data processing).  Reveals are incremental: each call costs
+    ``O(g q)`` for the ``g`` positions whose gaps it split (the rules that read every marginal;
+    ``O(q^2)`` more per such position for ``punt_pairwise``, only for the eligible positions for
+    the candidate samplers), the rule's ranking of the ``m`` masked positions, and ``O(m)``
+    bookkeeping at most (``O(n log n)`` per walk for the gaps).  A rule that keeps unmasking next
+    to the boundary of a long gap (``entropy`` one at a time from a tied start) still changes
+    ``O(n)`` exact conditionals per call: ``O(n^2 q)`` per walk is then the size of the answer.
 
     Examples
     --------
@@ -199,14 +206,18 @@ def sample_walks(
     sampler = _as_sampler(sampler)
     if int(samples) != samples or samples < 1:
         raise InputError(f"samples must be a positive integer; got {samples!r}")
-    xs, calls, _ = _run_walks(chain, sampler, int(samples), seed, max_memory)
+    xs, calls, _, _ = _run_walks(chain, sampler, int(samples), seed, max_memory)
     return xs, calls
 
 
 def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, max_memory: float | None,
-               forced: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(x, calls, log nu(x))`` of ``samples`` runs of the kernel (``forced``: the rule's path
-    on these sequences instead of drawn values; see ``_kernels.markov.simulate_walks``)."""
+               forced: np.ndarray | None = None, truth: MarkovChain | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(x, calls, log nu(x), stepwise)`` of ``samples`` runs of the kernel with ``chain``'s
+    oracle (``forced``: the rule's path on these sequences instead of drawn values; see
+    ``_kernels.markov.simulate_walks``).  ``stepwise`` is the per-run sum of the exact step terms
+    of :func:`walk_divergences` against ``truth`` (``chain`` itself when ``None``) on forced runs,
+    ``nan`` on free runs."""
     n = chain.n
     code, ip, fp, sizes = _kernel_params(sampler, n)
     # the samples and their scoring, and for the divergence estimates a forced copy of the chain's
@@ -215,9 +226,11 @@ def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, ma
     check_memory(per_walk * float(samples) + 8.0 * chain.q * chain.q * 4,
                  f"{samples} walks of length {n} and their scoring", max_memory)
     Pw, D, L, mu = settled_powers(chain.P, chain.start, n, max_memory)
+    Tw, TD, TL, tmu = (Pw, D, L, mu) if truth is None else settled_powers(truth.P, truth.start, n, max_memory)
     xs = np.empty((samples, n), dtype=np.int64)
     calls = np.empty(samples, dtype=np.int64)
     lognu = np.empty(samples)
+    stepwise = np.empty(samples)
     if forced is None:
         forced = np.full((samples, 1), -1, dtype=np.int64)
     chunk = max(1, min(samples, 1000))
@@ -227,11 +240,12 @@ def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, ma
         b = min(samples, a + chunk)
         sub_seed = int(rng.spawn(1)[0].generate_state(1)[0] % (2**31))
         simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, TOL, 10.0**KEY_DECIMALS, b - a, sub_seed, xs[a:b],
-                       calls[a:b], np.ascontiguousarray(forced[a:b]), lognu[a:b])
+                       calls[a:b], np.ascontiguousarray(forced[a:b]), lognu[a:b], stepwise[a:b], Tw, TD, TL, tmu,
+                       truth is not None)
         bar.update(b - a)
     bar.close()
     np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
-    return xs, calls, lognu
+    return xs, calls, lognu, stepwise
 
 
 def _log_mu(chain: MarkovChain, x: np.ndarray) -> np.ndarray:
@@ -245,6 +259,8 @@ def _log_mu(chain: MarkovChain, x: np.ndarray) -> np.ndarray:
 
 #: Estimator names of :func:`walk_divergences` (reported with every estimate).
 KL_ESTIMATOR = "log-ratio on x ~ mu (the rule's path replayed on exact chain samples; exact log nu per draw)"
+STEPWISE_ESTIMATOR = ("stepwise TC on x ~ mu (the rule's path replayed on exact chain samples; exact sum over steps of "
+                      "TC(X_S | x_R), plus sum_i KL(mu_i || model_i) with a model, per draw)")
 REVERSE_ESTIMATOR = "log-ratio on x ~ nu (the sampler's own runs; exact log nu and log mu per draw)"
 
 
@@ -259,44 +275,163 @@ def _mean_ci(y: np.ndarray, scale: float, confidence: float = 0.95) -> tuple[flo
     return v, se, [v - h, v + h]
 
 
-def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
-                     max_memory: float | None = None, nu_runs: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
-    """Unbiased estimates, with 95% intervals, of ``KL(mu || nu)``, ``KL(nu || mu)`` and ``TV``
-    for a sampler whose selection is a function of the revealed values (any deterministic rule).
+def _check_model(chain: MarkovChain, model) -> MarkovChain | None:
+    """``model`` (a chain of the same length and states as the truth ``chain``) or ``None``."""
+    if model is None:
+        return None
+    if not isinstance(model, MarkovChain):
+        raise InputError(f"model must be a MarkovChain (the oracle the sampler uses) or None; got {type(model).__name__}")
+    if model.n != chain.n or model.q != chain.q:
+        raise InputError(
+            f"the model chain must have the truth's length and states: got n = {model.n}, q = {model.q} for a truth "
+            f"with n = {chain.n}, q = {chain.q}"
+        )
+    return model
 
-    For such a rule the path of a run is a function of its output ``x``, so
-    ``log nu(x) = sum_t sum_{i in S_t} log p_i(x_i | x_{R_t})`` is exact for each ``x``.  Then
 
-    * ``KL(mu || nu) = E_{x ~ mu}[log mu(x) - log nu(x)]``: ``x`` drawn from the chain, the rule's
-      path replayed on it;
-    * ``KL(nu || mu) = E_{x ~ nu}[log nu(x) - log mu(x)]`` and
-      ``TV = E_{x ~ nu}[max(0, 1 - mu(x) / nu(x))]``: ``x`` the sampler's own runs.
+def _mean_ci_or_inf(y: np.ndarray, scale: float) -> tuple[float, float, list[float]]:
+    """:func:`_mean_ci` of per-draw KL terms, or ``(inf, 0, [inf, inf])`` when a term is ``+inf``
+    (a draw of ``mu`` that ``nu`` cannot produce proves ``KL(mu || nu) = inf``)."""
+    if np.any(np.isposinf(y)):
+        return float("inf"), 0.0, [float("inf"), float("inf")]
+    return _mean_ci(y, scale)
 
-    Each is the mean of exact per-draw terms (Student-t 95% interval).  A draw of ``nu`` off the
-    support of ``mu`` proves ``KL(nu || mu) = inf`` (reported as ``inf``).
+
+def smoothed_chain(chain: MarkovChain, eps: float) -> MarkovChain:
+    """A misspecified model of ``chain``: kernel and start mixed toward uniform,
+    ``P' = (1 - eps) P + eps / q`` and ``start' = (1 - eps) start + eps / q``.
+
+    With ``eps > 0`` the model gives every transition positive probability, so a sampler using
+    it can leave the graph (reverse KL ``inf``) while ``KL(mu || nu)`` stays finite.
 
     Parameters
     ----------
     chain : MarkovChain
-    sampler : Sampler or str
-        A deterministic rule (not ``random`` or the candidate samplers, whose selection is random).
-    samples : int
-        Draws for each of the two estimates.
-    seed : int
-        Seed (the ``mu`` draws and the sampler's runs use independent streams of it).
-    nu_runs : (x, log nu), optional
-        The sampler's own runs, when already drawn (:func:`simulate` passes them).
+        The truth.
+    eps : float
+        Smoothing weight in ``[0, 1]`` (``0``: the truth itself).
 
     Returns
     -------
-    dict
-        ``kl``, ``kl_stderr``, ``kl_interval``, and the same for ``reverse_kl`` and ``tv``;
-        ``kl_estimator``, ``reverse_estimator``, ``samples``, ``seed``, ``unit``.
+    MarkovChain
+        Of the same length and states.
 
     Raises
     ------
     InputError
-        A sampler whose selection is random, bad sizes or seed.
+        If ``chain`` is not a MarkovChain or ``eps`` is not a number in ``[0, 1]``.
+
+    Examples
+    --------
+    >>> from mdmtheory.markov import random_walk
+    >>> smoothed_chain(random_walk("cycle:4", 5), 0.2).P[0].round(3).tolist()
+    [0.05, 0.45, 0.05, 0.45]
+    """
+    from ._numeric import check_real
+
+    _check_chain(chain)
+    eps = check_real(eps, "the model smoothing eps (a weight in [0, 1])", 0.0, hi=1.0)
+    q = chain.q
+    return MarkovChain((1.0 - eps) * chain.P + eps / q, (1.0 - eps) * chain.start + eps / q, chain.n)
+
+
+def load_model_chain(path, chain: MarkovChain) -> MarkovChain:
+    """A model of ``chain`` with the transition matrix saved in ``path`` (a ``.npy`` ``(q, q)``
+    row-stochastic array, ``numpy.save``) and the truth's start and length.
+
+    Raises
+    ------
+    InputError
+        Missing or unreadable file, not a numeric ``(q, q)`` array for the truth's ``q``, or rows
+        that are not probability vectors.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from mdmtheory.markov import random_walk
+    >>> path = os.path.join(tempfile.mkdtemp(), "k.npy")
+    >>> truth = random_walk("cycle:4", 6)
+    >>> np.save(path, smoothed_chain(truth, 0.1).P)
+    >>> load_model_chain(path, truth).P[0].round(3).tolist()
+    [0.025, 0.475, 0.025, 0.475]
+    """
+    import os
+
+    _check_chain(chain)
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise InputError(f"the model kernel must be a path to a .npy file; got {path!r}") from None
+    if not os.path.isfile(path):
+        raise InputError(f"no such file: {path!r}; give a .npy file with a {chain.q}x{chain.q} transition matrix")
+    try:
+        P = np.load(path, allow_pickle=False)
+    except Exception as exc:  # numpy format errors of every kind
+        raise InputError(f"{path!r} is not a readable .npy file ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+    if not isinstance(P, np.ndarray) or P.dtype.kind not in "biuf" or P.shape != (chain.q, chain.q):
+        shape = getattr(P, "shape", None)
+        raise InputError(f"{path!r} must hold a numeric {chain.q}x{chain.q} transition matrix (the graph has "
+                         f"{chain.q} vertices); got {'an archive' if shape is None else f'shape {shape}'}")
+    return MarkovChain(P.astype(float), chain.start, chain.n)
+
+
+def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
+                     max_memory: float | None = None, nu_runs: tuple[np.ndarray, np.ndarray] | None = None,
+                     model: MarkovChain | None = None) -> dict:
+    """Unbiased estimates, with 95% intervals, of ``KL(mu || nu)``, ``KL(nu || mu)`` and ``TV``
+    for a sampler whose selection is a function of the revealed values (any deterministic rule).
+
+    ``mu`` is the law of ``chain`` (the truth); ``nu`` the output law of the sampler when it
+    selects and samples with the exact conditionals of ``model`` (``chain`` itself by default).
+    For such a rule the path of a run is a function of its output ``x``, so
+    ``log nu(x) = sum_t sum_{i in S_t} log p_i(x_i | x_{R_t})`` is exact for each ``x``.  Then
+
+    * ``KL(mu || nu) = E_{x ~ mu}[log mu(x) - log nu(x)]`` (``kl_log_ratio``): ``x`` drawn from
+      the chain, the rule's path replayed on it;
+    * ``KL(mu || nu) = E_{x ~ mu}[sum_t TC(X_{S_t} | x_{R_t}) + sum_{i in S_t} KL(mu_i || p_i)]``
+      (``kl_stepwise``, the second sum only with a model; ``mu_i`` and ``p_i`` the truth's and
+      the model's marginals given ``x_{R_t}``): the chain rule along the same replayed path
+      (docs/theory.md section 5.9), each step's term exact in ``O(|S_t| q^2)`` because given
+      the revealed values the gaps are independent and a gap's chosen positions form a Markov
+      chain.  It averages the conditional expectation of each step's log-ratio increment, so
+      it is usually much less variable (exactly 0 per draw for one-at-a-time rules);
+    * ``KL(nu || mu) = E_{x ~ nu}[log nu(x) - log mu(x)]`` and
+      ``TV = E_{x ~ nu}[max(0, 1 - mu(x) / nu(x))]``: ``x`` the sampler's own runs.
+
+    Each is the mean of exact per-draw terms (Student-t 95% interval).  ``kl`` is the stepwise
+    estimate (a choice fixed in advance, so its interval keeps its coverage; the log-ratio one
+    is reported beside it) and ``kl_estimator`` names it.  A draw of ``nu`` off the support of ``mu`` proves
+    ``KL(nu || mu) = inf`` (reported as ``inf``).
+
+    Parameters
+    ----------
+    chain : MarkovChain
+        The truth.
+    sampler : Sampler or str
+        A deterministic rule (not ``random`` or the candidate samplers, whose selection is random).
+    samples : int
+        Draws for each of the two sample sets.
+    seed : int
+        Seed (the ``mu`` draws and the sampler's runs use independent streams of it).
+    nu_runs : (x, log nu), optional
+        The sampler's own runs, when already drawn (:func:`simulate` passes them).
+    model : MarkovChain, optional
+        The oracle the sampler uses, a chain of the same length and states (e.g. a perturbed
+        kernel, :func:`smoothed_chain`); ``None``: the truth itself.
+
+    Returns
+    -------
+    dict
+        ``kl``, ``kl_stderr``, ``kl_interval``, ``kl_estimator``; both KL estimates as
+        ``kl_log_ratio``/``kl_stepwise`` with ``_stderr`` and ``_interval``; the same as ``kl``
+        for ``reverse_kl`` and ``tv``; ``reverse_estimator``, ``model`` (whether one was given),
+        ``samples``, ``seed``, ``unit``.
+
+    Raises
+    ------
+    InputError
+        A sampler whose selection is random, a model of another length or alphabet, bad sizes
+        or seed.
 
     Examples
     --------
@@ -304,8 +439,11 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     >>> r = walk_divergences(random_walk("cycle:5", 9), make_sampler("bisection"), samples=200)
     >>> r["kl"], r["reverse_kl"], r["tv"]        # bisection is exact on a chain
     (0.0, 0.0, 0.0)
+    >>> r["kl_estimator"].split(" (")[0]
+    'stepwise TC on x ~ mu'
     """
     _check_chain(chain)
+    model = _check_model(chain, model)
     sampler = _as_sampler(sampler)
     if not sampler.deterministic:
         raise InputError(
@@ -315,13 +453,22 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     samples = check_int(samples, "samples", 2)
     seed = check_seed(seed)
     scale = _scale(base)
+    oracle = chain if model is None else model
     s_mu, s_nu = (int(s.generate_state(1)[0] % (2**31)) for s in np.random.SeedSequence(seed).spawn(2))
     x_mu = chain.sample(samples, seed=s_mu)
-    _, _, lognu_mu = _run_walks(chain, sampler, samples, 0, max_memory, forced=x_mu)
-    x_nu, lognu_nu = nu_runs if nu_runs is not None else _run_walks(chain, sampler, samples, s_nu, max_memory)[::2]
+    _, _, lognu_mu, stepwise = _run_walks(oracle, sampler, samples, 0, max_memory, forced=x_mu,
+                                          truth=None if model is None else chain)
+    if nu_runs is None:
+        x_nu, _, lognu_nu, _ = _run_walks(oracle, sampler, samples, s_nu, max_memory)
+    else:
+        x_nu, lognu_nu = nu_runs
     logmu_nu = _log_mu(chain, x_nu)
-    kl, kl_se, kl_iv = _mean_ci(_log_mu(chain, x_mu) - lognu_mu, scale)
-    out = {"kl": kl, "kl_stderr": kl_se, "kl_interval": kl_iv}
+    out = {}
+    lr = _mean_ci_or_inf(_log_mu(chain, x_mu) - lognu_mu, scale)
+    sw = _mean_ci_or_inf(stepwise, scale)
+    for key, (v, se, iv) in (("kl_log_ratio", lr), ("kl_stepwise", sw)):
+        out.update({key: v, f"{key}_stderr": se, f"{key}_interval": iv})
+    out.update(kl=sw[0], kl_stderr=sw[1], kl_interval=sw[2], kl_estimator=STEPWISE_ESTIMATOR)
     if np.any(np.isneginf(logmu_nu)):  # nu puts mass off the support of mu
         out.update(reverse_kl=float("inf"), reverse_kl_stderr=0.0, reverse_kl_interval=[float("inf"), float("inf")])
     else:
@@ -331,7 +478,7 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
         tv_terms = np.maximum(0.0, 1.0 - np.exp(logmu_nu - lognu_nu))
     tv, tv_se, tv_iv = _mean_ci(tv_terms, 1.0)
     out.update(tv=tv, tv_stderr=tv_se, tv_interval=[max(tv_iv[0], 0.0), min(tv_iv[1], 1.0)],
-               kl_estimator=KL_ESTIMATOR, reverse_estimator=REVERSE_ESTIMATOR, samples=samples, seed=seed,
+               reverse_estimator=REVERSE_ESTIMATOR, model=model is not None, samples=samples, seed=seed,
                unit=unit_name(base))
     return out
 
@@ -406,11 +553,19 @@ def walk_metrics(chain: MarkovChain, x, calls=None, base: float | None = None) -
 
 def simulate(
     chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
-    max_memory: float | None = None,
+    max_memory: float | None = None, model: MarkovChain | None = None,
 ) -> dict:
     """:func:`sample_walks` then :func:`walk_metrics`, with ``sampler`` and ``params`` added; for
     a deterministic rule also the unbiased estimates of :func:`walk_divergences` (``kl``,
     ``reverse_kl``, ``tv``, each with ``_stderr`` and ``_interval``, and the estimators' names).
+
+    With ``model`` (a chain of the same length and states) the sampler selects and samples with
+    the model's exact conditionals and everything is scored against ``chain``, the truth.
+
+    Raises
+    ------
+    InputError
+        Bad sample count, a model of another length or alphabet, a sampler the engine cannot run.
 
     Examples
     --------
@@ -420,14 +575,15 @@ def simulate(
     (1.0, 4)
     """
     _check_chain(chain)
+    model = _check_model(chain, model)
     sampler = _as_sampler(sampler)
     if int(samples) != samples or samples < 1:
         raise InputError(f"samples must be a positive integer; got {samples!r}")
-    x, calls, lognu = _run_walks(chain, sampler, int(samples), seed, max_memory)
+    x, calls, lognu, _ = _run_walks(chain if model is None else model, sampler, int(samples), seed, max_memory)
     out = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "simulation", "seed": seed}
     out.update(walk_metrics(chain, x, calls, base))
     if sampler.deterministic and samples >= 2:
-        est = walk_divergences(chain, sampler, samples, seed, base, max_memory, nu_runs=(x, lognu))
+        est = walk_divergences(chain, sampler, samples, seed, base, max_memory, nu_runs=(x, lognu), model=model)
         out.update({k: v for k, v in est.items() if k not in ("samples", "seed", "unit")})
     return out
 

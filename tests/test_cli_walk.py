@@ -49,7 +49,8 @@ def test_walk_simulation_json(capsys):
     assert a == b
     assert KEYS <= set(a) and a["samples"] == 300 and a["seed"] == 7
     # a deterministic rule: KL is an unbiased estimate with its interval (issue 11), no longer null
-    assert a["kl_interval"][0] <= a["kl"] <= a["kl_interval"][1] and a["kl_estimator"].startswith("log-ratio")
+    assert a["kl_interval"][0] <= a["kl"] <= a["kl_interval"][1]
+    assert a["kl"] == a["kl_stepwise"] and a["kl_estimator"].startswith("stepwise")
     lo, hi = a["validity_interval"]
     assert lo <= a["validity"] <= hi
     assert a["params"] == {"gamma": 0.5, "proxy": "margin"}

@@ -184,19 +184,6 @@ def test_entropy_sum_walk_selection_equals_select(eps):
         assert reference_law("entropy_sum", sampler.params, chain.n, [chain.q] * chain.n, vals >= 0, marg, 0) == [(1.0, got, None)]
 
 
-def test_entropy_sum_walk_simulation_never_runs_on_missing_entropies():
-    """The walk simulation kernel (mdmtheory/_kernels/markov.py, simulate_walks) computes marginal
-    statistics only for the codes it lists (adaptive / need_h), and entropy_sum is not listed yet:
-    the rule refuses to run on missing statistics rather than treat every entropy as 0.  When the
-    kernel lists ENTROPY_SUM, this test fails and the strict xfail below starts passing: drop both
-    marks then."""
-    chain = random_walk("cycle:4", 6, start="vertex:0")
-    with pytest.raises(ValueError, match="no marginal statistics"):
-        sample_walks(chain, make_sampler("entropy_sum", eps=0.5), 10, seed=0)
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="simulate_walks does not compute entropies for ENTROPY_SUM yet (a one-line kernel change)")
 def test_entropy_sum_walk_simulation_agrees_with_the_exact_law():
     """entropy_sum in the walk simulation: validity and the sampled law against the exact evaluator."""
     chain = random_walk("cycle:5", 6, start="vertex:0")

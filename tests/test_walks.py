@@ -330,4 +330,7 @@ def test_cli_walk_samples_prints_a_finite_kl_with_its_interval():
     assert out.returncode == 0, out.stderr
     r = json.loads(out.stdout)
     assert isinstance(r["kl"], float) and r["kl_interval"][0] <= r["kl"] <= r["kl_interval"][1]
-    assert r["kl_estimator"].startswith("log-ratio") and r["samples"] == 200 and r["seed"] == 1
+    # kl is the stepwise estimate (fixed in advance), named; the log-ratio one beside it
+    assert r["kl"] == r["kl_stepwise"] and r["kl_estimator"].startswith("stepwise")
+    assert r["kl_log_ratio_interval"][0] <= r["kl_log_ratio"] <= r["kl_log_ratio_interval"][1]
+    assert r["samples"] == 200 and r["seed"] == 1

@@ -71,6 +71,20 @@ def draws_candidates(code):
 
 
 @njit(cache=True)
+def ranks_by_stats(code):
+    """Whether ``select`` reads the marginal statistics (``conf``, ``margk``, ``H``) of every
+    masked position (the engines compute them only then)."""
+    return (code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB
+            or code == PUNT_PAIRWISE or code == ENTROPY_SUM)
+
+
+@njit(cache=True)
+def needs_entropy(code):
+    """Whether ``select`` reads the marginal entropies ``H`` (a subset of :func:`ranks_by_stats`)."""
+    return code == ENTROPY or code == EB or code == PUNT_PAIRWISE or code == ENTROPY_SUM
+
+
+@njit(cache=True)
 def punt_rounds(e):
     """Number of anchor/test rounds (extra model calls) of ``punt`` with ``e`` ranked
     candidates: ``ceil(log2 e)`` (0 for ``e <= 1``), one per bit of the rank ``0..e-1``."""

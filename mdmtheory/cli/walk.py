@@ -13,7 +13,7 @@ from ..errors import InputError, check_memory
 from ..graphs import parse_graph
 from ..markov import random_walk, tables_memory
 from ..samplers import SAMPLER_NAMES, make_sampler
-from ..walks import EXACT_MAX_CELLS, exact_walk_metrics, simulate
+from ..walks import EXACT_MAX_CELLS, exact_walk_metrics, load_model_chain, simulate, smoothed_chain
 from . import add_common, add_params, emit, finite_float, int_arg, parse_sampler_params
 from ._estimates import add_hmm_arg
 
@@ -51,6 +51,13 @@ def register(sub) -> None:
     mode.add_argument("--exact", action="store_true", help="exact numbers (dense law for small n, gap programme for fixed orders)")
     mode.add_argument("--samples", type=int_arg("--samples", 1), default=None, help="number of simulated walks (default 1000)")
     p.add_argument("--seed", type=int_arg("--seed", 0), default=0, help="simulation seed (default 0)")
+    model = p.add_mutually_exclusive_group()
+    model.add_argument("--model-noise", type=finite_float("--model-noise", 0.0, high=1.0), default=None, metavar="EPS",
+                       help="the sampler uses a misspecified model: kernel and start mixed toward uniform, "
+                            "(1-EPS) P + EPS/q; KL, reverse KL and TV against the true walk (simulation only)")
+    model.add_argument("--model-kernel", default=None, metavar="FILE.npy",
+                       help="the sampler uses the chain with this q x q transition matrix (numpy.save) and the "
+                            "walk's start; measured against the true walk (simulation only)")
     add_common(p)
     p.set_defaults(func=run)
 
@@ -64,8 +71,16 @@ def run(args) -> int:
         return run_walk(args)
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
+    has_model = args.model_noise is not None or args.model_kernel is not None
+    if args.exact and has_model:
+        raise InputError("--model-noise / --model-kernel go with simulation (--samples M); drop --exact")
     chain = build_chain(args)
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))
+    model = None
+    if args.model_noise is not None:
+        model = smoothed_chain(chain, args.model_noise)
+    elif args.model_kernel is not None:
+        model = load_model_chain(args.model_kernel, chain)
     if args.exact:
         if chain.n * math.log(chain.q) > math.log(EXACT_MAX_CELLS):  # the large-n paths use the chain's tables
             check_memory(tables_memory(chain), f"the exact measures of a walk of length {chain.n} on {args.graph}",
@@ -73,12 +88,17 @@ def run(args) -> int:
         r = exact_walk_metrics(chain, sampler, args.base, args.max_memory)
     else:
         samples = 1000 if args.samples is None else args.samples
-        r = simulate(chain, sampler, samples, args.seed, args.base, args.max_memory)
+        r = simulate(chain, sampler, samples, args.seed, args.base, args.max_memory, model=model)
     result = {"graph": args.graph, "length": chain.n, "q": chain.q, "start": args.start, "lazy": args.lazy,
               "sampler": sampler.name, "params": sampler.params, "mode": r["mode"]}
+    if has_model:
+        result["model"] = ({"noise": args.model_noise} if args.model_noise is not None
+                           else {"kernel": args.model_kernel})
     result.update({k: r.get(k) for k in KEYS})
     for extra in ("expected_kl", "samples", "seed", "kl_stderr", "kl_interval", "reverse_kl", "reverse_kl_stderr",
-                  "reverse_kl_interval", "tv", "tv_stderr", "tv_interval", "kl_estimator", "reverse_estimator"):
+                  "reverse_kl_interval", "tv", "tv_stderr", "tv_interval", "kl_estimator", "reverse_estimator",
+                  "kl_stepwise", "kl_stepwise_stderr", "kl_stepwise_interval", "kl_log_ratio", "kl_log_ratio_stderr",
+                  "kl_log_ratio_interval"):
         if extra in r:
             result[extra] = r[extra]
     emit(result, args.json, title=f"{sampler.name} on a walk of length {chain.n} on {args.graph} ({r['mode']})")
