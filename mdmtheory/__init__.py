@@ -67,7 +67,8 @@ _API: dict[str, tuple[str, str]] = {
     **{name: ("markov", name) for name in ("MarkovChain", "random_walk", "bisection_partition", "bisection_rounds")},
     **{
         name: ("walks", name)
-        for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval", "walk_divergences")
+        for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval", "walk_divergences",
+                     "smoothed_chain", "load_model_chain")
     },
     **{
         name: ("hmm", name)

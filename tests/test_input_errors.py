@@ -56,6 +56,8 @@ CASES = [
     ("walk_divergences-random-rule", lambda: m.walk_divergences(m.random_walk("cycle:4", 5), m.make_sampler("random"), 10)),
     ("walk_divergences-samples1", lambda: m.walk_divergences(m.random_walk("cycle:4", 5), "bisection", 1)),
     ("walk_divergences-notachain", lambda: m.walk_divergences("notachain", "bisection", 10)),
+    ("smoothed_chain-eps2", lambda: m.smoothed_chain(m.random_walk("cycle:4", 5), 2.0)),
+    ("load_model_chain-missing", lambda: m.load_model_chain("/nonexistent/kernel.npy", m.random_walk("cycle:4", 5))),
     # -- hidden Markov models and estimators (issue 11)
     ("HMM-not-stochastic", lambda: m.HMM([[0.5, 0.6], [0.5, 0.5]], [[1.0, 0.0], [0.0, 1.0]], [0.5, 0.5], n=3)),
     ("HMM-n0", lambda: m.HMM([[1.0]], [[1.0]], [1.0], n=0)),
