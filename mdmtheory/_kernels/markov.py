@@ -212,8 +212,8 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # Monte Carlo engine: samplers on walks with exact bridge conditionals; the selection rules are
 # those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
 from .rules import (  # noqa: E402
-    DEPENDENCE, PUNT_PAIRWISE, candidate_law, candidate_score, draws_candidates, eligible, needs_entropy, ranks_by_stats,
-    sample_spec, select,
+    DEPENDENCE, candidate_law, candidate_score, draws_candidates, eligible, needs_entropy, ranks_by_stats,
+    row_entropy, sample_spec, select, top_two,
 )
 
 
@@ -290,22 +290,12 @@ def _bridge(Pw, D, L, mu, vals, i, l, r, row):
 
 @njit(cache=True)
 def _stats(row, i, conf, margk, H, need_h):
+    """``rules.stats`` of ``row`` into slot ``i``, the entropy only when ``need_h`` (else 0)."""
     q = row.shape[0]
-    b1 = 0.0
-    b2 = 0.0
-    h = 0.0
-    for v in range(q):
-        p = row[v]
-        if p > b1:
-            b2 = b1
-            b1 = p
-        elif p > b2:
-            b2 = p
-        if need_h and p > 0.0:
-            h -= p * np.log(p)
+    b1, b2 = top_two(row, q)
     conf[i] = b1
-    margk[i] = b1 - b2 if q > 1 else b1
-    H[i] = h
+    margk[i] = b1 - b2
+    H[i] = row_entropy(row, q) if need_h else 0.0
 
 
 @njit(cache=True)
@@ -332,21 +322,7 @@ def _open_gap_stats(Pw, need_h):
             else:
                 for v in range(q):
                     row[v] = 1.0 / q
-            b1 = 0.0
-            b2 = 0.0
-            h = 0.0
-            for v in range(q):
-                p = row[v]
-                if p > b1:
-                    b2 = b1
-                    b1 = p
-                elif p > b2:
-                    b2 = p
-                if need_h and p > 0.0:
-                    h -= p * np.log(p)
-            conf[d, x] = b1
-            margk[d, x] = b1 - b2 if q > 1 else b1
-            H[d, x] = h
+            _stats(row, x, conf[d], margk[d], H[d], need_h)
     return conf, margk, H
 
 

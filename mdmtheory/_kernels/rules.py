@@ -122,11 +122,10 @@ def punt_drops(kl, eps, tol):
 
 
 @njit(cache=True)
-def stats(row, qi):
-    """``(max p, p(1st) - p(2nd), H(p))`` of one marginal row (nats, ``0 log 0 = 0``)."""
+def top_two(row, qi):
+    """The largest and second-largest entries of ``row[:qi]`` (0 when absent)."""
     b1 = 0.0
     b2 = 0.0
-    h = 0.0
     for v in range(qi):
         p = row[v]
         if p > b1:
@@ -134,9 +133,25 @@ def stats(row, qi):
             b1 = p
         elif p > b2:
             b2 = p
+    return b1, b2
+
+
+@njit(cache=True)
+def row_entropy(row, qi):
+    """``H(p) = -sum p log p`` of ``row[:qi]`` in nats (``0 log 0 = 0``)."""
+    h = 0.0
+    for v in range(qi):
+        p = row[v]
         if p > 0.0:
             h -= p * np.log(p)
-    return b1, b1 - b2, h
+    return h
+
+
+@njit(cache=True)
+def stats(row, qi):
+    """``(max p, p(1st) - p(2nd), H(p))`` of one marginal row (nats, ``0 log 0 = 0``)."""
+    b1, b2 = top_two(row, qi)
+    return b1, b1 - b2, row_entropy(row, qi)
 
 
 @njit(cache=True)
