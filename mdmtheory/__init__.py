@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 #: Public name -> (module, attribute): the one list of the package's API.
 _API: dict[str, tuple[str, str]] = {
     "InputError": ("errors", "InputError"),
+    "ImpossibleContext": ("errors", "ImpossibleContext"),
     **{
         name: ("joint", name)
         for name in (

@@ -19,7 +19,7 @@ What is estimable, by the kind of rule (docs/theory.md sections 5.9 and 5.10; th
   ``TC(X_S | x_R) + sum_{i in S} KL(mu_i(. | x_R) || p_i(. | x_R))`` of the visited steps (the
   second term is 0 when the model is the truth): by the tower rule its mean is ``KL(mu || nu)``.
 * **Candidate rules at temperature 0** (``llada`` with ``low_confidence``, ``fast_dllm``,
-  ``dream`` with a ranking ``alg`` and no ``alg_temp``): candidates are argmaxes, so a run is a
+  ``frechet_profile``, ``dream`` with a ranking ``alg`` and no ``alg_temp``): candidates are argmaxes, so a run is a
   fixed sequence ``y`` and ``nu`` is the point mass at it: ``KL(nu || mu) = -log mu(y)`` and
   ``TV = 1 - mu(y)`` exactly; ``KL(mu || nu)`` is the log-ratio mean (``inf`` unless ``mu`` is the
   same point mass).
@@ -41,8 +41,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_seed
-from .errors import InputError
+from ._numeric import check_seed, clamp_nonneg
+from .errors import ImpossibleContext, InputError
 from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _mean_interval
 from .hmm import _oracle_call, set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
@@ -99,7 +99,7 @@ def path_kind(sampler: Sampler) -> str:
     if sampler.name == "random":
         return "random_order"
     p = sampler.params
-    if sampler.name in ("llada", "fast_dllm", "dream") and p.get("temperature") == 0.0:
+    if sampler.name in ("llada", "fast_dllm", "dream", "frechet_profile") and p.get("temperature") == 0.0:
         if sampler.name == "llada" and p["remasking"] != "low_confidence":
             return "random"
         if sampler.name == "dream" and (p["alg"] == "origin" or p["alg_temp"] is not None):
@@ -202,14 +202,16 @@ def _qs(oracle, n: int, width: int) -> np.ndarray:
     return np.broadcast_to(np.asarray(q, dtype=np.int64), (n,)).copy()
 
 
-def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q=None) -> np.ndarray:
-    """The oracle's marginals, padded to ``width`` columns.  With ``q``: on a context the oracle
-    refuses (probability 0) the uniform law on each alphabet, the convention of
-    :func:`mdmtheory.evaluate` (the divergences do not depend on it; the number of calls does)."""
+def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q: np.ndarray, uniform: bool = False) -> np.ndarray:
+    """The oracle's marginals, padded to ``width`` columns and checked against the alphabets
+    ``q`` (no mass past ``q_i``).  With ``uniform``: on a context the oracle refuses
+    (:class:`ImpossibleContext`, probability 0) the uniform law on each alphabet, the convention
+    of :func:`mdmtheory.evaluate` (the divergences do not depend on it; the number of calls
+    does); without, the refusal propagates."""
     try:
         P = oracle.conditional_marginals(mask, vals)
-    except InputError:  # the protocol's answer to a context of probability 0
-        if q is None:
+    except ImpossibleContext:  # the protocol's answer to a context of probability 0
+        if not uniform:
             raise
         P = (np.arange(width)[None, :] < q[:, None]) / q[:, None].astype(float)
         P[mask] = 0.0
@@ -224,6 +226,11 @@ def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q=None) -
         P = np.concatenate([P, np.zeros((P.shape[0], width - P.shape[1]))], axis=1)
     if not np.all(np.isfinite(P)) or np.any(P < 0):
         raise InputError("the oracle returned marginals with negative, NaN or infinite entries")
+    past = (np.arange(width)[None, :] >= q[:, None]) & ~mask[:, None]
+    if np.any(P[past] != 0):
+        i = int(np.flatnonzero(np.any(past & (P != 0), axis=1))[0])
+        raise InputError(f"the oracle put mass on values past the alphabet of position {i} (q_{i} = {int(q[i])}); "
+                         "entries past q_i must be 0")
     dev = np.abs(P[~mask].sum(axis=1) - 1.0)
     if dev.size and dev.max() > STOCHASTIC_TOL:
         raise InputError(f"the oracle returned a masked position's marginal summing to {1.0 - dev.max():g} or "
@@ -251,7 +258,7 @@ class _Runner:
             def pair_mi(i, j, mask=mask, vals=vals, P=P):
                 try:
                     hij = set_entropy(self.model, mask, vals, [int(i), int(j)])
-                except InputError:  # a context of probability 0: 0, the convention of mdmtheory.evaluate
+                except ImpossibleContext:  # a context of probability 0: 0, the convention of mdmtheory.evaluate
                     return 0.0
                 return float(entr(P[i]).sum() + entr(P[j]).sum() - hij)
         return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt)
@@ -300,8 +307,8 @@ class _Runner:
                 m2, v2 = mask.copy(), vals.copy()
                 m2[anchors], v2[anchors] = True, cand[anchors]
                 try:
-                    Pc = _marginals(self.model, m2, v2, self.width)
-                except InputError:  # the anchors' values have probability 0: every tested one dropped
+                    Pc = _marginals(self.model, m2, v2, self.width, self.q)
+                except ImpossibleContext:  # the anchors' values have probability 0: every tested one dropped
                     Pc = None
                 for a, j in enumerate(ranked):
                     if not _r.punt_is_anchor(a, rnd) and (
@@ -348,17 +355,12 @@ class _StepTC:
         other = tuple(a for a, i in enumerate(free) if int(i) not in inS)
         J = sub.sum(axis=other) if other else sub
         J = J / J.sum()
-        tc = float(entr(Pmu[S]).sum() - entr(J).sum())
-        if tc < -TC_TOL:  # pragma: no cover - the chain rule guarantees tc >= 0 up to rounding
-            raise AssertionError(f"negative conditional total correlation {tc}")
-        tc = max(tc, 0.0)
+        singles = float(entr(Pmu[S]).sum())
+        tc = clamp_nonneg(singles - float(entr(J).sum()), "a conditional total correlation", scale=singles)
         if len(self.cache) < TC_CACHE_ENTRIES:
             self.cache[key] = tc
         return tc
 
-
-#: Rounding noise below which a computed conditional TC is clamped to 0 (nats).
-TC_TOL = 1e-10
 
 
 # ------------------------------------------------------------------ the estimator
@@ -413,7 +415,11 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     ``TC(X_S | x_R)`` exactly: a slice of the table, or the chain rule of
     :func:`mdmtheory.hmm.set_total_correlation` (``q^(|S|-1)`` oracle calls, refused past
     :data:`STEPWISE_MAX_CALLS` a step); where a visited step is too large it is left out
-    with the reason.  One-position steps have ``TC = 0`` (no call).  Cost: about ``2 M k`` model calls for ``k`` steps (plus one truth call a
+    with the reason and ``kl`` is the log-ratio estimate.  On such truths (not tables) the
+    choice therefore depends on the steps the draws visit: for a fixed schedule it is known in
+    advance, for an adaptive rule it is the one data-dependent choice (both estimates are
+    reported, each unbiased on its own).  One-position steps have ``TC = 0`` (no call).
+    Cost: about ``2 M k`` model calls for ``k`` steps (plus one truth call a
     step with a separate model, and the TC terms).  On small tables :func:`mdmtheory.evaluate`
     gives the exact values (the tests check the intervals' coverage against it).
 
@@ -462,6 +468,9 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     width = int(np.max(_qs(truth, n, 1))) if getattr(truth, "q", None) is not None else \
         _oracle_call(truth, np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)).shape[1]
     q = _qs(truth, n, width)
+    if not same and getattr(model, "q", None) is not None and not np.array_equal(_qs(model, n, width), q):
+        raise InputError(f"the model's alphabet sizes {_qs(model, n, width).tolist()} differ from the truth's {q.tolist()}; "
+                         "give a model over the same alphabets")
     runner = _Runner(sampler, model, n, q, width)
     kind = runner.kind
     tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
@@ -490,7 +499,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             vals = np.full(n, -1, dtype=np.int64)
             lnu, sw, t, a = 0.0, 0.0, 0, 0
             while not mask.all():
-                P = _marginals(model, mask, vals, width, q)
+                P = _marginals(model, mask, vals, width, q, uniform=True)
                 if kind == "random_order":
                     S = np.sort(order[a:a + sizes[t]]).astype(np.int64)
                     a += sizes[t]
@@ -505,7 +514,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                     with np.errstate(divide="ignore"):
                         lnu += float(np.log(P[S, x[S]]).sum())
                     if stepwise_ok:
-                        Pmu = P if same else _marginals(truth, mask, vals, width)
+                        Pmu = P if same else _marginals(truth, mask, vals, width, q)
                         tc = steptc(mask, vals, S, Pmu)
                         if tc is None:
                             stepwise_ok = False
@@ -548,7 +557,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         t = 0
         c = 0
         while not mask.all():
-            P = _marginals(model, mask, vals, width, q)
+            P = _marginals(model, mask, vals, width, q, uniform=True)
             c += sampler.step_calls(int((~mask).sum()))
             if kind == "random_order":
                 sizes = sampler.sizes(n)

@@ -31,7 +31,7 @@ import numpy as np
 from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
 from ._numeric import clamp_nonneg
-from .errors import InputError, check_memory
+from .errors import ImpossibleContext, InputError, check_memory
 from .information import _check_joint, _scale, unit_name
 from .joint import Joint
 from .progress import progress
@@ -485,13 +485,20 @@ def _cell_context(tab: _Tables, cell: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells) -> None:
-    """Query the model at ``cells`` (one call each) into ``mrows``, validated."""
+    """Query the model at ``cells`` (one call each) into ``mrows``, validated; a context the
+    model gives probability 0 (:class:`ImpossibleContext`) gets the uniform law on each alphabet,
+    the convention used where the truth has probability 0."""
     from .oracles import check_model_rows
 
     what = f"the model {_model_spec(model)}"
     for cell in cells:
         mask, vals = _cell_context(tab, int(cell))
-        rows = check_model_rows(model.conditional_marginals(mask, vals), mask, tab.q, what)
+        try:
+            got = model.conditional_marginals(mask, vals)
+        except ImpossibleContext:
+            q = tab.q.astype(np.int64)
+            got = (np.arange(int(q.max()))[None, :] < q[:, None]) / q[:, None].astype(float)
+        rows = check_model_rows(got, mask, tab.q, what)
         mrows[cell] = rows
         have[cell] = True
 

@@ -42,8 +42,8 @@ from typing import Sequence
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_real, check_seed
-from .errors import InputError
+from ._numeric import check_int, check_real, check_seed, clamp_nonneg
+from .errors import ImpossibleContext, InputError
 from .errors import check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
 from .information import _scale
@@ -429,7 +429,7 @@ class HMM:
         check_memory(8.0 * self.n * (self.q + self.h), f"the conditionals of an HMM with n={self.n}, h={self.h}, q={self.q}")
         out = np.empty((self.n, self.q))
         if posterior_marginals(self.transition, self.emission, self.start, vals, out) == -np.inf:
-            raise InputError("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
+            raise ImpossibleContext("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
         return out
 
     def leave_one_out(self, values) -> np.ndarray:
@@ -458,7 +458,7 @@ class HMM:
         vals = self._values(values)
         out = np.empty((self.n, self.q))
         if leave_one_out_marginals(self.transition, self.emission, self.start, vals, out) == -np.inf:
-            raise InputError("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
+            raise ImpossibleContext("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
         return out
 
     def conditional_entropies(self, values, base: float | None = None) -> np.ndarray:
@@ -950,7 +950,7 @@ class ChainOracle:
     Rows of revealed positions are the point mass at their value, as for :class:`HMM`.
     ``log_prob`` gives ``log mu`` of full sequences (for
     :func:`estimate_fixed_order_divergences`); ``conditional_marginals`` raises
-    :class:`~mdmtheory.errors.InputError` on values of probability 0 (the chain's bridges).
+    :class:`~mdmtheory.errors.ImpossibleContext` on values of probability 0 (the chain's bridges).
 
     Raises
     ------
@@ -1118,8 +1118,8 @@ def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int
     """``TC(X_S | x_R) = sum_{i in S} H(X_i | x_R) - H(X_S | x_R)``: the dependence error of
     unmasking ``S`` in one step from ``x_R`` (docs/theory.md section 2), for any oracle.
 
-    Same parameters and cost as :func:`set_entropy`; clamps rounding noise below ``1e-12``
-    nats to 0.
+    Same parameters and cost as :func:`set_entropy`; clamps rounding noise to 0
+    (:func:`mdmtheory._numeric.clamp_nonneg`).
 
     Raises
     ------
@@ -1138,10 +1138,7 @@ def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int
     joint_h = set_entropy(oracle, mask, vals, positions, None, max_calls)
     marg = _oracle_call(oracle, mask, vals)
     singles = float(sum(entr(marg[int(i)]).sum() for i in positions))
-    tc = singles - joint_h
-    if tc < -1e-12:  # pragma: no cover - the chain rule guarantees tc >= 0 up to rounding
-        raise AssertionError(f"negative total correlation {tc}")
-    return max(tc, 0.0) * _scale(base)
+    return clamp_nonneg(singles - joint_h, "a conditional total correlation", scale=singles) * _scale(base)
 
 
 # ------------------------------------------------------------------ curve estimate
@@ -1395,7 +1392,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
         An oracle with samples (``n``, ``sample``, ``conditional_marginals``) that also has
         ``log_prob(x) -> log mu`` of full sequences (rows): an :class:`HMM` or a
         :class:`ChainOracle`.  ``conditional_marginals`` must raise
-        :class:`~mdmtheory.errors.InputError` on a context of probability 0 (both do).
+        :class:`~mdmtheory.errors.ImpossibleContext` on a context of probability 0 (both do).
     sets : sequence of sequences of int
         The ordered partition of ``0..n-1``.
     samples : int, default 1000
@@ -1458,7 +1455,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
         for S in idx:
             try:
                 marg = _oracle_call(model, mask, Y[r])[S]
-            except InputError:
+            except ImpossibleContext:
                 dead[r] = True
                 break
             cum = np.cumsum(marg, axis=1)

@@ -28,7 +28,7 @@ import numpy as np
 
 from ._lazy import lazy_function
 from ._numeric import check_int, check_seed, clamp_nonneg
-from .errors import InputError, check_memory
+from .errors import ImpossibleContext, InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
 from .information import _scale, curve_from_avg_entropy, unit_name
 from .joint import Joint, _index, check_positions, markov_chain
@@ -224,7 +224,7 @@ class MarkovChain:
         vals = self._values(values)
         out = np.empty((self.n, self.q))
         if not bridge_marginals(self.P, self.start, vals, out):
-            raise InputError("the revealed values have probability 0 under this chain (not a possible partial walk)")
+            raise ImpossibleContext("the revealed values have probability 0 under this chain (not a possible partial walk)")
         return out
 
     def _values(self, values) -> np.ndarray:

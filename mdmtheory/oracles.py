@@ -4,7 +4,9 @@ An *oracle* is any object with a length ``n`` and a method
 ``conditional_marginals(revealed_mask, values) -> (n, qmax)`` array: row ``i`` is the law of
 ``X_i`` given the revealed values (a point mass at the value for a revealed ``i``; entries past
 ``q_i`` are 0).  The estimators also use ``sample(rng, m)`` (``m`` exact draws of the truth) and
-``log_prob(x)`` (``log mu`` of full sequences) where they need them.
+``log_prob(x)`` (``log mu`` of full sequences) where they need them.  On revealed values of
+probability 0 an oracle raises :class:`~mdmtheory.errors.ImpossibleContext`; the engines then use
+the uniform law (a model run off the truth's support), while any other error stops them.
 
 The truths of the toolkit behind this protocol:
 
@@ -22,7 +24,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ._numeric import check_int
-from .errors import InputError
+from .errors import ImpossibleContext, InputError
 from .joint import Joint
 
 __all__ = [
@@ -123,7 +125,7 @@ class TableOracle:
         sub = self.joint.table[tuple(int(v) if m else slice(None) for m, v in zip(mask, vals))]
         mass = float(sub.sum())
         if not mass > 0:
-            raise InputError("the revealed values have probability 0 under the table; reveal a possible assignment")
+            raise ImpossibleContext("the revealed values have probability 0 under the table; reveal a possible assignment")
         out = np.zeros((self.n, self._qmax))
         free = [i for i in range(self.n) if not mask[i]]
         for a, i in enumerate(free):

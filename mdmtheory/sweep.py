@@ -355,6 +355,8 @@ def _hmm_estimate(hmm, sampler, point: Point) -> dict:
         est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
         out = {k: v for k, v in est.items() if not isinstance(v, dict)}
         out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
+        if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
+            out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in est["not_estimated"].items())
         return out
     if sampler.name == "random":
         sizes = list(sampler.sizes(n))
@@ -410,6 +412,8 @@ def run_point(point: Point) -> dict:
             interval = result.get(f"{name}_interval")
             if interval is not None:
                 metrics[f"{name}_low"], metrics[f"{name}_high"] = float(interval[0]), float(interval[1])
+        if result.get("not_estimated"):  # why a requested number is empty, whatever the metrics
+            metrics["not_estimated"] = result["not_estimated"]
         row.update(metrics)
         unit = result.get("unit")
     except Exception as exc:  # a failed point is a row with its error, not a crashed sweep

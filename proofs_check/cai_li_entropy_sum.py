@@ -22,9 +22,10 @@ whether ``eps`` bounds the total KL) could not be read: ``KL / eps`` (the total-
 summary) and ``E[calls] / (H(X) / eps)`` (the iteration bound; no constant is stated).  On the
 built-in families ``KL <= eps`` holds, but not in general for this deterministic reading: on
 ``m`` independent copied pairs of ``Bernoulli(p)`` bits (``pairs``) every position has entropy
-``h(p)``, so with ``eps >= 2 h(p)`` each step takes an even number of positions and, ties broken by
-position, only whole pairs: the total KL is ``m h(p) = H(X)`` whatever ``eps``
-(``pairs(m)_kl_over_eps`` grows with ``m``).  Whether the paper breaks ties at random (which would
+``h(p)``, so with ``2 h(p) <= eps < 3 h(p)`` (more generally ``floor(eps / h(p))`` even) each step
+takes an even number of positions and, ties broken by position, only whole pairs: the total KL is
+``m h(p) = H(X)`` (``pairs(m)_kl_over_eps`` grows with ``m``; an odd count splits a pair and
+the KL is smaller, e.g. ``h(p)`` on two pairs at ``eps = 1``).  Whether the paper breaks ties at random (which would
 split pairs) or bounds the KL per iteration could not be read.
 """
 
@@ -163,6 +164,6 @@ def check(quick: bool = False, engine=evaluate, walker=walk, step_bound=lambda e
             "equals a recursion written from the rule (law, KL = sum mu(x_R) C(S | x_R), calls); every step's "
             "conditional total correlation is <= eps, hence KL <= eps E_mu[steps unmasking >= 2]. Measured: KL / eps "
             "and E[calls] eps / H(X) (no constant stated), and E[calls] against eb(gamma = eps), which has the same per-step certificate. The total-KL reading 'KL <= eps' fails on pairs(m) "
-            "(KL = H(X) whatever eps >= 2 h(p), ties by position): the paper's exact statement was not reachable."
+            "(KL = H(X) for 2 h(p) <= eps < 3 h(p), ties by position): the paper's exact statement was not reachable."
         ),
     )

@@ -132,3 +132,10 @@ def test_evaluate_samples_with_a_model_covers_the_exact_value(tmp_path, capsys):
     assert code == 0 and d["model"] == "smooth=0.2"
     lo, hi = d["kl_interval"]
     assert lo <= exact <= hi and d["kl"] != pytest.approx(m.evaluate(joint, m.make_sampler("entropy", steps=3)).kl, abs=1e-3)
+
+
+@pytest.mark.parametrize("flag", [["--model-noise", "0.1"], ["--model-kernel", "k.npy"]])
+def test_walk_hmm_refuses_the_walk_model_options(flag, capsys):
+    code = main(["walk", "--hmm", "block:2,2", "--length", "6", "--sampler", "entropy", "--samples", "10", *flag])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("mdmtheory: error:") and flag[0] in err[0]

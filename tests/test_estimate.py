@@ -486,3 +486,48 @@ def test_punt_pairwise_on_impossible_contexts_follows_the_evaluator():
     assert exact.tv > 0.2 and np.isinf(exact.reverse_kl)
     assert _within(r.kl, exact.kl) and _within(r.tv, exact.tv) and np.isinf(r.reverse_kl.value)
     assert _within(r.expected_calls, exact.expected_steps)
+
+
+# ------------------------------------------------------------------ review fixes
+def test_frechet_profile_at_temperature_0_is_a_point_mass_with_exact_reverse_kl():
+    """frechet_profile's argmax candidates and deterministic commit rule: one sequence y, so
+    KL(nu || mu) = -log mu(y) and TV = 1 - mu(y) exactly (y read off the exact evaluator)."""
+    joint = _table(5)
+    sampler = m.make_sampler("frechet_profile")
+    assert path_kind(sampler) == "point_mass"
+    law = m.evaluate(joint, sampler).law.table
+    y = np.unravel_index(int(np.argmax(law)), law.shape)
+    assert law[y] == pytest.approx(1.0)
+    est = estimate_sampler_divergences(joint, sampler, samples=20, seed=1)
+    assert est.reverse_kl.value == pytest.approx(-np.log(joint.table[y]), rel=1e-12)
+    assert est.tv.value == pytest.approx(1.0 - joint.table[y], rel=1e-12)
+
+
+def test_a_model_over_other_alphabets_is_refused():
+    truth = m.Joint(np.full((2, 3), 1 / 6))
+    wide = m.CallableOracle(lambda mask, vals: [[0.2, 0.2, 0.6], [1 / 3] * 3], (3, 3))
+    with pytest.raises(InputError, match="alphabet"):
+        estimate_sampler_divergences(truth, "left_to_right", samples=10, model=wide)
+
+
+class _Leaky:
+    """A model without q that puts mass past position 0's alphabet (q_0 = 2)."""
+
+    n = 2
+
+    def conditional_marginals(self, mask, vals):
+        return np.array([[0.2, 0.2, 0.6], [1 / 3, 1 / 3, 1 / 3]])
+
+
+def test_mass_past_the_alphabet_is_refused_not_clamped():
+    truth = m.Joint(np.full((2, 3), 1 / 6))
+    with pytest.raises(InputError, match="past the alphabet of position 0"):
+        estimate_sampler_divergences(truth, "left_to_right", samples=10, model=_Leaky())
+
+
+def test_a_model_error_is_not_taken_for_an_impossible_context():
+    """Only ImpossibleContext means probability 0; a model's malformed rows stop the estimate."""
+    truth = m.copy(3)
+    bad = m.CallableOracle(lambda mask, vals: np.full((3, 2), 0.7), (2, 2, 2))
+    with pytest.raises(InputError, match="sums to"):
+        estimate_sampler_divergences(truth, "left_to_right", samples=10, model=bad)

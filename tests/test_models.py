@@ -496,3 +496,17 @@ def test_a_model_over_an_hmm_equals_the_model_over_its_dense_law(name):
         a, b = m.evaluate(J, name, model=make(h)), m.evaluate(J, name, model=make(J))
         assert np.allclose(a.law.table, b.law.table, atol=1e-12)
         assert a.kl == pytest.approx(b.kl, abs=1e-10) and a.tv == pytest.approx(b.tv, abs=1e-12)
+
+
+def test_a_table_model_with_an_impossible_context_gets_uniform_rows():
+    """Truth uniform on 3 bits, model copy(3), left_to_right [2, 1]: the first step draws x_0, x_1
+    independently from the model's marginals (1/2 each); if they agree the model copies x_2, if
+    not the context has probability 0 under the model and its rows are uniform (the convention).
+    By hand: nu = 1/4 on 000 and 111, 0 on 001 and 110, 1/8 on the other four; KL = inf."""
+    truth = m.Joint(np.full((2, 2, 2), 1 / 8))
+    r = m.evaluate(truth, m.make_sampler("left_to_right", schedule=[2, 1]), model=m.copy(3))
+    want = np.full((2, 2, 2), 1 / 8)
+    want[0, 0, 0] = want[1, 1, 1] = 1 / 4
+    want[0, 0, 1] = want[1, 1, 0] = 0.0
+    np.testing.assert_allclose(r.law.table, want, atol=1e-12)
+    assert r.kl == float("inf")

@@ -351,3 +351,14 @@ def test_parquet_table_round_trips_and_resumes(tmp_path):
     assert _strip(back) == _strip([{c: r.get(c) for c in first.columns} for r in first.rows])
     again = sweep(SPEC, out, show_progress=False)
     assert again.computed == 0 and again.reused == len(first.rows)
+
+
+def test_an_estimate_that_cannot_be_made_says_why():
+    """A sampler that draws candidates at random on an HMM: kl and tv stay empty and the row's
+    not_estimated column gives the reason, even when the metrics list names only kl and tv."""
+    rows = sweep({"sweep": {"mode": "samples", "samples": 20, "seeds": [0], "metrics": ["kl", "tv"]},
+                  "model": [{"hmm": "block:2,2", "length": 5}],
+                  "sampler": [{"name": "llada", "params": {"steps": 5, "temperature": 1.0}}]}, show_progress=False).rows
+    (r,) = rows
+    assert r["error"] == "" and r["kl"] is None and r["tv"] is None
+    assert "kl:" in r["not_estimated"] and "random" in r["not_estimated"]

@@ -13,7 +13,8 @@ from ..errors import InputError
 from . import emit
 
 #: Walk options that describe a graph's walk and mean nothing for an HMM.
-GRAPH_ONLY = (("start", "stationary", "--start"), ("lazy", 0.0, "--lazy"), ("weighted", False, "--weighted"))
+GRAPH_ONLY = (("start", "stationary", "--start"), ("lazy", 0.0, "--lazy"), ("weighted", False, "--weighted"),
+              ("model_noise", None, "--model-noise"), ("model_kernel", None, "--model-kernel"))
 
 #: ``walk-info --hmm``: the dense exact law is used up to this many cells, estimates above.
 HMM_INFO_DENSE_CELLS = 2**16
