@@ -1310,7 +1310,7 @@ class DivergenceEstimate:
         The estimates (``reverse_kl`` is ``inf`` when a draw of ``nu`` has ``mu``-probability 0:
         then ``KL(nu || mu) = inf`` exactly).
     kl_stderr, reverse_kl_stderr, tv_stderr : float
-        Standard errors (``inf`` for an infinite estimate).
+        Standard errors (0 for an infinite estimate: one draw proves it).
     kl_interval, reverse_kl_interval, tv_interval : tuple of float
         ``estimate ± t * stderr`` at ``confidence``.
     samples : int
@@ -1361,9 +1361,11 @@ class DivergenceEstimate:
 
 
 def _mean_interval(y: np.ndarray, tq: float) -> tuple[float, float, tuple]:
+    """``(mean, standard error, mean -+ tq * se)`` of per-draw terms; one infinite term proves the
+    mean infinite: ``(inf, 0, (inf, inf))`` (the convention of :func:`mdmtheory.walk_divergences`)."""
     if np.any(np.isinf(y)):
         v = float(np.sum(y))  # +inf (the terms are never -inf)
-        return v, np.inf, (v, v)
+        return v, 0.0, (v, v)
     mean = float(y.mean())
     se = float(y.std(ddof=1) / np.sqrt(y.size))
     return mean, se, (mean - tq * se, mean + tq * se)

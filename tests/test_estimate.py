@@ -531,3 +531,16 @@ def test_a_model_error_is_not_taken_for_an_impossible_context():
     bad = m.CallableOracle(lambda mask, vals: np.full((3, 2), 0.7), (2, 2, 2))
     with pytest.raises(InputError, match="sums to"):
         estimate_sampler_divergences(truth, "left_to_right", samples=10, model=bad)
+
+
+def test_a_proven_infinite_kl_has_stderr_0_in_every_engine():
+    """One draw of nu off the support of mu proves KL(nu || mu) = inf: the table estimator, the
+    HMM fixed-order estimator and the walk estimator all report it as inf with stderr 0."""
+    joint = m.copy(3)  # nu of one parallel step puts mass off the copies
+    est = estimate_sampler_divergences(joint, m.make_sampler("left_to_right", schedule=[3]), samples=50, seed=0)
+    assert est.reverse_kl.value == np.inf and est.reverse_kl.stderr == 0.0
+    hmm = block_hmm(2, 2, 4, stay=1.0, eps=0.0)
+    fo = estimate_fixed_order_divergences(hmm, [[0, 1, 2, 3]], samples=50, seed=0)
+    assert fo.reverse_kl == np.inf and fo.reverse_kl_stderr == 0.0
+    walk = m.walk_divergences(m.random_walk("cycle:6", 6), m.make_sampler("left_to_right", schedule=[6]), samples=50)
+    assert walk["reverse_kl"] == np.inf and walk["reverse_kl_stderr"] == 0.0
