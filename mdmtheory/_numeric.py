@@ -173,3 +173,24 @@ def check_seed(seed) -> int:
     7
     """
     return check_int(seed, "seed", 0)
+
+
+def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
+    """``(mean, standard error, (mean - tq se, mean + tq se))`` of i.i.d. per-draw terms ``y``
+    (``tq`` the Student-t or normal quantile of the interval).  One ``+inf`` term proves the mean
+    infinite: ``(inf, 0, (inf, inf))``.  The one interval rule of every Monte Carlo estimate.
+
+    Examples
+    --------
+    >>> mean_interval([1.0, 3.0], 2.0)
+    (2.0, 1.0, (0.0, 4.0))
+    >>> mean_interval([1.0, float("inf")], 2.0)
+    (inf, 0.0, (inf, inf))
+    """
+    y = np.asarray(y, dtype=float)
+    if np.any(np.isinf(y)):
+        v = float(np.sum(y))  # +inf (the terms are never -inf)
+        return v, 0.0, (v, v)
+    mean = float(y.mean())
+    se = float(y.std(ddof=1) / np.sqrt(y.size))
+    return mean, se, (mean - tq * se, mean + tq * se)

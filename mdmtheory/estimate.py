@@ -43,7 +43,8 @@ import numpy as np
 from ._lazy import lazy_function
 from ._numeric import check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError
-from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _mean_interval
+from ._numeric import mean_interval as _mean_interval
+from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe
 from .hmm import _oracle_call, set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name

@@ -43,6 +43,7 @@ import numpy as np
 
 from ._lazy import lazy_function
 from ._numeric import check_int, check_real, check_seed, clamp_nonneg
+from ._numeric import mean_interval as _mean_interval
 from .errors import ImpossibleContext, InputError
 from .errors import check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
@@ -1358,17 +1359,6 @@ class DivergenceEstimate:
         out.update(samples=int(self.samples), seed=int(self.seed), confidence=float(self.confidence),
                    unit=self.unit, estimator=self.estimator)
         return out
-
-
-def _mean_interval(y: np.ndarray, tq: float) -> tuple[float, float, tuple]:
-    """``(mean, standard error, mean -+ tq * se)`` of per-draw terms; one infinite term proves the
-    mean infinite: ``(inf, 0, (inf, inf))`` (the convention of :func:`mdmtheory.walk_divergences`)."""
-    if np.any(np.isinf(y)):
-        v = float(np.sum(y))  # +inf (the terms are never -inf)
-        return v, 0.0, (v, v)
-    mean = float(y.mean())
-    se = float(y.std(ddof=1) / np.sqrt(y.size))
-    return mean, se, (mean - tq * se, mean + tq * se)
 
 
 def _log_nu(model, x: np.ndarray, idx: list) -> float:

@@ -29,7 +29,7 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg
+from ._numeric import check_int, check_seed, clamp_nonneg, mean_interval
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
@@ -265,14 +265,13 @@ REVERSE_ESTIMATOR = "log-ratio on x ~ nu (the sampler's own runs; exact log nu a
 
 
 def _mean_ci(y: np.ndarray, scale: float, confidence: float = 0.95) -> tuple[float, float, list[float]]:
+    """:func:`mdmtheory._numeric.mean_interval` of ``scale * y`` with the Student-t quantile (a
+    ``+inf`` term, e.g. a draw of ``mu`` that ``nu`` cannot produce, proves the mean infinite)."""
     from scipy.stats import t as student_t
 
-    y = y * scale
-    m = y.size
-    v = float(y.mean())
-    se = float(y.std(ddof=1) / np.sqrt(m)) if m > 1 else float("inf")
-    h = float(student_t.ppf(0.5 + confidence / 2.0, max(m - 1, 1))) * se
-    return v, se, [v - h, v + h]
+    tq = float(student_t.ppf(0.5 + confidence / 2.0, y.size - 1))
+    v, se, (lo, hi) = mean_interval(y * scale, tq)
+    return v, se, [lo, hi]
 
 
 def _check_model(chain: MarkovChain, model) -> MarkovChain | None:
@@ -287,14 +286,6 @@ def _check_model(chain: MarkovChain, model) -> MarkovChain | None:
             f"with n = {chain.n}, q = {chain.q}"
         )
     return model
-
-
-def _mean_ci_or_inf(y: np.ndarray, scale: float) -> tuple[float, float, list[float]]:
-    """:func:`_mean_ci` of per-draw KL terms, or ``(inf, 0, [inf, inf])`` when a term is ``+inf``
-    (a draw of ``mu`` that ``nu`` cannot produce proves ``KL(mu || nu) = inf``)."""
-    if np.any(np.isposinf(y)):
-        return float("inf"), 0.0, [float("inf"), float("inf")]
-    return _mean_ci(y, scale)
 
 
 def smoothed_chain(chain: MarkovChain, eps: float) -> MarkovChain:
@@ -464,8 +455,8 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
         x_nu, lognu_nu = nu_runs
     logmu_nu = _log_mu(chain, x_nu)
     out = {}
-    lr = _mean_ci_or_inf(_log_mu(chain, x_mu) - lognu_mu, scale)
-    sw = _mean_ci_or_inf(stepwise, scale)
+    lr = _mean_ci(_log_mu(chain, x_mu) - lognu_mu, scale)
+    sw = _mean_ci(stepwise, scale)
     for key, (v, se, iv) in (("kl_log_ratio", lr), ("kl_stepwise", sw)):
         out.update({key: v, f"{key}_stderr": se, f"{key}_interval": iv})
     out.update(kl=sw[0], kl_stderr=sw[1], kl_interval=sw[2], kl_estimator=STEPWISE_ESTIMATOR)
