@@ -175,6 +175,20 @@ def check_seed(seed) -> int:
     return check_int(seed, "seed", 0)
 
 
+def t_quantile(confidence: float, dof: int) -> float:
+    """The two-sided Student-t quantile of an interval of ``confidence`` with ``dof`` degrees of
+    freedom (``t_{dof}`` at ``0.5 + confidence / 2``): the ``tq`` of :func:`mean_interval`.
+
+    Examples
+    --------
+    >>> round(t_quantile(0.95, 1000), 3)
+    1.962
+    """
+    from scipy.stats import t as student_t
+
+    return float(student_t.ppf(0.5 + confidence / 2.0, dof))
+
+
 def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
     """``(mean, standard error, (mean - tq se, mean + tq se))`` of i.i.d. per-draw terms ``y``
     (``tq`` the Student-t or normal quantile of the interval).  One ``+inf`` term proves the mean

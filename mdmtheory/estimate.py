@@ -43,8 +43,7 @@ import numpy as np
 from ._lazy import lazy_function
 from ._numeric import check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError
-from ._numeric import mean_interval as _mean_interval
-from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe
+from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _scalar_estimate
 from .hmm import _oracle_call, set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name
@@ -365,10 +364,6 @@ class _StepTC:
 
 
 # ------------------------------------------------------------------ the estimator
-def _estimate(y, tq, base_scale, M, seed, confidence, unit, estimator, quantity) -> ScalarEstimate:
-    v, se, iv = _mean_interval(np.asarray(y, dtype=float) * base_scale, tq)
-    return ScalarEstimate(v, se, tuple(iv), M, seed, confidence, unit, estimator, quantity)
-
 
 def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
                                  confidence: float = 0.95, model=None) -> SamplerEstimate:
@@ -435,7 +430,6 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     True
     """
     from scipy.stats import norm
-    from scipy.stats import t as student_t
 
     from .walks import wilson_interval
 
@@ -474,11 +468,10 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                          "give a model over the same alphabets")
     runner = _Runner(sampler, model, n, q, width)
     kind = runner.kind
-    tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
     ss_mu, ss_nu = np.random.SeedSequence(seed).spawn(2)
     rng_mu, rng_nu = np.random.default_rng(ss_mu), np.random.default_rng(ss_nu)
     reasons: dict = {}
-    est = lambda y, name, quantity, s=sc: _estimate(y, tq, s, M, seed, confidence, unit, name, quantity)  # noqa: E731
+    est = lambda y, name, quantity, s=sc: _scalar_estimate(y, confidence, seed, s, unit, name, quantity)  # noqa: E731
     quantity = "E_S KL(mu || nu_S), random order" if kind == "random_order" else "KL(mu || nu)"
 
     # ---- forward: x ~ mu, the path replayed (random order: the order drawn with x)
@@ -582,9 +575,8 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         calls[r] = max(c, sampler.min_calls())
     if runs == 1:
         Y[:], calls[:] = Y[0], calls[0]
-    c_v, c_se, c_iv = _mean_interval(calls, tq)
-    calls_est = ScalarEstimate(c_v, c_se, tuple(c_iv), M, seed, confidence, "calls",
-                               POINT_MASS if kind == "point_mass" else CALLS_ESTIMATOR, "expected model calls")
+    calls_est = _scalar_estimate(calls, confidence, seed, 1.0, "calls",
+                                 POINT_MASS if kind == "point_mass" else CALLS_ESTIMATOR, "expected model calls")
     if has_logp:
         log_mu_y = np.asarray(truth.log_prob(Y), dtype=float)
         ok = np.isfinite(log_mu_y)

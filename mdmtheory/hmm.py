@@ -43,7 +43,7 @@ import numpy as np
 
 from ._lazy import lazy_function
 from ._numeric import check_int, check_real, check_seed, clamp_nonneg
-from ._numeric import mean_interval as _mean_interval
+from ._numeric import mean_interval as _mean_interval, t_quantile
 from .errors import ImpossibleContext, InputError
 from .errors import check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
@@ -1256,8 +1256,6 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     >>> est.estimate.round(12).tolist(), est.stderr.tolist()    # a copy: no randomness left
     ([0.0, 1.0, 1.0], [0.0, 0.0, 0.0])
     """
-    from scipy.stats import t as student_t
-
     n = _check_oracle(oracle, ("conditional_marginals", "sample"))
     _check_samples(samples, n)
     _check_confidence(confidence)
@@ -1289,7 +1287,7 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     Y *= scale
     est = Y.mean(axis=0)
     se = Y.std(axis=0, ddof=1) / np.sqrt(M)
-    half = float(student_t.ppf(0.5 + confidence / 2.0, M - 1)) * se
+    half = t_quantile(confidence, M - 1) * se
     return CurveEstimate(J, est, se, est - half, est + half, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base))
 
 
@@ -1423,8 +1421,6 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     >>> abs(est.kl) < 1e-9 and abs(est.reverse_kl) < 1e-9 and est.tv < 1e-9   # exact sampler
     True
     """
-    from scipy.stats import t as student_t
-
     n = _check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
     blocks = _sets(sets, n)
     _check_samples(samples, n)
@@ -1461,7 +1457,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     rev = np.where(np.isfinite(log_mu_y), lnu_y - log_mu_y, np.inf)
     tv = np.where(np.isfinite(log_mu_y), np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
 
-    tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
+    tq = t_quantile(confidence, M - 1)
     sc = _scale(base)
     kl, kl_se, kl_iv = _mean_interval(fwd * sc, tq)
     rk, rk_se, rk_iv = _mean_interval(rev * sc, tq)
@@ -1518,6 +1514,15 @@ class ScalarEstimate:
         }
 
 
+def _scalar_estimate(y, confidence: float, seed: int, scale: float, unit: str, estimator: str,
+                     quantity: str) -> ScalarEstimate:
+    """The :class:`ScalarEstimate` of the mean of i.i.d. per-draw terms ``scale * y`` (Student-t
+    interval, :func:`mdmtheory._numeric.mean_interval`)."""
+    y = np.asarray(y, dtype=float)
+    v, se, iv = _mean_interval(y * scale, t_quantile(confidence, y.size - 1))
+    return ScalarEstimate(v, se, tuple(iv), int(y.size), seed, float(confidence), unit, estimator, quantity)
+
+
 def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0, base: float | None = None,
                              confidence: float = 0.95) -> ScalarEstimate:
     """Unbiased estimate of the random-order expected KL ``E_S KL(mu || nu_S)`` with an interval.
@@ -1560,8 +1565,6 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
     >>> round(est.value, 12), est.stderr
     (2.0, 0.0)
     """
-    from scipy.stats import t as student_t
-
     from .schedules import as_schedule
 
     n = _check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
@@ -1583,10 +1586,8 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
         perm = rng.permutation(n)
         idx = [perm[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
         y[r] = log_mu[r] - _log_nu(model, X[r], idx)
-    tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
-    v, se, iv = _mean_interval(y * _scale(base), tq)
-    return ScalarEstimate(v, se, iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base),
-                      "log-ratio over random orders (exact per-draw log mu - log nu_S)", "E_S KL(mu || nu_S), random order")
+    return _scalar_estimate(y, confidence, int(seed) if _is_int(seed, 0) else -1, _scale(base), unit_name(base),
+                            "log-ratio over random orders (exact per-draw log mu - log nu_S)", "E_S KL(mu || nu_S), random order")
 
 
 def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: float | None = None,
@@ -1627,8 +1628,6 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     >>> round(estimate_total_correlation(m, samples=10, base=2).value, 12)
     4.0
     """
-    from scipy.stats import t as student_t
-
     n = _check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
     _check_samples(samples, n)
     _check_confidence(confidence)
@@ -1637,10 +1636,8 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     singles = float(entr(_oracle_call(model, np.zeros(n, dtype=bool), X[0])).sum())
     y = singles + np.asarray(model.log_prob(X), dtype=np.float64)
-    tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
-    v, se, iv = _mean_interval(y * _scale(base), tq)
-    return ScalarEstimate(v, se, iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base),
-                    "exact marginal entropies + mean exact log-likelihood", "TC")
+    return _scalar_estimate(y, confidence, int(seed) if _is_int(seed, 0) else -1, _scale(base), unit_name(base),
+                            "exact marginal entropies + mean exact log-likelihood", "TC")
 
 
 def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, base: float | None = None,
@@ -1679,8 +1676,6 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
     >>> round(estimate_dual_total_correlation(m, samples=10, base=2).value, 12)
     1.0
     """
-    from scipy.stats import t as student_t
-
     if not callable(getattr(model, "leave_one_out", None)):
         raise InputError("DTC needs a model with leave_one_out(x) (an HMM; wrap a chain with HMM.from_chain)")
     _check_samples(samples, _check_oracle(model, ("sample", "log_prob", "leave_one_out")))
@@ -1690,10 +1685,8 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     log_mu = np.asarray(model.log_prob(X), dtype=np.float64)
     y = np.array([-log_mu[r] - float(entr(np.asarray(model.leave_one_out(X[r]))).sum()) for r in range(M)])
-    tq = float(student_t.ppf(0.5 + confidence / 2.0, M - 1))
-    v, se, iv = _mean_interval(y * _scale(base), tq)
-    return ScalarEstimate(v, se, iv, M, int(seed) if _is_int(seed, 0) else -1, float(confidence), unit_name(base),
-                          "mean exact -log-likelihood - exact leave-one-out entropies", "DTC")
+    return _scalar_estimate(y, confidence, int(seed) if _is_int(seed, 0) else -1, _scale(base), unit_name(base),
+                            "mean exact -log-likelihood - exact leave-one-out entropies", "DTC")
 
 
 # ------------------------------------------------------------------ bisection

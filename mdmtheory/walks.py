@@ -29,7 +29,7 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg, mean_interval
+from ._numeric import check_int, check_seed, clamp_nonneg, mean_interval, t_quantile
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
@@ -267,10 +267,7 @@ REVERSE_ESTIMATOR = "log-ratio on x ~ nu (the sampler's own runs; exact log nu a
 def _mean_ci(y: np.ndarray, scale: float, confidence: float = 0.95) -> tuple[float, float, list[float]]:
     """:func:`mdmtheory._numeric.mean_interval` of ``scale * y`` with the Student-t quantile (a
     ``+inf`` term, e.g. a draw of ``mu`` that ``nu`` cannot produce, proves the mean infinite)."""
-    from scipy.stats import t as student_t
-
-    tq = float(student_t.ppf(0.5 + confidence / 2.0, y.size - 1))
-    v, se, (lo, hi) = mean_interval(y * scale, tq)
+    v, se, (lo, hi) = mean_interval(y * scale, t_quantile(confidence, y.size - 1))
     return v, se, [lo, hi]
 
 
