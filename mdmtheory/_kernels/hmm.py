@@ -16,30 +16,36 @@ from numba import njit
 __all__: list[str] = []
 
 
+@njit(cache=True, inline="always")
+def _predict(A, start, alpha, t, out):
+    """The forward message before the emission at ``t`` into ``out``: ``start`` at ``t = 0``,
+    else ``alpha_{t-1} A``, accumulated row by row (``out += alpha_{t-1}(y) A[y, :]``, rows of
+    weight 0 skipped): contiguous and free of a serial reduction."""
+    h = A.shape[0]
+    if t == 0:
+        for z in range(h):
+            out[z] = start[z]
+        return
+    for z in range(h):
+        out[z] = 0.0
+    for y in range(h):
+        w = alpha[t - 1, y]
+        if w != 0.0:
+            for z in range(h):
+                out[z] += w * A[y, z]
+
+
 @njit(cache=True)
 def _forward(A, B, start, values, alpha):
-    """Scaled forward pass into ``alpha`` ``(n, h)``; returns ``log mu(x_R)`` or ``-inf``.
-
-    The product ``alpha_{t-1} A`` is accumulated row by row (``a += alpha_{t-1}(y) A[y, :]``):
-    contiguous and free of a serial reduction, so it vectorises without reordering sums.
-    """
+    """Scaled forward pass into ``alpha`` ``(n, h)`` (the messages of :func:`_predict`, each
+    times the emission and normalised); returns ``log mu(x_R)`` or ``-inf``."""
     n = values.shape[0]
     h = A.shape[0]
     loglik = 0.0
     a = np.empty(h)
     for t in range(n):
         v = values[t]
-        if t == 0:
-            for z in range(h):
-                a[z] = start[z]
-        else:
-            for z in range(h):
-                a[z] = 0.0
-            for y in range(h):
-                w = alpha[t - 1, y]
-                if w != 0.0:
-                    for z in range(h):
-                        a[z] += w * A[y, z]
+        _predict(A, start, alpha, t, a)
         s = 0.0
         for z in range(h):
             if v >= 0:
@@ -128,17 +134,7 @@ def _posterior(A, B, start, values, out, loo):
             out[t, v] = 1.0
             continue
         if v >= 0:  # leave x_t out: the forward message before its emission
-            if t == 0:
-                for z in range(h):
-                    gamma[z] = start[z]
-            else:
-                for z in range(h):
-                    gamma[z] = 0.0
-                for y in range(h):
-                    w = alpha[t - 1, y]
-                    if w != 0.0:
-                        for z in range(h):
-                            gamma[z] += w * A[y, z]
+            _predict(A, start, alpha, t, gamma)
             for z in range(h):
                 gamma[z] *= beta[z]
         else:
