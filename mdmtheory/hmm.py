@@ -45,6 +45,7 @@ from ._lazy import lazy_function
 from ._numeric import check_int, check_real, check_seed, clamp_nonneg
 from ._numeric import mean_interval as _mean_interval, t_quantile
 from .errors import ImpossibleContext, InputError
+from .files import check_input_file
 from .errors import check_memory
 from .graphs import STOCHASTIC_TOL, make_graph, stationary_distribution, walk_matrix
 from .information import _scale
@@ -647,12 +648,7 @@ def load_hmm(path: str | os.PathLike, n: int) -> HMM:
     >>> load_hmm(path, 8)
     HMM(h=4, q=4, n=8)
     """
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise InputError(f"the HMM file must be a path to a .npz file; got {path!r}") from None
-    if not os.path.isfile(path):
-        raise InputError(f"no such file: {path!r}; give a .npz file with arrays transition, emission, start")
+    path = check_input_file(path, "a .npz file with arrays transition, emission, start", " (HMM.save)")
     try:
         with np.load(path, allow_pickle=False) as data:
             if not hasattr(data, "files"):

@@ -343,15 +343,10 @@ def load_model_chain(path, chain: MarkovChain) -> MarkovChain:
     >>> load_model_chain(path, truth).P[0].round(3).tolist()
     [0.025, 0.475, 0.025, 0.475]
     """
-    import os
+    from .files import check_input_file
 
     _check_chain(chain)
-    try:
-        path = os.fspath(path)
-    except TypeError:
-        raise InputError(f"the model kernel must be a path to a .npy file; got {path!r}") from None
-    if not os.path.isfile(path):
-        raise InputError(f"no such file: {path!r}; give a .npy file with a {chain.q}x{chain.q} transition matrix")
+    path = check_input_file(path, f"a .npy file with a {chain.q}x{chain.q} transition matrix", " (numpy.save)")
     try:
         P = np.load(path, allow_pickle=False)
     except Exception as exc:  # numpy format errors of every kind

@@ -807,3 +807,15 @@ def test_junk_arguments_give_a_value_or_input_error(name):
     exception (the junk list of tests/conftest.py)."""
     others = junk_failures(FUZZ[name])
     assert not others, "\n".join(others[:5])
+
+
+def test_load_hmm_refuses_a_folder_or_fifo(tmp_path):
+    """The project's input-file check: a folder or a FIFO (which would hang) is refused."""
+    import os
+
+    with pytest.raises(InputError, match="is a directory"):
+        load_hmm(tmp_path, 3)
+    fifo = tmp_path / "pipe.npz"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="FIFO"):
+        load_hmm(fifo, 3)

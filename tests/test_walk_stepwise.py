@@ -324,3 +324,18 @@ def test_model_off_the_graph_and_errors():
         walk_divergences(chain, s, samples=10, model=random_walk("cycle:6", 41))
     with pytest.raises(InputError, match="model must be a MarkovChain"):
         simulate(chain, s, samples=10, model="cycle:6")
+
+
+def test_load_model_chain_refuses_a_folder_or_fifo(tmp_path):
+    import os
+
+    from mdmtheory.errors import InputError
+    from mdmtheory.walks import load_model_chain
+
+    truth = random_walk("cycle:4", 5)
+    with pytest.raises(InputError, match="is a directory"):
+        load_model_chain(tmp_path, truth)
+    fifo = tmp_path / "k.npy"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="FIFO"):
+        load_model_chain(fifo, truth)
