@@ -79,3 +79,12 @@ def junk_failures(f) -> list[str]:
                 except Exception as exc:  # noqa: BLE001 - what the fuzz tests look for
                     others.append(f"({a!r:.30}, {b!r:.20}): {type(exc).__name__}: {exc}")
     return others
+
+
+def run_cli(argv, capsys):
+    """``(exit code, stdout, stderr)`` of ``mdmtheory ARGV`` run in process (arguments as strings)."""
+    from mdmtheory.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

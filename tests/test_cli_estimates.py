@@ -11,11 +11,7 @@ import pytest
 import mdmtheory as m
 from mdmtheory.cli import main
 
-
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_cli as run
 
 
 def one_line_error(code, out, err, match):

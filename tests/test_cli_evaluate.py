@@ -10,13 +10,7 @@ from math import log
 import pytest
 
 import mdmtheory as m
-from mdmtheory.cli import main
-
-
-def run(argv, capsys):
-    code = main(argv)
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from mdmtheory.cli import main
+from tests.conftest import run_cli as _run
 from mdmtheory.markov import random_walk
 from mdmtheory.walks import smoothed_chain
 
@@ -16,10 +16,6 @@ BASE = ["walk", "--graph", "cycle:6", "--length", "24", "--sampler", "confidence
         "200", "--seed", "3", "--json"]
 
 
-def _run(argv, capsys):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _one_line_error(code, out, err, match):
