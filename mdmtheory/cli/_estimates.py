@@ -45,18 +45,13 @@ def flat(est) -> dict:
     return out
 
 
-def run_evaluate(args, sampler) -> int:
-    """``evaluate TABLE --sampler S --samples M [--seed S]``: the estimates instead of the exact law."""
+def run_evaluate(args, sampler, joint, model) -> int:
+    """``evaluate TABLE --sampler S --samples M [--seed S] [--model SPEC]``: the estimates instead
+    of the exact law (the table and the model loaded by ``cli/evaluate.py``)."""
     from ..estimate import estimate_sampler_divergences
-    from ..joint import load_joint
 
-    joint = load_joint(args.joint, args.max_memory)
-    model = None
-    if getattr(args, "model", None) is not None:
-        from ..oracles import model_oracle
-
-        model = model_oracle(args.model, joint)
-    est = estimate_sampler_divergences(joint, sampler, args.samples, args.seed, args.base, model=model)
+    seed = 0 if args.seed is None else args.seed
+    est = estimate_sampler_divergences(joint, sampler, args.samples, seed, args.base, model=model)
     result = {"sampler": sampler.name, "params": dict(sampler.params), "n": joint.n, "mode": "estimate"}
     result.update(flat(est))
     if model is not None:

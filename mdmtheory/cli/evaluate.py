@@ -28,19 +28,18 @@ def register(sub) -> None:
 
 def run(args) -> int:
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))  # validate before loading
-    if args.samples is not None:  # the estimates (cli/_estimates.py)
-        from ._estimates import run_evaluate
-
-        args.seed = 0 if args.seed is None else args.seed
-        return run_evaluate(args, sampler)
-    if args.seed is not None:
+    if args.samples is None and args.seed is not None:
         raise InputError("--seed goes with --samples (the estimates); the exact evaluation uses no randomness")
     joint = load_joint(args.joint, args.max_memory)
     model = None
-    if getattr(args, "model", None) is not None:
+    if args.model is not None:
         from ..oracles import model_oracle
 
         model = model_oracle(args.model, joint)
+    if args.samples is not None:  # the estimates (cli/_estimates.py)
+        from ._estimates import run_evaluate
+
+        return run_evaluate(args, sampler, joint, model)
     result = evaluate(joint, sampler, args.base, args.max_memory, model=model).to_dict()
     with_model = f" with the model {result['model']}" if model is not None else ""
     emit(result, args.json, title=f"exact evaluation of the {sampler.name} sampler{with_model} ({result['unit']})")
