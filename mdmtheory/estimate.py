@@ -94,18 +94,7 @@ def path_kind(sampler: Sampler) -> str:
     """
     if not isinstance(sampler, Sampler):
         raise InputError(f"expected a Sampler (make_sampler(name, ...)); got {type(sampler).__name__}")
-    if sampler.deterministic:
-        return "deterministic"
-    if sampler.name == "random":
-        return "random_order"
-    p = sampler.params
-    if sampler.name in ("llada", "fast_dllm", "dream", "frechet_profile") and p.get("temperature") == 0.0:
-        if sampler.name == "llada" and p["remasking"] != "low_confidence":
-            return "random"
-        if sampler.name == "dream" and (p["alg"] == "origin" or p["alg_temp"] is not None):
-            return "random"
-        return "point_mass"
-    return "random"
+    return sampler.path_kind()
 
 
 @dataclass(frozen=True)
@@ -254,7 +243,7 @@ class _Runner:
         Pz = P.copy()
         Pz[mask] = 0.0
         pair_mi = None
-        if self.sampler.name == "punt_pairwise":
+        if "pair_test" in self.sampler.rule.needs:
             def pair_mi(i, j, mask=mask, vals=vals, P=P):
                 try:
                     hij = set_entropy(self.model, mask, vals, [int(i), int(j)])
@@ -265,7 +254,7 @@ class _Runner:
 
     def select(self, P, mask, vals, t, rng=None):
         """``(S, candidate values or None, log-probability of those candidates)`` of one step."""
-        if self.kind == "deterministic" and self.sampler.name in ("optimal", "punt_pairwise"):
+        if self.kind == "deterministic" and self.sampler.rule.needs & {"joint", "pair_test"}:
             rows = self.sampler.transitions(self.state(P, mask, vals, t))  # the policy / the pairwise tests
             return np.array(rows[0][1], dtype=np.int64), None, 0.0
         if self.args is None:
@@ -451,14 +440,14 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     confidence = _check_confidence(confidence)
     sc = _scale(base)
     unit = unit_name(base)
-    if sampler.name == "optimal" and sampler._policy is None:
+    if sampler.needs_joint:
         if not (same and isinstance(truth, TableOracle)):
             raise InputError("optimal needs the joint: give a table truth queried directly (no model), or build it "
                              "with mdmtheory.optimal_policy(joint, k)")
         from .evaluate import optimal_policy
 
         sampler = optimal_policy(truth.joint, sampler.params["k"])
-    sampler.kernel_args(n) if sampler.name != "optimal" else None  # parameters that do not fit n
+    sampler.kernel_args(n)  # parameters that do not fit n
     has_logp = callable(getattr(truth, "log_prob", None))
     width = int(np.max(_qs(truth, n, 1))) if getattr(truth, "q", None) is not None else \
         _oracle_call(truth, np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)).shape[1]

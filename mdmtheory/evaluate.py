@@ -35,7 +35,7 @@ from .errors import ImpossibleContext, InputError, check_memory
 from .information import _check_joint, _scale, unit_name
 from .joint import Joint
 from .progress import progress
-from .samplers import KEY_DECIMALS, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
+from .samplers import KEY_DECIMALS, RULES, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
 
 _k = lazy_module("mdmtheory._kernels.evaluate")
 rel_entr = lazy_function("scipy.special", "rel_entr")
@@ -420,7 +420,7 @@ def evaluate(
         extra = 1.5 + 2.0 * joint.n * qmax
         return _run(joint, _Tables(joint, max_memory, extra=extra, what="evaluation with a model"), sampler, base,
                     model=model)
-    if sampler.name == "optimal":
+    if sampler.needs_joint:
         kb = _check_k(sampler.params["k"], joint.n)
         tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
@@ -430,19 +430,13 @@ def evaluate(
     return _run(joint, _Tables(joint, max_memory, extra=1.5 + sampler.step_calls(joint.n)), sampler, base)
 
 
-#: Samplers :func:`evaluate` refuses with a model (see its Raises section).
-MODEL_REFUSED = ("optimal", "punt_pairwise", "punt")
 
 
 def _check_model(joint: Joint, sampler: Sampler, model):
     """The model as an oracle of ``joint``'s shape, or InputError."""
     from .oracles import CallableOracle, as_oracle
 
-    if sampler.name in MODEL_REFUSED:
-        why = {"optimal": "its DP is built from the truth's tables",
-               "punt_pairwise": "its exact pairwise test needs the model's pairwise laws",
-               "punt": "its anchor tests query the model off the sampler's path"}[sampler.name]
-        raise InputError(f"evaluate with a model does not support {sampler.name} ({why}); use another sampler")
+    sampler.check_engine((), "evaluate with a model", "use another sampler")
     if callable(model) and not callable(getattr(model, "conditional_marginals", None)) and not isinstance(model, Joint):
         model = CallableOracle(model, joint.q)
     model = as_oracle(model)
@@ -568,7 +562,7 @@ def _run(
     else:  # pragma: no cover - each run reaches at least one new depth of contexts
         raise RuntimeError("the model's contexts were not all filled after n + 2 propagations")
     out.model = _model_spec(model)
-    if sampler.name == "random":
+    if sampler.rule.order == "random":
         sizes = sampler.kernel_args(n)[3]
         levels = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int)
         pop = np.array([bin(R).count("1") for R in range(1 << n)])
@@ -586,7 +580,7 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
     code, ip, fp, sizes = sampler.kernel_args(n)
     if policy is None:
         policy = np.zeros((1, 1), dtype=np.int64)
-    cap = sampler.max_calls(n) if sampler.name != "optimal" else kb
+    cap = kb if kb else sampler.max_calls(n)  # kb: the optimal policy's call budget
     nu = np.zeros(int(np.prod(joint.q)))
     steps_prob = np.zeros(cap + 2)
     dep = np.zeros(cap + 2)
@@ -650,42 +644,21 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
         out.dependence_error_max = float(worst) * scale
         out.chain_rule_gap = gap * scale
         out.expected_steps_mu = float(calls_mu)
-    if sampler.name == "random" and not use_model:
+    if sampler.rule.order == "random" and not use_model:
         out.expected_kl = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:
         out.dp_kl = clamp_nonneg(dp_kl, "the DP's KL") * scale
     return (out, need) if use_model else out
 
 
-#: Fixed parameters of the published samplers in :func:`frontier` (sampling, not greedy: at
-#: temperature 0 their output is nearly deterministic and the KL infinite).
-FRONTIER_FIXED = {"llada": {"temperature": 1.0}, "fast_dllm": {"temperature": 1.0}, "frechet_profile": {"temperature": 1.0},
-                  "dream": {"alg": "maskgit_plus", "temperature": 1.0}}
-
-
-def _sweep(name: str, joint: Joint) -> list[tuple[str, object]]:
-    """The knob values :func:`frontier` tries for ``name``."""
-    n = joint.n
-    hmax = max(float(sum(np.log(joint.q))), 1e-3)
-    if name in ("random", "left_to_right", "confidence", "margin", "entropy", "llada", "dream"):
-        return [("steps", k) for k in range(1, n + 1)]
-    if name == "threshold":
-        return [("tau", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
-    if name == "fast_dllm":
-        return [("threshold", t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
-    if name == "eb":
-        return [("gamma", 0.0)] + [("gamma", float(g)) for g in np.geomspace(1e-3, hmax, 12)]
-    if name == "punt_pairwise":
-        return [("delta", 0.0)] + [("delta", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
-    if name in ("punt", "entropy_sum"):
-        return [("eps", 0.0)] + [("eps", float(d)) for d in np.geomspace(1e-4, hmax, 8)]
-    if name == "frechet_profile":
-        return [("margin", m) for m in (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)]
-    if name == "bisection":
-        return [("", None)]
-    if name == "optimal":
-        return [("k", k) for k in range(1, n + 1)]
-    raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
+def _knobs(name: str, joint: Joint) -> list[tuple[str, object]]:
+    """The knob values :func:`frontier` tries for ``name`` (the rule's registered grid)."""
+    if name not in RULES:
+        raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
+    rule = RULES[name]
+    if rule.frontier is None:
+        raise InputError(f"sampler {name!r} declares no knob grid for frontier (Rule.frontier); give it one")
+    return rule.frontier(joint.n, max(float(sum(np.log(joint.q))), 1e-3))
 
 
 def frontier(
@@ -700,7 +673,7 @@ def frontier(
     ``sum_i log q_i`` for ``eb``, ``punt_pairwise``, ``punt`` (whose ``expected_steps`` count its
     anchor/test rounds) and ``entropy_sum``, ``margin`` on ``0, 0.05, ..., 0.99`` for
     ``frechet_profile`` (one block); ``bisection`` has none.  The published samplers
-    run at temperature 1 (:data:`FRONTIER_FIXED`); their ``expected_steps_mu`` is the expected
+    run at temperature 1 (the rules' ``frontier_fixed``); their ``expected_steps_mu`` is the expected
     number of calls of their own runs (they have no chain rule on data ``x ~ mu``).
 
     Returns
@@ -724,17 +697,18 @@ def frontier(
     """
     _check_joint(joint)
     names = [str(s).strip() for s in samplers]
-    plan = [(name, _sweep(name, joint)) for name in names]
-    use_opt = "optimal" in names
-    extra = 0.5 + (make_sampler("punt").step_calls(joint.n) - 1 if "punt" in names else 0)  # punt's ring of layers
+    plan = [(name, _knobs(name, joint)) for name in names]
+    use_opt = any("joint" in RULES[name].needs for name in names)
+    # the ring of mass layers of the rules whose step costs several calls (punt)
+    extra = 0.5 + max([make_sampler(name).step_calls(joint.n) - 1 for name in names] + [0])
     tab = _dp_tables(joint, joint.n, max_memory) if use_opt else _Tables(joint, max_memory, extra=extra)
     policy = _optimal_tables(tab, joint.n)[0] if use_opt else None
     points = []
     bar = progress(total=sum(len(knobs) for _, knobs in plan), desc="frontier")
     for name, knobs in plan:
         for key, value in knobs:
-            sampler = make_sampler(name, **FRONTIER_FIXED.get(name, {}), **({key: value} if key else {}))
-            if name == "optimal":
+            sampler = make_sampler(name, **RULES[name].frontier_fixed, **({key: value} if key else {}))
+            if sampler.needs_joint:  # the optimal policy: one DP gives every budget
                 r = _run(joint, tab, sampler, base, policy, int(value))
             else:
                 r = _run(joint, tab, sampler, base)

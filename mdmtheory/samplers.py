@@ -80,12 +80,19 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           Corollary 4.2; ``fast_dllm`` keeps the published code's ``top_i`` quirk)
 ========================  ===================================================================
 
-Every rule is defined once, in ``mdmtheory/_kernels/rules.py`` (fixed codes; parameters,
-tolerance and key scale passed as arguments), and used by the exact evaluator, the walk engine
-and :meth:`Sampler.select`; :data:`RULES` holds each rule's typed parameters, model-call cost,
-randomness and source.  Adding a rule: its :class:`Rule` entry here, its branch in
-``rules.select`` (and ``candidate_law`` if it draws candidates), its reference in
-``tests/rules_reference.py`` and its row in the README table.
+Every rule is declared once, as a :class:`Rule` of :data:`RULES`: its typed parameters, call
+model, randomness, the oracle capabilities it needs, how an estimate replays it, its knob grid for
+``frontier``, the closed forms claims read, its source; its selection code lives in
+``mdmtheory/_kernels/rules.py`` (fixed codes; parameters, tolerance and key scale passed as
+arguments), used by the exact evaluator, the walk engine, the estimators and
+:meth:`Sampler.select`.  Every engine, command, claim and test reads the registry.
+
+Adding a rule: a rule of the *ranked-prefix family* (rank the masked positions by a statistic of
+their marginals, keep a prefix by a size schedule, a per-position test or an entropy budget:
+:class:`Ranking`) is one registry entry, added by :func:`register_rule`, plus its independent
+reference in ``tests/rules_reference.py``: no kernel code.  A rule outside the family adds its
+branch to ``rules.select`` (and ``candidate_law`` if it draws candidates) and a code in
+``_kernels/codes.py``.
 
 The schedule samplers (``random``, ``left_to_right``, ``confidence``, ``margin``, ``entropy``)
 take ``schedule=[s_1, ..., s_k]`` (sizes summing to ``n``) or ``steps=k`` (an even split, the
@@ -125,7 +132,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -135,12 +142,16 @@ from .errors import InputError
 from .schedules import Schedule, as_schedule
 
 _r = lazy_module("mdmtheory._kernels.rules")
+_markov = lazy_module("mdmtheory.markov")  # lazy for start-up time (networkx, scipy)
 
 __all__ = [
     "SAMPLER_NAMES",
     "RULES",
     "Param",
     "Rule",
+    "Ranking",
+    "register_rule",
+    "unregister_rule",
     "SamplerState",
     "Sampler",
     "make_sampler",
@@ -152,6 +163,7 @@ __all__ = [
     "KEY_DECIMALS",
     "TOL",
     "describe",
+    "CAPABILITIES",
     "rank_key",
 ]
 
@@ -231,15 +243,141 @@ class Param:
         return out
 
 
+def step_sizes(params: dict, n: int) -> tuple[int, ...]:
+    """Step sizes of a schedule sampler for length ``n`` (``schedule`` or the ``steps`` split).
+
+    Examples
+    --------
+    >>> step_sizes({"steps": 3}, 8)
+    (3, 3, 2)
+    """
+    if params.get("schedule") is not None:
+        return as_schedule(params["schedule"], n).steps
+    k = int(params["steps"])
+    if k > n:
+        raise InputError(f"steps={k} exceeds n={n}: a step unmasks at least one position; give steps <= {n}")
+    return tuple(n // k + (1 if t < n % k else 0) for t in range(k))
+
+
+#: The oracle capabilities a rule may need beyond the marginals (:attr:`Rule.needs`), with what
+#: each means; an engine that lacks one refuses the rule (:meth:`Sampler.check_engine`).
+CAPABILITIES = {
+    "joint": "its policy is a DP over the dense truth's tables",
+    "pair_test": "its exact pairwise test needs the oracle's pairwise laws I(X_i; X_j | x_R)",
+    "anchored_conditionals": "its anchor tests query the oracle's marginals given the anchors' candidate values, "
+                             "off the sampler's path",
+}
+
+#: The ranking keys and stops of the ranked-prefix family (:class:`Ranking`), by name.
+RANK_KEYS = {"position": _c.KEY_POSITION, "confidence": _c.KEY_CONFIDENCE, "margin": _c.KEY_MARGIN,
+             "entropy": _c.KEY_ENTROPY}
+RANK_STOPS = {"size": _c.STOP_SIZE, "each": _c.STOP_EACH, "sum": _c.STOP_SUM, "sum_free_max": _c.STOP_SUM_FREE_MAX}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A rule of the ranked-prefix family, declared without kernel code.
+
+    The masked positions are ranked by ``key`` (``"position"``: left to right; ``"confidence"``:
+    decreasing ``max p``; ``"margin"``: decreasing ``p(1st) - p(2nd)``; ``"entropy"``: increasing
+    ``H(p)``; rounded keys, ties by position), or by the key named by the string parameter
+    ``key_param`` (whose choices are key names), and a prefix is unmasked, chosen by ``stop``:
+
+    ``"size"``          the schedule's size of the step (the rule is then a schedule rule:
+                        ``steps`` or ``schedule``);
+    ``"each"``          every position whose statistic ``stat`` passes (``confidence`` or
+                        ``margin >= x``, ``entropy <= x``), at least the first-ranked one;
+    ``"sum"``           the longest prefix with ``sum H <= x``, at least one;
+    ``"sum_free_max"``  the longest prefix with ``sum H - max H <= x``, at least one.
+
+    ``x`` is the value of the parameter named ``param``.  The exact evaluator, the walk engine,
+    the estimators and :meth:`Sampler.transitions` all run it through the one kernel function
+    ``ranked_prefix`` of ``mdmtheory/_kernels/rules.py``.
+    """
+
+    key: str = "position"
+    stop: str = "size"
+    stat: str | None = None
+    param: str | None = None
+    key_param: str | None = None
+
+    def __post_init__(self):
+        if self.key not in RANK_KEYS or self.stop not in RANK_STOPS:
+            raise InputError(f"Ranking: key must be one of {', '.join(RANK_KEYS)} and stop one of "
+                             f"{', '.join(RANK_STOPS)}; got key={self.key!r}, stop={self.stop!r}")
+        if (self.stop == "each") != (self.stat is not None) or (self.stat is not None and self.stat not in RANK_KEYS):
+            raise InputError("Ranking: stop='each' takes stat='confidence', 'margin' or 'entropy' (and no other stop does)")
+        if (self.stop == "size") == (self.param is not None):
+            raise InputError("Ranking: every stop but 'size' reads its threshold from a parameter: give param=NAME")
+
+    def pack(self, prm: dict, n: int):
+        """``(ip, fp, sizes)`` for the kernel."""
+        key = RANK_KEYS[prm[self.key_param] if self.key_param else self.key]
+        stat = RANK_KEYS[self.stat] if self.stat else 0
+        x = float(prm[self.param]) if self.param else 0.0
+        sizes = step_sizes(prm, n) if self.stop == "size" else ()
+        return _I(key, RANK_STOPS[self.stop], stat), _F(x), np.array(sizes, dtype=np.int64)
+
+
+
+def _no_closed_forms():
+    return {}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A registry entry: everything about one selection rule except its kernel code.
+    """A registry entry: everything about one selection rule, declared once.
 
-    ``code`` is the fixed code of the rule in ``mdmtheory/_kernels/rules.py``; ``calls`` says
-    what one run costs in model calls; ``random_selection`` whether the chosen set is random
-    given the state (and the candidates); ``candidates`` whether the rule samples a candidate
-    for every eligible position first and unmasks with it; ``source`` the published file and
-    function it follows; ``pack(params, n) -> (ip, fp, sizes)`` the kernel arguments.
+    Every engine, command, claim and test reads these fields; no list of sampler names exists
+    elsewhere.
+
+    Attributes
+    ----------
+    name, params, calls, source, doc
+        The rule's name, typed parameters (:class:`Param`), what one run costs in model calls
+        (words), the published file and function it follows, a one-line description.
+    code
+        The rule's fixed code in ``mdmtheory/_kernels/rules.py`` (``codes.RANKED`` for the
+        ranked-prefix family).
+    random_selection, candidates
+        Whether the chosen set is random given the state (and the candidates); whether the rule
+        samples a candidate for every eligible position first and unmasks with it.
+    ranking
+        A :class:`Ranking`: the rule belongs to the ranked-prefix family and needs no kernel code
+        of its own (``code`` and ``pack`` are derived).
+    pack
+        ``pack(params, n) -> (ip, fp, sizes)``, the kernel arguments (derived from ``ranking``).
+    order
+        ``"adaptive"`` (the sets depend on the values), ``"fixed"`` (they do not: ``fixed_sets``
+        lists them) or ``"random"`` (uniformly random sets of the schedule's sizes: the random
+        order of Chen-Cong-Li).
+    fixed_sets
+        ``fixed_sets(params, n) -> list of position lists`` for ``order = "fixed"``.
+    chain_exact
+        The rule samples any first-order Markov chain exactly (every step's positions are
+        separated by revealed ones).
+    sizes
+        ``sizes(params, n)``: the step sizes where the rule has them (schedule rules: derived).
+    min_calls, max_calls, step_calls
+        ``min_calls(params)``: calls every run makes even when nothing is left to unmask;
+        ``max_calls(params, n)``: an upper bound on one run's calls (default ``n`` plus the
+        steps plus one); ``step_calls(m)``: calls of one step with ``m`` masked positions
+        (default 1).
+    needs
+        Oracle capabilities beyond the marginals: ``"joint"`` (the dense table), ``"pair_test"``
+        (``I(X_i; X_j | x_R)`` of the truth), ``"anchored_conditionals"`` (the oracle's marginals
+        given extra revealed values).  An engine that lacks one refuses the rule with the reason.
+    path
+        ``path(params) -> str``: how an estimate replays a run (see
+        :func:`mdmtheory.estimate.path_kind`); default ``"deterministic"`` or ``"random"``.
+    frontier, frontier_fixed
+        ``frontier(n, hmax) -> [(param, value), ...]``: the knob values ``frontier`` sweeps
+        (``hmax = sum_i log q_i`` nats); ``frontier_fixed``: parameters fixed while sweeping.
+    closed_forms
+        ``{claim: function}``: closed forms that claims read (``two_mode_first_step(params, n)``:
+        the size of the first step on the two-mode law); a claim skips a rule without one.
+    check
+        ``check(given) -> None``: cross-parameter checks on the given keyword parameters.
     """
 
     name: str
@@ -251,11 +389,43 @@ class Rule:
     source: str
     doc: str
     pack: Callable = field(repr=False, default=None)
+    ranking: Ranking | None = None
+    order: str = "adaptive"
+    fixed_sets: Callable | None = field(repr=False, default=None)
+    chain_exact: bool = False
+    sizes: Callable | None = field(repr=False, default=None)
+    min_calls: Callable | None = field(repr=False, default=None)
+    max_calls: Callable | None = field(repr=False, default=None)
+    step_calls: Callable | None = field(repr=False, default=None)
+    needs: frozenset = frozenset()
+    path: Callable | None = field(repr=False, default=None)
+    frontier: Callable | None = field(repr=False, default=None)
+    frontier_fixed: dict = field(default_factory=dict)
+    closed_forms: dict = field(repr=False, default_factory=_no_closed_forms)
+    check: Callable | None = field(repr=False, default=None)
+
+    def __post_init__(self):
+        if self.ranking is not None:
+            if self.code not in (None, _c.RANKED):
+                raise InputError(f"rule {self.name}: a Ranking rule has the code RANKED")
+            object.__setattr__(self, "code", _c.RANKED)
+            object.__setattr__(self, "pack", self.ranking.pack)
+            if self.ranking.stop == "size" and self.sizes is None:
+                object.__setattr__(self, "sizes", step_sizes)
+        if self.pack is None:
+            raise InputError(f"rule {self.name}: give pack= (kernel arguments) or ranking=")
+        if self.order not in ("adaptive", "fixed", "random") or (self.order == "fixed") != (self.fixed_sets is not None):
+            raise InputError(f"rule {self.name}: order is 'adaptive', 'random' or 'fixed' (with fixed_sets=)")
 
     @property
     def deterministic(self) -> bool:
         """Selection a function of the state and values drawn from the marginals: the chain rule holds."""
         return not (self.random_selection or self.candidates)
+
+    @property
+    def schedule(self) -> bool:
+        """Whether the rule takes ``steps`` or ``schedule`` (sizes summing to ``n``)."""
+        return tuple(p.name for p in self.params[:2]) == ("steps", "schedule")
 
     def to_dict(self) -> dict:
         return {
@@ -278,10 +448,6 @@ _SCHEDULE = Param("schedule", "sizes", None, "positions", "step sizes summing to
 _TEMP = Param("temperature", "float", 0.0, "", "candidate temperature: p^(1/T)/Z, 0 = argmax", lo=0.0)
 _BLOCK = Param("block_length", "int", None, "positions", "semi-autoregressive block length (None: n, one block)",
                lo=1, optional=True)
-
-
-def _schedule_pack(prm: dict, n: int):
-    return _NONE, _F(), np.array(step_sizes(prm, n), dtype=np.int64)
 
 
 def _block(prm: dict, n: int, name: str) -> int:
@@ -313,6 +479,8 @@ def llada_sizes(n: int, steps: int, block_length: int | None) -> tuple[int, ...]
 
 
 def _llada_pack(prm: dict, n: int):
+    if prm["block_length"] is not None and prm["block_length"] > n:
+        raise InputError(f"llada: block_length={prm['block_length']} exceeds n={n}")
     L = _block(prm, n, "llada")
     sizes = llada_sizes(n, prm["steps"], L)
     spb = prm["steps"] // (n // L)
@@ -341,53 +509,126 @@ def _dream_pack(prm: dict, n: int):
             _NONE)
 
 
+def _candidate_path(prm: dict) -> str:
+    """Candidate rules: a point mass at temperature 0 unless the selection itself is random."""
+    if prm.get("temperature") != 0.0 or prm.get("remasking", "low_confidence") != "low_confidence":
+        return "random"
+    if prm.get("alg") == "origin" or prm.get("alg_temp") is not None:
+        return "random"
+    return "point_mass"
+
+
+def _steps_grid(n: int, hmax: float) -> list:
+    return [("steps", k) for k in range(1, n + 1)]
+
+
+def _probability_grid(name: str):
+    return lambda n, hmax: [(name, t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
+
+
+def _nats_grid(name: str, lo: float, count: int):
+    return lambda n, hmax: [(name, 0.0)] + [(name, float(g)) for g in np.geomspace(lo, max(hmax, 1e-3), count)]
+
+
+def _fixed_sizes_sets(prm: dict, n: int) -> list[list[int]]:
+    cuts = np.cumsum([0, *step_sizes(prm, n)])
+    return [list(range(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _bisection_sets(prm: dict, n: int) -> list[list[int]]:
+    return [list(S) for S in _markov.bisection_partition(n)]
+
+
+# Closed forms of the first step on the two-mode law (proofs_check/two_mode.py): every marginal is
+# uniform on two values and every pair of positions is dependent.
+_LOG2 = float(np.log(2.0))
+
+
+def _two_mode(fn, *probes: dict):
+    """``closed_forms`` for the two-mode claim: the first step's size and the settings it probes
+    (the rule's knob around the closed form's edges; the frontier grid when none are given)."""
+    return {"two_mode_first_step": fn, "two_mode_probes": probes}
+
+
+#: ``steps = None`` in a probe stands for ``steps = n``.
+_STEP_PROBES = ({"steps": 1}, {"steps": 3}, {"steps": None})
 _SCHEDULE_DOC = "one per step of the schedule (steps, or len(schedule))"
 _HERE = "mdmtheory/_kernels/rules.py: select"
+_RANKED_HERE = "mdmtheory/_kernels/rules.py: ranked_prefix"
 
-#: The registry: one entry per rule, in display order.
+
+def _schedule_rule(name: str, ranking: Ranking, order: str, doc: str, **kw) -> Rule:
+    return Rule(name, _c.RANKED, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _RANKED_HERE, doc, ranking=ranking,
+                order=order, frontier=_steps_grid, closed_forms=_two_mode(lambda prm, n: step_sizes(prm, n)[0], *_STEP_PROBES), **kw)
+
+
+def _check_fast_dllm(given: dict) -> None:
+    if given.get("factor") is not None and "threshold" in given:
+        raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+
+
+#: The registry: one entry per rule, in display order (:func:`register_rule` adds one).
 RULES: dict[str, Rule] = {
     r.name: r
     for r in (
         Rule("random", _c.RANDOM, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, True, False, _HERE,
-             "uniform random subsets, sizes from a schedule", _schedule_pack),
-        Rule("left_to_right", _c.LEFT, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
-             "smallest masked positions first, sizes from a schedule", _schedule_pack),
-        Rule("confidence", _c.CONF, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
-             "top-k by the marginal's max probability, then sampled (no candidates; cf. llada)", _schedule_pack),
-        Rule("margin", _c.MARGIN, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
-             "top-k by the marginal's margin between the two most likely values", _schedule_pack),
-        Rule("entropy", _c.ENTROPY, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _HERE,
-             "top-k by lowest marginal entropy", _schedule_pack),
-        Rule("threshold", _c.THRESH,
+             "uniform random subsets, sizes from a schedule", lambda prm, n: (_NONE, _F(), np.array(step_sizes(prm, n))),
+             order="random", sizes=step_sizes, path=lambda prm: "random_order", frontier=_steps_grid,
+             closed_forms=_two_mode(lambda prm, n: step_sizes(prm, n)[0], *_STEP_PROBES)),
+        _schedule_rule("left_to_right", Ranking("position"), "fixed",
+                       "smallest masked positions first, sizes from a schedule", fixed_sets=_fixed_sizes_sets),
+        _schedule_rule("confidence", Ranking("confidence"), "adaptive",
+                       "top-k by the marginal's max probability, then sampled (no candidates; cf. llada)"),
+        _schedule_rule("margin", Ranking("margin"), "adaptive",
+                       "top-k by the marginal's margin between the two most likely values"),
+        _schedule_rule("entropy", Ranking("entropy"), "adaptive", "top-k by lowest marginal entropy"),
+        Rule("threshold", _c.RANKED,
              (Param("tau", "float", 0.9, "probability", "unmask every position with max p >= tau", lo=0.0, hi=1.0),),
-             "at most n; adaptive", False, False, _HERE,
+             "at most n; adaptive", False, False, _RANKED_HERE,
              "all with marginal max probability >= tau, at least one (no candidates; cf. fast_dllm)",
-             lambda prm, n: (_NONE, _F(prm["tau"]), _NONE)),
-        Rule("eb", _c.EB,
+             ranking=Ranking("confidence", "each", stat="confidence", param="tau"), frontier=_probability_grid("tau"),
+             # every confidence is 1/2 at the start
+             closed_forms=_two_mode(lambda prm, n: n if prm["tau"] <= 0.5 else 1, *({"tau": t} for t in (0.5, 0.6, 0.99)))),
+        Rule("eb", _c.RANKED,
              (Param("gamma", "float", 0.1, "nats", "entropy budget: sum H - max H <= gamma", lo=0.0),
               Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin"))),
-             "at most n; adaptive", False, False, _HERE,
+             "at most n; adaptive", False, False, _RANKED_HERE,
              "largest prefix with sum H - max H <= gamma (EB-sampler)",
-             lambda prm, n: (_I(("entropy", "confidence", "margin").index(prm["proxy"])), _F(prm["gamma"]), _NONE)),
+             ranking=Ranking(stop="sum_free_max", param="gamma", key_param="proxy"), frontier=_nats_grid("gamma", 1e-3, 12),
+             # sum H - max H = (|U| - 1) log 2
+             closed_forms=_two_mode(lambda prm, n: min(n, 1 + int(np.floor(prm["gamma"] / _LOG2 + 1e-12))),
+                                   *({"gamma": g, "proxy": p} for g in (0.7, 1.5, 10.0)
+                                     for p in ("entropy", "confidence", "margin")))),
         Rule("punt_pairwise", _c.PUNT_PAIRWISE,
              (Param("delta", "float", 0.01, "nats", "dependence test: drop when I(X_i; X_j | x_R) > delta", lo=0.0),),
              "at most n; adaptive (the pairwise tests are oracle queries, not counted)", False, False,
              _HERE + " (pairwise; not the published PUNT)",
              "confidence order, drop members dependent (CMI > delta) on a better one",
-             lambda prm, n: (_NONE, _F(prm["delta"]), _NONE)),
+             lambda prm, n: (_NONE, _F(prm["delta"]), _NONE), needs=frozenset({"pair_test"}),
+             frontier=_nats_grid("delta", 1e-4, 8),
+             # every pair has conditional mutual information log 2
+             closed_forms=_two_mode(lambda prm, n: n if prm["delta"] >= _LOG2 else 1, {"delta": 0.7})),
         Rule("bisection", _c.BISECT, (), "ceil(log2(n + 1))", False, False, _HERE,
-             "midpoint of every run of masked positions", lambda prm, n: (_NONE, _F(), _NONE)),
+             "midpoint of every run of masked positions", lambda prm, n: (_NONE, _F(), _NONE), order="fixed",
+             fixed_sets=_bisection_sets, chain_exact=True, frontier=lambda n, hmax: [("", None)],
+             closed_forms=_two_mode(lambda prm, n: 1, {})),  # one gap, one midpoint
         Rule("optimal", _c.OPTIMAL, (Param("k", "int", 2, "calls", "call budget", lo=1),), "at most k", False, False,
              "mdmtheory/evaluate.py: optimal_policy",
              "best deterministic adaptive policy with at most k calls (needs the joint)",
-             lambda prm, n: (_NONE, _F(), _NONE)),
+             lambda prm, n: (_NONE, _F(), _NONE), needs=frozenset({"joint"}),
+             frontier=lambda n, hmax: [("k", k) for k in range(1, n + 1)],
+             closed_forms=_two_mode(lambda prm, n: n if prm["k"] == 1 else 1, {"k": 1}, {"k": 3})),
         Rule("llada", _c.LLADA,
              (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
               Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
                     choices=("low_confidence", "random"))),
              "exactly steps", False, True, "LLaDA generate.py: generate, get_num_transfer_tokens, add_gumbel_noise",
              "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
-             _llada_pack),
+             _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
+             min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
+             frontier=_steps_grid, frontier_fixed={"temperature": 1.0},
+             closed_forms=_two_mode(lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"])[0],
+                                   *({"steps": k} for k in (1, 2, 3)), {"steps": None})),
         Rule("fast_dllm", _c.FAST_DLLM,
              (_BLOCK, _TEMP,
               Param("threshold", "float", 0.9, "probability", "keep the top one and every other candidate >= threshold",
@@ -396,7 +637,12 @@ RULES: dict[str, Rule] = {
                     lo=0.0, lo_open=True, optional=True)),
              "at most n; adaptive", False, True,
              "Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic",
-             "candidates from p^(1/T); in blocks, top one plus all >= threshold (or the factor rule)", _fast_pack),
+             "candidates from p^(1/T); in blocks, top one plus all >= threshold (or the factor rule)", _fast_pack,
+             path=_candidate_path, frontier=_probability_grid("threshold"), frontier_fixed={"temperature": 1.0},
+             check=_check_fast_dllm,
+             # the top candidate, and every one >= threshold (the factor rule has no closed form here)
+             closed_forms=_two_mode(lambda prm, n: None if prm["factor"] is not None else (
+                 n if prm["threshold"] <= 0.5 else 1), *({"threshold": t} for t in (0.4, 0.5, 0.9)))),
         Rule("dream", _c.DREAM,
              (Param("steps", "int", 2, "calls", "model calls (timesteps linspace(1, eps, steps + 1))", lo=1),
               Param("alg", "str", "origin", "", "Dream's alg", choices=_DREAM_ALGS),
@@ -410,7 +656,9 @@ RULES: dict[str, Rule] = {
              "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
              "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
-             "entropy (origin: each with probability 1 - s/t)", _dream_pack),
+             "entropy (origin: each with probability 1 - s/t)", _dream_pack,
+             max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path, frontier=_steps_grid,
+             frontier_fixed={"alg": "maskgit_plus", "temperature": 1.0}),
         Rule("punt", _c.PUNT,
              (Param("eps", "float", 0.01, "nats", "drop a tested candidate when KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps",
                     lo=0.0),),
@@ -418,14 +666,23 @@ RULES: dict[str, Rule] = {
              "Azangulov et al. arXiv:2510.21961, PUNT (as issue 10 states it); mdmtheory/_kernels/rules.py: "
              "punt_rounds, punt_is_anchor, punt_kl, punt_drops",
              "candidates from p, ranked by p(y); ceil(log2 m) anchor/test rounds drop tested candidates with "
-             "KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps", lambda prm, n: (_NONE, _F(prm["eps"]), _NONE)),
-        Rule("entropy_sum", _c.ENTROPY_SUM,
+             "KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps", lambda prm, n: (_NONE, _F(prm["eps"]), _NONE),
+             step_calls=lambda m: 1 + int(_r.punt_rounds(m)), needs=frozenset({"anchored_conditionals"}),
+             # one position per step at worst, each step 1 + ceil(log2 m) calls
+             max_calls=lambda prm, n: sum(1 + int(_r.punt_rounds(m)) for m in range(1, n + 1)),
+             path=lambda prm: "random", frontier=_nats_grid("eps", 1e-4, 8),
+             # every anchor set holds the top candidate: a tested one is then fixed or impossible (KL inf)
+             closed_forms=_two_mode(lambda prm, n: 1, {"eps": 0.7}, {"eps": 0.0}, {"eps": 100.0})),
+        Rule("entropy_sum", _c.RANKED,
              (Param("eps", "float", 0.1, "nats", "entropy budget per step: sum of the unmasked H <= eps", lo=0.0),),
              "at most n; adaptive", False, False,
              "Cai and Li arXiv:2603.22248, the entropy-sum rule (as issue 12 summarises it; the paper's text was not "
-             "reachable); mdmtheory/_kernels/rules.py: select",
+             "reachable); " + _RANKED_HERE,
              "lowest-entropy prefix with sum H <= eps, at least one (eb without the free max H)",
-             lambda prm, n: (_NONE, _F(prm["eps"]), _NONE)),
+             ranking=Ranking("entropy", "sum", param="eps"), frontier=_nats_grid("eps", 1e-4, 8),
+             # every entropy counts: |U| log 2 <= eps
+             closed_forms=_two_mode(lambda prm, n: min(n, max(1, int(np.floor(prm["eps"] / _LOG2 + 1e-12)))),
+                                   *({"eps": e} for e in (0.69, 0.7, 1.4, 3.0, 100.0)))),
         Rule("frechet_profile", _c.FRECHET,
              (_BLOCK, _TEMP,
               Param("margin", "float", 0.25, "", "accept n while L_n - U_n > margin (the paper's delta, >= 0)",
@@ -433,15 +690,72 @@ RULES: dict[str, Rule] = {
              "at most n; adaptive", False, True,
              "Fast-dLLM++ arXiv:2606.02955, Algorithm 1; v1/llada/generate.py: get_transfer_index_frechet_profile",
              "candidates from p^(1/T); in blocks, the largest n with max(0, sum c - (n-1)) - (1 - c_(n)) > margin",
-             _frechet_pack),
+             _frechet_pack, path=_candidate_path,
+             frontier=lambda n, hmax: [("margin", m) for m in (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)],
+             frontier_fixed={"temperature": 1.0},
+             # every candidate's confidence is 1/2: G_1 = 1/2 - 1/2 = 0, G_2 = 0 - 1/2 < 0, so n* = 1
+             closed_forms=_two_mode(lambda prm, n: 1, *({"margin": d} for d in (0.0, 0.25, 0.9)))),
     )
 }
 
-#: Registry names, in display order.
-SAMPLER_NAMES = tuple(RULES)
 
-_SCHEDULE_SAMPLERS = ("random", "left_to_right", "confidence", "margin", "entropy")
+class _RegisteredNames(Sequence):
+    """The registered rule names in display order, read live from :data:`RULES` (so a rule added
+    by :func:`register_rule` is listed everywhere)."""
 
+    def __getitem__(self, i):
+        return tuple(RULES)[i]
+
+    def __len__(self) -> int:
+        return len(RULES)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (tuple, list, Sequence)) and tuple(RULES) == tuple(other)
+
+    def __hash__(self):
+        return hash(tuple(RULES))
+
+    def __repr__(self) -> str:
+        return repr(tuple(RULES))
+
+
+#: Registry names, in display order (live: see :func:`register_rule`).
+SAMPLER_NAMES = _RegisteredNames()
+
+
+def register_rule(rule: Rule, replace: bool = False) -> Rule:
+    """Add a rule to the registry (:data:`RULES`): every engine, command, claim and test then
+    runs it.  A rule of the ranked-prefix family (``ranking=``) needs no kernel code.
+
+    Raises
+    ------
+    InputError
+        Not a :class:`Rule`, or the name is taken (unless ``replace``).
+
+    Examples
+    --------
+    >>> cap = Rule("entropy_cap_doc", None, (Param("h", "float", 0.3, "nats", "cap", lo=0.0),), "at most n", False,
+    ...            False, "docs", "every position with H <= h", ranking=Ranking("entropy", "each", "entropy", "h"))
+    >>> register_rule(cap).code == RULES["confidence"].code
+    True
+    >>> unregister_rule("entropy_cap_doc")
+    """
+    if not isinstance(rule, Rule):
+        raise InputError(f"register_rule takes a Rule; got {type(rule).__name__}")
+    if rule.name in RULES and not replace:
+        raise InputError(f"a rule named {rule.name!r} is registered already; pass replace=True or another name")
+    RULES[rule.name] = rule
+    return rule
+
+
+def unregister_rule(name: str) -> None:
+    """Remove a rule added by :func:`register_rule` (the built-in rules stay)."""
+    if name in _BUILTIN:
+        raise InputError(f"{name!r} is a built-in rule and stays registered")
+    RULES.pop(name, None)
+
+
+_BUILTIN = frozenset(RULES)
 
 @dataclass(frozen=True, eq=False)
 class SamplerState:
@@ -536,22 +850,6 @@ def rank_key(x) -> np.ndarray:
     return np.rint(np.asarray(x, dtype=float) * 10.0**KEY_DECIMALS)
 
 
-def step_sizes(params: dict, n: int) -> tuple[int, ...]:
-    """Step sizes of a schedule sampler for length ``n`` (``schedule`` or the ``steps`` split).
-
-    Examples
-    --------
-    >>> step_sizes({"steps": 3}, 8)
-    (3, 3, 2)
-    """
-    if params.get("schedule") is not None:
-        return as_schedule(params["schedule"], n).steps
-    k = int(params["steps"])
-    if k > n:
-        raise InputError(f"steps={k} exceeds n={n}: a step unmasks at least one position; give steps <= {n}")
-    return tuple(n // k + (1 if t < n % k else 0) for t in range(k))
-
-
 class Sampler:
     """A parallel sampler: a registered rule (:data:`RULES`) with validated, typed parameters.
 
@@ -572,18 +870,15 @@ class Sampler:
         return f"Sampler({self.name!r}{', ' if args else ''}{args})"
 
     def sizes(self, n: int) -> tuple[int, ...] | None:
-        """The step sizes for length ``n`` (schedule samplers and ``llada``), else ``None``.
+        """The step sizes for length ``n`` (the rule's ``sizes``: schedule samplers and ``llada``),
+        else ``None``.
 
         Examples
         --------
         >>> make_sampler("entropy", steps=2).sizes(5), make_sampler("eb").sizes(5)
         ((3, 2), None)
         """
-        if self.name in _SCHEDULE_SAMPLERS:
-            return step_sizes(self.params, n)
-        if self.name == "llada":
-            return llada_sizes(n, self.params["steps"], self.params["block_length"])
-        return None
+        return None if self.rule.sizes is None else tuple(self.rule.sizes(self.params, n))
 
     def kernel_args(self, n: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         """``(code, ip, fp, sizes)`` for the kernels at length ``n`` (validated against ``n``).
@@ -594,36 +889,65 @@ class Sampler:
             Parameters that do not fit ``n`` (a schedule not summing to ``n``, a block length
             not dividing it, ...).
         """
-        if self.name == "llada" and self.params["block_length"] is not None and self.params["block_length"] > n:
-            raise InputError(f"llada: block_length={self.params['block_length']} exceeds n={n}")
         ip, fp, sizes = self.rule.pack(self.params, n)
-        return self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float), sizes
+        return (self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float),
+                np.ascontiguousarray(sizes, np.int64))
 
     def min_calls(self) -> int:
-        """Calls every run makes even when nothing is left to unmask: LLaDA's ``generate`` loops
-        ``for i in range(steps)`` and calls the model each time (the engines stop when the
-        sequence is complete; they count the remaining calls with this); 0 for the others."""
-        return int(self.params["steps"]) if self.name == "llada" else 0
+        """Calls every run makes even when nothing is left to unmask (the rule's ``min_calls``:
+        LLaDA's ``generate`` loops ``for i in range(steps)`` and calls the model each time; the
+        engines stop when the sequence is complete and count the remaining calls with this);
+        0 for the others."""
+        return 0 if self.rule.min_calls is None else int(self.rule.min_calls(self.params))
 
     def step_calls(self, m: int) -> int:
-        """Model calls of one step with ``m`` masked positions: ``1 + ceil(log2 m)`` for ``punt``
-        (its anchor/test rounds, :func:`mdmtheory._kernels.rules.punt_rounds`), else 1.
+        """Model calls of one step with ``m`` masked positions (the rule's ``step_calls``:
+        ``1 + ceil(log2 m)`` for ``punt``, its anchor/test rounds), else 1.
 
         Examples
         --------
         >>> [make_sampler("punt").step_calls(m) for m in (1, 2, 3, 4, 5)]
         [1, 2, 3, 3, 4]
         """
-        return 1 + int(_r.punt_rounds(m)) if self.name == "punt" else 1
+        return 1 if self.rule.step_calls is None else int(self.rule.step_calls(m))
 
     def max_calls(self, n: int) -> int:
         """An upper bound on the model calls of one run at length ``n``."""
-        if self.name in ("llada", "dream"):
-            return int(self.params["steps"])
-        if self.name == "punt":  # one position per step at worst, each step 1 + ceil(log2 m) calls
-            return sum(self.step_calls(m) for m in range(1, n + 1))
+        if self.rule.max_calls is not None:
+            return int(self.rule.max_calls(self.params, n))
         sizes = self.sizes(n)
         return n + (len(sizes) if sizes else 0) + 1
+
+    def path_kind(self) -> str:
+        """How a run's path depends on its randomness (the rule's ``path``): ``"deterministic"``,
+        ``"point_mass"``, ``"random_order"`` or ``"random"`` (see
+        :func:`mdmtheory.estimate.path_kind`)."""
+        if self.rule.path is not None:
+            return self.rule.path(self.params)
+        return "deterministic" if self.deterministic else "random"
+
+    def check_engine(self, provides, engine: str, advice: str) -> None:
+        """Refuse a rule that needs an oracle capability (:data:`CAPABILITIES`) the engine lacks.
+
+        Raises
+        ------
+        InputError
+            Naming the engine, the rule, what it needs and ``advice`` (what to use instead).
+        """
+        missing = sorted(self.rule.needs - set(provides))
+        if missing:
+            raise InputError(f"{engine} does not support {self.name} ({CAPABILITIES[missing[0]]}); {advice}")
+
+    @property
+    def needs_joint(self) -> bool:
+        """The rule needs the dense joint (``optimal``) and its policy is not built yet: build it
+        with :func:`mdmtheory.optimal_policy` (what :func:`mdmtheory.evaluate` does)."""
+        return "joint" in self.rule.needs and self._policy is None
+
+    def fixed_sets(self, n: int) -> list[list[int]] | None:
+        """The sets of a rule whose selection does not depend on the values (``order =
+        "fixed"``), in order; ``None`` for the others."""
+        return None if self.rule.fixed_sets is None else self.rule.fixed_sets(self.params, n)
 
     def transitions(self, state: SamplerState) -> list[tuple[float, tuple[int, ...], tuple[int, ...] | None]]:
         """The law of the next step: ``(probability, S, values)`` rows.
@@ -644,7 +968,7 @@ class Sampler:
         if masked.size == 0:
             return [(1.0, (), None)]
         n = int(state.n)
-        if self.name == "optimal":
+        if self.rule.code == _c.OPTIMAL:
             if self._policy is None:
                 raise InputError(
                     "the optimal policy depends on the joint: build it with "
@@ -670,7 +994,7 @@ class Sampler:
                     raise InputError("punt needs the oracle's pairwise dependence test: give SamplerState(pair_mi=...)")
                 ranked = [int(i) for i in chosen[:e]]
                 kept = [i for a, i in enumerate(ranked)
-                        if not any(state.pair_mi(j, i) > self.params["delta"] + TOL for j in ranked[:a])]
+                        if not any(state.pair_mi(j, i) > fp[0] + TOL for j in ranked[:a])]
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.ANCHORED:
                 if state.conditional is None:
@@ -685,7 +1009,7 @@ class Sampler:
                             continue
                         pc = state.conditional(anchors, j)
                         if pc is None or _r.punt_drops(_r.punt_kl(P[j], np.asarray(pc, dtype=float), qs[j]),
-                                                       self.params["eps"], TOL):
+                                                       fp[0], TOL):
                             kept.discard(j)
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.DET:
@@ -791,14 +1115,14 @@ def make_sampler(name: str, **params) -> Sampler:
     if bad:
         listed = ", ".join(valid) if valid else "none"
         raise InputError(f"unknown parameter {bad[0]!r} for sampler {name!r}; valid parameters: {listed}")
-    if name in _SCHEDULE_SAMPLERS:
+    if rule.schedule:
         if "schedule" in params and "steps" in params:
             raise InputError(f"give {name} either schedule= or steps=, not both")
         if params.get("schedule") is not None:
             return Sampler(name, {"schedule": rule.params[1].check(name, params["schedule"])})
         return Sampler(name, {"steps": rule.params[0].check(name, params.get("steps", 2))})
-    if name == "fast_dllm" and params.get("factor") is not None and "threshold" in params:
-        raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+    if rule.check is not None:
+        rule.check(params)
     out = {p.name: p.check(name, params[p.name]) if p.name in params else p.default for p in rule.params}
     return Sampler(name, out)
 

@@ -337,19 +337,15 @@ def _kind(model: Mapping) -> str:
 
 #: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``) with the fixed-order and
 #: random-order estimators of :mod:`mdmtheory.hmm`; the others go through estimate_sampler_divergences.
-HMM_SAMPLE_SAMPLERS = ("left_to_right", "bisection", "random")
-
-
 def _hmm_estimate(hmm, sampler, point: Point) -> dict:
     """Unbiased estimates with intervals on an HMM: the fixed order of ``left_to_right`` /
     ``bisection`` (:func:`mdmtheory.hmm.estimate_fixed_order_divergences`: ``kl``, ``reverse_kl``,
     ``tv``), the random order's ``expected_kl`` (:func:`mdmtheory.hmm.estimate_random_order_kl`),
     or any other sampler's :func:`mdmtheory.estimate_sampler_divergences`."""
     from .hmm import estimate_fixed_order_divergences, estimate_random_order_kl
-    from .markov import bisection_partition
 
     n = hmm.n
-    if sampler.name not in HMM_SAMPLE_SAMPLERS:  # adaptive and published samplers (issue 11)
+    if sampler.rule.order == "adaptive":  # adaptive and published samplers (issue 11)
         from .estimate import estimate_sampler_divergences
 
         est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
@@ -358,16 +354,12 @@ def _hmm_estimate(hmm, sampler, point: Point) -> dict:
         if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
             out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in est["not_estimated"].items())
         return out
-    if sampler.name == "random":
+    if sampler.rule.order == "random":
         sizes = list(sampler.sizes(n))
         est = estimate_random_order_kl(hmm, sizes, point.samples, point.seed, point.base).to_dict()
         return {"expected_kl": est["value"], "expected_kl_interval": est["interval"], "expected_steps": float(len(sizes)),
                 "unit": est["unit"], "estimator": est["estimator"]}
-    if sampler.name == "bisection":
-        sets = bisection_partition(n)
-    else:
-        cuts = np.cumsum([0, *sampler.sizes(n)])
-        sets = [list(range(a, b)) for a, b in zip(cuts[:-1], cuts[1:])]
+    sets = sampler.fixed_sets(n)
     est = estimate_fixed_order_divergences(hmm, sets, point.samples, point.seed, point.base).to_dict()
     return {**est, "expected_steps": float(len(sets))}
 

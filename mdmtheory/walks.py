@@ -132,13 +132,9 @@ def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float |
 
 def _kernel_params(sampler: Sampler, n: int) -> tuple:
     """``(code, ip, fp, sizes)`` of the shared rule kernel (validated against ``n``)."""
-    if sampler.name == "optimal":
-        raise InputError("the optimal policy needs the dense joint: use mdmtheory.evaluate at tiny n, not walk simulation")
-    if sampler.name == "punt":
-        raise InputError(
-            "punt (the published PUNT) needs the oracle's conditionals given its anchors' candidate values, which the "
-            "walk engine does not compute: use mdmtheory.evaluate (or exact_walk_metrics at small n), or punt_pairwise"
-        )
+    sampler.check_engine(
+        ("pair_test",), "the walk engine",
+        "use mdmtheory.evaluate at small n (or exact_walk_metrics), or another sampler (punt_pairwise for punt)")
     return sampler.kernel_args(n)
 
 
@@ -619,27 +615,24 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
             expected_steps=r["expected_steps"], max_steps=r["max_steps"],
         )
         return out
-    if sampler.name == "bisection":
-        sets = bisection_partition(n)
-    elif sampler.name == "left_to_right":
-        nodes = np.concatenate([[0], np.cumsum(sampler.sizes(n))])
-        sets = [list(range(a, b)) for a, b in zip(nodes[:-1], nodes[1:])]
-    elif sampler.name == "random":
+    if sampler.rule.order == "random":
         from .divergence import expected_kl
 
         sizes = sampler.sizes(n)
         out.update(expected_kl=expected_kl(chain.information_curve(base), sizes), expected_steps=float(len(sizes)),
                    max_steps=len(sizes))
         return out
-    else:
+    sets = sampler.fixed_sets(n)
+    if sets is None:
         raise InputError(
             f"no exact large-n evaluation for the adaptive sampler {sampler.name!r} at n = {n} (q^n = {q}^{n}); "
             "use simulation (--samples M --seed S) or a shorter walk"
         )
     out.update(kl=chain.fixed_order_kl(sets, base), expected_steps=float(len(sets)), max_steps=len(sets))
-    if sampler.name == "bisection":  # exact sampler: nu = mu
+    if sampler.rule.chain_exact:  # an exact sampler of chains: nu = mu
         out.update(validity=1.0, valid_transition_fraction=1.0, kernel_tv=0.0, kernel_kl=0.0, start_tv=0.0)
-    else:
+    elif [list(S) for S in sets] == [list(range(S[0], S[0] + len(S))) for S in sets] and sets[0][0] == 0 and all(
+            b[0] == a[-1] + 1 for a, b in zip(sets, sets[1:])):  # contiguous blocks, left to right
         out.update(left_to_right_walk_metrics(chain, [len(S) for S in sets], base, max_memory))
     return out
 

@@ -22,6 +22,18 @@ DREAM = 12
 PUNT = 13  # the published PUNT (arXiv:2510.21961)
 ENTROPY_SUM = 14  # Cai and Li's entropy-sum rule (arXiv:2603.22248, as issue 12 summarises it)
 FRECHET = 15  # Fast-dLLM++ Frechet profile decoding (arXiv:2606.02955)
+RANKED = 16  # the ranked-prefix family: a ranking key and a stopping rule, both declared in the registry
+
+# The ranked-prefix family (code RANKED): ip[0] the ranking key, ip[1] the stop, ip[2] the statistic
+# the stop reads (STOP_EACH), fp[0] the stop's threshold.
+KEY_POSITION = 0  # increasing position (left to right)
+KEY_CONFIDENCE = 1  # decreasing max_v p(v)
+KEY_MARGIN = 2  # decreasing p(1st) - p(2nd)
+KEY_ENTROPY = 3  # increasing H(p)
+STOP_SIZE = 0  # the step's size from the schedule (sizes[t])
+STOP_EACH = 1  # every position whose statistic passes (confidence or margin >= x, entropy <= x); at least the first
+STOP_SUM = 2  # the longest prefix with sum H <= x; at least one
+STOP_SUM_FREE_MAX = 3  # the longest prefix with sum H - max H <= x; at least one (EB-sampler)
 
 # Selection-spec kinds.
 DET = 0

@@ -628,8 +628,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     lw = np.empty(q)
     logTw = _log_positive(Tw) if walks > 0 and forced[0, 0] >= 0 else np.zeros((1, 1, 1))
     draws = draws_candidates(code)
-    adaptive = ranks_by_stats(code)
-    need_h = needs_entropy(code)
+    adaptive = ranks_by_stats(code, ip)
+    need_h = needs_entropy(code, ip)
     if adaptive:
         oconf, omargk, oH = _open_gap_stats(Pw, need_h)
     else:

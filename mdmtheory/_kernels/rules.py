@@ -39,16 +39,18 @@ import numpy as np
 from numba import njit
 
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
-    RANDOM, LEFT, CONF, MARGIN, ENTROPY, THRESH, EB, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT,
-    ENTROPY_SUM, FRECHET,
+    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED,
+    KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
 )
 
 __all__: list[str] = []
 
 # Parameter slots (ip: int64, fp: float64), per rule.
-#   eb:         ip[0] proxy (0 entropy, 1 confidence, 2 margin); fp[0] gamma
-#   threshold:  fp[0] tau
+#   the ranked-prefix family (RANKED: left_to_right, confidence, margin, entropy, threshold, eb,
+#               entropy_sum and any rule the registry declares with a Ranking): ip[0] the key
+#               (KEY_*), ip[1] the stop (STOP_*), ip[2] the statistic STOP_EACH tests (a KEY_*);
+#               fp[0] the stop's threshold
 #   punt_pairwise: fp[0] delta
 #   punt:       fp[0] eps (nats)
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
@@ -71,17 +73,21 @@ def draws_candidates(code):
 
 
 @njit(cache=True)
-def ranks_by_stats(code):
+def ranks_by_stats(code, ip):
     """Whether ``select`` reads the marginal statistics (``conf``, ``margk``, ``H``) of every
     masked position (the engines compute them only then)."""
-    return (code == CONF or code == MARGIN or code == ENTROPY or code == THRESH or code == EB
-            or code == PUNT_PAIRWISE or code == ENTROPY_SUM)
+    if code == RANKED:
+        return ip[0] != KEY_POSITION or ip[1] != STOP_SIZE
+    return code == PUNT_PAIRWISE
 
 
 @njit(cache=True)
-def needs_entropy(code):
+def needs_entropy(code, ip):
     """Whether ``select`` reads the marginal entropies ``H`` (a subset of :func:`ranks_by_stats`)."""
-    return code == ENTROPY or code == EB or code == PUNT_PAIRWISE or code == ENTROPY_SUM
+    if code == RANKED:
+        return (ip[0] == KEY_ENTROPY or ip[1] == STOP_SUM or ip[1] == STOP_SUM_FREE_MAX
+                or (ip[1] == STOP_EACH and ip[2] == KEY_ENTROPY))
+    return code == PUNT_PAIRWISE
 
 
 @njit(cache=True)
@@ -155,15 +161,79 @@ def stats(row, qi):
 
 
 @njit(cache=True)
-def rank_key(code, proxy, conf, margk, entropy, keyscale):
-    """The ranking key of one masked position (lower ranks first; ties by position)."""
-    if code == LEFT:
+def rank_key(kind, conf, margk, entropy, keyscale):
+    """The ranking key ``KEY_*`` of one masked position (lower ranks first; ties by position)."""
+    if kind == KEY_POSITION:
         return 0.0
-    if code == MARGIN or (code == EB and proxy == 2):
+    if kind == KEY_MARGIN:
         return np.rint(-margk * keyscale)
-    if code == ENTROPY or code == ENTROPY_SUM or (code == EB and proxy == 0):
+    if kind == KEY_ENTROPY:
         return np.rint(entropy * keyscale)
-    return np.rint(-conf * keyscale)  # confidence, threshold, punt_pairwise, EB with proxy 1
+    return np.rint(-conf * keyscale)
+
+
+@njit(cache=True)
+def passes(stat, x, conf, margk, entropy, tol):
+    """The test of ``STOP_EACH``: ``conf >= x`` (``KEY_CONFIDENCE``), ``margk >= x``
+    (``KEY_MARGIN``) or ``entropy <= x`` (``KEY_ENTROPY``), with slack ``tol``."""
+    if stat == KEY_ENTROPY:
+        return entropy <= x + tol
+    if stat == KEY_MARGIN:
+        return margk >= x - tol
+    return conf >= x - tol
+
+
+@njit(cache=True)
+def ranked_prefix(key_kind, stop, stat, x, t, sizes, m, pos, conf, margk, H, tol, keyscale, key, chosen):
+    """The ranked-prefix family: rank the masked positions ``pos[:m]`` by ``key_kind`` (rounded
+    keys, ties by position) and keep a prefix chosen by ``stop``; returns ``k`` (the set is
+    ``chosen[:k]``, at least one position).
+
+    ``STOP_SIZE``: the schedule's ``sizes[t]`` (all of them past the last step), clipped to
+    ``1..m``; ``STOP_EACH``: every position whose statistic ``stat`` passes :func:`passes` (the
+    set does not depend on the ranking), the first-ranked one when none does; ``STOP_SUM``: the
+    longest prefix with ``sum H <= x + tol``; ``STOP_SUM_FREE_MAX``: the longest prefix with
+    ``sum H - max H <= x + tol`` (the position that crosses the budget is free).  Statistic-based
+    keys and stops need the marginals' statistics: an engine that passes none (``conf`` 0 at a
+    masked position) gets a ValueError, never a silent "every entropy is 0".
+    """
+    stats_needed = key_kind != KEY_POSITION or stop != STOP_SIZE
+    for a in range(m):
+        i = pos[a]
+        if stats_needed and conf[i] <= 0.0:  # a marginal's largest probability is >= 1/q > 0 when computed
+            raise ValueError("a ranked rule: the engine passed no marginal statistics for a masked position")
+        chosen[a] = i
+        key[a] = rank_key(key_kind, conf[i], margk[i], H[i], keyscale)
+    if key_kind != KEY_POSITION:
+        _ranked(m, chosen, key)
+    if stop == STOP_SIZE:
+        k = sizes[t] if t < sizes.size else m
+        if k > m:
+            k = m
+        if k < 1:
+            k = 1
+        return k
+    if stop == STOP_EACH:
+        k = 0
+        for a in range(m):
+            i = chosen[a]
+            if passes(stat, x, conf[i], margk[i], H[i], tol):
+                chosen[k] = i
+                k += 1
+        return k if k > 0 else 1
+    total = 0.0
+    top = 0.0
+    k = 0
+    while k < m:
+        h = H[chosen[k]]
+        total += h
+        if h > top:
+            top = h
+        over = total - top if stop == STOP_SUM_FREE_MAX else total
+        if k > 0 and over > x + tol:
+            break
+        k += 1
+    return k
 
 
 @njit(cache=True)
@@ -451,77 +521,25 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                 top_i += 1
             return DET, top_i, e
         return DET, k, e
-    if code == ENTROPY_SUM:  # increasing entropy while the running sum stays <= eps; at least one
-        for a in range(m):
-            if conf[pos[a]] <= 0.0:  # a marginal's largest probability is >= 1/q > 0 when computed
-                raise ValueError("entropy_sum: the engine passed no marginal statistics for a masked position")
-            chosen[a] = pos[a]
-            key[a] = rank_key(code, 0, conf[pos[a]], 0.0, H[pos[a]], keyscale)
-        _ranked(m, chosen, key)
-        total = 0.0
-        k = 0
-        while k < m:
-            total += H[chosen[k]]
-            if k > 0 and total > fp[0] + tol:
-                break
-            k += 1
+    if code == RANKED:
+        k = ranked_prefix(ip[0], ip[1], ip[2], fp[0], t, sizes, m, pos, conf, margk, H, tol, keyscale, key, chosen)
         return DET, k, k
-    size = sizes[t] if t < sizes.size else m
-    if size > m:
-        size = m
-    if size < 1:
-        size = 1
     if code == RANDOM:
+        size = sizes[t] if t < sizes.size else m
+        if size > m:
+            size = m
+        if size < 1:
+            size = 1
         for a in range(m):
             chosen[a] = pos[a]
         return UNIFORM, size, m
-    if code == LEFT:
-        for a in range(size):
-            chosen[a] = pos[a]
-        return DET, size, size
-    if code == THRESH:
-        k = 0
+    if code == PUNT_PAIRWISE:  # ranked by confidence; the engine drops the dependent ones
         for a in range(m):
-            if conf[pos[a]] >= fp[0] - tol:
-                chosen[k] = pos[a]
-                k += 1
-        if k > 0:
-            return DET, k, k
-        best = 0
-        for a in range(1, m):
-            if rank_key(code, 0, conf[pos[a]], 0.0, 0.0, keyscale) < rank_key(code, 0, conf[pos[best]], 0.0, 0.0, keyscale):
-                best = a
-        chosen[0] = pos[best]
-        return DET, 1, 1
-    proxy = ip[0] if code == EB else 0
-    for a in range(m):
-        i = pos[a]
-        key[a] = rank_key(code, proxy, conf[i], margk[i], H[i], keyscale)
-    if code == EB:  # the ranked prefix, extracted one minimum at a time (ties: lowest position)
-        total = 0.0
-        top = 0.0
-        k = 0
-        while k < m:
-            best = -1
-            for a in range(m):
-                if key[a] < np.inf and (best < 0 or key[a] < key[best]):
-                    best = a
-            h = H[pos[best]]
-            total += h
-            if h > top:
-                top = h
-            if k > 0 and total - top > fp[0] + tol:
-                break
-            chosen[k] = pos[best]
-            key[best] = np.inf
-            k += 1
-        return DET, k, k
-    for a in range(m):
-        chosen[a] = pos[a]
-    _ranked(m, chosen, key)
-    if code == PUNT_PAIRWISE:
+            chosen[a] = pos[a]
+            key[a] = rank_key(KEY_CONFIDENCE, conf[pos[a]], margk[pos[a]], H[pos[a]], keyscale)
+        _ranked(m, chosen, key)
         return DEPENDENCE, m, m
-    return DET, size, m  # confidence, margin, entropy
+    raise ValueError("select: unknown rule code")
 
 
 @njit(cache=True)
