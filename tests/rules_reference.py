@@ -298,16 +298,22 @@ def _punt_law(params, q, masked, P, conditional):
     return out
 
 
-CANDIDATE_RULES = ("llada", "fast_dllm", "dream", "punt", "frechet_profile")
+#: References of rules registered by a test (``name -> law(params, n, masked, P, step)``, the law of
+#: the set as ``{S: probability}``; values drawn from the marginals): tests add and remove theirs.
+EXTRA_REFERENCES: dict = {}
 
 
 def reference_law(name, params, n, q, revealed, P, step, pair_mi=None, conditional=None):
     """The law of one step: rows ``(probability, S, values or None)``."""
+    from mdmtheory.samplers import RULES  # which rules draw candidates: the registry's flag
+
     masked = [i for i in range(n) if not revealed[i]]
     if not masked:
         return [(1.0, (), None)]
+    if name in EXTRA_REFERENCES:
+        return [(p, S, None) for S, p in EXTRA_REFERENCES[name](params, n, masked, P, step).items()]
     if name == "punt":
         return [(p, S, v) for (S, v), p in _punt_law(params, q, masked, P, conditional).items()]
-    if name in CANDIDATE_RULES:
+    if RULES[name].candidates:
         return [(p, S, v) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
     return [(p, S, None) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]
