@@ -49,7 +49,7 @@ from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name
 from .oracles import TableOracle, as_oracle
 from ._kernels.codes import ANCHORED, DEPENDENCE, DET
-from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler
+from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler, punt_kept
 
 entr = lazy_function("scipy.special", "entr")
 rel_entr = lazy_function("scipy.special", "rel_entr")
@@ -268,7 +268,7 @@ class _Runner:
         pos = np.flatnonzero(~mask).astype(np.int64)
         m = pos.size
         conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
-        _k.marginal_stats(P, self.q, pos, conf, margk, H)
+        _r.marginal_stats(P, self.q, pos, conf, margk, H)
         key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
         cand = np.full(n, -1, dtype=np.int64)
         candp = np.ones(n)
@@ -289,20 +289,16 @@ class _Runner:
         if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise goes through transitions above
             raise AssertionError("a dependence spec outside punt_pairwise")
         if kind == ANCHORED:  # punt: the anchor/test rounds, one model call each (as Sampler.transitions)
-            ranked = [int(i) for i in chosen[:e]]
-            kept = set(ranked)
-            for rnd in range(int(_r.punt_rounds(e))):
-                anchors = np.array([i for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)], dtype=np.int64)
+            def given(anchors: dict, tested: list):  # the model's marginals given the anchors' candidates
+                idx = np.fromiter(anchors, dtype=np.int64, count=len(anchors))
                 m2, v2 = mask.copy(), vals.copy()
-                m2[anchors], v2[anchors] = True, cand[anchors]
+                m2[idx], v2[idx] = True, cand[idx]
                 try:
-                    Pc = _marginals(self.model, m2, v2, self.width, self.q)
+                    return _marginals(self.model, m2, v2, self.width, self.q)
                 except ImpossibleContext:  # the anchors' values have probability 0: every tested one dropped
-                    Pc = None
-                for a, j in enumerate(ranked):
-                    if not _r.punt_is_anchor(a, rnd) and (
-                            Pc is None or _r.punt_drops(_r.punt_kl(P[j], Pc[j], self.q[j]), self.sampler.params["eps"], TOL)):
-                        kept.discard(j)
+                    return None
+
+            kept = punt_kept(chosen[:e].copy(), P, self.q, fp[0], {int(i): int(cand[i]) for i in chosen[:e]}, given)
             S = np.array(sorted(kept), dtype=np.int64)
             return S, cand[S], float(np.log(candp[S]).sum())
         if self.kind == "random":

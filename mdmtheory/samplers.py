@@ -164,6 +164,7 @@ __all__ = [
     "TOL",
     "describe",
     "CAPABILITIES",
+    "punt_kept",
     "rank_key",
 ]
 
@@ -981,8 +982,7 @@ class Sampler:
         pos = np.ascontiguousarray(masked, dtype=np.int64)
         m = pos.size
         conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
-        for i in pos:
-            conf[i], margk[i], H[i] = _r.stats(P[i], qs[i])
+        _r.marginal_stats(P, qs, pos, conf, margk, H)
         key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
         t = int(state.step)
 
@@ -1000,18 +1000,18 @@ class Sampler:
                 if state.conditional is None:
                     raise InputError("punt needs the oracle's conditionals given the anchors: give "
                                      "SamplerState(conditional=...)")
-                ranked = [int(i) for i in chosen[:e]]
-                kept = set(ranked)
-                for rnd in range(int(_r.punt_rounds(e))):
-                    anchors = {i: val[i] for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)}
-                    for a, j in enumerate(ranked):
-                        if _r.punt_is_anchor(a, rnd):
-                            continue
+
+                def given(anchors: dict, tested: list):  # the oracle's rows of the tested members, or None
+                    Pc = np.zeros_like(P)
+                    for j in tested:
                         pc = state.conditional(anchors, j)
-                        if pc is None or _r.punt_drops(_r.punt_kl(P[j], np.asarray(pc, dtype=float), qs[j]),
-                                                       fp[0], TOL):
-                            kept.discard(j)
-                return [(1.0, tuple(sorted(kept)))]
+                        if pc is None:
+                            return None
+                        Pc[j, : qs[j]] = np.asarray(pc, dtype=float)[: qs[j]]
+                    return Pc
+
+                ranked = chosen[:e].copy()
+                return [(1.0, tuple(sorted(punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, given))))]
             if kind == _c.DET:
                 return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
             if n > 62:
@@ -1067,6 +1067,34 @@ class Sampler:
         for p, S, _ in self.transitions(state):
             out[S] = out.get(S, 0.0) + p
         return [(p, S) for S, p in out.items()]
+
+
+def punt_kept(ranked: np.ndarray, P: np.ndarray, q: np.ndarray, eps: float, candidates: dict, given) -> list[int]:
+    """The members of the ranked ``punt`` candidates that no anchor/test round drops: the rounds of
+    ``mdmtheory/_kernels/rules.py`` (``punt_rounds``, ``punt_is_anchor``, ``punt_round``), with
+    ``given(anchors, tested) -> rows or None`` the engine's oracle (its marginals given the
+    anchors' candidate values ``{position: value}``, ``None`` when they have probability 0).
+    Used by :meth:`Sampler.transitions` and the estimators; the exact evaluator's kernel runs the
+    same round function on its tables.
+
+    Examples
+    --------
+    >>> P = np.array([[0.5, 0.5], [0.5, 0.5]])
+    >>> copy = lambda anchors, tested: np.array([[0.0, 0.0], [1.0, 0.0]])  # X1 = X0 = 0 given X0 = 0
+    >>> punt_kept(np.array([0, 1]), P, np.array([2, 2]), 0.04, {0: 0, 1: 0}, copy)
+    [0]
+    """
+    ranked = np.ascontiguousarray(ranked, dtype=np.int64)
+    e = ranked.size
+    kept = np.ones(e, dtype=np.bool_)
+    empty = np.zeros_like(P)
+    for rnd in range(int(_r.punt_rounds(e))):
+        anchors = {int(i): int(candidates[int(i)]) for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)}
+        tested = [int(i) for a, i in enumerate(ranked) if not _r.punt_is_anchor(a, rnd)]
+        Pc = given(anchors, tested)
+        _r.punt_round(e, ranked, rnd, P, empty if Pc is None else np.ascontiguousarray(Pc, dtype=float), Pc is not None,
+                      np.ascontiguousarray(q, dtype=np.int64), eps, TOL, kept)
+    return [int(i) for i in ranked[kept]]
 
 
 def make_sampler(name: str, **params) -> Sampler:

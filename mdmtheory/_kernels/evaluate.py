@@ -22,7 +22,7 @@ __all__: list[str] = []
 
 from .rules import (
     ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec,
-    punt_drops, punt_is_anchor, punt_kl, punt_rounds, select, stats,
+    punt_is_anchor, punt_round, punt_rounds, select, stats,
 )
 
 
@@ -104,21 +104,7 @@ def _state(marg, off, q, R, c, losz, P, H, conf, marg_key):
         else:
             for v in range(qi):
                 P[i, v] = 1.0 / qi
-        h = 0.0
-        b1 = 0.0
-        b2 = 0.0
-        for v in range(qi):
-            p = P[i, v]
-            if p > 0.0:
-                h -= p * np.log(p)
-            if p > b1:
-                b2 = b1
-                b1 = p
-            elif p > b2:
-                b2 = p
-        H[i] = h
-        conf[i] = b1
-        marg_key[i] = b1 - b2
+        conf[i], marg_key[i], H[i] = stats(P[i], qi)
     return muR
 
 
@@ -210,38 +196,36 @@ def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
 
 
 @njit(cache=True)
-def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, pc):
+def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, Pc, kept):
     """The published ``punt``: the members of the ranked ``chosen[:e]`` that no anchor/test
-    round drops (``rules.punt_rounds``), as a bitmask.  ``x`` holds ``x_R`` and every
-    candidate; ``P[j]`` is ``p_j(.|x_R)``.  In round ``r`` the anchors ``A`` (bit ``r`` of the
-    rank 0) take their candidate values and a tested ``j`` is dropped when
-    ``KL(p_j(.|x_R) || p_j(.|x_R, y_A)) >= eps - tol``, the conditional read from the tables
-    (``mu(x_R, y_A, v) / mu(x_R, y_A)``); when ``mu(x_R, y_A) = 0`` the conditional does not
-    exist and every tested member of the round is dropped."""
-    keep = 0
+    round drops (``rules.punt_round``, the rounds every engine runs), as a bitmask.  ``x`` holds
+    ``x_R`` and every candidate; ``P[j]`` is ``p_j(.|x_R)``.  In round ``r`` this engine's
+    oracle answers from the tables: ``Pc[j] = mu(x_R, y_A, v) / mu(x_R, y_A)`` for the tested
+    ``j``, the anchors ``A`` at their candidate values; impossible when ``mu(x_R, y_A) = 0``."""
     for a in range(e):
-        keep |= 1 << chosen[a]
+        kept[a] = True
     for rnd in range(punt_rounds(e)):
         A = R
         for a in range(e):
             if punt_is_anchor(a, rnd):
                 A |= 1 << chosen[a]
         d = marg[off[A] + _index(A, x, q)]
-        for a in range(e):
-            if punt_is_anchor(a, rnd):
-                continue
-            j = chosen[a]
-            if d <= 0.0:
-                keep &= ~(1 << j)
-                continue
-            T = A | (1 << j)
-            xj = x[j]
-            for v in range(q[j]):
-                x[j] = v
-                pc[v] = marg[off[T] + _index(T, x, q)] / d
-            x[j] = xj
-            if punt_drops(punt_kl(P[j], pc, q[j]), eps, tol):
-                keep &= ~(1 << j)
+        if d > 0.0:
+            for a in range(e):
+                if punt_is_anchor(a, rnd):
+                    continue
+                j = chosen[a]
+                T = A | (1 << j)
+                xj = x[j]
+                for v in range(q[j]):
+                    x[j] = v
+                    Pc[j, v] = marg[off[T] + _index(T, x, q)] / d
+                x[j] = xj
+        punt_round(e, chosen, rnd, P, Pc, d > 0.0, q, eps, tol, kept)
+    keep = 0
+    for a in range(e):
+        if kept[a]:
+            keep |= 1 << chosen[a]
     return keep
 
 
@@ -304,7 +288,8 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
     spos = np.zeros(n, dtype=np.int64)
     cand = draws_candidates(code)
     nbuf = 1 if (deterministic or code == OPTIMAL) else (1 << n)
-    pc = np.zeros(qmax)
+    pcs = np.zeros((n, qmax))
+    kept = np.zeros(n, dtype=np.bool_)
     D = lay.shape[0]
     sets = np.zeros(nbuf, dtype=np.int64)
     probs = np.zeros(nbuf)
@@ -394,7 +379,7 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                                 x[elig[a]] = y[a]
                             if kind == ANCHORED:
                                 dt = 1 + punt_rounds(e2)
-                                sets[0] = _punt_anchored(marg, off, q, R, P, x, e2, chosen, fp[0], tol, pc)
+                                sets[0] = _punt_anchored(marg, off, q, R, P, x, e2, chosen, fp[0], tol, pcs, kept)
                                 probs[0] = 1.0
                                 r = 1
                             else:

@@ -483,16 +483,6 @@ def select_once(Pw, D, L, mu, vals, code, ip, fp, t, sizes, tol, keyscale, marg)
 
 
 @njit(cache=True)
-def _row_entropy(row):
-    h = 0.0
-    for v in range(row.shape[0]):
-        p = row[v]
-        if p > 0.0:
-            h -= p * np.log(p)
-    return h
-
-
-@njit(cache=True)
 def _log_positive(A):
     """``log A`` where ``A > 0``, 0 elsewhere (never read there: callers test ``A > 0``)."""
     out = np.zeros_like(A)
@@ -557,7 +547,7 @@ def _step_tc(Tw, logTw, TD, TL, tmu, vals, srt, k, gid, gapL, gapR, marg, has_mo
                         sk += kv * (logTw[d, u, v] + lw[v])
                 if tot > 0.0:
                     hcond += prev[u] * (np.log(tot) - sk / tot)
-            total += _row_entropy(cur) - hcond
+            total += row_entropy(cur, cur.shape[0]) - hcond
         for v in range(q):
             prev[v] = cur[v]
     return total

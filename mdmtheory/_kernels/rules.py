@@ -128,6 +128,22 @@ def punt_drops(kl, eps, tol):
 
 
 @njit(cache=True)
+def punt_round(e, chosen, rnd, P, Pc, possible, q, eps, tol, kept):
+    """Round ``rnd`` of ``punt`` over the ranked ``chosen[:e]``, the one definition every engine
+    runs: each tested member ``j`` (bit ``rnd`` of its rank set, :func:`punt_is_anchor`) is
+    dropped (``kept[a] = False``) when ``KL(P[j] || Pc[j]) >= eps - tol``, ``Pc[j] = p_j(.|x_R,
+    y_anchors)`` the oracle's marginal given the anchors' candidate values, or when the anchors'
+    values are impossible (``possible`` False: the conditional does not exist).  The engine asks
+    its oracle for ``Pc`` (rows of the tested members) between rounds: one model call a round."""
+    for a in range(e):
+        if punt_is_anchor(a, rnd):
+            continue
+        j = chosen[a]
+        if not possible or punt_drops(punt_kl(P[j], Pc[j], q[j]), eps, tol):
+            kept[a] = False
+
+
+@njit(cache=True)
 def top_two(row, qi):
     """The largest and second-largest entries of ``row[:qi]`` (0 when absent)."""
     b1 = 0.0
@@ -158,6 +174,18 @@ def stats(row, qi):
     """``(max p, p(1st) - p(2nd), H(p))`` of one marginal row (nats, ``0 log 0 = 0``)."""
     b1, b2 = top_two(row, qi)
     return b1, b1 - b2, row_entropy(row, qi)
+
+
+@njit(cache=True)
+def marginal_stats(P, q, pos, conf, margk, H):
+    """``conf[i], margk[i], H[i] = stats(P[i], q[i])`` for every ``i`` in ``pos`` (the statistics
+    every ranked rule reads, computed the one way every engine computes them)."""
+    for a in range(pos.size):
+        i = pos[a]
+        c, mk, h = stats(P[i], q[i])
+        conf[i] = c
+        margk[i] = mk
+        H[i] = h
 
 
 @njit(cache=True)
