@@ -212,7 +212,7 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # Monte Carlo engine: samplers on walks with exact bridge conditionals; the selection rules are
 # those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
 from .rules import (  # noqa: E402
-    DEPENDENCE, candidate_law, candidate_score, draws_candidates, eligible, needs_entropy, ranks_by_stats,
+    DEPENDENCE, draw_candidate, draw_value, draws_candidates, eligible, needs_entropy, ranks_by_stats,
     row_entropy, sample_spec, select, top_two,
 )
 
@@ -667,19 +667,9 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                         mg[i, 0] = gapL[g]
                         mg[i, 1] = gapR[g]
                     if draws:
-                        candidate_law(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale)
-                        u = np.random.random()
-                        acc = 0.0
-                        x = q - 1
-                        for v in range(q):
-                            acc += Wr[v]
-                            if u < acc:
-                                x = v
-                                break
-                        while Wr[x] <= 0.0 and x > 0:  # rounding guard
-                            x -= 1
+                        x, _, sc = draw_candidate(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale, np.random.random())
                         cand[i] = x
-                        score[i] = candidate_score(code, ip, Q, q, x)
+                        score[i] = sc
             k = _choose(code, ip, fp, t, sizes, m, pm, gid, gapL, gapR, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H,
                         score, key, chosen, w, possible, rank, stack, near, mi_with, mi_gap, mi_val)
             for c in range(k):
@@ -696,16 +686,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                 if force:
                     x = forced[wk, i]
                 else:
-                    u = np.random.random()
-                    acc = 0.0
-                    x = q - 1
-                    for v in range(q):
-                        acc += marg[i, v]
-                        if u < acc:
-                            x = v
-                            break
-                    while marg[i, x] <= 0.0 and x > 0:  # rounding guard: never draw a zero-probability value
-                        x -= 1
+                    x = draw_value(marg[i], q, np.random.random())
                 p = marg[i, x]
                 if p > 0.0:
                     lognu[wk] += np.log(p)

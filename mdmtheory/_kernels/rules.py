@@ -401,6 +401,32 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
 
 
 @njit(cache=True)
+def draw_value(row, qi, u):
+    """The value an engine that draws (walks, estimates) takes from ``row[:qi]`` with the uniform
+    ``u``: the inverse CDF, never a value of probability 0 (a rounding guard at the top end)."""
+    acc = 0.0
+    x = qi - 1
+    for v in range(qi):
+        acc += row[v]
+        if u < acc:
+            x = v
+            break
+    while row[x] <= 0.0 and x > 0:
+        x -= 1
+    return x
+
+
+@njit(cache=True)
+def draw_candidate(code, ip, fp, row, qi, Q, W, tol, keyscale, u):
+    """One position's candidate, drawn with the uniform ``u``: its law (:func:`candidate_law`),
+    the value (:func:`draw_value`) and its score (:func:`candidate_score`); returns
+    ``(y, W[y], score)``.  The exact engines enumerate the same law instead."""
+    candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale)
+    y = draw_value(W, qi, u)
+    return y, W[y], candidate_score(code, ip, Q, qi, y)
+
+
+@njit(cache=True)
 def candidate_score(code, ip, Q, qi, v):
     """Confidence of candidate ``v`` (higher ranks first): ``Q[v]`` (``llada``, ``fast_dllm``,
     ``frechet_profile``, Dream ``maskgit_plus``), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
