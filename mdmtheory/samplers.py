@@ -994,7 +994,7 @@ class Sampler:
                     raise InputError("punt needs the oracle's pairwise dependence test: give SamplerState(pair_mi=...)")
                 ranked = [int(i) for i in chosen[:e]]
                 kept = [i for a, i in enumerate(ranked)
-                        if not any(state.pair_mi(j, i) > fp[0] + TOL for j in ranked[:a])]
+                        if not any(_r.pairwise_dependent(state.pair_mi(j, i), fp[0], TOL) for j in ranked[:a])]
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.ANCHORED:
                 if state.conditional is None:

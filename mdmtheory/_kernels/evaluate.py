@@ -22,7 +22,7 @@ __all__: list[str] = []
 
 from .rules import (
     ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec,
-    punt_is_anchor, punt_round, punt_rounds, select, stats,
+    pairwise_dependent, punt_is_anchor, punt_round, punt_rounds, select, stats,
 )
 
 
@@ -187,7 +187,7 @@ def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
             j = chosen[b]
             lo = i if i < j else j
             hi = j if i < j else i
-            if _pair_mi(marg, off, q, R, c, muR, losz, lo, hi, H) > delta + tol:
+            if pairwise_dependent(_pair_mi(marg, off, q, R, c, muR, losz, lo, hi, H), delta, tol):
                 dependent = True
                 break
         if not dependent:

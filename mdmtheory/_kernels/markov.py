@@ -212,7 +212,7 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # Monte Carlo engine: samplers on walks with exact bridge conditionals; the selection rules are
 # those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
 from .rules import (  # noqa: E402
-    DEPENDENCE, draw_candidate, draw_value, draws_candidates, eligible, needs_entropy, ranks_by_stats,
+    DEPENDENCE, draw_candidate, draw_value, pairwise_dependent, draws_candidates, eligible, needs_entropy, ranks_by_stats,
     row_entropy, sample_spec, select, top_two,
 )
 
@@ -435,7 +435,7 @@ def _choose(code, ip, fp, t, sizes, m, pos, gid, gapL, gapR, tol, keyscale, Pw, 
                     mi_with[i, side] = j
                     mi_gap[i, 2 * side] = l
                     mi_gap[i, 2 * side + 1] = r
-                if mi_val[i, side] > delta + tol:
+                if pairwise_dependent(mi_val[i, side], delta, tol):
                     dependent = True
                     break
         if not dependent:

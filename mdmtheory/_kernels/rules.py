@@ -128,6 +128,14 @@ def punt_drops(kl, eps, tol):
 
 
 @njit(cache=True)
+def pairwise_dependent(mi, delta, tol):
+    """The test of ``punt_pairwise``: a position is dependent on an earlier-ranked one when their
+    conditional mutual information ``I(X_i; X_j | x_R) > delta`` (slack ``tol``); the engines
+    drop a ranked position dependent on any earlier-ranked one."""
+    return mi > delta + tol
+
+
+@njit(cache=True)
 def punt_round(e, chosen, rnd, P, Pc, possible, q, eps, tol, kept):
     """Round ``rnd`` of ``punt`` over the ranked ``chosen[:e]``, the one definition every engine
     runs: each tested member ``j`` (bit ``rnd`` of its rank set, :func:`punt_is_anchor`) is
