@@ -91,7 +91,8 @@ _API: dict[str, tuple[str, str]] = {
         )
     },
     **{name: ("estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},
-    **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt", "load_bound")},
+    **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt")},
+    "load_bound": ("usercode", "load_bound"),
     **{name: ("sweep", name) for name in ("sweep", "SweepResult", "read_table")},
     "plot_table": ("plot", "plot_table"),
 }

@@ -12,19 +12,12 @@ import numbers
 
 import numpy as np
 
+from .tolerances import NONNEG_TOL, SUM_TOL  # noqa: F401 - re-exported
 from .errors import InputError
 
 __all__ = ["NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed"]
 
-#: Tolerance on ``|sum - 1|`` for float64 probabilities (tables, transition rows, start
-#: vectors) to count as a distribution; lower-precision dtypes: :func:`sum_tolerance`.
-SUM_TOL = 1e-9
 
-#: Rounding tolerance for a quantity that is ``>= 0`` in exact arithmetic, relative to the
-#: magnitude ``scale`` of the terms it was computed from: a value in
-#: ``[-NONNEG_TOL * max(1, scale), 0)`` is rounding noise and becomes 0; a value below
-#: that is an error, never silently clamped.
-NONNEG_TOL = 1e-12
 
 
 def sum_tolerance(dtype, size: int) -> float:

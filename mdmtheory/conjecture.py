@@ -16,32 +16,27 @@ within a time budget, seeded, and keeps the worst table found.  The worst table 
 
 from __future__ import annotations
 
-import contextlib
 import heapq
-import importlib.util
-import io
 import json
 import math
 import os
 import shlex
-import signal
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from .tolerances import VIOLATION_TOL  # noqa: F401 - re-exported
 from .divergence import expected_kl, mixture_kl
 from .errors import InputError, check_memory
 from .information import information_summary
 from .joint import Joint, copy, ising_chain, mixture_of_products, parity, product, random_joint, reed_solomon
 from .progress import progress
 from .schedules import Schedule, schedule_family
+from .usercode import BOUND_TIMEOUT, TimeLimit, user_code
 
-__all__ = ["BoundContext", "Quantity", "load_bound", "hunt", "HuntReport", "QUANTITIES"]
+__all__ = ["BoundContext", "Quantity", "hunt", "HuntReport", "QUANTITIES"]
 
 #: The quantities a bound can be tested against.
 QUANTITIES = ("expected_kl", "mixture_kl", "sampler_kl")
@@ -49,11 +44,7 @@ QUANTITIES = ("expected_kl", "mixture_kl", "sampler_kl")
 #: Values and bounds below this (nats) are rounding noise for the ratio ``value / bound``.
 RATIO_FLOOR = 1e-9
 
-#: A bound is violated when ``quantity > bound + VIOLATION_TOL * (1 + |bound|)``.
-VIOLATION_TOL = 1e-9
 
-#: Default limit (seconds) on one call of the user's ``bound(ctx)`` (and on importing its file).
-BOUND_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -160,97 +151,6 @@ class Quantity:
 def _cli_value(v) -> str:
     """A parameter value as one shell word (quoted: the command is meant to be pasted)."""
     return shlex.quote(",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v))
-
-
-class _TimeLimit(BaseException):
-    """Raised inside the user's code when a call runs past its time limit (a BaseException,
-    so that a bare ``except Exception`` in the user's code does not swallow it)."""
-
-
-@contextlib.contextmanager
-def _user_code(seconds: float | None):
-    """Run the user's code with standard output sent to standard error (its prints must not
-    corrupt ``--json``) and, from the main thread, a wall-clock limit (``SIGALRM``)."""
-    use_alarm = (seconds is not None and hasattr(signal, "setitimer")
-                 and threading.current_thread() is threading.main_thread())
-    old = None
-    if use_alarm:
-        def _expired(signum, frame):
-            raise _TimeLimit
-
-        old = signal.signal(signal.SIGALRM, _expired)
-        signal.setitimer(signal.ITIMER_REAL, float(seconds))
-    try:
-        with contextlib.redirect_stdout(sys.stderr if sys.stderr is not None else io.StringIO()):
-            yield
-    finally:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0.0)
-            signal.signal(signal.SIGALRM, old)
-
-
-def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, attr: str = "bound") -> Callable:
-    """Load ``bound(ctx) -> float`` (or the function named ``attr``) from a Python file.
-
-    The file is executed with its standard output sent to standard error and, from the main
-    thread, within ``timeout`` seconds.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A ``.py`` file defining ``bound``.
-    timeout : float or None
-        Seconds the import may take (default :data:`BOUND_TIMEOUT`); None for no limit.
-    attr : str
-        The name of the function to load (default ``bound``; the ``--model python:FILE.py:NAME``
-        of :func:`mdmtheory.oracles.model_oracle` loads ``NAME``).
-
-    Raises
-    ------
-    InputError
-        Missing file, a name without the ``.py`` suffix, a directory, FIFO or device, a file
-        that fails to import (an exception, ``sys.exit``, or running past ``timeout``), or no
-        callable ``bound`` in it.
-
-    Examples
-    --------
-    >>> import os, tempfile
-    >>> path = os.path.join(tempfile.mkdtemp(), "bound.py")
-    >>> with open(path, "w") as f:
-    ...     _ = f.write("def bound(ctx): return ctx.tc")
-    >>> callable(load_bound(path))
-    True
-    """
-    from .files import check_input_file
-
-    path = os.fspath(path)
-    kind = "bound file" if attr == "bound" else "Python file"
-    sig = "bound(ctx) -> float" if attr == "bound" else f"the function {attr}"
-    if not os.path.exists(path):
-        raise InputError(f"no such {kind}: {path!r}; write a .py file defining {sig}")
-    if not path.endswith(".py"):
-        raise InputError(f"the {kind} {path!r} has no .py suffix; name it like {attr}.py (a Python file defining {sig})")
-    check_input_file(path, f"a .py file defining {sig}")
-    spec = importlib.util.spec_from_file_location("mdmtheory_user_bound", path)
-    if spec is None or spec.loader is None:
-        raise InputError(f"cannot load {path!r} as Python; give a .py file defining {sig}")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        with _user_code(timeout):
-            spec.loader.exec_module(module)
-    except _TimeLimit:
-        raise InputError(f"the {kind} {path!r} took more than {timeout:g} s to import; "
-                         "remove the long-running code at its top level") from None
-    except SystemExit as exc:
-        raise InputError(f"the {kind} {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
-    except Exception as exc:  # the user's file: report, do not crash
-        raise InputError(f"the {kind} {path!r} failed to import: {type(exc).__name__}: {exc}") from None
-    fn = getattr(module, attr, None)
-    if not callable(fn):
-        if attr != "bound":
-            raise InputError(f"the file {path!r} defines no function {attr}; define it or name one the file defines")
-        raise InputError(f"the bound file {path!r} defines no function bound(ctx) -> float")
-    return fn
 
 
 @dataclass
@@ -432,9 +332,9 @@ def hunt(
                 return -math.inf
             raise exc
         try:
-            with _user_code(bound_timeout):
+            with user_code(bound_timeout):
                 b = float(bound(ctx))
-        except _TimeLimit:
+        except TimeLimit:
             raise InputError(
                 f"bound(ctx) ran for more than {bound_timeout:g} s on {source} (n={ctx.n}, q={list(ctx.q)}); "
                 "make it faster or raise the limit (--bound-timeout)"

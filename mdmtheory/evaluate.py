@@ -28,6 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .tolerances import CHAIN_RULE_RTOL  # noqa: F401 - re-exported
 from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
 from ._numeric import clamp_nonneg
@@ -48,8 +49,6 @@ DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "llada", "fast_dllm
 #: Refuse :func:`optimal_kl` when ``k * prod_i (1 + 2 q_i)`` (inner-loop cells) exceeds this.
 OPTIMAL_MAX_WORK = 3e9
 
-#: Relative tolerance of the chain-rule check ``KL(mu || nu) = sum mu(x_R) TC(X_S | x_R)``.
-CHAIN_RULE_RTOL = 1e-9
 
 
 class _Tables:

@@ -24,6 +24,7 @@ from typing import Callable
 
 import numpy as np
 
+from .tolerances import STOCHASTIC_TOL  # noqa: F401 - re-exported
 from ._lazy import lazy_module
 
 from ._numeric import SUM_TOL, check_real, clamp_nonneg, sum_tolerance
@@ -42,9 +43,6 @@ __all__ = [
     "chain_period",
 ]
 
-#: Tolerance on row sums of a float64 stochastic matrix and on the sum of a start vector (the
-#: library's one normalisation rule; lower-precision dtypes: ``_numeric.sum_tolerance``).
-STOCHASTIC_TOL = SUM_TOL
 
 
 def _star(n: int) -> nx.Graph:

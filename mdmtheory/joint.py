@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ._numeric import SUM_TOL, check_int, check_real, check_seed, sum_tolerance
+from ._numeric import check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
 
 __all__ = [

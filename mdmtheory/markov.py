@@ -26,6 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .tolerances import SETTLE_TOL  # noqa: F401 - re-exported
 from ._lazy import lazy_function
 from ._numeric import check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
@@ -41,10 +42,6 @@ avg_entropy_kernel, bridge_marginals, fixed_order_tc, settle = (
 
 __all__ = ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
 
-#: The settle rule's tolerance: beyond the last stored power ``D``, ``P^d`` is replaced by
-#: ``P^{settle(d)}`` (same residue mod the period ``L``) only when the two differ by at most
-#: ``SETTLE_TOL`` in every row (L1 norm, so in every entry): see :class:`_Settling`.
-SETTLE_TOL = 1e-14
 
 
 def _limit(M: np.ndarray) -> np.ndarray | None:

@@ -23,9 +23,11 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._numeric import check_int
+from ._numeric import check_int, check_real
 from .errors import ImpossibleContext, InputError
 from .joint import Joint
+from .tolerances import SUM_TOL, TOL
+from .usercode import load_bound
 
 __all__ = [
     "TableOracle", "as_oracle", "check_oracle_values", "temperature_rows", "smooth_rows", "top_k_rows", "top_p_rows",
@@ -269,9 +271,6 @@ def temperature_rows(P, q, temperature: float) -> np.ndarray:
     >>> temperature_rows([[0.4, 0.4, 0.2]], [3], 0.0).tolist()
     [[0.5, 0.5, 0.0]]
     """
-    from ._numeric import check_real
-    from .samplers import TOL
-
     T = check_real(temperature, "the temperature", 0.0)
     P, qa = _check_rows(P, q)
     on = _alphabet(P, qa) & (P > 0)
@@ -304,8 +303,6 @@ def smooth_rows(P, q, alpha: float) -> np.ndarray:
     >>> smooth_rows([[1.0, 0.0]], [2], 0.5).tolist()
     [[0.75, 0.25]]
     """
-    from ._numeric import check_real
-
     a = check_real(alpha, "the smoothing weight alpha", 0.0, hi=1.0)
     P, qa = _check_rows(P, q)
     return np.where(_alphabet(P, qa), (1.0 - a) * P + a / qa[:, None], 0.0)
@@ -341,7 +338,6 @@ def top_k_rows(P, q, k: int) -> np.ndarray:
     >>> top_k_rows([[0.4, 0.3, 0.3]], [3], 2).tolist()   # a tie at the boundary: both kept
     [[0.4, 0.3, 0.3]]
     """
-    from .samplers import TOL
 
     k = check_int(k, "top_k", lo=1)
     P, qa = _check_rows(P, q)
@@ -378,9 +374,6 @@ def top_p_rows(P, q, p: float) -> np.ndarray:
     >>> top_p_rows([[0.5, 0.3, 0.2]], [3], 0.5).tolist()
     [[1.0, 0.0, 0.0]]
     """
-    from ._numeric import check_real
-    from .samplers import TOL
-
     p = check_real(p, "top_p", 0.0, lo_open=True, hi=1.0)
     P, qa = _check_rows(P, q)
     srt = -np.sort(-P, axis=-1)
@@ -411,7 +404,6 @@ def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.n
     >>> check_model_rows([[0.5, 0.5], [0.0, 0.0]], np.array([False, True]), (2, 2)).tolist()
     [[0.5, 0.5], [0.0, 0.0]]
     """
-    from ._numeric import SUM_TOL
 
     try:
         qa = np.asarray(q)
@@ -716,8 +708,6 @@ def model_oracle(spec: str, base):
         path, sep, name = spec[len("python:"):].rpartition(":")
         if not sep or not path or not name.isidentifier():
             raise InputError(f"model spec {spec!r}: write python:FILE.py:NAME (NAME a function of the file)")
-        from .conjecture import load_bound
-
         fn = load_bound(path, attr=name)
         return CallableOracle(fn, tuple(int(v) for v in np.broadcast_to(np.asarray(base.q), (base.n,))), name)
     kind, sep, text = spec.partition("=")

@@ -136,6 +136,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
 from ._kernels import codes as _c
 from ._lazy import lazy_module
 from .errors import InputError
@@ -168,10 +169,6 @@ __all__ = [
     "rank_key",
 ]
 
-#: Ranking keys are rounded to this many decimals before sorting (ties -> lower position).
-KEY_DECIMALS = 12
-#: Slack on every threshold comparison (tau, gamma, delta, Fast-dLLM threshold and factor, top_p).
-TOL = 1e-12
 
 
 @dataclass(frozen=True)

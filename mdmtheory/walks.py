@@ -33,7 +33,7 @@ from ._numeric import check_int, check_seed, clamp_nonneg, mean_interval, t_quan
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
-from .markov import MarkovChain, _multiplier, _Settling, bisection_partition
+from .markov import MarkovChain, _multiplier, _Settling
 from .progress import progress
 from .samplers import KEY_DECIMALS, TOL, Sampler, SamplerState, make_sampler
 

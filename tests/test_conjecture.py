@@ -10,7 +10,8 @@ import pytest
 
 import mdmtheory as m
 from mdmtheory.cli import main
-from mdmtheory.conjecture import Quantity, hunt, load_bound
+from mdmtheory.conjecture import Quantity, hunt
+from mdmtheory.usercode import load_bound
 
 EXAMPLES = "examples/conjectures"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..conjecture import BOUND_TIMEOUT, QUANTITIES, Quantity, hunt, load_bound
+from ..conjecture import QUANTITIES, Quantity, hunt
+from ..usercode import BOUND_TIMEOUT, load_bound
 from ..errors import InputError
 from ..schedules import FAMILIES
 from . import add_common, add_params, emit, finite_float, int_arg, parse_params, parse_sampler_params
