@@ -30,6 +30,7 @@ import numpy as np
 from .tolerances import VIOLATION_TOL  # noqa: F401 - re-exported
 from .divergence import expected_kl, mixture_kl
 from .errors import InputError, check_memory
+from .files import atomic_write, check_output_dir, check_output_file, to_jsonable
 from .information import information_summary
 from .joint import Joint, copy, ising_chain, mixture_of_products, parity, product, random_joint, reed_solomon
 from .progress import progress
@@ -304,7 +305,6 @@ def hunt(
     check_memory(table_memory(n_range[1], q_range[1]),
                  f"the largest table tried (n={n_range[1]}, q={q_range[1]}; --n and --q set the ranges)", max_memory)
     if out_dir is not None:  # refuse a bad folder or a planted link now, not after the search
-        from .files import check_output_dir, check_output_file
 
         folder = check_output_dir(out_dir)
         check_output_file(folder / "worst.npy"), check_output_file(folder / "worst.json")
@@ -444,8 +444,6 @@ def _optimise(starts, score, out_of_budget, rng, bar) -> None:
 
 def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound, max_memory=None) -> dict:
     """Write ``worst.npy`` and ``worst.json`` atomically (never through a planted symlink)."""
-    from .cli import to_jsonable
-    from .files import atomic_write, check_output_dir
 
     out = check_output_dir(out_dir)
     npy, rec = out / "worst.npy", out / "worst.json"

@@ -419,7 +419,7 @@ def evaluate(
         extra = 1.5 + 2.0 * joint.n * qmax
         return _run(joint, _Tables(joint, max_memory, extra=extra, what="evaluation with a model"), sampler, base,
                     model=model)
-    if sampler.needs_joint:
+    if "joint" in sampler.rule.needs:  # the optimal policy: its DP over the truth's tables
         kb = _check_k(sampler.params["k"], joint.n)
         tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
@@ -707,7 +707,7 @@ def frontier(
     for name, knobs in plan:
         for key, value in knobs:
             sampler = make_sampler(name, **RULES[name].frontier_fixed, **({key: value} if key else {}))
-            if sampler.needs_joint:  # the optimal policy: one DP gives every budget
+            if "joint" in sampler.rule.needs:  # the optimal policy: one DP gives every budget
                 r = _run(joint, tab, sampler, base, policy, int(value))
             else:
                 r = _run(joint, tab, sampler, base)

@@ -13,15 +13,18 @@ Two rules every command follows:
 
 from __future__ import annotations
 
+import math
 import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Callable, IO
+from typing import IO, Any, Callable
+
+import numpy as np
 
 from .errors import InputError
 
-__all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file"]
+__all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file", "to_jsonable"]
 
 
 def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
@@ -168,3 +171,43 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) 
             pass
         raise
     return target
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Plain Python values for strict JSON: numpy scalars and arrays converted, paths as
+    strings, ``inf`` and ``nan`` written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
+
+    Raises
+    ------
+    TypeError
+        For any other type (a programming error, caught before anything is printed).
+
+    Examples
+    --------
+    >>> to_jsonable({"a": float("inf"), "b": np.arange(2)})
+    {'a': 'inf', 'b': [0, 1]}
+    """
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        x = float(obj)
+        if math.isnan(x):
+            return "nan"
+        if math.isinf(x):
+            return "inf" if x > 0 else "-inf"
+        return x
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, os.PathLike):
+        return os.fspath(obj)
+    # refused here, before anything is printed: the JSON is streamed, so a value json cannot
+    # write would otherwise stop it half-way
+    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")

@@ -27,7 +27,7 @@ import numpy as np
 from .tolerances import STOCHASTIC_TOL  # noqa: F401 - re-exported
 from ._lazy import lazy_module
 
-from ._numeric import SUM_TOL, check_real, clamp_nonneg, sum_tolerance
+from ._numeric import check_real, clamp_nonneg, sum_tolerance
 from .errors import InputError, check_memory
 
 nx = lazy_module("networkx")

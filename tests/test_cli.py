@@ -103,7 +103,7 @@ def test_module_entry_point_no_traceback(tmp_path):
 
 
 def test_strict_json_writes_inf_as_string():
-    from mdmtheory.cli import to_jsonable
+    from mdmtheory.files import to_jsonable
 
     d = to_jsonable({"a": float("inf"), "b": [np.float64("-inf"), np.nan], "c": np.int64(3)})
     assert d == {"a": "inf", "b": ["-inf", "nan"], "c": 3}

@@ -18,9 +18,9 @@ import sys
 import threading
 from typing import Any, Sequence
 
-import numpy as np
 
 from ..errors import InputError
+from ..files import to_jsonable
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
            "CliError", "finite_float", "int_arg"]
@@ -203,46 +203,6 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
             want = {"int": "an integer", "float": "a number", "sizes": "comma-separated integers like 2,1,1"}[p.kind]
             raise InputError(f"{name} parameter {key} takes {want}; got {val!r}") from None
     return out
-
-
-def to_jsonable(obj: Any) -> Any:
-    """Plain Python values for strict JSON: numpy scalars and arrays converted, paths as
-    strings, ``inf`` and ``nan`` written as the strings ``"inf"``, ``"-inf"``, ``"nan"``.
-
-    Raises
-    ------
-    TypeError
-        For any other type (a programming error, caught before anything is printed).
-
-    Examples
-    --------
-    >>> to_jsonable({"a": float("inf"), "b": np.arange(2)})
-    {'a': 'inf', 'b': [0, 1]}
-    """
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        x = float(obj)
-        if math.isnan(x):
-            return "nan"
-        if math.isinf(x):
-            return "inf" if x > 0 else "-inf"
-        return x
-    if obj is None or isinstance(obj, str):
-        return obj
-    if isinstance(obj, os.PathLike):
-        return os.fspath(obj)
-    # refused here, before anything is printed: the JSON is streamed, so a value json cannot
-    # write would otherwise stop it half-way
-    raise TypeError(f"cannot write a {type(obj).__name__} as JSON")
 
 
 def _fmt(v: Any) -> str:
