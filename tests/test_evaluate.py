@@ -22,14 +22,15 @@ import mdmtheory as m
 from mdmtheory import InputError
 from mdmtheory._kernels.evaluate import subset_marginals
 from mdmtheory.evaluate import _Tables, evaluate, frontier, optimal_kl, optimal_policy, optimal_tradeoff
-from mdmtheory.samplers import SAMPLER_NAMES, SamplerState, make_sampler
+from mdmtheory.samplers import RULES, SAMPLER_NAMES, SamplerState, make_sampler
 
 from .conftest import tables
 from .rules_reference import reference_law, step_calls
 
 SMALL = dict(max_n=4, max_q=3, max_cells=81)
-#: The rules that rank by the marginals and draw the chosen values from them (no candidates).
-PLAIN = ("random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt_pairwise", "bisection")
+#: The rules that draw the chosen values from the marginals (no candidates), read from the
+#: registry (the optimal policy, which needs the joint, has its own tests).
+PLAIN = tuple(name for name, rule in RULES.items() if not rule.candidates and "joint" not in rule.needs)
 
 
 def H(p) -> float:
@@ -180,7 +181,10 @@ def samplers_for(draw, n: int, names=None):
             temperature=temp, top_p=draw(st.sampled_from([None, 0.5, 0.9])), top_k=draw(st.sampled_from([None, 1, 2])),
             alg_temp=draw(st.sampled_from([None, 0.5, 2.0])), eps=draw(st.sampled_from([1e-3, 0.2])),
         )
-    return make_sampler(name)
+    # any other rule: its defaults or one point of its registered knob grid
+    knobs = RULES[name].frontier(n, n * float(np.log(3.0))) if RULES[name].frontier else []
+    key, value = draw(st.sampled_from([("", None), *knobs]))
+    return make_sampler(name, **({key: value} if key else {}))
 
 
 def test_subset_marginals_kernel_matches_numpy():

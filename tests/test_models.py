@@ -26,9 +26,9 @@ from .rules_reference import reference_law
 from .test_evaluate import samplers_for
 
 SMALL = dict(max_n=4, max_q=3, max_cells=54)
-#: With a model, evaluate refuses these (documented in its Raises section).
-REFUSED = ("optimal", "punt_pairwise", "punt")
-WITH_MODEL = [s for s in SAMPLER_NAMES if s not in REFUSED]
+#: evaluate with a model provides no oracle capability beyond the marginals: it refuses the rules
+#: that need one (Rule.needs; documented in its Raises section).
+WITH_MODEL = [s for s in SAMPLER_NAMES if not m.RULES[s].needs]
 
 
 def H(p) -> float:
