@@ -14,24 +14,17 @@ from scipy import stats
 import mdmtheory as m
 from tests.conftest import junk_failures
 from mdmtheory.errors import InputError
-from mdmtheory.hmm import (
-    HMM,
-    ChainOracle,
-    block_bisection_partition,
-    block_hmm,
+from mdmtheory.bisection import block_bisection_partition, separated_rounds
+from mdmtheory.estimate import set_entropy, set_total_correlation
+from mdmtheory.hmm import HMM, load_hmm
+from mdmtheory.hmm_families import block_hmm, noisy_walk, order_m_chain, parse_hmm, random_order_m_kernel
+from mdmtheory.markov import ChainOracle
+from mdmtheory.oracle_estimates import (
+    estimate_dual_total_correlation,
     estimate_fixed_order_divergences,
     estimate_information_curve,
     estimate_random_order_kl,
-    estimate_dual_total_correlation,
     estimate_total_correlation,
-    load_hmm,
-    noisy_walk,
-    order_m_chain,
-    parse_hmm,
-    random_order_m_kernel,
-    separated_rounds,
-    set_entropy,
-    set_total_correlation,
 )
 
 

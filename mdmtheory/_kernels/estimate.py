@@ -1,4 +1,4 @@
-"""Small kernels of :mod:`mdmtheory.estimate` (a leaf: only the rule kernels are imported).
+"""Small kernels of :mod:`mdmtheory.sampler_estimate` (a leaf: only the rule kernels are imported).
 
 The marginal statistics every rule ranks by (:func:`mdmtheory._kernels.rules.stats`) for all the
 masked positions in one compiled loop, and the seed of numba's generator (which
