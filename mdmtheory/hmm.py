@@ -174,6 +174,7 @@ class HMM:
 
         Examples
         --------
+        >>> from mdmtheory import block_hmm
         >>> block_hmm(2, 2, 5).with_length(1000)
         HMM(h=4, q=4, n=1000)
         """
@@ -211,6 +212,7 @@ class HMM:
         --------
         >>> import os, tempfile
         >>> path = os.path.join(tempfile.mkdtemp(), "b.npz")
+        >>> from mdmtheory import block_hmm
         >>> block_hmm(2, 2, 5).save(path)
         >>> sorted(np.load(path).files)
         ['emission', 'start', 'transition']
