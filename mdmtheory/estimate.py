@@ -50,7 +50,13 @@ MAX_SET_CALLS = 100_000
 
 
 def inf_safe(v: float):
-    """JSON-strict number: infinities as the string ``"inf"`` (``"-inf"``)."""
+    """JSON-strict number: infinities as the string ``"inf"`` (``"-inf"``).
+
+    Examples
+    --------
+    >>> inf_safe(float("inf")), inf_safe(-float("inf")), inf_safe(2)
+    ('inf', '-inf', 2.0)
+    """
     v = float(v)
     return ("inf" if v > 0 else "-inf") if np.isinf(v) else v
 
@@ -146,7 +152,18 @@ def mean_estimate(y, confidence: float, seed: int, scale: float, unit: str, esti
 
 
 def check_samples(samples, n: int) -> int:
-    """``samples >= 2`` draws of length ``n`` that fit in memory."""
+    """``samples >= 2`` draws of length ``n`` that fit in memory (every estimator's check).
+
+    Raises
+    ------
+    InputError
+        ``samples`` not an integer ``>= 2``, or too many to hold.
+
+    Examples
+    --------
+    >>> check_samples(100.0, 10)
+    100
+    """
     if not is_int(samples, 2):
         raise InputError(f"samples must be an integer >= 2 (the interval needs a spread); got {samples!r}")
     check_memory(8.0 * float(samples) * n * 2, f"{samples} samples of length {n}")
@@ -154,7 +171,18 @@ def check_samples(samples, n: int) -> int:
 
 
 def check_confidence(confidence) -> float:
-    """A confidence level in ``(0, 1)``."""
+    """A confidence level in ``(0, 1)`` (every estimator's check).
+
+    Raises
+    ------
+    InputError
+        Not a number strictly between 0 and 1.
+
+    Examples
+    --------
+    >>> check_confidence(0.9)
+    0.9
+    """
     if isinstance(confidence, (bool, str)) or not isinstance(confidence, (int, float, np.integer, np.floating)) \
             or not 0.0 < float(confidence) < 1.0:
         raise InputError(f"confidence must be a number in (0, 1), e.g. 0.95; got {confidence!r}")
@@ -162,7 +190,19 @@ def check_confidence(confidence) -> float:
 
 
 def oracle_call(oracle, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``oracle.conditional_marginals(mask, values)`` as floats, checked to be ``(n, q)``."""
+    """``oracle.conditional_marginals(mask, values)`` as floats, checked to be ``(n, q)``.
+
+    Raises
+    ------
+    InputError
+        The oracle returned another shape.
+
+    Examples
+    --------
+    >>> from mdmtheory import block_hmm
+    >>> oracle_call(block_hmm(2, 2, 3), np.zeros(3, dtype=bool), np.zeros(3, dtype=int)).shape
+    (3, 4)
+    """
     marg = np.asarray(oracle.conditional_marginals(mask, values), dtype=np.float64)
     if marg.ndim != 2 or marg.shape[0] != oracle.n:
         raise InputError(f"the oracle returned marginals of shape {marg.shape}; expected (n, q) with n = {oracle.n}")
@@ -171,7 +211,19 @@ def oracle_call(oracle, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def check_oracle(oracle, needs: tuple[str, ...] = ("conditional_marginals",)) -> int:
     """The length ``n`` of an oracle object (an :class:`~mdmtheory.hmm.HMM`, a
-    :class:`~mdmtheory.markov.ChainOracle` or a user's model) that has the methods ``needs``; :class:`InputError` otherwise."""
+    :class:`~mdmtheory.markov.ChainOracle` or a user's model) that has the methods ``needs``.
+
+    Raises
+    ------
+    InputError
+        No positive integer ``n`` or a method of ``needs`` missing.
+
+    Examples
+    --------
+    >>> from mdmtheory import block_hmm
+    >>> check_oracle(block_hmm(2, 2, 5), ("conditional_marginals", "sample"))
+    5
+    """
     missing = [name for name in needs if not callable(getattr(oracle, name, None))]
     if missing or not is_int(getattr(oracle, "n", None), 1):
         raise InputError(

@@ -435,7 +435,7 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
         idx = [perm[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
         y[r] = log_mu[r] - _log_nu(model, X[r], idx)
     return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, _scale(base), unit_name(base),
-                            "log-ratio over random orders (exact per-draw log mu - log nu_S)", "E_S KL(mu || nu_S), random order")
+                         "log-ratio over random orders (exact per-draw log mu - log nu_S)", "E_S KL(mu || nu_S), random order")
 
 
 def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: float | None = None,
@@ -486,7 +486,7 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     singles = float(entr(oracle_call(model, np.zeros(n, dtype=bool), X[0])).sum())
     y = singles + np.asarray(model.log_prob(X), dtype=np.float64)
     return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, _scale(base), unit_name(base),
-                            "exact marginal entropies + mean exact log-likelihood", "TC")
+                         "exact marginal entropies + mean exact log-likelihood", "TC")
 
 
 def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, base: float | None = None,
@@ -536,4 +536,4 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
     log_mu = np.asarray(model.log_prob(X), dtype=np.float64)
     y = np.array([-log_mu[r] - float(entr(np.asarray(model.leave_one_out(X[r]))).sum()) for r in range(M)])
     return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, _scale(base), unit_name(base),
-                            "mean exact -log-likelihood - exact leave-one-out entropies", "DTC")
+                         "mean exact -log-likelihood - exact leave-one-out entropies", "DTC")

@@ -576,14 +576,14 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     if runs == 1:
         Y[:], calls[:] = Y[0], calls[0]
     calls_est = mean_estimate(calls, confidence, seed, 1.0, "calls",
-                                 POINT_MASS if kind == "point_mass" else CALLS_ESTIMATOR, "expected model calls")
+                              POINT_MASS if kind == "point_mass" else CALLS_ESTIMATOR, "expected model calls")
     if has_logp:
         log_mu_y = np.asarray(truth.log_prob(Y), dtype=float)
         ok = np.isfinite(log_mu_y)
         z = float(norm.ppf(0.5 + confidence / 2.0))
         lo, hi = wilson_interval(int(ok.sum()), M, z)
         support = Estimate(float(ok.mean()), float(np.sqrt(ok.mean() * (1 - ok.mean()) / M)), (lo, hi), M,
-                                 seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
+                           seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
         if kind in ("deterministic", "point_mass"):
             name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
             rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
@@ -592,7 +592,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                 terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
             tv = est(terms, POINT_MASS if kind == "point_mass" else TV_ESTIMATOR, "TV(mu, nu)", 1.0)
             tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), M, seed,
-                                confidence, "probability", tv.estimator, tv.quantity)
+                          confidence, "probability", tv.estimator, tv.quantity)
     else:
         reasons["support"] = "the truth has no log_prob(x)"
     if reverse is None:
