@@ -56,7 +56,18 @@ __all__ = ["HMM", "load_hmm", "check_probabilities"]
 
 def check_probabilities(M, name: str, ndim: int) -> np.ndarray:
     """Validate a row-stochastic array (rows along the last axis); renormalise rows only within
-    :data:`mdmtheory.graphs.STOCHASTIC_TOL`, refuse above it."""
+    :data:`mdmtheory.graphs.STOCHASTIC_TOL`, refuse above it (the HMM's and the families' check).
+
+    Raises
+    ------
+    InputError
+        Not an ``ndim``-d array of finite non-negative numbers, or a row not summing to 1.
+
+    Examples
+    --------
+    >>> check_probabilities([[0.5, 0.5], [1.0, 0.0]], "transition", 2).tolist()
+    [[0.5, 0.5], [1.0, 0.0]]
+    """
     try:
         M = np.array(M, dtype=np.float64)
     except (TypeError, ValueError):
