@@ -4,7 +4,7 @@
   random half revealed) at ``n = 1000`` with 32 hidden states and 32 tokens (goal: a few
   milliseconds), against a plain numpy scaled forward-backward in the same run (agreement
   checked).
-* ``curve``: :func:`mdmtheory.hmm.estimate_information_curve` at ``n = 1000`` (time and 95%
+* ``curve``: :func:`mdmtheory.oracle_estimates.estimate_information_curve` at ``n = 1000`` (time and 95%
   half-widths at a grid of ``j``).
 * ``bisection``: exact KL (dense law, ``n = 8``) of plain bisection, block bisection with blocks
   revealed together, and the sequential block bisection, on a random order-2 chain; and of plain
@@ -18,17 +18,15 @@ import time
 import numpy as np
 
 from mdmtheory import bisection_partition, fixed_order_kl
-from mdmtheory.hmm import (
-    HMM,
-    block_bisection_partition,
-    block_hmm,
+from mdmtheory.bisection import block_bisection_partition
+from mdmtheory.hmm import HMM
+from mdmtheory.hmm_families import block_hmm, noisy_walk, order_m_chain
+from mdmtheory.oracle_estimates import (
+    estimate_dual_total_correlation,
     estimate_fixed_order_divergences,
     estimate_information_curve,
-    estimate_dual_total_correlation,
     estimate_random_order_kl,
     estimate_total_correlation,
-    noisy_walk,
-    order_m_chain,
 )
 
 

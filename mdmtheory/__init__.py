@@ -9,7 +9,12 @@ The public API, one module per concept:
 * :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers;
 * :mod:`mdmtheory.samplers`, :mod:`mdmtheory.evaluate` -- samplers and their exact evaluation;
 * :mod:`mdmtheory.graphs`, :mod:`mdmtheory.markov`, :mod:`mdmtheory.walks` -- random walks on graphs;
-* :mod:`mdmtheory.hmm` -- hidden Markov models and order-m chains, curve estimates for any oracle;
+* :mod:`mdmtheory.hmm`, :mod:`mdmtheory.hmm_families`, :mod:`mdmtheory.bisection` -- hidden Markov
+  models, their families (order-m chains among them), and when bisection is exact on order-m chains;
+* :mod:`mdmtheory.estimate` -- the one Monte Carlo result type (:class:`~mdmtheory.estimate.Estimate`)
+  and the chain rule for any oracle; :mod:`mdmtheory.oracle_estimates` -- the information curve,
+  divergences, TC and DTC of any oracle with samples; :mod:`mdmtheory.sampler_estimate` -- every
+  sampler's divergences beyond enumeration;
 * :mod:`mdmtheory.conjecture` -- the conjecture tester;
 * :mod:`mdmtheory.sweep`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
 
@@ -71,17 +76,21 @@ _API: dict[str, tuple[str, str]] = {
         for name in ("simulate", "sample_walks", "walk_metrics", "exact_walk_metrics", "wilson_interval", "walk_divergences",
                      "smoothed_chain", "load_model_chain")
     },
+    "ChainOracle": ("markov", "ChainOracle"),
+    **{name: ("hmm", name) for name in ("HMM", "load_hmm")},
     **{
-        name: ("hmm", name)
+        name: ("hmm_families", name)
+        for name in ("block_hmm", "order_m_chain", "noisy_walk", "random_order_m_kernel", "HMM_FAMILIES", "parse_hmm")
+    },
+    **{name: ("estimate", name) for name in ("Estimate", "ScalarEstimate", "set_entropy", "set_total_correlation")},
+    **{
+        name: ("oracle_estimates", name)
         for name in (
-            "HMM", "load_hmm", "block_hmm", "order_m_chain", "noisy_walk", "random_order_m_kernel", "HMM_FAMILIES",
-            "parse_hmm", "ChainOracle", "CurveEstimate",
-            "estimate_information_curve", "DivergenceEstimate", "estimate_fixed_order_divergences",
-            "ScalarEstimate", "estimate_random_order_kl", "estimate_total_correlation",
-            "estimate_dual_total_correlation", "set_entropy",
-            "set_total_correlation", "block_bisection_partition", "separated_rounds",
+            "CurveEstimate", "estimate_information_curve", "DivergenceEstimate", "estimate_fixed_order_divergences",
+            "estimate_random_order_kl", "estimate_total_correlation", "estimate_dual_total_correlation",
         )
     },
+    **{name: ("bisection", name) for name in ("block_bisection_partition", "separated_rounds")},
     **{
         name: ("oracles", name)
         for name in (
@@ -90,7 +99,7 @@ _API: dict[str, tuple[str, str]] = {
             "MarginalsOracle", "CallableOracle", "model_oracle",
         )
     },
-    **{name: ("estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},
+    **{name: ("sampler_estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt")},
     "load_bound": ("usercode", "load_bound"),
     **{name: ("sweep", name) for name in ("sweep", "SweepResult", "read_table")},

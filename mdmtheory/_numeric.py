@@ -15,7 +15,8 @@ import numpy as np
 from .tolerances import NONNEG_TOL, SUM_TOL  # noqa: F401 - re-exported
 from .errors import InputError
 
-__all__ = ["NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed"]
+__all__ = ["NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
+           "int_list", "as_rng"]
 
 
 
@@ -166,6 +167,61 @@ def check_seed(seed) -> int:
     7
     """
     return check_int(seed, "seed", 0)
+
+
+def is_int(v, low: int) -> bool:
+    """Whether ``v`` is an integer (``3`` or ``3.0``, not ``True``) that is ``>= low``.
+
+    Examples
+    --------
+    >>> is_int(3.0, 1), is_int(True, 0), is_int(0, 1)
+    (True, False, False)
+    """
+    try:
+        check_int(v, "v", low)
+    except InputError:
+        return False
+    return True
+
+
+def int_list(v, name: str) -> list[int]:
+    """A finite sequence of integers (positions, sizes, indices).
+
+    Raises
+    ------
+    InputError
+        Naming ``name``, for a string, a mapping, a non-sequence or a non-integer entry.
+
+    Examples
+    --------
+    >>> int_list((1, 2.0), "positions")
+    [1, 2]
+    """
+    if isinstance(v, (str, bytes, dict)) or not hasattr(v, "__iter__"):
+        raise InputError(f"{name} must be a sequence of integers; got {v!r}")
+    out = list(v)
+    if not all(is_int(i, -(2**62)) for i in out):
+        raise InputError(f"{name} must be a sequence of integers; got {v!r}")
+    return [int(i) for i in out]
+
+
+def as_rng(seed):
+    """A seed for :func:`numpy.random.default_rng`: a non-negative integer or a Generator
+    (returned as is).
+
+    Raises
+    ------
+    InputError
+        As :func:`check_seed`.
+
+    Examples
+    --------
+    >>> int(as_rng(0).integers(10)) == int(np.random.default_rng(0).integers(10))
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return np.random.default_rng(check_seed(seed))
 
 
 def t_quantile(confidence: float, dof: int) -> float:

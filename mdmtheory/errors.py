@@ -21,7 +21,7 @@ class ImpossibleContext(InputError):
     """Revealed values of probability 0 under the law an oracle conditions on.
 
     The oracles (:class:`~mdmtheory.oracles.TableOracle`, :class:`~mdmtheory.hmm.HMM`,
-    :class:`~mdmtheory.hmm.ChainOracle`) raise it for such a context; the engines that run a model
+    :class:`~mdmtheory.markov.ChainOracle`) raise it for such a context; the engines that run a model
     off the truth's support catch this error, and only it, and use the uniform law there (any
     other :class:`InputError` of a model, e.g. malformed rows, still stops them)."""
 

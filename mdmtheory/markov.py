@@ -10,7 +10,8 @@ Everything here is exact and needs no table of size ``q^n``:
   (stationary or not), in ``O(n log n + D q^3)``;
 * the exact KL of any fixed ordered partition (random-order expected KL follows from
   ``Z`` by Theorem 4);
-* the bisection partition, exact in ``ceil(log2(n+1))`` rounds.
+* the bisection partition, exact in ``ceil(log2(n+1))`` rounds;
+* :class:`ChainOracle`, a chain behind the oracle protocol of the estimators.
 
 References
 ----------
@@ -28,7 +29,7 @@ import numpy as np
 
 from .tolerances import SETTLE_TOL  # noqa: F401 - re-exported
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg
+from ._numeric import as_rng, check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
 from .information import _scale, curve_from_avg_entropy, unit_name
@@ -40,7 +41,7 @@ avg_entropy_kernel, bridge_marginals, fixed_order_tc, settle = (
     lazy_function("mdmtheory._kernels.markov", f) for f in ("avg_entropy_kernel", "bridge_marginals", "fixed_order_tc", "settle")
 )
 
-__all__ = ["MarkovChain", "random_walk", "bisection_partition", "bisection_rounds"]
+__all__ = ["MarkovChain", "ChainOracle", "random_walk", "bisection_partition", "bisection_rounds"]
 
 
 
@@ -525,6 +526,81 @@ class MarkovChain:
         mu, hrow, Hmu, D, L = self.tables()
         kl = float(fixed_order_tc(step, mu, hrow, Hmu, D, L))
         return clamp_nonneg(kl, "a fixed-order KL", scale=self.n * max(1.0, float(np.log(self.q)))) * scale
+
+
+class ChainOracle:
+    """A :class:`mdmtheory.MarkovChain` behind the oracle protocol (``n``,
+    ``sample(rng, m)``, ``conditional_marginals(revealed_mask, values)``).
+
+    Rows of revealed positions are the point mass at their value, as for :class:`~mdmtheory.hmm.HMM`.
+    ``log_prob`` gives ``log mu`` of full sequences (for
+    :func:`~mdmtheory.oracle_estimates.estimate_fixed_order_divergences`); ``conditional_marginals`` raises
+    :class:`~mdmtheory.errors.ImpossibleContext` on values of probability 0 (the chain's bridges).
+
+    Raises
+    ------
+    InputError
+        If ``chain`` is not a :class:`mdmtheory.MarkovChain`; the methods raise it on bad
+        values, seeds or sample counts (through the chain's own checks).
+
+    Examples
+    --------
+    >>> o = ChainOracle(random_walk("cycle:4", 3, start="vertex:0"))
+    >>> o.conditional_marginals(np.array([True, False, False]), np.array([0, 0, 0]))[1].tolist()
+    [0.0, 0.5, 0.0, 0.5]
+    """
+
+    def __init__(self, chain):
+        if not isinstance(chain, MarkovChain):
+            raise InputError(f"ChainOracle wraps a mdmtheory.MarkovChain; got {type(chain).__name__}")
+        self.chain = chain
+        self.n = chain.n
+        self.q = chain.q
+
+    def sample(self, rng, m: int) -> np.ndarray:
+        """``m`` exact draws (``(m, n)`` ints), seeded from ``rng``.
+
+        Raises
+        ------
+        InputError
+            A bad seed or count.
+        """
+        rng = as_rng(rng)
+        return self.chain.sample(int(m), seed=int(rng.integers(2**63)))
+
+    def log_prob(self, x) -> np.ndarray:
+        """``log mu(x)`` of full sequences: ``log start[x_1] + sum_t log P[x_t, x_{t+1}]``.
+
+        Raises
+        ------
+        InputError
+            Rows of the wrong length or states out of range.
+        """
+        x = np.atleast_2d(np.asarray(x))
+        if x.ndim != 2 or x.shape[1] != self.n or x.dtype.kind not in "iu" or np.any(x < 0) or np.any(x >= self.q):
+            raise InputError(f"x must be sequences of length n = {self.n} of states 0..{self.q - 1}")
+        x = np.atleast_2d(np.asarray(x, dtype=np.int64))
+        with np.errstate(divide="ignore"):
+            out = np.log(self.chain.start[x[:, 0]])
+            if self.n > 1:
+                out = out + np.log(self.chain.P[x[:, :-1], x[:, 1:]]).sum(axis=1)
+        return out
+
+    def conditional_marginals(self, revealed_mask, values) -> np.ndarray:
+        """The chain's bridges given the revealed values, point masses at revealed rows.
+
+        Raises
+        ------
+        InputError
+            Bad mask or values, or values of probability 0.
+        """
+        mask = np.asarray(revealed_mask, dtype=bool)
+        vals = np.where(mask, np.asarray(values, dtype=np.int64), -1)
+        out = self.chain.conditionals(vals)
+        idx = np.flatnonzero(mask)
+        out[idx] = 0.0
+        out[idx, vals[idx]] = 1.0
+        return out
 
 
 def _settle_vec(d: np.ndarray, D: int, L: int) -> np.ndarray:

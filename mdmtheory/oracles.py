@@ -11,7 +11,7 @@ the uniform law (a model run off the truth's support), while any other error sto
 The truths of the toolkit behind this protocol:
 
 * :class:`TableOracle` -- a dense :class:`~mdmtheory.joint.Joint` (any ``n`` whose table fits);
-* :class:`mdmtheory.hmm.HMM` and :class:`mdmtheory.hmm.ChainOracle` (a Markov chain) -- any ``n``.
+* :class:`mdmtheory.hmm.HMM` and :class:`mdmtheory.markov.ChainOracle` (a Markov chain) -- any ``n``.
 
 :func:`as_oracle` turns a :class:`Joint`, a :class:`~mdmtheory.MarkovChain` or an oracle into an
 oracle, so every estimator takes all three.
@@ -176,7 +176,7 @@ class TableOracle:
 
 def as_oracle(obj):
     """An oracle for ``obj``: a :class:`Joint` gives a :class:`TableOracle`, a
-    :class:`~mdmtheory.MarkovChain` a :class:`~mdmtheory.hmm.ChainOracle`; an object that
+    :class:`~mdmtheory.MarkovChain` a :class:`~mdmtheory.markov.ChainOracle`; an object that
     already has ``n`` and ``conditional_marginals`` (an :class:`~mdmtheory.hmm.HMM`, your model)
     is returned as it is.
 
@@ -196,7 +196,7 @@ def as_oracle(obj):
     if isinstance(obj, Joint):
         return TableOracle(obj)
     if isinstance(obj, MarkovChain):
-        from .hmm import ChainOracle
+        from .markov import ChainOracle
 
         return ChainOracle(obj)
     n = getattr(obj, "n", None)

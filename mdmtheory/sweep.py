@@ -22,7 +22,7 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
     graph = "cycle:16"
     grid = { length = [64, 256] }
 
-    [[model]]                 # ... or a hidden Markov model (mdmtheory.hmm.parse_hmm)
+    [[model]]                 # ... or a hidden Markov model (mdmtheory.hmm_families.parse_hmm)
     hmm = "block:8,4"
     length = 1000
 
@@ -210,7 +210,7 @@ def _build_model(model: Mapping, spec_dir: str):
         return random_walk(model["graph"], model["length"], start=model.get("start", "stationary"),
                            lazy=model.get("lazy", 0.0), weighted=model.get("weighted", False))
     if "hmm" in model:
-        from .hmm import parse_hmm
+        from .hmm_families import parse_hmm
 
         if "length" not in model or set(model) - {"hmm", "length", "label"}:
             raise InputError(f"an HMM model has hmm = SPEC and length = N (and label); got keys {sorted(model)}")
@@ -335,17 +335,19 @@ def _kind(model: Mapping) -> str:
 
 
 #: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``) with the fixed-order and
-#: random-order estimators of :mod:`mdmtheory.hmm`; the others go through estimate_sampler_divergences.
+#: random-order estimators of :mod:`mdmtheory.oracle_estimates`; the others go through
+#: estimate_sampler_divergences.
 def _hmm_estimate(hmm, sampler, point: Point) -> dict:
     """Unbiased estimates with intervals on an HMM: the fixed order of ``left_to_right`` /
-    ``bisection`` (:func:`mdmtheory.hmm.estimate_fixed_order_divergences`: ``kl``, ``reverse_kl``,
-    ``tv``), the random order's ``expected_kl`` (:func:`mdmtheory.hmm.estimate_random_order_kl`),
-    or any other sampler's :func:`mdmtheory.estimate_sampler_divergences`."""
-    from .hmm import estimate_fixed_order_divergences, estimate_random_order_kl
+    ``bisection`` (:func:`mdmtheory.oracle_estimates.estimate_fixed_order_divergences`: ``kl``,
+    ``reverse_kl``, ``tv``), the random order's ``expected_kl``
+    (:func:`mdmtheory.oracle_estimates.estimate_random_order_kl`), or any other sampler's
+    :func:`mdmtheory.estimate_sampler_divergences`."""
+    from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 
     n = hmm.n
     if sampler.rule.order == "adaptive":  # adaptive and published samplers (issue 11)
-        from .estimate import estimate_sampler_divergences
+        from .sampler_estimate import estimate_sampler_divergences
 
         est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
         out = {k: v for k, v in est.items() if not isinstance(v, dict)}

@@ -29,7 +29,8 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg, mean_interval, t_quantile
+from ._numeric import check_int, check_seed, clamp_nonneg
+from .estimate import Estimate, mean_estimate
 from .errors import InputError, check_memory
 from .graphs import chain_period
 from .information import _scale, unit_name
@@ -258,13 +259,7 @@ KL_ESTIMATOR = "log-ratio on x ~ mu (the rule's path replayed on exact chain sam
 STEPWISE_ESTIMATOR = ("stepwise TC on x ~ mu (the rule's path replayed on exact chain samples; exact sum over steps of "
                       "TC(X_S | x_R), plus sum_i KL(mu_i || model_i) with a model, per draw)")
 REVERSE_ESTIMATOR = "log-ratio on x ~ nu (the sampler's own runs; exact log nu and log mu per draw)"
-
-
-def _mean_ci(y: np.ndarray, scale: float, confidence: float = 0.95) -> tuple[float, float, list[float]]:
-    """:func:`mdmtheory._numeric.mean_interval` of ``scale * y`` with the Student-t quantile (a
-    ``+inf`` term, e.g. a draw of ``mu`` that ``nu`` cannot produce, proves the mean infinite)."""
-    v, se, (lo, hi) = mean_interval(y * scale, t_quantile(confidence, y.size - 1))
-    return v, se, [lo, hi]
+TV_ESTIMATOR = "mean of max(0, 1 - mu/nu) on the sampler's own runs (exact per draw)"
 
 
 def _check_model(chain: MarkovChain, model) -> MarkovChain | None:
@@ -442,23 +437,24 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     else:
         x_nu, lognu_nu = nu_runs
     logmu_nu = _log_mu(chain, x_nu)
-    out = {}
-    lr = _mean_ci(_log_mu(chain, x_mu) - lognu_mu, scale)
-    sw = _mean_ci(stepwise, scale)
-    for key, (v, se, iv) in (("kl_log_ratio", lr), ("kl_stepwise", sw)):
-        out.update({key: v, f"{key}_stderr": se, f"{key}_interval": iv})
-    out.update(kl=sw[0], kl_stderr=sw[1], kl_interval=sw[2], kl_estimator=STEPWISE_ESTIMATOR)
+    unit = unit_name(base)
+    est = lambda y, s, name, quantity: mean_estimate(y, 0.95, seed, s, unit, name, quantity)  # noqa: E731
+    lr = est(_log_mu(chain, x_mu) - lognu_mu, scale, KL_ESTIMATOR, "KL(mu || nu)")
+    sw = est(stepwise, scale, STEPWISE_ESTIMATOR, "KL(mu || nu)")
+    out = {**lr.flat("kl_log_ratio"), **sw.flat("kl_stepwise"), **sw.flat("kl"), "kl_estimator": sw.estimator}
     if np.any(np.isneginf(logmu_nu)):  # nu puts mass off the support of mu
-        out.update(reverse_kl=float("inf"), reverse_kl_stderr=0.0, reverse_kl_interval=[float("inf"), float("inf")])
+        rk = Estimate(float("inf"), 0.0, (float("inf"), float("inf")), samples, seed, 0.95, unit, REVERSE_ESTIMATOR,
+                      "KL(nu || mu)")
     else:
-        rk, rk_se, rk_iv = _mean_ci(lognu_nu - logmu_nu, scale)
-        out.update(reverse_kl=rk, reverse_kl_stderr=rk_se, reverse_kl_interval=rk_iv)
+        rk = est(lognu_nu - logmu_nu, scale, REVERSE_ESTIMATOR, "KL(nu || mu)")
     with np.errstate(over="ignore"):
         tv_terms = np.maximum(0.0, 1.0 - np.exp(logmu_nu - lognu_nu))
-    tv, tv_se, tv_iv = _mean_ci(tv_terms, 1.0)
-    out.update(tv=tv, tv_stderr=tv_se, tv_interval=[max(tv_iv[0], 0.0), min(tv_iv[1], 1.0)],
-               reverse_estimator=REVERSE_ESTIMATOR, model=model is not None, samples=samples, seed=seed,
-               unit=unit_name(base))
+    tv = est(tv_terms, 1.0, TV_ESTIMATOR, "TV(mu, nu)")
+    tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), samples, seed, 0.95,
+                  "probability", tv.estimator, tv.quantity)
+    out.update(rk.flat("reverse_kl"))
+    out.update(tv.flat("tv"))
+    out.update(reverse_estimator=REVERSE_ESTIMATOR, model=model is not None, samples=samples, seed=seed, unit=unit)
     return out
 
 

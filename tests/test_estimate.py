@@ -17,8 +17,10 @@ from scipy import stats
 
 import mdmtheory as m
 from mdmtheory.errors import InputError
-from mdmtheory.estimate import estimate_sampler_divergences, path_kind
-from mdmtheory.hmm import HMM, block_hmm, estimate_fixed_order_divergences, estimate_random_order_kl
+from mdmtheory.hmm import HMM
+from mdmtheory.hmm_families import block_hmm
+from mdmtheory.oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
+from mdmtheory.sampler_estimate import estimate_sampler_divergences, path_kind
 from mdmtheory.oracles import TableOracle
 from mdmtheory.samplers import SamplerState
 
@@ -135,7 +137,7 @@ def test_left_to_right_on_a_long_chain_agrees_with_the_exact_fixed_order_kl():
     exact = chain.fixed_order_kl(sets)
     r = estimate_sampler_divergences(chain, sampler, samples=200, seed=4)
     assert r.kl is r.kl_stepwise and _within(r.kl_stepwise, exact) and _within(r.kl_log_ratio, exact)
-    ref = estimate_fixed_order_divergences(m.hmm.ChainOracle(chain), sets, samples=200, seed=5)
+    ref = estimate_fixed_order_divergences(m.ChainOracle(chain), sets, samples=200, seed=5)
     if np.isinf(ref.reverse_kl) or np.isinf(r.reverse_kl.value):  # blocks leave the graph's edges
         assert np.isinf(ref.reverse_kl) and np.isinf(r.reverse_kl.value)
     else:
@@ -400,7 +402,7 @@ def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
     """The estimator's selection (rule kernels, compiled statistics) against the reference
     Sampler.transitions, on random states with zeros, ties (rounded marginals) and unequal
     alphabets; candidate rules at temperature 0 also give the same candidate values."""
-    from mdmtheory.estimate import _Runner
+    from mdmtheory.sampler_estimate import _Runner
 
     rng = np.random.default_rng(seed)
     q = rng.integers(1, qmax + 1, size=n)

@@ -315,7 +315,7 @@ def test_hmm_models_exact_and_estimated():
     """An HMM model: exact rows equal the evaluator on its dense law; estimated rows (fixed orders,
     random order, and an adaptive sampler through estimate_sampler_divergences) carry intervals
     that contain the exact value (fixed seeds)."""
-    from mdmtheory.hmm import parse_hmm
+    from mdmtheory.hmm_families import parse_hmm
 
     model = {"hmm": "block:2,2", "length": 6}
     exact = sweep({"sweep": {"metrics": ["kl", "expected_steps"]}, "model": [model],

@@ -1,5 +1,5 @@
-"""Small kernels of :mod:`mdmtheory.estimate` (a leaf): the seed of numba's generator (which
-:func:`mdmtheory._kernels.rules.sample_spec` draws with).
+"""Small kernels of :mod:`mdmtheory.sampler_estimate` (a leaf): the seed of numba's generator
+(which :func:`mdmtheory._kernels.rules.sample_spec` draws with).
 """
 
 from __future__ import annotations

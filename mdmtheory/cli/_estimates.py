@@ -29,7 +29,7 @@ def add_hmm_arg(group) -> None:
 
 
 def flat(est) -> dict:
-    """A :class:`~mdmtheory.estimate.SamplerEstimate` as one flat dict (one line a key in text):
+    """A :class:`~mdmtheory.sampler_estimate.SamplerEstimate` as one flat dict (one line a key in text):
     the two KL estimators as ``kl_log_ratio*`` / ``kl_stepwise*`` and the reasons as
     ``not_estimated_<name>``."""
     d = est.to_dict()
@@ -48,7 +48,7 @@ def flat(est) -> dict:
 def run_evaluate(args, sampler, joint, model) -> int:
     """``evaluate TABLE --sampler S --samples M [--seed S] [--model SPEC]``: the estimates instead
     of the exact law (the table and the model loaded by ``cli/evaluate.py``)."""
-    from ..estimate import estimate_sampler_divergences
+    from ..sampler_estimate import estimate_sampler_divergences
 
     seed = 0 if args.seed is None else args.seed
     est = estimate_sampler_divergences(joint, sampler, args.samples, seed, args.base, model=model)
@@ -63,7 +63,7 @@ def run_evaluate(args, sampler, joint, model) -> int:
 
 def load_model(args):
     """The HMM of ``--hmm`` at length ``--length``; graph-only options refused."""
-    from ..hmm import parse_hmm
+    from ..hmm_families import parse_hmm
 
     for attr, default, flag in GRAPH_ONLY:
         if getattr(args, attr, default) != default:
@@ -74,7 +74,7 @@ def load_model(args):
 def run_walk(args) -> int:
     """``walk --hmm SPEC --length N --sampler S``: ``--exact`` on the dense law (small ``n``), else
     the estimates of :func:`mdmtheory.estimate_sampler_divergences` (``--samples``, default 1000)."""
-    from ..estimate import estimate_sampler_divergences
+    from ..sampler_estimate import estimate_sampler_divergences
     from ..evaluate import evaluate
     from ..samplers import make_sampler
     from . import parse_sampler_params
@@ -102,7 +102,7 @@ def run_walk_info(args) -> int:
     """``walk-info --hmm SPEC --length N``: exact measures on the dense law when it has at most
     :data:`HMM_INFO_DENSE_CELLS` cells, else unbiased estimates of TC and DTC (1000 draws, seed 0)
     with intervals."""
-    from ..hmm import estimate_dual_total_correlation, estimate_total_correlation
+    from ..oracle_estimates import estimate_dual_total_correlation, estimate_total_correlation
     from ..information import information_summary
 
     model = load_model(args)
@@ -115,7 +115,7 @@ def run_walk_info(args) -> int:
         for key, f in (("total_correlation", estimate_total_correlation),
                        ("dual_total_correlation", estimate_dual_total_correlation)):
             e = f(model, samples=1000, seed=0, base=args.base)
-            result[key], result[f"{key}_stderr"], result[f"{key}_interval"] = e.value, e.stderr, list(e.interval)
+            result.update(e.flat(key))
             result[f"{key}_estimator"] = e.estimator
         result.update(samples=1000, seed=0, unit=e.unit)
     emit(result, args.json, title=f"information measures of an HMM of length {model.n} ({args.hmm}, {result['mode']})")

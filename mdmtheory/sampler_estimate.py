@@ -1,0 +1,594 @@
+"""Unbiased estimates of every sampler's divergences beyond enumeration: tables, chains, HMMs.
+
+:func:`estimate_sampler_divergences` takes a truth ``mu`` (a :class:`~mdmtheory.joint.Joint`, a
+:class:`~mdmtheory.MarkovChain`, an :class:`~mdmtheory.hmm.HMM` or any oracle with samples), a
+sampler (a name or a :class:`~mdmtheory.samplers.Sampler`) and optionally a *model* oracle the
+sampler queries instead of the truth, and returns a :class:`SamplerEstimate`: every number with
+its standard error, interval, sample count, seed, estimator name and unit, or ``None`` with the
+reason it is not estimated.
+
+What is estimable, by the kind of rule (docs/theory.md sections 5.9 and 5.10; the definitions of
+:func:`mdmtheory.walk_divergences`):
+
+* **Deterministic selection** (the selection is a function of the revealed values; values drawn
+  from the model's marginals): the path of a run is a function of its output ``x``, so
+  ``log nu(x) = sum_t sum_{i in S_t} log p_i(x_i | x_{R_t})`` is exact per ``x``.
+  ``KL(mu || nu) = E_{x ~ mu}[log mu(x) - log nu(x)]`` (the path replayed on exact draws of
+  ``mu``), and ``KL(nu || mu)``, ``TV = E_nu[max(0, 1 - mu/nu)]`` on the sampler's own runs.
+  The lower-variance *stepwise* estimator averages, over ``x ~ mu``, the exact per-step terms
+  ``TC(X_S | x_R) + sum_{i in S} KL(mu_i(. | x_R) || p_i(. | x_R))`` of the visited steps (the
+  second term is 0 when the model is the truth): by the tower rule its mean is ``KL(mu || nu)``.
+* **Candidate rules at temperature 0** (``llada`` with ``low_confidence``, ``fast_dllm``,
+  ``frechet_profile``, ``dream`` with a ranking ``alg`` and no ``alg_temp``): candidates are argmaxes, so a run is a
+  fixed sequence ``y`` and ``nu`` is the point mass at it: ``KL(nu || mu) = -log mu(y)`` and
+  ``TV = 1 - mu(y)`` exactly; ``KL(mu || nu)`` is the log-ratio mean (``inf`` unless ``mu`` is the
+  same point mass).
+* **random order**: ``E_S KL(mu || nu_S)`` (the order and ``x ~ mu`` drawn together; Chen-Cong-Li's
+  quantity, the same as :func:`mdmtheory.oracle_estimates.estimate_random_order_kl` when the model is the
+  truth).  ``KL(mu || E_S nu_S)``, the KL of the random sampler's own (mixture) law, its reverse
+  KL and TV need ``nu(x)``, a sum over orders, and are **not** estimated.
+* **Other randomised rules** (candidates at temperature > 0, ``dream`` ``origin`` or
+  ``alg_temp``, ``llada`` ``remasking=random``, ``punt``): ``log nu(x)`` is a sum over the
+  selection paths, not computable per sample; the divergences are ``None`` with a reason.  What
+  is estimated from the sampler's own runs: the expected number of model calls and the mass
+  ``nu(mu > 0)`` the sampler puts on the truth's support (``TV >= 1 - nu(mu > 0)``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._lazy import lazy_function
+from ._numeric import check_seed, clamp_nonneg
+from .errors import ImpossibleContext, InputError
+from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
+from .estimate import set_entropy, set_total_correlation
+from .graphs import STOCHASTIC_TOL
+from .information import _scale, unit_name
+from .oracles import TableOracle, as_oracle
+from ._kernels.codes import ANCHORED, DEPENDENCE, DET
+from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler, punt_kept
+
+entr = lazy_function("scipy.special", "entr")
+rel_entr = lazy_function("scipy.special", "rel_entr")
+
+__all__ = ["SamplerEstimate", "estimate_sampler_divergences", "path_kind"]
+
+#: Estimator names (reported with every estimate).
+KL_LOG_RATIO = "log-ratio on x ~ mu (the rule's path replayed on exact draws; exact log mu - log nu per draw)"
+KL_STEPWISE = ("stepwise on x ~ mu (exact TC(X_S | x_R) + sum_i KL(mu_i || model_i) of every visited step, "
+               "summed over the path)")
+REVERSE_LOG_RATIO = "log-ratio on x ~ nu (the sampler's own runs; exact log nu - log mu per draw)"
+TV_ESTIMATOR = "mean of max(0, 1 - mu/nu) on the sampler's own runs (exact per draw)"
+CALLS_ESTIMATOR = "mean model calls of the sampler's own runs"
+SUPPORT_ESTIMATOR = "fraction of the sampler's own runs with mu > 0 (Wilson interval)"
+POINT_MASS = "exact: at temperature 0 every run gives the same sequence y (nu is a point mass)"
+
+#: Most oracle calls the stepwise estimator spends on one visited step's ``TC(X_S | x_R)`` on a
+#: truth without a table (``q^(|S|-1)``, the chain rule of :func:`mdmtheory.estimate.set_entropy`; its
+#: own limit, :data:`mdmtheory.estimate.MAX_SET_CALLS`, is for a single call, not one a step and draw).
+#: Past it the log-ratio estimator is the ``kl``.
+STEPWISE_MAX_CALLS = 1024
+
+#: Conditional-TC values a table truth keeps per call (contexts repeat across draws).
+TC_CACHE_ENTRIES = 65_536
+
+
+def path_kind(sampler: Sampler) -> str:
+    """How a run's path depends on its randomness: ``"deterministic"`` (selection a function of
+    the revealed values, values drawn from the marginals), ``"point_mass"`` (candidates are
+    argmaxes and the selection deterministic: every run is the same), ``"random_order"``
+    (``random``), or ``"random"`` (sets or candidates drawn at random).
+
+    Raises
+    ------
+    InputError
+        ``sampler`` not a :class:`~mdmtheory.samplers.Sampler`.
+
+    Examples
+    --------
+    >>> [path_kind(make_sampler(s)) for s in ("entropy", "llada", "random", "punt")]
+    ['deterministic', 'point_mass', 'random_order', 'random']
+    """
+    if not isinstance(sampler, Sampler):
+        raise InputError(f"expected a Sampler (make_sampler(name, ...)); got {type(sampler).__name__}")
+    return sampler.path_kind()
+
+
+@dataclass(frozen=True)
+class SamplerEstimate:
+    """Estimates of a sampler's divergences from the truth, each with its interval.
+
+    Attributes
+    ----------
+    sampler : str
+    params : dict
+    n : int
+    path : str
+        :func:`path_kind` of the sampler.
+    quantity : str
+        What ``kl`` estimates: ``"KL(mu || nu)"`` or, for ``random``, ``"E_S KL(mu || nu_S)"``.
+    kl : Estimate or None
+        The preferred estimate of ``quantity``: the stepwise one where it is exact per step,
+        else the log-ratio one (``kl.estimator`` says which).
+    kl_log_ratio, kl_stepwise : Estimate or None
+        Both estimators of ``quantity`` (``None`` where one does not apply; see ``reasons``).
+    reverse_kl, tv : Estimate or None
+        ``KL(nu || mu)`` and ``TV(mu, nu)`` from the sampler's own runs.
+    expected_calls : Estimate
+        Mean model calls of one run (``punt``: its anchor/test rounds counted).
+    support : Estimate or None
+        ``nu(mu > 0)`` from the sampler's own runs (needs the truth's ``log_prob``).
+    samples, seed : int
+    confidence : float
+    unit : str
+    model : str
+        ``"truth"`` or the model's ``repr``.
+    reasons : dict
+        ``name -> why it is None`` for every estimate left out.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> r = estimate_sampler_divergences(copy(3), "bisection", samples=20, base=2)
+    >>> r.kl.value, r.kl.estimator.split()[0]     # copies: the first step reveals them all
+    (0.0, 'stepwise')
+    """
+
+    sampler: str
+    params: dict
+    n: int
+    path: str
+    quantity: str
+    kl: Estimate | None
+    kl_log_ratio: Estimate | None
+    kl_stepwise: Estimate | None
+    reverse_kl: Estimate | None
+    tv: Estimate | None
+    expected_calls: Estimate | None
+    support: Estimate | None
+    samples: int
+    seed: int
+    confidence: float
+    unit: str
+    model: str
+    reasons: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict (strict: infinities as ``"inf"``): flat ``kl``, ``kl_stderr``,
+        ``kl_interval``, ``kl_estimator`` (and the same for ``reverse_kl``, ``tv``,
+        ``expected_calls``, ``support``; ``None`` where not estimated), the two KL estimators in
+        full under ``kl_log_ratio`` / ``kl_stepwise``, and ``not_estimated`` (the reasons).
+
+        Raises
+        ------
+        InputError
+            Never: a result holds validated values only.
+        """
+        out = {"sampler": self.sampler, "params": dict(self.params), "n": int(self.n), "path": self.path,
+               "quantity": self.quantity}
+        for k in ("kl", "reverse_kl", "tv", "expected_calls", "support"):
+            e = getattr(self, k)
+            if e is None:
+                out.update({k: None, f"{k}_stderr": None, f"{k}_interval": None, f"{k}_estimator": None})
+            else:
+                out.update(e.flat(k, strict=True), **{f"{k}_estimator": e.estimator})
+        for k in ("kl_log_ratio", "kl_stepwise"):
+            e = getattr(self, k)
+            out[k] = None if e is None else e.to_dict()
+        out.update(samples=int(self.samples), seed=int(self.seed), confidence=float(self.confidence), unit=self.unit,
+                   model=self.model, not_estimated=dict(self.reasons))
+        return out
+
+
+# ------------------------------------------------------------------ one step of a run
+def _qs(oracle, n: int, width: int) -> np.ndarray:
+    q = getattr(oracle, "q", None)
+    if q is None:
+        return np.full(n, width, dtype=np.int64)
+    return np.broadcast_to(np.asarray(q, dtype=np.int64), (n,)).copy()
+
+
+def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q: np.ndarray, uniform: bool = False) -> np.ndarray:
+    """The oracle's marginals, padded to ``width`` columns and checked against the alphabets
+    ``q`` (no mass past ``q_i``).  With ``uniform``: on a context the oracle refuses
+    (:class:`ImpossibleContext`, probability 0) the uniform law on each alphabet, the convention
+    of :func:`mdmtheory.evaluate` (the divergences do not depend on it; the number of calls
+    does); without, the refusal propagates."""
+    try:
+        P = oracle.conditional_marginals(mask, vals)
+    except ImpossibleContext:  # the protocol's answer to a context of probability 0
+        if not uniform:
+            raise
+        P = (np.arange(width)[None, :] < q[:, None]) / q[:, None].astype(float)
+        P[mask] = 0.0
+        P[mask, vals[mask]] = 1.0
+    try:
+        P = np.asarray(P, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("the oracle returned something that is not an (n, q) array of probabilities") from None
+    if P.ndim != 2 or P.shape[0] != mask.size or P.shape[1] > width:
+        raise InputError(f"the oracle returned marginals of shape {P.shape}; expected ({mask.size}, q) with q <= {width}")
+    if P.shape[1] < width:
+        P = np.concatenate([P, np.zeros((P.shape[0], width - P.shape[1]))], axis=1)
+    if not np.all(np.isfinite(P)) or np.any(P < 0):
+        raise InputError("the oracle returned marginals with negative, NaN or infinite entries")
+    past = (np.arange(width)[None, :] >= q[:, None]) & ~mask[:, None]
+    if np.any(P[past] != 0):
+        i = int(np.flatnonzero(np.any(past & (P != 0), axis=1))[0])
+        raise InputError(f"the oracle put mass on values past the alphabet of position {i} (q_{i} = {int(q[i])}); "
+                         "entries past q_i must be 0")
+    dev = np.abs(P[~mask].sum(axis=1) - 1.0)
+    if dev.size and dev.max() > STOCHASTIC_TOL:
+        raise InputError(f"the oracle returned a masked position's marginal summing to {1.0 - dev.max():g} or "
+                         f"{1.0 + dev.max():g}, not 1 (tolerance {STOCHASTIC_TOL}); normalise its rows")
+    return P
+
+
+class _Runner:
+    """Runs a sampler against a model oracle: the selection of each step through the rule's one
+    definition, the kernel functions of ``mdmtheory/_kernels/rules.py`` (as
+    :meth:`Sampler.transitions`, which ``optimal`` and ``punt_pairwise`` use directly: a policy
+    and pairwise tests; the tests compare the two on random states)."""
+
+    def __init__(self, sampler: Sampler, model, n: int, q: np.ndarray, width: int):
+        self.sampler, self.model, self.n, self.q, self.width = sampler, model, n, q, width
+        self.kind = path_kind(sampler)
+        self.qt = tuple(int(v) for v in q)
+        self.args = None  # the rule's kernel arguments at length n
+
+    def state(self, P, mask, vals, t) -> SamplerState:
+        Pz = P.copy()
+        Pz[mask] = 0.0
+        pair_mi = None
+        if "pair_test" in self.sampler.rule.needs:
+            def pair_mi(i, j, mask=mask, vals=vals, P=P):
+                try:
+                    hij = set_entropy(self.model, mask, vals, [int(i), int(j)])
+                except ImpossibleContext:  # a context of probability 0: 0, the convention of mdmtheory.evaluate
+                    return 0.0
+                return float(entr(P[i]).sum() + entr(P[j]).sum() - hij)
+        return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt)
+
+    def select(self, P, mask, vals, t, rng=None):
+        """``(S, candidate values or None, log-probability of those candidates)`` of one step."""
+        if self.kind == "deterministic" and self.sampler.rule.needs & {"joint", "pair_test"}:
+            rows = self.sampler.transitions(self.state(P, mask, vals, t))  # the policy / the pairwise tests
+            return np.array(rows[0][1], dtype=np.int64), None, 0.0
+        if self.args is None:
+            from ._kernels import estimate, rules
+
+            self.args = self.sampler.kernel_args(self.n)
+            self.kernels = (estimate, rules)
+        _k, _r = self.kernels
+        n = self.n
+        code, ip, fp, sizes = self.args
+        pos = np.flatnonzero(~mask).astype(np.int64)
+        m = pos.size
+        conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
+        _r.marginal_stats(P, self.q, pos, conf, margk, H)
+        key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+        cand = np.full(n, -1, dtype=np.int64)
+        candp = np.ones(n)
+        if self.sampler.rule.candidates:
+            elig = np.zeros(n, dtype=np.int64)
+            e = _r.eligible(code, ip, t, m, pos, elig)
+            for i in elig[:e]:
+                Q, W = np.zeros(self.width), np.zeros(self.width)  # entries past q_i stay 0
+                _r.candidate_law(code, ip, fp, P[i], self.q[i], Q, W, TOL, 10.0**KEY_DECIMALS)
+                if self.kind == "point_mass":
+                    y = int(np.argmax(W))
+                else:
+                    y = int(rng.choice(self.width, p=W / W.sum()))
+                cand[i], candp[i] = y, W[y]
+                score[i] = _r.candidate_score(code, ip, Q, self.q[i], y)
+        kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
+                               key, chosen, w)
+        if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise goes through transitions above
+            raise AssertionError("a dependence spec outside punt_pairwise")
+        if kind == ANCHORED:  # punt: the anchor/test rounds, one model call each (as Sampler.transitions)
+            def given(anchors: dict, tested: list):  # the model's marginals given the anchors' candidates
+                idx = np.fromiter(anchors, dtype=np.int64, count=len(anchors))
+                m2, v2 = mask.copy(), vals.copy()
+                m2[idx], v2[idx] = True, cand[idx]
+                try:
+                    return _marginals(self.model, m2, v2, self.width, self.q)
+                except ImpossibleContext:  # the anchors' values have probability 0: every tested one dropped
+                    return None
+
+            kept = punt_kept(chosen[:e].copy(), P, self.q, fp[0], {int(i): int(cand[i]) for i in chosen[:e]}, given)
+            S = np.array(sorted(kept), dtype=np.int64)
+            return S, cand[S], float(np.log(candp[S]).sum())
+        if self.kind == "random":
+            _k.seed(int(rng.integers(2**31)))
+            k = _r.sample_spec(kind, k, e, chosen, w)
+        elif kind != DET:  # pragma: no cover - path_kind admits DET selections only
+            raise AssertionError(f"a {self.kind} path with a random selection")
+        S = np.sort(chosen[:k]).astype(np.int64)
+        if self.sampler.rule.candidates:
+            return S, cand[S], float(np.log(candp[S]).sum())
+        return S, None, 0.0
+
+
+# ------------------------------------------------------------------ exact per-step terms
+class _StepTC:
+    """``TC(X_S | x_R)`` under the truth: 0 for one position, a slice of the table (cached), or
+    :func:`mdmtheory.estimate.set_total_correlation` within :data:`STEPWISE_MAX_CALLS` oracle calls;
+    ``None`` past it."""
+
+    def __init__(self, truth, q: np.ndarray):
+        self.truth, self.q = truth, q
+        self.table = truth.joint.table if isinstance(truth, TableOracle) else None
+        self.cache: dict = {}
+
+    def __call__(self, mask, vals, S, Pmu) -> float | None:
+        if len(S) == 1:
+            return 0.0
+        if self.table is None:
+            if float(np.max(self.q[S])) ** (len(S) - 1) > STEPWISE_MAX_CALLS:
+                return None
+            return set_total_correlation(self.truth, mask, vals, S)
+        key = (mask.tobytes(), vals.tobytes(), S.tobytes())
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        sub = self.table[tuple(int(v) if r else slice(None) for r, v in zip(mask, vals))]
+        free = list(np.flatnonzero(~mask))
+        inS = set(int(i) for i in S)
+        other = tuple(a for a, i in enumerate(free) if int(i) not in inS)
+        J = sub.sum(axis=other) if other else sub
+        J = J / J.sum()
+        singles = float(entr(Pmu[S]).sum())
+        tc = clamp_nonneg(singles - float(entr(J).sum()), "a conditional total correlation", scale=singles)
+        if len(self.cache) < TC_CACHE_ENTRIES:
+            self.cache[key] = tc
+        return tc
+
+
+
+# ------------------------------------------------------------------ the estimator
+
+def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
+                                 confidence: float = 0.95, model=None) -> SamplerEstimate:
+    """Unbiased estimates, with intervals, of ``KL(mu || nu)``, ``KL(nu || mu)`` and ``TV`` for
+    any sampler on any truth (a table, a chain, an HMM, an oracle), the sampler querying the
+    truth or a separate model.
+
+    Parameters
+    ----------
+    truth : Joint, MarkovChain, HMM or oracle
+        The law ``mu`` (:func:`mdmtheory.oracles.as_oracle`); it needs ``sample(rng, m)``;
+        ``log_prob(x)`` for the log-ratio, reverse-KL and TV estimates (all built-in truths
+        have it).
+    sampler : str or Sampler
+        A name from :data:`mdmtheory.samplers.SAMPLER_NAMES` (default parameters) or a
+        :class:`~mdmtheory.samplers.Sampler`.  ``optimal`` needs a table truth queried directly.
+    samples : int, default 1000
+        Draws ``M >= 2`` of ``mu`` and, separately, runs of the sampler.
+    seed : int, default 0
+        Seed (independent streams for the draws of ``mu`` and the sampler's runs).
+    base : float, optional
+        Logarithm base of the KLs (nats by default; 2 for bits).
+    confidence : float, default 0.95
+        Coverage of the Student-t intervals (Wilson for ``support``).
+    model : oracle, optional
+        What the sampler queries (default: the truth).  Any object with ``n`` and
+        ``conditional_marginals(revealed_mask, values)``.
+
+    Returns
+    -------
+    SamplerEstimate
+
+    Raises
+    ------
+    InputError
+        A bad truth, model, sampler, ``samples``, ``seed``, ``base`` or ``confidence``; a model
+        of another length; a truth without ``sample``; ``optimal`` without a table truth.
+
+    Notes
+    -----
+    The module docstring lists what each kind of rule allows.  Per draw the terms are exact, so
+    each estimate is a mean of i.i.d. exact terms: unbiased, with the Student-t interval
+    ``mean +- t_{M-1} sd / sqrt(M)``.  A draw with ``nu(x) = 0`` (forward) or ``mu(y) = 0``
+    (reverse) proves the KL infinite (reported as ``inf``).  The stepwise estimator needs
+    ``TC(X_S | x_R)`` exactly: a slice of the table, or the chain rule of
+    :func:`mdmtheory.estimate.set_total_correlation` (``q^(|S|-1)`` oracle calls, refused past
+    :data:`STEPWISE_MAX_CALLS` a step); where a visited step is too large it is left out
+    with the reason and ``kl`` is the log-ratio estimate.  On such truths (not tables) the
+    choice therefore depends on the steps the draws visit: for a fixed schedule it is known in
+    advance, for an adaptive rule it is the one data-dependent choice (both estimates are
+    reported, each unbiased on its own).  One-position steps have ``TC = 0`` (no call).
+    Cost: about ``2 M k`` model calls for ``k`` steps (plus one truth call a
+    step with a separate model, and the TC terms).  On small tables :func:`mdmtheory.evaluate`
+    gives the exact values (the tests check the intervals' coverage against it).
+
+    Examples
+    --------
+    >>> from mdmtheory import parity
+    >>> l2r = make_sampler("left_to_right", schedule=[1, 2])
+    >>> r = estimate_sampler_divergences(parity(3), l2r, samples=50, seed=1, base=2)
+    >>> round(r.kl.value, 12), r.kl.stderr        # X_1, X_2 given x_0 together: TC = 1 bit
+    (1.0, 0.0)
+    >>> r.reverse_kl is not None and r.tv.value > 0
+    True
+    """
+    from scipy.stats import norm
+
+    from .walks import wilson_interval
+
+    truth = as_oracle(truth)
+    n = int(truth.n)
+    if not callable(getattr(truth, "sample", None)):
+        raise InputError("the truth must have sample(rng, m) (exact draws of mu): a Joint, a MarkovChain, an HMM or "
+                         "an oracle with samples")
+    if isinstance(sampler, str):
+        sampler = make_sampler(sampler)
+    if not isinstance(sampler, Sampler):
+        raise InputError(f"sampler must be a name or a Sampler (make_sampler); got {type(sampler).__name__}")
+    same = model is None or model is truth
+    model = truth if model is None else as_oracle(model)
+    if int(model.n) != n:
+        raise InputError(f"the model has length {model.n} but the truth has length {n}; give a model of length {n}")
+    M = check_samples(samples, n)
+    seed = check_seed(seed)
+    confidence = check_confidence(confidence)
+    sc = _scale(base)
+    unit = unit_name(base)
+    if sampler.needs_joint:
+        if not (same and isinstance(truth, TableOracle)):
+            raise InputError("optimal needs the joint: give a table truth queried directly (no model), or build it "
+                             "with mdmtheory.optimal_policy(joint, k)")
+        from .evaluate import optimal_policy
+
+        sampler = optimal_policy(truth.joint, sampler.params["k"])
+    sampler.kernel_args(n)  # parameters that do not fit n
+    has_logp = callable(getattr(truth, "log_prob", None))
+    width = int(np.max(_qs(truth, n, 1))) if getattr(truth, "q", None) is not None else \
+        oracle_call(truth, np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)).shape[1]
+    q = _qs(truth, n, width)
+    if not same and getattr(model, "q", None) is not None and not np.array_equal(_qs(model, n, width), q):
+        raise InputError(f"the model's alphabet sizes {_qs(model, n, width).tolist()} differ from the truth's {q.tolist()}; "
+                         "give a model over the same alphabets")
+    runner = _Runner(sampler, model, n, q, width)
+    kind = runner.kind
+    ss_mu, ss_nu = np.random.SeedSequence(seed).spawn(2)
+    rng_mu, rng_nu = np.random.default_rng(ss_mu), np.random.default_rng(ss_nu)
+    reasons: dict = {}
+    est = lambda y, name, quantity, s=sc: mean_estimate(y, confidence, seed, s, unit, name, quantity)  # noqa: E731
+    quantity = "E_S KL(mu || nu_S), random order" if kind == "random_order" else "KL(mu || nu)"
+
+    # ---- forward: x ~ mu, the path replayed (random order: the order drawn with x)
+    kl_lr = kl_sw = None
+    if kind in ("deterministic", "random_order", "point_mass"):
+        X = np.asarray(truth.sample(rng_mu, M), dtype=np.int64)
+        if X.shape != (M, n):
+            raise InputError(f"truth.sample returned shape {X.shape}; expected ({M}, {n})")
+        log_mu = np.asarray(truth.log_prob(X), dtype=float) if has_logp else None
+        steptc = _StepTC(truth, q) if kind != "point_mass" else None
+        stepwise_ok = steptc is not None
+        fwd_lr = np.zeros(M)
+        fwd_sw = np.zeros(M)
+        sizes = sampler.sizes(n) if kind == "random_order" else None
+        for r in range(M):
+            x = X[r]
+            order = rng_mu.permutation(n) if kind == "random_order" else None
+            mask = np.zeros(n, dtype=bool)
+            vals = np.full(n, -1, dtype=np.int64)
+            lnu, sw, t, a = 0.0, 0.0, 0, 0
+            while not mask.all():
+                P = _marginals(model, mask, vals, width, q, uniform=True)
+                if kind == "random_order":
+                    S = np.sort(order[a:a + sizes[t]]).astype(np.int64)
+                    a += sizes[t]
+                    cand = None
+                else:
+                    S, cand, _ = runner.select(P, mask, vals, t)
+                if cand is not None:  # point mass: the run unmasks its argmax candidates
+                    if np.any(cand != x[S]):
+                        lnu = -np.inf
+                        break
+                else:
+                    with np.errstate(divide="ignore"):
+                        lnu += float(np.log(P[S, x[S]]).sum())
+                    if stepwise_ok:
+                        Pmu = P if same else _marginals(truth, mask, vals, width, q)
+                        tc = steptc(mask, vals, S, Pmu)
+                        if tc is None:
+                            stepwise_ok = False
+                            reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
+                                                      f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
+                        else:
+                            sw += tc
+                            if not same:
+                                sw += float(rel_entr(Pmu[S], P[S]).sum())
+                mask[S] = True
+                vals[S] = x[S]
+                t += 1
+            fwd_lr[r] = (log_mu[r] - lnu) if has_logp else np.nan
+            fwd_sw[r] = sw
+        if has_logp:
+            kl_lr = est(fwd_lr, KL_LOG_RATIO, quantity)
+        else:
+            reasons["kl_log_ratio"] = "the truth has no log_prob(x)"
+        if stepwise_ok:
+            kl_sw = est(fwd_sw, KL_STEPWISE, quantity)
+        elif kind == "point_mass":
+            reasons["kl_stepwise"] = "values are argmax candidates, not draws from the marginals"
+    else:
+        why = (f"{sampler.name} draws its sets or candidates at random: log nu(x) is a sum over selection paths, "
+               "not computable per sample (no unbiased estimate is offered)")
+        reasons.update(kl_log_ratio=why, kl_stepwise=why)
+    kl = kl_sw if kl_sw is not None else kl_lr
+    if kl is None:
+        reasons["kl"] = reasons.get("kl_stepwise") or reasons.get("kl_log_ratio")
+
+    # ---- the sampler's own runs: y ~ nu
+    reverse = tv = support = None
+    Y = np.zeros((M, n), dtype=np.int64)
+    lnu_y = np.zeros(M)
+    calls = np.zeros(M)
+    runs = 1 if kind == "point_mass" else M
+    for r in range(runs):
+        mask = np.zeros(n, dtype=bool)
+        vals = np.full(n, -1, dtype=np.int64)
+        t = 0
+        c = 0
+        while not mask.all():
+            P = _marginals(model, mask, vals, width, q, uniform=True)
+            c += sampler.step_calls(int((~mask).sum()))
+            if kind == "random_order":
+                sizes = sampler.sizes(n)
+                free = np.flatnonzero(~mask)
+                S = np.sort(rng_nu.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
+                cand = None
+            else:
+                S, cand, _ = runner.select(P, mask, vals, t, rng_nu)
+            if cand is None:
+                cum = np.cumsum(P[S], axis=1)
+                v = (cum <= rng_nu.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)
+                v = np.minimum(v, q[S] - 1)
+                with np.errstate(divide="ignore"):
+                    lnu_y[r] += float(np.log(P[S, v]).sum())
+            else:
+                v = cand
+            Y[r, S] = v
+            mask[S] = True
+            vals[S] = v
+            t += 1
+        calls[r] = max(c, sampler.min_calls())
+    if runs == 1:
+        Y[:], calls[:] = Y[0], calls[0]
+    calls_est = mean_estimate(calls, confidence, seed, 1.0, "calls",
+                              POINT_MASS if kind == "point_mass" else CALLS_ESTIMATOR, "expected model calls")
+    if has_logp:
+        log_mu_y = np.asarray(truth.log_prob(Y), dtype=float)
+        ok = np.isfinite(log_mu_y)
+        z = float(norm.ppf(0.5 + confidence / 2.0))
+        lo, hi = wilson_interval(int(ok.sum()), M, z)
+        support = Estimate(float(ok.mean()), float(np.sqrt(ok.mean() * (1 - ok.mean()) / M)), (lo, hi), M,
+                           seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
+        if kind in ("deterministic", "point_mass"):
+            name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
+            rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
+            reverse = est(rev, name, "KL(nu || mu)")
+            with np.errstate(over="ignore"):
+                terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
+            tv = est(terms, POINT_MASS if kind == "point_mass" else TV_ESTIMATOR, "TV(mu, nu)", 1.0)
+            tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), M, seed,
+                          confidence, "probability", tv.estimator, tv.quantity)
+    else:
+        reasons["support"] = "the truth has no log_prob(x)"
+    if reverse is None:
+        if kind == "random_order":
+            why = ("the random sampler's law is the mixture E_S nu_S: nu(x) is a sum over orders; KL(mu || E_S nu_S), "
+                   "KL(nu || mu) and TV are not estimated (kl is E_S KL(mu || nu_S), an upper bound on the first)")
+        elif kind == "random":
+            why = reasons["kl_log_ratio"]
+        else:
+            why = "the truth has no log_prob(x)"
+        reasons.setdefault("reverse_kl", why)
+        reasons.setdefault("tv", why)
+    return SamplerEstimate(sampler.name, dict(sampler.params), n, kind, quantity, kl, kl_lr, kl_sw, reverse, tv,
+                           calls_est, support, M, seed, confidence, unit, "truth" if same else repr(model), reasons)
