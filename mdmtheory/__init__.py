@@ -62,7 +62,8 @@ _API: dict[str, tuple[str, str]] = {
     **{name: ("curves", name) for name in ("as_curve", "load_curve", "validate_curve")},
     **{name: ("optimal", name) for name in ("Optimum", "optimal_schedule", "frontier", "min_steps")},
     "check_bounds": ("bounds", "check_bounds"),
-    **{name: ("samplers", name) for name in ("SAMPLER_NAMES", "RULES", "Sampler", "SamplerState", "make_sampler")},
+    **{name: ("samplers", name) for name in ("Sampler", "SamplerState", "make_sampler")},
+    **{name: ("registry", name) for name in ("SAMPLER_NAMES", "RULES", "Rule", "Ranking", "register_rule", "unregister_rule")},
     **{name: ("evaluate", name) for name in ("Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff")},
     # ``frontier`` is the schedules' frontier; the samplers' is exported under this name
     "sampler_frontier": ("evaluate", "frontier"),

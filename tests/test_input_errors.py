@@ -343,6 +343,28 @@ def test_bad_arguments_raise_input_error(call):
         call()
 
 
+def test_the_registry_refuses_bad_rules():
+    """Ranking, Rule, register_rule, unregister_rule: a malformed declaration is refused at once."""
+    with pytest.raises(InputError, match="key must be one of"):
+        m.Ranking("loudness")
+    with pytest.raises(InputError, match="stop='each' takes stat"):
+        m.Ranking("entropy", "each")
+    with pytest.raises(InputError, match="reads its threshold"):
+        m.Ranking("entropy", "sum")
+    with pytest.raises(InputError, match="give pack="):
+        m.Rule("x", 99, (), "", False, False, "", "")
+    with pytest.raises(InputError, match="order is"):
+        m.Rule("x", None, (), "", False, False, "", "", ranking=m.Ranking(), order="fixed")
+    with pytest.raises(InputError, match="takes a Rule"):
+        m.register_rule("entropy")
+    with pytest.raises(InputError, match="registered already"):
+        m.register_rule(m.RULES["entropy"])
+    with pytest.raises(InputError, match="built-in"):
+        m.unregister_rule("entropy")
+    with pytest.raises(InputError, match="no rule named"):
+        m.unregister_rule("no_such_rule")
+
+
 def test_every_public_callable_is_covered():
     """Every function and class in mdmtheory.__all__ appears in a case above (by name), so a
     new public function cannot be added without its bad-argument case."""

@@ -12,7 +12,6 @@ MAX_LINES = 800
 #: may only leave this list (a test below fails when an entry is no longer needed).
 PENDING = {
     "walks.py": (830, "the test references reference_sample_walks / select_on_state move to tests/ (issue 17)"),
-    "samplers.py": (820, "the one-step engine of issue 17 moves the step orchestration out of Sampler"),
 }
 
 

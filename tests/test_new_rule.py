@@ -19,7 +19,8 @@ from hypothesis import given, settings
 
 import mdmtheory as m
 from mdmtheory.evaluate import frontier as sampler_frontier
-from mdmtheory.samplers import Param, Ranking, Rule, SamplerState, make_sampler, register_rule, unregister_rule
+from mdmtheory.registry import Param, Ranking, Rule, register_rule, unregister_rule
+from mdmtheory.samplers import SamplerState, make_sampler
 
 from . import rules_reference
 from .conftest import run_cli, tables

@@ -1,0 +1,616 @@
+"""The rule registry: every selection rule declared once (:data:`RULES`).
+
+A :class:`Rule` holds everything about one rule but its kernel code: typed parameters
+(:class:`Param`), call model, randomness, the oracle capabilities it needs (:data:`CAPABILITIES`),
+how an estimate replays it, its order (fixed sets, random, adaptive), the knob grid ``frontier``
+sweeps, the closed forms claims read and its source.  Rules of the ranked-prefix family
+(:class:`Ranking`) need no kernel code at all; :func:`register_rule` adds one.  Every engine,
+command, claim and test reads this registry; :mod:`mdmtheory.samplers` builds samplers from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from ._kernels import codes as _c
+from ._lazy import lazy_module
+from .errors import InputError
+from .schedules import Schedule, as_schedule
+
+_r = lazy_module("mdmtheory._kernels.rules")
+_markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy load on first use
+
+__all__ = [
+    "Param", "Ranking", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS", "RANK_STOPS", "register_rule",
+    "unregister_rule", "step_sizes", "llada_sizes",
+]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One typed sampler parameter.
+
+    ``kind`` is ``"int"``, ``"float"``, ``"str"`` or ``"sizes"`` (a list of positive ints);
+    ``optional`` parameters accept ``None`` (their default); ``lo``/``hi`` bound numbers
+    (``lo_open``: strictly above ``lo``); ``choices`` lists the valid strings.
+    """
+
+    name: str
+    kind: str
+    default: object
+    unit: str
+    doc: str
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    choices: tuple = ()
+    optional: bool = False
+
+    def check(self, sampler: str, value):
+        """The validated value (typed input only: strings are parsed by the CLI).
+
+        Raises
+        ------
+        InputError
+            Wrong type or out of range, naming the parameter and the valid values.
+        """
+        if value is None and self.optional:
+            return None
+        where = f"{sampler} parameter {self.name}"
+        if self.kind == "str":
+            if value not in self.choices:
+                raise InputError(f"{where} must be one of {', '.join(self.choices)}; got {value!r}")
+            return value
+        if self.kind == "sizes":
+            if isinstance(value, (str, bytes)) or np.isscalar(value) and not isinstance(value, (int, np.integer)):
+                raise InputError(f"{where} takes a list of positive integers like [2, 1, 1]; got {value!r}")
+            try:
+                return list(Schedule([value] if np.isscalar(value) else value).steps)
+            except (TypeError, ValueError):
+                raise InputError(f"{where} takes a list of positive integers like [2, 1, 1]; got {value!r}") from None
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+            want = "an integer" if self.kind == "int" else "a number"
+            raise InputError(f"{where} takes {want}; got {value!r} (parse strings first, as the CLI does)")
+        v = float(value)
+        if self.kind == "int":
+            if not v.is_integer():
+                raise InputError(f"{where} takes an integer; got {value!r}")
+            v = int(v)
+        if not np.isfinite(v) or (self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo)) or (
+            self.hi is not None and v > self.hi
+        ):
+            if self.kind == "int" and self.lo == 1:
+                raise InputError(f"{where} must be a positive integer; got {value!r}")
+            if self.unit == "probability" and not self.lo_open:
+                raise InputError(f"{where} must be a probability in [0, 1]; got {value!r}")
+            lo = "" if self.lo is None else f"{'>' if self.lo_open else '>='} {self.lo:g}"
+            hi = "" if self.hi is None else f"<= {self.hi:g}"
+            rng = " and ".join(x for x in (lo, hi) if x) or "finite"
+            raise InputError(f"{where} must be {rng}{' (' + self.unit + ')' if self.unit else ''}; got {value!r}")
+        return v
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "type": self.kind, "default": self.default, "unit": self.unit, "doc": self.doc}
+        if self.choices:
+            out["choices"] = list(self.choices)
+        return out
+
+
+def step_sizes(params: dict, n: int) -> tuple[int, ...]:
+    """Step sizes of a schedule sampler for length ``n`` (``schedule`` or the ``steps`` split).
+
+    Examples
+    --------
+    >>> step_sizes({"steps": 3}, 8)
+    (3, 3, 2)
+    """
+    if params.get("schedule") is not None:
+        return as_schedule(params["schedule"], n).steps
+    k = int(params["steps"])
+    if k > n:
+        raise InputError(f"steps={k} exceeds n={n}: a step unmasks at least one position; give steps <= {n}")
+    return tuple(n // k + (1 if t < n % k else 0) for t in range(k))
+
+
+#: The oracle capabilities a rule may need beyond the marginals (:attr:`Rule.needs`), with what
+#: each means; an engine that lacks one refuses the rule (:meth:`Sampler.check_engine`).
+CAPABILITIES = {
+    "joint": "its policy is a DP over the dense truth's tables",
+    "pair_test": "its exact pairwise test needs the oracle's pairwise laws I(X_i; X_j | x_R)",
+    "anchored_conditionals": "its anchor tests query the oracle's marginals given the anchors' candidate values, "
+                             "off the sampler's path",
+}
+
+#: The ranking keys and stops of the ranked-prefix family (:class:`Ranking`), by name.
+RANK_KEYS = {"position": _c.KEY_POSITION, "confidence": _c.KEY_CONFIDENCE, "margin": _c.KEY_MARGIN,
+             "entropy": _c.KEY_ENTROPY}
+RANK_STOPS = {"size": _c.STOP_SIZE, "each": _c.STOP_EACH, "sum": _c.STOP_SUM, "sum_free_max": _c.STOP_SUM_FREE_MAX}
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A rule of the ranked-prefix family, declared without kernel code.
+
+    The masked positions are ranked by ``key`` (``"position"``: left to right; ``"confidence"``:
+    decreasing ``max p``; ``"margin"``: decreasing ``p(1st) - p(2nd)``; ``"entropy"``: increasing
+    ``H(p)``; rounded keys, ties by position), or by the key named by the string parameter
+    ``key_param`` (whose choices are key names), and a prefix is unmasked, chosen by ``stop``:
+
+    ``"size"``          the schedule's size of the step (the rule is then a schedule rule:
+                        ``steps`` or ``schedule``);
+    ``"each"``          every position whose statistic ``stat`` passes (``confidence`` or
+                        ``margin >= x``, ``entropy <= x``), at least the first-ranked one;
+    ``"sum"``           the longest prefix with ``sum H <= x``, at least one;
+    ``"sum_free_max"``  the longest prefix with ``sum H - max H <= x``, at least one.
+
+    ``x`` is the value of the parameter named ``param``.  The exact evaluator, the walk engine,
+    the estimators and :meth:`Sampler.transitions` all run it through the one kernel function
+    ``ranked_prefix`` of ``mdmtheory/_kernels/rules.py``.
+    """
+
+    key: str = "position"
+    stop: str = "size"
+    stat: str | None = None
+    param: str | None = None
+    key_param: str | None = None
+
+    def __post_init__(self):
+        if self.key not in RANK_KEYS or self.stop not in RANK_STOPS:
+            raise InputError(f"Ranking: key must be one of {', '.join(RANK_KEYS)} and stop one of "
+                             f"{', '.join(RANK_STOPS)}; got key={self.key!r}, stop={self.stop!r}")
+        if (self.stop == "each") != (self.stat is not None) or (self.stat is not None and self.stat not in RANK_KEYS):
+            raise InputError("Ranking: stop='each' takes stat='confidence', 'margin' or 'entropy' (and no other stop does)")
+        if (self.stop == "size") == (self.param is not None):
+            raise InputError("Ranking: every stop but 'size' reads its threshold from a parameter: give param=NAME")
+
+    def pack(self, prm: dict, n: int):
+        """``(ip, fp, sizes)`` for the kernel."""
+        key = RANK_KEYS[prm[self.key_param] if self.key_param else self.key]
+        stat = RANK_KEYS[self.stat] if self.stat else 0
+        x = float(prm[self.param]) if self.param else 0.0
+        sizes = step_sizes(prm, n) if self.stop == "size" else ()
+        return _I(key, RANK_STOPS[self.stop], stat), _F(x), np.array(sizes, dtype=np.int64)
+
+
+
+def _no_closed_forms():
+    return {}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registry entry: everything about one selection rule, declared once.
+
+    Every engine, command, claim and test reads these fields; no list of sampler names exists
+    elsewhere.
+
+    Attributes
+    ----------
+    name, params, calls, source, doc
+        The rule's name, typed parameters (:class:`Param`), what one run costs in model calls
+        (words), the published file and function it follows, a one-line description.
+    code
+        The rule's fixed code in ``mdmtheory/_kernels/rules.py`` (``codes.RANKED`` for the
+        ranked-prefix family).
+    random_selection, candidates
+        Whether the chosen set is random given the state (and the candidates); whether the rule
+        samples a candidate for every eligible position first and unmasks with it.
+    ranking
+        A :class:`Ranking`: the rule belongs to the ranked-prefix family and needs no kernel code
+        of its own (``code`` and ``pack`` are derived).
+    pack
+        ``pack(params, n) -> (ip, fp, sizes)``, the kernel arguments (derived from ``ranking``).
+    order
+        ``"adaptive"`` (the sets depend on the values), ``"fixed"`` (they do not: ``fixed_sets``
+        lists them) or ``"random"`` (uniformly random sets of the schedule's sizes: the random
+        order of Chen-Cong-Li).
+    fixed_sets
+        ``fixed_sets(params, n) -> list of position lists`` for ``order = "fixed"``.
+    chain_exact
+        The rule samples any first-order Markov chain exactly (every step's positions are
+        separated by revealed ones).
+    sizes
+        ``sizes(params, n)``: the step sizes where the rule has them (schedule rules: derived).
+    min_calls, max_calls, step_calls
+        ``min_calls(params)``: calls every run makes even when nothing is left to unmask;
+        ``max_calls(params, n)``: an upper bound on one run's calls (default ``n`` plus the
+        steps plus one); ``step_calls(m)``: calls of one step with ``m`` masked positions
+        (default 1).
+    needs
+        Oracle capabilities beyond the marginals: ``"joint"`` (the dense table), ``"pair_test"``
+        (``I(X_i; X_j | x_R)`` of the truth), ``"anchored_conditionals"`` (the oracle's marginals
+        given extra revealed values).  An engine that lacks one refuses the rule with the reason.
+    path
+        ``path(params) -> str``: how an estimate replays a run (see
+        :func:`mdmtheory.estimate.path_kind`); default ``"deterministic"`` or ``"random"``.
+    frontier, frontier_fixed
+        ``frontier(n, hmax) -> [(param, value), ...]``: the knob values ``frontier`` sweeps
+        (``hmax = sum_i log q_i`` nats); ``frontier_fixed``: parameters fixed while sweeping.
+    closed_forms
+        ``{claim: function}``: closed forms that claims read (``two_mode_first_step(params, n)``:
+        the size of the first step on the two-mode law); a claim skips a rule without one.
+    check
+        ``check(given) -> None``: cross-parameter checks on the given keyword parameters.
+    """
+
+    name: str
+    code: int
+    params: tuple[Param, ...]
+    calls: str
+    random_selection: bool
+    candidates: bool
+    source: str
+    doc: str
+    pack: Callable = field(repr=False, default=None)
+    ranking: Ranking | None = None
+    order: str = "adaptive"
+    fixed_sets: Callable | None = field(repr=False, default=None)
+    chain_exact: bool = False
+    sizes: Callable | None = field(repr=False, default=None)
+    min_calls: Callable | None = field(repr=False, default=None)
+    max_calls: Callable | None = field(repr=False, default=None)
+    step_calls: Callable | None = field(repr=False, default=None)
+    needs: frozenset = frozenset()
+    path: Callable | None = field(repr=False, default=None)
+    frontier: Callable | None = field(repr=False, default=None)
+    frontier_fixed: dict = field(default_factory=dict)
+    closed_forms: dict = field(repr=False, default_factory=_no_closed_forms)
+    check: Callable | None = field(repr=False, default=None)
+
+    def __post_init__(self):
+        if self.ranking is not None:
+            if self.code not in (None, _c.RANKED):
+                raise InputError(f"rule {self.name}: a Ranking rule has the code RANKED")
+            object.__setattr__(self, "code", _c.RANKED)
+            object.__setattr__(self, "pack", self.ranking.pack)
+            if self.ranking.stop == "size" and self.sizes is None:
+                object.__setattr__(self, "sizes", step_sizes)
+        if self.pack is None:
+            raise InputError(f"rule {self.name}: give pack= (kernel arguments) or ranking=")
+        if self.order not in ("adaptive", "fixed", "random") or (self.order == "fixed") != (self.fixed_sets is not None):
+            raise InputError(f"rule {self.name}: order is 'adaptive', 'random' or 'fixed' (with fixed_sets=)")
+
+    @property
+    def deterministic(self) -> bool:
+        """Selection a function of the state and values drawn from the marginals: the chain rule holds."""
+        return not (self.random_selection or self.candidates)
+
+    @property
+    def schedule(self) -> bool:
+        """Whether the rule takes ``steps`` or ``schedule`` (sizes summing to ``n``)."""
+        return tuple(p.name for p in self.params[:2]) == ("steps", "schedule")
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "params": [p.to_dict() for p in self.params],
+            "model_calls": self.calls,
+            "random_selection": self.random_selection,
+            "candidates": self.candidates,
+            "source": self.source,
+            "doc": self.doc,
+        }
+
+
+_I = lambda *v: np.array(v, dtype=np.int64)  # noqa: E731
+_F = lambda *v: np.array(v, dtype=float)  # noqa: E731
+_NONE = np.zeros(0, dtype=np.int64)
+
+_STEPS = Param("steps", "int", 2, "calls", "number of model calls (even split, remainder to the first steps)", lo=1)
+_SCHEDULE = Param("schedule", "sizes", None, "positions", "step sizes summing to n (instead of steps)", optional=True)
+_TEMP = Param("temperature", "float", 0.0, "", "candidate temperature: p^(1/T)/Z, 0 = argmax", lo=0.0)
+_BLOCK = Param("block_length", "int", None, "positions", "semi-autoregressive block length (None: n, one block)",
+               lo=1, optional=True)
+
+
+def _block(prm: dict, n: int, name: str) -> int:
+    L = n if prm["block_length"] is None else int(prm["block_length"])
+    if L > n or n % L:
+        raise InputError(f"{name}: block_length={L} must divide n={n} (the published code asserts it)")
+    return L
+
+
+def llada_sizes(n: int, steps: int, block_length: int | None) -> tuple[int, ...]:
+    """Tokens unmasked at each of LLaDA's ``steps`` calls: ``steps // (n // block_length)`` per
+    block, each block's ``block_length`` split as ``base`` plus one for the first ``remainder``
+    steps (``get_num_transfer_tokens``); zeros when a block has fewer positions than steps.
+
+    Examples
+    --------
+    >>> llada_sizes(6, 4, 3), llada_sizes(4, 6, None)
+    ((2, 1, 2, 1), (1, 1, 1, 1, 0, 0))
+    """
+    L = n if block_length is None else int(block_length)
+    if L < 1 or L > n or n % L:
+        raise InputError(f"llada: block_length={L} must divide n={n} (the published code asserts it)")
+    blocks = n // L
+    if steps % blocks:
+        raise InputError(f"llada: steps={steps} must be a multiple of the {blocks} blocks (the published code asserts it)")
+    spb = steps // blocks
+    per = [L // spb + (1 if i < L % spb else 0) for i in range(spb)]
+    return tuple(per * blocks)
+
+
+def _llada_pack(prm: dict, n: int):
+    if prm["block_length"] is not None and prm["block_length"] > n:
+        raise InputError(f"llada: block_length={prm['block_length']} exceeds n={n}")
+    L = _block(prm, n, "llada")
+    sizes = llada_sizes(n, prm["steps"], L)
+    spb = prm["steps"] // (n // L)
+    return (_I(("low_confidence", "random").index(prm["remasking"]), L, spb), _F(prm["temperature"]),
+            np.array(sizes, dtype=np.int64))
+
+
+def _fast_pack(prm: dict, n: int):
+    L = _block(prm, n, "fast_dllm")
+    factor = prm["factor"]
+    return _I(L, 0 if factor is None else 1), _F(prm["temperature"], prm["threshold"], factor or 0.0), _NONE
+
+
+_DREAM_ALGS = ("origin", "maskgit_plus", "topk_margin", "entropy")
+
+
+def _frechet_pack(prm: dict, n: int):
+    return _I(_block(prm, n, "frechet_profile")), _F(prm["temperature"], prm["margin"]), _NONE
+
+
+def _dream_pack(prm: dict, n: int):
+    top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
+    top_k = 0 if prm["top_k"] is None else prm["top_k"]
+    alg_temp = 0.0 if prm["alg_temp"] is None else prm["alg_temp"]
+    return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k), _F(prm["temperature"], top_p, alg_temp, prm["eps"]),
+            _NONE)
+
+
+def _candidate_path(prm: dict) -> str:
+    """Candidate rules: a point mass at temperature 0 unless the selection itself is random."""
+    if prm.get("temperature") != 0.0 or prm.get("remasking", "low_confidence") != "low_confidence":
+        return "random"
+    if prm.get("alg") == "origin" or prm.get("alg_temp") is not None:
+        return "random"
+    return "point_mass"
+
+
+def _steps_grid(n: int, hmax: float) -> list:
+    return [("steps", k) for k in range(1, n + 1)]
+
+
+def _probability_grid(name: str):
+    return lambda n, hmax: [(name, t) for t in (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 1.0)]
+
+
+def _nats_grid(name: str, lo: float, count: int):
+    return lambda n, hmax: [(name, 0.0)] + [(name, float(g)) for g in np.geomspace(lo, max(hmax, 1e-3), count)]
+
+
+def _fixed_sizes_sets(prm: dict, n: int) -> list[list[int]]:
+    cuts = np.cumsum([0, *step_sizes(prm, n)])
+    return [list(range(int(a), int(b))) for a, b in zip(cuts[:-1], cuts[1:])]
+
+
+def _bisection_sets(prm: dict, n: int) -> list[list[int]]:
+    return [list(S) for S in _markov.bisection_partition(n)]
+
+
+# Closed forms of the first step on the two-mode law (proofs_check/two_mode.py): every marginal is
+# uniform on two values and every pair of positions is dependent.
+_LOG2 = float(np.log(2.0))
+
+
+def _two_mode(fn, *probes: dict):
+    """``closed_forms`` for the two-mode claim: the first step's size and the settings it probes
+    (the rule's knob around the closed form's edges; the frontier grid when none are given)."""
+    return {"two_mode_first_step": fn, "two_mode_probes": probes}
+
+
+#: ``steps = None`` in a probe stands for ``steps = n``.
+_STEP_PROBES = ({"steps": 1}, {"steps": 3}, {"steps": None})
+_SCHEDULE_DOC = "one per step of the schedule (steps, or len(schedule))"
+_HERE = "mdmtheory/_kernels/rules.py: select"
+_RANKED_HERE = "mdmtheory/_kernels/rules.py: ranked_prefix"
+
+
+def _schedule_rule(name: str, ranking: Ranking, order: str, doc: str, **kw) -> Rule:
+    return Rule(name, _c.RANKED, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, False, False, _RANKED_HERE, doc, ranking=ranking,
+                order=order, frontier=_steps_grid, closed_forms=_two_mode(lambda prm, n: step_sizes(prm, n)[0], *_STEP_PROBES), **kw)
+
+
+def _check_fast_dllm(given: dict) -> None:
+    if given.get("factor") is not None and "threshold" in given:
+        raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+
+
+#: The registry: one entry per rule, in display order (:func:`register_rule` adds one).
+RULES: dict[str, Rule] = {
+    r.name: r
+    for r in (
+        Rule("random", _c.RANDOM, (_STEPS, _SCHEDULE), _SCHEDULE_DOC, True, False, _HERE,
+             "uniform random subsets, sizes from a schedule", lambda prm, n: (_NONE, _F(), np.array(step_sizes(prm, n))),
+             order="random", sizes=step_sizes, path=lambda prm: "random_order", frontier=_steps_grid,
+             closed_forms=_two_mode(lambda prm, n: step_sizes(prm, n)[0], *_STEP_PROBES)),
+        _schedule_rule("left_to_right", Ranking("position"), "fixed",
+                       "smallest masked positions first, sizes from a schedule", fixed_sets=_fixed_sizes_sets),
+        _schedule_rule("confidence", Ranking("confidence"), "adaptive",
+                       "top-k by the marginal's max probability, then sampled (no candidates; cf. llada)"),
+        _schedule_rule("margin", Ranking("margin"), "adaptive",
+                       "top-k by the marginal's margin between the two most likely values"),
+        _schedule_rule("entropy", Ranking("entropy"), "adaptive", "top-k by lowest marginal entropy"),
+        Rule("threshold", _c.RANKED,
+             (Param("tau", "float", 0.9, "probability", "unmask every position with max p >= tau", lo=0.0, hi=1.0),),
+             "at most n; adaptive", False, False, _RANKED_HERE,
+             "all with marginal max probability >= tau, at least one (no candidates; cf. fast_dllm)",
+             ranking=Ranking("confidence", "each", stat="confidence", param="tau"), frontier=_probability_grid("tau"),
+             # every confidence is 1/2 at the start
+             closed_forms=_two_mode(lambda prm, n: n if prm["tau"] <= 0.5 else 1, *({"tau": t} for t in (0.5, 0.6, 0.99)))),
+        Rule("eb", _c.RANKED,
+             (Param("gamma", "float", 0.1, "nats", "entropy budget: sum H - max H <= gamma", lo=0.0),
+              Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin"))),
+             "at most n; adaptive", False, False, _RANKED_HERE,
+             "largest prefix with sum H - max H <= gamma (EB-sampler)",
+             ranking=Ranking(stop="sum_free_max", param="gamma", key_param="proxy"), frontier=_nats_grid("gamma", 1e-3, 12),
+             # sum H - max H = (|U| - 1) log 2
+             closed_forms=_two_mode(lambda prm, n: min(n, 1 + int(np.floor(prm["gamma"] / _LOG2 + 1e-12))),
+                                   *({"gamma": g, "proxy": p} for g in (0.7, 1.5, 10.0)
+                                     for p in ("entropy", "confidence", "margin")))),
+        Rule("punt_pairwise", _c.PUNT_PAIRWISE,
+             (Param("delta", "float", 0.01, "nats", "dependence test: drop when I(X_i; X_j | x_R) > delta", lo=0.0),),
+             "at most n; adaptive (the pairwise tests are oracle queries, not counted)", False, False,
+             _HERE + " (pairwise; not the published PUNT)",
+             "confidence order, drop members dependent (CMI > delta) on a better one",
+             lambda prm, n: (_NONE, _F(prm["delta"]), _NONE), needs=frozenset({"pair_test"}),
+             frontier=_nats_grid("delta", 1e-4, 8),
+             # every pair has conditional mutual information log 2
+             closed_forms=_two_mode(lambda prm, n: n if prm["delta"] >= _LOG2 else 1, {"delta": 0.7})),
+        Rule("bisection", _c.BISECT, (), "ceil(log2(n + 1))", False, False, _HERE,
+             "midpoint of every run of masked positions", lambda prm, n: (_NONE, _F(), _NONE), order="fixed",
+             fixed_sets=_bisection_sets, chain_exact=True, frontier=lambda n, hmax: [("", None)],
+             closed_forms=_two_mode(lambda prm, n: 1, {})),  # one gap, one midpoint
+        Rule("optimal", _c.OPTIMAL, (Param("k", "int", 2, "calls", "call budget", lo=1),), "at most k", False, False,
+             "mdmtheory/evaluate.py: optimal_policy",
+             "best deterministic adaptive policy with at most k calls (needs the joint)",
+             lambda prm, n: (_NONE, _F(), _NONE), needs=frozenset({"joint"}),
+             frontier=lambda n, hmax: [("k", k) for k in range(1, n + 1)],
+             closed_forms=_two_mode(lambda prm, n: n if prm["k"] == 1 else 1, {"k": 1}, {"k": 3})),
+        Rule("llada", _c.LLADA,
+             (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
+              Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
+                    choices=("low_confidence", "random"))),
+             "exactly steps", False, True, "LLaDA generate.py: generate, get_num_transfer_tokens, add_gumbel_noise",
+             "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
+             _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
+             min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
+             frontier=_steps_grid, frontier_fixed={"temperature": 1.0},
+             closed_forms=_two_mode(lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"])[0],
+                                   *({"steps": k} for k in (1, 2, 3)), {"steps": None})),
+        Rule("fast_dllm", _c.FAST_DLLM,
+             (_BLOCK, _TEMP,
+              Param("threshold", "float", 0.9, "probability", "keep the top one and every other candidate >= threshold",
+                    lo=0.0, hi=1.0),
+              Param("factor", "float", None, "", "dynamic variant: stop at the first c_(i) < 1 - factor/(i+1)",
+                    lo=0.0, lo_open=True, optional=True)),
+             "at most n; adaptive", False, True,
+             "Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic",
+             "candidates from p^(1/T); in blocks, top one plus all >= threshold (or the factor rule)", _fast_pack,
+             path=_candidate_path, frontier=_probability_grid("threshold"), frontier_fixed={"temperature": 1.0},
+             check=_check_fast_dllm,
+             # the top candidate, and every one >= threshold (the factor rule has no closed form here)
+             closed_forms=_two_mode(lambda prm, n: None if prm["factor"] is not None else (
+                 n if prm["threshold"] <= 0.5 else 1), *({"threshold": t} for t in (0.4, 0.5, 0.9)))),
+        Rule("dream", _c.DREAM,
+             (Param("steps", "int", 2, "calls", "model calls (timesteps linspace(1, eps, steps + 1))", lo=1),
+              Param("alg", "str", "origin", "", "Dream's alg", choices=_DREAM_ALGS),
+              Param("temperature", "float", 0.0, "", "logits / T before top_p, top_k; 0 = argmax", lo=0.0),
+              Param("top_p", "float", None, "probability", "nucleus filter (None: off)", lo=0.0, hi=1.0, lo_open=True,
+                    optional=True),
+              Param("top_k", "int", None, "values", "keep the k most likely values (None: off)", lo=1, optional=True),
+              Param("alg_temp", "float", None, "", "positions drawn by softmax(confidence / alg_temp) (None: top-k)",
+                    lo=0.0, optional=True),
+              Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True)),
+             "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
+             "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
+             "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
+             "entropy (origin: each with probability 1 - s/t)", _dream_pack,
+             max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path, frontier=_steps_grid,
+             frontier_fixed={"alg": "maskgit_plus", "temperature": 1.0}),
+        Rule("punt", _c.PUNT,
+             (Param("eps", "float", 0.01, "nats", "drop a tested candidate when KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps",
+                    lo=0.0),),
+             "1 + ceil(log2 m) per step (m masked): the anchor/test rounds are counted", False, True,
+             "Azangulov et al. arXiv:2510.21961, PUNT (as issue 10 states it); mdmtheory/_kernels/rules.py: "
+             "punt_rounds, punt_is_anchor, punt_kl, punt_drops",
+             "candidates from p, ranked by p(y); ceil(log2 m) anchor/test rounds drop tested candidates with "
+             "KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps", lambda prm, n: (_NONE, _F(prm["eps"]), _NONE),
+             step_calls=lambda m: 1 + int(_r.punt_rounds(m)), needs=frozenset({"anchored_conditionals"}),
+             # one position per step at worst, each step 1 + ceil(log2 m) calls
+             max_calls=lambda prm, n: sum(1 + int(_r.punt_rounds(m)) for m in range(1, n + 1)),
+             path=lambda prm: "random", frontier=_nats_grid("eps", 1e-4, 8),
+             # every anchor set holds the top candidate: a tested one is then fixed or impossible (KL inf)
+             closed_forms=_two_mode(lambda prm, n: 1, {"eps": 0.7}, {"eps": 0.0}, {"eps": 100.0})),
+        Rule("entropy_sum", _c.RANKED,
+             (Param("eps", "float", 0.1, "nats", "entropy budget per step: sum of the unmasked H <= eps", lo=0.0),),
+             "at most n; adaptive", False, False,
+             "Cai and Li arXiv:2603.22248, the entropy-sum rule (as issue 12 summarises it; the paper's text was not "
+             "reachable); " + _RANKED_HERE,
+             "lowest-entropy prefix with sum H <= eps, at least one (eb without the free max H)",
+             ranking=Ranking("entropy", "sum", param="eps"), frontier=_nats_grid("eps", 1e-4, 8),
+             # every entropy counts: |U| log 2 <= eps
+             closed_forms=_two_mode(lambda prm, n: min(n, max(1, int(np.floor(prm["eps"] / _LOG2 + 1e-12)))),
+                                   *({"eps": e} for e in (0.69, 0.7, 1.4, 3.0, 100.0)))),
+        Rule("frechet_profile", _c.FRECHET,
+             (_BLOCK, _TEMP,
+              Param("margin", "float", 0.25, "", "accept n while L_n - U_n > margin (the paper's delta, >= 0)",
+                    lo=0.0)),
+             "at most n; adaptive", False, True,
+             "Fast-dLLM++ arXiv:2606.02955, Algorithm 1; v1/llada/generate.py: get_transfer_index_frechet_profile",
+             "candidates from p^(1/T); in blocks, the largest n with max(0, sum c - (n-1)) - (1 - c_(n)) > margin",
+             _frechet_pack, path=_candidate_path,
+             frontier=lambda n, hmax: [("margin", m) for m in (0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99)],
+             frontier_fixed={"temperature": 1.0},
+             # every candidate's confidence is 1/2: G_1 = 1/2 - 1/2 = 0, G_2 = 0 - 1/2 < 0, so n* = 1
+             closed_forms=_two_mode(lambda prm, n: 1, *({"margin": d} for d in (0.0, 0.25, 0.9)))),
+    )
+}
+
+
+class _RegisteredNames(Sequence):
+    """The registered rule names in display order, read live from :data:`RULES` (so a rule added
+    by :func:`register_rule` is listed everywhere)."""
+
+    def __getitem__(self, i):
+        return tuple(RULES)[i]
+
+    def __len__(self) -> int:
+        return len(RULES)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (tuple, list, Sequence)) and tuple(RULES) == tuple(other)
+
+    def __hash__(self):
+        return hash(tuple(RULES))
+
+    def __repr__(self) -> str:
+        return repr(tuple(RULES))
+
+
+#: Registry names, in display order (live: see :func:`register_rule`).
+SAMPLER_NAMES = _RegisteredNames()
+
+
+def register_rule(rule: Rule, replace: bool = False) -> Rule:
+    """Add a rule to the registry (:data:`RULES`): every engine, command, claim and test then
+    runs it.  A rule of the ranked-prefix family (``ranking=``) needs no kernel code.
+
+    Raises
+    ------
+    InputError
+        Not a :class:`Rule`, or the name is taken (unless ``replace``).
+
+    Examples
+    --------
+    >>> cap = Rule("entropy_cap_doc", None, (Param("h", "float", 0.3, "nats", "cap", lo=0.0),), "at most n", False,
+    ...            False, "docs", "every position with H <= h", ranking=Ranking("entropy", "each", "entropy", "h"))
+    >>> register_rule(cap).code == RULES["confidence"].code
+    True
+    >>> unregister_rule("entropy_cap_doc")
+    """
+    if not isinstance(rule, Rule):
+        raise InputError(f"register_rule takes a Rule; got {type(rule).__name__}")
+    if rule.name in RULES and not replace:
+        raise InputError(f"a rule named {rule.name!r} is registered already; pass replace=True or another name")
+    RULES[rule.name] = rule
+    return rule
+
+
+def unregister_rule(name: str) -> None:
+    """Remove a rule added by :func:`register_rule` (the built-in rules stay)."""
+    if name in _BUILTIN:
+        raise InputError(f"{name!r} is a built-in rule and stays registered")
+    if name not in RULES:
+        raise InputError(f"no rule named {name!r} is registered; registered: {', '.join(RULES)}")
+    del RULES[name]
+
+
+_BUILTIN = frozenset(RULES)
