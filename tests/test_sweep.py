@@ -130,7 +130,7 @@ def test_resume_computes_only_missing_rows(tmp_path):
     again = sweep(SPEC, out, show_progress=False)
     assert again.computed == 0 and again.reused == len(first.rows)
     assert _strip(read_table(out)) == written  # resuming rewrote the same rows
-    assert _strip(again.rows) == _strip(first.rows)
+    assert [r["kl"] for r in written] == [r["kl"] for r in first.rows]  # and those the first run computed
     # a bigger grid: only the new points are computed
     spec = json.loads(json.dumps(SPEC))
     spec["sampler"][1]["grid"]["gamma"].append(2.0)
