@@ -1,12 +1,14 @@
 """The 'before' column of a benchmark: the same snippet run on a pinned earlier commit.
 
-:func:`run_snippet` exports a commit of this repository (``git archive <commit> | tar -x``) into
-a directory under the system temp folder (kept, so numba's cache of that tree survives between
-runs), then runs a snippet of Python in a fresh interpreter with that tree first on
-``sys.path``; the snippet assigns ``result`` (anything JSON can carry) and :func:`run_snippet`
-returns it.  ``commit=None`` runs the snippet on the working tree in a fresh interpreter too,
-so both columns are measured alike.  When git, the repository or the commit is unavailable,
-it prints a note and returns ``None`` (the benchmark then leaves the column empty).
+:class:`Interpreter` exports a commit of this repository (``git archive <commit> | tar -x``)
+into a directory under the system temp folder (kept, so numba's cache of that tree survives
+between runs) and starts a fresh interpreter with that tree first on ``sys.path``; each call
+runs a snippet of Python there with ``ARGS`` set, the snippet assigns ``result`` (anything JSON
+can carry) and the call returns it.  ``commit=None`` runs the snippet on the working tree in a
+fresh interpreter too, so both columns are measured alike; calling the two interpreters in
+turn, case by case, lets a change of the machine's load hit both columns.  When git, the
+repository or the commit is unavailable, :meth:`Interpreter.start` prints a note and returns
+``None`` (the benchmark then leaves the column empty).
 
 The snippet should use the public API only: the pinned tree is older than the code around it.
 """
@@ -31,9 +33,12 @@ import json, sys
 sys.path.insert(0, {tree!r})
 import mdmtheory
 assert mdmtheory.__file__.startswith({tree!r}), mdmtheory.__file__
-ARGS = json.loads({args!r})
-{snippet}
-sys.stdout.write("\\n@@result@@" + json.dumps(result) + "\\n")
+CODE = compile({snippet!r}, "<benchmark snippet>", "exec")
+for line in sys.stdin:
+    ns = {{"ARGS": json.loads(line)}}
+    exec(CODE, ns)
+    sys.stdout.write("@@result@@" + json.dumps(ns["result"]) + "\\n")
+    sys.stdout.flush()
 """
 
 
@@ -60,15 +65,30 @@ def export(commit: str = BASELINE_COMMIT) -> Path | None:
     return tree
 
 
-def run_snippet(snippet: str, args=None, commit: str | None = BASELINE_COMMIT, timeout: float = 7200.0):
-    """Run ``snippet`` (Python source that assigns ``result``; ``ARGS`` holds ``args``) in a fresh
-    interpreter on ``commit``'s tree (``None``: the working tree) and return ``result``, or
-    ``None`` when the commit is unavailable."""
-    tree = ROOT if commit is None else export(commit)
-    if tree is None:
-        return None
-    code = _RUNNER.format(tree=str(tree), args=json.dumps(args), snippet=snippet)
-    proc = subprocess.run([sys.executable, "-c", code], cwd=tree, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        raise RuntimeError(f"benchmark snippet failed on {commit or 'the working tree'}:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.rsplit("@@result@@", 1)[1])
+class Interpreter:
+    """A fresh interpreter on ``commit``'s tree (``None``: the working tree) that runs ``snippet``
+    once per call, with ``ARGS`` the call's argument; use :meth:`start` (``None`` when the commit
+    is unavailable) and :meth:`close`."""
+
+    def __init__(self, snippet: str, tree: Path):
+        code = _RUNNER.format(tree=str(tree), snippet=snippet)
+        self.proc = subprocess.Popen([sys.executable, "-c", code], cwd=tree, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    @classmethod
+    def start(cls, snippet: str, commit: str | None = BASELINE_COMMIT) -> Interpreter | None:
+        tree = ROOT if commit is None else export(commit)
+        return None if tree is None else cls(snippet, tree)
+
+    def __call__(self, args):
+        self.proc.stdin.write(json.dumps(args) + "\n")
+        self.proc.stdin.flush()
+        for line in self.proc.stdout:
+            if line.startswith("@@result@@"):
+                return json.loads(line[len("@@result@@"):])
+        raise RuntimeError(f"benchmark snippet failed (exit {self.proc.wait()}); its error is printed above")
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+

@@ -16,7 +16,7 @@ import time
 
 from mdmtheory import make_sampler, random_walk, sample_walks, walk_divergences
 
-from .baseline import BASELINE_COMMIT, run_snippet
+from .baseline import BASELINE_COMMIT, Interpreter
 
 SAMPLERS = [("entropy", {"steps": 32}), ("confidence", {"steps": 32}), ("threshold", {"tau": 0.9}),
             ("eb", {"gamma": 0.1})]
@@ -28,31 +28,46 @@ THROUGHPUT = [("left_to_right", {"steps": None}), ("random", {"steps": None}), (
               ("llada", {"steps": None, "block_length": 32}), ("fast_dllm", {"block_length": 32, "threshold": 0.9}),
               ("dream", {"steps": None, "alg": "entropy"})]
 
-#: Runs in a fresh interpreter on either tree (public API only): for each case
-#: ``[spec, n, name, params, walks, repeats]`` the best of ``repeats`` timed ``sample_walks``
-#: calls (after one warm-up call) and a digest of the samples.
+#: Runs in a fresh interpreter on either tree (public API only): for the case ``ARGS = [spec, n,
+#: name, params, walks, repeats]`` the best of ``repeats`` timed ``sample_walks`` calls (after a
+#: warm-up call) and a digest of the samples.
 TIMING = """
 import hashlib, time
 import numpy as np
 from mdmtheory import make_sampler, random_walk, sample_walks
-result = []
-for spec, n, name, params, walks, repeats in ARGS:
-    chain = random_walk(spec, n)
-    sampler = make_sampler(name, **params)
-    sample_walks(chain, sampler, 1, seed=0)  # compile / warm
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        x, _ = sample_walks(chain, sampler, walks, seed=1)
-        best = min(best, time.perf_counter() - t0)
-    result.append([best, hashlib.sha256(np.ascontiguousarray(x, dtype=np.int64).tobytes()).hexdigest()])
+spec, n, name, params, walks, repeats = ARGS
+chain = random_walk(spec, n)
+sampler = make_sampler(name, **params)
+sample_walks(chain, sampler, 1, seed=0)  # compile / warm
+best = float("inf")
+for _ in range(repeats):
+    t0 = time.perf_counter()
+    x, _ = sample_walks(chain, sampler, walks, seed=1)
+    best = min(best, time.perf_counter() - t0)
+result = [best, hashlib.sha256(np.ascontiguousarray(x, dtype=np.int64).tobytes()).hexdigest()]
 """
 
 
-def _timings(cases: list) -> tuple[list, list | None]:
-    """``(after, before)``: the timing snippet on the working tree and on ``BASELINE_COMMIT``
-    (``None`` when that commit is unavailable), one fresh interpreter each."""
-    return run_snippet(TIMING, cases, commit=None), run_snippet(TIMING, cases)
+def _timings(cases: list) -> tuple[list, list]:
+    """``(after, before)``: per case, the timing snippet on the working tree and on
+    ``BASELINE_COMMIT`` (``None`` entries when that commit is unavailable), in two fresh
+    interpreters called in turn case by case (after, before, before, after: a change of the
+    machine's load hits both), each the best of its runs."""
+    after = Interpreter.start(TIMING, commit=None)
+    before = Interpreter.start(TIMING)
+    out_a, out_b = [], []
+    try:
+        for case in cases:
+            a1 = after(case)
+            b = [before(case), before(case)] if before else []
+            a2 = after(case)
+            out_a.append([min(a1[0], a2[0]), a1[1]])
+            out_b.append([min(r[0] for r in b), b[0][1]] if b else None)
+    finally:
+        after.close()
+        if before:
+            before.close()
+    return out_a, out_b
 
 
 def _throughput(quick: bool) -> str:
@@ -75,7 +90,7 @@ def _throughput(quick: bool) -> str:
                 cases.append([spec, n, name, params, walks, 2])
     after, before = _timings(cases)
     rows = []
-    for (spec, n, name, params, walks, _), (t_new, d_new), old in zip(cases, after, before or [None] * len(cases)):
+    for (spec, n, name, params, walks, _), (t_new, d_new), old in zip(cases, after, before):
         if old is None:
             rows.append(f"| {spec} | {n} | {name} {params} | {walks} | - | {walks / t_new:,.1f} | - | - |")
             continue
@@ -84,8 +99,8 @@ def _throughput(quick: bool) -> str:
                     f"{t_old / t_new:.2f}x | {'yes' if d_old == d_new else 'no'} |")
     return (
         "### Walk throughput, before and after\n\n"
-        "Walks per second of one `sample_walks` call (best of two, same seed, each tree in its own fresh "
-        f"interpreter), the pinned commit `{BASELINE_COMMIT[:12]}` (`benchmarks/baseline.py`) next to today's. "
+        "Walks per second of one `sample_walks` call (best of four, same seed; one fresh interpreter per tree, "
+        f"the two called in turn case by case, after-before-before-after), the pinned commit `{BASELINE_COMMIT[:12]}` (`benchmarks/baseline.py`) next to today's. "
         "`steps = n` where the rule has a step count (one position per call).\n\n"
         "| graph | n | sampler | walks | before (walks/s) | after (walks/s) | speed-up | same samples |\n"
         "|---|---|---|---|---|---|---|---|\n"
@@ -97,9 +112,9 @@ def _estimates(quick: bool) -> str:
     samples = 200 if quick else 10_000
     chain = random_walk("grid:8x8", 256)
     walk_divergences(random_walk("cycle:4", 8), make_sampler("entropy", steps=2), samples=4)  # compile
-    before = run_snippet(TIMING, [["grid:8x8", 256, name, params, samples, 1] for name, params in SAMPLERS])
+    old_run = Interpreter.start(TIMING)
     rows = []
-    for a, (name, params) in enumerate(SAMPLERS):
+    for name, params in SAMPLERS:
         sampler = make_sampler(name, **params)
         sample_walks(chain, sampler, 1, seed=0)  # compile / warm
         t0 = time.perf_counter()
@@ -115,11 +130,13 @@ def _estimates(quick: bool) -> str:
             lo, hi = r[f"{key}_interval"]
             return f"{r[key]:.2f} ± {(hi - lo) / 2:.2f}"
 
-        t_old = before[a][0] if before else None
+        t_old = old_run(["grid:8x8", 256, name, params, samples, 1])[0] if old_run else None
         old = (f"{t_old:.1f} s", f"{t_est / t_old:.2f}x") if t_old else ("-", "-")
         rows.append(f"| {name} {params} | {old[0]} | {t_sim:.1f} s | {t_est:.1f} s | {old[1]} | "
                     f"{t_est / t_sim:.2f}x | {pm('kl_stepwise')} | {pm('kl_log_ratio')} | {r['kl_estimator'].split(' (')[0]} | "
                     f"{pm('reverse_kl')} | {pm('tv')} |")
+    if old_run:
+        old_run.close()
     return (
         "### Divergence estimates with intervals\n\n"
         f"grid:8x8, length 256, {samples:,} samples per estimate (`walk_divergences`: the sampler's own runs for "
