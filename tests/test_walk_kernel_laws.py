@@ -6,7 +6,8 @@ against
 
 * the slow recursive reference of ``tests/test_evaluate.py`` (recursion over runs, marginals
   sliced from the full table, the plain-Python rules of ``tests/rules_reference.py``) on small
-  chains with ties, zeros, a lazy chain and a point start, candidate rules included;
+  chains with ties, zeros, a lazy chain, a point start and none of these, candidate rules
+  included (the chi-square helper's power: ``tests/test_walks.py``);
 * the numpy reference sampler of ``tests/walk_reference.py`` on longer walks (gaps of dozens of
   positions), for the rules that rank every masked position.
 """
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 from mdmtheory import make_sampler, random_walk, sample_walks, walk_metrics
+from mdmtheory.markov import MarkovChain
 
 from .test_evaluate import ref_run
 from .test_walks import _chi_square_pvalue
@@ -34,11 +36,19 @@ SAMPLERS = [
     ("dream", {"steps": 4, "alg": "topk_margin", "top_k": 2, "temperature": 0.5}),
 ]
 
-#: Small chains: ties everywhere (a cycle), a lazy path, a point start, a star (zeros).
-CHAINS = [("cycle:4", {}), ("path:3", {"lazy": 0.5}), ("grid:2x2", {"start": "vertex:0"}), ("star:3", {})]
-
-N = 4
 DRAWS = 4000
+
+
+def _chains():
+    """Small chains: ties everywhere (a cycle), a lazy path, a point start, a star (zeros), and two
+    without symmetries (where the rules part ways): one with zeros and an impossible start value,
+    one dense."""
+    yield random_walk("cycle:4", 4)
+    yield random_walk("path:3", 4, lazy=0.5)
+    yield random_walk("grid:2x2", 4, start="vertex:0")
+    yield random_walk("star:3", 4)
+    yield MarkovChain(np.array([[0.0, 0.5, 0.5], [0.3, 0.0, 0.7], [0.5, 0.5, 0.0]]), [0.5, 0.5, 0.0], 4)
+    yield MarkovChain(np.array([[0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7]]), [0.2, 0.3, 0.5], 4)
 
 
 @pytest.mark.parametrize("name, params", SAMPLERS)
@@ -46,14 +56,13 @@ def test_walk_kernel_law_equals_the_recursive_reference(name, params):
     """On each small chain the kernel's samples pass a chi-square test against the reference law,
     never leave its support, and the mean number of calls agrees with the reference's."""
     sampler = make_sampler(name, **params)
-    for a, (spec, kw) in enumerate(CHAINS):
-        chain = random_walk(spec, N, **kw)
+    for a, chain in enumerate(_chains()):
         nu, steps, _ = ref_run(chain.joint(), sampler)
         assert nu.sum() == pytest.approx(1.0, abs=1e-12)
         x, calls = sample_walks(chain, sampler, DRAWS, seed=a)
         counts = np.zeros(nu.shape)
         np.add.at(counts, tuple(x.T), 1.0)
-        assert counts[nu <= 0].sum() == 0, (spec, "a sample outside the support of the reference law")
+        assert counts[nu <= 0].sum() == 0, (a, "a sample outside the support of the reference law")
         assert _chi_square_pvalue(counts[nu > 0], DRAWS * nu[nu > 0]) > 1e-6, spec
         mean_calls = sum(t * p for t, p in steps.items())
         sd = calls.std() / np.sqrt(DRAWS) + 1e-9
