@@ -6,8 +6,9 @@ the optimal-policy DP reaches.
   seed 0), including the subset-marginal tables (``prod_i (q_i + 1)`` cells) it builds.
 * ``reference``: the benchmark's own slow recursive reference, :func:`_reference_law` below
   (recursion over runs, marginals sliced from the full table, each step's law from
-  ``Sampler.transitions``) on the same table in the same run.  When it would take longer than the budget it is stopped and extrapolated from its
-  rate (oracle queries per second) to the number of states the exact run visited (marked ``~``).
+  ``Sampler.transitions``) on the same table in the same run.  When it would take longer than
+  the budget it is stopped and extrapolated from its rate (oracle queries per second) to the
+  number of states the exact run visited (marked ``~``).
 * ``optimal``: :func:`mdmtheory.optimal_kl` for budgets ``k = 2`` and ``k = n`` against ``n``, until
   one run passes the time limit; the work bound ``k prod_i (1 + 2 q_i)`` of the refusal is shown.
 * ``published``: the exact evaluation of ``llada`` (temperature 1, two steps per block; two
