@@ -4,24 +4,29 @@ the optimal-policy DP reaches.
 * ``evaluate``: :func:`mdmtheory.evaluate` of EB, entropy and confidence on a random ``q = 3,
   n = 12`` table (target: 10 s or less each) and a binary ``n = 16`` table (Dirichlet(0.5),
   seed 0), including the subset-marginal tables (``prod_i (q_i + 1)`` cells) it builds.
-* ``reference``: the slow recursive reference of ``tests/test_evaluate.py`` (recursion over runs,
-  marginals sliced from the full table, the plain-Python rules of ``tests/rules_reference.py``)
-  on the same table in the same run.  When it would take longer than the budget it is stopped and extrapolated from its
-  rate (oracle queries per second) to the number of states the exact run visited (marked ``~``).
+* ``reference``: the benchmark's own slow recursive reference, :func:`_reference_law` below
+  (recursion over runs, marginals sliced from the full table, each step's law from
+  ``Sampler.transitions``) on the same table in the same run.  When it would take longer than
+  the budget it is stopped and extrapolated from its rate (oracle queries per second) to the
+  number of states the exact run visited (marked ``~``).
 * ``optimal``: :func:`mdmtheory.optimal_kl` for budgets ``k = 2`` and ``k = n`` against ``n``, until
   one run passes the time limit; the work bound ``k prod_i (1 + 2 q_i)`` of the refusal is shown.
 * ``published``: the exact evaluation of ``llada`` (temperature 1, two steps per block; two
   blocks, or three for ``n = 9``, which two blocks do not divide: LLaDA asserts it) and
   ``punt_pairwise`` (``delta = 0.01``) on a binary ``n = 12`` and a ``q = 3, n = 9``
-  table (Dirichlet(0.5), seed 0), against the brute-force recursion of ``tests/test_evaluate.py``
-  with the plain-Python rules of ``tests/rules_reference.py`` (every candidate vector of every
-  masked position enumerated) in the same run, stopped at the budget and extrapolated from its
-  rate (marked ``~``); the largest difference of the two laws when the reference finished.
+  table (Dirichlet(0.5), seed 0), against the same brute-force recursion (every candidate
+  vector of every masked position enumerated by ``Sampler.transitions``) in the same run,
+  stopped at the budget and extrapolated from its rate (marked ``~``); the largest difference of
+  the two laws when the reference finished.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
+
+import numpy as np
+from scipy.special import entr
 
 import mdmtheory as m
 from mdmtheory.evaluate import OPTIMAL_MAX_WORK, optimal_kl
@@ -35,29 +40,70 @@ class _Stop(Exception):
     pass
 
 
-def _reference(joint, sampler, states: int, budget: float):
-    """``(seconds, extrapolated, law or None)`` of the recursive reference of ``tests/test_evaluate.py``
-    (plain-Python rules of ``tests/rules_reference.py``), stopped at ``budget`` seconds and then
-    extrapolated from its rate (oracle queries per second) to ``states`` queries."""
-    import tests.test_evaluate as te
+def _reference_law(joint, sampler, query) -> np.ndarray:
+    """The benchmark's reference (a timing baseline, not a test oracle): the output law of
+    ``sampler`` on ``joint`` by recursion over runs, each state's marginals (and pairwise
+    informations) sliced from the full table, the step's law from ``Sampler.transitions``;
+    ``query()`` is called once a state (an oracle query)."""
+    mu, n, q = joint.table, joint.n, joint.q
+    qmax = max(q)
+    nu = np.zeros(q)
 
-    real, calls = te.reference_law, [0]
+    def H(p) -> float:
+        return float(entr(np.asarray(p, dtype=float)).sum())
+
+    def rec(values: tuple, step: int, w: float) -> None:
+        free = [i for i in range(n) if values[i] < 0]
+        if not free:
+            nu[values] += w
+            return
+        query()
+        sub = mu[tuple(v if v >= 0 else slice(None) for v in values)]
+        mass = float(sub.sum())
+        cond = sub / mass if mass > 0 else None
+        P = np.zeros((n, qmax))
+        for a, i in enumerate(free):
+            if mass > 0:
+                P[i, : q[i]] = cond.sum(axis=tuple(b for b in range(len(free)) if b != a))
+            else:
+                P[i, : q[i]] = 1.0 / q[i]
+
+        def pair_mi(i, j):
+            if mass <= 0:
+                return 0.0
+            a, b = free.index(i), free.index(j)
+            return H(P[i]) + H(P[j]) - H(cond.sum(axis=tuple(c for c in range(len(free)) if c not in (a, b))))
+
+        state = m.SamplerState(n, np.array([v >= 0 for v in values]), np.array(values), P, step, pair_mi, q=tuple(q))
+        for prob, S, given in sampler.transitions(state):
+            for xs in [given] if given is not None else itertools.product(*[range(q[i]) for i in S]):
+                pr = prob * w * (1.0 if given is not None else float(np.prod([P[i, v] for i, v in zip(S, xs)])))
+                if pr > 0:
+                    nv = list(values)
+                    for i, v in zip(S, xs):
+                        nv[i] = v
+                    rec(tuple(nv), step + 1, pr)
+
+    rec(tuple([-1] * n), 0, 1.0)
+    return nu
+
+
+def _reference(joint, sampler, states: int, budget: float):
+    """``(seconds, extrapolated, law or None)`` of :func:`_reference_law`, stopped at ``budget``
+    seconds and then extrapolated from its rate (oracle queries per second) to ``states`` queries."""
+    calls = [0]
     t0 = time.perf_counter()
 
-    def counted(*a, **k):
+    def query():
         calls[0] += 1
         if time.perf_counter() > t0 + budget:
             raise _Stop
-        return real(*a, **k)
 
-    te.reference_law = counted
     try:
-        nu, _, _ = te.ref_run(joint, sampler)
+        nu = _reference_law(joint, sampler, query)
         return time.perf_counter() - t0, False, nu
     except _Stop:
         return (time.perf_counter() - t0) / max(calls[0], 1) * states, True, None
-    finally:
-        te.reference_law = real
 
 
 def _reference_time(joint, sampler, states: int, budget: float) -> tuple[float, bool]:
@@ -139,8 +185,6 @@ def _optimal_section(quick: bool) -> list[str]:
 
 
 def _published_section(quick: bool) -> list[str]:
-    import numpy as np
-
     sizes = [(2, 6), (3, 4)] if quick else [(2, 12), (3, 9)]
     budget = 5.0 if quick else 60.0
     lines = ["| table | sampler | KL (nats) | TV | E calls | states | time | brute force | ratio | max abs diff |",

@@ -36,9 +36,8 @@ from .graphs import chain_period
 from .information import _scale, unit_name
 from .markov import MarkovChain, _multiplier, _Settling
 from .progress import progress
-from .samplers import KEY_DECIMALS, TOL, Sampler, SamplerState, make_sampler
+from .samplers import KEY_DECIMALS, TOL, Sampler, make_sampler
 
-select_once = lazy_function("mdmtheory._kernels.markov", "select_once")
 simulate_walks = lazy_function("mdmtheory._kernels.markov", "simulate_walks")
 
 __all__ = [
@@ -51,7 +50,6 @@ __all__ = [
     "exact_walk_metrics",
     "left_to_right_walk_metrics",
     "wilson_interval",
-    "reference_sample_walks",
     "settled_powers",
 ]
 
@@ -703,113 +701,3 @@ def left_to_right_walk_metrics(chain: MarkovChain, sizes, base: float | None = N
         "kernel_kl": kl * _scale(base),
         "start_tv": 0.0,
     }
-
-
-def _fb_numpy(P: np.ndarray, start: np.ndarray, vals: np.ndarray) -> np.ndarray:
-    """Plain numpy scaled forward-backward for a batch: ``vals`` ``(W, n)`` -> ``(W, n, q)``
-    conditionals (rows of revealed positions 0; uniform rows on an impossible context, the
-    convention of :mod:`mdmtheory.evaluate`)."""
-    W, n = vals.shape
-    q = P.shape[0]
-    ev = np.ones((W, n, q))
-    rev = vals >= 0
-    ev[rev] = 0.0
-    w_idx, i_idx = np.nonzero(rev)
-    ev[w_idx, i_idx, vals[rev]] = 1.0
-    f = np.empty((W, n, q))
-    bad = np.zeros(W, dtype=bool)
-    a = np.broadcast_to(start, (W, q))
-    for i in range(n):
-        if i > 0:
-            a = f[:, i - 1] @ P
-        a = a * ev[:, i]
-        tot = a.sum(axis=1, keepdims=True)
-        bad |= tot[:, 0] <= 0
-        f[:, i] = a / np.where(tot > 0, tot, 1.0)
-    b = np.ones((W, q))
-    out = np.empty((W, n, q))
-    for i in range(n - 1, -1, -1):
-        g = f[:, i] * b
-        tot = g.sum(axis=1, keepdims=True)
-        out[:, i] = g / np.where(tot > 0, tot, 1.0)
-        b = (b * ev[:, i]) @ P.T
-        top = b.max(axis=1, keepdims=True)
-        b = b / np.where(top > 0, top, 1.0)
-    out[bad] = 1.0 / q
-    out[rev] = 0.0
-    return out
-
-
-def reference_sample_walks(chain: MarkovChain, sampler, samples: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The slow, obvious reference of :func:`sample_walks`: numpy forward-backward for all walks
-    at each call, then a draw from ``sampler.transitions`` on each walk's :class:`SamplerState`
-    (``random`` draws a uniform subset of the step's size, the law ``select`` lists).  Different random stream:
-    compare laws, not samples."""
-    sampler = _as_sampler(sampler)
-    _kernel_params(sampler, chain.n)
-    rng = np.random.default_rng(seed)
-    n, q = chain.n, chain.q
-    vals = np.full((samples, n), -1, dtype=np.int64)
-    calls = np.zeros(samples, dtype=np.int64)
-    sizes = sampler.sizes(n)
-    Pw = [np.linalg.matrix_power(chain.P, d) for d in range(n + 1)]
-    mu = [chain.start @ M for M in Pw]
-    while np.any(vals < 0):
-        active = np.flatnonzero((vals < 0).any(axis=1))
-        marg = _fb_numpy(chain.P, chain.start, vals[active])
-        for w, M in zip(active, marg):
-            revealed = vals[w] >= 0
-            t = int(calls[w])
-            if sampler.name == "random":
-                masked = np.flatnonzero(~revealed)
-                s = sizes[t] if t < len(sizes) else masked.size
-                S = rng.choice(masked, size=max(1, min(s, masked.size)), replace=False)
-            else:
-                ok = bool(chain.is_valid_partial(vals[w]))
-                state = SamplerState(n, revealed, vals[w].copy(), M, t, pair_mi=_pair_mi_fn(Pw, mu, vals[w], ok))
-                law = sampler.transitions(state)
-                _, S, given = law[rng.choice(len(law), p=np.array([p for p, _, _ in law]) / sum(p for p, _, _ in law))]
-                S = np.array(S, dtype=np.int64)
-                if given is not None:
-                    vals[w, S] = given
-                    calls[w] += 1
-                    continue
-            x = [rng.choice(q, p=M[i] / M[i].sum()) for i in S]
-            vals[w, S] = x
-            calls[w] += 1
-    np.maximum(calls, sampler.min_calls(), out=calls)
-    return vals, calls
-
-
-def _pair_mi_fn(Pw, mu, vals, possible: bool):
-    """Exact ``I(X_i; X_j | x_R)`` for the reference: zero across gaps, a bridge in one gap."""
-    from scipy.special import entr
-
-    rev = np.flatnonzero(vals >= 0)
-
-    def mi(i: int, j: int) -> float:
-        i, j = min(i, j), max(i, j)
-        if not possible or np.any((rev > i) & (rev < j)):
-            return 0.0
-        left = rev[rev < i]
-        right = rev[rev > j]
-        a = Pw[i - left[-1]][vals[left[-1]]] if left.size else mu[i]
-        b = Pw[right[0] - j][:, vals[right[0]]] if right.size else np.ones(len(a))
-        pj = a[:, None] * Pw[j - i] * b[None, :]
-        pj = pj / pj.sum()
-        return float(entr(pj.sum(1)).sum() + entr(pj.sum(0)).sum() - entr(pj).sum())
-
-    return mi
-
-
-def select_on_state(chain: MarkovChain, sampler, values, step: int = 0) -> tuple[tuple[int, ...], np.ndarray]:
-    """The numba engine's choice on one partial walk (for tests): ``(set, marginals)``."""
-    sampler = _as_sampler(sampler)
-    code, ip, fp, sizes = _kernel_params(sampler, chain.n)
-    if sampler.rule.candidates:
-        raise InputError(f"{sampler.name} draws candidates: its selection is random; compare laws, not one selection")
-    vals = chain._values(values)
-    Pw, D, L, mu = settled_powers(chain.P, chain.start, chain.n)
-    marg = np.zeros((chain.n, chain.q))
-    mask = select_once(Pw, D, L, mu, vals, code, ip, fp, int(step), sizes, TOL, 10.0**KEY_DECIMALS, marg)
-    return tuple(int(i) for i in np.flatnonzero(mask)), marg

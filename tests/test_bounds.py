@@ -99,8 +99,11 @@ def test_check_bounds_table():
     assert rows["constant_step"]["value"] == pytest.approx(2.0, rel=1e-12, abs=1e-12) and rows["constant_step"]["ratio"] == pytest.approx(1.0, rel=1e-12, abs=1e-12)
     assert rows["li_cai"]["value"] == pytest.approx(3.0, rel=1e-12, abs=1e-12) and rows["li_cai"]["ratio"] == pytest.approx(1.5, rel=1e-12, abs=1e-12)
     assert t["unit"] == "bits"
-    zero = m.check_bounds(m.parity(4), [1, 1, 2])  # exact 0 < bound: ratio inf
-    assert zero["expected_kl"] == pytest.approx(math.log(2), rel=1e-12, abs=1e-12)
+    # parity(4), schedule (1, 1, 2): the first two steps are exact; the last unmasks two uniform bits
+    # whose xor the two revealed ones fix, a pair with H(a) + H(b) - H(a, b) = 1 + 1 - 1 = 1 bit of
+    # total correlation, in every order: exact log 2 nats (not 0)
+    par = m.check_bounds(m.parity(4), [1, 1, 2])
+    assert par["expected_kl"] == pytest.approx(math.log(2), rel=1e-12, abs=1e-12)
 
 
 # -- curves ------------------------------------------------------------------------------

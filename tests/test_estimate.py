@@ -24,6 +24,8 @@ from mdmtheory.sampler_estimate import estimate_sampler_divergences, path_kind
 from mdmtheory.oracles import TableOracle
 from mdmtheory.samplers import SamplerState
 
+from .rules_reference import reference_law
+
 LO, HI = stats.binom.ppf(0.0005, 200, 0.95), stats.binom.isf(0.0005, 200, 0.95)
 
 
@@ -399,8 +401,8 @@ def test_a_misspecified_hmm_model_against_the_brute_force_law():
        name=st.sampled_from(["entropy", "confidence", "margin", "left_to_right", "eb", "threshold", "bisection",
                              "llada", "fast_dllm", "dream-entropy", "dream-topk_margin"]))
 def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
-    """The estimator's selection (rule kernels, compiled statistics) against the reference
-    Sampler.transitions, on random states with zeros, ties (rounded marginals) and unequal
+    """The estimator's selection (rule kernels, compiled statistics) against the plain-Python
+    rules of ``tests/rules_reference.py``, on random states with zeros, ties (rounded marginals) and unequal
     alphabets; candidate rules at temperature 0 also give the same candidate values."""
     from mdmtheory.sampler_estimate import _Runner
 
@@ -425,7 +427,7 @@ def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
     S, cand, _ = runner.select(P, mask, vals, t)
     Pz = P.copy()
     Pz[mask] = 0
-    rows = sampler.transitions(SamplerState(n, mask, vals, Pz, step=t, q=tuple(int(v) for v in q)))
+    rows = reference_law(sampler.name, sampler.params, n, [int(v) for v in q], mask, Pz, t)
     assert len(rows) == 1 and rows[0][0] == pytest.approx(1.0)
     assert tuple(int(i) for i in S) == rows[0][1]
     if cand is not None:

@@ -19,10 +19,11 @@ from mdmtheory import InputError
 from mdmtheory.evaluate import evaluate
 from mdmtheory.markov import random_walk
 from mdmtheory.samplers import SamplerState, make_sampler
-from mdmtheory.walks import exact_walk_metrics, sample_walks, select_on_state, walk_metrics, wilson_interval
+from mdmtheory.walks import exact_walk_metrics, sample_walks, walk_metrics, wilson_interval
 
 from .conftest import tables
 from .rules_reference import reference_law
+from .walk_reference import select_on_state
 from .test_evaluate import SMALL, ref_run
 from .test_rules import _assert_same_law, states
 from .test_walks import _chi_square_pvalue

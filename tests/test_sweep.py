@@ -125,9 +125,12 @@ def test_resume_computes_only_missing_rows(tmp_path):
     out = tmp_path / "t.csv"
     first = sweep(SPEC, out, show_progress=False)
     assert first.computed == len(first.rows) and first.reused == 0
+    written = _strip(read_table(out))  # the table as the first run left it
+    assert len(written) == len(expand(SPEC))
     again = sweep(SPEC, out, show_progress=False)
     assert again.computed == 0 and again.reused == len(first.rows)
-    assert _strip(read_table(out)) == _strip(read_table(out))
+    assert _strip(read_table(out)) == written  # resuming rewrote the same rows
+    assert [r["kl"] for r in written] == [r["kl"] for r in first.rows]  # and those the first run computed
     # a bigger grid: only the new points are computed
     spec = json.loads(json.dumps(SPEC))
     spec["sampler"][1]["grid"]["gamma"].append(2.0)

@@ -16,18 +16,17 @@ from mdmtheory.evaluate import evaluate
 from mdmtheory.markov import random_walk
 from mdmtheory.samplers import SamplerState, make_sampler
 
-from .rules_reference import reference_law
 from mdmtheory.walks import (
-    _pair_mi_fn,
     exact_walk_metrics,
-    reference_sample_walks,
     sample_walks,
-    select_on_state,
     settled_powers,
     simulate,
     walk_metrics,
     wilson_interval,
 )
+
+from .rules_reference import reference_law
+from .walk_reference import pair_mi_fn, reference_sample_walks, select_on_state
 
 DETERMINISTIC = [
     ("left_to_right", {"steps": 3}),
@@ -68,7 +67,7 @@ def test_kernel_selection_equals_select(name, params, seed, which, possible, ste
     want_marg = chain.conditionals(vals) if ok else np.where((vals < 0)[:, None], np.full((chain.n, chain.q), 1.0 / chain.q), 0.0)
     assert np.allclose(marg, want_marg, atol=1e-12)
     Pw = [np.linalg.matrix_power(chain.P, d) for d in range(chain.n + 1)]
-    state = SamplerState(chain.n, vals >= 0, vals, want_marg, step, pair_mi=_pair_mi_fn(Pw, [chain.start @ M for M in Pw], vals, ok))
+    state = SamplerState(chain.n, vals >= 0, vals, want_marg, step, pair_mi=pair_mi_fn(Pw, [chain.start @ M for M in Pw], vals, ok))
     assert sampler.select(state) == [(1.0, got)]
     # and the independent plain-Python rule (tests/rules_reference.py) agrees
     ref = reference_law(name, sampler.params, chain.n, [chain.q] * chain.n, vals >= 0, want_marg, step, state.pair_mi)

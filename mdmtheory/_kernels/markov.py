@@ -218,45 +218,7 @@ from .rules import (  # noqa: E402
 
 
 @njit(cache=True)
-def _scan(vals, left, right, pos):
-    """Nearest revealed neighbour on each side (-1 if none); masked positions into ``pos``."""
-    n = vals.shape[0]
-    last = -1
-    m = 0
-    for i in range(n):
-        left[i] = last
-        if vals[i] >= 0:
-            last = i
-        else:
-            pos[m] = i
-            m += 1
-    last = -1
-    for i in range(n - 1, -1, -1):
-        right[i] = last
-        if vals[i] >= 0:
-            last = i
-    return m
-
-
-@njit(cache=True)
-def _possible(Pw, D, L, mu, vals):
-    """Whether the revealed values have positive probability: the first revealed value is
-    possible and every pair of consecutive revealed values is joined by a path."""
-    n = vals.shape[0]
-    last = -1
-    for i in range(n):
-        if vals[i] >= 0:
-            if last < 0:
-                if mu[settle(i, D, L), vals[i]] <= 0.0:
-                    return False
-            elif Pw[settle(i - last, D, L), vals[last], vals[i]] <= 0.0:
-                return False
-            last = i
-    return True
-
-
-@njit(cache=True)
-def _oracle(Pw, D, L, mu, vals, i, l, r, row, possible):
+def oracle(Pw, D, L, mu, vals, i, l, r, row, possible):
     """The exact oracle: the bridge on a possible context, uniform on an impossible one (the
     convention of ``mdmtheory.evaluate``)."""
     if possible:
@@ -289,7 +251,7 @@ def _bridge(Pw, D, L, mu, vals, i, l, r, row):
 
 
 @njit(cache=True)
-def _stats(row, i, conf, margk, H, need_h):
+def stats(row, i, conf, margk, H, need_h):
     """``rules.stats`` of ``row`` into slot ``i``, the entropy only when ``need_h`` (else 0)."""
     q = row.shape[0]
     b1, b2 = top_two(row, q)
@@ -300,7 +262,7 @@ def _stats(row, i, conf, margk, H, need_h):
 
 @njit(cache=True)
 def _open_gap_stats(Pw, need_h):
-    """``(conf, margk, H)[d, x]``: the statistics (:func:`_stats`) of the marginal of a position
+    """``(conf, margk, H)[d, x]``: the statistics (:func:`stats`) of the marginal of a position
     ``d`` after a revealed ``x`` with nothing revealed to its right, the row ``x`` of ``P^d``
     normalised exactly as :func:`_bridge` does (the same operations in the same order, so the
     same bits).  Such a gap is the one a left-to-right progression keeps splitting."""
@@ -322,7 +284,7 @@ def _open_gap_stats(Pw, need_h):
             else:
                 for v in range(q):
                     row[v] = 1.0 / q
-            _stats(row, x, conf[d], margk[d], H[d], need_h)
+            stats(row, x, conf[d], margk[d], H[d], need_h)
     return conf, margk, H
 
 
@@ -383,8 +345,8 @@ def _pair_possible(Pw, D, L, mu, vals, a, b):
 
 
 @njit(cache=True)
-def _choose(code, ip, fp, t, sizes, m, pos, gid, gapL, gapR, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H, score, key,
-            chosen, w, possible, rank, stack, near, mi_with, mi_gap, mi_val):
+def choose(code, ip, fp, t, sizes, m, pos, gid, gapL, gapR, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H, score, key,
+           chosen, w, possible, rank, stack, near, mi_with, mi_gap, mi_val):
     """Fill ``chosen`` with the positions to unmask (the rule of ``rules.select``, drawn with
     ``rules.sample_spec``); returns how many.  A masked ``i`` lies in the gap ``gid[i]`` between
     the revealed ``gapL[gid[i]]`` and ``gapR[gid[i]]`` (``-1`` when absent).
@@ -445,41 +407,6 @@ def _choose(code, ip, fp, t, sizes, m, pos, gid, gapL, gapR, tol, keyscale, Pw, 
 
 
 @njit(cache=True)
-def select_once(Pw, D, L, mu, vals, code, ip, fp, t, sizes, tol, keyscale, marg):
-    """One selection on a given partial walk (for tests; rules without candidates): the chosen
-    mask; ``marg`` gets the bridge marginals of the masked positions (revealed rows 0)."""
-    n = vals.shape[0]
-    q = Pw.shape[1]
-    left = np.empty(n, dtype=np.int64)
-    right = np.empty(n, dtype=np.int64)
-    pos = np.empty(n, dtype=np.int64)
-    conf = np.zeros(n)
-    margk = np.zeros(n)
-    H = np.zeros(n)
-    score = np.zeros(n)
-    key = np.empty(n)
-    w = np.zeros(n)
-    chosen = np.empty(n, dtype=np.int64)
-    m = _scan(vals, left, right, pos)
-    possible = _possible(Pw, D, L, mu, vals)
-    for i in range(n):
-        for v in range(q):
-            marg[i, v] = 0.0
-    for a in range(m):
-        i = pos[a]
-        _oracle(Pw, D, L, mu, vals, i, left[i], right[i], marg[i], possible)
-        _stats(marg[i], i, conf, margk, H, True)
-    mask = np.zeros(n, dtype=np.bool_)
-    if m == 0:
-        return mask
-    gid = np.arange(n)  # one gap id per position, with its own boundaries
-    k = _choose(code, ip, fp, t, sizes, m, pos, gid, left, right, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H,
-                score, key, chosen, w, possible, np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64),
-                np.empty((n, 2), dtype=np.int64), np.full((n, 2), -2, dtype=np.int64), np.empty((n, 4), dtype=np.int64),
-                np.zeros((n, 2)))
-    for c in range(k):
-        mask[chosen[c]] = True
-    return mask
 
 
 @njit(cache=True)
@@ -661,8 +588,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                             H[i] = oH[d, x]
                             row_ok[i] = False
                         else:
-                            _oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
-                            _stats(marg[i], i, conf, margk, H, need_h)
+                            oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
+                            stats(marg[i], i, conf, margk, H, need_h)
                             row_ok[i] = True
                         mg[i, 0] = gapL[g]
                         mg[i, 1] = gapR[g]
@@ -670,7 +597,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                         x, _, sc = draw_candidate(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale, np.random.random())
                         cand[i] = x
                         score[i] = sc
-            k = _choose(code, ip, fp, t, sizes, m, pm, gid, gapL, gapR, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H,
+            k = choose(code, ip, fp, t, sizes, m, pm, gid, gapL, gapR, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H,
                         score, key, chosen, w, possible, rank, stack, near, mi_with, mi_gap, mi_val)
             for c in range(k):
                 i = chosen[c]
@@ -679,7 +606,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                     continue
                 g = gid[i]
                 if mg[i, 0] != gapL[g] or mg[i, 1] != gapR[g] or not row_ok[i]:
-                    _oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
+                    oracle(Pw, D, L, mu, vals, i, gapL[g], gapR[g], marg[i], possible)
                     mg[i, 0] = gapL[g]
                     mg[i, 1] = gapR[g]
                     row_ok[i] = True
@@ -718,8 +645,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                     for i in range(n):
                         mg[i, 0] = -2
                     if adaptive and not draws:  # every marginal is uniform from now on: set the statistics once
-                        _oracle(Pw, D, L, mu, vals, 0, -1, -1, cur, False)
-                        _stats(cur, 0, conf1, margk1, H1, need_h)
+                        oracle(Pw, D, L, mu, vals, 0, -1, -1, cur, False)
+                        stats(cur, 0, conf1, margk1, H1, need_h)
                         for i in range(n):
                             if vals[i] < 0:
                                 conf[i] = conf1[0]
