@@ -407,9 +407,6 @@ def choose(code, ip, fp, t, sizes, m, pos, gid, gapL, gapR, tol, keyscale, Pw, D
 
 
 @njit(cache=True)
-
-
-@njit(cache=True)
 def _log_positive(A):
     """``log A`` where ``A > 0``, 0 elsewhere (never read there: callers test ``A > 0``)."""
     out = np.zeros_like(A)
