@@ -160,6 +160,24 @@ def posterior_marginals_rows(A, B, start, values, out, loglik):
 
 
 
+@njit(cache=True, inline="always")
+def _gamma_row(alpha, beta, B, r, t, g_, out):
+    """``out[r, t] = sum_z gamma(z) B[z, .]`` with ``gamma ∝ alpha[r, t] beta[r, t]`` (``g_`` scratch)."""
+    h = B.shape[0]
+    q = B.shape[1]
+    for j in range(q):
+        out[r, t, j] = 0.0
+    g = 0.0
+    for z in range(h):
+        g_[z] = alpha[r, t, z] * beta[r, t, z]
+        g += g_[z]
+    for z in range(h):
+        w = g_[z] / g
+        if w > 0.0:
+            for j in range(q):
+                out[r, t, j] += w * B[z, j]
+
+
 @njit(cache=True)
 def suffix_emissions(A, B, n, out):
     """``out[k] = A^k B`` for ``k = 0..n`` (``out`` ``(n + 1, h, q)``): the law of the token
@@ -273,6 +291,7 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
                 known[r, t] = -2
             continue
         loglik[r] = logc[r, top] if top >= 0 else 0.0
+        sf = top
         # ---- backward, from the last revealed position down to the first masked one
         if top >= 0:
             sf = top
@@ -300,6 +319,8 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
                     break
                 for y in range(h):
                     beta[r, t, y] = a[y] / s
+                if values[r, t] < 0:  # its marginal now, while alpha_t and beta_t are hot
+                    _gamma_row(alpha, beta, B, r, t, a, out)
             lows[r] = min(sf, m0)
         if not ok:  # pragma: no cover
             loglik[r] = -np.inf
@@ -307,7 +328,8 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
                 known[r, t] = -2
             continue
         tops[r] = top
-        # ---- marginals: up to the last revealed position, then the masked suffix
+        # ---- marginals: up to the last revealed position (masked ones below the recomputed
+        # backward messages were done with them), then the masked suffix
         for t in range(top + 1):
             v = values[r, t]
             if v >= 0:
@@ -316,18 +338,8 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
                 for j in range(q):
                     out[r, t, j] = 0.0
                 out[r, t, v] = 1.0
-                continue
-            for j in range(q):
-                out[r, t, j] = 0.0
-            g = 0.0
-            for z in range(h):
-                a[z] = alpha[r, t, z] * beta[r, t, z]
-                g += a[z]
-            for z in range(h):
-                w = a[z] / g
-                if w > 0.0:
-                    for j in range(q):
-                        out[r, t, j] += w * B[z, j]
+            elif t >= sf:
+                _gamma_row(alpha, beta, B, r, t, a, out)
         for t in range(top + 1, n):
             for j in range(q):
                 out[r, t, j] = 0.0
