@@ -475,6 +475,18 @@ class HMM:
         size = masks.shape[0] if masks.ndim == 2 else 0
         return np.array(self.batch_cursor(max(size, 1)).conditional_marginals_batch(masks, values))
 
+    def _suffix_emissions(self) -> np.ndarray:
+        """``A^k B`` for ``k = 0..n`` (``(n + 1, h, q)``, computed once, read-only): the
+        marginals of a masked suffix for :class:`HMMBatchCursor`."""
+        C = getattr(self, "_suffix_table", None)
+        if C is None:
+            check_memory(8.0 * (self.n + 1) * self.h * self.q, f"A^k B for k <= n = {self.n} (h={self.h}, q={self.q})")
+            C = np.empty((self.n + 1, self.h, self.q))
+            suffix_emissions(self.transition, self.emission, self.n, C)
+            C.setflags(write=False)
+            self._suffix_table = C
+        return C
+
     def batch_cursor(self, size: int) -> "HMMBatchCursor":
         """An :class:`HMMBatchCursor` of ``size`` rows: the batched call for runs advancing step
         by step, keeping each row's messages between calls.
@@ -736,11 +748,9 @@ class HMMBatchCursor:
         self.hmm = hmm
         self.size = check_int(size, "the batch size", lo=1)
         n, h, q = hmm.n, hmm.h, hmm.q
-        check_memory(8.0 * (self.size * n * (2 * h + q + 2) + (n + 1) * h * q),
-                     f"a batch cursor of {self.size} rows (n={n}, h={h}, q={q})")
+        check_memory(8.0 * self.size * n * (2 * h + q + 2), f"a batch cursor of {self.size} rows (n={n}, h={h}, q={q})")
         self._AT = np.ascontiguousarray(hmm.transition.T)
-        self._C = np.empty((n + 1, h, q))
-        suffix_emissions(hmm.transition, hmm.emission, n, self._C)
+        self._C = hmm._suffix_emissions()
         self._tops = np.full(self.size, -1, dtype=np.int64)
         self._lows = np.zeros(self.size, dtype=np.int64)
         self._known = np.full((self.size, n), -2, dtype=np.int64)

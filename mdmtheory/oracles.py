@@ -8,6 +8,11 @@ An *oracle* is any object with a length ``n`` and a method
 probability 0 an oracle raises :class:`~mdmtheory.errors.ImpossibleContext`; the engines then use
 the uniform law (a model run off the truth's support), while any other error stops them.
 
+The batched call ``conditional_marginals_batch(revealed_masks, values) -> (B, n, qmax)`` answers
+``B`` contexts at once (the engines advance ``B`` runs in lockstep); a row of probability 0 is all
+NaN there, so one impossible row does not stop the others.  :func:`batch_marginals` uses it where
+an oracle has it and loops over single calls otherwise.
+
 The truths of the toolkit behind this protocol:
 
 * :class:`TableOracle` -- a dense :class:`~mdmtheory.joint.Joint` (any ``n`` whose table fits);
