@@ -528,7 +528,8 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     est = lambda y, name, quantity, s=sc: _scalar_estimate(y, confidence, seed, s, unit, name, quantity)  # noqa: E731
     quantity = "E_S KL(mu || nu_S), random order" if kind == "random_order" else "KL(mu || nu)"
     replays = kind in ("deterministic", "random_order", "point_mass")
-    bar = progress(total=(2 if replays else 1) * M, desc=f"estimate {sampler.name}")
+    bar = progress(total=(2 if replays else 1) * M, desc=f"estimate {sampler.name}", unit="run",
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
 
     # ---- forward: x ~ mu, the path replayed (random order: the order drawn with x)
     kl_lr = kl_sw = None
@@ -567,7 +568,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                         if np.any(cand != x[S]):
                             lnus[b] = -np.inf
                             live.remove(b)
-                            bar.update()
+                            bar.update(float((~mask).sum()) / n)
                             continue
                     else:
                         with np.errstate(divide="ignore"):
@@ -586,9 +587,9 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                     mask[S] = True
                     vals[S] = x[S]
                     ts[b] += 1
+                    bar.update(len(S) / n)  # a run counts 1 once all its positions are revealed
                     if mask.all():
                         live.remove(b)
-                        bar.update()
             fwd_lr[lo:hi] = (log_mu[lo:hi] - lnus) if has_logp else np.nan
             fwd_sw[lo:hi] = sws
         if has_logp:
@@ -644,10 +645,10 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                 mask[S] = True
                 vals[S] = v
                 ts[b] += 1
+                bar.update(len(S) / n * (M if runs == 1 else 1))
                 if mask.all():
                     calls[r] = max(int(cs[b]), sampler.min_calls())
                     live.remove(b)
-                    bar.update(M if runs == 1 else 1)
     bar.close()
     if runs == 1:
         Y[:], calls[:] = Y[0], calls[0]
