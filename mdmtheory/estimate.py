@@ -47,7 +47,7 @@ from .hmm import ScalarEstimate, _check_confidence, _check_samples, _inf_safe, _
 from .hmm import _oracle_call, set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name
-from .oracles import TableOracle, as_oracle, check_batch_values
+from .oracles import TableOracle, as_oracle
 from .progress import progress
 from ._kernels.codes import ANCHORED, DEPENDENCE, DET
 from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler
@@ -394,7 +394,6 @@ class _BatchOracle:
             P = self.cursor.conditional_marginals_batch(masks, vals)
             rows = {b: P[b] for b in live}
         else:
-            check_batch_values(masks[live], vals[live], masks.shape[1], self.q)
             P = self.oracle.conditional_marginals_batch(masks[live], vals[live])
             rows = {b: P[a] for a, b in enumerate(live)}
         for b, Pb in rows.items():

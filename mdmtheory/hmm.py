@@ -1204,7 +1204,7 @@ class ChainOracle:
         >>> o.conditional_marginals_batch(np.array([[True, False, False]]), np.array([[0, 0, 0]]))[0, 1].tolist()
         [0.0, 0.5, 0.0, 0.5]
         """
-        from ._kernels.markov import bridge_marginals
+        from ._kernels.markov import bridge_marginals  # start-up time: numba loads on first use
 
         masks = np.asarray(revealed_masks)
         vals = np.asarray(values)
