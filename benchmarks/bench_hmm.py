@@ -153,9 +153,10 @@ def _run_walk(pythonpath: str | None, samples: int) -> float:
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
     cmd = [sys.executable, "-m", "mdmtheory"] + WALK + ["--samples", str(samples)]
-    subprocess.run(cmd[:-2] + ["--samples", "2"], env=env, check=True, capture_output=True)  # compile the kernels
+    cwd = tempfile.gettempdir()  # not the checkout: ``-m`` puts the working directory first on the path
+    subprocess.run(cmd[:-2] + ["--samples", "2"], env=env, cwd=cwd, check=True, capture_output=True)  # compile
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    subprocess.run(cmd, env=env, cwd=cwd, check=True, capture_output=True)
     return time.perf_counter() - t0
 
 

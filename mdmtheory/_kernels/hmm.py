@@ -231,6 +231,7 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
     q = B.shape[1]
     a = np.empty(h)
     nxt = np.empty(h)
+    idx = np.empty(h, dtype=np.int64)
     for r in range(R):
         f = n
         for t in range(n):
@@ -340,14 +341,23 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
                 out[r, t, v] = 1.0
             elif t >= sf:
                 _gamma_row(alpha, beta, B, r, t, a, out)
+        nz = 0  # the support of the hidden law at the last revealed position, gathered once
+        for z in range(h):
+            w = alpha[r, top, z] if top >= 0 else start[z]
+            if w > 0.0:
+                idx[nz] = z
+                a[nz] = w
+                nz += 1
         for t in range(top + 1, n):
+            k = t - top if top >= 0 else t
+            z = idx[0]
+            w = a[0]
             for j in range(q):
-                out[r, t, j] = 0.0
-            for z in range(h):
-                w = alpha[r, top, z] if top >= 0 else start[z]
-                if w > 0.0:
-                    k = t - top if top >= 0 else t
-                    for j in range(q):
-                        out[r, t, j] += w * C[k, z, j]
+                out[r, t, j] = w * C[k, z, j]
+            for c in range(1, nz):
+                z = idx[c]
+                w = a[c]
+                for j in range(q):
+                    out[r, t, j] += w * C[k, z, j]
         for t in range(n):
             known[r, t] = values[r, t]
