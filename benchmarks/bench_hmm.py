@@ -6,6 +6,11 @@
   checked).
 * ``curve``: :func:`mdmtheory.oracle_estimates.estimate_information_curve` at ``n = 1000`` (time and 95%
   half-widths at a grid of ``j``).
+* ``batch``: per-assignment time of single HMM calls against the batched call
+  (:class:`mdmtheory.hmm.HMMBatchCursor`, ``B = 256`` runs stepping together) at ``n = 1000``,
+  ``h = q = 32`` (goal: 5x), and the time of ``mdmtheory walk --hmm block:8,4 --length 1000
+  --sampler entropy --param steps=100 --samples 500 --seed 1`` against the same command at the
+  pinned commit :data:`BEFORE` (goal: 4x; the column is dropped where git cannot give it).
 * ``bisection``: exact KL (dense law, ``n = 8``) of plain bisection, block bisection with blocks
   revealed together, and the sequential block bisection, on a random order-2 chain; and of plain
   bisection on noisy walks.
@@ -13,6 +18,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import tempfile
 import time
 
 import numpy as np
@@ -87,6 +96,88 @@ def _oracle_rows(quick: bool) -> list[str]:
     return rows
 
 
+#: The commit the walk command's "before" column runs (the last one before the batched oracles).
+BEFORE = "eb1f51d"
+
+WALK = ["walk", "--hmm", "block:8,4", "--length", "1000", "--sampler", "entropy", "--param", "steps=100",
+        "--seed", "1", "--json"]
+
+
+def _steps(n: int, B: int, per: int, order: str, seed: int):
+    """The masks of ``B`` runs revealing ``per`` positions a step, left to right or in a random
+    order per run (all masked first)."""
+    rng = np.random.default_rng(seed)
+    perms = [np.arange(n) if order == "left to right" else rng.permutation(n) for _ in range(B)]
+    masks = np.zeros((B, n), dtype=bool)
+    out = []
+    for a in range(0, n, per):
+        out.append(masks.copy())
+        for b in range(B):
+            masks[b, perms[b][a:a + per]] = True
+    return out
+
+
+def _batch_rows(quick: bool) -> list[str]:
+    n, B, per = 1000, 256, 10
+    rows = ["| model (n = 1000, h = q = 32) | reveal order, 10 a step | single call (ms / assignment) | "
+            "batched, B = 256 (ms / assignment) | speed-up |", "|---|---|---|---|---|"]
+    for name, hmm in (("block HMM 8x4", block_hmm(8, 4, n)), ("random HMM", _random_hmm(32, 32, n, seed=32))):
+        x = hmm.sample(np.random.default_rng(1), B)
+        for order in ("left to right", "random"):
+            steps = _steps(n, B, per, order, seed=2)
+            if quick:
+                steps = steps[:10]
+            hmm.batch_cursor(1).conditional_marginals_batch(np.zeros((1, n), bool), np.full((1, n), -1))  # compile
+            hmm.conditional_marginals(steps[0][0], x[0])
+            probe = steps[:: max(1, len(steps) // 10)]
+            t0 = time.perf_counter()
+            k = 0
+            for masks in probe:
+                for b in range(0, B, 8):
+                    hmm.conditional_marginals(masks[b], x[b])
+                    k += 1
+            single = (time.perf_counter() - t0) / k
+            cur = hmm.batch_cursor(B)
+            t0 = time.perf_counter()
+            for masks in steps:
+                cur.conditional_marginals_batch(masks, x)
+            batched = (time.perf_counter() - t0) / (len(steps) * B)
+            rows.append(f"| {name} | {order} | {1e3 * single:.3f} | {1e3 * batched:.3f} | {single / batched:.1f}x |")
+    return rows
+
+
+def _run_walk(pythonpath: str | None, samples: int) -> float:
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    cmd = [sys.executable, "-m", "mdmtheory"] + WALK + ["--samples", str(samples)]
+    cwd = tempfile.gettempdir()  # not the checkout: ``-m`` puts the working directory first on the path
+    subprocess.run(cmd[:-2] + ["--samples", "2"], env=env, cwd=cwd, check=True, capture_output=True)  # compile
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - t0
+
+
+def _walk_rows(quick: bool) -> list[str]:
+    samples = 50 if quick else 500
+    cmd = "mdmtheory " + " ".join(WALK[:-1]) + f" --samples {samples}"
+    after = _run_walk(None, samples)
+    before = None
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        try:
+            tar = subprocess.run(["git", "-C", root, "archive", BEFORE, "mdmtheory"], check=True, capture_output=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=tar, check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            tmp = None
+        if tmp is not None:
+            before = _run_walk(tmp, samples)
+    if before is None:
+        return [f"`{cmd}`: **{after:.1f} s** (commit {BEFORE} not available: no before column)"]
+    return ["| command | before (" + BEFORE + ", s) | now (s) | speed-up |", "|---|---|---|---|",
+            f"| `{cmd}` | {before:.1f} | {after:.1f} | {before / after:.1f}x |"]
+
+
 def _curve_rows(quick: bool) -> list[str]:
     n, samples = 1000, (10 if quick else 100)
     js = [1, 2, 5, 10, 50, 100, 250, 500, 750, 1000]
@@ -158,6 +249,12 @@ def run(quick: bool = False) -> str:
              "One oracle call (`HMM.conditionals`, every conditional given a random half revealed), "
              "numba kernel against plain numpy forward-backward:", ""]
     parts += _oracle_rows(quick)
+    parts += ["", "Batched oracle calls: single `HMM.conditional_marginals` calls against one "
+              "`HMMBatchCursor.conditional_marginals_batch` call a step for 256 runs (messages kept between steps), "
+              "per assignment; goal 5x:", ""]
+    parts += _batch_rows(quick)
+    parts += ["", "The walk command on an HMM (runs in lockstep, batched calls), against the pinned commit; goal 4x:", ""]
+    parts += _walk_rows(quick)
     parts += ["", "Information-curve estimate (`estimate_information_curve`, exact conditional entropies, "
               "Student-t 95% intervals):", ""]
     parts += _curve_rows(quick)

@@ -50,8 +50,10 @@ posterior_marginals, posterior_marginals_rows, leave_one_out_marginals, log_marg
     for f in ("posterior_marginals", "posterior_marginals_rows", "leave_one_out_marginals", "log_marginal",
               "log_marginal_rows")
 )
+posterior_marginals_batch, suffix_emissions = (lazy_function("mdmtheory._kernels.hmm", f)
+                                               for f in ("posterior_marginals_batch", "suffix_emissions"))
 
-__all__ = ["HMM", "load_hmm", "check_probabilities"]
+__all__ = ["HMM", "HMMBatchCursor", "load_hmm", "check_probabilities"]
 
 
 def check_probabilities(M, name: str, ndim: int) -> np.ndarray:
@@ -358,6 +360,72 @@ class HMM:
             raise ImpossibleContext("the revealed values have probability 0 under this HMM (not a possible partial sequence)")
         return out
 
+    def conditional_marginals_batch(self, revealed_masks, values) -> np.ndarray:
+        """The batched oracle call: :meth:`conditional_marginals` for ``B`` partial sequences.
+
+        Parameters
+        ----------
+        revealed_masks : array_like of bool, shape (B, n)
+        values : array_like of int, shape (B, n)
+            Entries at masked positions are ignored.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(B, n, q)``: row ``b`` is ``conditional_marginals(revealed_masks[b],
+            values[b])``; a row whose revealed values have probability 0 is all NaN (the batch
+            form of :class:`~mdmtheory.errors.ImpossibleContext`: one impossible row does not
+            stop the others).
+
+        Raises
+        ------
+        InputError
+            Bad shapes or values.
+
+        Notes
+        -----
+        One compiled scaled forward-backward per row, ``O(B (n h^2 + n h q))``; a run advancing
+        step by step should hold a :meth:`batch_cursor`, which recomputes only what changed.
+
+        Examples
+        --------
+        >>> m = HMM([[0.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=2)
+        >>> P = m.conditional_marginals_batch([[True, False], [True, True]], [[0, -1], [0, 0]])
+        >>> P[0, 1].tolist(), bool(np.isnan(P[1]).all())
+        ([0.0, 1.0], True)
+        """
+        masks = np.asarray(revealed_masks)
+        size = masks.shape[0] if masks.ndim == 2 else 0
+        return np.array(self.batch_cursor(max(size, 1)).conditional_marginals_batch(masks, values))
+
+    def _suffix_emissions(self) -> np.ndarray:
+        """``A^k B`` for ``k = 0..n`` (``(n + 1, h, q)``, computed once, read-only): the
+        marginals of a masked suffix for :class:`HMMBatchCursor`."""
+        C = getattr(self, "_suffix_table", None)
+        if C is None:
+            check_memory(8.0 * (self.n + 1) * self.h * self.q, f"A^k B for k <= n = {self.n} (h={self.h}, q={self.q})")
+            C = np.empty((self.n + 1, self.h, self.q))
+            suffix_emissions(self.transition, self.emission, self.n, C)
+            C.setflags(write=False)
+            self._suffix_table = C
+        return C
+
+    def batch_cursor(self, size: int) -> "HMMBatchCursor":
+        """An :class:`HMMBatchCursor` of ``size`` rows: the batched call for runs advancing step
+        by step, keeping each row's messages between calls.
+
+        Raises
+        ------
+        InputError
+            ``size`` not a positive integer, or buffers past the memory limit.
+
+        Examples
+        --------
+        >>> block_hmm(2, 2, 6).batch_cursor(4)
+        HMMBatchCursor(size=4, HMM(h=4, q=4, n=6))
+        """
+        return HMMBatchCursor(self, size)
+
     def leave_one_out(self, values) -> np.ndarray:
         """Like :meth:`conditionals`, but the row of a revealed ``i`` is
         ``mu(x_i = . | x_{R - i})``, its law given the *other* revealed values.
@@ -552,6 +620,107 @@ class HMM:
 
         _scale(base)
         return information_curve(self.joint(max_memory), base, max_memory)
+
+
+class HMMBatchCursor:
+    """The batched oracle call of an :class:`HMM` for ``size`` runs advancing step by step.
+
+    Row ``b`` of every call is one run; the cursor keeps, per row, the scaled forward messages
+    ``alpha_t``, the backward messages ``beta_t`` and the values they were computed for.  A call
+    compares each row with its previous values: with ``f`` the first and ``l`` the last changed
+    position, ``alpha_t`` (``t < f``) and ``beta_t`` (``t >= l``) depend on unchanged values only
+    and are reused; after the last revealed position ``T`` the backward messages are uniform and
+    the marginals are ``alpha_T A^(t-T) B`` (``A^k B`` precomputed once), so the messages are
+    computed up to ``T`` only, and ``beta`` only down to the first masked position (revealed
+    rows are point masses); an unchanged row (a finished run waiting for the others) costs one
+    comparison.  The numbers are those of
+    :meth:`HMM.conditional_marginals` up to rounding (the tests compare them).
+
+    Parameters
+    ----------
+    hmm : HMM
+    size : int
+        Rows ``B`` of every call.
+
+    Raises
+    ------
+    InputError
+        ``hmm`` not an :class:`HMM`, ``size`` not a positive integer, or the buffers
+        (``8 B n (2h + q + 2)`` bytes) past the memory limit.
+
+    Notes
+    -----
+    Cost of a call: ``O(n)`` to compare a row, at most ``O(n h^2 + n h q)`` to update it, and
+    ``O((T - f) h^2 + (n - T) h q)`` when the run reveals left to right (``f`` past the first masked
+    position).  Memory ``O(B n (h + q) + n h q)``.
+
+    Examples
+    --------
+    >>> m = block_hmm(2, 2, 6)
+    >>> cur = m.batch_cursor(2)
+    >>> masks = np.zeros((2, 6), dtype=bool); vals = np.full((2, 6), -1)
+    >>> masks[0, 0], vals[0, 0] = True, 1
+    >>> P = cur.conditional_marginals_batch(masks, vals)
+    >>> bool(np.allclose(P[0], m.conditional_marginals(masks[0], vals[0])))
+    True
+    """
+
+    def __init__(self, hmm: HMM, size: int):
+        if not isinstance(hmm, HMM):
+            raise InputError(f"HMMBatchCursor needs an HMM; got {type(hmm).__name__}")
+        self.hmm = hmm
+        self.size = check_int(size, "the batch size", lo=1)
+        n, h, q = hmm.n, hmm.h, hmm.q
+        check_memory(8.0 * self.size * n * (2 * h + q + 2), f"a batch cursor of {self.size} rows (n={n}, h={h}, q={q})")
+        self._AT = np.ascontiguousarray(hmm.transition.T)
+        self._C = hmm._suffix_emissions()
+        self._tops = np.full(self.size, -1, dtype=np.int64)
+        self._lows = np.zeros(self.size, dtype=np.int64)
+        self._known = np.full((self.size, n), -2, dtype=np.int64)
+        self._alpha = np.zeros((self.size, n, h))
+        self._logc = np.zeros((self.size, n))
+        self._beta = np.zeros((self.size, n, h))
+        self._out = np.zeros((self.size, n, q))
+        self._loglik = np.zeros(self.size)
+
+    def __repr__(self) -> str:
+        return f"HMMBatchCursor(size={self.size}, {self.hmm!r})"
+
+    def conditional_marginals_batch(self, revealed_masks, values) -> np.ndarray:
+        """:meth:`HMM.conditional_marginals_batch` on this cursor's rows, reusing the messages of
+        the previous call.
+
+        Returns
+        -------
+        numpy.ndarray
+            Shape ``(size, n, q)``, read-only: a view of the cursor's buffer, overwritten by the
+            next call (copy what you keep).  Impossible rows are all NaN.
+
+        Raises
+        ------
+        InputError
+            Masks or values not of shape ``(size, n)``, or a revealed value out of range.
+        """
+        hmm = self.hmm
+        masks = np.asarray(revealed_masks)
+        vals = np.asarray(values)
+        shape = (self.size, hmm.n)
+        if masks.shape != shape or masks.dtype.kind != "b":
+            raise InputError(f"revealed_masks must be {shape} booleans; got shape {masks.shape}, dtype {masks.dtype}")
+        if vals.shape != shape or vals.dtype.kind not in "iu":
+            raise InputError(f"values must be {shape} integers (-1 at masked positions); got shape {vals.shape}, "
+                             f"dtype {vals.dtype}")
+        vals = np.where(masks, vals.astype(np.int64), -1)
+        if np.any(masks & ((vals < 0) | (vals >= hmm.q))):
+            raise InputError(f"revealed values must be tokens 0..{hmm.q - 1}")
+        posterior_marginals_batch(hmm.transition, self._AT, hmm.emission, hmm.start, self._C, vals, self._known,
+                                  self._alpha, self._logc, self._beta, self._tops, self._lows, self._out, self._loglik)
+        bad = self._loglik == -np.inf
+        if np.any(bad):
+            self._out[bad] = np.nan
+        view = self._out.view()
+        view.flags.writeable = False
+        return view
 
 
 def load_hmm(path: str | os.PathLike, n: int) -> HMM:

@@ -602,6 +602,45 @@ class ChainOracle:
         out[idx, vals[idx]] = 1.0
         return out
 
+    def conditional_marginals_batch(self, revealed_masks, values) -> np.ndarray:
+        """The batched oracle call: ``(B, n, q)`` bridges of ``B`` partial walks (row ``b`` as
+        :meth:`conditional_marginals` gives it); a row of probability 0 is all NaN.
+
+        Raises
+        ------
+        InputError
+            Bad masks or values.
+
+        Examples
+        --------
+        >>> from mdmtheory import random_walk
+        >>> o = ChainOracle(random_walk("cycle:4", 3, start="vertex:0"))
+        >>> o.conditional_marginals_batch(np.array([[True, False, False]]), np.array([[0, 0, 0]]))[0, 1].tolist()
+        [0.0, 0.5, 0.0, 0.5]
+        """
+        from ._kernels.markov import bridge_marginals  # start-up time: numba loads on first use
+
+        masks = np.asarray(revealed_masks)
+        vals = np.asarray(values)
+        if masks.ndim != 2 or masks.shape[1] != self.n or masks.dtype.kind != "b" or vals.shape != masks.shape \
+                or vals.dtype.kind not in "iu":
+            raise InputError(f"revealed_masks and values must be (B, {self.n}) booleans and integers; got shapes "
+                             f"{masks.shape} and {vals.shape}")
+        vals = np.where(masks, vals.astype(np.int64), -1)
+        if np.any(masks & ((vals < 0) | (vals >= self.q))):
+            raise InputError(f"revealed values must be states 0..{self.q - 1}")
+        P, start = self.chain.P, self.chain.start
+        out = np.empty((masks.shape[0], self.n, self.q))
+        for b in range(masks.shape[0]):
+            if not bridge_marginals(P, start, vals[b], out[b]):
+                out[b] = np.nan
+                continue
+            idx = np.flatnonzero(masks[b])
+            out[b, idx] = 0.0
+            out[b, idx, vals[b, idx]] = 1.0
+        return out
+
+
 
 def _settle_vec(d: np.ndarray, D: int, L: int) -> np.ndarray:
     d = np.asarray(d, dtype=np.int64)

@@ -8,6 +8,11 @@ An *oracle* is any object with a length ``n`` and a method
 probability 0 an oracle raises :class:`~mdmtheory.errors.ImpossibleContext`; the engines then use
 the uniform law (a model run off the truth's support), while any other error stops them.
 
+The batched call ``conditional_marginals_batch(revealed_masks, values) -> (B, n, qmax)`` answers
+``B`` contexts at once (the engines advance ``B`` runs in lockstep); a row of probability 0 is all
+NaN there, so one impossible row does not stop the others.  :func:`batch_marginals` uses it where
+an oracle has it and loops over single calls otherwise.
+
 The truths of the toolkit behind this protocol:
 
 * :class:`TableOracle` -- a dense :class:`~mdmtheory.joint.Joint` (any ``n`` whose table fits);
@@ -32,7 +37,8 @@ from .usercode import load_bound
 __all__ = [
     "TableOracle", "as_oracle", "check_oracle_values", "temperature_rows", "smooth_rows", "top_k_rows", "top_p_rows",
     "ROW_TRANSFORMS", "check_model_rows", "ModelOracle", "TemperatureOracle", "SmoothedOracle", "TopKOracle",
-    "TopPOracle", "MarginalsOracle", "CallableOracle", "MODEL_KINDS", "model_oracle",
+    "TopPOracle", "MarginalsOracle", "CallableOracle", "MODEL_KINDS", "model_oracle", "batch_marginals",
+    "check_batch_values",
 ]
 
 #: Conditional-marginal arrays a :class:`TableOracle` keeps (least recently used dropped first).
@@ -139,6 +145,25 @@ class TableOracle:
         if len(self._cache) > TABLE_CACHE_ENTRIES:
             self._cache.popitem(last=False)
         return out.copy()
+
+    def conditional_marginals_batch(self, revealed_masks, values) -> np.ndarray:
+        """The batched oracle call: ``(B, n, qmax)`` conditionals of ``B`` partial assignments
+        (row ``b`` as :meth:`conditional_marginals` gives it, through the same cache); a row of
+        probability 0 is all NaN instead of raising.
+
+        Raises
+        ------
+        InputError
+            Bad masks or values.
+        """
+        masks, vals = check_batch_values(revealed_masks, values, self.n, self.q)
+        out = np.empty((masks.shape[0], self.n, self._qmax))
+        for b in range(masks.shape[0]):
+            try:
+                out[b] = self.conditional_marginals(masks[b], vals[b])
+            except ImpossibleContext:
+                out[b] = np.nan
+        return out
 
     def sample(self, rng, m: int) -> np.ndarray:
         """``m`` exact draws (``(m, n)`` int64) from ``rng`` (a seed or a numpy Generator).
@@ -486,6 +511,28 @@ class ModelOracle:
         return out
 
 
+    def conditional_marginals_batch(self, revealed_masks, values) -> np.ndarray:
+        """The batched call: :meth:`rows` applied to the base's batched rows (its native batch
+        call where it has one, :func:`batch_marginals`), revealed rows point masses; a row of
+        probability 0 under the base is all NaN.
+
+        Raises
+        ------
+        InputError
+            Bad masks or values.
+        """
+        masks, vals = check_batch_values(revealed_masks, values, self.n, self.q)
+        base = batch_marginals(self.base, masks, vals)
+        bad = np.isnan(base).any(axis=(1, 2))
+        out = np.full(base.shape, np.nan)
+        if np.any(~bad):
+            out[~bad] = np.asarray(self.rows(base[~bad]), dtype=float)
+        rows, cols = np.nonzero(masks & ~bad[:, None])
+        out[rows, cols] = 0.0
+        out[rows, cols, vals[rows, cols]] = 1.0
+        return out
+
+
 class _RowTransformOracle(ModelOracle):
     def __init__(self, base, param):
         super().__init__(base)
@@ -720,3 +767,96 @@ def model_oracle(spec: str, base):
     except ValueError:
         raise InputError(f"model spec {spec!r}: {kind} takes {'an integer' if kind == 'top_k' else 'a number'}; got {text!r}") from None
     return classes[kind](base, value)
+
+
+def check_batch_values(revealed_masks, values, n: int, q) -> tuple[np.ndarray, np.ndarray]:
+    """``(masks, vals)``: ``(B, n)`` booleans and ``(B, n)`` int64 with ``-1`` at masked
+    positions (:func:`check_oracle_values` for a batch; ``B >= 1``).
+
+    Raises
+    ------
+    InputError
+        Wrong shapes or dtypes, or a revealed value out of range.
+
+    Examples
+    --------
+    >>> m, v = check_batch_values([[True, False]], [[1, 7]], 2, (2, 2))
+    >>> v.tolist()
+    [[1, -1]]
+    """
+    masks = np.asarray(revealed_masks)
+    if masks.ndim != 2 or masks.shape[1] != n or masks.shape[0] < 1 or masks.dtype.kind != "b":
+        raise InputError(f"revealed_masks must be (B, {n}) booleans; got shape {masks.shape}, dtype {masks.dtype}")
+    arr = np.asarray(values)
+    if arr.shape != masks.shape or arr.dtype.kind not in "iu":
+        raise InputError(f"values must be {masks.shape} integers (-1 at masked positions); got shape {arr.shape}, "
+                         f"dtype {arr.dtype}")
+    vals = np.where(masks, arr.astype(np.int64), -1)
+    qa = np.broadcast_to(np.asarray(q, dtype=np.int64), (n,))
+    bad = masks & ((vals < 0) | (vals >= qa[None, :]))
+    if np.any(bad):
+        b, i = (int(v[0]) for v in np.nonzero(bad))
+        raise InputError(f"row {b}: revealed position {i} has value {int(vals[b, i])}; it must be a token "
+                         f"0..{int(qa[i]) - 1}")
+    return masks, vals
+
+
+def batch_marginals(oracle, revealed_masks, values) -> np.ndarray:
+    """The batched oracle call on any oracle: ``(B, n, qmax)`` marginals of ``B`` partial
+    assignments.
+
+    The oracle's own ``conditional_marginals_batch`` where it has one (tables, chains, HMMs,
+    model transforms), else a loop of ``conditional_marginals`` calls (a
+    :class:`CallableOracle`, your model).  Row ``b`` is what ``conditional_marginals(
+    revealed_masks[b], values[b])`` returns; a row whose context has probability 0 (the single
+    call raises :class:`~mdmtheory.errors.ImpossibleContext`) is all NaN, so one impossible row
+    does not stop the others (``np.isnan(P).any(axis=(1, 2))`` finds them; the engines then use
+    the uniform law, the convention of :func:`mdmtheory.evaluate`).
+
+    Parameters
+    ----------
+    oracle : oracle
+        An object with ``n`` and ``conditional_marginals`` (:func:`as_oracle` is applied).
+    revealed_masks : array_like of bool, shape (B, n)
+    values : array_like of int, shape (B, n)
+        Entries at masked positions are ignored.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(B, n, qmax)``, a new array.
+
+    Raises
+    ------
+    InputError
+        A bad oracle, masks or values, or any error of the oracle other than an impossible
+        context.
+
+    Examples
+    --------
+    >>> from mdmtheory import copy
+    >>> P = batch_marginals(copy(2), [[True, False], [True, True]], [[1, -1], [0, 1]])
+    >>> P[0].tolist(), bool(np.isnan(P[1]).all())
+    ([[0.0, 1.0], [0.0, 1.0]], True)
+    """
+    oracle = as_oracle(oracle)
+    n = int(oracle.n)
+    q = getattr(oracle, "q", None)
+    masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
+    native = getattr(oracle, "conditional_marginals_batch", None)
+    if callable(native):
+        return np.array(native(masks, vals), dtype=float)
+    rows = []
+    for b in range(masks.shape[0]):
+        try:
+            rows.append(np.asarray(oracle.conditional_marginals(masks[b], vals[b]), dtype=float))
+        except ImpossibleContext:
+            rows.append(None)
+    shapes = {r.shape for r in rows if r is not None}
+    if len(shapes) > 1:
+        raise InputError(f"the oracle returned marginals of different shapes {sorted(shapes)}; expected (n, qmax)")
+    shape = shapes.pop() if shapes else (n, int(np.max(q)) if q is not None else 1)
+    out = np.empty((masks.shape[0],) + shape)
+    for b, r in enumerate(rows):
+        out[b] = np.nan if r is None else r
+    return out

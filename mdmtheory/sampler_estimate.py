@@ -41,13 +41,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_seed, clamp_nonneg
+from ._numeric import check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
 from .estimate import set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name
 from .oracles import TableOracle, as_oracle
+from .progress import progress
 from ._kernels.codes import ANCHORED, DEPENDENCE, DET
 from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler, punt_kept
 
@@ -348,10 +349,55 @@ class _StepTC:
 
 
 
+# ------------------------------------------------------------------ runs in lockstep
+def _chunks(m: int, size: int):
+    """``(lo, hi, live)`` for the chunks of ``size`` runs of ``m``; ``live`` the run slots of a
+    chunk still running (the loops drop finished runs from it)."""
+    for lo in range(0, m, size):
+        hi = min(m, lo + size)
+        yield lo, hi, list(range(hi - lo))
+
+
+class _BatchOracle:
+    """The batched call of an oracle for ``size`` runs in lockstep: the library's oracles through
+    their native batch call (an HMM through its :class:`~mdmtheory.hmm.HMMBatchCursor`, which
+    keeps each run's messages between steps), any other through :func:`_marginals` per run (its
+    checks).  A call returns the ``(n, width)`` marginals of each live slot (indexable by slot);
+    an impossible row is the uniform law (``uniform``) or raises, as :func:`_marginals`."""
+
+    def __init__(self, oracle, size: int, width: int, q: np.ndarray):
+        self.oracle, self.size, self.width, self.q = oracle, size, width, q
+        self.native = type(oracle).__module__.startswith("mdmtheory.") and \
+            callable(getattr(oracle, "conditional_marginals_batch", None))
+        self.cursor = oracle.batch_cursor(size) if self.native and callable(getattr(oracle, "batch_cursor", None)) \
+            else None
+
+    def __call__(self, masks: np.ndarray, vals: np.ndarray, live: list, uniform: bool = False):
+        if not self.native:
+            return {b: _marginals(self.oracle, masks[b], vals[b], self.width, self.q, uniform) for b in live}
+        if self.cursor is not None:
+            P = self.cursor.conditional_marginals_batch(masks, vals)
+            rows = {b: P[b] for b in live}
+        else:
+            P = self.oracle.conditional_marginals_batch(masks[live], vals[live])
+            rows = {b: P[a] for a, b in enumerate(live)}
+        for b, Pb in rows.items():
+            if np.isnan(Pb[0, 0]):
+                if not uniform:
+                    raise ImpossibleContext("the revealed values have probability 0 under the truth")
+                Pb = (np.arange(self.width)[None, :] < self.q[:, None]) / self.q[:, None].astype(float)
+                Pb[masks[b]] = 0.0
+                Pb[masks[b], vals[b][masks[b]]] = 1.0
+                rows[b] = Pb
+            elif Pb.shape[1] < self.width:
+                rows[b] = np.concatenate([Pb, np.zeros((Pb.shape[0], self.width - Pb.shape[1]))], axis=1)
+        return rows
+
+
 # ------------------------------------------------------------------ the estimator
 
 def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
-                                 confidence: float = 0.95, model=None) -> SamplerEstimate:
+                                 confidence: float = 0.95, model=None, batch_size: int = 256) -> SamplerEstimate:
     """Unbiased estimates, with intervals, of ``KL(mu || nu)``, ``KL(nu || mu)`` and ``TV`` for
     any sampler on any truth (a table, a chain, an HMM, an oracle), the sampler querying the
     truth or a separate model.
@@ -376,6 +422,12 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     model : oracle, optional
         What the sampler queries (default: the truth).  Any object with ``n`` and
         ``conditional_marginals(revealed_mask, values)``.
+    batch_size : int, default 256
+        Runs advanced in lockstep: one batched oracle call a step for all live runs
+        (:func:`mdmtheory.oracles.batch_marginals`; an HMM keeps each run's messages between
+        steps, :class:`mdmtheory.hmm.HMMBatchCursor`); runs that finish early drop out.  Every
+        run draws from its own stream (spawned from ``seed``), so the result does not depend on
+        it.  Memory ``O(batch_size n q)``.
 
     Returns
     -------
@@ -433,6 +485,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         raise InputError(f"the model has length {model.n} but the truth has length {n}; give a model of length {n}")
     M = check_samples(samples, n)
     seed = check_seed(seed)
+    batch_size = check_int(batch_size, "batch_size", lo=1)
     confidence = check_confidence(confidence)
     sc = _scale(base)
     unit = unit_name(base)
@@ -454,10 +507,13 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     runner = _Runner(sampler, model, n, q, width)
     kind = runner.kind
     ss_mu, ss_nu = np.random.SeedSequence(seed).spawn(2)
-    rng_mu, rng_nu = np.random.default_rng(ss_mu), np.random.default_rng(ss_nu)
+    rng_mu = np.random.default_rng(ss_mu)  # ss_nu: one stream spawned per run of the sampler (below)
     reasons: dict = {}
     est = lambda y, name, quantity, s=sc: mean_estimate(y, confidence, seed, s, unit, name, quantity)  # noqa: E731
     quantity = "E_S KL(mu || nu_S), random order" if kind == "random_order" else "KL(mu || nu)"
+    replays = kind in ("deterministic", "random_order", "point_mass")
+    bar = progress(total=(2 if replays else 1) * M, desc=f"estimate {sampler.name}", unit="run",
+                   bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
 
     # ---- forward: x ~ mu, the path replayed (random order: the order drawn with x)
     kl_lr = kl_sw = None
@@ -471,43 +527,55 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         fwd_lr = np.zeros(M)
         fwd_sw = np.zeros(M)
         sizes = sampler.sizes(n) if kind == "random_order" else None
-        for r in range(M):
-            x = X[r]
-            order = rng_mu.permutation(n) if kind == "random_order" else None
-            mask = np.zeros(n, dtype=bool)
-            vals = np.full(n, -1, dtype=np.int64)
-            lnu, sw, t, a = 0.0, 0.0, 0, 0
-            while not mask.all():
-                P = _marginals(model, mask, vals, width, q, uniform=True)
-                if kind == "random_order":
-                    S = np.sort(order[a:a + sizes[t]]).astype(np.int64)
-                    a += sizes[t]
-                    cand = None
-                else:
-                    S, cand, _ = runner.select(P, mask, vals, t)
-                if cand is not None:  # point mass: the run unmasks its argmax candidates
-                    if np.any(cand != x[S]):
-                        lnu = -np.inf
-                        break
-                else:
-                    with np.errstate(divide="ignore"):
-                        lnu += float(np.log(P[S, x[S]]).sum())
-                    if stepwise_ok:
-                        Pmu = P if same else _marginals(truth, mask, vals, width, q)
-                        tc = steptc(mask, vals, S, Pmu)
-                        if tc is None:
-                            stepwise_ok = False
-                            reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
-                                                      f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
-                        else:
-                            sw += tc
-                            if not same:
-                                sw += float(rel_entr(Pmu[S], P[S]).sum())
-                mask[S] = True
-                vals[S] = x[S]
-                t += 1
-            fwd_lr[r] = (log_mu[r] - lnu) if has_logp else np.nan
-            fwd_sw[r] = sw
+        orders = [rng_mu.permutation(n) for _ in range(M)] if kind == "random_order" else None
+        model_batch = truth_batch = None
+        for lo, hi, live in _chunks(M, batch_size):
+            if model_batch is None or model_batch.size != hi - lo:
+                model_batch = _BatchOracle(model, hi - lo, width, q)
+                truth_batch = None if same else _BatchOracle(truth, hi - lo, width, q)
+            size = hi - lo
+            masks = np.zeros((size, n), dtype=bool)
+            valss = np.full((size, n), -1, dtype=np.int64)
+            lnus, sws, ts, As = np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+            while live:
+                Ps = model_batch(masks, valss, live, uniform=True)
+                Pmus = truth_batch(masks, valss, live) if stepwise_ok and not same else Ps
+                for b in list(live):
+                    x, mask, vals, t, P = X[lo + b], masks[b], valss[b], ts[b], Ps[b]
+                    if kind == "random_order":
+                        S = np.sort(orders[lo + b][As[b]:As[b] + sizes[t]]).astype(np.int64)
+                        As[b] += sizes[t]
+                        cand = None
+                    else:
+                        S, cand, _ = runner.select(P, mask, vals, t)
+                    if cand is not None:  # point mass: the run unmasks its argmax candidates
+                        if np.any(cand != x[S]):
+                            lnus[b] = -np.inf
+                            live.remove(b)
+                            bar.update(float((~mask).sum()) / n)
+                            continue
+                    else:
+                        with np.errstate(divide="ignore"):
+                            lnus[b] += float(np.log(P[S, x[S]]).sum())
+                        if stepwise_ok:
+                            Pmu = Pmus[b]
+                            tc = steptc(mask, vals, S, Pmu)
+                            if tc is None:
+                                stepwise_ok = False
+                                reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
+                                                          f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
+                            else:
+                                sws[b] += tc
+                                if not same:
+                                    sws[b] += float(rel_entr(Pmu[S], P[S]).sum())
+                    mask[S] = True
+                    vals[S] = x[S]
+                    ts[b] += 1
+                    bar.update(len(S) / n)  # a run counts 1 once all its positions are revealed
+                    if mask.all():
+                        live.remove(b)
+            fwd_lr[lo:hi] = (log_mu[lo:hi] - lnus) if has_logp else np.nan
+            fwd_sw[lo:hi] = sws
         if has_logp:
             kl_lr = est(fwd_lr, KL_LOG_RATIO, quantity)
         else:
@@ -530,34 +598,42 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     lnu_y = np.zeros(M)
     calls = np.zeros(M)
     runs = 1 if kind == "point_mass" else M
-    for r in range(runs):
-        mask = np.zeros(n, dtype=bool)
-        vals = np.full(n, -1, dtype=np.int64)
-        t = 0
-        c = 0
-        while not mask.all():
-            P = _marginals(model, mask, vals, width, q, uniform=True)
-            c += sampler.step_calls(int((~mask).sum()))
-            if kind == "random_order":
-                sizes = sampler.sizes(n)
-                free = np.flatnonzero(~mask)
-                S = np.sort(rng_nu.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
-                cand = None
-            else:
-                S, cand, _ = runner.select(P, mask, vals, t, rng_nu)
-            if cand is None:
-                cum = np.cumsum(P[S], axis=1)
-                v = (cum <= rng_nu.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)
-                v = np.minimum(v, q[S] - 1)
-                with np.errstate(divide="ignore"):
-                    lnu_y[r] += float(np.log(P[S, v]).sum())
-            else:
-                v = cand
-            Y[r, S] = v
-            mask[S] = True
-            vals[S] = v
-            t += 1
-        calls[r] = max(c, sampler.min_calls())
+    run_rngs = [np.random.default_rng(s) for s in ss_nu.spawn(runs)]  # one stream a run: batch size free
+    for lo, hi, live in _chunks(runs, batch_size):
+        size = hi - lo
+        model_batch = _BatchOracle(model, size, width, q)
+        masks = np.zeros((size, n), dtype=bool)
+        valss = np.full((size, n), -1, dtype=np.int64)
+        ts, cs = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+        while live:
+            Ps = model_batch(masks, valss, live, uniform=True)
+            for b in list(live):
+                r, mask, vals, t, P, rng_r = lo + b, masks[b], valss[b], ts[b], Ps[b], run_rngs[lo + b]
+                cs[b] += sampler.step_calls(int((~mask).sum()))
+                if kind == "random_order":
+                    sizes = sampler.sizes(n)
+                    free = np.flatnonzero(~mask)
+                    S = np.sort(rng_r.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
+                    cand = None
+                else:
+                    S, cand, _ = runner.select(P, mask, vals, t, rng_r)
+                if cand is None:
+                    cum = np.cumsum(P[S], axis=1)
+                    v = (cum <= rng_r.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)
+                    v = np.minimum(v, q[S] - 1)
+                    with np.errstate(divide="ignore"):
+                        lnu_y[r] += float(np.log(P[S, v]).sum())
+                else:
+                    v = cand
+                Y[r, S] = v
+                mask[S] = True
+                vals[S] = v
+                ts[b] += 1
+                bar.update(len(S) / n * (M if runs == 1 else 1))
+                if mask.all():
+                    calls[r] = max(int(cs[b]), sampler.min_calls())
+                    live.remove(b)
+    bar.close()
     if runs == 1:
         Y[:], calls[:] = Y[0], calls[0]
     calls_est = mean_estimate(calls, confidence, seed, 1.0, "calls",

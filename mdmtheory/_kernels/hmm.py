@@ -157,3 +157,207 @@ def posterior_marginals_rows(A, B, start, values, out, loglik):
     ``(W, n, q)``; ``loglik[w]`` is ``log mu(x_R)`` of row ``w`` (``-inf``: impossible)."""
     for w in range(values.shape[0]):
         loglik[w] = posterior_marginals(A, B, start, values[w], out[w])
+
+
+
+@njit(cache=True, inline="always")
+def _gamma_row(alpha, beta, B, r, t, g_, out):
+    """``out[r, t] = sum_z gamma(z) B[z, .]`` with ``gamma ∝ alpha[r, t] beta[r, t]`` (``g_`` scratch)."""
+    h = B.shape[0]
+    q = B.shape[1]
+    for j in range(q):
+        out[r, t, j] = 0.0
+    g = 0.0
+    for z in range(h):
+        g_[z] = alpha[r, t, z] * beta[r, t, z]
+        g += g_[z]
+    for z in range(h):
+        w = g_[z] / g
+        if w > 0.0:
+            for j in range(q):
+                out[r, t, j] += w * B[z, j]
+
+
+@njit(cache=True)
+def suffix_emissions(A, B, n, out):
+    """``out[k] = A^k B`` for ``k = 0..n`` (``out`` ``(n + 1, h, q)``): the law of the token
+    ``k`` steps after a known hidden law, for the masked suffix of :func:`posterior_marginals_batch`."""
+    h = A.shape[0]
+    q = B.shape[1]
+    for z in range(h):
+        for j in range(q):
+            out[0, z, j] = B[z, j]
+    for k in range(1, n + 1):
+        for z in range(h):
+            for j in range(q):
+                out[k, z, j] = 0.0
+            for y in range(h):
+                w = A[z, y]
+                if w != 0.0:
+                    for j in range(q):
+                        out[k, z, j] += w * out[k - 1, y, j]
+
+
+@njit(cache=True)
+def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, beta, tops, lows, out, loglik):
+    """:func:`posterior_marginals` for every row of ``values`` ``(R, n)``, reusing what the
+    previous call on the same buffers computed (the incremental path of a batch of runs).
+
+    Per row ``r``: ``known[r]`` the values the buffers hold (``-2`` everywhere: nothing yet),
+    ``tops[r]`` the last revealed position ``T`` of those values, ``alpha`` ``(R, n, h)`` the
+    scaled forward messages up to ``T`` and ``logc`` ``(R, n)`` the running log of their scale
+    factors, ``beta`` ``(R, n, h)`` the scaled backward messages, valid on ``lows[r]..T``;
+    ``out`` ``(R, n, q)`` the marginals, ``loglik[r]`` ``log mu(x_R)`` (``-inf``: impossible,
+    ``out[r]`` unspecified and the row forgotten).  ``C`` is :func:`suffix_emissions`.
+
+    With ``f`` (``l``) the first (last) position where a row differs from ``known[r]``, ``T``
+    its last revealed position and ``m0`` its first masked one:
+
+    * after ``T`` every position is masked: ``beta`` is uniform there (``A`` is row-stochastic),
+      so ``gamma_t = alpha_T A^(t-T)`` and the marginal is ``alpha_T C[t - T]`` (``start C[t]``
+      with nothing revealed), no forward or backward message past ``T``;
+    * the forward pass runs from ``min(f, T_old + 1)`` to ``T`` (earlier messages depend on
+      unchanged values);
+    * ``beta_T`` is uniform; the backward pass runs down to ``m0`` only (the rows of revealed
+      positions are point masses and need no ``beta``), reusing ``beta_t`` for ``t >= l``
+      where the previous call left it valid;
+    * a revealed position whose value is unchanged keeps its point mass; an unchanged row is
+      skipped.
+
+    The numbers are those of :func:`posterior_marginals` up to rounding.
+    """
+    R, n = values.shape
+    h = A.shape[0]
+    q = B.shape[1]
+    a = np.empty(h)
+    nxt = np.empty(h)
+    idx = np.empty(h, dtype=np.int64)
+    for r in range(R):
+        f = n
+        for t in range(n):
+            if values[r, t] != known[r, t]:
+                f = t
+                break
+        if f == n:
+            continue
+        fresh = known[r, 0] == -2
+        last = f
+        for t in range(n - 1, f, -1):
+            if values[r, t] != known[r, t]:
+                last = t
+                break
+        top = -1
+        for t in range(n - 1, -1, -1):
+            if values[r, t] >= 0:
+                top = t
+                break
+        m0 = n
+        for t in range(n):
+            if values[r, t] < 0:
+                m0 = t
+                break
+        old_top = -1 if fresh else tops[r]
+        # ---- forward, up to the last revealed position
+        fs = min(f, old_top + 1)
+        cum = logc[r, fs - 1] if fs > 0 else 0.0
+        ok = True
+        for t in range(fs, top + 1):
+            v = values[r, t]
+            if t == 0:
+                for z in range(h):
+                    a[z] = start[z]
+            else:
+                for z in range(h):
+                    a[z] = 0.0
+                for y in range(h):
+                    w = alpha[r, t - 1, y]
+                    if w != 0.0:
+                        for z in range(h):
+                            a[z] += w * A[y, z]
+            s = 0.0
+            for z in range(h):
+                if v >= 0:
+                    a[z] *= B[z, v]
+                s += a[z]
+            if not s > 0.0:
+                ok = False
+                break
+            for z in range(h):
+                alpha[r, t, z] = a[z] / s
+            cum += np.log(s)
+            logc[r, t] = cum
+        if not ok:
+            loglik[r] = -np.inf
+            for t in range(n):
+                known[r, t] = -2
+            continue
+        loglik[r] = logc[r, top] if top >= 0 else 0.0
+        sf = top
+        # ---- backward, from the last revealed position down to the first masked one
+        if top >= 0:
+            sf = top
+            if not fresh and last < top and top <= old_top and lows[r] <= top:
+                sf = max(last, lows[r])
+            else:
+                for y in range(h):
+                    beta[r, top, y] = 1.0 / h
+            for t in range(sf - 1, m0 - 1, -1):
+                v1 = values[r, t + 1]
+                for z in range(h):
+                    nxt[z] = beta[r, t + 1, z] * (B[z, v1] if v1 >= 0 else 1.0)
+                for y in range(h):
+                    a[y] = 0.0
+                for z in range(h):
+                    w = nxt[z]
+                    if w != 0.0:
+                        for y in range(h):
+                            a[y] += AT[z, y] * w
+                s = 0.0
+                for y in range(h):
+                    s += a[y]
+                if not s > 0.0:  # pragma: no cover - cannot happen when the forward pass succeeded
+                    ok = False
+                    break
+                for y in range(h):
+                    beta[r, t, y] = a[y] / s
+                if values[r, t] < 0:  # its marginal now, while alpha_t and beta_t are hot
+                    _gamma_row(alpha, beta, B, r, t, a, out)
+            lows[r] = min(sf, m0)
+        if not ok:  # pragma: no cover
+            loglik[r] = -np.inf
+            for t in range(n):
+                known[r, t] = -2
+            continue
+        tops[r] = top
+        # ---- marginals: up to the last revealed position (masked ones below the recomputed
+        # backward messages were done with them), then the masked suffix
+        for t in range(top + 1):
+            v = values[r, t]
+            if v >= 0:
+                if known[r, t] == v:
+                    continue
+                for j in range(q):
+                    out[r, t, j] = 0.0
+                out[r, t, v] = 1.0
+            elif t >= sf:
+                _gamma_row(alpha, beta, B, r, t, a, out)
+        nz = 0  # the support of the hidden law at the last revealed position, gathered once
+        for z in range(h):
+            w = alpha[r, top, z] if top >= 0 else start[z]
+            if w > 0.0:
+                idx[nz] = z
+                a[nz] = w
+                nz += 1
+        for t in range(top + 1, n):
+            k = t - top if top >= 0 else t
+            z = idx[0]
+            w = a[0]
+            for j in range(q):
+                out[r, t, j] = w * C[k, z, j]
+            for c in range(1, nz):
+                z = idx[c]
+                w = a[c]
+                for j in range(q):
+                    out[r, t, j] += w * C[k, z, j]
+        for t in range(n):
+            known[r, t] = values[r, t]
