@@ -93,11 +93,13 @@ _API: dict[str, tuple[str, str]] = {
     },
     **{name: ("bisection", name) for name in ("block_bisection_partition", "separated_rounds")},
     **{
-        name: ("oracles", name)
+        name: ("oracles", name) for name in ("TableOracle", "as_oracle", "check_oracle_values", "check_model_rows")
+    },
+    **{
+        name: ("models", name)
         for name in (
-            "TableOracle", "as_oracle", "check_oracle_values", "temperature_rows", "smooth_rows", "top_k_rows",
-            "top_p_rows", "check_model_rows", "TemperatureOracle", "SmoothedOracle", "TopKOracle", "TopPOracle",
-            "MarginalsOracle", "CallableOracle", "model_oracle",
+            "temperature_rows", "smooth_rows", "top_k_rows", "top_p_rows", "TemperatureOracle", "SmoothedOracle",
+            "TopKOracle", "TopPOracle", "MarginalsOracle", "CallableOracle", "model_oracle",
         )
     },
     **{name: ("sampler_estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},

@@ -327,10 +327,10 @@ def evaluate(
         Ceiling in bytes (default 4 GiB), checked before allocating.
     model : oracle, callable or Joint, optional
         The model the sampler queries instead of the truth: a model oracle of
-        :mod:`mdmtheory.oracles` (:class:`~mdmtheory.oracles.TemperatureOracle`, ...), any
+        :mod:`mdmtheory.models` (:class:`~mdmtheory.models.TemperatureOracle`, ...), any
         oracle (``n``, ``q``, ``conditional_marginals``), a :class:`Joint` (its conditionals) or a
         function ``fn(revealed_mask, values) -> (n, qmax)`` (validated on every call,
-        :class:`~mdmtheory.oracles.CallableOracle`).  The sampler selects and samples from the
+        :class:`~mdmtheory.models.CallableOracle`).  The sampler selects and samples from the
         model's conditionals; ``kl``, ``reverse_kl`` and ``tv`` are against ``joint``.
 
     Returns
@@ -433,7 +433,8 @@ def evaluate(
 
 def _check_model(joint: Joint, sampler: Sampler, model):
     """The model as an oracle of ``joint``'s shape, or InputError."""
-    from .oracles import CallableOracle, as_oracle
+    from .models import CallableOracle
+    from .oracles import as_oracle
 
     sampler.check_engine((), "evaluate with a model", "use another sampler")
     if callable(model) and not callable(getattr(model, "conditional_marginals", None)) and not isinstance(model, Joint):
@@ -457,7 +458,8 @@ def _model_spec(model) -> str:
 
 def _same_truth(model, joint: Joint) -> bool:
     """Whether ``model`` is a row transform of ``joint`` itself (the vectorised path)."""
-    from .oracles import ModelOracle, TableOracle
+    from .models import ModelOracle
+    from .oracles import TableOracle
 
     return (isinstance(model, ModelOracle) and isinstance(model.base, TableOracle)
             and (model.base.joint is joint or np.array_equal(model.base.joint.table, joint.table)))

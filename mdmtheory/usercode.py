@@ -67,7 +67,7 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, a
         Seconds the import may take (default :data:`BOUND_TIMEOUT`); None for no limit.
     attr : str
         The name of the function to load (default ``bound``; the ``--model python:FILE.py:NAME``
-        of :func:`mdmtheory.oracles.model_oracle` loads ``NAME``).
+        of :func:`mdmtheory.models.model_oracle` loads ``NAME``).
 
     Raises
     ------

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from mdmtheory import block_hmm, evaluate, make_sampler, random_joint
-from mdmtheory.oracles import SmoothedOracle, TemperatureOracle
+from mdmtheory.models import SmoothedOracle, TemperatureOracle
 
 from . import MARGIN, TOL, Claim
 

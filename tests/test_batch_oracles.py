@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 import mdmtheory as m
 from mdmtheory.errors import ImpossibleContext, InputError
 from mdmtheory.hmm import HMM, ChainOracle, HMMBatchCursor
-from mdmtheory.oracles import CallableOracle, TableOracle, batch_marginals, model_oracle
+from mdmtheory.models import CallableOracle, model_oracle
+from mdmtheory.oracles import TableOracle, batch_marginals
 
 
 # ----------------------------------------------------------------- references

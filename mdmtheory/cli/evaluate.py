@@ -33,7 +33,7 @@ def run(args) -> int:
     joint = load_joint(args.joint, args.max_memory)
     model = None
     if args.model is not None:
-        from ..oracles import model_oracle
+        from ..models import model_oracle
 
         model = model_oracle(args.model, joint)
     if args.samples is not None:  # the estimates (cli/_estimates.py)
