@@ -269,22 +269,19 @@ class _Runner:
         pos = np.flatnonzero(~mask).astype(np.int64)
         m = pos.size
         conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
-        _r.marginal_stats(P, self.q, pos, conf, margk, H)
+        if _r.ranks_by_stats(code, ip):  # the statistics only where the rule reads them
+            _r.marginal_stats(P, self.q, pos, conf, margk, H)
         key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
         cand = np.full(n, -1, dtype=np.int64)
         candp = np.ones(n)
         if self.sampler.rule.candidates:
             elig = np.zeros(n, dtype=np.int64)
             e = _r.eligible(code, ip, t, m, pos, elig)
+            Q, W = np.zeros(self.width), np.zeros(self.width)  # entries past q_i stay 0
             for i in elig[:e]:
-                Q, W = np.zeros(self.width), np.zeros(self.width)  # entries past q_i stay 0
-                _r.candidate_law(code, ip, fp, P[i], self.q[i], Q, W, TOL, 10.0**KEY_DECIMALS)
-                if self.kind == "point_mass":
-                    y = int(np.argmax(W))
-                else:
-                    y = int(rng.choice(self.width, p=W / W.sum()))
-                cand[i], candp[i] = y, W[y]
-                score[i] = _r.candidate_score(code, ip, Q, self.q[i], y)
+                u = 0.5 if self.kind == "point_mass" else rng.random()  # a point mass: W is one-hot
+                y, candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], self.q[i], Q, W, TOL, 10.0**KEY_DECIMALS, u)
+                cand[i] = y
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
         if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise goes through transitions above

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 import mdmtheory as m
 from mdmtheory.errors import ImpossibleContext, InputError
-from mdmtheory.hmm import HMM, ChainOracle, HMMBatchCursor
+from mdmtheory.hmm import HMM, HMMBatchCursor
+from mdmtheory.markov import ChainOracle
 from mdmtheory.models import CallableOracle, model_oracle
 from mdmtheory.oracles import TableOracle, batch_marginals
 
