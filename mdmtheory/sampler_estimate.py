@@ -49,8 +49,7 @@ from .graphs import STOCHASTIC_TOL
 from .information import _scale, unit_name
 from .oracles import TableOracle, as_oracle
 from .progress import progress
-from ._kernels.codes import ANCHORED, DEPENDENCE, DET
-from .samplers import TOL, KEY_DECIMALS, Sampler, SamplerState, make_sampler, punt_kept
+from .samplers import Sampler, SamplerState, make_sampler
 
 entr = lazy_function("scipy.special", "entr")
 rel_entr = lazy_function("scipy.special", "rel_entr")
@@ -229,16 +228,14 @@ def _marginals(oracle, mask: np.ndarray, vals: np.ndarray, width: int, q: np.nda
 
 
 class _Runner:
-    """Runs a sampler against a model oracle: the selection of each step through the rule's one
-    definition, the kernel functions of ``mdmtheory/_kernels/rules.py`` (as
-    :meth:`Sampler.transitions`, which ``optimal`` and ``punt_pairwise`` use directly: a policy
-    and pairwise tests; the tests compare the two on random states)."""
+    """Runs a sampler against a model oracle, one step at a time: :meth:`Sampler.draw`, the one
+    drawn step (the rule functions of ``mdmtheory/_kernels/rules.py``), with the model's
+    pairwise laws (``punt_pairwise``) and its marginals given ``punt``'s anchors."""
 
     def __init__(self, sampler: Sampler, model, n: int, q: np.ndarray, width: int):
         self.sampler, self.model, self.n, self.q, self.width = sampler, model, n, q, width
         self.kind = path_kind(sampler)
         self.qt = tuple(int(v) for v in q)
-        self.args = None  # the rule's kernel arguments at length n
 
     def state(self, P, mask, vals, t) -> SamplerState:
         Pz = P.copy()
@@ -251,63 +248,22 @@ class _Runner:
                 except ImpossibleContext:  # a context of probability 0: 0, the convention of mdmtheory.evaluate
                     return 0.0
                 return float(entr(P[i]).sum() + entr(P[j]).sum() - hij)
-        return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt)
+
+        def rows(anchors: dict, mask=mask, vals=vals):  # the model's marginals given the anchors' values
+            m2, v2 = mask.copy(), vals.copy()
+            for i, v in anchors.items():
+                m2[i], v2[i] = True, v
+            try:
+                return _marginals(self.model, m2, v2, self.width, self.q)
+            except ImpossibleContext:  # the anchors' values have probability 0
+                return None
+
+        return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt,
+                            conditional_rows=rows)
 
     def select(self, P, mask, vals, t, rng=None):
         """``(S, candidate values or None, log-probability of those candidates)`` of one step."""
-        if self.kind == "deterministic" and self.sampler.rule.needs & {"joint", "pair_test"}:
-            rows = self.sampler.transitions(self.state(P, mask, vals, t))  # the policy / the pairwise tests
-            return np.array(rows[0][1], dtype=np.int64), None, 0.0
-        if self.args is None:
-            from ._kernels import estimate, rules
-
-            self.args = self.sampler.kernel_args(self.n)
-            self.kernels = (estimate, rules)
-        _k, _r = self.kernels
-        n = self.n
-        code, ip, fp, sizes = self.args
-        pos = np.flatnonzero(~mask).astype(np.int64)
-        m = pos.size
-        conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
-        if _r.ranks_by_stats(code, ip):  # the statistics only where the rule reads them
-            _r.marginal_stats(P, self.q, pos, conf, margk, H)
-        key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
-        cand = np.full(n, -1, dtype=np.int64)
-        candp = np.ones(n)
-        if self.sampler.rule.candidates:
-            elig = np.zeros(n, dtype=np.int64)
-            e = _r.eligible(code, ip, t, m, pos, elig)
-            Q, W = np.zeros(self.width), np.zeros(self.width)  # entries past q_i stay 0
-            for i in elig[:e]:
-                u = 0.5 if self.kind == "point_mass" else rng.random()  # a point mass: W is one-hot
-                y, candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], self.q[i], Q, W, TOL, 10.0**KEY_DECIMALS, u)
-                cand[i] = y
-        kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
-                               key, chosen, w)
-        if kind == DEPENDENCE:  # pragma: no cover - punt_pairwise goes through transitions above
-            raise AssertionError("a dependence spec outside punt_pairwise")
-        if kind == ANCHORED:  # punt: the anchor/test rounds, one model call each (as Sampler.transitions)
-            def given(anchors: dict, tested: list):  # the model's marginals given the anchors' candidates
-                idx = np.fromiter(anchors, dtype=np.int64, count=len(anchors))
-                m2, v2 = mask.copy(), vals.copy()
-                m2[idx], v2[idx] = True, cand[idx]
-                try:
-                    return _marginals(self.model, m2, v2, self.width, self.q)
-                except ImpossibleContext:  # the anchors' values have probability 0: every tested one dropped
-                    return None
-
-            kept = punt_kept(chosen[:e].copy(), P, self.q, fp[0], {int(i): int(cand[i]) for i in chosen[:e]}, given)
-            S = np.array(sorted(kept), dtype=np.int64)
-            return S, cand[S], float(np.log(candp[S]).sum())
-        if self.kind == "random":
-            _k.seed(int(rng.integers(2**31)))
-            k = _r.sample_spec(kind, k, e, chosen, w)
-        elif kind != DET:  # pragma: no cover - path_kind admits DET selections only
-            raise AssertionError(f"a {self.kind} path with a random selection")
-        S = np.sort(chosen[:k]).astype(np.int64)
-        if self.sampler.rule.candidates:
-            return S, cand[S], float(np.log(candp[S]).sum())
-        return S, None, 0.0
+        return self.sampler.draw(self.state(P, mask, vals, t), rng, point_mass=self.kind == "point_mass")
 
 
 # ------------------------------------------------------------------ exact per-step terms

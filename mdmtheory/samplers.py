@@ -137,7 +137,7 @@ from typing import Callable
 import numpy as np
 
 from ._kernels import codes as _c
-from ._lazy import lazy_module
+from ._lazy import lazy_function, lazy_module
 from .errors import InputError
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
     CAPABILITIES, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes, unregister_rule,
@@ -145,6 +145,7 @@ from .registry import (  # noqa: F401 - the registry's public names, re-exported
 from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
 
 _r = lazy_module("mdmtheory._kernels.rules")
+_seed_kernels = lazy_function("mdmtheory._kernels.estimate", "seed")  # numba's generator, for sample_spec
 
 __all__ = [
     "SAMPLER_NAMES",
@@ -197,6 +198,10 @@ class SamplerState:
         ``conditional(assign, j) -> p_j(.|x_R, x_A = assign)`` (a length-``q_j`` array) for a dict
         ``assign`` of masked positions to values and a masked ``j`` not in it, or ``None`` when
         that context has probability 0 (the oracle's extra queries; only ``punt`` uses it).
+    conditional_rows : callable, optional
+        ``conditional_rows(assign) -> (n, qmax)`` marginals given ``x_R`` and ``x_A = assign``
+        (one oracle call for every position), or ``None`` when that context has probability 0;
+        ``punt`` prefers it to ``conditional`` (one call a round instead of one a position).
     """
 
     n: int
@@ -207,6 +212,7 @@ class SamplerState:
     pair_mi: Callable[[int, int], float] | None = None
     q: tuple | None = None
     conditional: Callable[[dict, int], np.ndarray | None] | None = None
+    conditional_rows: Callable[[dict], np.ndarray | None] | None = None
 
     @property
     def masked(self) -> np.ndarray:
@@ -410,21 +416,9 @@ class Sampler:
                         if not any(_r.pairwise_dependent(state.pair_mi(j, i), fp[0], TOL) for j in ranked[:a])]
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.ANCHORED:
-                if state.conditional is None:
-                    raise InputError("punt needs the oracle's conditionals given the anchors: give "
-                                     "SamplerState(conditional=...)")
-
-                def given(anchors: dict, tested: list):  # the oracle's rows of the tested members, or None
-                    Pc = np.zeros_like(P)
-                    for j in tested:
-                        pc = state.conditional(anchors, j)
-                        if pc is None:
-                            return None
-                        Pc[j, : qs[j]] = np.asarray(pc, dtype=float)[: qs[j]]
-                    return Pc
-
                 ranked = chosen[:e].copy()
-                return [(1.0, tuple(sorted(punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, given))))]
+                kept = punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, _anchored(state, P, qs))
+                return [(1.0, tuple(sorted(kept)))]
             if kind == _c.DET:
                 return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
             if n > 62:
@@ -456,6 +450,81 @@ class Sampler:
                 out[k] = out.get(k, 0.0) + py * p
         return [(p, S, vals) for (S, vals), p in out.items()]
 
+    def draw(self, state: SamplerState, rng, point_mass: bool = False) -> tuple[np.ndarray, np.ndarray | None, float]:
+        """One step drawn (the Monte Carlo engines' step; :meth:`transitions` is its law).
+
+        The same rule functions of ``mdmtheory/_kernels/rules.py`` as :meth:`transitions`: the
+        marginals' statistics where the rule reads them, a candidate drawn for every eligible
+        position (``draw_candidate``; its argmax with ``point_mass``), the selection spec and a
+        draw from it (``sample_spec``), ``punt``'s rounds (``punt_round``).
+
+        Parameters
+        ----------
+        state : SamplerState
+            The state (``pair_mi`` for ``punt_pairwise``; ``conditional_rows`` or
+            ``conditional`` for ``punt``).
+        rng : numpy.random.Generator
+            The run's randomness (candidates, random selections).
+        point_mass : bool
+            Candidates at temperature 0 are argmaxes: draw nothing for them.
+
+        Returns
+        -------
+        (S, values, log_w)
+            ``S`` the sorted positions unmasked; ``values`` their candidate values (rules that
+            draw candidates) or ``None`` (the engine draws them from the marginals); ``log_w`` the
+            log-probability of the candidates of ``S`` under their law.
+
+        Examples
+        --------
+        >>> st = SamplerState(2, np.array([False, False]), np.array([-1, -1]),
+        ...                   np.array([[0.75, 0.25], [0.5, 0.5]]))
+        >>> S, values, log_w = make_sampler("entropy", steps=2).draw(st, np.random.default_rng(0))
+        >>> S.tolist(), values
+        ([0], None)
+        """
+        masked = state.masked
+        if masked.size == 0:
+            return np.zeros(0, dtype=np.int64), None, 0.0
+        n = int(state.n)
+        if self.rule.code == _c.OPTIMAL or (self.deterministic and "pair_test" in self.rule.needs):
+            rows = self.transitions(state)  # a policy, or the pairwise tests: one set
+            return np.array(rows[0][1], dtype=np.int64), None, 0.0
+        P = np.ascontiguousarray(state.marginals, dtype=float)
+        qs = np.array(state.q if state.q is not None else [P.shape[1]] * n, dtype=np.int64)
+        code, ip, fp, sizes = self.kernel_args(n)
+        pos = np.ascontiguousarray(masked, dtype=np.int64)
+        m = pos.size
+        conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
+        if _r.ranks_by_stats(code, ip):  # the statistics only where the rule reads them
+            _r.marginal_stats(P, qs, pos, conf, margk, H)
+        key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
+        cand = np.full(n, -1, dtype=np.int64)
+        candp = np.ones(n)
+        t = int(state.step)
+        if self.rule.candidates:
+            elig = np.zeros(n, dtype=np.int64)
+            e = _r.eligible(code, ip, t, m, pos, elig)
+            Q, W = np.zeros(P.shape[1]), np.zeros(P.shape[1])
+            for i in elig[:e]:
+                u = 0.5 if point_mass else rng.random()  # a point mass: W is one-hot
+                cand[i], candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], qs[i], Q, W, TOL,
+                                                                10.0**KEY_DECIMALS, u)
+        kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
+                               key, chosen, w)
+        if kind == _c.ANCHORED:
+            ranked = chosen[:e].copy()
+            S = np.array(sorted(punt_kept(ranked, P, qs, fp[0], {int(i): int(cand[i]) for i in ranked},
+                                          _anchored(state, P, qs))), dtype=np.int64)
+        else:
+            if kind != _c.DET:
+                _seed_kernels(int(rng.integers(2**31)))
+                k = _r.sample_spec(kind, k, e, chosen, w)
+            S = np.sort(chosen[:k]).astype(np.int64)
+        if self.rule.candidates:
+            return S, cand[S], float(np.log(candp[S]).sum())
+        return S, None, 0.0
+
     def select(self, state: SamplerState) -> list[tuple[float, tuple[int, ...]]]:
         """The sets to unmask at this step with their probabilities.
 
@@ -480,6 +549,27 @@ class Sampler:
         for p, S, _ in self.transitions(state):
             out[S] = out.get(S, 0.0) + p
         return [(p, S) for S, p in out.items()]
+
+
+def _anchored(state: SamplerState, P: np.ndarray, qs: np.ndarray):
+    """``given(anchors, tested) -> rows or None`` for :func:`punt_kept` from the state's oracle:
+    ``conditional_rows`` (one call) or ``conditional`` (one call a tested position)."""
+    if state.conditional_rows is not None:
+        return lambda anchors, tested: state.conditional_rows(anchors)
+    if state.conditional is None:
+        raise InputError("punt needs the oracle's conditionals given the anchors: give "
+                         "SamplerState(conditional_rows=...) or SamplerState(conditional=...)")
+
+    def given(anchors: dict, tested: list):
+        Pc = np.zeros_like(P)
+        for j in tested:
+            pc = state.conditional(anchors, j)
+            if pc is None:
+                return None
+            Pc[j, : qs[j]] = np.asarray(pc, dtype=float)[: qs[j]]
+        return Pc
+
+    return given
 
 
 def punt_kept(ranked: np.ndarray, P: np.ndarray, q: np.ndarray, eps: float, candidates: dict, given) -> list[int]:

@@ -263,7 +263,8 @@ def test_randomised_rules_report_no_divergence_but_calls_and_support(name, param
     assert "not computable per sample" in r.reasons["kl"]
     assert _within(r.expected_calls, exact.expected_steps)
     support = 1.0 - float(exact.law.table[joint.table == 0].sum())
-    assert r.support.interval[0] - 1e-9 <= support <= r.support.interval[1] + 1e-9
+    # one seed: a 4.5-standard-error band (the 95% interval's coverage is tested over many seeds)
+    assert abs(r.support.value - support) <= 4.5 * r.support.stderr + 1e-9
     assert 1.0 - r.support.value <= exact.tv + 4.5 * r.support.stderr  # TV >= nu(mu = 0)
 
 
