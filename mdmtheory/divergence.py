@@ -24,16 +24,16 @@ from math import comb
 from typing import Sequence
 
 import numpy as np
+
 from ._lazy import lazy_function
-
-rel_entr = lazy_function("scipy.special", "rel_entr")
-
 from ._numeric import check_int, clamp_nonneg, sum_tolerance
 from .curves import as_curve
 from .errors import InputError, check_memory
 from .information import _check_joint, _scale
 from .joint import Joint
 from .schedules import Schedule, as_schedule
+
+rel_entr = lazy_function("scipy.special", "rel_entr")
 
 __all__ = [
     "expected_kl",
