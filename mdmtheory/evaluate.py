@@ -33,7 +33,7 @@ from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
 from ._numeric import clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
-from .information import _check_joint, _scale, unit_name
+from .information import check_joint, unit_scale, unit_name
 from .joint import Joint
 from .progress import progress
 from .samplers import KEY_DECIMALS, RULES, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
@@ -147,11 +147,11 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     >>> [round(float(v), 12) for v in optimal_kl(copy(3, 2), base=2)]   # one call: TC = 2 bits
     [2.0, 0.0, 0.0]
     """
-    _check_joint(joint)
+    check_joint(joint)
     kmax = joint.n if k is None else _check_k(k, joint.n)
     tab = _dp_tables(joint, kmax, max_memory)
     _, values, _ = _optimal_tables(tab, kmax)
-    vals = clamp_nonneg(values[1:], "an optimal-policy KL") * _scale(base)
+    vals = clamp_nonneg(values[1:], "an optimal-policy KL") * unit_scale(base)
     if k is None:
         return vals
     return float(vals[kmax - 1])
@@ -173,7 +173,7 @@ def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sam
     >>> pol.select(st)   # one position first, then the other two are determined
     [(1.0, (0,))]
     """
-    _check_joint(joint)
+    check_joint(joint)
     kk = _check_k(k, joint.n)
     tab = _dp_tables(joint, kk, max_memory)
     policy, _, _ = _optimal_tables(tab, kk)
@@ -225,7 +225,7 @@ def optimal_tradeoff(
     >>> [(p["expected_steps_mu"], round(p["kl"], 12)) for p in pts]   # 2 calls and 0, or 1 call and TC
     [(2.0, 0.0), (1.0, 2.0)]
     """
-    _check_joint(joint)
+    check_joint(joint)
     lams = [float(v) for v in np.atleast_1d(lam)]
     if any(not (v >= 0 and np.isfinite(v)) for v in lams):
         raise InputError(f"lam (the price of one call) must be finite and >= 0; got {lam!r}")
@@ -233,7 +233,7 @@ def optimal_tradeoff(
     if work > OPTIMAL_MAX_WORK:
         raise InputError(f"the trade-off DP for shape {joint.q} needs about {work:.2g} inner steps (limit {OPTIMAL_MAX_WORK:.0g})")
     tab = _Tables(joint, max_memory, extra=3.0, what="trade-off DP")
-    scale = _scale(base)
+    scale = unit_scale(base)
     total = int(tab.off[-1])
     W, E = np.zeros(total), np.zeros(total)
     policy = np.zeros(total, dtype=np.int64)
@@ -407,7 +407,7 @@ def evaluate(
     >>> round(r["kl"], 12), r["expected_steps"], r["chain_rule_gap"] < 1e-12
     (1.0, 2.0, True)
     """
-    _check_joint(joint)
+    check_joint(joint)
     if isinstance(sampler, str):
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
@@ -569,7 +569,7 @@ def _run(
         # for every order through R: their KL is infinite (the model is not queried there)
         missing = any(not have[c] and tab.marg[c] > 0 for R in np.flatnonzero(np.isin(pop, levels))
                       for c in range(int(tab.off[R]), int(tab.off[R + 1])))
-        out.expected_kl = float("inf") if missing else _random_model_kl(joint, tab, truth_rows, mrows, sizes) * _scale(base)
+        out.expected_kl = float("inf") if missing else _random_model_kl(joint, tab, truth_rows, mrows, sizes) * unit_scale(base)
     return out
 
 
@@ -609,7 +609,7 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
         raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")
     nu = nu / nu.sum()
     mu = joint.table
-    scale = _scale(base)
+    scale = unit_scale(base)
     kl = clamp_nonneg(float(np.sum(rel_entr(mu, nu))), "KL(mu || nu)")
     out = Evaluation(
         sampler=sampler.name,
@@ -694,7 +694,7 @@ def frontier(
     >>> [(p["sampler"], p["value"], round(p["kl"], 12)) for p in pts if p["value"] == 2]
     [('confidence', 2, 1.0), ('optimal', 2, 0.0)]
     """
-    _check_joint(joint)
+    check_joint(joint)
     names = [str(s).strip() for s in samplers]
     plan = [(name, _knobs(name, joint)) for name in names]
     use_opt = any("joint" in RULES[name].needs for name in names)
