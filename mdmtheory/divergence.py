@@ -31,6 +31,7 @@ from .curves import as_curve
 from .errors import InputError, check_memory
 from .information import check_joint, unit_scale
 from .joint import Joint
+from .progress import progress
 from .schedules import Schedule, as_schedule
 
 rel_entr = lazy_function("scipy.special", "rel_entr")
@@ -275,8 +276,6 @@ def check_mixture_memory(q: Sequence[int], schedule, max_memory: float | None = 
 
 
 def _mixture_law(joint: Joint, schedule: Schedule, max_memory: float | None = None) -> np.ndarray:
-    from .progress import progress
-
     n, q = joint.n, joint.q
     check_mixture_memory(q, schedule, max_memory)
     marg = _Marginals(joint)

@@ -24,6 +24,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from math import comb
 from typing import Sequence
 
 import numpy as np
@@ -35,6 +36,7 @@ from ._numeric import clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
 from .information import check_joint, unit_scale, unit_name
 from .joint import Joint
+from .oracles import CallableOracle, ModelOracle, TableOracle, as_oracle, check_model_rows
 from .progress import progress
 from .samplers import KEY_DECIMALS, RULES, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
 
@@ -433,8 +435,6 @@ def evaluate(
 
 def _check_model(joint: Joint, sampler: Sampler, model):
     """The model as an oracle of ``joint``'s shape, or InputError."""
-    from .oracles import CallableOracle, as_oracle
-
     sampler.check_engine((), "evaluate with a model", "use another sampler")
     if callable(model) and not callable(getattr(model, "conditional_marginals", None)) and not isinstance(model, Joint):
         model = CallableOracle(model, joint.q)
@@ -448,8 +448,6 @@ def _check_model(joint: Joint, sampler: Sampler, model):
 
 
 def _model_spec(model) -> str:
-    from .oracles import TableOracle
-
     if isinstance(model, TableOracle):
         return "table"
     return str(getattr(model, "spec", type(model).__name__))
@@ -457,8 +455,6 @@ def _model_spec(model) -> str:
 
 def _same_truth(model, joint: Joint) -> bool:
     """Whether ``model`` is a row transform of ``joint`` itself (the vectorised path)."""
-    from .oracles import ModelOracle, TableOracle
-
     return (isinstance(model, ModelOracle) and isinstance(model.base, TableOracle)
             and (model.base.joint is joint or np.array_equal(model.base.joint.table, joint.table)))
 
@@ -481,8 +477,6 @@ def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells)
     """Query the model at ``cells`` (one call each) into ``mrows``, validated; a context the
     model gives probability 0 (:class:`ImpossibleContext`) gets the uniform law on each alphabet,
     the convention used where the truth has probability 0."""
-    from .oracles import check_model_rows
-
     what = f"the model {_model_spec(model)}"
     for cell in cells:
         mask, vals = _cell_context(tab, int(cell))
@@ -499,8 +493,6 @@ def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells)
 def _random_model_kl(joint: Joint, tab: _Tables, truth_rows, mrows, sizes) -> float:
     """``E_S KL(mu || nu_S)`` over random orders with the model's rows: the truth's expected KL
     plus ``sum_t s_t E_{|R| = r_t} (1 / (n - r_t)) sum_{i not in R} E_mu KL(mu_i || model_i)``."""
-    from math import comb
-
     n = joint.n
     out = expected_kl(joint, [int(v) for v in sizes])
     r = 0

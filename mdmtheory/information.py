@@ -291,6 +291,7 @@ def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | 
     >>> round(entropy(parity(3), base=2), 12), round(entropy(parity(3), [0, 1], base=2), 12)
     (2.0, 2.0)
     """
+    # start-up time: scipy loads on first use, not with import mdmtheory
     from scipy.special import entr
 
     check_joint(joint)

@@ -21,6 +21,8 @@ import numpy as np
 
 from ._numeric import check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
+from .files import check_input_file
+from .graphs import check_stochastic  # the one rule for transition matrices
 
 __all__ = [
     "Joint",
@@ -226,8 +228,6 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    from .files import check_input_file
-
     path = check_input_file(path, "a .npy table", " (numpy.save)")  # FIFOs and devices would hang
     try:
         header = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -531,8 +531,6 @@ def markov_chain(P, start, n: int) -> Joint:
     0.045
     """
     n = _check_n(n)
-    from .graphs import check_stochastic  # the one rule for transition matrices
-
     P = check_stochastic(P)
     t = Joint(start).table
     if t.shape != (P.shape[0],):

@@ -536,6 +536,7 @@ def multiplier(P: np.ndarray):
     """``M -> P M`` (``P^d = P P^{d-1}``), through a sparse ``P`` when it has few non-zeros
     (a walk on a sparse graph: ``O(|E| q)`` per power instead of ``O(q^3)``)."""
     if P.shape[0] >= 32 and np.count_nonzero(P) <= 0.1 * P.size:
+        # start-up time: scipy loads on first use, not with import mdmtheory
         from scipy.sparse import csr_matrix
 
         sp = csr_matrix(P)
@@ -618,6 +619,7 @@ def random_walk(graph, n: int, start="stationary", lazy: float = 0.0, weighted: 
     G = make_graph(graph)
     P = walk_matrix(G, lazy=lazy, weighted=weighted)
     if isinstance(start, str) and start.strip().lower() in ("stationary", "pi"):
+        # start-up time: networkx loads on first use, not with import mdmtheory
         import networkx as nx
 
         A = nx.to_numpy_array(G, nodelist=range(G.number_of_nodes()), weight="weight" if weighted else None)
