@@ -151,3 +151,30 @@ def test_import_contract_holds():
     out = subprocess.run([exe, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0 broken" in out.stdout
+
+
+def lazy_references(source: str) -> list[str]:
+    """Library modules named in ``lazy_module("...")`` / ``lazy_function("...", ...)`` calls."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("lazy_module", "lazy_function")
+                and node.args and isinstance(node.args[0], ast.Constant) and str(node.args[0].value).startswith("mdmtheory")):
+            out.append(node.args[0].value)
+    return out
+
+
+def test_lazy_references_close_no_cycle():
+    """The import graph does not see the modules bound by name (mdmtheory._lazy); none of them may
+    import, even indirectly, the module that binds it."""
+    grimp = pytest.importorskip("grimp", reason="grimp comes with import-linter (the test extra)")
+    assert lazy_references('x = lazy_module("mdmtheory.markov")\ny = lazy_function("scipy.special", "entr")\n') == [
+        "mdmtheory.markov"]
+    graph = grimp.build_graph("mdmtheory", cache_dir=None)
+    found = []
+    for module, path in library_files().items():
+        if not module.startswith(("mdmtheory.proofs_check", "mdmtheory.figures")):
+            for target in lazy_references(path.read_text()):
+                assert target in graph.modules, f"{module} binds the unknown module {target}"
+                if target != module and graph.chain_exists(importer=target, imported=module, as_packages=False):
+                    found.append(f"{module} -> {target}")
+    assert not found, "lazily bound modules that import their binder (a hidden cycle): " + ", ".join(found)
