@@ -81,6 +81,7 @@ def run_walk(args) -> int:
     the estimates of :func:`mdmtheory.estimate_sampler_divergences` (``--samples``, default 1000)."""
     # start-up time: the estimators (estimate, hmm: about 40 ms) load only when a command runs them
     from ..estimate import estimate_sampler_divergences
+
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
     model = load_model(args)
@@ -106,6 +107,7 @@ def run_walk_info(args) -> int:
     with intervals."""
     # start-up time: the estimators (estimate, hmm: about 40 ms) load only when a command runs them
     from ..hmm import estimate_dual_total_correlation, estimate_total_correlation
+
     model = load_model(args)
     result = {"hmm": args.hmm, "length": model.n, "q": model.q, "h": model.h}
     if model.n * math.log(model.q) <= math.log(HMM_INFO_DENSE_CELLS):
