@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: reproduce test test-thorough bench wheel-check clean
+.PHONY: reproduce test lint test-thorough bench wheel-check clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ reproduce: $(RUN_STAMP)
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest -q
+
+# The lint rules and the import contract ([tool.ruff] and [tool.importlinter] in pyproject.toml).
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # The property tests with ten times the examples and fresh random draws each run.
 test-thorough: $(TEST_STAMP)

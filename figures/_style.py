@@ -9,6 +9,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from mdmtheory.files import atomic_write, check_output_dir  # noqa: E402
+
 STYLE = {
     "figure.dpi": 110,
     "savefig.dpi": 150,
@@ -30,8 +32,6 @@ def new_figure(*args, **kwargs):
 def save(fig, name: str, out_dir: str | Path = "figures", pdf: bool = True) -> list[Path]:
     """Write ``name.png`` (and ``name.pdf``) into ``out_dir``, each atomically (a temporary
     file renamed into place; a symlink planted at the target is refused); returns the paths."""
-    from mdmtheory.files import atomic_write, check_output_dir
-
     out = check_output_dir(out_dir)
     paths = [out / f"{name}.png"] + ([out / f"{name}.pdf"] if pdf else [])
     try:

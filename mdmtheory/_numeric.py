@@ -233,6 +233,7 @@ def t_quantile(confidence: float, dof: int) -> float:
     >>> round(t_quantile(0.95, 1000), 3)
     1.962
     """
+    # start-up time: scipy loads on first use, not with import mdmtheory
     from scipy.stats import t as student_t
 
     return float(student_t.ppf(0.5 + confidence / 2.0, dof))

@@ -332,7 +332,8 @@ def li_cai_lower_bound(curve, s_max: int) -> float:
     >>> round(li_cai_lower_bound([0.0, 1.0], 2), 12)   # J = 1: 2/16 * 1/2 * (1/2 Z_1 + 1/2 Z_2)
     0.03125
     """
-    from scipy.stats import binom  # loaded on first use (import mdmtheory stays light)
+    # start-up time: scipy loads on first use, not with import mdmtheory
+    from scipy.stats import binom
 
     z = as_curve(curve)
     n = z.size

@@ -23,17 +23,20 @@ import os
 import shlex
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Callable
 
 import numpy as np
 
 from .tolerances import VIOLATION_TOL  # noqa: F401 - re-exported
 from .divergence import expected_kl, mixture_kl
+from .evaluate import evaluate
 from .errors import InputError, check_memory
 from .files import atomic_write, check_output_dir, check_output_file, to_jsonable
-from .information import information_summary
+from .information import information_summary, lattice_memory
 from .joint import Joint, copy, ising_chain, mixture_of_products, parity, product, random_joint, reed_solomon
 from .progress import progress
+from .samplers import make_sampler
 from .schedules import Schedule, schedule_family
 from .usercode import BOUND_TIMEOUT, TimeLimit, user_code
 
@@ -107,8 +110,6 @@ class Quantity:
         if self.kind == "sampler_kl":
             if not self.sampler:
                 raise InputError("quantity sampler_kl needs a sampler name (--sampler NAME)")
-            from .samplers import make_sampler
-
             make_sampler(self.sampler, **self.params)  # validates names now, not mid-search
         elif not self.family:
             raise InputError(f"quantity {self.kind} needs a schedule family (--family NAME)")
@@ -124,9 +125,6 @@ class Quantity:
         n, z = joint.n, np.array(info["information_curve"])
         schedule, sampler = None, None
         if self.kind == "sampler_kl":
-            from .evaluate import evaluate
-            from .samplers import make_sampler
-
             sampler = make_sampler(self.sampler, **self.params)
             sizes = sampler.sizes(n)
             if sizes is not None and min(sizes) > 0:  # a schedule of sizes (llada may have empty steps)
@@ -215,10 +213,6 @@ def _builtins(n_range: tuple[int, int], q_range: tuple[int, int]):
 def table_memory(n: int, q: int) -> float:
     """Bytes to build and analyse one table of ``q^n`` cells: the table while it is made and
     normalised (three copies), the lattice of :func:`~mdmtheory.information.subset_entropies`."""
-    from types import SimpleNamespace
-
-    from .information import lattice_memory
-
     cells = float(q) ** n
     return 3 * 8.0 * cells + lattice_memory(SimpleNamespace(table=SimpleNamespace(size=cells), q=(q,) * n, n=n))
 
@@ -420,6 +414,7 @@ def hunt(
 
 def _optimise(starts, score, out_of_budget, rng, bar) -> None:
     """Local optimisation from each of ``starts`` (``(gap, source, joint)``, worst first)."""
+    # start-up time: scipy loads on first use, not with import mdmtheory
     from scipy.optimize import minimize
 
     for _, source, joint in starts:

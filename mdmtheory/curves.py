@@ -21,6 +21,7 @@ import numpy as np
 
 from ._numeric import check_real
 from .errors import InputError, check_memory
+from .files import check_input_file
 from .information import information_curve
 from .joint import Joint
 
@@ -177,8 +178,6 @@ def load_curve(path: str | os.PathLike, tol: float = 1e-9, max_memory: float | N
     >>> load_curve(path).tolist()
     [0.0, 0.1, 0.25, 0.25]
     """
-    from .files import check_input_file
-
     p = Path(path)
     ext = p.suffix.lower()
     if ext not in (".npy", ".json", ".csv"):

@@ -24,16 +24,17 @@ from math import comb
 from typing import Sequence
 
 import numpy as np
+
 from ._lazy import lazy_function
-
-rel_entr = lazy_function("scipy.special", "rel_entr")
-
 from ._numeric import check_int, clamp_nonneg, sum_tolerance
 from .curves import as_curve
 from .errors import InputError, check_memory
-from .information import _check_joint, _scale
+from .information import check_joint, unit_scale
 from .joint import Joint
+from .progress import progress
 from .schedules import Schedule, as_schedule
+
+rel_entr = lazy_function("scipy.special", "rel_entr")
 
 __all__ = [
     "expected_kl",
@@ -49,7 +50,7 @@ __all__ = [
 
 def _curve(joint_or_curve, base) -> np.ndarray:
     """The validated curve of a table (in ``base``) or a given curve (``Z_1 = 0``, nondecreasing)."""
-    _scale(base)
+    unit_scale(base)
     if isinstance(joint_or_curve, (str, bytes)):
         raise InputError("give a Joint or an information curve Z_1..Z_n (a list of numbers), not a string")
     return as_curve(joint_or_curve, base)
@@ -275,8 +276,6 @@ def check_mixture_memory(q: Sequence[int], schedule, max_memory: float | None = 
 
 
 def _mixture_law(joint: Joint, schedule: Schedule, max_memory: float | None = None) -> np.ndarray:
-    from .progress import progress
-
     n, q = joint.n, joint.q
     check_mixture_memory(q, schedule, max_memory)
     marg = _Marginals(joint)
@@ -332,7 +331,7 @@ def output_distribution(
         If ``joint`` is not a :class:`Joint`, the schedule does not sum to ``n``, ``order``
         is not a permutation of ``0..n-1``, or the mixture DP would be too large.
     """
-    _check_joint(joint)
+    check_joint(joint)
     sched = as_schedule(schedule, joint.n)
     if order is not None:
         law = _fixed_order_law(joint, ordered_partition(order, sched, joint.n))
@@ -385,7 +384,7 @@ def kl_divergence(p, q, base: float | None = None) -> float:
     >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
     inf
     """
-    scale = _scale(base)
+    scale = unit_scale(base)
     p, q = _pair(p, q)
     terms = rel_entr(p, q)
     total = float(np.sum(terms))
@@ -448,8 +447,8 @@ def fixed_order_kl(joint: Joint, sets: Sequence[Sequence[int]], base: float | No
     >>> round(fixed_order_kl(parity(3), [[0], [1, 2]], base=2), 12)
     1.0
     """
-    _check_joint(joint)
-    scale = _scale(base)
+    check_joint(joint)
+    scale = unit_scale(base)
     blocks = _check_partition(sets, joint.n)
     marg = _Marginals(joint)
     ent = lambda m: float(np.sum(-rel_entr(marg(m), 1.0)))  # noqa: E731  H of a marginal
@@ -480,6 +479,6 @@ def mixture_kl(joint: Joint, schedule, base: float | None = None, max_memory: fl
     >>> bool(mixture_kl(copy(3, 2), [2, 1]) <= expected_kl(copy(3, 2), [2, 1]) + 1e-12)
     True
     """
-    _scale(base)
+    unit_scale(base)
     nu = output_distribution(joint, schedule, max_memory=max_memory)
     return kl_divergence(joint, nu, base)

@@ -27,7 +27,7 @@ import numpy as np
 from ._lazy import lazy_function
 from ._numeric import clamp_nonneg, int_list, is_int, mean_interval, t_quantile
 from .errors import InputError, check_memory
-from .information import _scale
+from .information import unit_scale
 
 entr = lazy_function("scipy.special", "entr")
 
@@ -304,7 +304,7 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
             h += float(p[v]) * rec(m2, v2, k + 1, oracle_call(oracle, m2, v2))
         return h
 
-    return rec(mask, vals, 0, marg0) * _scale(base)
+    return rec(mask, vals, 0, marg0) * unit_scale(base)
 
 
 def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
@@ -333,4 +333,4 @@ def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int
     joint_h = set_entropy(oracle, mask, vals, positions, None, max_calls)
     marg = oracle_call(oracle, mask, vals)
     singles = float(sum(entr(marg[int(i)]).sum() for i in positions))
-    return clamp_nonneg(singles - joint_h, "a conditional total correlation", scale=singles) * _scale(base)
+    return clamp_nonneg(singles - joint_h, "a conditional total correlation", scale=singles) * unit_scale(base)

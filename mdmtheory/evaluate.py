@@ -24,6 +24,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from math import comb
 from typing import Sequence
 
 import numpy as np
@@ -33,8 +34,10 @@ from ._lazy import lazy_function, lazy_module
 from .divergence import expected_kl
 from ._numeric import clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
-from .information import _check_joint, _scale, unit_name
+from .information import check_joint, unit_scale, unit_name
 from .joint import Joint
+from .models import CallableOracle, ModelOracle
+from .oracles import TableOracle, as_oracle, check_model_rows
 from .progress import progress
 from .samplers import KEY_DECIMALS, RULES, SAMPLER_NAMES, TOL, Sampler, SamplerState, make_sampler
 
@@ -147,11 +150,11 @@ def optimal_kl(joint: Joint, k: int | None = None, base: float | None = None, ma
     >>> [round(float(v), 12) for v in optimal_kl(copy(3, 2), base=2)]   # one call: TC = 2 bits
     [2.0, 0.0, 0.0]
     """
-    _check_joint(joint)
+    check_joint(joint)
     kmax = joint.n if k is None else _check_k(k, joint.n)
     tab = _dp_tables(joint, kmax, max_memory)
     _, values, _ = _optimal_tables(tab, kmax)
-    vals = clamp_nonneg(values[1:], "an optimal-policy KL") * _scale(base)
+    vals = clamp_nonneg(values[1:], "an optimal-policy KL") * unit_scale(base)
     if k is None:
         return vals
     return float(vals[kmax - 1])
@@ -173,7 +176,7 @@ def optimal_policy(joint: Joint, k: int, max_memory: float | None = None) -> Sam
     >>> pol.select(st)   # one position first, then the other two are determined
     [(1.0, (0,))]
     """
-    _check_joint(joint)
+    check_joint(joint)
     kk = _check_k(k, joint.n)
     tab = _dp_tables(joint, kk, max_memory)
     policy, _, _ = _optimal_tables(tab, kk)
@@ -225,7 +228,7 @@ def optimal_tradeoff(
     >>> [(p["expected_steps_mu"], round(p["kl"], 12)) for p in pts]   # 2 calls and 0, or 1 call and TC
     [(2.0, 0.0), (1.0, 2.0)]
     """
-    _check_joint(joint)
+    check_joint(joint)
     lams = [float(v) for v in np.atleast_1d(lam)]
     if any(not (v >= 0 and np.isfinite(v)) for v in lams):
         raise InputError(f"lam (the price of one call) must be finite and >= 0; got {lam!r}")
@@ -233,7 +236,7 @@ def optimal_tradeoff(
     if work > OPTIMAL_MAX_WORK:
         raise InputError(f"the trade-off DP for shape {joint.q} needs about {work:.2g} inner steps (limit {OPTIMAL_MAX_WORK:.0g})")
     tab = _Tables(joint, max_memory, extra=3.0, what="trade-off DP")
-    scale = _scale(base)
+    scale = unit_scale(base)
     total = int(tab.off[-1])
     W, E = np.zeros(total), np.zeros(total)
     policy = np.zeros(total, dtype=np.int64)
@@ -407,7 +410,7 @@ def evaluate(
     >>> round(r["kl"], 12), r["expected_steps"], r["chain_rule_gap"] < 1e-12
     (1.0, 2.0, True)
     """
-    _check_joint(joint)
+    check_joint(joint)
     if isinstance(sampler, str):
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
@@ -433,9 +436,6 @@ def evaluate(
 
 def _check_model(joint: Joint, sampler: Sampler, model):
     """The model as an oracle of ``joint``'s shape, or InputError."""
-    from .models import CallableOracle
-    from .oracles import as_oracle
-
     sampler.check_engine((), "evaluate with a model", "use another sampler")
     if callable(model) and not callable(getattr(model, "conditional_marginals", None)) and not isinstance(model, Joint):
         model = CallableOracle(model, joint.q)
@@ -449,8 +449,6 @@ def _check_model(joint: Joint, sampler: Sampler, model):
 
 
 def _model_spec(model) -> str:
-    from .oracles import TableOracle
-
     if isinstance(model, TableOracle):
         return "table"
     return str(getattr(model, "spec", type(model).__name__))
@@ -458,9 +456,6 @@ def _model_spec(model) -> str:
 
 def _same_truth(model, joint: Joint) -> bool:
     """Whether ``model`` is a row transform of ``joint`` itself (the vectorised path)."""
-    from .models import ModelOracle
-    from .oracles import TableOracle
-
     return (isinstance(model, ModelOracle) and isinstance(model.base, TableOracle)
             and (model.base.joint is joint or np.array_equal(model.base.joint.table, joint.table)))
 
@@ -483,8 +478,6 @@ def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells)
     """Query the model at ``cells`` (one call each) into ``mrows``, validated; a context the
     model gives probability 0 (:class:`ImpossibleContext`) gets the uniform law on each alphabet,
     the convention used where the truth has probability 0."""
-    from .oracles import check_model_rows
-
     what = f"the model {_model_spec(model)}"
     for cell in cells:
         mask, vals = _cell_context(tab, int(cell))
@@ -501,8 +494,6 @@ def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells)
 def _random_model_kl(joint: Joint, tab: _Tables, truth_rows, mrows, sizes) -> float:
     """``E_S KL(mu || nu_S)`` over random orders with the model's rows: the truth's expected KL
     plus ``sum_t s_t E_{|R| = r_t} (1 / (n - r_t)) sum_{i not in R} E_mu KL(mu_i || model_i)``."""
-    from math import comb
-
     n = joint.n
     out = expected_kl(joint, [int(v) for v in sizes])
     r = 0
@@ -571,7 +562,7 @@ def _run(
         # for every order through R: their KL is infinite (the model is not queried there)
         missing = any(not have[c] and tab.marg[c] > 0 for R in np.flatnonzero(np.isin(pop, levels))
                       for c in range(int(tab.off[R]), int(tab.off[R + 1])))
-        out.expected_kl = float("inf") if missing else _random_model_kl(joint, tab, truth_rows, mrows, sizes) * _scale(base)
+        out.expected_kl = float("inf") if missing else _random_model_kl(joint, tab, truth_rows, mrows, sizes) * unit_scale(base)
     return out
 
 
@@ -611,7 +602,7 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
         raise RuntimeError(f"the propagated mass sums to {nu.sum()!r}, not 1")
     nu = nu / nu.sum()
     mu = joint.table
-    scale = _scale(base)
+    scale = unit_scale(base)
     kl = clamp_nonneg(float(np.sum(rel_entr(mu, nu))), "KL(mu || nu)")
     out = Evaluation(
         sampler=sampler.name,
@@ -696,7 +687,7 @@ def frontier(
     >>> [(p["sampler"], p["value"], round(p["kl"], 12)) for p in pts if p["value"] == 2]
     [('confidence', 2, 1.0), ('optimal', 2, 0.0)]
     """
-    _check_joint(joint)
+    check_joint(joint)
     names = [str(s).strip() for s in samplers]
     plan = [(name, _knobs(name, joint)) for name in names]
     use_opt = any("joint" in RULES[name].needs for name in names)

@@ -29,6 +29,7 @@ from ._lazy import lazy_module
 
 from ._numeric import check_real, clamp_nonneg, sum_tolerance
 from .errors import InputError, check_memory
+from .files import check_input_file
 
 nx = lazy_module("networkx")
 
@@ -211,8 +212,6 @@ def _read_edgelist(path: str, spec: str = "", max_memory: float | None = None) -
     count grows, every 65536 lines), then build the graph only if it fits."""
     if not os.path.exists(path):
         raise InputError(f"no such edge-list file: {path!r}; give a text file with one 'u v [weight]' per line")
-    from .files import check_input_file
-
     check_input_file(path, "an edge-list file")
     spec = spec or f"file:{path}"
     labels: set = set()
@@ -447,6 +446,7 @@ def check_stochastic(P) -> np.ndarray:
 
 
 def _closed_classes(P: np.ndarray) -> list[np.ndarray]:
+    # start-up time: scipy loads on first use, not with import mdmtheory
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -559,6 +559,7 @@ def chain_period(P) -> int:
     InputError
         If ``P`` is not a row-stochastic matrix.
     """
+    # start-up time: scipy loads on first use, not with import mdmtheory
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components, shortest_path
 

@@ -41,7 +41,7 @@ from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import set_total_correlation
 from .files import check_input_file
 from .graphs import STOCHASTIC_TOL, stationary_distribution
-from .information import _scale
+from .information import information_curve, unit_scale
 from .joint import Joint
 
 entr = lazy_function("scipy.special", "entr")
@@ -469,7 +469,7 @@ class HMM:
         >>> m.conditional_entropies([-1, 1], base=2).tolist()
         [1.0, 0.0]
         """
-        return entr(self.conditionals(values)).sum(axis=1) * _scale(base)
+        return entr(self.conditionals(values)).sum(axis=1) * unit_scale(base)
 
     def conditional_total_correlation(self, positions: Sequence[int], values=None, base: float | None = None) -> float:
         """``TC(X_S | x_R) = sum_{i in S} H(X_i | x_R) - H(X_S | x_R)`` of masked ``S``
@@ -616,9 +616,7 @@ class HMM:
         >>> m.information_curve(base=2).round(12).tolist()      # copy of a uniform bit
         [0.0, 1.0, 1.0]
         """
-        from .information import information_curve
-
-        _scale(base)
+        unit_scale(base)
         return information_curve(self.joint(max_memory), base, max_memory)
 
 

@@ -67,10 +67,12 @@ def check_base(base) -> float | None:
         raise InputError(f"base must be a finite number > 1 (2 for bits, omit for nats); got {base!r}") from None
 
 
-def _scale(base: float | None) -> float:
+def unit_scale(base: float | None) -> float:
     """``1 / log(base)`` (1 for ``None``, nats); refuses invalid bases (:func:`check_base`)."""
     b = check_base(base)
     return 1.0 if b is None else 1.0 / log(b)
+
+
 
 
 def unit_name(base: float | None) -> str:
@@ -94,7 +96,9 @@ def unit_name(base: float | None) -> str:
     return {2: "bits", 10: "hartleys"}.get(base, f"log{base} units")  # type: ignore[arg-type]
 
 
-def _check_joint(joint, name: str = "joint") -> Joint:
+def check_joint(joint, name: str = "joint") -> Joint:
+    """``joint`` itself if it is a :class:`~mdmtheory.joint.Joint`; otherwise an :class:`InputError`
+    naming ``name`` and the fix (wrap the table with ``Joint(table)``)."""
     if not isinstance(joint, Joint):
         raise InputError(f"{name} must be a Joint; got {type(joint).__name__} (wrap a probability table with Joint(table))")
     return joint
@@ -172,8 +176,8 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     >>> [round(float(H[m]), 12) for m in (0b001, 0b011, 0b111)]
     [1.0, 2.0, 2.0]
     """
-    _check_joint(joint)
-    scale = _scale(base)
+    check_joint(joint)
+    scale = unit_scale(base)
     if joint.n <= SMALL_LATTICE_N:
         H = _small_lattice(joint.table)
     else:
@@ -219,7 +223,7 @@ def avg_entropy(joint: Joint | np.ndarray, base: float | None = None, max_memory
     if isinstance(joint, Joint):
         H = subset_entropies(joint, base, max_memory)
     else:
-        _scale(base)
+        unit_scale(base)
         H = _check_lattice(joint)
     n = int(round(np.log2(H.size)))
     pc = _popcounts(n)
@@ -286,10 +290,11 @@ def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | 
     >>> round(entropy(parity(3), base=2), 12), round(entropy(parity(3), [0, 1], base=2), 12)
     (2.0, 2.0)
     """
+    # start-up time: scipy loads on first use, not with import mdmtheory
     from scipy.special import entr
 
-    _check_joint(joint)
-    scale = _scale(base)
+    check_joint(joint)
+    scale = unit_scale(base)
     t = joint.table if positions is None else joint.marginal(positions)
     return float(entr(t).sum()) * scale
 
@@ -311,7 +316,7 @@ def conditional_entropy(joint: Joint, A: Sequence[int], B: Sequence[int], base: 
     >>> round(conditional_entropy(parity(3), [2], [0, 1], base=2), 12)   # the last bit is determined
     0.0
     """
-    _check_joint(joint)
+    check_joint(joint)
     A, B = check_positions(A, joint.n, "A"), check_positions(B, joint.n, "B")
     hab, hb = entropy(joint, sorted(set(A) | set(B)), base), entropy(joint, B, base)
     return clamp_nonneg(hab - hb, "a conditional entropy", scale=hab)
@@ -332,7 +337,7 @@ def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: f
     >>> round(mutual_information(parity(3), [0], [1], base=2), 12), round(mutual_information(parity(3), [0], [1, 2], base=2), 12)
     (0.0, 1.0)
     """
-    _check_joint(joint)
+    check_joint(joint)
     A, B = check_positions(A, joint.n, "A"), check_positions(B, joint.n, "B")
     ha, hb = entropy(joint, A, base), entropy(joint, B, base)
     return clamp_nonneg(ha + hb - entropy(joint, sorted(set(A) | set(B)), base), "a mutual information", scale=ha + hb)
@@ -352,7 +357,7 @@ def total_correlation(joint: Joint, base: float | None = None) -> float:
     >>> round(total_correlation(parity(4), base=2), 12)
     1.0
     """
-    _check_joint(joint)
+    check_joint(joint)
     singles = sum(entropy(joint, [i], base) for i in range(joint.n))
     return clamp_nonneg(singles - entropy(joint, None, base), "a total correlation", scale=singles)
 
@@ -371,7 +376,7 @@ def dual_total_correlation(joint: Joint, base: float | None = None) -> float:
     >>> round(dual_total_correlation(parity(4), base=2), 12)
     3.0
     """
-    _check_joint(joint)
+    check_joint(joint)
     n = joint.n
     rest = sum(entropy(joint, [j for j in range(n) if j != i], base) if n > 1 else 0.0 for i in range(n))
     return clamp_nonneg(rest - (n - 1) * entropy(joint, None, base), "a dual total correlation", scale=rest)
@@ -398,7 +403,7 @@ def conditional_total_correlation(
     >>> round(conditional_total_correlation(parity(3), [0, 1], {2: 1}, base=2), 12)
     1.0
     """
-    _check_joint(joint)
+    check_joint(joint)
     if pinned is None:
         pinned = {}
     if not isinstance(pinned, dict):

@@ -21,6 +21,8 @@ import numpy as np
 
 from ._numeric import check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
+from .files import check_input_file
+from .graphs import check_stochastic  # the one rule for transition matrices
 
 __all__ = [
     "Joint",
@@ -42,7 +44,7 @@ __all__ = [
 # SUM_TOL and sum_tolerance (the one normalisation rule) live in mdmtheory._numeric.
 
 
-def _index(value, what: str, size: int) -> int:
+def check_index(value, what: str, size: int) -> int:
     """An integer index in ``0..size-1``; the message says "out of range" or "not an integer"."""
     v = check_int(value, what)
     if not 0 <= v < size:
@@ -65,7 +67,7 @@ def check_positions(positions, n: int, what: str = "positions") -> list[int]:
     """
     if isinstance(positions, (str, bytes, dict)) or not hasattr(positions, "__iter__"):
         raise InputError(f"{what} must be a list of distinct integer positions in 0..{n - 1}; got {positions!r}")
-    out = [_index(i, f"position {i!r} in {what}", n) for i in positions]
+    out = [check_index(i, f"position {i!r} in {what}", n) for i in positions]
     if len(set(out)) != len(out):
         dup = sorted({i for i in out if out.count(i) > 1})
         raise InputError(f"{what} lists position(s) {dup} more than once; give each position once")
@@ -190,8 +192,8 @@ class Joint:
             raise InputError(f"pinned must be a dict {{position: value}}; got {pinned!r}")
         index: list = [slice(None)] * self.n
         for i, v in pinned.items():
-            i = _index(i, f"pinned position {i!r}", self.n)
-            v = _index(v, f"pinned value {v!r} at position {i}", self.q[i])
+            i = check_index(i, f"pinned position {i!r}", self.n)
+            v = check_index(v, f"pinned value {v!r} at position {i}", self.q[i])
             index[i] = v
         sub = self.table[tuple(index)]
         mass = float(sub.sum())
@@ -226,8 +228,6 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    from .files import check_input_file
-
     path = check_input_file(path, "a .npy table", " (numpy.save)")  # FIFOs and devices would hang
     try:
         header = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -531,8 +531,6 @@ def markov_chain(P, start, n: int) -> Joint:
     0.045
     """
     n = _check_n(n)
-    from .graphs import check_stochastic  # the one rule for transition matrices
-
     P = check_stochastic(P)
     t = Joint(start).table
     if t.shape != (P.shape[0],):

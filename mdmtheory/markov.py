@@ -32,8 +32,8 @@ from ._lazy import lazy_function
 from ._numeric import as_rng, check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
 from .graphs import chain_period, check_stochastic, make_graph, start_distribution, walk_matrix
-from .information import _scale, curve_from_avg_entropy, unit_name
-from .joint import Joint, _index, check_positions, markov_chain
+from .information import unit_scale, curve_from_avg_entropy, unit_name
+from .joint import Joint, check_index, check_positions, markov_chain
 from .progress import progress
 
 entr = lazy_function("scipy.special", "entr")
@@ -61,7 +61,7 @@ def _limit(M: np.ndarray) -> np.ndarray | None:
     return M if prev <= 1e-13 else None
 
 
-class _Settling:
+class Settling:
     """The settle rule, fed ``P^1, P^2, ...`` in order (:meth:`done`).
 
     Powers stop at the first ``D`` such that every later ``P^d`` may be replaced by
@@ -142,7 +142,7 @@ class MarkovChain:
     ``O(L q^2 + min(n, D) q)`` memory.  Beyond ``D`` they repeat with period ``L`` (the chain
     period, see :func:`mdmtheory.graphs.chain_period`); "settled" means every later power is
     within ``SETTLE_TOL = 1e-14`` (row L1) of the stored one it is replaced by, measured
-    against the limit of the powers, not by the step increment (see :class:`_Settling`).
+    against the limit of the powers, not by the step increment (see :class:`Settling`).
 
     Examples
     --------
@@ -229,7 +229,7 @@ class MarkovChain:
         if isinstance(values, dict):
             vals = np.full(self.n, -1, dtype=np.int64)
             for i, v in values.items():
-                i = _index(i, f"revealed position {i!r}", self.n)
+                i = check_index(i, f"revealed position {i!r}", self.n)
                 vals[i] = check_int(v, f"the revealed value at position {i}")
         else:
             try:
@@ -345,7 +345,7 @@ class MarkovChain:
             Positions out of range, not integers or repeated; an invalid ``base``.
         """
         A = list(range(self.n)) if positions is None else sorted(check_positions(positions, self.n))
-        scale = _scale(base)
+        scale = unit_scale(base)
         if not A:
             return 0.0
         mu, hrow, Hmu, D, L = self.tables()
@@ -377,7 +377,7 @@ class MarkovChain:
         >>> MarkovChain(walk_matrix("complete:2"), "uniform", 3).avg_entropy(base=2).round(12).tolist()
         [0.0, 1.0, 1.0, 1.0]
         """
-        scale = _scale(base)
+        scale = unit_scale(base)
         mu, hrow, Hmu, D, L = self.tables()
         n = self.n
         G = np.zeros(n)
@@ -443,7 +443,7 @@ class MarkovChain:
         InputError
             If ``base`` is not ``None`` or a finite number ``> 1``.
         """
-        scale = _scale(base)
+        scale = unit_scale(base)
         mu, hrow, Hmu, D, L = self.tables()
         singles = float(Hmu[_settle_vec(np.arange(self.n), D, L)].sum())
         return clamp_nonneg(singles - self.entropy(), "a total correlation", scale=singles) * scale
@@ -458,7 +458,7 @@ class MarkovChain:
         InputError
             If ``base`` is not ``None`` or a finite number ``> 1``.
         """
-        scale = _scale(base)
+        scale = unit_scale(base)
         n = self.n
         i = np.arange(n)
         prev = np.where(i > 0, i - 1, -1)
@@ -507,7 +507,7 @@ class MarkovChain:
             If ``sets`` do not partition ``0..n-1`` into non-empty blocks of integer
             positions, or ``base`` is invalid.
         """
-        scale = _scale(base)
+        scale = unit_scale(base)
         if isinstance(sets, (str, bytes, dict)) or not hasattr(sets, "__iter__"):
             raise InputError(f"sets must be a list of lists of positions partitioning 0..{self.n - 1}")
         step = np.full(self.n, -1, dtype=np.int64)
@@ -517,7 +517,7 @@ class MarkovChain:
             if len(S) == 0:
                 raise InputError("every step of an ordered partition must unmask at least one position")
             for i in S:
-                i = _index(i, f"position {i!r}", self.n)
+                i = check_index(i, f"position {i!r}", self.n)
                 if step[i] >= 0:
                     raise InputError(f"position {i} appears twice; the sets must partition 0..{self.n - 1}")
                 step[i] = t
@@ -647,10 +647,11 @@ def _settle_vec(d: np.ndarray, D: int, L: int) -> np.ndarray:
     return np.where(d <= D, d, D - L + 1 + (d - D - 1) % L)
 
 
-def _multiplier(P: np.ndarray):
+def multiplier(P: np.ndarray):
     """``M -> P M`` (``P^d = P P^{d-1}``), through a sparse ``P`` when it has few non-zeros
     (a walk on a sparse graph: ``O(|E| q)`` per power instead of ``O(q^3)``)."""
     if P.shape[0] >= 32 and np.count_nonzero(P) <= 0.1 * P.size:
+        # start-up time: scipy loads on first use, not with import mdmtheory
         from scipy.sparse import csr_matrix
 
         sp = csr_matrix(P)
@@ -672,7 +673,7 @@ def tables_memory(chain: "MarkovChain") -> float:
 
 def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     """``mu[d] = start P^d``, ``hrow[d] = row entropies of P^d``, ``Hmu[d] = H(mu[d])`` for
-    ``d = 0..D``, stopping at the first ``D`` the settle rule (:class:`_Settling`) allows.
+    ``d = 0..D``, stopping at the first ``D`` the settle rule (:class:`Settling`) allows.
     ``O(D (|E| q + q^2))`` for a sparse ``P`` with ``|E|`` non-zeros, ``O(D q^3)`` dense."""
     q = P.shape[0]
     L = chain_period(P)
@@ -680,10 +681,10 @@ def _settled_tables(P: np.ndarray, start: np.ndarray, n: int):
     check_memory(8.0 * q * q * (L + 3 if track else 3) + 8.0 * n * (2 * q + 1), f"the matrix powers of a {q}-state chain")
     mu = [start.copy()]
     hrow = [np.zeros(q)]
-    settling = _Settling(q, L, track)
+    settling = Settling(q, L, track)
     Pd = np.eye(q)
     D = 0
-    step = _multiplier(P)
+    step = multiplier(P)
     for d in progress(range(1, max(n, 1)), desc="matrix powers"):
         Pd = step(Pd)
         Pd /= Pd.sum(axis=1, keepdims=True)  # keep the rows stochastic: no drift over many products
@@ -728,6 +729,7 @@ def random_walk(graph, n: int, start="stationary", lazy: float = 0.0, weighted: 
     G = make_graph(graph)
     P = walk_matrix(G, lazy=lazy, weighted=weighted)
     if isinstance(start, str) and start.strip().lower() in ("stationary", "pi"):
+        # start-up time: networkx loads on first use, not with import mdmtheory
         import networkx as nx
 
         A = nx.to_numpy_array(G, nodelist=range(G.number_of_nodes()), weight="weight" if weighted else None)

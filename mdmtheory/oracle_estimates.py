@@ -24,7 +24,8 @@ from ._lazy import lazy_function
 from ._numeric import as_rng, int_list, is_int, mean_interval, t_quantile
 from .errors import ImpossibleContext, InputError
 from .estimate import Estimate, check_confidence, check_oracle, check_samples, inf_safe, mean_estimate, oracle_call
-from .information import _scale, unit_name
+from .information import unit_scale, unit_name
+from .schedules import as_schedule
 
 entr = lazy_function("scipy.special", "entr")
 
@@ -192,7 +193,7 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
             Hc = entr(oracle_call(oracle, mask, x)).sum(axis=1)
             free = ~mask
             Y[r, c] = float(np.mean(H0[free] - Hc[free]))
-    scale = _scale(base)
+    scale = unit_scale(base)
     Y *= scale
     est = Y.mean(axis=0)
     se = Y.std(axis=0, ddof=1) / np.sqrt(M)
@@ -362,7 +363,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     tv = np.where(np.isfinite(log_mu_y), np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
 
     tq = t_quantile(confidence, M - 1)
-    sc = _scale(base)
+    sc = unit_scale(base)
     kl, kl_se, kl_iv = mean_interval(fwd * sc, tq)
     rk, rk_se, rk_iv = mean_interval(rev * sc, tq)
     tvm, tv_se, tv_iv = mean_interval(tv, tq)
@@ -413,8 +414,6 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
     >>> round(est.value, 12), est.stderr
     (2.0, 0.0)
     """
-    from .schedules import as_schedule
-
     n = check_oracle(model, ("conditional_marginals", "sample", "log_prob"))
     try:
         sched = as_schedule(schedule, n)
@@ -434,7 +433,7 @@ def estimate_random_order_kl(model, schedule, samples: int = 1000, seed: int = 0
         perm = rng.permutation(n)
         idx = [perm[a:b] for a, b in zip(cuts[:-1], cuts[1:])]
         y[r] = log_mu[r] - _log_nu(model, X[r], idx)
-    return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, _scale(base), unit_name(base),
+    return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, unit_scale(base), unit_name(base),
                          "log-ratio over random orders (exact per-draw log mu - log nu_S)", "E_S KL(mu || nu_S), random order")
 
 
@@ -485,7 +484,7 @@ def estimate_total_correlation(model, samples: int = 1000, seed: int = 0, base: 
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     singles = float(entr(oracle_call(model, np.zeros(n, dtype=bool), X[0])).sum())
     y = singles + np.asarray(model.log_prob(X), dtype=np.float64)
-    return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, _scale(base), unit_name(base),
+    return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, unit_scale(base), unit_name(base),
                          "exact marginal entropies + mean exact log-likelihood", "TC")
 
 
@@ -535,5 +534,5 @@ def estimate_dual_total_correlation(model, samples: int = 1000, seed: int = 0, b
     X = np.asarray(model.sample(rng, M), dtype=np.int64)
     log_mu = np.asarray(model.log_prob(X), dtype=np.float64)
     y = np.array([-log_mu[r] - float(entr(np.asarray(model.leave_one_out(X[r]))).sum()) for r in range(M)])
-    return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, _scale(base), unit_name(base),
+    return mean_estimate(y, confidence, int(seed) if is_int(seed, 0) else -1, unit_scale(base), unit_name(base),
                          "mean exact -log-likelihood - exact leave-one-out entropies", "DTC")

@@ -28,7 +28,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._numeric import check_int
+from ._numeric import check_int, check_seed
 from .errors import ImpossibleContext, InputError
 from .joint import Joint
 from .tolerances import SUM_TOL
@@ -169,8 +169,6 @@ class TableOracle:
         """
         m = check_int(m, "the number of samples", lo=1)
         if not isinstance(rng, np.random.Generator):
-            from ._numeric import check_seed
-
             rng = np.random.default_rng(check_seed(rng))
         if self._cdf is None:
             self._cdf = np.cumsum(self._flat)
@@ -210,12 +208,13 @@ def as_oracle(obj):
     >>> as_oracle(parity(3))
     TableOracle(n=3, q=[2, 2, 2])
     """
+    # start-up time: markov (graphs, networkx on first use) loads only when a chain is given
     from .markov import MarkovChain
 
     if isinstance(obj, Joint):
         return TableOracle(obj)
     if isinstance(obj, MarkovChain):
-        from .markov import ChainOracle
+        from .markov import ChainOracle  # start-up time: as above
 
         return ChainOracle(obj)
     n = getattr(obj, "n", None)

@@ -8,10 +8,13 @@ estimate's interval) they are drawn as error bars.  Failed rows (``error`` set) 
 
 from __future__ import annotations
 
+import io
 import math
+from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import InputError
+from .files import atomic_write
 
 __all__ = ["plot_table", "ALIASES"]
 
@@ -78,10 +81,12 @@ def plot_table(
     >>> d["panels"], d["lines"], d["points"]
     (['m'], 1, 3)
     """
+    # start-up time: matplotlib loads only when a figure is drawn
     import matplotlib
 
     if axes is None and out is not None:
         matplotlib.use("Agg")
+    # start-up time: matplotlib.pyplot after the backend is chosen
     import matplotlib.pyplot as plt
 
     x, y = ALIASES.get(x, x), ALIASES.get(y, y)
@@ -134,11 +139,6 @@ def plot_table(
     result = {"x": x, "y": y, "by": by, "panels": [str(p) for p in panels], "lines": lines, "points": points,
               "skipped": skipped, "out": out}
     if out is not None:
-        import io
-        from pathlib import Path
-
-        from .files import atomic_write
-
         fmt = Path(out).suffix.lstrip(".").lower() or "png"
         if fmt not in fig.canvas.get_supported_filetypes():
             raise InputError(f"cannot write a figure as .{fmt}; use .png, .pdf or .svg")

@@ -46,10 +46,12 @@ from .errors import ImpossibleContext, InputError
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
 from .estimate import set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
-from .information import _scale, unit_name
+from .information import unit_scale, unit_name
 from .oracles import TableOracle, as_oracle
+from .evaluate import optimal_policy
 from .progress import progress
 from .samplers import Sampler, SamplerState, make_sampler
+from .walks import wilson_interval
 
 entr = lazy_function("scipy.special", "entr")
 rel_entr = lazy_function("scipy.special", "rel_entr")
@@ -419,9 +421,8 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     >>> r.reverse_kl is not None and r.tv.value > 0
     True
     """
-    from scipy.stats import norm
+    from scipy.stats import norm  # start-up time: scipy.stats loads on first use
 
-    from .walks import wilson_interval
 
     truth = as_oracle(truth)
     n = int(truth.n)
@@ -440,14 +441,12 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     seed = check_seed(seed)
     batch_size = check_int(batch_size, "batch_size", lo=1)
     confidence = check_confidence(confidence)
-    sc = _scale(base)
+    sc = unit_scale(base)
     unit = unit_name(base)
     if sampler.needs_joint:
         if not (same and isinstance(truth, TableOracle)):
             raise InputError("optimal needs the joint: give a table truth queried directly (no model), or build it "
                              "with mdmtheory.optimal_policy(joint, k)")
-        from .evaluate import optimal_policy
-
         sampler = optimal_policy(truth.joint, sampler.params["k"])
     sampler.kernel_args(n)  # parameters that do not fit n
     has_logp = callable(getattr(truth, "log_prob", None))

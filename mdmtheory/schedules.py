@@ -8,12 +8,14 @@ References
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 
 from ._numeric import check_int
+from .curves import validate_curve
 from .errors import InputError, check_memory
 
 __all__ = [
@@ -601,8 +603,6 @@ def sweep(n: int, max_steps: int, curve=None) -> Schedule:
     cands = theorem9_candidates(n, max_steps)
     if curve is None:
         return max((c for c in cands if c[0] == "tc"), key=lambda c: (c[1], -c[2].k))[2]
-    from .curves import validate_curve
-
     z = validate_curve(curve)
     if z.size != n:
         raise InputError(f"the curve has {z.size} values but n = {n}")
@@ -669,8 +669,6 @@ def schedule_family(name: str, n: int, curve=None, **params) -> Schedule:
     >>> schedule_family("even", 10, k=4).steps
     (3, 3, 2, 2)
     """
-    import inspect
-
     if name not in FAMILIES:
         raise InputError(f"unknown schedule family {name!r}; choose one of {', '.join(FAMILIES)}")
     fn = FAMILIES[name]

@@ -60,16 +60,32 @@ import io
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import time
+from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
 
+from . import __version__
+from . import joint as _joint
 from .errors import InputError
+from .sampler_estimate import estimate_sampler_divergences
+from .evaluate import evaluate
 from .files import atomic_write, check_input_file, check_output_file
+from .hmm_families import parse_hmm
+from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
+from .joint import load_joint
+from .markov import random_walk
 from .progress import progress
+from .samplers import make_sampler
+from .walks import exact_walk_metrics, simulate
 
 __all__ = ["sweep", "expand", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
 
@@ -138,6 +154,7 @@ class SweepResult:
     def to_pandas(self):
         """The table as a :class:`pandas.DataFrame` (needs pandas)."""
         try:
+            # start-up time: pandas (not a dependency) loads only for to_pandas()
             import pandas as pd
         except ImportError:
             raise InputError("to_pandas() needs pandas: pip install pandas") from None
@@ -155,10 +172,6 @@ def _canonical(value: Any) -> str:
 def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
     """Read a TOML spec; returns ``(spec, folder)`` (relative table paths are taken from the folder)."""
     path = check_input_file(path, "a sweep spec", " (a .toml file, see examples/sweeps/)")
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib
     try:
         with open(path, "rb") as fh:
             spec = tomllib.load(fh)
@@ -200,8 +213,6 @@ def _build_model(model: Mapping, spec_dir: str):
     """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain."""
     model = dict(model)
     if "graph" in model:
-        from .markov import random_walk
-
         if "length" not in model:
             raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
         unknown = set(model) - {"graph", "length", "label", *WALK_KEYS}
@@ -210,8 +221,6 @@ def _build_model(model: Mapping, spec_dir: str):
         return random_walk(model["graph"], model["length"], start=model.get("start", "stationary"),
                            lazy=model.get("lazy", 0.0), weighted=model.get("weighted", False))
     if "hmm" in model:
-        from .hmm_families import parse_hmm
-
         if "length" not in model or set(model) - {"hmm", "length", "label"}:
             raise InputError(f"an HMM model has hmm = SPEC and length = N (and label); got keys {sorted(model)}")
         spec = str(model["hmm"])
@@ -219,15 +228,11 @@ def _build_model(model: Mapping, spec_dir: str):
             spec = os.path.join(spec_dir, spec)
         return parse_hmm(spec, model["length"])
     if "table" in model:
-        from .joint import load_joint
-
         if set(model) - {"table", "label"}:
             raise InputError("a table model has only table = PATH (and label)")
         path = model["table"] if os.path.isabs(model["table"]) else os.path.join(spec_dir, model["table"])
         return load_joint(path)
     if "family" in model:
-        from . import joint as _joint
-
         name = model["family"]
         if name not in TABLE_FAMILIES:
             raise InputError(f"unknown table family {name!r}; valid families: {', '.join(TABLE_FAMILIES)}")
@@ -264,9 +269,6 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
         An unknown key, family, sampler or parameter, an empty grid, or a mode the models do not
         support.
     """
-    from . import __version__
-    from .samplers import make_sampler
-
     if not isinstance(spec, Mapping):
         raise InputError("a sweep spec is a table with [sweep], [[model]] and [[sampler]] sections")
     unknown = set(spec) - {"sweep", "model", "sampler"}
@@ -343,12 +345,8 @@ def _hmm_estimate(hmm, sampler, point: Point) -> dict:
     ``reverse_kl``, ``tv``), the random order's ``expected_kl``
     (:func:`mdmtheory.oracle_estimates.estimate_random_order_kl`), or any other sampler's
     :func:`mdmtheory.estimate_sampler_divergences`."""
-    from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
-
     n = hmm.n
     if sampler.rule.order == "adaptive":  # adaptive and published samplers (issue 11)
-        from .sampler_estimate import estimate_sampler_divergences
-
         est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
         out = {k: v for k, v in est.items() if not isinstance(v, dict)}
         out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
@@ -372,8 +370,6 @@ def _scalar(v: Any) -> bool:
 def run_point(point: Point) -> dict:
     """Compute the row of one point.  Never raises on a failed computation: the row then carries
     ``error`` (the exception's type and message) and no metrics."""
-    from .samplers import make_sampler
-
     t0 = time.perf_counter()
     row: dict = {"point": point.index, "model": point.label, "kind": _kind(point.model)}
     row.update({f"model.{k}": _cell(v) for k, v in point.model.items() if k != "label"})
@@ -384,8 +380,6 @@ def run_point(point: Point) -> dict:
         obj = _build_model(point.model, point.spec_dir)
         sampler = make_sampler(point.sampler, **point.params)
         if row["kind"] == "walk":
-            from .walks import exact_walk_metrics, simulate
-
             if point.mode == "exact":
                 result = exact_walk_metrics(obj, sampler, point.base)
             else:
@@ -393,8 +387,6 @@ def run_point(point: Point) -> dict:
         elif row["kind"] == "hmm" and point.mode == "samples":
             result = _hmm_estimate(obj, sampler, point)
         else:
-            from .evaluate import evaluate
-
             result = evaluate(obj.joint() if row["kind"] == "hmm" else obj, sampler, point.base)
         result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
         names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
@@ -467,6 +459,7 @@ def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
     cols = columns_of(rows)
     if path.suffix == ".parquet":
         try:
+            # start-up time: pyarrow (optional) loads only for a Parquet table
             import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
@@ -490,6 +483,7 @@ def read_table(path: str | os.PathLike) -> list[dict]:
     path = Path(check_input_file(path, "a table written by mdmtheory sweep"))
     if path.suffix == ".parquet":
         try:
+            # start-up time: pyarrow (optional) loads only for a Parquet table
             import pyarrow.parquet as pq
         except ImportError:
             raise InputError(f"reading {str(path)!r} needs pyarrow (pip install pyarrow)") from None
@@ -523,12 +517,9 @@ def _inprocess(points: Sequence[Point], on_row: Callable[[dict], None]) -> None:
 
 
 def _pool(points: Sequence[Point], on_row: Callable[[dict], None], jobs: int) -> None:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    ex = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    ex = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
     try:
-        for fut in as_completed([ex.submit(run_point, p) for p in points]):
+        for fut in futures.as_completed([ex.submit(run_point, p) for p in points]):
             on_row(fut.result())
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
@@ -536,6 +527,7 @@ def _pool(points: Sequence[Point], on_row: Callable[[dict], None], jobs: int) ->
 
 def _dask(points: Sequence[Point], on_row: Callable[[dict], None], scheduler: str | None, workers: int | None) -> None:
     try:
+        # start-up time: dask (the optional [dask] extra) loads only for its executor
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise InputError("the Dask executor needs dask.distributed: pip install 'mdmtheory[dask]'") from None
@@ -626,6 +618,7 @@ def sweep(
         out = Path(out)
         if out.suffix == ".parquet":
             try:
+                # start-up time: pyarrow (optional): checked only when the output is Parquet
                 import pyarrow  # noqa: F401
             except ImportError:
                 raise InputError(f"writing {str(out)!r} needs pyarrow (pip install pyarrow); or give a .csv path") from None

@@ -29,12 +29,15 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg
+from ._numeric import check_int, check_real, check_seed, clamp_nonneg
 from .estimate import Estimate, mean_estimate
+from .divergence import expected_kl
 from .errors import InputError, check_memory
+from .evaluate import evaluate
+from .files import check_input_file
 from .graphs import chain_period
-from .information import _scale, unit_name
-from .markov import MarkovChain, _multiplier, _Settling
+from .information import unit_scale, unit_name
+from .markov import MarkovChain, multiplier, Settling
 from .progress import progress
 from .samplers import KEY_DECIMALS, TOL, Sampler, make_sampler
 
@@ -90,7 +93,6 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -
     >>> wilson_interval(0, 10)[0], wilson_interval(10, 10)[1]
     (0.0, 1.0)
     """
-    from ._numeric import check_int, check_real
 
     trials = check_int(trials, "trials (the Wilson interval needs at least one trial)", 1)
     successes = check_int(successes, "successes", 0, trials)
@@ -107,16 +109,16 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959963984540054) -
 
 def settled_powers(P: np.ndarray, start: np.ndarray, n: int, max_memory: float | None = None):
     """``(Pw, D, L, mu)``: ``Pw[d] = P^d`` and ``mu[d] = start P^d`` for ``d = 0..D``, where ``D``
-    is the first power the settle rule of :class:`mdmtheory.markov._Settling` allows (within
+    is the first power the settle rule of :class:`mdmtheory.markov.Settling` allows (within
     ``SETTLE_TOL`` of the limit, or exactly periodic; ``L`` the chain period) or ``n``; ``P^d`` for
     ``d > D`` is ``Pw[settle(d, D, L)]``.  Rows are renormalised after each product, as in
     :class:`~mdmtheory.markov.MarkovChain`.  ``O(min(n, D) q^3)``."""
     q = P.shape[0]
     L = chain_period(P)
     pw = [np.eye(q)]
-    settling = _Settling(q, L)
+    settling = Settling(q, L)
     D = 0
-    step = _multiplier(P)
+    step = multiplier(P)
     for d in range(1, n + 1):
         check_memory(8.0 * q * q * (d + 1), f"the matrix powers of a {q}-state chain up to {d}", max_memory)
         Pd = step(pw[-1])
@@ -304,7 +306,6 @@ def smoothed_chain(chain: MarkovChain, eps: float) -> MarkovChain:
     >>> smoothed_chain(random_walk("cycle:4", 5), 0.2).P[0].round(3).tolist()
     [0.05, 0.45, 0.05, 0.45]
     """
-    from ._numeric import check_real
 
     _check_chain(chain)
     eps = check_real(eps, "the model smoothing eps (a weight in [0, 1])", 0.0, hi=1.0)
@@ -332,7 +333,6 @@ def load_model_chain(path, chain: MarkovChain) -> MarkovChain:
     >>> load_model_chain(path, truth).P[0].round(3).tolist()
     [0.025, 0.475, 0.025, 0.475]
     """
-    from .files import check_input_file
 
     _check_chain(chain)
     path = check_input_file(path, f"a .npy file with a {chain.q}x{chain.q} transition matrix", " (numpy.save)")
@@ -424,7 +424,7 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
         )
     samples = check_int(samples, "samples", 2)
     seed = check_seed(seed)
-    scale = _scale(base)
+    scale = unit_scale(base)
     oracle = chain if model is None else model
     s_mu, s_nu = (int(s.generate_state(1)[0] % (2**31)) for s in np.random.SeedSequence(seed).spawn(2))
     x_mu = chain.sample(samples, seed=s_mu)
@@ -465,7 +465,7 @@ def _transition_counts(x: np.ndarray, q: int) -> np.ndarray:
 
 def _kernel_fidelity(N: np.ndarray, P: np.ndarray) -> tuple[float, float]:
     """Visit-weighted TV and ``KL(Phat[u] || P[u])`` from (expected) transition counts ``N``."""
-    from scipy.special import rel_entr
+    from scipy.special import rel_entr  # start-up time: scipy loads on first use
 
     visits = N.sum(axis=1)
     total = visits.sum()
@@ -513,7 +513,7 @@ def walk_metrics(chain: MarkovChain, x, calls=None, base: float | None = None) -
         "validity_interval": [lo, hi],
         "valid_transition_fraction": good / counts.sum() if counts.sum() > 0 else 1.0,
         "kernel_tv": tv,
-        "kernel_kl": kl * _scale(base),
+        "kernel_kl": kl * unit_scale(base),
         "start_tv": 0.5 * float(np.abs(first - chain.start).sum()),
         "unit": unit_name(base),
     }
@@ -585,7 +585,6 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     keys = ("kl", "validity", "valid_transition_fraction", "kernel_tv", "kernel_kl", "start_tv", "expected_steps", "max_steps")
     out.update({k: None for k in keys})
     if n * np.log(q) <= np.log(EXACT_MAX_CELLS):
-        from .evaluate import evaluate
 
         cells = float(q) ** n
         check_memory(cells * (8.0 + WALK_EXACT_BYTES * n), f"scoring the exact output law of {q}^{n} walks", max_memory)
@@ -605,12 +604,11 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
         out.update(
             kl=r["kl"], validity=float(p[ok].sum()),
             valid_transition_fraction=float(N[chain.P > 0].sum() / N.sum()) if n > 1 else 1.0,
-            kernel_tv=tv, kernel_kl=kl * _scale(base), start_tv=0.5 * float(np.abs(first - chain.start).sum()),
+            kernel_tv=tv, kernel_kl=kl * unit_scale(base), start_tv=0.5 * float(np.abs(first - chain.start).sum()),
             expected_steps=r["expected_steps"], max_steps=r["max_steps"],
         )
         return out
     if sampler.rule.order == "random":
-        from .divergence import expected_kl
 
         sizes = sampler.sizes(n)
         out.update(expected_kl=expected_kl(chain.information_curve(base), sizes), expected_steps=float(len(sizes)),
@@ -666,7 +664,7 @@ def left_to_right_walk_metrics(chain: MarkovChain, sizes, base: float | None = N
     if sum(sizes) != n or min(sizes) < 1:
         raise InputError(f"left-to-right block sizes must be positive and sum to n = {n}; got {sizes}")
     Pw, D, L, mu = settled_powers(P, chain.start, n, max_memory)
-    from ._kernels.markov import settle
+    from ._kernels.markov import settle  # start-up time: numba loads on first use
 
     pw = lambda d: Pw[settle(d, D, L)]  # noqa: E731
     mi = lambda i: mu[settle(i, D, L)]  # noqa: E731
@@ -698,6 +696,6 @@ def left_to_right_walk_metrics(chain: MarkovChain, sizes, base: float | None = N
         "validity": float(V.sum()),
         "valid_transition_fraction": float(N[P > 0].sum() / N.sum()) if n > 1 else 1.0,
         "kernel_tv": tv,
-        "kernel_kl": kl * _scale(base),
+        "kernel_kl": kl * unit_scale(base),
         "start_tv": 0.0,
     }

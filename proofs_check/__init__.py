@@ -17,6 +17,8 @@ import pkgutil
 import time
 from dataclasses import dataclass, field
 
+from mdmtheory.errors import InputError
+
 __all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "TOL", "MARGIN"]
 
 #: Rounding noise: two exact computations of one quantity must agree, and an exact inequality
@@ -90,8 +92,6 @@ def resolve(names: list[str]) -> list[str]:
     >>> resolve(["theorem4_exact_kl", "lemma8"])
     ['theorem4', 'lemma8']
     """
-    from mdmtheory.errors import InputError
-
     modules = claim_modules()
     if all(name in modules for name in names):
         return list(names)

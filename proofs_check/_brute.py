@@ -39,7 +39,7 @@ def kl(p: np.ndarray, q: np.ndarray) -> float:
     return float(np.sum(rel_entr(np.asarray(p, dtype=float), np.asarray(q, dtype=float))))
 
 
-def _marginal(table: np.ndarray, keep) -> np.ndarray:
+def marginal(table: np.ndarray, keep) -> np.ndarray:
     """The marginal table of the positions ``keep`` (in increasing order)."""
     drop = tuple(a for a in range(table.ndim) if a not in set(keep))
     return table.sum(axis=drop) if drop else table
@@ -112,10 +112,10 @@ def expected_conditional_tc(table: np.ndarray, S, T) -> float:
         if mass <= 0:
             continue
         free = [a for a in range(n) if a not in T]
-        joint = _marginal(sub / mass, [free.index(a) for a in S])
+        joint = marginal(sub / mass, [free.index(a) for a in S])
         prod = np.ones(())
         for i in S:
-            prod = np.multiply.outer(prod, _marginal(sub / mass, [free.index(i)]))
+            prod = np.multiply.outer(prod, marginal(sub / mass, [free.index(i)]))
         total += mass * kl(joint, prod)
     return total
 
@@ -125,8 +125,8 @@ def _mutual_information(table: np.ndarray, i: int, S) -> float:
     if not S:
         return 0.0
     keep = sorted(set(S) | {i})
-    pair = np.moveaxis(_marginal(table, keep), keep.index(i), 0)
-    return kl(pair, np.multiply.outer(_marginal(table, [i]), _marginal(table, sorted(S))))
+    pair = np.moveaxis(marginal(table, keep), keep.index(i), 0)
+    return kl(pair, np.multiply.outer(marginal(table, [i]), marginal(table, sorted(S))))
 
 
 def information_curve(table: np.ndarray) -> np.ndarray:
@@ -149,7 +149,7 @@ def total_correlation(table: np.ndarray) -> float:
     """``TC = KL(mu || prod_i mu_i)``."""
     prod = np.ones(())
     for i in range(table.ndim):
-        prod = np.multiply.outer(prod, _marginal(table, [i]))
+        prod = np.multiply.outer(prod, marginal(table, [i]))
     return kl(table, prod)
 
 

@@ -34,7 +34,7 @@ import numpy as np
 from mdmtheory import SamplerState, evaluate, expected_kl, make_sampler, mixture_kl, random_joint
 
 from . import MARGIN, TOL, Claim
-from ._brute import _marginal, conditional, kl, ordered_partitions, fixed_order_law
+from ._brute import conditional, fixed_order_law, kl, marginal, ordered_partitions
 
 NAME = "oracle_decoupling"
 
@@ -136,10 +136,10 @@ def run_decoupling(table: np.ndarray, sampler, oracle) -> tuple[float, float]:
         values = np.array([x[a] if a in rev else -1 for a in range(n)])
         [(_, S)] = sampler.select(SamplerState(n, revealed, values, P, step, q=tuple(q)))
         cond = sub / mass
-        joint_S = _marginal(cond, [free.index(i) for i in S])
+        joint_S = marginal(cond, [free.index(i) for i in S])
         prod = np.ones(())
         for i in S:
-            prod = np.multiply.outer(prod, _marginal(cond, [free.index(i)]))
+            prod = np.multiply.outer(prod, marginal(cond, [free.index(i)]))
         acc[0] += mass * kl(joint_S, prod)
         acc[1] += mass * sum(kl(conditional(table, x, rev, i), P[i, : q[i]]) for i in S)
         nrev = tuple(sorted(rev + tuple(S)))

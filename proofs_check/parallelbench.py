@@ -52,7 +52,6 @@ def _conditional(table: np.ndarray, known: list[int], i: int) -> np.ndarray:
 def factorised_law(table: np.ndarray, blocks: list[list[int]], rng=None, noise: float = 0.0) -> np.ndarray:
     """``nu_theta`` cell by cell, with ``q_i`` the true conditional times ``exp(noise * N(0,1))``
     renormalised (``noise = 0``: the true conditionals)."""
-    n = table.ndim
     qs = []
     known: list[int] = []
     for S in blocks:

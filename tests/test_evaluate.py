@@ -85,14 +85,14 @@ def ref_run(joint: m.Joint, sampler):
             law = [(p, S, None) for p, S in sampler.select(SamplerState(n, revealed, np.array(values), P, step, pair_mi))]
         else:
             law = reference_law(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi, conditional)
-        for prob, S, given in law:
+        for prob, S, drawn in law:
             if sampler.deterministic and mass > 0:
                 axes = [free.index(i) for i in S]
                 pS = cond.sum(axis=tuple(b for b in range(len(free)) if b not in axes))
                 dep[0] += mass * (sum(H(P[i]) for i in S) - H(pS))
                 dep[1] += mass
-            for xs in [given] if given is not None else itertools.product(*[range(q[i]) for i in S]):
-                pr = prob * w * (1.0 if given is not None else float(np.prod([P[i, v] for i, v in zip(S, xs)])))
+            for xs in [drawn] if drawn is not None else itertools.product(*[range(q[i]) for i in S]):
+                pr = prob * w * (1.0 if drawn is not None else float(np.prod([P[i, v] for i, v in zip(S, xs)])))
                 if pr > 0:
                     nv = list(values)
                     for i, v in zip(S, xs):

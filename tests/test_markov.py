@@ -396,7 +396,7 @@ def test_settle_rule_holds_on_a_slowly_mixing_chain(a, b):
 def test_limit_by_squaring_and_settling_states():
     """_limit returns the limit of P^m (two-state: every row (1/2, 1/2)); a periodic chain
     (cycle:6, L = 2) settles on its exactly periodic powers; a non-tracked rule never settles."""
-    from mdmtheory.markov import _limit, _Settling
+    from mdmtheory.markov import _limit, Settling
 
     a = 2.0**-20
     lim = _limit(np.array([[1 - a, a], [a, 1 - a]]))
@@ -406,7 +406,7 @@ def test_limit_by_squaring_and_settling_states():
     assert L == 2 and D < 100
     for d in (D + 1, D + 2, 499):
         np.testing.assert_allclose(mu[_settle_idx(d, D, L)], chain.start @ np.linalg.matrix_power(chain.P, d), atol=1e-14)
-    rule = _Settling(2, 1, track=False)
+    rule = Settling(2, 1, track=False)
     assert not any(rule.done(d, np.full((2, 2), 0.5)) for d in range(1, 10))
 
 

@@ -168,14 +168,14 @@ def ref_model_run(joint: m.Joint, sampler, model_rows):
         # the rules' slow reference (tests/rules_reference.py); Sampler.transitions is not used:
         # it fails on llada with remasking=random (an IndexError in its buffer of random sets)
         law = reference_law(sampler.name, sampler.params, n, q, [v >= 0 for v in values], P, step)
-        for prob, S, given in law:
+        for prob, S, drawn in law:
             if sampler.deterministic and mass > 0:
                 sub = mu[tuple(v if v >= 0 else slice(None) for v in values)] / mass
                 pS = sub.sum(axis=tuple(b for b, i in enumerate(free) if i not in S))
                 acc[0] += mass * (sum(H(rows[i]) for i in S) - H(pS))
                 acc[1] += mass * sum(float(np.sum(rel_entr(rows[i], mrows[i]))) for i in S)
-            for xs in [given] if given is not None else itertools.product(*[range(q[i]) for i in S]):
-                pr = prob * w * (1.0 if given is not None else float(np.prod([P[i, v] for i, v in zip(S, xs)])))
+            for xs in [drawn] if drawn is not None else itertools.product(*[range(q[i]) for i in S]):
+                pr = prob * w * (1.0 if drawn is not None else float(np.prod([P[i, v] for i, v in zip(S, xs)])))
                 if pr > 0:
                     nv = list(values)
                     for i, v in zip(S, xs):

@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 
 import mdmtheory as m
 from mdmtheory import InputError
-from mdmtheory._numeric import NONNEG_TOL, check_int, check_real, clamp_nonneg
-from mdmtheory.joint import SUM_TOL, sum_tolerance
+from mdmtheory._numeric import NONNEG_TOL, SUM_TOL, check_int, check_real, clamp_nonneg, sum_tolerance
 
 
 # -- clamp_nonneg ------------------------------------------------------------------------------

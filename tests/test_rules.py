@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-from math import comb
 
 import numpy as np
 import pytest

@@ -155,29 +155,32 @@ def test_interrupted_sweep_resumes_from_its_journal(tmp_path):
 def test_a_new_version_recomputes(tmp_path, monkeypatch):
     out = tmp_path / "t.csv"
     sweep(SPEC, out, show_progress=False)
-    monkeypatch.setattr(m, "__version__", "0.0.0-other")
+    monkeypatch.setattr(sys.modules["mdmtheory.sweep"], "__version__", "0.0.0-other")
     assert sweep(SPEC, out, show_progress=False).reused == 0
 
 
 def test_failures_are_rows_and_are_retried(tmp_path, monkeypatch):
     """A point whose computation raises becomes a row with the error and no metrics; the other
     rows are whole; a rerun computes the failed rows again."""
-    ev = sys.modules["mdmtheory.evaluate"]
-    real = ev.evaluate
+    # the exact evaluator, where sweep reads it and where the walk engine reads it
+    homes = [sys.modules["mdmtheory.sweep"], sys.modules["mdmtheory.evaluate"]]
+    real = homes[0].evaluate
 
     def flaky(joint, sampler, *args, **kwargs):
         if sampler.name == "eb" and sampler.params["gamma"] == 1.0:
             raise RuntimeError("the model server went away")
         return real(joint, sampler, *args, **kwargs)
 
-    monkeypatch.setattr(ev, "evaluate", flaky)
+    for home in homes:
+        monkeypatch.setattr(home, "evaluate", flaky)
     out = tmp_path / "t.csv"
     r = sweep(SPEC, out, show_progress=False)
     bad = [row for row in r.rows if row["error"]]
     assert r.failed == len(bad) == 4  # eb(gamma=1) on every model (the exact walk engine evaluates the dense law)
     assert all(row["error"] == "RuntimeError: the model server went away" and row.get("kl") is None for row in bad)
     assert all(row["kl"] is not None for row in r.rows if not row["error"])
-    monkeypatch.setattr(ev, "evaluate", real)
+    for home in homes:
+        monkeypatch.setattr(home, "evaluate", real)
     again = sweep(SPEC, out, show_progress=False)
     assert again.computed == 4 and again.failed == 0
 

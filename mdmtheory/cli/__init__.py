@@ -18,9 +18,10 @@ import sys
 import threading
 from typing import Any, Sequence
 
-
+from .. import __version__
 from ..errors import InputError
 from ..files import to_jsonable
+from ..samplers import RULES, SAMPLER_NAMES
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
            "CliError", "finite_float", "int_arg"]
@@ -170,8 +171,6 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
     >>> parse_sampler_params("confidence", ["schedule=2,1"])
     {'schedule': [2, 1]}
     """
-    from ..samplers import RULES, SAMPLER_NAMES
-
     if name not in RULES:
         raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
     spec = {p.name: p for p in RULES[name].params}
@@ -238,18 +237,12 @@ def emit(result: dict, as_json: bool, title: str | None = None) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mdmtheory", description="Exact analysis of parallel sampling in masked diffusion models.")
-    parser.add_argument("--version", action="version", version="mdmtheory " + _version())
+    parser.add_argument("--version", action="version", version="mdmtheory " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in _command_modules():
         importlib.import_module(f".{name}", __name__).register(sub)
     return parser
-
-
-def _version() -> str:
-    from .. import __version__
-
-    return __version__
 
 
 def _stdout_usable() -> bool:

@@ -10,7 +10,10 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from . import emit
+from ..evaluate import evaluate
+from ..information import information_summary
+from ..samplers import make_sampler
+from . import emit, parse_sampler_params
 
 #: Walk options that describe a graph's walk and mean nothing for an HMM.
 GRAPH_ONLY = (("start", "stationary", "--start"), ("lazy", 0.0, "--lazy"), ("weighted", False, "--weighted"),
@@ -48,6 +51,7 @@ def flat(est) -> dict:
 def run_evaluate(args, sampler, joint, model) -> int:
     """``evaluate TABLE --sampler S --samples M [--seed S] [--model SPEC]``: the estimates instead
     of the exact law (the table and the model loaded by ``cli/evaluate.py``)."""
+    # start-up time: the estimators (estimate, hmm: about 40 ms) load only when a command runs them
     from ..sampler_estimate import estimate_sampler_divergences
 
     seed = 0 if args.seed is None else args.seed
@@ -63,6 +67,7 @@ def run_evaluate(args, sampler, joint, model) -> int:
 
 def load_model(args):
     """The HMM of ``--hmm`` at length ``--length``; graph-only options refused."""
+    # start-up time: the estimators (estimate, hmm: about 40 ms) load only when a command runs them
     from ..hmm_families import parse_hmm
 
     for attr, default, flag in GRAPH_ONLY:
@@ -74,10 +79,8 @@ def load_model(args):
 def run_walk(args) -> int:
     """``walk --hmm SPEC --length N --sampler S``: ``--exact`` on the dense law (small ``n``), else
     the estimates of :func:`mdmtheory.estimate_sampler_divergences` (``--samples``, default 1000)."""
+    # start-up time: the estimators (estimate, hmm: about 40 ms) load only when a command runs them
     from ..sampler_estimate import estimate_sampler_divergences
-    from ..evaluate import evaluate
-    from ..samplers import make_sampler
-    from . import parse_sampler_params
 
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
@@ -102,8 +105,8 @@ def run_walk_info(args) -> int:
     """``walk-info --hmm SPEC --length N``: exact measures on the dense law when it has at most
     :data:`HMM_INFO_DENSE_CELLS` cells, else unbiased estimates of TC and DTC (1000 draws, seed 0)
     with intervals."""
+    # start-up time: the estimators (estimate, hmm: about 40 ms) load only when a command runs them
     from ..oracle_estimates import estimate_dual_total_correlation, estimate_total_correlation
-    from ..information import information_summary
 
     model = load_model(args)
     result = {"hmm": args.hmm, "length": model.n, "q": model.q, "h": model.h}

@@ -25,6 +25,7 @@ def _short(numbers: dict, width: int = 60) -> str:
 
 
 def run(args) -> int:
+    # start-up time: the claims load only when check runs, not for mdmtheory --help
     from ..proofs_check import resolve, run_claims
 
     names = resolve(args.names) if args.names else None  # InputError (exit 2) before any claim runs

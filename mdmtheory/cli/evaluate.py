@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from ..evaluate import evaluate
 from ..joint import load_joint
+from ..models import model_oracle
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..errors import InputError
 from . import add_common, add_params, emit, int_arg, parse_sampler_params
+from ._estimates import run_evaluate
 
 
 def register(sub) -> None:
@@ -33,12 +35,8 @@ def run(args) -> int:
     joint = load_joint(args.joint, args.max_memory)
     model = None
     if args.model is not None:
-        from ..models import model_oracle
-
         model = model_oracle(args.model, joint)
     if args.samples is not None:  # the estimates (cli/_estimates.py)
-        from ._estimates import run_evaluate
-
         return run_evaluate(args, sampler, joint, model)
     result = evaluate(joint, sampler, args.base, args.max_memory, model=model).to_dict()
     with_model = f" with the model {result['model']}" if model is not None else ""

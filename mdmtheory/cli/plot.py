@@ -3,6 +3,8 @@ line plot from any sweep table (one line per ``--by`` value, one panel per ``--f
 
 from __future__ import annotations
 
+import os
+
 from . import emit
 
 
@@ -20,8 +22,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    import os
-
+    # start-up time: plot and sweep load only when plot runs, not for mdmtheory --help
     from ..plot import plot_table
     from ..sweep import read_table
 

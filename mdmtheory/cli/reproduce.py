@@ -12,6 +12,7 @@ from ..examples import builtin_examples
 from ..information import information_summary
 from ..progress import progress
 from . import emit
+from .check import claims_json, print_claims
 
 
 
@@ -74,15 +75,15 @@ def _print_tables(t: dict) -> None:
 
 
 def run(args) -> int:
+    # start-up time: the claims load only when reproduce runs, not for mdmtheory --help
     from ..proofs_check import run_claims
-
-    from .check import claims_json, print_claims
 
     claims = run_claims(quick=args.quick, progress=progress)
     failed = sum(not c.passed for c in claims)
     t = tables()
     figures = []
     if not args.quick:
+        # start-up time: the figures (matplotlib) load only when they are drawn
         from ..figures import FIGURES
         from ..figures._style import save
 

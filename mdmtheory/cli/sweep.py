@@ -25,6 +25,7 @@ def register(sub) -> None:
 def default_out(spec: str) -> str:
     """``SPEC`` stem in the current folder: ``.parquet`` when pyarrow is installed, else ``.csv``."""
     try:
+        # start-up time: pyarrow (optional) is probed only when sweep picks its output format
         import pyarrow  # noqa: F401
 
         suffix = ".parquet"
@@ -34,6 +35,7 @@ def default_out(spec: str) -> str:
 
 
 def run(args) -> int:
+    # start-up time: the sweep engine loads only when sweep runs, not for mdmtheory --help
     from ..sweep import sweep
 
     if not args.spec.endswith(".toml"):

@@ -15,7 +15,7 @@ from ..markov import random_walk, tables_memory
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..walks import EXACT_MAX_CELLS, exact_walk_metrics, load_model_chain, simulate, smoothed_chain
 from . import add_common, add_params, emit, finite_float, int_arg, parse_sampler_params
-from ._estimates import add_hmm_arg
+from ._estimates import add_hmm_arg, run_walk
 
 #: Keys every ``walk`` result has (``None`` where a mode does not give the number).
 KEYS = (
@@ -66,8 +66,6 @@ def register(sub) -> None:
 
 def run(args) -> int:
     if args.hmm is not None:
-        from ._estimates import run_walk
-
         return run_walk(args)
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")

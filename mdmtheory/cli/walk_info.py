@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..errors import check_memory
 from ..markov import tables_memory
 from . import add_common, emit
+from ._estimates import run_walk_info
 from .walk import add_walk_args, build_chain
 
 
@@ -18,8 +19,6 @@ def register(sub) -> None:
 
 def run(args) -> int:
     if args.hmm is not None:
-        from ._estimates import run_walk_info
-
         return run_walk_info(args)
     chain = build_chain(args)
     check_memory(tables_memory(chain), f"the information measures of a walk of length {chain.n} on {args.graph}",
