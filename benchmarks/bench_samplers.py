@@ -29,7 +29,7 @@ import numpy as np
 from scipy.special import entr
 
 import mdmtheory as m
-from mdmtheory.evaluate import OPTIMAL_MAX_WORK, optimal_kl
+from mdmtheory.exact import OPTIMAL_MAX_WORK, optimal_kl
 
 FULL = [(3, 12), (2, 16)]
 QUICK = [(3, 6), (2, 9)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 
-from mdmtheory.sweep import expand, sweep
+from mdmtheory.sweeps import expand, sweep
 
 
 def _spec(quick: bool) -> dict:

@@ -1,6 +1,6 @@
 """LLaDA's block length against Fast-dLLM's threshold and factor: exact KL and TV against calls.
 
-Exact output laws (:func:`mdmtheory.evaluate.evaluate`) at temperature 1 on three built-in
+Exact output laws (:func:`mdmtheory.exact.evaluate`) at temperature 1 on three built-in
 tables of ``n = 8`` positions.  ``llada``: ``steps`` swept over the multiples of the number of
 blocks for ``block_length`` 8 (one block), 4 and 2 (semi-autoregressive); ``fast_dllm``: the
 ``threshold`` rule (``get_transfer_index``) over a grid of thresholds and the ``factor`` rule
@@ -14,7 +14,7 @@ import numpy as np
 
 from ._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
-from mdmtheory.evaluate import evaluate
+from mdmtheory.exact import evaluate
 from mdmtheory.samplers import make_sampler
 
 N = 8

@@ -26,9 +26,9 @@ import numpy as np
 
 from ._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
-from mdmtheory.evaluate import optimal_tradeoff
+from mdmtheory.exact import optimal_tradeoff
 from mdmtheory.plot import plot_table
-from mdmtheory.sweep import sweep
+from mdmtheory.sweeps import sweep
 
 #: The sweep behind the figure (``examples/sweeps/sampler_frontier.toml`` links to it).
 SPEC = Path(__file__).with_name("sampler_frontier.toml")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ._style import new_figure, save
-from mdmtheory.sweep import sweep
+from mdmtheory.sweeps import sweep
 
 #: The sweep behind the figure (``examples/sweeps/walk_samplers.toml`` links to it).
 SPEC = Path(__file__).with_name("walk_samplers.toml")

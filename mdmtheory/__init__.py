@@ -7,7 +7,10 @@ The public API, one module per concept:
 * :mod:`mdmtheory.schedules`, :mod:`mdmtheory.optimal`, :mod:`mdmtheory.curves`,
   :mod:`mdmtheory.bounds` -- schedules, exact optimal schedules, curves from files, bounds;
 * :mod:`mdmtheory.divergence` -- exact KL of random-order, fixed-order and mixture samplers;
-* :mod:`mdmtheory.samplers`, :mod:`mdmtheory.evaluate` -- samplers and their exact evaluation;
+* :mod:`mdmtheory.registry`, :mod:`mdmtheory.samplers`, :mod:`mdmtheory.exact` -- every rule declared
+  once, samplers built and stepped from it, and their exact evaluation;
+* :mod:`mdmtheory.oracles`, :mod:`mdmtheory.models` -- the oracle protocol (batched calls too) and
+  the model oracles a sampler may query instead of the truth;
 * :mod:`mdmtheory.graphs`, :mod:`mdmtheory.markov`, :mod:`mdmtheory.walks` -- random walks on graphs;
 * :mod:`mdmtheory.hmm`, :mod:`mdmtheory.hmm_families`, :mod:`mdmtheory.bisection` -- hidden Markov
   models, their families (order-m chains among them), and when bisection is exact on order-m chains;
@@ -16,18 +19,18 @@ The public API, one module per concept:
   divergences, TC and DTC of any oracle with samples; :mod:`mdmtheory.sampler_estimate` -- every
   sampler's divergences beyond enumeration;
 * :mod:`mdmtheory.conjecture` -- the conjecture tester;
-* :mod:`mdmtheory.sweep`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
+* :mod:`mdmtheory.sweeps`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
 
 Every name of ``__all__`` is importable from the package (``mdmtheory.expected_kl``); a module is
 imported the first time one of its names is used, so ``import mdmtheory`` (and the command line)
-starts without loading numba, scipy or networkx.  ``mdmtheory.evaluate`` is the function
-:func:`mdmtheory.evaluate.evaluate`; the module is reached with ``from mdmtheory.evaluate import ...``.
+starts without loading numba, scipy or networkx.  No module shares its name with a public function
+(``mdmtheory.evaluate`` is the function of :mod:`mdmtheory.exact`, ``mdmtheory.sweep`` the one of
+:mod:`mdmtheory.sweeps`).
 """
 
 from __future__ import annotations
 
 import importlib
-import types
 
 __version__ = "0.1.0"
 
@@ -64,9 +67,8 @@ _API: dict[str, tuple[str, str]] = {
     "check_bounds": ("bounds", "check_bounds"),
     **{name: ("samplers", name) for name in ("Sampler", "SamplerState", "make_sampler")},
     **{name: ("registry", name) for name in ("SAMPLER_NAMES", "RULES", "Rule", "Ranking", "register_rule", "unregister_rule")},
-    **{name: ("evaluate", name) for name in ("Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff")},
+    **{name: ("exact", name) for name in ("Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "sampler_frontier")},
     # ``frontier`` is the schedules' frontier; the samplers' is exported under this name
-    "sampler_frontier": ("evaluate", "frontier"),
     **{
         name: ("graphs", name)
         for name in ("make_graph", "parse_graph", "walk_matrix", "stationary_distribution", "start_distribution")
@@ -105,7 +107,7 @@ _API: dict[str, tuple[str, str]] = {
     **{name: ("sampler_estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt")},
     "load_bound": ("usercode", "load_bound"),
-    **{name: ("sweep", name) for name in ("sweep", "SweepResult", "read_table")},
+    **{name: ("sweeps", name) for name in ("sweep", "SweepResult", "read_table")},
     "plot_table": ("plot", "plot_table"),
 }
 
@@ -125,15 +127,3 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
-
-class _Package(types.ModuleType):
-    """Keeps a public name bound to the API object when a submodule of the same name is imported
-    (``import mdmtheory.evaluate`` would otherwise rebind ``mdmtheory.evaluate`` to the module)."""
-
-    def __setattr__(self, name: str, value) -> None:
-        if isinstance(value, types.ModuleType) and name in _API and _API[name][0] == name:
-            return
-        super().__setattr__(name, value)
-
-
-__import__("sys").modules[__name__].__class__ = _Package

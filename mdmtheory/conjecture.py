@@ -30,7 +30,7 @@ import numpy as np
 
 from .tolerances import VIOLATION_TOL  # noqa: F401 - re-exported
 from .divergence import expected_kl, mixture_kl
-from .evaluate import evaluate
+from .exact import evaluate
 from .errors import InputError, check_memory
 from .files import atomic_write, check_output_dir, check_output_file, to_jsonable
 from .information import information_summary, lattice_memory

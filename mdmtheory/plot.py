@@ -1,6 +1,6 @@
 """Figures from results tables: one line per group, one panel per facet (``mdmtheory plot``).
 
-:func:`plot_table` draws any two numeric columns of a sweep table (:mod:`mdmtheory.sweep`): the
+:func:`plot_table` draws any two numeric columns of a sweep table (:mod:`mdmtheory.sweeps`): the
 frontier plot of the literature is ``x = expected_steps`` (alias ``calls``), ``y = kl``,
 ``by = sampler``, one panel per model.  Where the table has ``{y}_low`` and ``{y}_high`` (an
 estimate's interval) they are drawn as error bars.  Failed rows (``error`` set) are skipped.
@@ -48,7 +48,7 @@ def plot_table(
     Parameters
     ----------
     rows : sequence of dict
-        Table rows (:func:`mdmtheory.sweep.read_table` or :attr:`SweepResult.rows`).
+        Table rows (:func:`mdmtheory.sweeps.read_table` or :attr:`SweepResult.rows`).
     x, y : str
         Numeric columns (``calls`` means ``expected_steps``).
     by, facet : str or None

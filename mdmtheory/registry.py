@@ -469,7 +469,7 @@ RULES: dict[str, Rule] = {
              fixed_sets=_bisection_sets, chain_exact=True, frontier=lambda n, hmax: [("", None)],
              closed_forms=_two_mode(lambda prm, n: 1, {})),  # one gap, one midpoint
         Rule("optimal", _c.OPTIMAL, (Param("k", "int", 2, "calls", "call budget", lo=1),), "at most k", False, False,
-             "mdmtheory/evaluate.py: optimal_policy",
+             "mdmtheory/exact.py: optimal_policy",
              "best deterministic adaptive policy with at most k calls (needs the joint)",
              lambda prm, n: (_NONE, _F(), _NONE), needs=frozenset({"joint"}),
              frontier=lambda n, hmax: [("k", k) for k in range(1, n + 1)],

@@ -48,7 +48,7 @@ from .estimate import set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
 from .information import unit_scale, unit_name
 from .oracles import TableOracle, as_oracle
-from .evaluate import optimal_policy
+from .exact import optimal_policy
 from .progress import progress
 from .samplers import Sampler, SamplerState, make_sampler
 from .walks import wilson_interval

@@ -33,7 +33,7 @@ from ._numeric import check_int, check_real, check_seed, clamp_nonneg
 from .estimate import Estimate, mean_estimate
 from .divergence import expected_kl
 from .errors import InputError, check_memory
-from .evaluate import evaluate
+from .exact import evaluate
 from .files import check_input_file
 from .graphs import chain_period
 from .information import unit_scale, unit_name
@@ -564,7 +564,7 @@ def simulate(
 def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, max_memory: float | None = None) -> dict:
     """The walk metrics and ``KL(mu || nu)`` exactly.
 
-    Small ``n`` (``q^n <= 2e6``): the output law ``nu`` from :func:`mdmtheory.evaluate.evaluate`
+    Small ``n`` (``q^n <= 2e6``): the output law ``nu`` from :func:`mdmtheory.exact.evaluate`
     on the dense joint; ``validity = nu(walks)``, the other metrics with expected counts.
     Larger ``n``: ``left_to_right`` and ``bisection`` (fixed orders) get the exact ``kl`` by
     :meth:`MarkovChain.fixed_order_kl` and every walk metric exactly
@@ -641,7 +641,7 @@ def left_to_right_walk_metrics(chain: MarkovChain, sizes, base: float | None = N
     -----
     A block ``a..b-1`` is drawn independently given the prefix: ``x_i ~ P^{i-a+1}[c, .]`` with
     ``c = x_{a-1}`` when the prefix is a possible walk (``start P^i`` for the first block), and
-    uniform when it is not (the oracle convention of :mod:`mdmtheory.evaluate`).  With
+    uniform when it is not (the oracle convention of :mod:`mdmtheory.exact`).  With
     ``V_a(c)`` the probability that the prefix is possible and ends in ``c`` and ``F_a`` the law
     of ``x_{a-1}``:
 

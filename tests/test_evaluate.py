@@ -21,7 +21,7 @@ from scipy.special import entr, rel_entr
 import mdmtheory as m
 from mdmtheory import InputError
 from mdmtheory._kernels.evaluate import subset_marginals
-from mdmtheory.evaluate import _Tables, evaluate, frontier, optimal_kl, optimal_policy, optimal_tradeoff
+from mdmtheory.exact import _Tables, evaluate, optimal_kl, optimal_policy, optimal_tradeoff, sampler_frontier
 from mdmtheory.samplers import RULES, SAMPLER_NAMES, SamplerState, make_sampler
 
 from .conftest import tables
@@ -397,7 +397,7 @@ def test_zero_probability_contexts_uniform_oracle():
 def test_frontier_points_and_floor():
     """frontier: one point per knob value; optimal(k) below every deterministic point with <= k calls."""
     J = m.random_joint(4, 2, alpha=0.4, seed=7)
-    res = frontier(J, ["eb", "confidence", "threshold", "bisection", "punt_pairwise", "optimal"])
+    res = sampler_frontier(J, ["eb", "confidence", "threshold", "bisection", "punt_pairwise", "optimal"])
     pts = res["points"]
     assert res["unit"] == "nats"
     assert [p["value"] for p in pts if p["sampler"] == "confidence"] == [1, 2, 3, 4]
@@ -407,7 +407,7 @@ def test_frontier_points_and_floor():
         if p["sampler"] != "optimal":
             assert floor[p["max_steps"]] <= p["kl"] + 1e-12
     with pytest.raises(InputError, match="valid samplers"):
-        frontier(J, ["nope"])
+        sampler_frontier(J, ["nope"])
 
 
 def test_bad_inputs():
@@ -506,7 +506,7 @@ def test_frontier_knobs_of_entropy_sum_and_frechet_profile():
     """entropy_sum at eps = 0 unmasks one position a call (KL 0, n calls); at eps >= H(X) of
     every marginal sum it unmasks all at once (KL = TC); frechet_profile sweeps its margin."""
     J = m.random_joint(4, 2, seed=1)
-    pts = frontier(J, ["entropy_sum", "frechet_profile"])["points"]
+    pts = sampler_frontier(J, ["entropy_sum", "frechet_profile"])["points"]
     es = [p for p in pts if p["sampler"] == "entropy_sum"]
     assert es[0]["value"] == 0.0 and es[0]["expected_steps"] == 4.0 and es[0]["kl"] == pytest.approx(0.0, abs=1e-12)
     assert es[-1]["expected_steps"] == 1.0 and es[-1]["kl"] == pytest.approx(m.total_correlation(J), abs=1e-12)

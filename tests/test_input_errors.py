@@ -268,6 +268,7 @@ CASES = [
     ("optimal_schedule-curve", lambda: m.optimal_schedule([0.0, 1.0, 0.5], 2)),
     ("frontier-max_steps", lambda: m.frontier(Z3, max_steps=4)),
     ("frontier-base", lambda: m.frontier(Z3, base=NAN)),
+    ("sampler_frontier-name", lambda: m.sampler_frontier(m.copy(2), ["nope"])),
     ("min_steps-eps", lambda: m.min_steps(Z3, -1.0)),
     ("min_steps-eps-nan", lambda: m.min_steps(Z3, NAN)),
     ("min_steps-eps-str", lambda: m.min_steps(Z3, "a")),

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 
 import mdmtheory as m
-from mdmtheory.evaluate import frontier as sampler_frontier
+from mdmtheory.exact import sampler_frontier
 from mdmtheory.registry import Param, Ranking, Rule, register_rule, unregister_rule
 from mdmtheory.samplers import SamplerState, make_sampler
 

@@ -16,7 +16,7 @@ from scipy.special import rel_entr
 import mdmtheory as m
 from mdmtheory import InputError
 from mdmtheory._kernels import rules as R
-from mdmtheory.evaluate import evaluate
+from mdmtheory.exact import evaluate
 from mdmtheory.samplers import KEY_DECIMALS, RULES, SAMPLER_NAMES, TOL, SamplerState, llada_sizes, make_sampler
 
 from .conftest import tables

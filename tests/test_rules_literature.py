@@ -16,7 +16,7 @@ from scipy.special import rel_entr
 
 import mdmtheory as m
 from mdmtheory import InputError
-from mdmtheory.evaluate import evaluate
+from mdmtheory.exact import evaluate
 from mdmtheory.markov import random_walk
 from mdmtheory.samplers import SamplerState, make_sampler
 from mdmtheory.walks import exact_walk_metrics, sample_walks, walk_metrics, wilson_interval

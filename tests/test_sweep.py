@@ -16,7 +16,7 @@ import pytest
 
 import mdmtheory as m
 from mdmtheory.errors import InputError
-from mdmtheory.sweep import expand, read_table, sweep, write_table
+from mdmtheory.sweeps import expand, read_table, sweep, write_table
 
 SPEC = {
     "sweep": {"base": 2, "metrics": ["kl", "tv", "expected_steps", "validity"]},
@@ -155,7 +155,7 @@ def test_interrupted_sweep_resumes_from_its_journal(tmp_path):
 def test_a_new_version_recomputes(tmp_path, monkeypatch):
     out = tmp_path / "t.csv"
     sweep(SPEC, out, show_progress=False)
-    monkeypatch.setattr(sys.modules["mdmtheory.sweep"], "__version__", "0.0.0-other")
+    monkeypatch.setattr(sys.modules["mdmtheory.sweeps"], "__version__", "0.0.0-other")
     assert sweep(SPEC, out, show_progress=False).reused == 0
 
 
@@ -163,7 +163,7 @@ def test_failures_are_rows_and_are_retried(tmp_path, monkeypatch):
     """A point whose computation raises becomes a row with the error and no metrics; the other
     rows are whole; a rerun computes the failed rows again."""
     # the exact evaluator, where sweep reads it and where the walk engine reads it
-    homes = [sys.modules["mdmtheory.sweep"], sys.modules["mdmtheory.evaluate"]]
+    homes = [sys.modules["mdmtheory.sweeps"], sys.modules["mdmtheory.exact"]]
     real = homes[0].evaluate
 
     def flaky(joint, sampler, *args, **kwargs):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import mdmtheory as m
 from mdmtheory import InputError
-from mdmtheory.evaluate import evaluate
+from mdmtheory.exact import evaluate
 from mdmtheory.markov import random_walk
 from mdmtheory.samplers import SamplerState, make_sampler
 

@@ -30,7 +30,7 @@ def _as_sampler(sampler) -> Sampler:
 def fb_numpy(P: np.ndarray, start: np.ndarray, vals: np.ndarray) -> np.ndarray:
     """Plain numpy scaled forward-backward for a batch: ``vals`` ``(W, n)`` -> ``(W, n, q)``
     conditionals (rows of revealed positions 0; uniform rows on an impossible context, the
-    convention of :mod:`mdmtheory.evaluate`)."""
+    convention of :mod:`mdmtheory.exact`)."""
     W, n = vals.shape
     q = P.shape[0]
     ev = np.ones((W, n, q))

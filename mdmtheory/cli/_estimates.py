@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from ..errors import InputError
-from ..evaluate import evaluate
+from ..exact import evaluate
 from ..information import information_summary
 from ..samplers import make_sampler
 from . import emit, parse_sampler_params

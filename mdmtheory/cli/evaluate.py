@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..evaluate import evaluate
+from ..exact import evaluate
 from ..joint import load_joint
 from ..models import model_oracle
 from ..samplers import SAMPLER_NAMES, make_sampler

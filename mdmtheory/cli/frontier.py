@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import InputError
-from ..evaluate import DEFAULT_FRONTIER, frontier
+from ..exact import DEFAULT_FRONTIER, sampler_frontier
 from ..joint import load_joint
 from ..samplers import SAMPLER_NAMES
 from . import add_common, emit
@@ -27,6 +27,6 @@ def run(args) -> int:
     if not names or bad:
         raise InputError(f"unknown sampler {bad[0] if bad else ''!r} in --samplers; valid samplers: {', '.join(SAMPLER_NAMES)}")
     joint = load_joint(args.joint, args.max_memory)
-    result = frontier(joint, names, args.base, args.max_memory)
+    result = sampler_frontier(joint, names, args.base, args.max_memory)
     emit(result, args.json, title=f"sampler frontier: KL ({result['unit']}) against expected model calls")
     return 0

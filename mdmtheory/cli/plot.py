@@ -24,7 +24,7 @@ def register(sub) -> None:
 def run(args) -> int:
     # start-up time: plot and sweep load only when plot runs, not for mdmtheory --help
     from ..plot import plot_table
-    from ..sweep import read_table
+    from ..sweeps import read_table
 
     rows = read_table(args.table)
     out = args.out or os.path.splitext(os.path.basename(args.table))[0] + ".png"

@@ -1,5 +1,5 @@
 """``mdmtheory sweep SPEC.toml [--out TABLE] [--jobs N | --scheduler ADDRESS | --dask-local N]``:
-a grid of models x samplers x knobs x seeds as one tidy table (see :mod:`mdmtheory.sweep`)."""
+a grid of models x samplers x knobs x seeds as one tidy table (see :mod:`mdmtheory.sweeps`)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def default_out(spec: str) -> str:
 
 def run(args) -> int:
     # start-up time: the sweep engine loads only when sweep runs, not for mdmtheory --help
-    from ..sweep import sweep
+    from ..sweeps import sweep
 
     if not args.spec.endswith(".toml"):
         raise InputError(f"a sweep spec is a .toml file; got {args.spec!r}")

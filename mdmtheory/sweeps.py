@@ -77,7 +77,7 @@ from . import __version__
 from . import joint as _joint
 from .errors import InputError
 from .sampler_estimate import estimate_sampler_divergences
-from .evaluate import evaluate
+from .exact import evaluate
 from .files import atomic_write, check_input_file, check_output_file
 from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl

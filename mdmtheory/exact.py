@@ -8,7 +8,7 @@
   most ``k`` model calls, by dynamic programming over partial assignments.
 * :func:`optimal_tradeoff` -- the deterministic adaptive policy minimising ``KL + lam E[calls]``
   (no budget): the convex-hull floor against expected calls.
-* :func:`frontier` -- (expected model calls, KL) for a sweep of each sampler's knob.
+* :func:`sampler_frontier` -- (expected model calls, KL) for a sweep of each sampler's knob.
 
 The oracle is undefined on contexts of probability 0 under ``mu``; there it returns the uniform
 distribution (as :mod:`mdmtheory.divergence`).  ``KL(mu || nu)``, reverse KL and TV do not depend
@@ -44,9 +44,9 @@ from .samplers import KEY_DECIMALS, RULES, SAMPLER_NAMES, TOL, Sampler, SamplerS
 _k = lazy_module("mdmtheory._kernels.evaluate")
 rel_entr = lazy_function("scipy.special", "rel_entr")
 
-__all__ = ["Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
+__all__ = ["Evaluation", "evaluate", "optimal_kl", "optimal_policy", "optimal_tradeoff", "sampler_frontier", "DEFAULT_FRONTIER", "OPTIMAL_MAX_WORK"]
 
-#: Samplers swept by :func:`frontier` by default.
+#: Samplers swept by :func:`sampler_frontier` by default.
 DEFAULT_FRONTIER = ("eb", "entropy", "confidence", "random", "llada", "fast_dllm", "optimal")
 
 #: Refuse :func:`optimal_kl` when ``k * prod_i (1 + 2 q_i)`` (inner-loop cells) exceeds this.
@@ -644,7 +644,7 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
 
 
 def _knobs(name: str, joint: Joint) -> list[tuple[str, object]]:
-    """The knob values :func:`frontier` tries for ``name`` (the rule's registered grid)."""
+    """The knob values :func:`sampler_frontier` tries for ``name`` (the rule's registered grid)."""
     if name not in RULES:
         raise InputError(f"unknown sampler {name!r}; valid samplers: {', '.join(SAMPLER_NAMES)}")
     rule = RULES[name]
@@ -653,7 +653,7 @@ def _knobs(name: str, joint: Joint) -> list[tuple[str, object]]:
     return rule.frontier(joint.n, max(float(sum(np.log(joint.q))), 1e-3))
 
 
-def frontier(
+def sampler_frontier(
     joint: Joint, samplers: Sequence[str] = DEFAULT_FRONTIER, base: float | None = None, max_memory: float | None = None
 ) -> dict:
     """(expected model calls, KL) of each sampler over a sweep of its knob.
@@ -683,7 +683,7 @@ def frontier(
     Examples
     --------
     >>> from mdmtheory import copy
-    >>> pts = frontier(copy(3, 2), ["confidence", "optimal"], base=2)["points"]
+    >>> pts = sampler_frontier(copy(3, 2), ["confidence", "optimal"], base=2)["points"]
     >>> [(p["sampler"], p["value"], round(p["kl"], 12)) for p in pts if p["value"] == 2]
     [('confidence', 2, 1.0), ('optimal', 2, 0.0)]
     """
