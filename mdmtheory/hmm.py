@@ -421,6 +421,7 @@ class HMM:
 
         Examples
         --------
+        >>> from mdmtheory import block_hmm
         >>> block_hmm(2, 2, 6).batch_cursor(4)
         HMMBatchCursor(size=4, HMM(h=4, q=4, n=6))
         """
@@ -654,6 +655,7 @@ class HMMBatchCursor:
 
     Examples
     --------
+    >>> from mdmtheory import block_hmm
     >>> m = block_hmm(2, 2, 6)
     >>> cur = m.batch_cursor(2)
     >>> masks = np.zeros((2, 6), dtype=bool); vals = np.full((2, 6), -1)

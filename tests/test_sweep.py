@@ -163,7 +163,7 @@ def test_failures_are_rows_and_are_retried(tmp_path, monkeypatch):
     """A point whose computation raises becomes a row with the error and no metrics; the other
     rows are whole; a rerun computes the failed rows again."""
     # the exact evaluator, where sweep reads it and where the walk engine reads it
-    homes = [sys.modules["mdmtheory.sweeps"], sys.modules["mdmtheory.exact"]]
+    homes = [sys.modules["mdmtheory.sweeps"], sys.modules["mdmtheory.exact"], sys.modules["mdmtheory.walks"]]
     real = homes[0].evaluate
 
     def flaky(joint, sampler, *args, **kwargs):
