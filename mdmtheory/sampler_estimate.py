@@ -240,8 +240,6 @@ class _Runner:
         self.qt = tuple(int(v) for v in q)
 
     def state(self, P, mask, vals, t) -> SamplerState:
-        Pz = P.copy()
-        Pz[mask] = 0.0
         pair_mi = None
         if "pair_test" in self.sampler.rule.needs:
             def pair_mi(i, j, mask=mask, vals=vals, P=P):
@@ -260,8 +258,8 @@ class _Runner:
             except ImpossibleContext:  # the anchors' values have probability 0
                 return None
 
-        return SamplerState(self.n, mask.copy(), vals.copy(), Pz, step=t, pair_mi=pair_mi, q=self.qt,
-                            conditional_rows=rows)
+        # the marginals as the oracle gave them (the rule reads the masked rows only)
+        return SamplerState(self.n, mask, vals, P, step=t, pair_mi=pair_mi, q=self.qt, conditional_rows=rows)
 
     def select(self, P, mask, vals, t, rng=None):
         """``(S, candidate values or None, log-probability of those candidates)`` of one step."""

@@ -80,18 +80,21 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           Corollary 4.2; ``fast_dllm`` keeps the published code's ``top_i`` quirk)
 ========================  ===================================================================
 
-Every rule is declared once, as a :class:`Rule` of :data:`RULES`: its typed parameters, call
-model, randomness, the oracle capabilities it needs, how an estimate replays it, its knob grid for
-``frontier``, the closed forms claims read, its source; its selection code lives in
-``mdmtheory/_kernels/rules.py`` (fixed codes; parameters, tolerance and key scale passed as
-arguments), used by the exact evaluator, the walk engine, the estimators and
-:meth:`Sampler.select`.  Every engine, command, claim and test reads the registry.
+Every rule is declared once, as a :class:`~mdmtheory.registry.Rule` of the registry
+(:mod:`mdmtheory.registry`): its typed parameters, call model, randomness, the oracle capabilities
+it needs, how an estimate replays it, its knob grid for ``frontier``, the closed forms claims read,
+its source; its selection code lives in ``mdmtheory/_kernels/rules.py`` (fixed codes; parameters,
+tolerance and key scale passed as arguments).  One step is defined once: the rule functions of
+that module, run by the exact evaluator (which enumerates a step's outcomes), the walk engine,
+:meth:`Sampler.draw` (one step drawn: the estimators' step) and :meth:`Sampler.transitions` (the
+law of one step).  Every engine, command, claim and test reads the registry.
 
 Adding a rule: a rule of the *ranked-prefix family* (rank the masked positions by a statistic of
 their marginals, keep a prefix by a size schedule, a per-position test or an entropy budget:
-:class:`Ranking`) is one registry entry, added by :func:`register_rule`, plus its independent
-reference in ``tests/rules_reference.py``: no kernel code.  A rule outside the family adds its
-branch to ``rules.select`` (and ``candidate_law`` if it draws candidates) and a code in
+:class:`~mdmtheory.registry.Ranking`) is one registry entry (in ``registry.py``, or at run time
+with :func:`~mdmtheory.registry.register_rule`) plus its independent reference in
+``tests/rules_reference.py``: no kernel code.  A rule outside the family adds its branch to
+``rules.select`` (and ``candidate_law`` if it draws candidates) and a code in
 ``_kernels/codes.py``.
 
 The schedule samplers (``random``, ``left_to_right``, ``confidence``, ``margin``, ``entropy``)
@@ -186,7 +189,7 @@ class SamplerState:
         Revealed values, ``-1`` where masked.
     marginals : numpy.ndarray, shape (n, qmax)
         The oracle's conditional marginal ``mu(X_i = v | x_R)`` of each masked position (entries
-        past ``q_i`` are 0); rows of revealed positions are zero.
+        past ``q_i`` are 0); rows of revealed positions are not read.
     step : int
         0-based index of the model call about to be made.
     pair_mi : callable, optional
@@ -284,6 +287,7 @@ class Sampler:
         self.rule = RULES[name]
         self.deterministic = self.rule.deterministic
         self._policy = policy
+        self._packed: dict = {}  # kernel arguments by length n (the parameters are fixed at construction)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
@@ -309,9 +313,13 @@ class Sampler:
             Parameters that do not fit ``n`` (a schedule not summing to ``n``, a block length
             not dividing it, ...).
         """
-        ip, fp, sizes = self.rule.pack(self.params, n)
-        return (self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float),
-                np.ascontiguousarray(sizes, np.int64))
+        packed = self._packed.get(n)
+        if packed is None:
+            ip, fp, sizes = self.rule.pack(self.params, n)
+            packed = (self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float),
+                      np.ascontiguousarray(sizes, np.int64))
+            self._packed[n] = packed
+        return packed
 
     def min_calls(self) -> int:
         """Calls every run makes even when nothing is left to unmask (the rule's ``min_calls``:
