@@ -232,42 +232,67 @@ def ranked_prefix(key_kind, stop, stat, x, t, sizes, m, pos, conf, margk, H, tol
     ``sum H - max H <= x + tol`` (the position that crosses the budget is free).  Statistic-based
     keys and stops need the marginals' statistics: an engine that passes none (``conf`` 0 at a
     masked position) gets a ValueError, never a silent "every entropy is 0".
+
+    Cost: ``O(k)`` for left to right with a size, ``O(m)`` for ``STOP_EACH``, ``O(m k)`` for the
+    entropy budgets (the prefix extracted one minimum at a time), ``O(m log m)`` for a size
+    with a statistic key (a sort).
     """
-    stats_needed = key_kind != KEY_POSITION or stop != STOP_SIZE
+    if key_kind == KEY_POSITION and stop == STOP_SIZE:  # left to right: the first positions, no keys
+        k = sizes[t] if t < sizes.size else m
+        if k > m:
+            k = m
+        if k < 1:
+            k = 1
+        for a in range(k):
+            chosen[a] = pos[a]
+        return k
     for a in range(m):
         i = pos[a]
-        if stats_needed and conf[i] <= 0.0:  # a marginal's largest probability is >= 1/q > 0 when computed
+        if conf[i] <= 0.0:  # a marginal's largest probability is >= 1/q > 0 when computed
             raise ValueError("a ranked rule: the engine passed no marginal statistics for a masked position")
-        chosen[a] = i
         key[a] = rank_key(key_kind, conf[i], margk[i], H[i], keyscale)
-    if key_kind != KEY_POSITION:
-        _ranked(m, chosen, key)
+    if stop == STOP_EACH:  # every passing position; else the first-ranked one (ties: lowest position)
+        k = 0
+        best = 0
+        for a in range(m):
+            i = pos[a]
+            if passes(stat, x, conf[i], margk[i], H[i], tol):
+                chosen[k] = i
+                k += 1
+            if key[a] < key[best]:
+                best = a
+        if k == 0:
+            chosen[0] = pos[best]
+            k = 1
+        return k
     if stop == STOP_SIZE:
+        for a in range(m):
+            chosen[a] = pos[a]
+        _ranked(m, chosen, key)
         k = sizes[t] if t < sizes.size else m
         if k > m:
             k = m
         if k < 1:
             k = 1
         return k
-    if stop == STOP_EACH:
-        k = 0
-        for a in range(m):
-            i = chosen[a]
-            if passes(stat, x, conf[i], margk[i], H[i], tol):
-                chosen[k] = i
-                k += 1
-        return k if k > 0 else 1
+    # an entropy budget: the ranked prefix extracted one minimum at a time (ties: lowest position)
     total = 0.0
     top = 0.0
     k = 0
     while k < m:
-        h = H[chosen[k]]
+        best = -1
+        for a in range(m):
+            if key[a] < np.inf and (best < 0 or key[a] < key[best]):
+                best = a
+        h = H[pos[best]]
         total += h
         if h > top:
             top = h
         over = total - top if stop == STOP_SUM_FREE_MAX else total
         if k > 0 and over > x + tol:
             break
+        chosen[k] = pos[best]
+        key[best] = np.inf
         k += 1
     return k
 
