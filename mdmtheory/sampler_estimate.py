@@ -277,11 +277,16 @@ class _StepTC:
         self.table = truth.joint.table if isinstance(truth, TableOracle) else None
         self.cache: dict = {}
 
+    def feasible(self, S) -> bool:
+        """Whether the step's TC is exact and affordable (one position, a table, or within
+        :data:`STEPWISE_MAX_CALLS` oracle calls)."""
+        return len(S) <= 1 or self.table is not None or float(np.max(self.q[S])) ** (len(S) - 1) <= STEPWISE_MAX_CALLS
+
     def __call__(self, mask, vals, S, Pmu) -> float | None:
         if len(S) == 1:
             return 0.0
         if self.table is None:
-            if float(np.max(self.q[S])) ** (len(S) - 1) > STEPWISE_MAX_CALLS:
+            if not self.feasible(S):
                 return None
             return set_total_correlation(self.truth, mask, vals, S)
         key = (mask.tobytes(), vals.tobytes(), S.tobytes())
@@ -478,6 +483,20 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         fwd_sw = np.zeros(M)
         sizes = sampler.sizes(n) if kind == "random_order" else None
         orders = [rng_mu.permutation(n) for _ in range(M)] if kind == "random_order" else None
+        if stepwise_ok:  # a pilot path (the first draw's): a step too large for the stepwise TC stops it before
+            # every run pays for the TCs of the steps before it (the lockstep runs all reach a step together)
+            mask, vals, t = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64), 0
+            while not mask.all():
+                if kind == "random_order":  # the first run's order
+                    S = orders[0][int(np.sum(sizes[:t])):int(np.sum(sizes[:t + 1]))]
+                else:
+                    S = runner.select(_marginals(model, mask, vals, width, q, True), mask, vals, t)[0]
+                if not steptc.feasible(S):
+                    stepwise_ok = False
+                    reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
+                                              f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
+                    break
+                mask[S], vals[S], t = True, X[0, S], t + 1
         model_batch = truth_batch = None
         for lo, hi, live in _chunks(M, batch_size):
             if model_batch is None or model_batch.size != hi - lo:
