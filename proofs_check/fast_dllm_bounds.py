@@ -120,7 +120,7 @@ def profiles(n: int, q: int, eps: float):
             yield margs
 
 
-def _worst(margs: list[np.ndarray], bases) -> tuple[float, float, float, np.ndarray]:
+def worst_case(margs: list[np.ndarray], bases) -> tuple[float, float, float, np.ndarray]:
     """Exact maxima over every joint with marginals ``margs`` of TV, ``D_2`` and ``KL(p || q)``
     (attained at vertices), and the KL-worst vertex."""
     prod = margs[0]
@@ -150,7 +150,7 @@ def check(quick: bool = False, tv=tv_bound, l2=l2_bound, kl_form=kl_bound, in_sc
         grid = sorted({0.05, 0.2, 1 / (n + 1), 0.45, 1 - 1 / q, (1 - 1 / q + 1) / 2, 0.9})
         for eps in grid:
             for margs in profiles(n, q, eps):
-                t, d, k, worst = _worst(margs, bases)
+                t, d, k, worst = worst_case(margs, bases)
                 n_profiles += 1
                 engine_gap = max(engine_gap, abs(total_correlation(Joint(worst.reshape((q,) * n))) - k))
                 bounds = {"tv": tv(n, q, eps), "l2": l2(n, q, eps), "kl": kl_form(n, q, eps)}
