@@ -165,7 +165,7 @@ def check(quick: bool = False, tv_cond=tv_condition, kl_cond=kl_condition, certi
         rival = max(float(v) for z, v in np.ndenumerate(T) if z != star)
         unique = float(T[star]) > rival + 1e-12
         positive += unique
-        not_sharp += unique != (L > U)
+        not_sharp += unique != (L - U > 1e-12)  # equal up to rounding: neither certified nor unique
     passed = (bad_tv == bad_kl == 0 and met_tv > 0 and met_kl > 0 and engine_gap < 1e-9 and wrong_marginals == 0
               and wrong_L == 0 and not_sharp == 0 and 0 < positive < profiles)
     return Claim(

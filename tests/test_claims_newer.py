@@ -144,7 +144,28 @@ def test_low_confidence_law_matches_the_evaluator(shape, seed):
     assert np.allclose(fang_entropy.low_confidence_law(joint.table), law, atol=1e-12)
 
 
+def test_fang_counterexample_by_hand():
+    """mu(01) = mu(10) = 0.45, mu(11) = 0.1: X1 is committed first when its candidate is 1 (0.55 >= any),
+    then X2 | X1 = 1; when y1 = 0 and y2 = 1, X2 = 1 goes first; when both are 0 (a tie) X1 = 0 goes
+    first and X2 = 1 follows: nu = (0, 0.405, 0.45, 0.145), whose entropy exceeds H(mu)."""
+    cx = fang_entropy.COUNTEREXAMPLE
+    nu = np.array([[0.0, 0.45 * 0.55 * 0.45 / 0.55 + 0.45 * 0.45], [0.45, 0.1 + 0.45 * 0.55 * 0.1 / 0.55]])
+    assert np.allclose(nu, [[0, 0.405], [0.45, 0.145]])
+    assert np.allclose(fang_entropy.low_confidence_law(cx), nu, atol=1e-15)
+    law = m.evaluate(m.Joint(cx), m.make_sampler("llada", steps=2, temperature=1.0)).law.table
+    assert np.allclose(law, nu, atol=1e-12)
+    h = lambda p: -sum(x * math.log(x) for x in np.ravel(p) if x > 0)  # noqa: E731
+    assert h(nu) - h(cx) > 0.05
+
+
 def test_fang_claim_fails_with_random_remasking_under_test():
-    """Random remasking samples mu at one token per call: never strictly below H(mu)."""
+    """Random remasking samples mu at one token per call: never strictly below H(mu), and the
+    counterexample is not reproduced."""
     claim = fang_entropy.check(quick=True, remasking="random")
     assert not claim.passed and claim.numbers["one_per_call_lower_than_H_mu"] == 0
+
+
+def test_fang_claim_fails_without_its_counterexample():
+    """A table where low-confidence remasking does lower the entropy is no counterexample."""
+    claim = fang_entropy.check(quick=True, counterexample=np.outer([0.9, 0.1], [0.5, 0.5]))
+    assert not claim.passed and claim.numbers["counterexample_H_nu_minus_H_mu"] < 0
