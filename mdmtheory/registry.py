@@ -74,12 +74,25 @@ class Origin:
                 "functions": list(self.functions), "commit": self.commit, "paper": self.paper, "note": self.note}
 
     def line(self) -> str:
-        """One line: ``follows: repository/path: functions @ commit[:12]`` (and the paper)."""
-        where = f"{self.repository}/{self.path}" if self.repository else self.path
-        code = f"{where}: {', '.join(self.functions)}" if self.functions else where
-        at = f" @ {self.commit[:12]}" if self.commit else (" (no commit read)" if self.follows != "toolkit" else "")
-        paper = f"; paper {self.paper}" if self.paper else ""
-        return f"{self.follows}: {code}{at}{paper}".replace(": ;", ";")
+        """One line: ``follows: repository, path: functions @ commit[:12]; paper ...``.
+
+        Examples
+        --------
+        >>> Origin("code", "o/r", "g.py", ("f",), "0" * 40, "arXiv:1").line()
+        'code: o/r, g.py: f @ 000000000000; paper arXiv:1'
+        """
+        parts = [", ".join(p for p in (self.repository, self.path) if p)]
+        if self.functions:
+            parts[0] += ": " + ", ".join(self.functions)
+        if self.commit:
+            parts[0] += f" @ {self.commit[:12]}"
+        elif self.follows in ("code", "third-party code"):
+            parts[0] += " (no commit read)"
+        if self.follows == "paper":
+            return f"paper: {self.paper}" + (f"; written in {parts[0]}" if parts[0] else "")
+        if self.paper:
+            parts.append(f"paper {self.paper}")
+        return f"{self.follows}: " + "; ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def test_samplers_name_their_origin_and_departure(capsys):
     assert by["fast_dllm"]["origin"]["path"] == "llada/generate.py" and "get_transfer_index_dynamic" in by["fast_dllm"]["origin"]["functions"]
     assert by["frechet_profile"]["origin"]["commit"].startswith("518b90f4") and by["eb"]["origin"]["follows"] == "paper"
     code, out, _ = run(["samplers"], capsys)
-    assert "follows code: ML-GSAI/LLaDA/generate.py: generate" in out and "@ 41760b91240e" in out
+    assert "follows code: ML-GSAI/LLaDA, generate.py: generate, get_num_transfer_tokens" in out and "@ 41760b91240e" in out
     assert out.count("departs from the paper:") == len(m.SAMPLER_NAMES)
     with pytest.raises(m.InputError, match="commit"):
         Origin("code", repository="r", path="p", functions=("f",))
