@@ -24,8 +24,8 @@ _r = lazy_module("mdmtheory._kernels.rules")
 _markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy load on first use
 
 __all__ = [
-    "Param", "Ranking", "Origin", "ORIGIN_KINDS", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS", "RANK_STOPS", "register_rule",
-    "unregister_rule", "step_sizes", "llada_sizes",
+    "Param", "Ranking", "Origin", "ORIGIN_KINDS", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS",
+    "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes",
 ]
 
 
