@@ -14,7 +14,9 @@ the product's mode gap (assumed ``> 0``).
    random tables: the joint conditional sliced out of the table, ``KL`` from the toolkit's
    ``total_correlation`` (compared with the brute-force KL).  Counted: the sets meeting each
    condition (must be some) and those among them whose greedy tuple is not the unique joint mode
-   (must be none).
+   (must be none).  Reported beside: the smallest ``TV / Delta`` among the sets whose joint mode
+   moved (on these tables it is above 1: the lemma's ``Delta / 2`` is not approached when ``Q_S``
+   is ``P_S``'s own product; whether it is sharp there is not settled here).
 2. Sharpness of the Frechet certificate (Theorem 4.1, "the sharp marginal-only certificate"):
    ``L_n = max(0, sum c_(j) - (n - 1))``, ``U_n = 1 - c_(n)``.  For a confidence profile with
    ``L_n <= U_n`` some joint with those confidences has ``x*`` not the unique mode: the extremal
@@ -134,6 +136,7 @@ def check(quick: bool = False, tv_cond=tv_condition, kl_cond=kl_condition, certi
     profile (module docstring)."""
     sets = met_tv = met_kl = bad_tv = bad_kl = 0
     engine_gap = 0.0
+    moved_tv_over_gap = np.inf  # how close a set whose joint mode moved comes to Lemma 4.6's TV < Delta/2
     for t in _tables(quick):
         for P, Q in _sets(t):
             gap = gap_fn(Q)
@@ -146,6 +149,8 @@ def check(quick: bool = False, tv_cond=tv_condition, kl_cond=kl_condition, certi
             star = np.unravel_index(int(np.argmax(Q)), Q.shape)
             rival = max(float(v) for z, v in np.ndenumerate(P) if z != star)
             unique = float(P[star]) > rival + TOL
+            if not unique:
+                moved_tv_over_gap = min(moved_tv_over_gap, tv / gap)
             if tv_cond(tv, kl_value, gap):
                 met_tv += 1
                 bad_tv += not unique
@@ -181,6 +186,7 @@ def check(quick: bool = False, tv_cond=tv_condition, kl_cond=kl_condition, certi
             "sets_meeting_kl_condition": met_kl,
             "of_which_not_joint_mode_kl": bad_kl,
             "engine_vs_brute_kl": engine_gap,
+            "min_tv_over_gap_where_mode_moved": float(moved_tv_over_gap),
             "profiles": profiles,
             "extremal_marginal_errors": wrong_marginals,
             "extremal_p_star_not_L": wrong_L,
