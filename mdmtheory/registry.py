@@ -10,7 +10,7 @@ command, claim and test reads this registry; :mod:`mdmtheory.samplers` builds sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -24,9 +24,75 @@ _r = lazy_module("mdmtheory._kernels.rules")
 _markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy load on first use
 
 __all__ = [
-    "Param", "Ranking", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS", "RANK_STOPS", "register_rule",
-    "unregister_rule", "step_sizes", "llada_sizes",
+    "Param", "Ranking", "Origin", "ORIGIN_KINDS", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS",
+    "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes",
 ]
+
+
+#: What a rule follows (:attr:`Origin.follows`): the published ``code`` (read at a commit), the
+#: ``paper`` (no public code read), ``third-party code`` (an implementation by others than the
+#: authors) or the ``toolkit`` (a rule of this project, a published one's relative).
+ORIGIN_KINDS = ("code", "paper", "third-party code", "toolkit")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a rule comes from, structured: what it follows, the code it was read against (repository,
+    path, functions, commit), the paper, and one line on where the rule departs from the paper.
+
+    ``commit`` is the 40-hex commit of the file read (``""`` where none could be read: ``note``
+    then says why); the toolkit's own rules name their file in this repository and no commit.
+
+    Examples
+    --------
+    >>> Origin("paper", paper="arXiv:2505.24857", departs="none").to_dict()["follows"]
+    'paper'
+    """
+
+    follows: str
+    repository: str = ""
+    path: str = ""
+    functions: tuple[str, ...] = ()
+    commit: str = ""
+    paper: str = ""
+    departs: str = ""
+    note: str = ""
+
+    def __post_init__(self):
+        if self.follows not in ORIGIN_KINDS:
+            raise InputError(f"Origin.follows={self.follows!r}: choose from {', '.join(ORIGIN_KINDS)}")
+        if self.commit and not (len(self.commit) == 40 and all(c in "0123456789abcdef" for c in self.commit)):
+            raise InputError(f"Origin.commit={self.commit!r}: give the 40-hex commit of the file read, or ''")
+        if self.follows in ("code", "third-party code") and not (self.repository and self.path and self.functions):
+            raise InputError("an Origin that follows code names its repository, path and functions")
+        if self.follows in ("code", "third-party code") and not (self.commit or self.note):
+            raise InputError("an Origin that follows code gives the commit read, or a note saying why there is none")
+
+    def to_dict(self) -> dict:
+        """``follows``, ``repository``, ``path``, ``functions`` (list), ``commit``, ``paper``, ``note``."""
+        return {"follows": self.follows, "repository": self.repository, "path": self.path,
+                "functions": list(self.functions), "commit": self.commit, "paper": self.paper, "note": self.note}
+
+    def line(self) -> str:
+        """One line: ``follows: repository, path: functions @ commit[:12]; paper ...``.
+
+        Examples
+        --------
+        >>> Origin("code", "o/r", "g.py", ("f",), "0" * 40, "arXiv:1").line()
+        'code: o/r, g.py: f @ 000000000000; paper arXiv:1'
+        """
+        parts = [", ".join(p for p in (self.repository, self.path) if p)]
+        if self.functions:
+            parts[0] += ": " + ", ".join(self.functions)
+        if self.commit:
+            parts[0] += f" @ {self.commit[:12]}"
+        elif self.follows in ("code", "third-party code"):
+            parts[0] += " (no commit read)"
+        if self.follows == "paper":
+            return f"paper: {self.paper}" + (f"; written in {parts[0]}" if parts[0] else "")
+        if self.paper:
+            parts.append(f"paper {self.paper}")
+        return f"{self.follows}: " + "; ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
@@ -234,6 +300,10 @@ class Rule:
         the size of the first step on the two-mode law); a claim skips a rule without one.
     check
         ``check(given) -> None``: cross-parameter checks on the given keyword parameters.
+    origin
+        An :class:`Origin`: what the rule follows (published code at a commit, the paper, third-party
+        code, the toolkit) and, in one line (``origin.departs``), where it departs from the paper.
+        Every built-in rule has one; ``source`` stays the one-line citation.
     """
 
     name: str
@@ -259,6 +329,7 @@ class Rule:
     frontier_fixed: dict = field(default_factory=dict)
     closed_forms: dict = field(repr=False, default_factory=_no_closed_forms)
     check: Callable | None = field(repr=False, default=None)
+    origin: Origin | None = None
 
     def __post_init__(self):
         if self.ranking is not None:
@@ -292,6 +363,8 @@ class Rule:
             "candidates": self.candidates,
             "source": self.source,
             "doc": self.doc,
+            "origin": None if self.origin is None else self.origin.to_dict(),
+            "departs": "" if self.origin is None else self.origin.departs,
         }
 
 
@@ -421,6 +494,69 @@ def _schedule_rule(name: str, ranking: Ranking, order: str, doc: str, **kw) -> R
 def _check_fast_dllm(given: dict) -> None:
     if given.get("factor") is not None and "threshold" in given:
         raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+
+
+# Where each built-in rule comes from (Rule.origin): the published code read (repository, path,
+# functions, the commit read) or the paper, and one line on where the rule departs from the paper.
+_TOOLKIT_SELECT = dict(repository="mdmtheory", path="mdmtheory/_kernels/rules.py", functions=("select",))
+_TOOLKIT_RANKED = dict(repository="mdmtheory", path="mdmtheory/_kernels/rules.py", functions=("ranked_prefix",))
+_ORIGINS = {
+    "random": Origin("toolkit", **_TOOLKIT_SELECT, paper="Chen-Cong-Li arXiv:2511.04647 (random order); MDLM arXiv:2406.07524",
+                     departs="none: the papers' uniformly random order, sizes from a schedule"),
+    "left_to_right": Origin("toolkit", **_TOOLKIT_RANKED, paper="",
+                            departs="none: the autoregressive order, several positions per call"),
+    "confidence": Origin("toolkit", **_TOOLKIT_RANKED, paper="MaskGIT arXiv:2202.04200; LLaDA arXiv:2502.09992",
+                         departs="ranks by the marginal's max probability, then samples; MaskGIT and LLaDA rank "
+                                 "sampled candidates by their probability (that is llada)"),
+    "margin": Origin("toolkit", **_TOOLKIT_RANKED, paper="Dream arXiv:2508.15487 (alg='topk_margin')",
+                     departs="ranks the marginals before sampling; Dream ranks with its drawn candidates (that is dream)"),
+    "entropy": Origin("toolkit", **_TOOLKIT_RANKED, paper="Bansal et al. arXiv:2606.22976; Dream (alg='entropy')",
+                      departs="none for Bansal et al.'s lowest-entropy unmasking; Dream ranks with drawn candidates (dream)"),
+    "threshold": Origin("toolkit", **_TOOLKIT_RANKED, paper="Fast-dLLM arXiv:2505.22618 (threshold rule)",
+                        departs="every position with max p >= tau, no candidates; the published rule ranks sampled "
+                                "candidates (that is fast_dllm)"),
+    "eb": Origin("paper", paper="Ben-Hamu et al. arXiv:2505.24857 (EB-sampler)",
+                 departs="no temperature: entropies of the untempered marginals, positions sampled after selection; "
+                         "public implementations differ on tempering the entropies"),
+    "punt_pairwise": Origin("toolkit", repository="mdmtheory", path="mdmtheory/_kernels/rules.py",
+                            functions=("select", "pairwise_dependent"), paper="PUNT-like (arXiv:2510.21961)",
+                            departs="pairwise conditional mutual informations of the truth, not PUNT's anchor rounds"),
+    "bisection": Origin("paper", paper="Bansal et al. arXiv:2606.22976 (bisection sampler)",
+                        departs="none: the midpoint of every run of masked positions per call"),
+    "optimal": Origin("toolkit", repository="mdmtheory", path="mdmtheory/exact.py", functions=("optimal_policy",),
+                      departs="not a published sampler: the best deterministic policy with k calls (a floor)"),
+    "llada": Origin("code", repository="ML-GSAI/LLaDA", path="generate.py",
+                    functions=("generate", "get_num_transfer_tokens", "add_gumbel_noise"),
+                    commit="41760b91240e934e7612b08d45a0642d680c098a", paper="Nie et al. arXiv:2502.09992",
+                    departs="the paper's runs noised the remasking confidence with Gumbel noise (LLaDA issue #42); "
+                            "the code, followed here, ranks by the clean probability of the candidate"),
+    "fast_dllm": Origin("code", repository="NVlabs/Fast-dLLM", path="llada/generate.py",
+                        functions=("get_transfer_index", "get_transfer_index_dynamic", "add_gumbel_noise"),
+                        commit="f6b35ec3f1b16e1b3d3357938046559ae2d350fa", paper="Wu et al. arXiv:2505.22618",
+                        departs="the paper's Algorithm 1 caps the steps per block and ranks the greedy max p; the code "
+                                "(followed) has no cap, ranks the sampled candidate, and its factor rule's top_i step "
+                                "commits all when only the last confidence fails"),
+    "dream": Origin("code", repository="Dream-org/Dream-v0-Instruct-7B (Hugging Face model repository)",
+                    path="generation_utils.py",
+                    functions=("DreamGenerationMixin._sample", "sample_tokens", "top_p_logits", "top_k_logits"),
+                    paper="Ye et al. arXiv:2508.15487",
+                    note="the file lives on the Hugging Face hub, not on GitHub: no commit could be read here; it was "
+                         "read through copies that name it as their source",
+                    departs="none known from the paper (the code is followed); the code computes the step counts in "
+                            "float32, the toolkit in float64"),
+    "punt": Origin("paper", paper="Azangulov et al. arXiv:2510.21961 (PUNT, as issue 10 states it)",
+                   departs="independent rounds, each a model call; the one public implementation found shrinks the "
+                           "tested set across rounds and skips empty rounds"),
+    "entropy_sum": Origin("paper", **_TOOLKIT_RANKED, paper="Cai and Li arXiv:2603.22248 (entropy-sum rule, abstract)",
+                          departs="the token whose entropy makes the sum exceed eps is not unmasked; the abstract "
+                                  "unmasks until the cumulative entropy exceeds the threshold (crossing token included)"),
+    "frechet_profile": Origin("code", repository="Ringo-Star/FastdLLM_plusplus", path="v1/llada/generate.py",
+                              functions=("get_transfer_index_frechet_profile",),
+                              commit="518b90f4228fb408a14e42d7fbc8d945ad934f50",
+                              paper="Kasa et al. arXiv:2606.02955v2, Algorithm 1",
+                              departs="none found: the code counts the n with L_n - U_n > margin, which is the largest "
+                                      "such n (the score decreases in n), as Algorithm 1"),
+}
 
 
 #: The registry: one entry per rule, in display order (:func:`register_rule` adds one).
@@ -553,6 +689,12 @@ RULES: dict[str, Rule] = {
              closed_forms=_two_mode(lambda prm, n: 1, *({"margin": d} for d in (0.0, 0.25, 0.9)))),
     )
 }
+
+
+for _name, _origin in _ORIGINS.items():
+    RULES[_name] = replace(RULES[_name], origin=_origin)
+if set(_ORIGINS) != set(RULES):  # pragma: no cover - a built-in rule without its origin is a bug
+    raise AssertionError(f"built-in rules without an origin: {sorted(set(RULES) - set(_ORIGINS))}")
 
 
 class _RegisteredNames(Sequence):

@@ -19,13 +19,29 @@ from dataclasses import dataclass, field
 
 from mdmtheory.errors import InputError
 
-__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "TOL", "MARGIN"]
+__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "TOL", "MARGIN", "KINDS", "SOURCES_READ"]
 
 #: Rounding noise: two exact computations of one quantity must agree, and an exact inequality
 #: must hold, within ``TOL`` (nats, or bits where a claim says so).
 TOL = 1e-10
 #: A difference larger than ``MARGIN`` is real: a strict inequality, a winner, a form that fails.
 MARGIN = 1e-9
+
+#: What a verdict says was checked (``Claim.kind``):
+#:
+#: * ``confirmed``: the statement as printed holds on every case checked;
+#: * ``corrected``: the printed form fails, a corrected form holds (the claim's ``detail`` says how);
+#: * ``scoped``: the statement holds on the stated (narrowed) scope only;
+#: * ``consistency``: an identity or bound of the toolkit's own engines or definitions (it holds by
+#:   construction of the rule or tests our own optimum), not a check of the paper's statement;
+#: * ``fail``: the printed statement fails and no corrected form is given (the counterexample is
+#:   the finding; the verdict PASS then means the counterexample was reproduced).
+KINDS = ("confirmed", "corrected", "scoped", "consistency", "fail")
+#: What of the source was read (``Claim.source_read``: one or more of these, joined by ``", "``):
+#: the paper's ``full text``, its ``abstract``, its published ``code``, a third-party ``summary``
+#: (an issue, a review), the developers' ``reference notes`` (which quote the paper), or ``none``
+#: (the statement is the toolkit's own derivation, docs/theory.md).
+SOURCES_READ = ("full text", "abstract", "code", "summary", "reference notes", "none")
 
 
 @dataclass
@@ -34,6 +50,9 @@ class Claim:
 
     ``numbers`` holds the quantities compared (name -> value), ``passed`` the verdict and
     ``detail`` one sentence on what was compared (and, where a source was wrong, which form holds).
+    ``kind`` says what the verdict checked (one of :data:`KINDS`) and ``source_read`` what of the
+    source was read (terms of :data:`SOURCES_READ` joined by ``", "``); every claim module sets
+    both (``KIND``, ``SOURCE_READ``), and an unknown value raises.
     """
 
     name: str
@@ -42,13 +61,25 @@ class Claim:
     numbers: dict = field(default_factory=dict)
     detail: str = ""
     seconds: float = 0.0
+    kind: str = ""
+    source_read: str = ""
+
+    def __post_init__(self):
+        if self.kind and self.kind not in KINDS:
+            raise InputError(f"claim {self.name}: kind={self.kind!r} is not one of {', '.join(KINDS)}")
+        if self.source_read:
+            unknown = [t for t in self.source_read.split(", ") if t not in SOURCES_READ]
+            if unknown:
+                raise InputError(f"claim {self.name}: source_read term(s) {unknown} not in {', '.join(SOURCES_READ)} "
+                                 "(join several with ', ')")
 
     @property
     def verdict(self) -> str:
         return "PASS" if self.passed else "FAIL"
 
     def to_dict(self) -> dict:
-        """The JSON row: ``name``, ``source``, ``verdict``, ``numbers``, ``detail``, ``seconds``.
+        """The JSON row: ``name``, ``source``, ``verdict``, ``numbers``, ``detail``, ``seconds``,
+        ``kind``, ``source_read``.
 
         Examples
         --------
@@ -56,7 +87,7 @@ class Claim:
         'PASS'
         """
         return {"name": self.name, "source": self.source, "verdict": self.verdict, "numbers": self.numbers,
-                "detail": self.detail, "seconds": self.seconds}
+                "detail": self.detail, "seconds": self.seconds, "kind": self.kind, "source_read": self.source_read}
 
 
 def claim_modules() -> list[str]:
@@ -120,5 +151,7 @@ def run_claims(names: list[str] | None = None, quick: bool = False, progress=Non
         t0 = time.perf_counter()
         claim = importlib.import_module(f"{__name__}.{name}").check(quick=quick)
         claim.seconds = time.perf_counter() - t0
+        if not (claim.kind and claim.source_read):  # pragma: no cover - every module sets KIND and SOURCE_READ
+            raise AssertionError(f"claim module {name} sets no kind / source_read")
         out.append(claim)
     return out

@@ -22,6 +22,10 @@ from . import MARGIN, TOL, Claim
 from ._brute import kl, order_laws
 
 NAME = "austin_two_phase"
+#: What the verdict checked (proofs_check.KINDS): the printed exact form (n-k+1)(Z_n - Z_k) is only an upper
+#: bound; the exact error is sum_{j>k} (Z_j - Z_k).
+KIND = "corrected"
+SOURCE_READ = "abstract, reference notes"
 
 
 def theorem4_form(z: np.ndarray, k: int) -> float:
@@ -60,6 +64,8 @@ def check(quick: bool = False, curve_fn=information_curve, exact_form=theorem4_f
             cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Theorem 10 (Austin's two-phase schedule)",
         passed=not_curves == 0 and worst_form < TOL and worst_engine < TOL and worst_bound <= TOL and strict > 0,
         numbers={

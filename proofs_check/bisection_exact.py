@@ -19,6 +19,9 @@ from mdmtheory.markov import bisection_partition, random_walk
 from . import TOL, Claim
 
 NAME = "bisection_exact_on_chains"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "abstract, summary"
 
 #: One spec per family, with the length n used at small n (q^n dense cells kept small).
 SMALL = {
@@ -59,6 +62,8 @@ def check(quick: bool = False, partition_fn=bisection_partition) -> Claim:
     passed = worst_small < TOL and worst_eval < TOL and worst_large == 0.0 and rounds_ok and contrast > 1.0
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Bansal et al. arXiv:2606.22976; docs/theory.md section 5.6",
         passed=bool(passed),
         numbers={

@@ -42,6 +42,10 @@ from ._brute import H, conditional, kl
 from ._families import builtin_families
 
 NAME = "cai_li_entropy_sum"
+#: What the verdict checked (proofs_check.KINDS): the per-step bound holds by the rule's definition (the sum
+#: of entropies bounds the step's conditional TC); the paper's rate was not checked.
+KIND = "consistency"
+SOURCE_READ = "summary"
 SOURCE = (
     "Cai and Li (2026), arXiv 2603.22248, the entropy-sum rule: only issue 12's one-line summary was reachable "
     "(\"reaches eps KL in ~O(H(X)/eps) expected iterations\"; no constant, no exact statement); the rule as "
@@ -145,6 +149,8 @@ def check(quick: bool = False, engine=evaluate, walker=walk, step_bound=lambda e
     passed = gap <= 1e-9 and worst_step <= TOL and over_implied <= TOL
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers={

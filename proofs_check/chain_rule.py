@@ -21,6 +21,9 @@ from mdmtheory.samplers import SamplerState
 from . import TOL, Claim
 
 NAME = "chain_rule_adaptive"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "consistency"
+SOURCE_READ = "none"
 
 
 def _state(joint, values: list[int], step: int) -> SamplerState:
@@ -95,6 +98,8 @@ def check(quick: bool = False, tc_fn=conditional_total_correlation) -> Claim:
                 cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chain rule (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 2.2)",
         passed=worst_chain < TOL and worst_kernel < TOL,
         numbers={"cases": cases, "max_abs_kl_minus_chain_sum": worst_chain, "max_abs_evaluator_minus_brute": worst_kernel},

@@ -18,6 +18,9 @@ from mdmtheory import evaluate, make_sampler, random_joint
 from . import TOL, Claim
 
 NAME = "eb_bound"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "abstract, summary"
 
 
 def _H(p: np.ndarray) -> float:
@@ -70,6 +73,8 @@ def check(quick: bool = False, bound_fn=eb_bound) -> Claim:
                     runs += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Ben-Hamu et al. (arXiv 2505.24857), EB-sampler error bound",
         passed=slack <= TOL and over <= TOL,
         numbers={

@@ -31,6 +31,9 @@ from ._brute import kl
 from .chain_rule import walk
 
 NAME = "entropy_vs_random_on_graphs"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "abstract, summary"
 
 #: Cases re-decided at length 64 by simulation in the full check (two entropy wins, three random
 #: wins at length 7); the winner at 64 must be the exact winner at 7.
@@ -144,6 +147,8 @@ def check(quick: bool = False, metrics_fn=exact_walk_metrics) -> Claim:
     numbers["max_abs_entropy_vs_brute_force_n=5"] = worst_entropy
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Bansal et al. arXiv:2606.22976; docs/theory.md section 5.8",
         passed=bool(both and agree and worst < TOL and worst_entropy < TOL),
         numbers=numbers,

@@ -37,6 +37,9 @@ from ._brute import conditional
 from ._families import builtin_families
 
 NAME = "fast_dllm_frechet"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "full text, code"
 SOURCE = (
     "Kasa, Dai, Negi and Li (2026), Fast-dLLM++, arXiv 2606.02955 (paper v2 and its code v1/llada/generate.py, "
     "get_transfer_index_frechet_profile): Theorem 4.1 and Corollary 4.4; the factor rule of Fast-dLLM arXiv 2505.22618"
@@ -206,6 +209,8 @@ def check(quick: bool = False, certificate=frechet_certificate, factor=paper_fac
               and run_gap <= TOL)
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers=numbers,

@@ -20,9 +20,12 @@ from mdmtheory import Joint, random_joint
 from . import Claim
 
 NAME = "fast_dllm_theorem1"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "full text"
 SOURCE = (
-    "C. Wu et al. (2025), Fast-dLLM, arXiv 2505.22618, Theorem 1 (statement as quoted in issue 12; "
-    "the paper's page was reachable only in part); decoders and counterexample written here"
+    "C. Wu et al. (2025), Fast-dLLM, arXiv 2505.22618 (v3), Theorem 1 part 1 (read in the paper's appendix A: "
+    "hypothesis (n + 1) eps <= 1, tight by the construction of its step 3); decoders and counterexample written here"
 )
 
 
@@ -105,6 +108,8 @@ def check(quick: bool = False, parallel=greedy_parallel, sequential=greedy_seque
     passed = broken == 0 and held > 0 and differ == len(past)
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers={

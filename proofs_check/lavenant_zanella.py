@@ -20,6 +20,10 @@ from . import TOL, Claim
 from ._families import builtin_families
 
 NAME = "lavenant_zanella_geometric"
+#: What the verdict checked (proofs_check.KINDS): their bounds were not reachable: geometric schedules are
+#: compared with the toolkit's own exact optimum.
+KIND = "consistency"
+SOURCE_READ = "abstract, summary"
 SOURCE = (
     "H. Lavenant and G. Zanella (2025), arXiv 2510.25544; only the abstract and summaries were reachable: their "
     "bounds are not checked, their geometric schedules are compared with the exact optimum"
@@ -56,6 +60,8 @@ def check(quick: bool = False, optimum=optimal_schedule, schedule=geometric) -> 
         excess[f"max_excess[{name}]"] = fam_excess
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=worst_violation <= TOL,
         numbers={"cases": total, "max_optimal_minus_geometric": worst_violation, "best_ratio_growing_fraction": growing / total, **excess},

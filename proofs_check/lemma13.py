@@ -23,6 +23,10 @@ from . import TOL, Claim
 from ._brute import expected_conditional_tc
 
 NAME = "lemma13_one_step_identity"
+#: What the verdict checked (proofs_check.KINDS): our reading of Lemma 13 (an identity of the information
+#: curve); the printed statement was not read.
+KIND = "consistency"
+SOURCE_READ = "reference notes"
 
 
 def check(quick: bool = False, curve_fn=information_curve) -> Claim:
@@ -49,6 +53,8 @@ def check(quick: bool = False, curve_fn=information_curve) -> Claim:
                 cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Lemma 13 (as read here: the one-step identity)",
         passed=worst < TOL,
         numbers={"tables": len(tables), "cases": cases, "max_abs_difference": worst},

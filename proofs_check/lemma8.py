@@ -16,6 +16,9 @@ from mdmtheory import copy, information_curve, parity, random_joint, reed_solomo
 from . import TOL, Claim, _brute
 
 NAME = "lemma8_tc_dtc_areas"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "abstract, reference notes"
 
 
 def check(quick: bool = False, curve_fn=information_curve) -> Claim:
@@ -34,6 +37,8 @@ def check(quick: bool = False, curve_fn=information_curve) -> Claim:
         worst_curve = max(worst_curve, float(np.max(np.abs(z - _brute.information_curve(joint.table)))))
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Lemma 8",
         passed=max(worst_tc, worst_dtc, worst_curve) < TOL,
         numbers={"tables": len(tables), "max_abs_tc_error": worst_tc, "max_abs_dtc_error": worst_dtc,

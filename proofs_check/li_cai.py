@@ -17,6 +17,9 @@ from . import TOL, Claim, _brute
 from ._cases import schedule_cases
 
 NAME = "li_cai_bound"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "reference notes"
 
 
 def _schedules(n: int, rng) -> list[Schedule]:
@@ -56,6 +59,8 @@ def check(quick: bool = False, bound_fn=published_bound) -> Claim:
             cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Li and Cai (2025), arXiv 2505.21400",
         passed=worst <= TOL,
         numbers={"cases": cases, "max_exact_minus_bound": worst, "max_exact_over_bound": tightest},

@@ -19,6 +19,10 @@ from ._cases import schedule_cases
 from ._families import builtin_families
 
 NAME = "li_cai_lower_bound"
+#: What the verdict checked (proofs_check.KINDS): holds for s_max >= 2, the stated scope; the quoted form
+#: fails at s_max = 1.
+KIND = "scoped"
+SOURCE_READ = "reference notes"
 SOURCE = (
     "G. Li and C. Cai (2025), arXiv 2505.21400, Theorem 2 (lower bound), as quoted in issue 12; "
     "only the abstract was reachable, so the mask W_j^(-i) is our reading (each other position "
@@ -61,6 +65,8 @@ def check(quick: bool = False, lower=li_cai_lower_bound, upper=li_cai_bound, kl=
     passed = worst_margin >= -TOL
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers={

@@ -19,6 +19,9 @@ from . import MARGIN, TOL, Claim
 from ._brute import kl, order_laws
 
 NAME = "mixture_convexity"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "consistency"
+SOURCE_READ = "none"
 
 
 def brute_mixture(table: np.ndarray, steps: tuple[int, ...]) -> tuple[np.ndarray, float]:
@@ -50,6 +53,8 @@ def check(quick: bool = False, mixture_kl_fn=mixture_kl) -> Claim:
                 cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Convexity of KL (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 2.3)",
         passed=worst_gap <= TOL and max(worst_law, worst_thm4, worst_eval) < TOL and per_order_below == 0,
         numbers={

@@ -37,6 +37,10 @@ from . import MARGIN, TOL, Claim
 from ._brute import conditional, fixed_order_law, kl, marginal, ordered_partitions
 
 NAME = "oracle_decoupling"
+#: What the verdict checked (proofs_check.KINDS): the printed lemma has the two KLs swapped; the per-order
+#: form E KL_hat = E KL + error holds, the swapped and the mixture forms fail.
+KIND = "corrected"
+SOURCE_READ = "reference notes"
 
 
 
@@ -211,6 +215,8 @@ def check(quick: bool = False, expected_kl_fn=expected_kl, mixture_kl_fn=mixture
     run_ok = run["gap"] < TOL and run["dep_gap"] < TOL and run["err_gap"] < TOL and run["smallest_error"] > MARGIN
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Learned-oracle decoupling lemma (Chen-Cong-Li arXiv 2511.04647; docs/theory.md section 4.6)",
         passed=bool(right < TOL and printed_min > MARGIN and off_2err < TOL and mixture_fails > 0 and run_ok),
         numbers={

@@ -31,6 +31,9 @@ from mdmtheory.samplers import step_sizes
 from . import TOL, Claim
 
 NAME = "parallelbench_bound_and_shuffle"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "summary, code"
 SOURCE = (
     "W. Kang et al. (2025), ParallelBench, arXiv 2510.04767: the lower bound KL >= sum_t E C(S_t | S_<t) and "
     "L*_T nonincreasing as summarised by a review (the paper's text and its stated accuracies were not "
@@ -166,6 +169,8 @@ def check(quick: bool = False, lower=fixed_order_kl, engine=evaluate, accuracy=s
     passed = worst_replace <= TOL and worst_slack >= -TOL and worst_equal <= TOL and not_monotone == 0 and worst_acc <= TOL
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers={

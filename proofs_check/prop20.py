@@ -21,6 +21,9 @@ from mdmtheory import expected_kl, fixed_order_kl, information_curve, reed_solom
 from . import TOL, Claim, _brute
 
 NAME = "prop20_reed_solomon_one_jump"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "reference notes"
 
 
 def one_jump(n: int, k: int, q: int) -> np.ndarray:
@@ -48,6 +51,8 @@ def check(quick: bool = False, curve_fn=information_curve, closed_form=one_jump)
             worst_jump = max(worst_jump, float(abs(expected_kl(joint, [k + 1, n - k - 1], base=2) - want[-1])))
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Prop. 20",
         passed=max(worst, worst_def, two_step, worst_jump) < TOL,
         numbers={"codes": len(codes), "max_abs_curve_error_bits": worst, "max_abs_definition_error_bits": worst_def,

@@ -18,6 +18,9 @@ import sympy as sp
 from . import Claim
 
 NAME = "symbolic_theorem4_lemma13"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "reference notes"
 
 
 def _joint(n: int):
@@ -129,6 +132,8 @@ def check(quick: bool = False, curve_fn=_curve) -> Claim:
         numbers[f"lemma13_n{n}"] = f"{sum(l13[n])}/{len(l13[n])} (t,s) pairs"
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Theorem 4 and Lemma 13 (our reading), sympy",
         passed=all(all(v) for v in t4.values()) and all(all(v) for v in l13.values()),
         numbers=numbers,

@@ -30,6 +30,10 @@ from . import TOL, Claim
 from ._brute import optimal_expected_kl
 
 NAME = "theorem30_log_n_lower_bound"
+#: What the verdict checked (proofs_check.KINDS): checked at the level of the information curve (that a
+#: distribution realises the curve is not checked).
+KIND = "scoped"
+SOURCE_READ = "reference notes"
 
 #: The check's choices, not the theorem's constants: steps ``k = floor(C ln n / eps)``; the
 #: optimal KL at ``k`` must stay ``>= RATIO_FLOOR * eps`` and not fall below half its value at the
@@ -94,6 +98,8 @@ def check(quick: bool = False, curve_fn=staircase_curve) -> Claim:
     ok &= worst_area < TOL and worst_dp < TOL
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Theorem 30 (curve-level reading of the construction)",
         passed=bool(ok),
         numbers=numbers,

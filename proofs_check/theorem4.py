@@ -16,6 +16,9 @@ from . import TOL, Claim
 from ._brute import kl, order_laws
 
 NAME = "theorem4_exact_kl"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "abstract, reference notes"
 
 
 def brute_force_expected_kl(table: np.ndarray, steps: tuple[int, ...]) -> float:
@@ -43,6 +46,8 @@ def check(quick: bool = False, expected_kl_fn=expected_kl) -> Claim:
                 cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Theorem 4",
         passed=worst < TOL,
         numbers={"cases": cases, "max_abs_difference": worst},

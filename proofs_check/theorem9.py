@@ -24,6 +24,9 @@ from ._brute import kl, order_laws
 from ._cases import schedule_cases
 
 NAME = "theorem9_tc_dtc_schedules"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "reference notes"
 
 FRACTIONS = (2.0, 1.0, 0.5, 0.25, 0.1, 0.05, 0.02, 0.01)
 
@@ -66,6 +69,8 @@ def check(quick: bool = False, schedules=None, steps_bound=published_steps_bound
                     failures.append(f"{fam} on {name} at eps={eps:.3g}: KL {err:.4g}, {sched.k} steps")
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source="Chen-Cong-Li (COLT 2026) Theorem 9",
         passed=not failures and worst_brute < TOL,
         numbers={"cases": cases, "max_kl_over_eps": worst_err, "max_steps_over_bound": worst_steps,

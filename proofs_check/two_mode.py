@@ -24,6 +24,9 @@ from mdmtheory import RULES, evaluate, expected_kl, fixed_order_kl, make_sampler
 from . import TOL, Claim
 
 NAME = "two_mode_exact"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "consistency"
+SOURCE_READ = "none"
 SOURCE = (
     "the two-mode example users ask about (issue 12): closed form (s_1 - 1) log 2 derived here; "
     "exact engines: Chen-Cong-Li (arXiv 2511.04647) Theorem 4, fixed-order chain rule, mixture law, "
@@ -101,6 +104,8 @@ def check(quick: bool = False, family=two_mode, engine=evaluate, schedule_kl=exp
             cases += 1
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=worst_sched <= TOL and worst_sampler <= TOL,
         numbers={"cases": cases, "max_schedule_error": worst_sched, "max_sampler_error": worst_sampler,

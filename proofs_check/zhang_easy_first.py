@@ -31,6 +31,10 @@ from mdmtheory.models import SmoothedOracle, TemperatureOracle
 from . import MARGIN, TOL, Claim
 
 NAME = "zhang_easy_first_vs_model_error"
+#: What the verdict checked (proofs_check.KINDS): the benefit grows with smoothing on the Block-HMM (the
+#: verdict's scope); it shrinks under temperature and on Dirichlet tables.
+KIND = "scoped"
+SOURCE_READ = "abstract"
 SOURCE = (
     "S. Zhang, L. Yu, R. Brekelmans, L. Tang, S. Asif, G. Ver Steeg (2026), arXiv 2602.00286, "
     "insight (1) of the abstract; only the abstract was reachable, so the benefit (random's mean KL "
@@ -99,6 +103,8 @@ def check(quick: bool = False, tables=None, errors=ERRORS, evaluate_fn=evaluate,
     passed = not failed and bool(held)
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers=numbers,

@@ -16,6 +16,9 @@ from mdmtheory import evaluate, make_sampler, noisy_copy, total_correlation
 from . import TOL, Claim
 
 NAME = "zhang_reverse_kl"
+#: What the verdict checked (proofs_check.KINDS).
+KIND = "confirmed"
+SOURCE_READ = "abstract"
 SOURCE = (
     "S. Zhang, L. Yu, R. Brekelmans, L. Tang, S. Asif, G. Ver Steeg (2026), arXiv 2602.00286, "
     "insight (2) of the abstract; only the abstract was reachable, so the family (noisy copy) and "
@@ -55,6 +58,8 @@ def check(quick: bool = False, family=noisy_copy, engine=evaluate, closed_form=r
     passed = worst_gap <= TOL and worst_forward <= TOL and worst_slope <= 1e-3
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=passed,
         numbers={

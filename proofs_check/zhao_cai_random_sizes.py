@@ -19,6 +19,10 @@ from . import TOL, Claim
 from ._families import builtin_families
 
 NAME = "zhao_cai_random_sizes"
+#: What the verdict checked (proofs_check.KINDS): the identity their analysis rests on (Theorem 4 averaged
+#: over the size law), not their rates.
+KIND = "consistency"
+SOURCE_READ = "abstract"
 SOURCE = (
     "Y. Zhao and C. Cai (2026), arXiv 2602.20126, abstract (rates ~O(TC/K), ~O(DTC/K)); only the abstract "
     "was reachable: their size law and constants are not checked, the averaging identity over a random size "
@@ -80,6 +84,8 @@ def check(quick: bool = False, formula=random_sizes_expected_kl, reference=brute
                 rate_dtc = max(rate_dtc, k * e / dtc)
     return Claim(
         name=NAME,
+        kind=KIND,
+        source_read=SOURCE_READ,
         source=SOURCE,
         passed=worst <= TOL,
         numbers={"cases": cases, "max_identity_error": worst, "max_K_EKL_over_TC": rate_tc, "max_K_EKL_over_DTC": rate_dtc},

@@ -37,6 +37,29 @@ def test_every_claim_module_names_its_claim_and_names_are_unique():
     assert sorted(claim_names()) == sorted(names)
 
 
+def test_every_claim_declares_a_verdict_kind_and_what_was_read():
+    """Each module declares KIND (one of KINDS) and SOURCE_READ (terms of SOURCES_READ joined by ', ');
+    the claims its check returns carry both (the fast claims run)."""
+    for mod_name in claim_modules():
+        mod = importlib.import_module(f"mdmtheory.proofs_check.{mod_name}")
+        assert mod.KIND in proofs_check.KINDS, mod_name
+        terms = mod.SOURCE_READ.split(", ")
+        assert terms and all(t in proofs_check.SOURCES_READ for t in terms), mod_name
+    for mod_name in ("lemma8", "li_cai", "austin"):
+        mod = importlib.import_module(f"mdmtheory.proofs_check.{mod_name}")
+        claim = mod.check(quick=True)
+        assert (claim.kind, claim.source_read) == (mod.KIND, mod.SOURCE_READ)
+    assert proofs_check.austin.KIND == "corrected" and proofs_check.zhang_easy_first.KIND == "scoped"
+    assert proofs_check.lavenant_zanella.KIND == "consistency" == proofs_check.cai_li_entropy_sum.KIND
+
+
+@pytest.mark.parametrize("bad", [{"kind": "proven"}, {"source_read": "full text, rumour"}, {"source_read": "abstract,code"}])
+def test_claim_refuses_unknown_kind_or_source_read(bad):
+    """An unknown verdict kind or source term raises InputError naming the valid ones."""
+    with pytest.raises(InputError, match="not"):
+        proofs_check.Claim("x", "paper", True, **bad)
+
+
 def test_resolve_mixes_printed_and_module_names():
     """Printed names go to their modules, module names stay, order kept."""
     assert resolve(["theorem4_exact_kl", "lemma8", "austin_two_phase"]) == ["theorem4", "lemma8", "austin"]
@@ -57,6 +80,17 @@ def test_check_accepts_printed_names(capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["failed"] == 0
     assert [c["name"] for c in data["claims"]] == ["theorem4_exact_kl", "lemma8_tc_dtc_areas"]
+    assert [(c["verdict"], c["kind"], c["source_read"]) for c in data["claims"]] == [
+        ("PASS", "confirmed", "abstract, reference notes"), ("PASS", "confirmed", "abstract, reference notes")]
+
+
+def test_check_text_prints_kind_and_source_read(capsys):
+    """The text table names each claim's verdict kind and what of its source was read, and counts the kinds."""
+    code = main(["check", "austin", "lemma8", "--quick"])
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "austin_two_phase" in line)
+    assert code == 0 and row.split()[1:3] == ["PASS", "corrected"]
+    assert "read: abstract, reference notes" in out and "(1 confirmed, 1 corrected)" in out
 
 
 def test_check_accepts_every_printed_name(monkeypatch, capsys):

@@ -10,6 +10,7 @@ from math import log
 import pytest
 
 import mdmtheory as m
+from mdmtheory.registry import ORIGIN_KINDS, Origin
 from tests.conftest import run_cli as run
 
 
@@ -143,6 +144,33 @@ def test_samplers_command_lists_every_sampler(capsys):
     assert by["dream"]["random_selection"] and by["llada"]["candidates"] and not by["eb"]["candidates"]
     code, out, _ = run(["samplers"], capsys)
     assert code == 0 and all(name in out for name in m.SAMPLER_NAMES)
+
+
+def test_samplers_name_their_origin_and_departure(capsys):
+    """Every built-in rule names what it follows (code at a 40-hex commit, or why no commit; the
+    paper; the toolkit) and one line on where it departs from the paper, in --json (keys ``origin``
+    and ``departs``, ``source`` still a string) and in the table."""
+    code, out, _ = run(["samplers", "--json"], capsys)
+    by = {s["name"]: s for s in json.loads(out)["samplers"]}
+    assert code == 0 and set(by) == set(m.SAMPLER_NAMES)
+    for name, s in by.items():
+        o = s["origin"]
+        assert isinstance(s["source"], str) and s["departs"] and o["follows"] in ORIGIN_KINDS, name
+        if o["follows"] in ("code", "third-party code"):
+            assert o["repository"] and o["path"] and o["functions"], name
+            assert len(o["commit"]) == 40 or o["note"], name
+    assert by["llada"]["origin"]["repository"] == "ML-GSAI/LLaDA" and by["llada"]["origin"]["commit"].startswith("41760b91")
+    assert by["fast_dllm"]["origin"]["path"] == "llada/generate.py" and "get_transfer_index_dynamic" in by["fast_dllm"]["origin"]["functions"]
+    assert by["frechet_profile"]["origin"]["commit"].startswith("518b90f4") and by["eb"]["origin"]["follows"] == "paper"
+    code, out, _ = run(["samplers"], capsys)
+    assert "follows code: ML-GSAI/LLaDA, generate.py: generate, get_num_transfer_tokens" in out and "@ 41760b91240e" in out
+    assert out.count("departs from the paper:") == len(m.SAMPLER_NAMES)
+    with pytest.raises(m.InputError, match="commit"):
+        Origin("code", repository="r", path="p", functions=("f",))
+    with pytest.raises(m.InputError, match="40-hex"):
+        Origin("code", repository="r", path="p", functions=("f",), commit="abc")
+    with pytest.raises(m.InputError, match="follows"):
+        Origin("hearsay")
 
 
 def test_frontier_includes_published_samplers(copy_file, capsys):

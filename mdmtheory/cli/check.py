@@ -44,11 +44,18 @@ def claims_json(claims) -> list[dict]:
 
 
 def print_claims(claims) -> None:
-    """One table: claim, verdict, time, source, and the numbers compared."""
+    """One table: claim, verdict, verdict kind, time, source; under it what of the source was read
+    and the numbers compared; last, the count of passes and of each kind."""
     failed = [c for c in claims if not c.passed]
     w = max([len(c.name) for c in claims] + [5])
-    print(f"  {'claim':<{w}}  {'verdict':<7}  {'time':>6}  source / numbers")
+    k = max([len(c.kind) for c in claims] + [4])
+    print(f"  {'claim':<{w}}  {'verdict':<7}  {'kind':<{k}}  {'time':>6}  source / read / numbers")
     for c in claims:
-        print(f"  {c.name:<{w}}  {c.verdict:<7}  {c.seconds:>5.1f}s  {c.source}")
-        print(f"  {'':<{w}}  {'':<7}  {'':>6}  {_short(c.numbers, 90)}")
-    print(f"\n{len(claims) - len(failed)} of {len(claims)} claims pass")
+        print(f"  {c.name:<{w}}  {c.verdict:<7}  {c.kind:<{k}}  {c.seconds:>5.1f}s  {c.source}")
+        print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  read: {c.source_read}")
+        print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  {_short(c.numbers, 90)}")
+    kinds = {}
+    for c in claims:
+        kinds[c.kind] = kinds.get(c.kind, 0) + 1
+    by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    print(f"\n{len(claims) - len(failed)} of {len(claims)} claims pass ({by_kind})")

@@ -1,5 +1,6 @@
 """``mdmtheory samplers [--json]``: every registered sampler with its parameters, defaults,
-units, model-call cost and the published code it follows."""
+units, model-call cost, the published code it follows (repository, path, functions, the commit
+read) and, in one line, where it departs from the paper."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ def run(args) -> int:
         cand = ", draws candidates" if r.candidates else ""
         print(f"\n  {r.name}: {r.doc}")
         print(f"    source: {r.source}")
+        if r.origin is not None:
+            print(f"    follows {r.origin.line()}")
+            if r.origin.note:
+                print(f"    note: {r.origin.note}")
+            print(f"    departs from the paper: {r.origin.departs}")
         print(f"    model calls: {r.calls}{rand}{cand}")
         for p in r.params:
             unit = f" [{p.unit}]" if p.unit else ""
