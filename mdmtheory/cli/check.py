@@ -58,4 +58,5 @@ def print_claims(claims) -> None:
     for c in claims:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     by_kind = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-    print(f"\n{len(claims) - len(failed)} of {len(claims)} claims pass ({by_kind})")
+    print(f"\n{len(claims) - len(failed)} of {len(claims)} claim checks pass; the statements: {by_kind} "
+          "(a 'fail' check passes when it reproduces the counterexample)")
