@@ -140,7 +140,8 @@ from ._kernels import codes as _c
 from ._lazy import lazy_function, lazy_module
 from .errors import InputError
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
-    CAPABILITIES, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes, unregister_rule,
+    CAPABILITIES, PUNT_ROUNDS, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes,
+    unregister_rule,
 )
 from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
 
@@ -417,7 +418,8 @@ class Sampler:
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.ANCHORED:
                 ranked = chosen[:e].copy()
-                kept = punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, _anchored(state, P, qs))
+                kept, _ = punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, _anchored(state, P, qs),
+                                    self.params["rounds"])
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.DET:
                 return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
@@ -470,26 +472,27 @@ class Sampler:
 
         Returns
         -------
-        (S, values, log_w)
+        (S, values, log_w, calls)
             ``S`` the sorted positions unmasked; ``values`` their candidate values (rules that
             draw candidates) or ``None`` (the engine draws them from the marginals); ``log_w`` the
-            log-probability of the candidates of ``S`` under their law.
+            log-probability of the candidates of ``S`` under their law; ``calls`` the model calls
+            of the step (1, plus ``punt``'s anchor/test rounds run; at most :meth:`step_calls`).
 
         Examples
         --------
         >>> st = SamplerState(2, np.array([False, False]), np.array([-1, -1]),
         ...                   np.array([[0.75, 0.25], [0.5, 0.5]]))
-        >>> S, values, log_w = make_sampler("entropy", steps=2).draw(st, np.random.default_rng(0))
-        >>> S.tolist(), values
-        ([0], None)
+        >>> S, values, log_w, calls = make_sampler("entropy", steps=2).draw(st, np.random.default_rng(0))
+        >>> S.tolist(), values, calls
+        ([0], None, 1)
         """
         masked = state.masked
         if masked.size == 0:
-            return np.zeros(0, dtype=np.int64), None, 0.0
+            return np.zeros(0, dtype=np.int64), None, 0.0, 0
         n = int(state.n)
         if self.rule.code == _c.OPTIMAL or (self.deterministic and "pair_test" in self.rule.needs):
             rows = self.transitions(state)  # a policy, or the pairwise tests: one set
-            return np.array(rows[0][1], dtype=np.int64), None, 0.0
+            return np.array(rows[0][1], dtype=np.int64), None, 0.0, 1
         P = np.ascontiguousarray(state.marginals, dtype=float)
         qs = np.array(state.q if state.q is not None else [P.shape[1]] * n, dtype=np.int64)
         code, ip, fp, sizes = self.kernel_args(n)
@@ -512,18 +515,21 @@ class Sampler:
                                                                 10.0**KEY_DECIMALS, u)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
+        calls = 1
         if kind == _c.ANCHORED:
             ranked = chosen[:e].copy()
-            S = np.array(sorted(punt_kept(ranked, P, qs, fp[0], {int(i): int(cand[i]) for i in ranked},
-                                          _anchored(state, P, qs))), dtype=np.int64)
+            kept, rounds = punt_kept(ranked, P, qs, fp[0], {int(i): int(cand[i]) for i in ranked},
+                                     _anchored(state, P, qs), self.params["rounds"])
+            S = np.array(sorted(kept), dtype=np.int64)
+            calls += rounds
         else:
             if kind != _c.DET:
                 _seed_kernels(int(rng.integers(2**31)))
                 k = _r.sample_spec(kind, k, e, chosen, w)
             S = np.sort(chosen[:k]).astype(np.int64)
         if self.rule.candidates:
-            return S, cand[S], float(np.log(candp[S]).sum())
-        return S, None, 0.0
+            return S, cand[S], float(np.log(candp[S]).sum()), calls
+        return S, None, 0.0, calls
 
     def select(self, state: SamplerState) -> list[tuple[float, tuple[int, ...]]]:
         """The sets to unmask at this step with their probabilities.
@@ -572,32 +578,54 @@ def _anchored(state: SamplerState, P: np.ndarray, qs: np.ndarray):
     return given
 
 
-def punt_kept(ranked: np.ndarray, P: np.ndarray, q: np.ndarray, eps: float, candidates: dict, given) -> list[int]:
-    """The members of the ranked ``punt`` candidates that no anchor/test round drops: the rounds of
-    ``mdmtheory/_kernels/rules.py`` (``punt_rounds``, ``punt_is_anchor``, ``punt_round``), with
-    ``given(anchors, tested) -> rows or None`` the engine's oracle (its marginals given the
+def punt_kept(ranked: np.ndarray, P: np.ndarray, q: np.ndarray, eps: float, candidates: dict, given,
+              rounds: str = "shrinking") -> tuple[list[int], int]:
+    """The members of the ranked ``punt`` candidates that no anchor/test round drops, and the
+    model calls the rounds make: the rounds of ``mdmtheory/_kernels/rules.py``
+    (``punt_rounds``, ``punt_round_runs``, ``punt_is_anchor``, ``punt_in_play``, ``punt_round``),
+    with ``given(anchors, tested) -> rows or None`` the engine's oracle (its marginals given the
     anchors' candidate values ``{position: value}``, ``None`` when they have probability 0).
-    Used by :meth:`Sampler.transitions` and the estimators; the exact evaluator's kernel runs the
-    same round function on its tables.
+    Used by :meth:`Sampler.transitions`, :meth:`Sampler.draw` and the estimators; the exact
+    evaluator's kernel runs the same round functions on its tables.
+
+    ``rounds = "shrinking"`` (the published ``decode_punt``): only the candidates no earlier
+    round dropped take part, a round without anchors or tested candidates among them is skipped
+    (no call), and a candidate is dropped when ``KL > eps``; ``"independent"``: every candidate
+    takes part in every one of the ``ceil(log2 e)`` rounds, each a call, dropped when
+    ``KL >= eps``.
+
+    Returns
+    -------
+    (kept, calls)
+        The kept positions in rank order, and the rounds run (the step's calls beyond its first).
 
     Examples
     --------
     >>> P = np.array([[0.5, 0.5], [0.5, 0.5]])
     >>> copy = lambda anchors, tested: np.array([[0.0, 0.0], [1.0, 0.0]])  # X1 = X0 = 0 given X0 = 0
     >>> punt_kept(np.array([0, 1]), P, np.array([2, 2]), 0.04, {0: 0, 1: 0}, copy)
-    [0]
+    ([0], 1)
     """
+    if rounds not in PUNT_ROUNDS:
+        raise InputError(f"punt_kept: rounds must be one of {', '.join(PUNT_ROUNDS)}; got {rounds!r}")
+    shrink = rounds == "shrinking"
     ranked = np.ascontiguousarray(ranked, dtype=np.int64)
+    qa = np.ascontiguousarray(q, dtype=np.int64)
     e = ranked.size
     kept = np.ones(e, dtype=np.bool_)
     empty = np.zeros_like(P)
+    calls = 0
     for rnd in range(int(_r.punt_rounds(e))):
-        anchors = {int(i): int(candidates[int(i)]) for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)}
-        tested = [int(i) for a, i in enumerate(ranked) if not _r.punt_is_anchor(a, rnd)]
+        if not _r.punt_round_runs(e, rnd, kept, shrink):
+            continue
+        calls += 1
+        play = [bool(_r.punt_in_play(a, kept, shrink)) for a in range(e)]
+        anchors = {int(i): int(candidates[int(i)]) for a, i in enumerate(ranked) if play[a] and _r.punt_is_anchor(a, rnd)}
+        tested = [int(i) for a, i in enumerate(ranked) if play[a] and not _r.punt_is_anchor(a, rnd)]
         Pc = given(anchors, tested)
         _r.punt_round(e, ranked, rnd, P, empty if Pc is None else np.ascontiguousarray(Pc, dtype=float), Pc is not None,
-                      np.ascontiguousarray(q, dtype=np.int64), eps, TOL, kept)
-    return [int(i) for i in ranked[kept]]
+                      qa, eps, TOL, kept, shrink)
+    return [int(i) for i in ranked[kept]], calls
 
 
 def make_sampler(name: str, **params) -> Sampler:
