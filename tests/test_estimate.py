@@ -425,7 +425,8 @@ def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
     if name == "llada" or name.startswith("dream"):
         t = 0
     runner = _Runner(sampler, None, n, q.astype(np.int64), qmax)
-    S, cand, _ = runner.select(P, mask, vals, t)
+    S, cand, _, calls = runner.select(P, mask, vals, t)
+    assert calls == sampler.step_calls(int((~mask).sum()))  # one call: no rule here runs rounds
     Pz = P.copy()
     Pz[mask] = 0
     rows = reference_law(sampler.name, sampler.params, n, [int(v) for v in q], mask, Pz, t)
