@@ -55,20 +55,28 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           probability of the candidate, its margin, or ``sum p log(p + 1e-10)``;
                           with ``alg_temp`` the positions are drawn without replacement from
                           ``softmax(confidence / alg_temp)``
-``punt(eps)``             the published PUNT (Azangulov et al. [4], as issue 10 states it): a
-                          candidate ``y_i ~ p_i`` for every masked position, ranked by
-                          ``p_i(y_i)`` (rank ``0..m-1``); ``ceil(log2 m)`` extra calls, one per
-                          bit of the rank: in round ``r`` the candidates with bit ``r`` = 0 are
-                          the anchors, revealed together at their candidate values, and each
-                          other candidate ``j`` is dropped when
-                          ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``; the kept candidates
+``punt(eps, rounds)``     PUNT (Azangulov et al. [4]): a candidate ``y_i ~ p_i`` for every masked
+                          position, ranked by ``p_i(y_i)`` (rank ``0..m-1``); up to
+                          ``ceil(log2 m)`` extra calls, one per bit of the rank: in round ``r``
+                          the candidates with bit ``r`` = 0 are the anchors, revealed together
+                          at their candidate values, and each tested candidate ``j`` is dropped
+                          when ``KL(p_j(.|x) || p_j(.|x, y_anchors)) > eps``; the kept candidates
                           are unmasked with their values (rank 0, the top one, is an anchor in
-                          every round: never dropped)
-``entropy_sum(eps)``      Cai and Li [6] (as issue 12 summarises it; the paper was not
-                          reachable): sort by ``H(p_i)`` increasing, take the largest prefix
-                          ``U`` with ``sum_U H(p_i) <= eps`` (at least one).  Not ``eb``: there
-                          ``max_U H`` is free, so ``eb(gamma = eps)`` also takes the position that
-                          crosses the budget; both certify a step's conditional total correlation
+                          every round: never dropped).  ``rounds="shrinking"`` (default; the one
+                          public implementation, a third party's ``decode_punt`` [8]; default
+                          ``eps = 0.04`` as there): a dropped candidate takes no further part
+                          (neither anchor nor tested) and a round with no anchor or no tested
+                          candidate left is skipped, no call; ``rounds="independent"`` (issue
+                          10's statement): every candidate in every round, each a call, dropped
+                          when ``KL >= eps``
+``entropy_sum(eps, crossing)``
+                          Cai and Li [6]: sort by ``H(p_i)`` increasing; ``crossing="include"``
+                          (default; the abstract's "until the cumulative entropy exceeds a
+                          threshold"): add positions until their entropy sum exceeds ``eps``, the
+                          crossing one included (all when it never does), which is
+                          ``eb(gamma = eps, proxy = "entropy")``; ``crossing="exclude"`` (issue
+                          12's reading): the largest prefix ``U`` with ``sum_U H(p_i) <= eps``.
+                          At least one.  Both certify a step's conditional total correlation
                           ``<= eps``
 ``frechet_profile``       Fast-dLLM++ [7] (Frechet profile decoding; ``v1/llada/generate.py``
                           ``get_transfer_index_frechet_profile``): blocks and candidates as
@@ -106,7 +114,8 @@ Conventions, the same in every implementation (the numba kernels included)
   marginals computed in different orders of floating-point operations rank the same.
 * Thresholds are compared with slack :data:`TOL`: ``max p >= tau - TOL``,
   ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``, ``punt`` drops when
-  ``KL >= eps - TOL``, ``entropy_sum`` keeps ``sum H <= eps + TOL``, ``frechet_profile``
+  ``KL > eps + TOL`` (``rounds="independent"``: ``KL >= eps - TOL``), ``entropy_sum`` stops once
+  ``sum H > eps + TOL`` (``crossing="exclude"``: keeps ``sum H <= eps + TOL``), ``frechet_profile``
   accepts ``n`` when ``L_n - U_n > margin + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
 * Where the published code and its paper differ, the code is followed: the ``fast_dllm``
@@ -122,10 +131,14 @@ References
    unmasking", arXiv:2505.24857 (EB-sampler).
 .. [4] Azangulov et al., arXiv:2510.21961 (PUNT).
 .. [5] Ye et al., "Dream 7B", arXiv:2508.15487 (``generation_utils.py``).
-.. [6] Cai and Li, arXiv:2603.22248 (the entropy-sum rule; only issue 12's one-line summary was
-   reachable: "reaches eps KL in ~O(H(X)/eps) expected iterations").
+.. [6] Cai and Li, arXiv:2603.22248 (the entropy-sum rule; its abstract: "continues unmasking tokens
+   within each iteration until the cumulative entropy exceeds a threshold"; issue 12's summary: "reaches
+   eps KL in ~O(H(X)/eps) expected iterations"; the full text was not read).
 .. [7] Kasa, Dai, Negi and Li, "Fast-dLLM++: Frechet profile decoding for faster diffusion LLM
    inference", arXiv:2606.02955 (Algorithm 1, Theorem 4.1; code ``v1/llada/generate.py``).
+.. [8] cntlgns/HybridDPLM, ``src/byprot/models/dplm2/decoding_strategies.py``, ``decode_punt``
+   (commit 4d92b8752e2be57afc74fa9164af4249832d5853), "Parallel Unmasking with Non-influence Tests" in a
+   protein-MDM decoding module: the only public PUNT implementation found.
 """
 
 from __future__ import annotations

@@ -59,7 +59,6 @@ __all__: list[str] = []
 #               ip[2] steps per block; fp[0] temperature
 #   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
 #               fp[0] temperature, fp[1] threshold, fp[2] factor
-#   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
 #               ip[2] top_k (0: none); fp[0] temperature, fp[1] top_p (>= 1: none),
@@ -526,27 +525,30 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     go to the lower position here.
 
     ``punt`` follows PUNT (Azangulov et al., "Parallel sampling from masked diffusion models via
-    conditional independence testing", arXiv:2510.21961) as issue 10 states its algorithm:
-    candidates sampled, confidence ranks encoded in ``ceil(log2 m)`` bits, one anchor group and
-    one test group per round, a tested token dropped when
-    ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``, the top token never dropped, every round one
-    model call.  Choices made here where that statement leaves them open (each tested in
-    ``tests/test_rules.py``): the candidates are drawn from ``p_i`` itself (temperature 1) and
-    ranked by ``p_i(y_i)``, ties to the lower position; round ``r`` (``r = 0 ..
-    ceil(log2 m) - 1``) takes bit ``r`` of the 0-based rank, bit clear = anchor; every ranked
-    candidate takes part in every round whatever other rounds decided (the rounds are
-    independent, so a caller may batch them; each still counts as one call); when the anchors'
-    values have probability 0 the conditional does not exist and every tested candidate of that
-    round is dropped; the comparison has slack ``tol`` (``KL >= eps - tol``).  With ``m = 1``
-    there is no round.  The engine runs the rounds (``ANCHORED``); this returns the ranking.
+    conditional independence testing", arXiv:2510.21961): candidates sampled, confidence ranks
+    encoded in ``ceil(log2 m)`` bits, one anchor group and one test group per round, a tested
+    token dropped when ``KL(p_j(.|x) || p_j(.|x, y_anchors))`` exceeds ``eps``, the top token
+    never dropped.  Two readings of the rounds (``ip[0]``).  ``PUNT_SHRINKING``, the one public
+    implementation (a third party's ``decode_punt``, cntlgns/HybridDPLM
+    ``src/byprot/models/dplm2/decoding_strategies.py``, commit 4d92b875): a set ``R`` of the
+    candidates in play, all at first; round ``r`` takes its anchors and its tested tokens among
+    ``R`` and is skipped, no model call, when either group is empty; a tested token leaves ``R``
+    when ``KL > eps`` (strict: ``KL > eps + tol``).  ``PUNT_INDEPENDENT``, issue 10's statement:
+    every ranked candidate takes part in every round whatever other rounds decided (a caller may
+    batch them; each still counts as one call), dropped when ``KL >= eps - tol``.  Choices made
+    here where the sources leave them open (each tested in ``tests/test_rules.py``): the
+    candidates are drawn from ``p_i`` itself (temperature 1) and ranked by ``p_i(y_i)``, ties to
+    the lower position; round ``r`` (``r = 0 .. ceil(log2 m) - 1``) takes bit ``r`` of the
+    0-based rank, bit clear = anchor; when the anchors' values have probability 0 the
+    conditional does not exist and every tested candidate of that round is dropped.  With
+    ``m = 1`` there is no round.  The engine runs the rounds (``ANCHORED``); this returns the
+    ranking.
 
-    ``entropy_sum`` (Cai and Li, arXiv:2603.22248, as issue 12 summarises it; the paper's text was
-    not reachable): the masked positions in increasing marginal entropy (rounded keys, ties by
-    position), the longest prefix whose entropy sum is ``<= eps`` (slack ``tol``), at least the
-    first one.  Unlike ``eb`` (``sum H - max H <= gamma``, so the position that crosses the
-    budget is included for free) every unmasked entropy counts.  It needs the marginals'
-    statistics: an engine that passes none (``conf`` 0 at a masked position) gets a ValueError,
-    never a silent "every entropy is 0".
+    ``entropy_sum`` (Cai and Li, arXiv:2603.22248) is a ranked-prefix rule (``ranked_prefix``):
+    the masked positions in increasing marginal entropy, ``STOP_SUM_THROUGH`` for the abstract's
+    reading (``crossing = include``: until the sum exceeds ``eps``, the crossing one unmasked;
+    this equals ``eb`` with the entropy proxy) or ``STOP_SUM`` for issue 12's (``exclude``: the
+    longest prefix with sum ``<= eps``), at least the first one.
 
     ``frechet_profile`` follows Fast-dLLM++ (Kasa et al., arXiv:2606.02955, Algorithm 1;
     ``v1/llada/generate.py``: ``get_transfer_index_frechet_profile``): candidates and blocks as
