@@ -135,6 +135,42 @@ def test_entropy_sum_crossing_on_copy2_issue_example():
     assert make_sampler("entropy_sum", eps=1.0).params["crossing"] == "include"  # the default
 
 
+@settings(max_examples=200)
+@given(data=st.data(), state=states())
+def test_entropy_sum_include_is_eb_with_the_entropy_proxy(data, state):
+    """crossing = include takes the shortest prefix (increasing H) whose sum exceeds eps; its last
+    term is its largest, so that is the longest prefix with sum H - max H <= eps: eb(gamma = eps,
+    proxy = entropy), state by state (ties, zeros, unequal alphabets)."""
+    n, q, revealed, values, P, _, _ = state
+    eps = data.draw(st.sampled_from(EPS))
+    st_ = SamplerState(n, revealed, values, P, 0, q=tuple(q))
+    assert make_sampler("entropy_sum", eps=eps).select(st_) == make_sampler("eb", gamma=eps, proxy="entropy").select(st_)
+
+
+def test_crossing_and_rounds_parameters():
+    """The readings are typed parameters validated at the boundary; the registry picks the stop
+    of the ranked-prefix family from crossing; a Ranking with a stop parameter and no choices (or a
+    stop that is not an entropy sum) is refused."""
+    from mdmtheory._kernels import codes
+    from mdmtheory.samplers import RULES, Ranking, punt_kept
+
+    with pytest.raises(InputError, match="crossing must be one of include, exclude"):
+        make_sampler("entropy_sum", crossing="both")
+    with pytest.raises(InputError, match="rounds must be one of shrinking, independent"):
+        make_sampler("punt", rounds="batched")
+    with pytest.raises(InputError, match="rounds must be one of"):
+        punt_kept(np.array([0]), np.ones((1, 1)), np.array([1]), 0.1, {0: 0}, None, rounds="batched")
+    with pytest.raises(InputError, match="stop_param"):
+        Ranking("entropy", "sum", param="eps", stop_param="crossing")
+    with pytest.raises(InputError, match="stop_param"):
+        Ranking("entropy", "sum", param="eps", stop_param="c", stop_choices=(("a", "size"),))
+    pack = RULES["entropy_sum"].pack
+    assert pack({"eps": 0.1, "crossing": "exclude"}, 3)[0][1] == codes.STOP_SUM
+    assert pack({"eps": 0.1, "crossing": "include"}, 3)[0][1] == codes.STOP_SUM_THROUGH
+    assert make_sampler("punt").params == {"eps": 0.04, "rounds": "shrinking"}
+    assert make_sampler("entropy_sum").params["crossing"] == "include"
+
+
 def _conf_state(confs):
     P = np.array([[c, 1 - c] for c in confs])
     return SamplerState(len(confs), np.zeros(len(confs), bool), np.full(len(confs), -1), P)
