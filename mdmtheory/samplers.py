@@ -654,8 +654,8 @@ def make_sampler(name: str, **params) -> Sampler:
         samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
         ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
         ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
-        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps`` (punt);
-        ``eps`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
+        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps``, ``rounds`` (punt);
+        ``eps``, ``crossing`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
         typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 
     Returns
