@@ -363,6 +363,7 @@ def test_punt_law_cell_by_cell(data, joint):
     for t, p in steps.items():
         assert table.get(t, 0.0) == pytest.approx(p, rel=1e-9, abs=1e-15)
     assert got.kl == pytest.approx(max(float(np.sum(rel_entr(joint.table, nu))), 0.0), rel=1e-9, abs=1e-12)
+    assert max(steps) <= sampler.max_calls(joint.n)  # the registry's bound holds under both readings
 
 
 def _ceil_log2(m: int) -> int:
