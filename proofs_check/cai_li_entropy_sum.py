@@ -138,7 +138,7 @@ def _measure(cases: dict, crossing: str, engine, walker, step_bound) -> dict:
         h = entropy(joint)
         for eps in EPS:
             r = engine(joint, make_sampler("entropy_sum", eps=eps, crossing=crossing))
-            b = walker(joint.table, eps, crossing)
+            b = walker(joint.table, eps, crossing=crossing)
             eb = evaluate(joint, make_sampler("eb", gamma=eps, proxy="entropy"))
             versus_eb = max(versus_eb, r["expected_steps"] / eb["expected_steps"])
             eb_gap = max(eb_gap, float(np.abs(r["law"].table - eb["law"].table).max()),
