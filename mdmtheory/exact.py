@@ -398,9 +398,9 @@ def evaluate(
     every set of the draw without replacement, its probability a sum over orders, by a DP over
     subsets), one layer of mass per model call (a state may be reached after different numbers
     of calls): in all about ``2^n prod_i q_i n`` work.  ``punt`` adds, per candidate vector, its
-    ``ceil(log2 m)`` anchor/test rounds, each conditional ``p_j(.|x_R, y_A)`` read from the
-    subset-marginal tables in ``O(n q_j)``, and its step moves mass ``1 + ceil(log2 m)`` layers
-    ahead (the calls are counted).  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for the
+    anchor/test rounds run (at most ``ceil(log2 m)``), each conditional ``p_j(.|x_R, y_A)`` read
+    from the subset-marginal tables in ``O(n q_j)``, and its step moves mass ``1 +`` its rounds run
+    layers ahead (the calls are counted).  Memory ``~ 3 prod_i (1 + q_i)`` floats (two layers for the
     candidate rules, ``2 + ceil(log2 n)`` for ``punt``).
 
     Examples

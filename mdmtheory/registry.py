@@ -25,7 +25,7 @@ _markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy l
 
 __all__ = [
     "Param", "Ranking", "Origin", "ORIGIN_KINDS", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS",
-    "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes",
+    "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes", "PUNT_ROUNDS",
 ]
 
 
@@ -193,7 +193,11 @@ CAPABILITIES = {
 #: The ranking keys and stops of the ranked-prefix family (:class:`Ranking`), by name.
 RANK_KEYS = {"position": _c.KEY_POSITION, "confidence": _c.KEY_CONFIDENCE, "margin": _c.KEY_MARGIN,
              "entropy": _c.KEY_ENTROPY}
-RANK_STOPS = {"size": _c.STOP_SIZE, "each": _c.STOP_EACH, "sum": _c.STOP_SUM, "sum_free_max": _c.STOP_SUM_FREE_MAX}
+RANK_STOPS = {"size": _c.STOP_SIZE, "each": _c.STOP_EACH, "sum": _c.STOP_SUM, "sum_free_max": _c.STOP_SUM_FREE_MAX,
+              "sum_through": _c.STOP_SUM_THROUGH}
+
+#: ``punt``'s readings of its rounds (parameter ``rounds``), the published code's first.
+PUNT_ROUNDS = ("shrinking", "independent")
 
 
 @dataclass(frozen=True)
@@ -210,9 +214,13 @@ class Ranking:
     ``"each"``          every position whose statistic ``stat`` passes (``confidence`` or
                         ``margin >= x``, ``entropy <= x``), at least the first-ranked one;
     ``"sum"``           the longest prefix with ``sum H <= x``, at least one;
-    ``"sum_free_max"``  the longest prefix with ``sum H - max H <= x``, at least one.
+    ``"sum_free_max"``  the longest prefix with ``sum H - max H <= x``, at least one;
+    ``"sum_through"``   the shortest prefix with ``sum H > x`` (the position that crosses the
+                        budget included), or all of them when the sum stays ``<= x``.
 
-    ``x`` is the value of the parameter named ``param``.  The exact evaluator, the walk engine,
+    ``x`` is the value of the parameter named ``param``.  ``stop_param`` names a string parameter
+    whose value picks the stop through ``stop_choices`` (``{value: stop name}``), as ``key_param``
+    picks the key; ``stop`` is then the stop of the parameter's default.  The exact evaluator, the walk engine,
     the estimators and :meth:`Sampler.transitions` all run it through the one kernel function
     ``ranked_prefix`` of ``mdmtheory/_kernels/rules.py``.
     """
@@ -222,8 +230,15 @@ class Ranking:
     stat: str | None = None
     param: str | None = None
     key_param: str | None = None
+    stop_param: str | None = None
+    stop_choices: tuple = ()
 
     def __post_init__(self):
+        stops = dict(self.stop_choices)
+        if (self.stop_param is None) != (not stops) or any(v not in RANK_STOPS or v in ("size", "each")
+                                                           for v in stops.values()):
+            raise InputError("Ranking: stop_param=NAME goes with stop_choices=((value, stop), ...), stops among "
+                             "'sum', 'sum_free_max', 'sum_through'")
         if self.key not in RANK_KEYS or self.stop not in RANK_STOPS:
             raise InputError(f"Ranking: key must be one of {', '.join(RANK_KEYS)} and stop one of "
                              f"{', '.join(RANK_STOPS)}; got key={self.key!r}, stop={self.stop!r}")
@@ -235,10 +250,11 @@ class Ranking:
     def pack(self, prm: dict, n: int):
         """``(ip, fp, sizes)`` for the kernel."""
         key = RANK_KEYS[prm[self.key_param] if self.key_param else self.key]
+        stop = dict(self.stop_choices)[prm[self.stop_param]] if self.stop_param else self.stop
         stat = RANK_KEYS[self.stat] if self.stat else 0
         x = float(prm[self.param]) if self.param else 0.0
-        sizes = step_sizes(prm, n) if self.stop == "size" else ()
-        return _I(key, RANK_STOPS[self.stop], stat), _F(x), np.array(sizes, dtype=np.int64)
+        sizes = step_sizes(prm, n) if stop == "size" else ()
+        return _I(key, RANK_STOPS[stop], stat), _F(x), np.array(sizes, dtype=np.int64)
 
 
 
@@ -491,6 +507,27 @@ def _schedule_rule(name: str, ranking: Ranking, order: str, doc: str, **kw) -> R
                 order=order, frontier=_steps_grid, closed_forms=_two_mode(lambda prm, n: step_sizes(prm, n)[0], *_STEP_PROBES), **kw)
 
 
+def _entropy_sum_two_mode(prm: dict, n: int) -> int:
+    """The first step of ``entropy_sum`` on the two-mode law (every entropy ``log 2``)."""
+    k = int(np.floor(prm["eps"] / _LOG2 + 1e-12))  # the most positions with k log 2 <= eps
+    if prm["crossing"] == "include":
+        return min(n, k + 1)  # the shortest prefix whose sum exceeds eps
+    return min(n, max(1, k))
+
+
+PUNT_SOURCE = (
+    "rounds=shrinking: cntlgns/HybridDPLM src/byprot/models/dplm2/decoding_strategies.py: decode_punt "
+    "(commit 4d92b8752e2be57afc74fa9164af4249832d5853; the only public implementation found, a third party's: "
+    "epsilon=0.04, R_mask shrinks, a round with an empty S0 or S1 in R is skipped, dropped when kl > epsilon); "
+    "rounds=independent: Azangulov et al. arXiv:2510.21961 as issue 10 states it (every round a call, "
+    "KL >= eps); mdmtheory/_kernels/rules.py: punt_rounds, punt_round_runs, punt_is_anchor, punt_in_play, "
+    "punt_kl, punt_drops, punt_round")
+ENTROPY_SUM_SOURCE = (
+    "Cai and Li arXiv:2603.22248, the entropy-sum rule, from the abstract ('continues unmasking tokens within each "
+    "iteration until the cumulative entropy exceeds a threshold': crossing=include; the paper's full text was not "
+    "read); crossing=exclude: issue 12's earlier reading (sum H <= eps); " + _RANKED_HERE)
+
+
 def _check_fast_dllm(given: dict) -> None:
     if given.get("factor") is not None and "threshold" in given:
         raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
@@ -544,12 +581,17 @@ _ORIGINS = {
                          "read through copies that name it as their source",
                     departs="none known from the paper (the code is followed); the code computes the step counts in "
                             "float32, the toolkit in float64"),
-    "punt": Origin("paper", paper="Azangulov et al. arXiv:2510.21961 (PUNT, as issue 10 states it)",
-                   departs="independent rounds, each a model call; the one public implementation found shrinks the "
-                           "tested set across rounds and skips empty rounds"),
+    "punt": Origin("third-party code", repository="cntlgns/HybridDPLM",
+                   path="src/byprot/models/dplm2/decoding_strategies.py", functions=("decode_punt",),
+                   commit="4d92b8752e2be57afc74fa9164af4249832d5853",
+                   paper="Azangulov et al. arXiv:2510.21961 (PUNT)",
+                   departs="rounds=shrinking (default) follows the one public implementation (a third party's); "
+                           "rounds=independent is the paper as issue 10 states it (every round a call, KL >= eps); "
+                           "candidates are drawn from p at temperature 1"),
     "entropy_sum": Origin("paper", **_TOOLKIT_RANKED, paper="Cai and Li arXiv:2603.22248 (entropy-sum rule, abstract)",
-                          departs="the token whose entropy makes the sum exceed eps is not unmasked; the abstract "
-                                  "unmasks until the cumulative entropy exceeds the threshold (crossing token included)"),
+                          departs="crossing=include (default) follows the abstract (the token whose entropy makes the "
+                                  "sum exceed eps is unmasked: the same rule as eb with the entropy proxy); "
+                                  "crossing=exclude keeps issue 12's earlier reading"),
     "frechet_profile": Origin("code", repository="Ringo-Star/FastdLLM_plusplus", path="v1/llada/generate.py",
                               functions=("get_transfer_index_frechet_profile",),
                               commit="518b90f4228fb408a14e42d7fbc8d945ad934f50",
@@ -652,29 +694,40 @@ RULES: dict[str, Rule] = {
              max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path, frontier=_steps_grid,
              frontier_fixed={"alg": "maskgit_plus", "temperature": 1.0}),
         Rule("punt", _c.PUNT,
-             (Param("eps", "float", 0.01, "nats", "drop a tested candidate when KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps",
-                    lo=0.0),),
-             "1 + ceil(log2 m) per step (m masked): the anchor/test rounds are counted", False, True,
-             "Azangulov et al. arXiv:2510.21961, PUNT (as issue 10 states it); mdmtheory/_kernels/rules.py: "
-             "punt_rounds, punt_is_anchor, punt_kl, punt_drops",
-             "candidates from p, ranked by p(y); ceil(log2 m) anchor/test rounds drop tested candidates with "
-             "KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps", lambda prm, n: (_NONE, _F(prm["eps"]), _NONE),
+             (Param("eps", "float", 0.04, "nats", "drop a tested candidate when KL(p_j(.|x) || p_j(.|x, y_anchors)) "
+                    "> eps (rounds=independent: >= eps)", lo=0.0),
+              Param("rounds", "str", "shrinking", "", "shrinking: the published decode_punt (the set R shrinks, "
+                    "a round with no anchor or no tested candidate in R is skipped, no call); independent: every "
+                    "round over every candidate, each a call", choices=PUNT_ROUNDS)),
+             "1 + (anchor/test rounds run) per step, at most 1 + ceil(log2 m) (m masked): the rounds are counted",
+             False, True, PUNT_SOURCE,
+             "candidates from p, ranked by p(y); up to ceil(log2 m) anchor/test rounds drop tested candidates with "
+             "KL(p_j(.|x) || p_j(.|x, y_anchors)) > eps",
+             lambda prm, n: (_I(_c.PUNT_SHRINKING if prm["rounds"] == "shrinking" else _c.PUNT_INDEPENDENT),
+                             _F(prm["eps"]), _NONE),
              step_calls=lambda m: 1 + int(_r.punt_rounds(m)), needs=frozenset({"anchored_conditionals"}),
-             # one position per step at worst, each step 1 + ceil(log2 m) calls
+             # one position per step at worst, each step at most 1 + ceil(log2 m) calls
              max_calls=lambda prm, n: sum(1 + int(_r.punt_rounds(m)) for m in range(1, n + 1)),
              path=lambda prm: "random", frontier=_nats_grid("eps", 1e-4, 8),
+             frontier_fixed={"rounds": "shrinking"},
              # every anchor set holds the top candidate: a tested one is then fixed or impossible (KL inf)
-             closed_forms=_two_mode(lambda prm, n: 1, {"eps": 0.7}, {"eps": 0.0}, {"eps": 100.0})),
+             closed_forms=_two_mode(lambda prm, n: 1, *({"eps": e, "rounds": r} for e in (0.7, 0.0, 100.0)
+                                                        for r in PUNT_ROUNDS))),
         Rule("entropy_sum", _c.RANKED,
-             (Param("eps", "float", 0.1, "nats", "entropy budget per step: sum of the unmasked H <= eps", lo=0.0),),
-             "at most n; adaptive", False, False,
-             "Cai and Li arXiv:2603.22248, the entropy-sum rule (as issue 12 summarises it; the paper's text was not "
-             "reachable); " + _RANKED_HERE,
-             "lowest-entropy prefix with sum H <= eps, at least one (eb without the free max H)",
-             ranking=Ranking("entropy", "sum", param="eps"), frontier=_nats_grid("eps", 1e-4, 8),
-             # every entropy counts: |U| log 2 <= eps
-             closed_forms=_two_mode(lambda prm, n: min(n, max(1, int(np.floor(prm["eps"] / _LOG2 + 1e-12)))),
-                                   *({"eps": e} for e in (0.69, 0.7, 1.4, 3.0, 100.0)))),
+             (Param("eps", "float", 0.1, "nats", "entropy budget per step: unmask until the sum of H exceeds eps",
+                    lo=0.0),
+              Param("crossing", "str", "include", "", "include: the position whose entropy crosses eps is unmasked "
+                    "too (the abstract's 'until the cumulative entropy exceeds a threshold'); exclude: every "
+                    "unmasked H counts, sum H <= eps", choices=("include", "exclude"))),
+             "at most n; adaptive", False, False, ENTROPY_SUM_SOURCE,
+             "lowest-entropy prefix: until sum H exceeds eps (crossing=include, the crossing position unmasked), "
+             "or sum H <= eps (exclude); at least one",
+             ranking=Ranking("entropy", "sum_through", param="eps", stop_param="crossing",
+                             stop_choices=(("include", "sum_through"), ("exclude", "sum"))),
+             frontier=_nats_grid("eps", 1e-4, 8), frontier_fixed={"crossing": "include"},
+             # include: the shortest prefix with |U| log 2 > eps; exclude: the longest with |U| log 2 <= eps
+             closed_forms=_two_mode(_entropy_sum_two_mode, *({"eps": e, "crossing": c} for e in (0.69, 0.7, 1.4, 3.0, 100.0)
+                                                            for c in ("include", "exclude")))),
         Rule("frechet_profile", _c.FRECHET,
              (_BLOCK, _TEMP,
               Param("margin", "float", 0.25, "", "accept n while L_n - U_n > margin (the paper's delta, >= 0)",

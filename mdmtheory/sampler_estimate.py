@@ -262,7 +262,8 @@ class _Runner:
         return SamplerState(self.n, mask, vals, P, step=t, pair_mi=pair_mi, q=self.qt, conditional_rows=rows)
 
     def select(self, P, mask, vals, t, rng=None):
-        """``(S, candidate values or None, log-probability of those candidates)`` of one step."""
+        """``(S, candidate values or None, log-probability of those candidates, model calls)`` of
+        one step (:meth:`Sampler.draw`)."""
         return self.sampler.draw(self.state(P, mask, vals, t), rng, point_mass=self.kind == "point_mass")
 
 
@@ -516,7 +517,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                         As[b] += sizes[t]
                         cand = None
                     else:
-                        S, cand, _ = runner.select(P, mask, vals, t)
+                        S, cand, _, _ = runner.select(P, mask, vals, t)
                     if cand is not None:  # point mass: the run unmasks its argmax candidates
                         if np.any(cand != x[S]):
                             lnus[b] = -np.inf
@@ -578,14 +579,15 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             Ps = model_batch(masks, valss, live, uniform=True)
             for b in list(live):
                 r, mask, vals, t, P, rng_r = lo + b, masks[b], valss[b], ts[b], Ps[b], run_rngs[lo + b]
-                cs[b] += sampler.step_calls(int((~mask).sum()))
                 if kind == "random_order":
+                    cs[b] += sampler.step_calls(int((~mask).sum()))
                     sizes = sampler.sizes(n)
                     free = np.flatnonzero(~mask)
                     S = np.sort(rng_r.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
                     cand = None
                 else:
-                    S, cand, _ = runner.select(P, mask, vals, t, rng_r)
+                    S, cand, _, step_calls = runner.select(P, mask, vals, t, rng_r)
+                    cs[b] += step_calls  # punt: its anchor/test rounds run, which depend on the run
                 if cand is None:
                     cum = np.cumsum(P[S], axis=1)
                     v = (cum <= rng_r.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)

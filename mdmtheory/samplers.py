@@ -55,20 +55,28 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           probability of the candidate, its margin, or ``sum p log(p + 1e-10)``;
                           with ``alg_temp`` the positions are drawn without replacement from
                           ``softmax(confidence / alg_temp)``
-``punt(eps)``             the published PUNT (Azangulov et al. [4], as issue 10 states it): a
-                          candidate ``y_i ~ p_i`` for every masked position, ranked by
-                          ``p_i(y_i)`` (rank ``0..m-1``); ``ceil(log2 m)`` extra calls, one per
-                          bit of the rank: in round ``r`` the candidates with bit ``r`` = 0 are
-                          the anchors, revealed together at their candidate values, and each
-                          other candidate ``j`` is dropped when
-                          ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``; the kept candidates
+``punt(eps, rounds)``     PUNT (Azangulov et al. [4]): a candidate ``y_i ~ p_i`` for every masked
+                          position, ranked by ``p_i(y_i)`` (rank ``0..m-1``); up to
+                          ``ceil(log2 m)`` extra calls, one per bit of the rank: in round ``r``
+                          the candidates with bit ``r`` = 0 are the anchors, revealed together
+                          at their candidate values, and each tested candidate ``j`` is dropped
+                          when ``KL(p_j(.|x) || p_j(.|x, y_anchors)) > eps``; the kept candidates
                           are unmasked with their values (rank 0, the top one, is an anchor in
-                          every round: never dropped)
-``entropy_sum(eps)``      Cai and Li [6] (as issue 12 summarises it; the paper was not
-                          reachable): sort by ``H(p_i)`` increasing, take the largest prefix
-                          ``U`` with ``sum_U H(p_i) <= eps`` (at least one).  Not ``eb``: there
-                          ``max_U H`` is free, so ``eb(gamma = eps)`` also takes the position that
-                          crosses the budget; both certify a step's conditional total correlation
+                          every round: never dropped).  ``rounds="shrinking"`` (default; the one
+                          public implementation, a third party's ``decode_punt`` [8]; default
+                          ``eps = 0.04`` as there): a dropped candidate takes no further part
+                          (neither anchor nor tested) and a round with no anchor or no tested
+                          candidate left is skipped, no call; ``rounds="independent"`` (issue
+                          10's statement): every candidate in every round, each a call, dropped
+                          when ``KL >= eps``
+``entropy_sum(eps, crossing)``
+                          Cai and Li [6]: sort by ``H(p_i)`` increasing; ``crossing="include"``
+                          (default; the abstract's "until the cumulative entropy exceeds a
+                          threshold"): add positions until their entropy sum exceeds ``eps``, the
+                          crossing one included (all when it never does), which is
+                          ``eb(gamma = eps, proxy = "entropy")``; ``crossing="exclude"`` (issue
+                          12's reading): the largest prefix ``U`` with ``sum_U H(p_i) <= eps``.
+                          At least one.  Both certify a step's conditional total correlation
                           ``<= eps``
 ``frechet_profile``       Fast-dLLM++ [7] (Frechet profile decoding; ``v1/llada/generate.py``
                           ``get_transfer_index_frechet_profile``): blocks and candidates as
@@ -109,7 +117,8 @@ Conventions, the same in every implementation (the numba kernels included)
   marginals computed in different orders of floating-point operations rank the same.
 * Thresholds are compared with slack :data:`TOL`: ``max p >= tau - TOL``,
   ``sum H - max H <= gamma + TOL``, dependent when ``I > delta + TOL``, ``punt`` drops when
-  ``KL >= eps - TOL``, ``entropy_sum`` keeps ``sum H <= eps + TOL``, ``frechet_profile``
+  ``KL > eps + TOL`` (``rounds="independent"``: ``KL >= eps - TOL``), ``entropy_sum`` stops once
+  ``sum H > eps + TOL`` (``crossing="exclude"``: keeps ``sum H <= eps + TOL``), ``frechet_profile``
   accepts ``n`` when ``L_n - U_n > margin + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
 * Where the published code and its paper differ, the code is followed: the ``fast_dllm``
@@ -125,10 +134,14 @@ References
    unmasking", arXiv:2505.24857 (EB-sampler).
 .. [4] Azangulov et al., arXiv:2510.21961 (PUNT).
 .. [5] Ye et al., "Dream 7B", arXiv:2508.15487 (``generation_utils.py``).
-.. [6] Cai and Li, arXiv:2603.22248 (the entropy-sum rule; only issue 12's one-line summary was
-   reachable: "reaches eps KL in ~O(H(X)/eps) expected iterations").
+.. [6] Cai and Li, arXiv:2603.22248 (the entropy-sum rule; its abstract: "continues unmasking tokens
+   within each iteration until the cumulative entropy exceeds a threshold"; issue 12's summary: "reaches
+   eps KL in ~O(H(X)/eps) expected iterations"; the full text was not read).
 .. [7] Kasa, Dai, Negi and Li, "Fast-dLLM++: Frechet profile decoding for faster diffusion LLM
    inference", arXiv:2606.02955 (Algorithm 1, Theorem 4.1; code ``v1/llada/generate.py``).
+.. [8] cntlgns/HybridDPLM, ``src/byprot/models/dplm2/decoding_strategies.py``, ``decode_punt``
+   (commit 4d92b8752e2be57afc74fa9164af4249832d5853), "Parallel Unmasking with Non-influence Tests" in a
+   protein-MDM decoding module: the only public PUNT implementation found.
 """
 
 from __future__ import annotations
@@ -143,7 +156,8 @@ from ._kernels import codes as _c
 from ._lazy import lazy_function, lazy_module
 from .errors import InputError
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
-    CAPABILITIES, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes, unregister_rule,
+    CAPABILITIES, PUNT_ROUNDS, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes,
+    unregister_rule,
 )
 from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
 
@@ -425,7 +439,8 @@ class Sampler:
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.ANCHORED:
                 ranked = chosen[:e].copy()
-                kept = punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, _anchored(state, P, qs))
+                kept, _ = punt_kept(ranked, P, qs, fp[0], {int(i): val[int(i)] for i in ranked}, _anchored(state, P, qs),
+                                    self.params["rounds"])
                 return [(1.0, tuple(sorted(kept)))]
             if kind == _c.DET:
                 return [(1.0, tuple(sorted(int(i) for i in chosen[:k])))]
@@ -478,26 +493,27 @@ class Sampler:
 
         Returns
         -------
-        (S, values, log_w)
+        (S, values, log_w, calls)
             ``S`` the sorted positions unmasked; ``values`` their candidate values (rules that
             draw candidates) or ``None`` (the engine draws them from the marginals); ``log_w`` the
-            log-probability of the candidates of ``S`` under their law.
+            log-probability of the candidates of ``S`` under their law; ``calls`` the model calls
+            of the step (1, plus ``punt``'s anchor/test rounds run; at most :meth:`step_calls`).
 
         Examples
         --------
         >>> st = SamplerState(2, np.array([False, False]), np.array([-1, -1]),
         ...                   np.array([[0.75, 0.25], [0.5, 0.5]]))
-        >>> S, values, log_w = make_sampler("entropy", steps=2).draw(st, np.random.default_rng(0))
-        >>> S.tolist(), values
-        ([0], None)
+        >>> S, values, log_w, calls = make_sampler("entropy", steps=2).draw(st, np.random.default_rng(0))
+        >>> S.tolist(), values, calls
+        ([0], None, 1)
         """
         masked = state.masked
         if masked.size == 0:
-            return np.zeros(0, dtype=np.int64), None, 0.0
+            return np.zeros(0, dtype=np.int64), None, 0.0, 0
         n = int(state.n)
         if self.rule.code == _c.OPTIMAL or (self.deterministic and "pair_test" in self.rule.needs):
             rows = self.transitions(state)  # a policy, or the pairwise tests: one set
-            return np.array(rows[0][1], dtype=np.int64), None, 0.0
+            return np.array(rows[0][1], dtype=np.int64), None, 0.0, 1
         P = np.ascontiguousarray(state.marginals, dtype=float)
         qs = np.array(state.q if state.q is not None else [P.shape[1]] * n, dtype=np.int64)
         code, ip, fp, sizes = self.kernel_args(n)
@@ -520,18 +536,21 @@ class Sampler:
                                                                 10.0**KEY_DECIMALS, u)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
+        calls = 1
         if kind == _c.ANCHORED:
             ranked = chosen[:e].copy()
-            S = np.array(sorted(punt_kept(ranked, P, qs, fp[0], {int(i): int(cand[i]) for i in ranked},
-                                          _anchored(state, P, qs))), dtype=np.int64)
+            kept, rounds = punt_kept(ranked, P, qs, fp[0], {int(i): int(cand[i]) for i in ranked},
+                                     _anchored(state, P, qs), self.params["rounds"])
+            S = np.array(sorted(kept), dtype=np.int64)
+            calls += rounds
         else:
             if kind != _c.DET:
                 _seed_kernels(int(rng.integers(2**31)))
                 k = _r.sample_spec(kind, k, e, chosen, w)
             S = np.sort(chosen[:k]).astype(np.int64)
         if self.rule.candidates:
-            return S, cand[S], float(np.log(candp[S]).sum())
-        return S, None, 0.0
+            return S, cand[S], float(np.log(candp[S]).sum()), calls
+        return S, None, 0.0, calls
 
     def select(self, state: SamplerState) -> list[tuple[float, tuple[int, ...]]]:
         """The sets to unmask at this step with their probabilities.
@@ -580,32 +599,54 @@ def _anchored(state: SamplerState, P: np.ndarray, qs: np.ndarray):
     return given
 
 
-def punt_kept(ranked: np.ndarray, P: np.ndarray, q: np.ndarray, eps: float, candidates: dict, given) -> list[int]:
-    """The members of the ranked ``punt`` candidates that no anchor/test round drops: the rounds of
-    ``mdmtheory/_kernels/rules.py`` (``punt_rounds``, ``punt_is_anchor``, ``punt_round``), with
-    ``given(anchors, tested) -> rows or None`` the engine's oracle (its marginals given the
+def punt_kept(ranked: np.ndarray, P: np.ndarray, q: np.ndarray, eps: float, candidates: dict, given,
+              rounds: str = "shrinking") -> tuple[list[int], int]:
+    """The members of the ranked ``punt`` candidates that no anchor/test round drops, and the
+    model calls the rounds make: the rounds of ``mdmtheory/_kernels/rules.py``
+    (``punt_rounds``, ``punt_round_runs``, ``punt_is_anchor``, ``punt_in_play``, ``punt_round``),
+    with ``given(anchors, tested) -> rows or None`` the engine's oracle (its marginals given the
     anchors' candidate values ``{position: value}``, ``None`` when they have probability 0).
-    Used by :meth:`Sampler.transitions` and the estimators; the exact evaluator's kernel runs the
-    same round function on its tables.
+    Used by :meth:`Sampler.transitions`, :meth:`Sampler.draw` and the estimators; the exact
+    evaluator's kernel runs the same round functions on its tables.
+
+    ``rounds = "shrinking"`` (the published ``decode_punt``): only the candidates no earlier
+    round dropped take part, a round without anchors or tested candidates among them is skipped
+    (no call), and a candidate is dropped when ``KL > eps``; ``"independent"``: every candidate
+    takes part in every one of the ``ceil(log2 e)`` rounds, each a call, dropped when
+    ``KL >= eps``.
+
+    Returns
+    -------
+    (kept, calls)
+        The kept positions in rank order, and the rounds run (the step's calls beyond its first).
 
     Examples
     --------
     >>> P = np.array([[0.5, 0.5], [0.5, 0.5]])
     >>> copy = lambda anchors, tested: np.array([[0.0, 0.0], [1.0, 0.0]])  # X1 = X0 = 0 given X0 = 0
     >>> punt_kept(np.array([0, 1]), P, np.array([2, 2]), 0.04, {0: 0, 1: 0}, copy)
-    [0]
+    ([0], 1)
     """
+    if rounds not in PUNT_ROUNDS:
+        raise InputError(f"punt_kept: rounds must be one of {', '.join(PUNT_ROUNDS)}; got {rounds!r}")
+    shrink = rounds == "shrinking"
     ranked = np.ascontiguousarray(ranked, dtype=np.int64)
+    qa = np.ascontiguousarray(q, dtype=np.int64)
     e = ranked.size
     kept = np.ones(e, dtype=np.bool_)
     empty = np.zeros_like(P)
+    calls = 0
     for rnd in range(int(_r.punt_rounds(e))):
-        anchors = {int(i): int(candidates[int(i)]) for a, i in enumerate(ranked) if _r.punt_is_anchor(a, rnd)}
-        tested = [int(i) for a, i in enumerate(ranked) if not _r.punt_is_anchor(a, rnd)]
+        if not _r.punt_round_runs(e, rnd, kept, shrink):
+            continue
+        calls += 1
+        play = [bool(_r.punt_in_play(a, kept, shrink)) for a in range(e)]
+        anchors = {int(i): int(candidates[int(i)]) for a, i in enumerate(ranked) if play[a] and _r.punt_is_anchor(a, rnd)}
+        tested = [int(i) for a, i in enumerate(ranked) if play[a] and not _r.punt_is_anchor(a, rnd)]
         Pc = given(anchors, tested)
         _r.punt_round(e, ranked, rnd, P, empty if Pc is None else np.ascontiguousarray(Pc, dtype=float), Pc is not None,
-                      np.ascontiguousarray(q, dtype=np.int64), eps, TOL, kept)
-    return [int(i) for i in ranked[kept]]
+                      qa, eps, TOL, kept, shrink)
+    return [int(i) for i in ranked[kept]], calls
 
 
 def make_sampler(name: str, **params) -> Sampler:
@@ -621,8 +662,8 @@ def make_sampler(name: str, **params) -> Sampler:
         samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
         ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
         ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
-        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps`` (punt);
-        ``eps`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
+        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps``, ``rounds`` (punt);
+        ``eps``, ``crossing`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
         typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 
     Returns

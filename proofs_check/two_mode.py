@@ -7,7 +7,7 @@ sampling ``s_1`` positions independently hits one of the two modes with probabil
 orders (Theorem 4) and for the random-order mixture alike.  The first step's size is read off
 each rule's parameters (not from the evaluator): a schedule's ``s_1``; ``n`` for a threshold
 ``tau <= 1/2``, else 1; ``1 + floor(gamma / log 2)`` for EB; ``max(1, floor(eps / log 2))`` for
-``entropy_sum``; 1 for ``frechet_profile`` (fair candidates: ``L_2 - U_2 < 0``); 1 for ``punt_pairwise`` (``delta <
+``entropy_sum`` with ``crossing = exclude`` and ``1 + floor(eps / log 2)`` (at most ``n``) with ``include``; 1 for ``frechet_profile`` (fair candidates: ``L_2 - U_2 < 0``); 1 for ``punt_pairwise`` (``delta <
 log 2``), the published ``punt`` (any ``eps``: the top candidate is an anchor of every round) and
 bisection; ``n``
 for the optimal policy with one call, else a first step of 1."""

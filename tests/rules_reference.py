@@ -5,8 +5,9 @@
 ``(probability, S, values)``: the set ``S`` (sorted tuple) unmasked with the candidate ``values``
 (rules that draw candidates) or ``None`` (values drawn from the marginals).  Candidate rules
 enumerate the candidates of *every* masked position (not only the eligible ones) and their
-sets; random position draws enumerate orderings (Dream's ``alg_temp``).  ``step_calls(name, m)``
-is the number of model calls of one step with ``m`` masked positions.
+sets; random position draws enumerate orderings (Dream's ``alg_temp``).  ``reference_steps`` adds
+each row's model calls; ``step_calls(name, m)`` is the most calls of one step with ``m`` masked
+positions (PUNT's every round run).
 """
 
 from __future__ import annotations
@@ -137,6 +138,10 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
     if name == "entropy_sum":  # every unmasked entropy counts, the first position always goes
         order = ranked({i: H(P[i]) for i in masked})
         take = [order[0]]
+        if params.get("crossing", "include") == "include":  # unmask until the sum exceeds eps
+            while len(take) < m and sum(H(P[j]) for j in take) <= params["eps"] + TOL:
+                take.append(order[len(take)])
+            return {tuple(sorted(take)): 1.0}
         for i in order[1:]:
             if sum(H(P[j]) for j in take + [i]) > params["eps"] + TOL:
                 break
@@ -249,8 +254,9 @@ def _candidate_law(name, params, n, q, masked, P, step):
 
 
 def step_calls(name: str, m: int) -> int:
-    """Model calls of one step with ``m`` masked positions: PUNT adds one call per bit needed to
-    write the ranks ``0..m-1`` (``ceil(log2 m)``), every other rule makes one."""
+    """Most model calls of one step with ``m`` masked positions: PUNT adds at most one call per bit
+    needed to write the ranks ``0..m-1`` (``ceil(log2 m)``; every one under ``rounds =
+    "independent"``), every other rule makes one."""
     if name != "punt" or m <= 1:
         return 1
     bits = 0
@@ -271,29 +277,51 @@ def kl_nats(p, r) -> float:
 
 
 def _punt_law(params, q, masked, P, conditional):
-    """The published PUNT as issue 10 states it: candidates ``y_i ~ p_i`` for every masked
-    position, ranked by ``p_i(y_i)`` (ties by position); for each bit ``r`` of the ranks the
-    candidates whose rank has bit ``r`` clear are anchors, the others are tested against them and
-    dropped when ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps`` (or when the anchors' values have
-    probability 0: ``conditional`` returns None); the survivors are unmasked with their values."""
+    """PUNT, both readings; keys ``(S, values, calls)``: the set, its candidate values and the
+    step's model calls.  Candidates ``y_i ~ p_i`` for every masked position, ranked by
+    ``p_i(y_i)`` (ties by position); round ``r`` splits the ranks by bit ``r`` (clear: anchor).
+
+    ``rounds = "shrinking"``, transcribed from the published ``decode_punt``
+    (cntlgns/HybridDPLM ``src/byprot/models/dplm2/decoding_strategies.py``, commit 4d92b875):
+    ``R_mask`` starts full; a round takes ``S0_in_R`` (anchors) and ``S1_in_R`` (tested) among the
+    ranks still in ``R`` and is skipped, no forward pass, when either is empty; a tested token
+    leaves ``R`` when ``kl > epsilon``; the survivors of ``R`` are unmasked (at least the top one).
+    ``"independent"`` (issue 10's statement): every rank takes part in every round, each a call,
+    dropped when ``KL >= eps``.  Anchors of probability 0 (``conditional`` gives None for a tested
+    token): the conditional does not exist and every tested token of the round is dropped."""
     out: dict = {}
     m = len(masked)
+    shrink = params.get("rounds", "shrinking") == "shrinking"
+    eps = params["eps"]
     for ys in itertools.product(*[range(q[i]) for i in masked]):
         py = float(np.prod([P[i][v] for i, v in zip(masked, ys)]))
         if py <= 0:
             continue
         y = dict(zip(masked, ys))
         order = ranked({i: -P[i][y[i]] for i in masked})
-        kept = set(order)
-        for r in range(step_calls("punt", m) - 1):
-            anchors = {i: y[i] for rank, i in enumerate(order) if not (rank >> r) & 1}
-            for rank, j in enumerate(order):
-                if (rank >> r) & 1:
-                    pc = conditional(dict(anchors), j)
-                    if pc is None or kl_nats(list(P[j][: q[j]]), list(pc)) >= params["eps"] - TOL:
-                        kept.discard(j)
+        in_r = [True] * m  # R_mask, by rank
+        calls = 1
+        num_rounds = 0 if m <= 1 else (m - 1).bit_length()  # ceil(log2 m)
+        for bit in range(num_rounds):
+            s0 = [rank for rank in range(m) if not (rank >> bit) & 1 and (in_r[rank] or not shrink)]
+            s1 = [rank for rank in range(m) if (rank >> bit) & 1 and (in_r[rank] or not shrink)]
+            if shrink and (not s0 or not s1):
+                continue
+            calls += 1
+            anchors = {order[rank]: y[order[rank]] for rank in s0}
+            pcs = {rank: conditional(dict(anchors), order[rank]) for rank in s1}
+            impossible = any(pc is None for pc in pcs.values())
+            for rank in s1:
+                j = order[rank]
+                if impossible:
+                    in_r[rank] = False
+                    continue
+                kl = kl_nats(list(P[j][: q[j]]), list(pcs[rank]))
+                if (kl > eps + TOL) if shrink else (kl >= eps - TOL):
+                    in_r[rank] = False
+        kept = [order[rank] for rank in range(m) if in_r[rank]] or [order[0]]
         S = tuple(sorted(kept))
-        key = (S, tuple(y[i] for i in S))
+        key = (S, tuple(y[i] for i in S), calls)
         out[key] = out.get(key, 0.0) + py
     return out
 
@@ -303,17 +331,26 @@ def _punt_law(params, q, masked, P, conditional):
 EXTRA_REFERENCES: dict = {}
 
 
-def reference_law(name, params, n, q, revealed, P, step, pair_mi=None, conditional=None):
-    """The law of one step: rows ``(probability, S, values or None)``."""
+def reference_steps(name, params, n, q, revealed, P, step, pair_mi=None, conditional=None):
+    """The law of one step with its cost: rows ``(probability, S, values or None, calls)``
+    (``punt``'s calls depend on its candidates under ``rounds = "shrinking"``; one otherwise)."""
     from mdmtheory.samplers import RULES  # which rules draw candidates: the registry's flag
 
     masked = [i for i in range(n) if not revealed[i]]
     if not masked:
-        return [(1.0, (), None)]
+        return [(1.0, (), None, 0)]
     if name in EXTRA_REFERENCES:
-        return [(p, S, None) for S, p in EXTRA_REFERENCES[name](params, n, masked, P, step).items()]
+        return [(p, S, None, 1) for S, p in EXTRA_REFERENCES[name](params, n, masked, P, step).items()]
     if name == "punt":
-        return [(p, S, v) for (S, v), p in _punt_law(params, q, masked, P, conditional).items()]
+        return [(p, S, v, c) for (S, v, c), p in _punt_law(params, q, masked, P, conditional).items()]
     if RULES[name].candidates:
-        return [(p, S, v) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
-    return [(p, S, None) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]
+        return [(p, S, v, 1) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
+    return [(p, S, None, 1) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]
+
+
+def reference_law(name, params, n, q, revealed, P, step, pair_mi=None, conditional=None):
+    """The law of one step: rows ``(probability, S, values or None)``."""
+    out: dict = {}
+    for p, S, v, _ in reference_steps(name, params, n, q, revealed, P, step, pair_mi, conditional):
+        out[(S, v)] = out.get((S, v), 0.0) + p
+    return [(p, S, v) for (S, v), p in out.items()]

@@ -344,13 +344,22 @@ def test_cai_li_claim_fails_with_a_smaller_per_step_bound():
 
 
 def test_cai_li_claim_fails_with_a_wrong_engine():
-    """An engine that runs eb (its max H free) instead of entropy_sum disagrees with the walker: FAIL."""
+    """An engine that runs the other reading of the crossing token than the walker: FAIL (under
+    both readings); one that runs eb (its max H free) differs from exclude: FAIL."""
+    def swapped(j, s):
+        other = "exclude" if s.params["crossing"] == "include" else "include"
+        return m.evaluate(j, m.make_sampler("entropy_sum", eps=s.params["eps"], crossing=other))
+
+    claim = cai_li_entropy_sum.check(quick=True, engine=swapped)
+    assert not claim.passed and claim.numbers["max_engine_minus_walker"] > 1e-6
+    assert claim.numbers["include_max_engine_minus_walker"] > 1e-6
     claim = cai_li_entropy_sum.check(quick=True, engine=lambda j, s: m.evaluate(j, m.make_sampler("eb", gamma=s.params["eps"])))
     assert not claim.passed and claim.numbers["max_engine_minus_walker"] > 1e-6
 
 
 def test_cai_li_claim_fails_with_a_wrong_walker():
-    """A walker that takes one more position than the rule (eb's accounting) disagrees: FAIL."""
+    """A walker that takes one more position than the exclude rule (eb's accounting) disagrees: FAIL;
+    one that always runs exclude disagrees with the include engine: FAIL."""
     def eb_like(ents, eps):
         order = sorted(ents, key=lambda i: (round(ents[i] * 1e12), i))
         take = order[:1]
@@ -360,8 +369,33 @@ def test_cai_li_claim_fails_with_a_wrong_walker():
             take.append(i)
         return take
 
-    claim = cai_li_entropy_sum.check(quick=True, walker=lambda t, eps: cai_li_entropy_sum.walk(t, eps, eb_like))
-    assert not claim.passed
+    claim = cai_li_entropy_sum.check(quick=True, walker=lambda t, eps, crossing: cai_li_entropy_sum.walk(t, eps, eb_like))
+    assert not claim.passed and claim.numbers["max_engine_minus_walker"] > 1e-6
+    claim = cai_li_entropy_sum.check(quick=True, walker=lambda t, eps, crossing: cai_li_entropy_sum.walk(t, eps, crossing="exclude"))
+    assert not claim.passed and claim.numbers["include_max_engine_minus_walker"] > 1e-6
+
+
+def test_cai_li_claim_numbers_under_both_readings():
+    """The claim passes under both readings; include equals eb(gamma = eps, proxy = entropy) and its
+    per-step certificate (C <= sum H - max H <= eps) holds; the total-KL reading fails under both
+    on copied pairs (KL / eps > 1, KL = H(X))."""
+    claim = cai_li_entropy_sum.check(quick=True)
+    assert claim.passed, claim.numbers
+    assert claim.numbers["include_max_abs_difference_from_eb_entropy"] <= 1e-12
+    assert claim.numbers["max_abs_difference_from_eb_entropy"] > 1e-3  # exclude is not eb
+    for prefix in ("", "include_"):
+        assert claim.numbers[f"{prefix}pairs(3)_kl_over_eps"] > 1.0
+        assert claim.numbers[f"{prefix}pairs(3)_kl_over_H"] == pytest.approx(1.0, rel=1e-9)
+
+
+def test_entropy_sum_include_on_copied_pairs_by_hand():
+    """pairs(m), p = 0.1, crossing = include, eps = 0.4: h = 0.325 <= 0.4, so the second position
+    (the crossing one, 0.65 > 0.4) goes too: one whole pair a step, KL h per pair: KL = m h = H(X)."""
+    h = -0.1 * math.log(0.1) - 0.9 * math.log(0.9)
+    for pairs_m in (2, 3):
+        J = cai_li_entropy_sum.pairs(pairs_m)
+        r = m.evaluate(J, m.make_sampler("entropy_sum", eps=0.4))
+        assert r.kl == pytest.approx(pairs_m * h, rel=1e-12) and r.expected_steps_mu == pytest.approx(pairs_m)
 
 
 @pytest.mark.parametrize("pairs_m", [2, 3])
@@ -374,12 +408,12 @@ def test_entropy_sum_on_copied_pairs_by_hand(pairs_m):
     E[calls] = 2 + 0.18."""
     h = -0.1 * math.log(0.1) - 0.9 * math.log(0.9)
     J = cai_li_entropy_sum.pairs(pairs_m)
-    r = m.evaluate(J, m.make_sampler("entropy_sum", eps=0.7))
+    r = m.evaluate(J, m.make_sampler("entropy_sum", eps=0.7, crossing="exclude"))
     assert r.kl == pytest.approx(pairs_m * h, rel=1e-12) and r.expected_steps_mu == pytest.approx(pairs_m)
     if pairs_m == 2:
         assert r.expected_steps == pytest.approx(2 + 2 * 0.9 * 0.1, rel=1e-12)
     assert m.entropy(J) == pytest.approx(pairs_m * h, rel=1e-12)
-    walked = cai_li_entropy_sum.walk(J.table, 0.7)
+    walked = cai_li_entropy_sum.walk(J.table, 0.7, crossing="exclude")
     assert walked["chain"] == pytest.approx(pairs_m * h, rel=1e-12) and walked["worst_step"] == pytest.approx(h)
 
 

@@ -187,11 +187,14 @@ def test_evaluate_punt_json_and_bad_input(copy_file, capsys):
     """The published punt from the command line: on copy(4, 2) only the top candidate survives the
     first step's 2 anchor/test rounds (3 calls), the other three go together after 1 + 2 calls:
     KL 0 in exactly 6 calls.  A negative eps or the pairwise rule's parameter: exit 2, one line."""
-    code, out, _ = run(["evaluate", copy_file, "--sampler", "punt", "--param", "eps=0.1", "--json"], capsys)
-    assert code == 0
-    d = json.loads(out)
-    assert d["params"] == {"eps": 0.1} and d["kl"] == pytest.approx(0.0, abs=1e-12)
-    assert d["steps_distribution"] == [{"steps": 6, "probability": pytest.approx(1.0)}]
-    for argv, msg in ((["--param", "eps=-1"], "eps must be >= 0"), (["--param", "delta=0.1"], "valid parameters: eps")):
+    for rounds in ("shrinking", "independent"):  # copy: every round runs and drops alike under both readings
+        argv = ["--param", "eps=0.1"] + ([] if rounds == "shrinking" else ["--param", f"rounds={rounds}"])
+        code, out, _ = run(["evaluate", copy_file, "--sampler", "punt", *argv, "--json"], capsys)
+        assert code == 0
+        d = json.loads(out)
+        assert d["params"] == {"eps": 0.1, "rounds": rounds} and d["kl"] == pytest.approx(0.0, abs=1e-12)
+        assert d["steps_distribution"] == [{"steps": 6, "probability": pytest.approx(1.0)}]
+    for argv, msg in ((["--param", "eps=-1"], "eps must be >= 0"), (["--param", "delta=0.1"], "valid parameters: eps"),
+                      (["--param", "rounds=batched"], "rounds must be one of shrinking, independent")):
         code, out, err = run(["evaluate", copy_file, "--sampler", "punt", *argv], capsys)
         assert code == 2 and out == "" and err.startswith("mdmtheory: error:") and msg in err and err.count("\n") == 1

@@ -276,12 +276,13 @@ def test_path_kinds():
         path_kind("entropy")
 
 
-@pytest.mark.parametrize("eps", [0.01, 0.3])
-def test_punt_rounds_give_the_exact_expected_calls(eps):
+@pytest.mark.parametrize("eps, rounds", [(0.01, "shrinking"), (0.3, "shrinking"), (0.01, "independent")])
+def test_punt_rounds_give_the_exact_expected_calls(eps, rounds):
     """punt's runs (candidates, anchor/test rounds) on a table with zeros: the expected number of
-    calls (rounds counted) and nu(mu > 0) against the evaluator; the divergences are declined."""
+    calls (each step's rounds run, counted by the draw) and nu(mu > 0) against the evaluator, under
+    both readings of the rounds; the divergences are declined."""
     joint = _table(1, zeros=4)
-    sampler = m.make_sampler("punt", eps=eps)
+    sampler = m.make_sampler("punt", eps=eps, rounds=rounds)
     exact = m.evaluate(joint, sampler)
     r = estimate_sampler_divergences(joint, sampler, samples=1500, seed=2)
     assert r.kl is None and r.tv is None and "not computable per sample" in r.reasons["tv"]
@@ -425,7 +426,8 @@ def test_kernel_selection_matches_sampler_transitions(seed, n, qmax, name):
     if name == "llada" or name.startswith("dream"):
         t = 0
     runner = _Runner(sampler, None, n, q.astype(np.int64), qmax)
-    S, cand, _ = runner.select(P, mask, vals, t)
+    S, cand, _, calls = runner.select(P, mask, vals, t)
+    assert calls == sampler.step_calls(int((~mask).sum()))  # one call: no rule here runs rounds
     Pz = P.copy()
     Pz[mask] = 0
     rows = reference_law(sampler.name, sampler.params, n, [int(v) for v in q], mask, Pz, t)
@@ -549,3 +551,19 @@ def test_a_proven_infinite_kl_has_stderr_0_in_every_engine():
     assert fo.reverse_kl == np.inf and fo.reverse_kl_stderr == 0.0
     walk = m.walk_divergences(m.random_walk("cycle:6", 6), m.make_sampler("left_to_right", schedule=[6]), samples=50)
     assert walk["reverse_kl"] == np.inf and walk["reverse_kl_stderr"] == 0.0
+
+
+def test_punt_issue_example_estimated_calls():
+    """X0 a fair bit, X1 = X2 a copied fair bit (issue 18): every run of punt costs 6 calls under
+    rounds = independent ({0}, {1}, {2}: 3 + 2 + 1) and 4 under shrinking ({0, 2}, {1}: 3 + 1),
+    the evaluator's numbers; the estimator's runs count them through Sampler.draw."""
+    t = np.zeros((2, 2, 2))
+    for a in range(2):
+        for b in range(2):
+            t[a, b, b] = 0.25
+    J = m.Joint(t)
+    for rounds, calls in (("independent", 6), ("shrinking", 4)):
+        sampler = m.make_sampler("punt", rounds=rounds)
+        assert m.evaluate(J, sampler).expected_steps == pytest.approx(calls)
+        r = estimate_sampler_divergences(J, sampler, samples=64, seed=3)
+        assert r.expected_calls.value == pytest.approx(calls) and r.expected_calls.stderr == pytest.approx(0.0)

@@ -25,7 +25,7 @@ from mdmtheory.exact import _Tables, evaluate, optimal_kl, optimal_policy, optim
 from mdmtheory.samplers import RULES, SAMPLER_NAMES, SamplerState, make_sampler
 
 from .conftest import tables
-from .rules_reference import reference_law, step_calls
+from .rules_reference import reference_steps
 
 SMALL = dict(max_n=4, max_q=3, max_cells=81)
 #: The rules that draw the chosen values from the marginals (no candidates), read from the
@@ -82,10 +82,10 @@ def ref_run(joint: m.Joint, sampler):
         revealed = np.array([v >= 0 for v in values])
         dep[2] += 1
         if sampler.name == "optimal":  # the DP policy's own select (compared with the kernel's table)
-            law = [(p, S, None) for p, S in sampler.select(SamplerState(n, revealed, np.array(values), P, step, pair_mi))]
+            law = [(p, S, None, 1) for p, S in sampler.select(SamplerState(n, revealed, np.array(values), P, step, pair_mi))]
         else:
-            law = reference_law(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi, conditional)
-        for prob, S, drawn in law:
+            law = reference_steps(sampler.name, sampler.params, n, q, revealed, P, step, pair_mi, conditional)
+        for prob, S, drawn, calls in law:
             if sampler.deterministic and mass > 0:
                 axes = [free.index(i) for i in S]
                 pS = cond.sum(axis=tuple(b for b in range(len(free)) if b not in axes))
@@ -97,7 +97,7 @@ def ref_run(joint: m.Joint, sampler):
                     nv = list(values)
                     for i, v in zip(S, xs):
                         nv[i] = v
-                    rec(tuple(nv), step + step_calls(sampler.name, len(free)), pr)
+                    rec(tuple(nv), step + calls, pr)
 
     rec(tuple([-1] * n), 0, 1.0)
     if sampler.name == "llada":  # LLaDA's generate makes all its steps calls, even with nothing masked
@@ -164,7 +164,11 @@ def samplers_for(draw, n: int, names=None):
     if name == "punt_pairwise":
         return make_sampler(name, delta=draw(st.sampled_from([0.0, 0.01, 0.1, 1.0])))
     if name == "punt":
-        return make_sampler(name, eps=draw(st.sampled_from([0.0, 1e-3, 0.05, 0.3, 1.0, 50.0])))
+        return make_sampler(name, eps=draw(st.sampled_from([0.0, 1e-3, 0.04, 0.05, 0.3, 1.0, 50.0])),
+                            rounds=draw(st.sampled_from(["shrinking", "independent"])))
+    if name == "entropy_sum":
+        return make_sampler(name, eps=draw(st.sampled_from([0.0, 0.1, 0.5, float(np.log(2)), 1.0, 5.0])),
+                            crossing=draw(st.sampled_from(["include", "exclude"])))
     temp = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
     block = draw(st.sampled_from([None] + [L for L in range(1, n + 1) if n % L == 0]))
     if name == "llada":

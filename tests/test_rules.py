@@ -343,7 +343,7 @@ def test_walk_engine_candidate_samplers_match_exact_law():
 
 # --- the published PUNT (arXiv:2510.21961, as issue 10 states it) -----------------------------
 
-PUNT_EPS = [0.0, 1e-3, 0.05, 0.3, 1.0, 50.0]
+PUNT_EPS = [0.0, 1e-3, 0.04, 0.05, 0.3, 1.0, 50.0]
 
 
 @settings(max_examples=120)
@@ -351,8 +351,10 @@ PUNT_EPS = [0.0, 1e-3, 0.05, 0.3, 1.0, 50.0]
 def test_punt_law_cell_by_cell(data, joint):
     """punt: the exact output law equals the brute-force enumeration of every candidate vector and
     every anchor/test round (conditionals sliced from the full table) cell by cell, and the law of
-    the number of calls (1 + ceil(log2 m) per step) matches, on tables with zeros and ties, n <= 5."""
-    sampler = make_sampler("punt", eps=data.draw(st.sampled_from(PUNT_EPS)))
+    the number of calls (1 + the rounds run, per step) matches, on tables with zeros and ties, n <= 5,
+    under both readings of the rounds."""
+    sampler = make_sampler("punt", eps=data.draw(st.sampled_from(PUNT_EPS)),
+                           rounds=data.draw(st.sampled_from(["shrinking", "independent"])))
     got = evaluate(joint, sampler)
     nu, steps, _ = ref_run(joint, sampler)
     assert np.allclose(got.law.table, nu, rtol=1e-9, atol=1e-13)
@@ -361,6 +363,7 @@ def test_punt_law_cell_by_cell(data, joint):
     for t, p in steps.items():
         assert table.get(t, 0.0) == pytest.approx(p, rel=1e-9, abs=1e-15)
     assert got.kl == pytest.approx(max(float(np.sum(rel_entr(joint.table, nu))), 0.0), rel=1e-9, abs=1e-12)
+    assert max(steps) <= sampler.max_calls(joint.n)  # the registry's bound holds under both readings
 
 
 def _ceil_log2(m: int) -> int:
@@ -369,7 +372,8 @@ def _ceil_log2(m: int) -> int:
 
 @pytest.mark.parametrize("shape", [(2, 3, 2), (3, 1, 2, 2), (2, 2, 2, 2, 2)])
 @pytest.mark.parametrize("eps", [1e-6, 0.05, 1.0])
-def test_punt_keeps_everything_on_a_product(shape, eps):
+@pytest.mark.parametrize("rounds", ["shrinking", "independent"])
+def test_punt_keeps_everything_on_a_product(shape, eps, rounds):
     """Closed form: on a product distribution every conditional given the anchors is the marginal
     (KL 0 < eps): one step unmasks everything, costing 1 + ceil(log2 n) calls, and nu = mu."""
     rng = np.random.default_rng(len(shape))
@@ -380,41 +384,98 @@ def test_punt_keeps_everything_on_a_product(shape, eps):
     for r in rows[1:]:
         table = np.multiply.outer(table, r)
     J = m.Joint(table)
-    got = evaluate(J, make_sampler("punt", eps=eps))
+    got = evaluate(J, make_sampler("punt", eps=eps, rounds=rounds))
     n = len(shape)
     assert got.kl == pytest.approx(0.0, abs=1e-13)
     assert got.steps_distribution == [{"steps": 1 + _ceil_log2(n), "probability": pytest.approx(1.0)}]
 
 
 @pytest.mark.parametrize("n, q", [(2, 2), (3, 2), (4, 3), (5, 2)])
-def test_punt_on_copy_keeps_only_the_top_token(n, q):
+@pytest.mark.parametrize("rounds", ["shrinking", "independent"])
+def test_punt_on_copy_keeps_only_the_top_token(n, q, rounds):
     """Closed form on copy(n, q): any other candidate conditioned on anchors that contain the top
     one is a point mass (or the anchors disagree: probability 0), so KL = inf and only the top
     survives the first step (1 + ceil(log2 n) calls); the rest are then determined, KL 0, and go
     together (1 + ceil(log2(n - 1)) calls).  The output is exact."""
-    got = evaluate(m.copy(n, q), make_sampler("punt", eps=0.5))
+    got = evaluate(m.copy(n, q), make_sampler("punt", eps=0.5, rounds=rounds))
     calls = 1 + _ceil_log2(n) + 1 + _ceil_log2(n - 1)
     assert got.kl == pytest.approx(0.0, abs=1e-13)
     assert got.steps_distribution == [{"steps": calls, "probability": pytest.approx(1.0)}]
     st_ = SamplerState(n, np.zeros(n, bool), np.full(n, -1), np.full((n, q), 1.0 / q), q=(q,) * n,
                        conditional=lambda assign, j: (np.eye(q)[assign[0]] if 0 in assign else np.full(q, 1.0 / q)))
-    law = make_sampler("punt", eps=0.5).select(st_)
+    law = make_sampler("punt", eps=0.5, rounds=rounds).select(st_)
     assert law == [(pytest.approx(1.0), (0,))]  # all tied: the top is position 0
 
 
 @settings(max_examples=40)
 @given(joint=tables(**SMALL))
 def test_punt_eps_zero_is_one_at_a_time(joint):
-    """eps = 0: every tested candidate is dropped (KL >= 0) and the never-dropped top one goes
-    alone: the law of LLaDA with n steps at temperature 1 (top-1 by the candidate's probability,
-    ties by position; not mu: the position chosen depends on its drawn value), and the run costs
-    sum_{m=1..n} (1 + ceil(log2 m)) calls."""
-    got = evaluate(joint, make_sampler("punt", eps=0.0))
+    """eps = 0 with rounds = independent: every tested candidate is dropped (KL >= 0) and the
+    never-dropped top one goes alone: the law of LLaDA with n steps at temperature 1 (top-1 by the
+    candidate's probability, ties by position; not mu: the position chosen depends on its drawn
+    value), and the run costs sum_{m=1..n} (1 + ceil(log2 m)) calls, the bound max_calls gives
+    under both readings."""
+    got = evaluate(joint, make_sampler("punt", eps=0.0, rounds="independent"))
     llada = evaluate(joint, make_sampler("llada", steps=joint.n, temperature=1.0))
     assert np.allclose(got.law.table, llada.law.table, rtol=1e-9, atol=1e-13)
     calls = sum(1 + _ceil_log2(k) for k in range(1, joint.n + 1))
     assert got.steps_distribution == [{"steps": calls, "probability": pytest.approx(1.0)}]
+    assert make_sampler("punt", eps=0.0, rounds="independent").max_calls(joint.n) == calls
     assert make_sampler("punt", eps=0.0).max_calls(joint.n) == calls
+    shrinking = evaluate(joint, make_sampler("punt", eps=0.0))  # strict KL > 0: never more calls
+    assert shrinking.max_steps <= calls
+
+
+def _copied_pair() -> m.Joint:
+    """X0 a fair bit, X1 = X2 a second fair bit (issue 18's example)."""
+    t = np.zeros((2, 2, 2))
+    for a in range(2):
+        for b in range(2):
+            t[a, b, b] = 0.25
+    return m.Joint(t)
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.04, 0.5])
+def test_punt_rounds_issue_example(eps):
+    """X0 a fair bit, X1 = X2 a copied fair bit; every candidate has probability 1/2, so the ranks
+    are the positions.  Round 0: anchors {X0, X2}, X1 tested: fixed by X2, KL log 2, dropped.
+    Round 1: independent: anchors {X0, X1} (X1 takes part although dropped), X2 tested: fixed,
+    dropped; commits {0} (3 calls), then {1} of the two left (2 calls), then {2} (1 call): 6.
+    Shrinking: X1 left R, anchors {X0}, X2 tested: independent of X0, KL 0, kept; commits {0, 2}
+    (3 calls), then {1} (1 call): 4.  KL 0 both (the exact evaluator)."""
+    J = _copied_pair()
+    for rounds, first, calls in (("independent", (0,), 6), ("shrinking", (0, 2), 4)):
+        sampler = make_sampler("punt", eps=eps, rounds=rounds)
+        got = evaluate(J, sampler)
+        assert got.kl == pytest.approx(0.0, abs=1e-13)
+        assert got.steps_distribution == [{"steps": calls, "probability": pytest.approx(1.0)}]
+
+        def conditional(assign, j):  # p_j(. | anchors) sliced from the table
+            sub = J.table[tuple(assign.get(i, slice(None)) for i in range(3))]
+            rest = [i for i in range(3) if i not in assign]
+            if sub.sum() <= 0:
+                return None
+            return sub.sum(axis=tuple(a for a, i in enumerate(rest) if i != j)) / sub.sum()
+
+        st_ = SamplerState(3, np.zeros(3, bool), np.full(3, -1), np.full((3, 2), 0.5), q=(2, 2, 2),
+                           conditional=conditional)
+        law = sampler.select(st_)
+        assert law == [(pytest.approx(1.0), first)]
+
+
+def test_punt_shrinking_never_skips_a_round_in_a_run():
+    """The published skip (a round whose anchors or tested tokens in R are all gone) cannot happen
+    in a run: rank 0 is an anchor in every round and rank 2^r, tested only in round r, is still in R
+    then.  punt_round_runs does skip an artificial state (a lone tested rank already dropped), and
+    on a run every step costs 1 + ceil(log2 m) under both readings."""
+    kept = np.array([True, False])
+    assert not R.punt_round_runs(2, 0, kept, True) and R.punt_round_runs(2, 0, kept, False)
+    assert R.punt_round_runs(2, 0, np.array([True, True]), True)
+    for e in range(2, 33):
+        for rnd in range(R.punt_rounds(e)):
+            # the smallest R a run can hold at round rnd: every rank tested earlier dropped
+            kept = np.array([a & ((1 << rnd) - 1) == 0 for a in range(e)])
+            assert kept[0] and kept[1 << rnd] and R.punt_round_runs(e, rnd, kept, True)
 
 
 def test_punt_rounds_and_anchors():
@@ -429,7 +490,10 @@ def test_punt_rounds_and_anchors():
                 assert any(R.punt_is_anchor(a, r) != R.punt_is_anchor(b, r) for r in range(rounds))
     assert R.punt_kl(np.array([0.5, 0.5]), np.array([1.0, 0.0]), 2) == np.inf
     assert R.punt_kl(np.array([1.0, 0.0]), np.array([0.5, 0.5]), 2) == pytest.approx(np.log(2))
-    assert R.punt_drops(0.1 - TOL / 2, 0.1, TOL) and not R.punt_drops(0.1 - 2 * TOL, 0.1, TOL)
+    assert R.punt_drops(0.1 - TOL / 2, 0.1, TOL, False) and not R.punt_drops(0.1 - 2 * TOL, 0.1, TOL, False)
+    # strict (the published kl > epsilon): equality within TOL keeps, above eps + TOL drops
+    assert not R.punt_drops(0.1 + TOL / 2, 0.1, TOL, True) and R.punt_drops(0.1 + 2 * TOL, 0.1, TOL, True)
+    assert not R.punt_drops(0.0, 0.0, TOL, True) and R.punt_drops(0.0, 0.0, TOL, False)
 
 
 def test_punt_needs_its_oracle_and_is_refused_by_the_walk_engine():

@@ -28,14 +28,15 @@ from .test_evaluate import SMALL, ref_run
 from .test_rules import _assert_same_law, states
 from .test_walks import _chi_square_pvalue
 
-EPS = [0.0, 0.05, 0.3, 0.7, 1.5, 50.0]
+EPS = [0.0, 0.05, 0.3, 0.7, float(np.log(2)), 2 * float(np.log(2)), 1.5, 50.0]
 MARGINS = [0.0, 0.1, 0.25, 0.5, 0.99, 3.0]
 
 
 @st.composite
 def lit_samplers(draw, n: int):
     if draw(st.booleans()):
-        return make_sampler("entropy_sum", eps=draw(st.sampled_from(EPS)))
+        return make_sampler("entropy_sum", eps=draw(st.sampled_from(EPS)),
+                            crossing=draw(st.sampled_from(["include", "exclude"])))
     block = draw(st.sampled_from([None] + [L for L in range(1, n + 1) if n % L == 0]))
     return make_sampler("frechet_profile", block_length=block, temperature=draw(st.sampled_from([0.0, 0.5, 1.0, 2.0])),
                         margin=draw(st.sampled_from(MARGINS)))
@@ -74,39 +75,100 @@ def _h(p: float) -> float:
 
 
 def test_entropy_sum_is_not_eb_the_crossing_position():
-    """Entropies h(0.1) = 0.325, h(0.2) = 0.500, h(0.4) = 0.673 (nats).  eps = 0.9: entropy_sum
-    takes the two lowest (0.825 <= 0.9 < 1.498); eb(gamma = 0.9) takes all three (its max is free:
-    1.498 - 0.673 = 0.825 <= 0.9).  eps = 0.3: both take only the lowest (the first always goes)."""
+    """Entropies h(0.1) = 0.325, h(0.2) = 0.500, h(0.4) = 0.673 (nats).  eps = 0.9: crossing =
+    exclude takes the two lowest (0.825 <= 0.9 < 1.498); crossing = include goes on until the sum
+    exceeds 0.9, so takes the third too, as eb(gamma = 0.9) does (its max is free: 1.498 - 0.673 =
+    0.825 <= 0.9).  eps = 0.3: h(0.1) > 0.3 already, so every reading takes only the lowest."""
     P = np.array([[0.6, 0.4], [0.1, 0.9], [0.8, 0.2]])
     st_ = SamplerState(3, np.zeros(3, bool), np.full(3, -1), P)
     assert _h(0.1) + _h(0.2) <= 0.9 < _h(0.1) + _h(0.2) + _h(0.4)
-    assert make_sampler("entropy_sum", eps=0.9).select(st_) == [(1.0, (1, 2))]
+    assert make_sampler("entropy_sum", eps=0.9, crossing="exclude").select(st_) == [(1.0, (1, 2))]
+    assert make_sampler("entropy_sum", eps=0.9).select(st_) == [(1.0, (0, 1, 2))]
     assert make_sampler("eb", gamma=0.9).select(st_) == [(1.0, (0, 1, 2))]
-    assert make_sampler("entropy_sum", eps=0.3).select(st_) == [(1.0, (1,))]
+    for crossing in ("include", "exclude"):
+        assert make_sampler("entropy_sum", eps=0.3, crossing=crossing).select(st_) == [(1.0, (1,))]
     assert make_sampler("eb", gamma=0.3).select(st_) == [(1.0, (1,))]
+    # include stops at the first crossing: eps = 0.5 takes 0.325 (<= 0.5), then 0.825 (> 0.5), stop
+    assert make_sampler("entropy_sum", eps=0.5).select(st_) == [(1.0, (1, 2))]
+    assert make_sampler("entropy_sum", eps=0.5, crossing="exclude").select(st_) == [(1.0, (1,))]
 
 
 def test_entropy_sum_budget_is_inclusive_up_to_tol():
-    """A sum equal to eps (up to rounding) is within the budget; above it by 1e-9 is not."""
+    """A sum equal to eps (up to rounding) is within the budget; above it by 1e-9 is not.  exclude:
+    eps = 2 h keeps both, eps = 2 h - 1e-9 one.  include: the sum must *exceed* eps to stop, so
+    eps = h (equal) goes on to the second, eps = h - 1e-9 stops after the first."""
     P = np.array([[0.9, 0.1], [0.9, 0.1]])
     st_ = SamplerState(2, np.zeros(2, bool), np.full(2, -1), P)
     two = 2 * _h(0.1)
-    assert make_sampler("entropy_sum", eps=two).select(st_) == [(1.0, (0, 1))]
-    assert make_sampler("entropy_sum", eps=two - 1e-9).select(st_) == [(1.0, (0,))]
+    assert make_sampler("entropy_sum", eps=two, crossing="exclude").select(st_) == [(1.0, (0, 1))]
+    assert make_sampler("entropy_sum", eps=two - 1e-9, crossing="exclude").select(st_) == [(1.0, (0,))]
+    assert make_sampler("entropy_sum", eps=_h(0.1)).select(st_) == [(1.0, (0, 1))]
+    assert make_sampler("entropy_sum", eps=_h(0.1) - 1e-9).select(st_) == [(1.0, (0,))]
 
 
 def test_entropy_sum_on_independent_positions_closed_form():
-    """n independent Bernoulli(0.1) positions: each step takes floor(eps / h(0.1)) of them (at least
-    one), so the run makes ceil(n / k) calls and is exact (KL 0)."""
+    """n independent Bernoulli(0.1) positions: with k = floor(eps / h(0.1)) a step takes max(1, k)
+    of them under exclude (the longest prefix with sum <= eps) and k + 1 under include (the shortest
+    whose sum exceeds eps), so the run makes ceil(n / size) calls and is exact (KL 0)."""
     n, p = 5, 0.1
     t = np.ones(1)
     for _ in range(n):
         t = np.multiply.outer(t, np.array([1 - p, p]))
     J = m.Joint(t.reshape((2,) * n))
     for eps in (0.0, 0.4, 0.7, 1.0, 2.0):
-        k = max(1, int(eps // _h(p)))
-        r = evaluate(J, make_sampler("entropy_sum", eps=eps))
-        assert r.expected_steps == pytest.approx(math.ceil(n / k)) and r.kl == pytest.approx(0.0, abs=1e-12)
+        k = int(eps // _h(p))
+        for crossing, size in (("exclude", max(1, k)), ("include", k + 1)):
+            r = evaluate(J, make_sampler("entropy_sum", eps=eps, crossing=crossing))
+            assert r.expected_steps == pytest.approx(math.ceil(n / size)) and r.kl == pytest.approx(0.0, abs=1e-12)
+
+
+def test_entropy_sum_crossing_on_copy2_issue_example():
+    """copy(2) with eps = 1.0 (issue 18): both entropies are log 2 = 0.693.  exclude: two would sum
+    to 1.386 > 1, so one goes, then the other (determined, H = 0): KL 0 in 2 calls.  include: 0.693
+    <= 1, so the second goes too (the crossing one): both at once from the product of the fair
+    marginals, KL(mu || nu) = log 2 in 1 call."""
+    J = m.copy(2, 2)
+    exc = evaluate(J, make_sampler("entropy_sum", eps=1.0, crossing="exclude"))
+    inc = evaluate(J, make_sampler("entropy_sum", eps=1.0, crossing="include"))
+    assert exc.kl == pytest.approx(0.0, abs=1e-13) and exc.expected_steps == pytest.approx(2.0)
+    assert inc.kl == pytest.approx(math.log(2), rel=1e-12) and inc.expected_steps == pytest.approx(1.0)
+    assert make_sampler("entropy_sum", eps=1.0).params["crossing"] == "include"  # the default
+
+
+@settings(max_examples=200)
+@given(data=st.data(), state=states())
+def test_entropy_sum_include_is_eb_with_the_entropy_proxy(data, state):
+    """crossing = include takes the shortest prefix (increasing H) whose sum exceeds eps; its last
+    term is its largest, so that is the longest prefix with sum H - max H <= eps: eb(gamma = eps,
+    proxy = entropy), state by state (ties, zeros, unequal alphabets)."""
+    n, q, revealed, values, P, _, _ = state
+    eps = data.draw(st.sampled_from(EPS))
+    st_ = SamplerState(n, revealed, values, P, 0, q=tuple(q))
+    assert make_sampler("entropy_sum", eps=eps).select(st_) == make_sampler("eb", gamma=eps, proxy="entropy").select(st_)
+
+
+def test_crossing_and_rounds_parameters():
+    """The readings are typed parameters validated at the boundary; the registry picks the stop
+    of the ranked-prefix family from crossing; a Ranking with a stop parameter and no choices (or a
+    stop that is not an entropy sum) is refused."""
+    from mdmtheory._kernels import codes
+    from mdmtheory.samplers import RULES, Ranking, punt_kept
+
+    with pytest.raises(InputError, match="crossing must be one of include, exclude"):
+        make_sampler("entropy_sum", crossing="both")
+    with pytest.raises(InputError, match="rounds must be one of shrinking, independent"):
+        make_sampler("punt", rounds="batched")
+    with pytest.raises(InputError, match="rounds must be one of"):
+        punt_kept(np.array([0]), np.ones((1, 1)), np.array([1]), 0.1, {0: 0}, None, rounds="batched")
+    with pytest.raises(InputError, match="stop_param"):
+        Ranking("entropy", "sum", param="eps", stop_param="crossing")
+    with pytest.raises(InputError, match="stop_param"):
+        Ranking("entropy", "sum", param="eps", stop_param="c", stop_choices=(("a", "size"),))
+    pack = RULES["entropy_sum"].pack
+    assert pack({"eps": 0.1, "crossing": "exclude"}, 3)[0][1] == codes.STOP_SUM
+    assert pack({"eps": 0.1, "crossing": "include"}, 3)[0][1] == codes.STOP_SUM_THROUGH
+    assert make_sampler("punt").params == {"eps": 0.04, "rounds": "shrinking"}
+    assert make_sampler("entropy_sum").params["crossing"] == "include"
 
 
 def _conf_state(confs):

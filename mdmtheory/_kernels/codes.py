@@ -34,6 +34,11 @@ STOP_SIZE = 0  # the step's size from the schedule (sizes[t])
 STOP_EACH = 1  # every position whose statistic passes (confidence or margin >= x, entropy <= x); at least the first
 STOP_SUM = 2  # the longest prefix with sum H <= x; at least one
 STOP_SUM_FREE_MAX = 3  # the longest prefix with sum H - max H <= x; at least one (EB-sampler)
+STOP_SUM_THROUGH = 4  # the shortest prefix with sum H > x (the crossing position included), or all; at least one
+
+# punt's rounds readings (ip[0] of PUNT).
+PUNT_INDEPENDENT = 0  # every round over every ranked candidate, each a model call; dropped when KL >= eps
+PUNT_SHRINKING = 1  # the published decode_punt: the set R shrinks, empty rounds skipped; dropped when KL > eps
 
 # Selection-spec kinds.
 DET = 0

@@ -22,7 +22,8 @@ __all__: list[str] = []
 
 from .rules import (
     ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec,
-    pairwise_dependent, punt_is_anchor, punt_round, punt_rounds, select, stats,
+    pairwise_dependent, punt_in_play, punt_is_anchor, punt_round, punt_round_runs, punt_rounds, select, stats,
+    PUNT_SHRINKING,
 )
 
 
@@ -196,23 +197,29 @@ def _punt_filter(marg, off, q, R, c, muR, losz, H, e, chosen, delta, tol):
 
 
 @njit(cache=True)
-def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, Pc, kept):
-    """The published ``punt``: the members of the ranked ``chosen[:e]`` that no anchor/test
-    round drops (``rules.punt_round``, the rounds every engine runs), as a bitmask.  ``x`` holds
-    ``x_R`` and every candidate; ``P[j]`` is ``p_j(.|x_R)``.  In round ``r`` this engine's
-    oracle answers from the tables: ``Pc[j] = mu(x_R, y_A, v) / mu(x_R, y_A)`` for the tested
-    ``j``, the anchors ``A`` at their candidate values; impossible when ``mu(x_R, y_A) = 0``."""
+def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, shrink, Pc, kept):
+    """The published ``punt``: ``(keep, calls)``, the members of the ranked ``chosen[:e]`` that no
+    anchor/test round drops as a bitmask (``rules.punt_round``, the rounds every engine runs) and
+    the rounds run (model calls: ``rules.punt_round_runs``; ``shrink`` for ``rounds =
+    "shrinking"``).  ``x`` holds ``x_R`` and every candidate; ``P[j]`` is ``p_j(.|x_R)``.  In a
+    round this engine's oracle answers from the tables: ``Pc[j] = mu(x_R, y_A, v) / mu(x_R, y_A)``
+    for the tested ``j``, the anchors in play ``A`` at their candidate values; impossible when
+    ``mu(x_R, y_A) = 0``."""
     for a in range(e):
         kept[a] = True
+    calls = 0
     for rnd in range(punt_rounds(e)):
+        if not punt_round_runs(e, rnd, kept, shrink):
+            continue
+        calls += 1
         A = R
         for a in range(e):
-            if punt_is_anchor(a, rnd):
+            if punt_is_anchor(a, rnd) and punt_in_play(a, kept, shrink):
                 A |= 1 << chosen[a]
         d = marg[off[A] + _index(A, x, q)]
         if d > 0.0:
             for a in range(e):
-                if punt_is_anchor(a, rnd):
+                if punt_is_anchor(a, rnd) or not punt_in_play(a, kept, shrink):
                     continue
                 j = chosen[a]
                 T = A | (1 << j)
@@ -221,12 +228,12 @@ def _punt_anchored(marg, off, q, R, P, x, e, chosen, eps, tol, Pc, kept):
                     x[j] = v
                     Pc[j, v] = marg[off[T] + _index(T, x, q)] / d
                 x[j] = xj
-        punt_round(e, chosen, rnd, P, Pc, d > 0.0, q, eps, tol, kept)
+        punt_round(e, chosen, rnd, P, Pc, d > 0.0, q, eps, tol, kept, shrink)
     keep = 0
     for a in range(e):
         if kept[a]:
             keep |= 1 << chosen[a]
-    return keep
+    return keep, calls
 
 
 @njit(cache=True)
@@ -237,8 +244,9 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
 
     Candidate rules enumerate every candidate vector of the eligible positions (probability
     ``prod_i W_i(y_i)``) and every set of the selection law; the others enumerate the selection
-    law and draw ``x_S`` from the marginals.  A step of the published ``punt`` costs
-    ``1 + punt_rounds(m)`` calls: its mass moves that many layers ahead (``lay`` is a ring of
+    law and draw ``x_S`` from the marginals.  A step of the published ``punt`` costs one call
+    plus the rounds it runs (``punt_rounds(m)`` at most; fewer under ``rounds = "shrinking"``,
+    where the count depends on the candidates): its mass moves that many layers ahead (``lay`` is a ring of
     layers, ``lay[t % D]`` the mass after ``t`` calls).  On return ``nu`` is the output law (flat, the
     layout of the full set), ``steps_prob[t]`` the probability of ``t`` calls and, for
     ``deterministic`` rules, ``dep[t]`` the chain-rule sum ``sum mu(x_R) TC(X_S | x_R)`` of the
@@ -378,8 +386,10 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                             for a in range(e):
                                 x[elig[a]] = y[a]
                             if kind == ANCHORED:
-                                dt = 1 + punt_rounds(e2)
-                                sets[0] = _punt_anchored(marg, off, q, R, P, x, e2, chosen, fp[0], tol, pcs, kept)
+                                keep, rounds = _punt_anchored(marg, off, q, R, P, x, e2, chosen, fp[0], tol,
+                                                              ip[0] == PUNT_SHRINKING, pcs, kept)
+                                sets[0] = keep
+                                dt = 1 + rounds
                                 probs[0] = 1.0
                                 r = 1
                             else:

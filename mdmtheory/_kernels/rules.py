@@ -23,7 +23,8 @@ A rule answers in two stages:
    ``ANCHORED``   ``chosen[:e]`` ranked (the published ``punt``); the engine runs the
                   :func:`punt_rounds` anchor/test rounds with its oracle's conditionals given
                   the anchors' candidates and keeps the members no round drops
-                  (:func:`punt_is_anchor`, :func:`punt_kl`, :func:`punt_drops`).
+                  (:func:`punt_round_runs`, :func:`punt_is_anchor`, :func:`punt_in_play`,
+                  :func:`punt_kl`, :func:`punt_drops`, :func:`punt_round`).
 
    :func:`enumerate_spec` lists the law of a spec (the exact evaluator, ``select``);
    :func:`sample_spec` draws from it (the walk engine).
@@ -41,6 +42,7 @@ from numba import njit
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
     RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED,
     KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
+    STOP_SUM_THROUGH, PUNT_INDEPENDENT, PUNT_SHRINKING,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
 )
 
@@ -52,12 +54,11 @@ __all__: list[str] = []
 #               (KEY_*), ip[1] the stop (STOP_*), ip[2] the statistic STOP_EACH tests (a KEY_*);
 #               fp[0] the stop's threshold
 #   punt_pairwise: fp[0] delta
-#   punt:       fp[0] eps (nats)
+#   punt:       ip[0] rounds (PUNT_INDEPENDENT, PUNT_SHRINKING); fp[0] eps (nats)
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
 #               ip[2] steps per block; fp[0] temperature
 #   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
 #               fp[0] temperature, fp[1] threshold, fp[2] factor
-#   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
 #               ip[2] top_k (0: none); fp[0] temperature, fp[1] top_p (>= 1: none),
@@ -85,15 +86,16 @@ def ranks_by_stats(code, ip):
 def needs_entropy(code, ip):
     """Whether ``select`` reads the marginal entropies ``H`` (a subset of :func:`ranks_by_stats`)."""
     if code == RANKED:
-        return (ip[0] == KEY_ENTROPY or ip[1] == STOP_SUM or ip[1] == STOP_SUM_FREE_MAX
+        return (ip[0] == KEY_ENTROPY or ip[1] == STOP_SUM or ip[1] == STOP_SUM_FREE_MAX or ip[1] == STOP_SUM_THROUGH
                 or (ip[1] == STOP_EACH and ip[2] == KEY_ENTROPY))
     return code == PUNT_PAIRWISE
 
 
 @njit(cache=True)
 def punt_rounds(e):
-    """Number of anchor/test rounds (extra model calls) of ``punt`` with ``e`` ranked
-    candidates: ``ceil(log2 e)`` (0 for ``e <= 1``), one per bit of the rank ``0..e-1``."""
+    """Number of anchor/test rounds of ``punt`` with ``e`` ranked candidates: ``ceil(log2 e)``
+    (0 for ``e <= 1``), one per bit of the rank ``0..e-1``.  Under ``rounds = "independent"``
+    each is a model call; under ``"shrinking"`` it is the most (:func:`punt_round_runs`)."""
     r = 0
     while (1 << r) < e:
         r += 1
@@ -106,6 +108,34 @@ def punt_is_anchor(rank, rnd):
     (bit ``rnd`` of the rank is 0; else it is tested).  Rank 0 is an anchor in every round, so
     the top candidate is never dropped."""
     return ((rank >> rnd) & 1) == 0
+
+
+@njit(cache=True)
+def punt_in_play(a, kept, shrink):
+    """Whether rank ``a`` takes part in a round: every rank under ``rounds = "independent"``;
+    under ``"shrinking"`` only the ranks still in ``R`` (not dropped by an earlier round: the
+    published ``decode_punt``'s ``R_mask``)."""
+    return kept[a] or not shrink
+
+
+@njit(cache=True)
+def punt_round_runs(e, rnd, kept, shrink):
+    """Whether round ``rnd`` over the ranked ``e`` candidates is run (one model call).  Always
+    under ``"independent"``; under ``"shrinking"`` only when both its anchor group and its tested
+    group among the ranks still in ``R`` are non-empty (``decode_punt`` skips the round, no
+    forward pass, otherwise)."""
+    if not shrink:
+        return True
+    anchor = False
+    tested = False
+    for a in range(e):
+        if not kept[a]:
+            continue
+        if punt_is_anchor(a, rnd):
+            anchor = True
+        else:
+            tested = True
+    return anchor and tested
 
 
 @njit(cache=True)
@@ -122,8 +152,12 @@ def punt_kl(p, pc, qi):
 
 
 @njit(cache=True)
-def punt_drops(kl, eps, tol):
-    """The test of ``punt``: the token is dropped when ``KL >= eps`` (slack ``tol``)."""
+def punt_drops(kl, eps, tol, strict):
+    """The test of ``punt``: the token is dropped when ``KL >= eps`` (slack ``tol``:
+    ``KL >= eps - tol``), or, ``strict`` (the published code's ``kl > epsilon``), when
+    ``KL > eps + tol``."""
+    if strict:
+        return kl > eps + tol
     return kl >= eps - tol
 
 
@@ -136,18 +170,21 @@ def pairwise_dependent(mi, delta, tol):
 
 
 @njit(cache=True)
-def punt_round(e, chosen, rnd, P, Pc, possible, q, eps, tol, kept):
+def punt_round(e, chosen, rnd, P, Pc, possible, q, eps, tol, kept, shrink):
     """Round ``rnd`` of ``punt`` over the ranked ``chosen[:e]``, the one definition every engine
-    runs: each tested member ``j`` (bit ``rnd`` of its rank set, :func:`punt_is_anchor`) is
-    dropped (``kept[a] = False``) when ``KL(P[j] || Pc[j]) >= eps - tol``, ``Pc[j] = p_j(.|x_R,
-    y_anchors)`` the oracle's marginal given the anchors' candidate values, or when the anchors'
-    values are impossible (``possible`` False: the conditional does not exist).  The engine asks
-    its oracle for ``Pc`` (rows of the tested members) between rounds: one model call a round."""
+    runs: each tested member ``j`` in play (bit ``rnd`` of its rank set, :func:`punt_is_anchor`;
+    :func:`punt_in_play`) is dropped (``kept[a] = False``) when :func:`punt_drops` holds for
+    ``KL(P[j] || Pc[j])``, ``Pc[j] = p_j(.|x_R, y_anchors)`` the oracle's marginal given the
+    candidate values of the anchors in play, or when those values are impossible (``possible``
+    False: the conditional does not exist).  ``shrink`` (``rounds = "shrinking"``): only the
+    ranks still kept take part and the comparison is strict.  The engine asks its oracle for
+    ``Pc`` (rows of the tested members) between rounds, one model call a round it runs
+    (:func:`punt_round_runs`)."""
     for a in range(e):
-        if punt_is_anchor(a, rnd):
+        if punt_is_anchor(a, rnd) or not punt_in_play(a, kept, shrink):
             continue
         j = chosen[a]
-        if not possible or punt_drops(punt_kl(P[j], Pc[j], q[j]), eps, tol):
+        if not possible or punt_drops(punt_kl(P[j], Pc[j], q[j]), eps, tol, shrink):
             kept[a] = False
 
 
@@ -242,7 +279,9 @@ def ranked_prefix(key_kind, stop, stat, x, t, sizes, m, pos, conf, margk, H, tol
     ``1..m``; ``STOP_EACH``: every position whose statistic ``stat`` passes :func:`passes` (the
     set does not depend on the ranking), the first-ranked one when none does; ``STOP_SUM``: the
     longest prefix with ``sum H <= x + tol``; ``STOP_SUM_FREE_MAX``: the longest prefix with
-    ``sum H - max H <= x + tol`` (the position that crosses the budget is free).  Statistic-based
+    ``sum H - max H <= x + tol`` (the position that crosses the budget is free);
+    ``STOP_SUM_THROUGH``: the shortest prefix with ``sum H > x + tol`` (the position that crosses
+    the budget is unmasked with the others), or all ``m`` when the whole sum stays within it.  Statistic-based
     keys and stops need the marginals' statistics: an engine that passes none (``conf`` 0 at a
     masked position) gets a ValueError, never a silent "every entropy is 0".
 
@@ -302,11 +341,13 @@ def ranked_prefix(key_kind, stop, stat, x, t, sizes, m, pos, conf, margk, H, tol
         if h > top:
             top = h
         over = total - top if stop == STOP_SUM_FREE_MAX else total
-        if k > 0 and over > x + tol:
+        if k > 0 and over > x + tol and stop != STOP_SUM_THROUGH:
             break
         chosen[k] = pos[best]
         key[best] = np.inf
         k += 1
+        if stop == STOP_SUM_THROUGH and over > x + tol:
+            break
     return k
 
 
@@ -522,27 +563,30 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     go to the lower position here.
 
     ``punt`` follows PUNT (Azangulov et al., "Parallel sampling from masked diffusion models via
-    conditional independence testing", arXiv:2510.21961) as issue 10 states its algorithm:
-    candidates sampled, confidence ranks encoded in ``ceil(log2 m)`` bits, one anchor group and
-    one test group per round, a tested token dropped when
-    ``KL(p_j(.|x) || p_j(.|x, y_anchors)) >= eps``, the top token never dropped, every round one
-    model call.  Choices made here where that statement leaves them open (each tested in
-    ``tests/test_rules.py``): the candidates are drawn from ``p_i`` itself (temperature 1) and
-    ranked by ``p_i(y_i)``, ties to the lower position; round ``r`` (``r = 0 ..
-    ceil(log2 m) - 1``) takes bit ``r`` of the 0-based rank, bit clear = anchor; every ranked
-    candidate takes part in every round whatever other rounds decided (the rounds are
-    independent, so a caller may batch them; each still counts as one call); when the anchors'
-    values have probability 0 the conditional does not exist and every tested candidate of that
-    round is dropped; the comparison has slack ``tol`` (``KL >= eps - tol``).  With ``m = 1``
-    there is no round.  The engine runs the rounds (``ANCHORED``); this returns the ranking.
+    conditional independence testing", arXiv:2510.21961): candidates sampled, confidence ranks
+    encoded in ``ceil(log2 m)`` bits, one anchor group and one test group per round, a tested
+    token dropped when ``KL(p_j(.|x) || p_j(.|x, y_anchors))`` exceeds ``eps``, the top token
+    never dropped.  Two readings of the rounds (``ip[0]``).  ``PUNT_SHRINKING``, the one public
+    implementation (a third party's ``decode_punt``, cntlgns/HybridDPLM
+    ``src/byprot/models/dplm2/decoding_strategies.py``, commit 4d92b875): a set ``R`` of the
+    candidates in play, all at first; round ``r`` takes its anchors and its tested tokens among
+    ``R`` and is skipped, no model call, when either group is empty; a tested token leaves ``R``
+    when ``KL > eps`` (strict: ``KL > eps + tol``).  ``PUNT_INDEPENDENT``, issue 10's statement:
+    every ranked candidate takes part in every round whatever other rounds decided (a caller may
+    batch them; each still counts as one call), dropped when ``KL >= eps - tol``.  Choices made
+    here where the sources leave them open (each tested in ``tests/test_rules.py``): the
+    candidates are drawn from ``p_i`` itself (temperature 1) and ranked by ``p_i(y_i)``, ties to
+    the lower position; round ``r`` (``r = 0 .. ceil(log2 m) - 1``) takes bit ``r`` of the
+    0-based rank, bit clear = anchor; when the anchors' values have probability 0 the
+    conditional does not exist and every tested candidate of that round is dropped.  With
+    ``m = 1`` there is no round.  The engine runs the rounds (``ANCHORED``); this returns the
+    ranking.
 
-    ``entropy_sum`` (Cai and Li, arXiv:2603.22248, as issue 12 summarises it; the paper's text was
-    not reachable): the masked positions in increasing marginal entropy (rounded keys, ties by
-    position), the longest prefix whose entropy sum is ``<= eps`` (slack ``tol``), at least the
-    first one.  Unlike ``eb`` (``sum H - max H <= gamma``, so the position that crosses the
-    budget is included for free) every unmasked entropy counts.  It needs the marginals'
-    statistics: an engine that passes none (``conf`` 0 at a masked position) gets a ValueError,
-    never a silent "every entropy is 0".
+    ``entropy_sum`` (Cai and Li, arXiv:2603.22248) is a ranked-prefix rule (``ranked_prefix``):
+    the masked positions in increasing marginal entropy, ``STOP_SUM_THROUGH`` for the abstract's
+    reading (``crossing = include``: until the sum exceeds ``eps``, the crossing one unmasked;
+    this equals ``eb`` with the entropy proxy) or ``STOP_SUM`` for issue 12's (``exclude``: the
+    longest prefix with sum ``<= eps``), at least the first one.
 
     ``frechet_profile`` follows Fast-dLLM++ (Kasa et al., arXiv:2606.02955, Algorithm 1;
     ``v1/llada/generate.py``: ``get_transfer_index_frechet_profile``): candidates and blocks as
