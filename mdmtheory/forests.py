@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import check_int, check_seed
-from .errors import InputError
+from ._numeric import check_int, check_seed, int_list
+from .errors import InputError, check_memory
 
 __all__ = ["check_forest", "random_forest", "forest_components", "tree_centroid", "centroid_rounds",
            "centroid_round_bound"]
@@ -48,12 +48,19 @@ def check_forest(edges, n: int) -> list[tuple[int, int]]:
     [(0, 1), (1, 2)]
     """
     n = check_int(n, "the number of positions n", 1)
-    if edges is None or isinstance(edges, (str, bytes)) or np.ndim(edges) == 0 and not hasattr(edges, "__iter__"):
-        raise InputError(f"edges must be a list of pairs of positions like [[0, 1], [1, 2]]; got {edges!r}")
+    bad = InputError(f"edges must be a list of pairs of positions like [[0, 1], [1, 2]]; got {edges!r}")
+    if isinstance(edges, (str, bytes, dict)) or not hasattr(edges, "__iter__"):
+        raise bad
+    check_memory(64.0 * n, f"a forest on n={n} positions")
+    try:
+        items = list(edges)
+        pairs = [tuple(e) for e in items if not isinstance(e, (str, bytes, dict))]
+    except TypeError:
+        raise bad from None
+    if len(pairs) != len(items) or any(len(e) != 2 for e in pairs):
+        raise InputError(f"each edge must be a pair of positions like [0, 1]; got {edges!r}")
     out = []
-    for e in edges:
-        if isinstance(e, (str, bytes)) or not hasattr(e, "__len__") or len(e) != 2:
-            raise InputError(f"each edge must be a pair of positions like [0, 1]; got {e!r}")
+    for e in pairs:
         i, j = (check_int(v, "an edge endpoint", 0, n - 1) for v in e)
         if i == j:
             raise InputError(f"edge {list(e)} is a self-loop; a forest joins two different positions")
@@ -103,6 +110,7 @@ def random_forest(n: int, components: int = 1, seed: int = 0) -> list[tuple[int,
     """
     n = check_int(n, "the number of positions n", 1)
     components = check_int(components, "components", 1, n)
+    check_memory(64.0 * n, f"a forest on n={n} positions")
     rng = np.random.default_rng(check_seed(seed))
     order = rng.permutation(n)
     edges = [(int(order[k]), int(order[rng.integers(k)])) for k in range(1, n)]
@@ -114,13 +122,19 @@ def forest_components(edges, n: int, nodes=None) -> list[list[int]]:
     """The connected components of the forest restricted to ``nodes`` (default all), each sorted,
     listed by their smallest position.
 
+    Raises
+    ------
+    InputError
+        ``edges`` not a forest on ``0..n-1`` (:func:`check_forest`), ``nodes`` not a list of positions.
+
     Examples
     --------
     >>> forest_components([(0, 1), (1, 2), (3, 4)], 5, nodes=[0, 2, 3, 4])
     [[0], [2], [3, 4]]
     """
-    keep = range(n) if nodes is None else [check_int(v, "a position", 0, n - 1) for v in nodes]
-    return _components(_adjacency(edges, n), set(keep))
+    adj = _adjacency(edges, n)
+    keep = range(n) if nodes is None else [check_int(v, "a position", 0, n - 1) for v in int_list(nodes, "nodes")]
+    return _components(adj, set(keep))
 
 
 def _components(adj: list[list[int]], keep: set) -> list[list[int]]:
@@ -158,10 +172,11 @@ def tree_centroid(edges, n: int, component) -> int:
     >>> tree_centroid([(0, 1), (1, 2), (2, 3)], 4, [0, 1, 2, 3])
     1
     """
-    comp = sorted({check_int(v, "a position", 0, n - 1) for v in component})
+    adj = _adjacency(edges, n)
+    comp = sorted({check_int(v, "a position", 0, n - 1) for v in int_list(component, "component")})
     if not comp:
         raise InputError("tree_centroid needs a non-empty component")
-    return _centroid(_adjacency(edges, n), comp)
+    return _centroid(adj, comp)
 
 
 def _centroid(adj: list[list[int]], comp: list[int]) -> int:
@@ -196,6 +211,11 @@ def centroid_rounds(edges, n: int) -> list[list[int]]:
     list of list of int
         The rounds, each sorted; together a partition of ``0..n-1``.
 
+    Raises
+    ------
+    InputError
+        ``edges`` not a forest on ``0..n-1`` (:func:`check_forest`).
+
     Notes
     -----
     ``O(n log n)`` set operations: each round traverses every remaining component once.  The
@@ -219,6 +239,11 @@ def centroid_rounds(edges, n: int) -> list[list[int]]:
 def centroid_round_bound(edges, n: int) -> int:
     """``ceil(log2(N + 1))`` with ``N`` the size of the largest tree: the most rounds the centroid
     decomposition takes (each round at least halves every component).
+
+    Raises
+    ------
+    InputError
+        ``edges`` not a forest on ``0..n-1`` (:func:`check_forest`).
 
     Examples
     --------
