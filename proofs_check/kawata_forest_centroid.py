@@ -12,7 +12,8 @@ each round of the decomposition at least halves every component (a component of 
 has at most ``floor(N / 2)`` vertices of the component of round ``r`` it lies in), the rounds at
 most ``ceil(log2(N + 1))`` and that bound attained (paths of ``2^k - 1`` and ``2^k`` vertices), and,
 so that a KL stuck at 0 is caught, left-to-right blocks with as many rounds are not exact
-(``KL > MARGIN``) on every case.
+(``KL > MARGIN``) on some case (the number of such cases is reported: on a forest of small trees
+left-to-right blocks can happen to be exact too).
 
 Verdict kind: ``confirmed`` (the statement as issue 18 gives it, with the sharp constant); source
 read: none (the paper was not found; the issue's summary).
@@ -67,7 +68,7 @@ def check(quick: bool = False, law_fn=forest_joint, rounds_fn=centroid_rounds,
     worst_kl = worst_tv = worst_chain = 0.0
     rounds_ok = halving_ok = engine_rounds_ok = True
     attained = False
-    contrast = float("inf")
+    contrast = []
     rows = cases(quick)
     for label, edges, n, q in rows:
         joint = law_fn(edges, n, q=q, alpha=0.5, seed=n)
@@ -75,14 +76,14 @@ def check(quick: bool = False, law_fn=forest_joint, rounds_fn=centroid_rounds,
         worst_kl, worst_tv = max(worst_kl, r.kl), max(worst_tv, r.tv)
         rounds = rounds_fn(edges, n)
         worst_chain = max(worst_chain, abs(fixed_order_kl(joint, rounds)))
-        engine_rounds_ok &= r.max_steps == len(rounds) == r.expected_steps
+        engine_rounds_ok &= r.max_steps == len(rounds) and abs(r.expected_steps - len(rounds)) < 1e-9
         N = max(len(c) for c in forest_components(edges, n))
         rounds_ok &= len(rounds) <= bound_fn(N)
         attained |= len(rounds) == bound_fn(N) == centroid_round_bound(edges, n)
         halving_ok &= halves(edges, n, rounds)
-        contrast = min(contrast, evaluate(joint, make_sampler("left_to_right", steps=len(rounds))).kl)
+        contrast.append(evaluate(joint, make_sampler("left_to_right", steps=len(rounds))).kl)
     passed = (worst_kl < TOL and worst_tv < TOL and worst_chain < TOL and rounds_ok and halving_ok and attained
-              and engine_rounds_ok and contrast > MARGIN)
+              and engine_rounds_ok and max(contrast) > MARGIN)
     return Claim(
         name=NAME,
         source="Kawata, Hayakawa, Suzuki (2026), as issue 18 states it (paper not reachable)",
@@ -96,10 +97,11 @@ def check(quick: bool = False, law_fn=forest_joint, rounds_fn=centroid_rounds,
             "bound_attained": bool(attained),
             "each_round_halves_every_component": bool(halving_ok),
             "evaluator_rounds_equal_decomposition": bool(engine_rounds_ok),
-            "min_kl_left_to_right_same_rounds": contrast,
+            "left_to_right_same_rounds_not_exact": f"{sum(c > MARGIN for c in contrast)}/{len(contrast)}",
+            "max_kl_left_to_right_same_rounds": max(contrast),
         },
         detail="verdict kind: confirmed (source read: none, the paper was not reachable). One centroid per "
         "component per round samples every forest MRF exactly (evaluator and chain rule) in at most "
         "ceil(log2(N+1)) rounds, attained on paths; each round halves every component; left-to-right with as "
-        "many rounds is not exact.",
+        f"many rounds is not exact on {sum(c > MARGIN for c in contrast)} of {len(contrast)} cases.",
     )

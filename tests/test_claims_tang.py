@@ -18,9 +18,24 @@ def test_claim_passes_and_reports_its_curves():
     c = claim.check(quick=True)
     assert c.passed, c.numbers
     label = claim.hmms(True)[0][0]
-    llada = c.numbers[f"{label}: llada KL by steps 1..n"]
-    assert len(llada) == 8 and min(llada[:-1]) > 1e-9 and abs(llada[-1]) < 1e-9
+    rand = c.numbers[f"{label}: random_mixture KL by steps 1..n"]
+    assert len(rand) == 8 and min(rand[:-1]) > 1e-9 and abs(rand[-1]) < 1e-9
+    assert rand == c.numbers[f"{label}: llada_random KL by steps 1..n"]
+    assert min(c.numbers[f"{label}: llada KL by steps 1..n"]) > 0.1  # never correct, steps = n included
     assert c.numbers["its_nll_minus_H(mu)"] <= 1e-10
+    assert "corrected" in c.detail
+
+
+def test_low_confidence_with_one_position_per_step_by_hand():
+    """Two independent positions, p = (0.9, 0.1) each, llada(steps=2, T=1): candidates y_0, y_1 ~ p;
+    the first step unmasks the position whose candidate is likelier (a tie: position 0) with its
+    candidate, the second draws the other from p.  Worked by hand over the four candidate pairs:
+    nu = [[0.729 + 0.081 + 0.081, 0.081 + 0.009], [0.009 + 0.009, 0.001]], not mu."""
+    mu = m.product([[0.9, 0.1], [0.9, 0.1]])
+    r = m.evaluate(mu, m.make_sampler("llada", steps=2, temperature=1.0, remasking="low_confidence"))
+    assert np.allclose(r.law.table, [[0.891, 0.09], [0.018, 0.001]], atol=1e-15)
+    assert r.kl > 0.01
+    assert m.evaluate(mu, m.make_sampler("llada", steps=2, temperature=1.0, remasking="random")).kl < 1e-12
 
 
 def test_sample_nll_by_brute_force():
@@ -36,7 +51,8 @@ def test_sample_nll_by_brute_force():
 
 
 def truth_evaluator(joint, sampler):
-    """A wrong evaluator: every sampler returns the truth (KL 0 at every step count)."""
+    """A wrong evaluator: every sampler returns the truth (KL 0 at every step count: low-confidence
+    remasking would look correct)."""
     return SimpleNamespace(kl=0.0, expected_kl=0.0, law=joint)
 
 
