@@ -84,8 +84,9 @@ def check_forest(edges, n: int) -> list[tuple[int, int]]:
 
 
 def _adjacency(edges, n: int) -> list[list[int]]:
+    E = check_forest(edges, n)
     adj: list[list[int]] = [[] for _ in range(n)]
-    for i, j in check_forest(edges, n):
+    for i, j in E:
         adj[i].append(j)
         adj[j].append(i)
     return adj
