@@ -267,3 +267,29 @@ def cycle_law(edges, n, q=2, alpha=0.5, seed=0):
 def test_claim_can_fail(wrong):
     c = claim.check(quick=True, **wrong)
     assert c.passed is False and c.verdict == "FAIL"
+
+
+def test_any_fixed_order_rule_needs_no_kernel_code():
+    """A rule declared with order="fixed" and fixed_sets only gets the FIXED kernel code: right to
+    left in pairs, evaluated exactly, equals the chain rule of the table for those blocks."""
+    from mdmtheory._kernels import codes
+    from mdmtheory.registry import Rule, fixed_pack, register_rule, unregister_rule
+
+    def pairs_from_the_right(prm, n):
+        return [[i for i in (b, b - 1) if i >= 0] for b in range(n - 1, -1, -2)]
+
+    rule = Rule("pairs_from_the_right", None, (), "ceil(n / 2)", False, False, "tests/test_forests.py",
+                "right to left, two at a time", order="fixed", fixed_sets=pairs_from_the_right)
+    assert rule.code == codes.FIXED
+    register_rule(rule)
+    try:
+        joint = m.random_joint(5, [2, 3, 2, 2, 3], alpha=0.5, seed=4)
+        r = m.evaluate(joint, "pairs_from_the_right")
+        assert r.kl == pytest.approx(m.fixed_order_kl(joint, pairs_from_the_right({}, 5)), abs=1e-12)
+        assert r.max_steps == 3 and r.kl > 1e-3
+    finally:
+        unregister_rule("pairs_from_the_right")
+    with pytest.raises(InputError, match="partition"):
+        fixed_pack(lambda prm, n: [[0], [0, 1]])({}, 2)
+    with pytest.raises(InputError, match="leave positions"):
+        fixed_pack(lambda prm, n: [[0]])({}, 2)
