@@ -2,7 +2,8 @@
 
 The public API, one module per concept:
 
-* :mod:`mdmtheory.joint` -- dense joint tables and built-in families;
+* :mod:`mdmtheory.joint` -- dense joint tables and built-in families; :mod:`mdmtheory.forests` --
+  forests over the positions and their centroid decomposition;
 * :mod:`mdmtheory.information` -- subset entropies, ``Hbar``, the information curve ``Z``, TC, DTC;
 * :mod:`mdmtheory.schedules`, :mod:`mdmtheory.optimal`, :mod:`mdmtheory.curves`,
   :mod:`mdmtheory.bounds` -- schedules, exact optimal schedules, curves from files, bounds;
@@ -43,9 +44,11 @@ _API: dict[str, tuple[str, str]] = {
         for name in (
             "Joint", "load_joint", "product", "random_joint", "copy", "parity", "linear_code", "reed_solomon",
             "mixture_of_products", "ising_chain", "markov_chain", "two_mode", "noisy_copy", "shuffle",
-            "replace_random",
+            "replace_random", "forest_joint",
         )
     },
+    **{name: ("forests", name) for name in ("check_forest", "random_forest", "forest_components", "tree_centroid",
+                                            "centroid_rounds", "centroid_round_bound")},
     **{
         name: ("information", name)
         for name in (

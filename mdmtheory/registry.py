@@ -18,6 +18,7 @@ import numpy as np
 from ._kernels import codes as _c
 from ._lazy import lazy_module
 from .errors import InputError
+from .forests import centroid_rounds, check_forest, forest_components
 from .schedules import Schedule, as_schedule
 
 _r = lazy_module("mdmtheory._kernels.rules")
@@ -25,7 +26,7 @@ _markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy l
 
 __all__ = [
     "Param", "Ranking", "Origin", "ORIGIN_KINDS", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS",
-    "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes", "PUNT_ROUNDS",
+    "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes", "PUNT_ROUNDS", "fixed_pack",
 ]
 
 
@@ -99,7 +100,8 @@ class Origin:
 class Param:
     """One typed sampler parameter.
 
-    ``kind`` is ``"int"``, ``"float"``, ``"str"`` or ``"sizes"`` (a list of positive ints);
+    ``kind`` is ``"int"``, ``"float"``, ``"str"``, ``"sizes"`` (a list of positive ints) or
+    ``"edges"`` (a list of pairs of positions ``[[i, j], ...]``; checked against ``n`` when packed);
     ``optional`` parameters accept ``None`` (their default); ``lo``/``hi`` bound numbers
     (``lo_open``: strictly above ``lo``); ``choices`` lists the valid strings.
     """
@@ -130,6 +132,17 @@ class Param:
             if value not in self.choices:
                 raise InputError(f"{where} must be one of {', '.join(self.choices)}; got {value!r}")
             return value
+        if self.kind == "edges":
+            bad = InputError(f"{where} takes a list of pairs of positions like [[0, 1], [1, 2]]; got {value!r}")
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+                raise bad
+            out = []
+            for e in value:
+                if isinstance(e, (str, bytes)) or not hasattr(e, "__len__") or len(e) != 2 or not all(
+                        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) and v >= 0 for v in e):
+                    raise bad
+                out.append([int(e[0]), int(e[1])])
+            return out
         if self.kind == "sizes":
             if isinstance(value, (str, bytes)) or np.isscalar(value) and not isinstance(value, (int, np.integer)):
                 raise InputError(f"{where} takes a list of positive integers like [2, 1, 1]; got {value!r}")
@@ -276,7 +289,8 @@ class Rule:
         (words), the published file and function it follows, a one-line description.
     code
         The rule's fixed code in ``mdmtheory/_kernels/rules.py`` (``codes.RANKED`` for the
-        ranked-prefix family).
+        ranked-prefix family; ``None`` with ``order = "fixed"``: ``codes.FIXED``, the fixed-order
+        family, whose kernel reads the rounds of ``fixed_sets`` and needs no code of its own).
     random_selection, candidates
         Whether the chosen set is random given the state (and the candidates); whether the rule
         samples a candidate for every eligible position first and unmasks with it.
@@ -355,8 +369,13 @@ class Rule:
             object.__setattr__(self, "pack", self.ranking.pack)
             if self.ranking.stop == "size" and self.sizes is None:
                 object.__setattr__(self, "sizes", step_sizes)
+        if self.code is None and self.ranking is None and self.order == "fixed" and self.fixed_sets is not None:
+            object.__setattr__(self, "code", _c.FIXED)
+            if self.pack is None:
+                object.__setattr__(self, "pack", fixed_pack(self.fixed_sets))
         if self.pack is None:
-            raise InputError(f"rule {self.name}: give pack= (kernel arguments) or ranking=")
+            raise InputError(f"rule {self.name}: give pack= (kernel arguments), ranking=, or order='fixed' with "
+                             "fixed_sets= and no code")
         if self.order not in ("adaptive", "fixed", "random") or (self.order == "fixed") != (self.fixed_sets is not None):
             raise InputError(f"rule {self.name}: order is 'adaptive', 'random' or 'fixed' (with fixed_sets=)")
 
@@ -484,6 +503,47 @@ def _bisection_sets(prm: dict, n: int) -> list[list[int]]:
     return [list(S) for S in _markov.bisection_partition(n)]
 
 
+def fixed_pack(fixed_sets: Callable) -> Callable:
+    """``pack`` of the fixed-order family (kernel code ``FIXED``): ``ip[i]`` is the round of
+    position ``i`` in ``fixed_sets(params, n)``, which must partition ``0..n-1``.
+
+    Examples
+    --------
+    >>> ip, fp, sizes = fixed_pack(lambda prm, n: [[1], [0, 2]])({}, 3)
+    >>> ip.tolist()
+    [1, 0, 1]
+    """
+
+    def pack(prm: dict, n: int):
+        sets = fixed_sets(prm, n)
+        level = np.full(n, -1, dtype=np.int64)
+        for r, S in enumerate(sets):
+            for i in S:
+                if not 0 <= int(i) < n or level[int(i)] >= 0:
+                    raise InputError(f"fixed sets {sets} must partition the positions 0..{n - 1} (each once)")
+                level[int(i)] = r
+        if (level < 0).any():
+            raise InputError(f"fixed sets {sets} leave positions {np.flatnonzero(level < 0).tolist()} out; "
+                             f"they must partition 0..{n - 1}")
+        return level, _F(), _NONE
+
+    return pack
+
+
+def _forest(prm: dict, n: int) -> list:
+    """The centroid rule's forest: ``edges``, or the path ``0-1-...-(n-1)`` when ``None``."""
+    if prm["edges"] is None:
+        return [(i, i + 1) for i in range(n - 1)]
+    try:
+        return check_forest(prm["edges"], n)
+    except InputError as err:
+        raise InputError(f"centroid parameter edges: {err}") from None
+
+
+def _centroid_sets(prm: dict, n: int) -> list[list[int]]:
+    return centroid_rounds(_forest(prm, n), n)
+
+
 # Closed forms of the first step on the two-mode law (proofs_check/two_mode.py): every marginal is
 # uniform on two values and every pair of positions is dependent.
 _LOG2 = float(np.log(2.0))
@@ -560,6 +620,11 @@ _ORIGINS = {
                             departs="pairwise conditional mutual informations of the truth, not PUNT's anchor rounds"),
     "bisection": Origin("paper", paper="Bansal et al. arXiv:2606.22976 (bisection sampler)",
                         departs="none: the midpoint of every run of masked positions per call"),
+    "centroid": Origin("paper", repository="mdmtheory", path="mdmtheory/forests.py", functions=("centroid_rounds",),
+                       paper="Kawata, Hayakawa, Suzuki 2026 (counterfactual probing of a hidden forest; as issue 18 "
+                             "states it, the paper was not reachable)",
+                       departs="unknown: built from issue 18's one-line statement (one centroid of every component "
+                               "of the masked positions per round)"),
     "optimal": Origin("toolkit", repository="mdmtheory", path="mdmtheory/exact.py", functions=("optimal_policy",),
                       departs="not a published sampler: the best deterministic policy with k calls (a floor)"),
     "llada": Origin("code", repository="ML-GSAI/LLaDA", path="generate.py",
@@ -646,6 +711,18 @@ RULES: dict[str, Rule] = {
              "midpoint of every run of masked positions", lambda prm, n: (_NONE, _F(), _NONE), order="fixed",
              fixed_sets=_bisection_sets, chain_exact=True, frontier=lambda n, hmax: [("", None)],
              closed_forms=_two_mode(lambda prm, n: 1, {})),  # one gap, one midpoint
+        Rule("centroid", None,
+             (Param("edges", "edges", None, "positions",
+                    "the forest over the positions, pairs [i, j] (None: the path 0-1-...-(n-1))", optional=True),),
+             "one per round: at most ceil(log2(N + 1)), N the largest tree", False, False,
+             "Kawata, Hayakawa, Suzuki (2026), counterfactual probing of a hidden forest: one centroid per "
+             "component per round (as issue 18 states it; the paper's text was not reachable); "
+             "mdmtheory/forests.py: centroid_rounds",
+             "one centroid of every component of the masked positions in the forest (the centroid decomposition)",
+             order="fixed", fixed_sets=_centroid_sets,
+             frontier=lambda n, hmax: [("", None)],
+             # the default path is one component: one centroid
+             closed_forms=_two_mode(lambda prm, n: len(forest_components(_forest(prm, n), n)), {})),
         Rule("optimal", _c.OPTIMAL, (Param("k", "int", 2, "calls", "call budget", lo=1),), "at most k", False, False,
              "mdmtheory/exact.py: optimal_policy",
              "best deterministic adaptive policy with at most k calls (needs the joint)",

@@ -104,6 +104,41 @@ def pl_law(E: list[int], w: dict, k: int) -> dict:
     return out
 
 
+def brute_components(adj: dict, nodes) -> list[list[int]]:
+    """Connected components of the graph ``adj`` restricted to ``nodes`` (repeated merging)."""
+    comps = [{v} for v in nodes]
+    merged = True
+    while merged:
+        merged = False
+        for a in range(len(comps)):
+            for b in range(a + 1, len(comps)):
+                if any(w in comps[b] for v in comps[a] for w in adj[v]):
+                    comps[a] |= comps.pop(b)
+                    merged = True
+                    break
+            if merged:
+                break
+    return sorted(sorted(c) for c in comps)
+
+
+def brute_centroid_rounds(edges, n: int) -> list[list[int]]:
+    """The centroid decomposition by brute force: in every component of the unrevealed positions,
+    the vertex whose removal leaves the smallest largest part (the lower position of a tie)."""
+    adj = {v: set() for v in range(n)}
+    for i, j in edges:
+        adj[i].add(j)
+        adj[j].add(i)
+    left, rounds = set(range(n)), []
+    while left:
+        S = []
+        for comp in brute_components(adj, left):
+            worst = {v: max([len(c) for c in brute_components(adj, set(comp) - {v})] + [0]) for v in comp}
+            S.append(min(comp, key=lambda v: (worst[v], v)))
+        rounds.append(sorted(S))
+        left -= set(S)
+    return rounds
+
+
 def _plain_law(name, params, n, masked, P, step, pair_mi):
     """Rules without candidates: the law of the set."""
     m = len(masked)
@@ -151,6 +186,11 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
         order = ranked({i: -max(P[i]) for i in masked})
         kept = [i for a, i in enumerate(order) if all(pair_mi(j, i) <= params["delta"] + TOL for j in order[:a])]
         return {tuple(sorted(kept)): 1.0}
+    if name == "centroid":  # a fixed-order rule: the masked positions of the earliest round
+        edges = params["edges"] if params["edges"] is not None else [(i, i + 1) for i in range(n - 1)]
+        rounds = brute_centroid_rounds(edges, n)
+        first = min(r for r, S in enumerate(rounds) if set(S) & set(masked))
+        return {tuple(sorted(set(rounds[first]) & set(masked))): 1.0}
     if name == "bisection":
         runs, cur = [], [masked[0]]
         for i in masked[1:]:

@@ -169,6 +169,12 @@ def samplers_for(draw, n: int, names=None):
     if name == "entropy_sum":
         return make_sampler(name, eps=draw(st.sampled_from([0.0, 0.1, 0.5, float(np.log(2)), 1.0, 5.0])),
                             crossing=draw(st.sampled_from(["include", "exclude"])))
+    if name == "centroid":  # the default path, or a random forest: vertex k joins an earlier one or none
+        if draw(st.booleans()):
+            return make_sampler(name)
+        label = draw(st.permutations(range(n)))
+        parents = [draw(st.integers(-1, k - 1)) for k in range(1, n)]
+        return make_sampler(name, edges=[[label[k + 1], label[a]] for k, a in enumerate(parents) if a >= 0])
     temp = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
     block = draw(st.sampled_from([None] + [L for L in range(1, n + 1) if n % L == 0]))
     if name == "llada":

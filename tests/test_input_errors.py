@@ -335,6 +335,20 @@ CASES = [
     ("estimate_sampler_divergences-model", lambda: m.estimate_sampler_divergences(m.parity(3), "entropy", model=m.parity(4))),
     ("estimate_sampler_divergences-confidence", lambda: m.estimate_sampler_divergences(m.parity(3), "entropy", confidence=2)),
     ("path_kind-str", lambda: m.path_kind("entropy")),
+    # -- forests and forest laws (issue 18)
+    ("check_forest-cycle", lambda: m.check_forest([[0, 1], [1, 2], [0, 2]], 3)),
+    ("check_forest-n", lambda: m.check_forest([], 0)),
+    ("random_forest-components", lambda: m.random_forest(3, 4)),
+    ("random_forest-seed", lambda: m.random_forest(3, 1, seed=-1)),
+    ("forest_components-nodes", lambda: m.forest_components([[0, 1]], 3, nodes=[5])),
+    ("forest_components-nodes-str", lambda: m.forest_components([[0, 1]], 3, nodes="01")),
+    ("tree_centroid-disconnected", lambda: m.tree_centroid([[0, 1]], 3, [0, 2])),
+    ("tree_centroid-empty", lambda: m.tree_centroid([[0, 1]], 3, [])),
+    ("centroid_rounds-self-loop", lambda: m.centroid_rounds([[1, 1]], 3)),
+    ("centroid_round_bound-range", lambda: m.centroid_round_bound([[0, 3]], 3)),
+    ("forest_joint-cycle", lambda: m.forest_joint([[0, 1], [1, 2], [2, 0]], 3)),
+    ("forest_joint-alpha", lambda: m.forest_joint([[0, 1]], 2, alpha=-1.0)),
+    ("forest_joint-q", lambda: m.forest_joint([[0, 1]], 2, q=[2])),
 ]
 
 @pytest.mark.parametrize("call", [pytest.param(c, id=i) for i, c in CASES])
@@ -529,6 +543,13 @@ FUZZ = {
     "CallableOracle-returns": lambda a, b: m.CallableOracle(lambda x, y: a, (2, 2, 2)).conditional_marginals(
         np.zeros(3, bool), -np.ones(3, int)),
     "model_oracle": lambda a, b: m.model_oracle(a, b), "evaluate-model": lambda a, b: m.evaluate(J3, "entropy", model=a),
+    # forests (issue 18)
+    "check_forest": lambda a, b: m.check_forest(a, b), "random_forest": lambda a, b: m.random_forest(a, b),
+    "forest_components": lambda a, b: m.forest_components(a, 3, b), "tree_centroid": lambda a, b: m.tree_centroid(a, 3, b),
+    "centroid_rounds": lambda a, b: m.centroid_rounds(a, b), "centroid_round_bound": lambda a, b: m.centroid_round_bound(a, b),
+    "forest_joint": lambda a, b: m.forest_joint([[0, 1]], 2, q=a, alpha=b),
+    "forest_joint-edges": lambda a, b: m.forest_joint(a, 3, seed=b),
+    "centroid-edges": lambda a, b: m.evaluate(J3, m.make_sampler("centroid", edges=a)),
 }
 
 

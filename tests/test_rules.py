@@ -296,8 +296,10 @@ def test_python_and_kernels_agree_at_the_threshold_slack():
 def test_registry_entries_are_complete():
     """Every rule: a code, typed parameters with defaults that build, a source, a docs line."""
     assert list(RULES) == list(SAMPLER_NAMES)
-    codes = [r.code for r in RULES.values() if r.ranking is None]  # the ranked family shares one code
+    # the ranked and the fixed-order families share one code each
+    codes = [r.code for r in RULES.values() if r.ranking is None and r.code != R.FIXED]
     assert len(set(codes)) == len(codes) and R.RANKED not in codes
+    assert all(r.order == "fixed" for r in RULES.values() if r.code == R.FIXED)
     for r in RULES.values():
         assert r.source and r.doc and r.calls
         d = r.to_dict()

@@ -44,7 +44,7 @@ def test_registry_names_and_determinism():
     draw candidates (llada, fast_dllm, dream, punt, frechet_profile)."""
     assert set(SAMPLER_NAMES) == {
         "random", "left_to_right", "confidence", "margin", "entropy", "threshold", "eb", "punt_pairwise", "bisection",
-        "optimal", "llada", "fast_dllm", "dream", "punt", "entropy_sum", "frechet_profile",
+        "optimal", "llada", "fast_dllm", "dream", "punt", "entropy_sum", "frechet_profile", "centroid",
     }
     for name in SAMPLER_NAMES:
         s = make_sampler(name)

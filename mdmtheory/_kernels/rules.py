@@ -40,7 +40,7 @@ import numpy as np
 from numba import njit
 
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
-    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED,
+    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED, FIXED,
     KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
     STOP_SUM_THROUGH, PUNT_INDEPENDENT, PUNT_SHRINKING,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
@@ -53,6 +53,8 @@ __all__: list[str] = []
 #               entropy_sum and any rule the registry declares with a Ranking): ip[0] the key
 #               (KEY_*), ip[1] the stop (STOP_*), ip[2] the statistic STOP_EACH tests (a KEY_*);
 #               fp[0] the stop's threshold
+#   the fixed-order family (FIXED: centroid and any rule the registry declares with order="fixed"
+#               and no code): ip[i] the round (0, 1, ...) of position i in the rule's fixed sets
 #   punt_pairwise: fp[0] delta
 #   punt:       ip[0] rounds (PUNT_INDEPENDENT, PUNT_SHRINKING); fp[0] eps (nats)
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
@@ -594,6 +596,16 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     largest ``n`` with ``G_n = L_n - U_n > margin`` unmasked (:func:`frechet_score`; ``n = 1``
     when none), compared as ``G_n > margin + tol`` (a tie within rounding is not an excess).
     """
+    if code == FIXED:  # the masked positions of the earliest round (ip[i]: the round of position i)
+        lo = ip[pos[0]]
+        for a in range(1, m):
+            lo = min(lo, ip[pos[a]])
+        k = 0
+        for a in range(m):
+            if ip[pos[a]] == lo:
+                chosen[k] = pos[a]
+                k += 1
+        return DET, k, k
     if code == BISECT:
         k = 0
         start = pos[0]

@@ -196,10 +196,16 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
                 out[key] = float(val)
             elif p.kind == "sizes":
                 out[key] = [int(v) for v in val.replace(" ", "").split(",") if v]
+            elif p.kind == "edges":  # 0-1,1-2
+                pairs = [e.split("-") for e in val.replace(" ", "").split(",") if e]
+                if any(len(e) != 2 for e in pairs):
+                    raise ValueError
+                out[key] = [[int(a), int(b)] for a, b in pairs]
             else:
                 out[key] = val
         except ValueError:
-            want = {"int": "an integer", "float": "a number", "sizes": "comma-separated integers like 2,1,1"}[p.kind]
+            want = {"int": "an integer", "float": "a number", "sizes": "comma-separated integers like 2,1,1",
+                    "edges": "comma-separated pairs of positions like 0-1,1-2"}[p.kind]
             raise InputError(f"{name} parameter {key} takes {want}; got {val!r}") from None
     return out
 
