@@ -237,7 +237,6 @@ class _Runner:
     def __init__(self, sampler: Sampler, model, n: int, q: np.ndarray, width: int):
         self.sampler, self.model, self.n, self.q, self.width = sampler, model, n, q, width
         self.kind = path_kind(sampler)
-        self.qt = tuple(int(v) for v in q)
 
     def state(self, P, mask, vals, t) -> SamplerState:
         pair_mi = None
@@ -259,7 +258,7 @@ class _Runner:
                 return None
 
         # the marginals as the oracle gave them (the rule reads the masked rows only)
-        return SamplerState(self.n, mask, vals, P, step=t, pair_mi=pair_mi, q=self.qt, conditional_rows=rows)
+        return SamplerState(self.n, mask, vals, P, step=t, pair_mi=pair_mi, q=self.q, conditional_rows=rows)
 
     def select(self, P, mask, vals, t, rng=None):
         """``(S, candidate values or None, log-probability of those candidates, model calls)`` of

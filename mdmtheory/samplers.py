@@ -418,7 +418,7 @@ class Sampler:
                 )
             return [(1.0, tuple(self._policy(state)), None)]
         P = np.ascontiguousarray(state.marginals, dtype=float)
-        qs = np.array(state.q if state.q is not None else [P.shape[1]] * n, dtype=np.int64)
+        qs = np.asarray(state.q, dtype=np.int64) if state.q is not None else np.full(n, P.shape[1], dtype=np.int64)
         code, ip, fp, sizes = self.kernel_args(n)
         pos = np.ascontiguousarray(masked, dtype=np.int64)
         m = pos.size
@@ -515,7 +515,7 @@ class Sampler:
             rows = self.transitions(state)  # a policy, or the pairwise tests: one set
             return np.array(rows[0][1], dtype=np.int64), None, 0.0, 1
         P = np.ascontiguousarray(state.marginals, dtype=float)
-        qs = np.array(state.q if state.q is not None else [P.shape[1]] * n, dtype=np.int64)
+        qs = np.asarray(state.q, dtype=np.int64) if state.q is not None else np.full(n, P.shape[1], dtype=np.int64)
         code, ip, fp, sizes = self.kernel_args(n)
         pos = np.ascontiguousarray(masked, dtype=np.int64)
         m = pos.size

@@ -90,7 +90,7 @@ def test_check_text_prints_kind_and_source_read(capsys):
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if "austin_two_phase" in line)
     assert code == 0 and row.split()[1:3] == ["PASS", "corrected"]
-    assert "read: abstract, reference notes" in out and "(1 confirmed, 1 corrected)" in out
+    assert "read: abstract, reference notes" in out and "the statements: 1 confirmed, 1 corrected" in out
 
 
 def test_check_accepts_every_printed_name(monkeypatch, capsys):
