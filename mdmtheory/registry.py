@@ -25,7 +25,7 @@ _markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy l
 
 __all__ = [
     "Param", "Ranking", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS", "RANK_STOPS", "register_rule",
-    "unregister_rule", "step_sizes", "llada_sizes",
+    "unregister_rule", "step_sizes", "llada_sizes", "dream_counts",
 ]
 
 
@@ -361,8 +361,46 @@ def _dream_pack(prm: dict, n: int):
     top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
     top_k = 0 if prm["top_k"] is None else prm["top_k"]
     alg_temp = 0.0 if prm["alg_temp"] is None else prm["alg_temp"]
-    return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k), _F(prm["temperature"], top_p, alg_temp, prm["eps"]),
-            _NONE)
+    dtype = _c.DREAM_FLOAT32 if prm["count_dtype"] == "float32" else _c.DREAM_FLOAT64
+    return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k, dtype),
+            _F(prm["temperature"], top_p, alg_temp, prm["eps"]), _NONE)
+
+
+def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "float32") -> tuple[int, ...]:
+    """Tokens Dream unmasks at each of its ``steps`` calls on ``n`` masked positions (the
+    deterministic ``alg`` values; ``origin`` draws them): ``int(m * (1 - s / t))`` with ``m`` the
+    positions still masked and ``t, s`` consecutive entries of ``torch.linspace(1, eps, steps +
+    1)``, all the rest at the last call (``_sample`` of Dream's ``generation_utils.py``).
+
+    ``count_dtype="float32"`` computes as the published code does: ``timesteps`` a float32
+    tensor (torch's default dtype, with ``torch.linspace``'s own arithmetic: ``start + step * i``
+    for the first half, ``end - step * (steps - i)`` for the second) and ``num_mask_token`` a
+    float32 quotient, every operation rounded to float32; ``"float64"`` the real-number
+    ``linspace``, ``t = 1 + i (eps - 1) / steps``, in float64 (the toolkit's reading before
+    issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
+    first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
+
+    Examples
+    --------
+    >>> dream_counts(1024, 1023)[:2], dream_counts(1024, 1023, count_dtype="float64")[:2]
+    ((1, 0), (0, 1))
+    >>> sum(dream_counts(10, 4))
+    10
+    """
+    n, steps = int(n), int(steps)
+    if n < 0 or steps < 1:
+        raise InputError(f"dream_counts takes n >= 0 and steps >= 1; got n={n}, steps={steps}")
+    if not 0.0 < float(eps) <= 1.0:
+        raise InputError(f"dream_counts: eps must be in (0, 1] (the final timestep); got {eps!r}")
+    if count_dtype not in ("float32", "float64"):
+        raise InputError(f"dream_counts: count_dtype must be float32 or float64; got {count_dtype!r}")
+    dtype = _c.DREAM_FLOAT32 if count_dtype == "float32" else _c.DREAM_FLOAT64
+    out, m = [], n
+    for i in range(steps):
+        k = int(_r.dream_count(m, i, steps, float(eps), dtype))
+        out.append(k)
+        m -= k
+    return tuple(out)
 
 
 def _candidate_path(prm: dict) -> str:
@@ -508,7 +546,9 @@ RULES: dict[str, Rule] = {
               Param("top_k", "int", None, "values", "keep the k most likely values (None: off)", lo=1, optional=True),
               Param("alg_temp", "float", None, "", "positions drawn by softmax(confidence / alg_temp) (None: top-k)",
                     lo=0.0, optional=True),
-              Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True)),
+              Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True),
+              Param("count_dtype", "str", "float32", "", "dtype of timesteps and counts (published code: float32)",
+                    choices=("float32", "float64"))),
              "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
              "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "

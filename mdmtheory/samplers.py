@@ -140,7 +140,8 @@ from ._kernels import codes as _c
 from ._lazy import lazy_function, lazy_module
 from .errors import InputError
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
-    CAPABILITIES, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes, unregister_rule,
+    CAPABILITIES, RULES, SAMPLER_NAMES, Param, Ranking, Rule, dream_counts, llada_sizes, register_rule, step_sizes,
+    unregister_rule,
 )
 from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
 
@@ -160,6 +161,7 @@ __all__ = [
     "make_sampler",
     "step_sizes",
     "llada_sizes",
+    "dream_counts",
     "confidence",
     "margin",
     "marginal_entropy",

@@ -85,8 +85,34 @@ def dream_probs(p, T, top_p, top_k):
     return e / e.sum()
 
 
-def dream_t(i: int, steps: int, eps: float) -> float:
-    return 1.0 + i * (eps - 1.0) / steps
+def torch_linspace_float32(start: float, end: float, num: int) -> list:
+    """``torch.linspace(start, end, num)`` in torch's default float32, emulated with numpy float32
+    scalars: the CPU kernel's ``step = (end - start) / (num - 1)``, ``start + step * i`` for
+    ``i < num // 2`` and ``end - step * (num - 1 - i)`` after (each operation rounded to float32)."""
+    f = np.float32
+    start, end = f(start), f(end)
+    step = (end - start) / f(num - 1)
+    return [start + step * f(i) if i < num // 2 else end - step * f(num - 1 - i) for i in range(num)]
+
+
+def dream_transfer(i: int, steps: int, eps: float, dtype: str) -> float:
+    """``1 - s / t`` of Dream's step ``i`` (1 at the last step): in float32 on the emulated
+    ``torch.linspace``; in float64 on ``t = 1 + i (eps - 1) / steps``."""
+    if i >= steps - 1:
+        return 1.0
+    if dtype == "float32":
+        ts = torch_linspace_float32(1.0, eps, steps + 1)
+        return np.float32(1.0) - ts[i + 1] / ts[i]
+    t, s = 1.0 + i * (eps - 1.0) / steps, 1.0 + (i + 1) * (eps - 1.0) / steps
+    return 1.0 - s / t
+
+
+def dream_count(m: int, i: int, steps: int, eps: float, dtype: str) -> int:
+    """``int(num_mask_token * (1 - s / t))``, ``num_mask_token`` a float32 quotient in float32."""
+    if i >= steps - 1:
+        return m
+    r = dream_transfer(i, steps, eps, dtype)
+    return int(np.float32(m) * r) if dtype == "float32" else int(m * r)
 
 
 def pl_law(E: list[int], w: dict, k: int) -> dict:
@@ -214,11 +240,10 @@ def _candidate_law(name, params, n, q, masked, P, step):
                 S = order[:top_i]
             sets = {tuple(sorted(S)): 1.0}
         else:  # dream
-            steps, eps, alg = params["steps"], params["eps"], params["alg"]
-            t, s = dream_t(step, steps, eps), dream_t(step + 1, steps, eps)
+            steps, eps, alg, dtype = params["steps"], params["eps"], params["alg"], params["count_dtype"]
             m = len(masked)
             if alg == "origin":
-                p = 1 - s / t if step < steps - 1 else 1.0
+                p = float(dream_transfer(step, steps, eps, dtype))
                 sets = {}
                 for r in range(m + 1):
                     for S in itertools.combinations(masked, r):
@@ -232,7 +257,7 @@ def _candidate_law(name, params, n, q, masked, P, step):
                     conf = {i: sorted(Q[i], reverse=True)[0] - (sorted(Q[i], reverse=True) + [0.0])[1] for i in masked}
                 else:
                     conf = {i: float(np.sum(Q[i] * np.log(Q[i] + 1e-10))) for i in masked}
-                k = int(m * (1 - s / t)) if step < steps - 1 else m
+                k = dream_count(m, step, steps, eps, dtype)
                 if k == 0:
                     sets = {(): 1.0}
                 elif params["alg_temp"]:

@@ -179,7 +179,8 @@ def samplers_for(draw, n: int, names=None):
         return make_sampler(
             name, steps=draw(st.integers(1, n + 1)), alg=draw(st.sampled_from(["origin", "maskgit_plus", "topk_margin", "entropy"])),
             temperature=temp, top_p=draw(st.sampled_from([None, 0.5, 0.9])), top_k=draw(st.sampled_from([None, 1, 2])),
-            alg_temp=draw(st.sampled_from([None, 0.5, 2.0])), eps=draw(st.sampled_from([1e-3, 0.2])),
+            alg_temp=draw(st.sampled_from([None, 0.5, 2.0])), eps=draw(st.sampled_from([1e-3, 0.2, 0.25, 0.4])),
+            count_dtype=draw(st.sampled_from(["float32", "float64"])),
         )
     # any other rule: its defaults or one point of its registered knob grid
     knobs = RULES[name].frontier(n, n * float(np.log(3.0))) if RULES[name].frontier else []

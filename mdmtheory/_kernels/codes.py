@@ -48,3 +48,6 @@ DREAM_ORIGIN = 0
 DREAM_MASKGIT = 1
 DREAM_MARGIN = 2
 DREAM_ENTROPY = 3
+# Dream's count dtype (ip[3]): torch's default float32, or float64.
+DREAM_FLOAT32 = 0
+DREAM_FLOAT64 = 1

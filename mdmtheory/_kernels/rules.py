@@ -42,6 +42,7 @@ from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the e
     RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED,
     KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
+    DREAM_FLOAT32, DREAM_FLOAT64,
 )
 
 __all__: list[str] = []
@@ -60,7 +61,8 @@ __all__: list[str] = []
 #   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
-#               ip[2] top_k (0: none); fp[0] temperature, fp[1] top_p (>= 1: none),
+#               ip[2] top_k (0: none), ip[3] count dtype (DREAM_FLOAT32, DREAM_FLOAT64);
+#               fp[0] temperature, fp[1] top_p (>= 1: none),
 #               fp[2] alg_temp (0: none), fp[3] eps
 #: ``sample_tokens`` of Dream computes ``sum p log(p + 1e-10)`` (its ``epsilon``).
 DREAM_LOG_EPS = 1e-10
@@ -285,22 +287,49 @@ def frechet_score(cum, n, c):
 
 
 @njit(cache=True)
-def dream_count(m, i, steps, eps):
+def linspace32(start, end, num, i):
+    """Entry ``i`` of ``torch.linspace(start, end, num)`` in float32 (torch's default dtype), as
+    its CPU kernel computes it (pytorch ``aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp``,
+    ``linspace_kernel``): ``step = (end - start) / (num - 1)`` in float32, then ``start + step * i``
+    for ``i < num // 2`` and ``end - step * (num - 1 - i)`` above, every operation rounded to
+    float32 (no fused multiply-add)."""
+    s = np.float32(start)
+    e = np.float32(end)
+    step = (e - s) / np.float32(num - 1)
+    if i < num // 2:
+        return s + step * np.float32(i)
+    return e - step * np.float32(num - 1 - i)
+
+
+@njit(cache=True)
+def dream_count(m, i, steps, eps, dtype):
     """Dream's ``number_transfer_tokens`` at step ``i`` with ``m`` masked positions:
-    ``int(m (1 - s / t))`` on ``timesteps = linspace(1, eps, steps + 1)``, all at the last step
-    (computed in float64; the published code uses the model's float dtype)."""
+    ``int(m * (1 - s / t))`` with ``t, s`` entries ``i, i + 1`` of ``linspace(1, eps, steps + 1)``,
+    all ``m`` at the last step.  ``dtype`` 0 (``DREAM_FLOAT32``): as the published code computes
+    it, ``timesteps`` a float32 tensor and ``num_mask_token`` a float32 quotient, every operation
+    rounded to float32; 1 (``DREAM_FLOAT64``): the real-number ``linspace`` in float64,
+    ``t = 1 + i (eps - 1) / steps`` (the toolkit's reading before issue 18)."""
     if i >= steps - 1:
         return m
+    if dtype == DREAM_FLOAT32:
+        t = linspace32(1.0, eps, steps + 1, i)
+        s = linspace32(1.0, eps, steps + 1, i + 1)
+        return int(np.float32(m) * (np.float32(1.0) - s / t))
     t = 1.0 + i * (eps - 1.0) / steps
     s = 1.0 + (i + 1) * (eps - 1.0) / steps
     return int(m * (1.0 - s / t))
 
 
 @njit(cache=True)
-def dream_p_transfer(i, steps, eps):
-    """Dream ``origin``: every masked position is unmasked with probability ``1 - s / t``."""
+def dream_p_transfer(i, steps, eps, dtype):
+    """Dream ``origin``: every masked position is unmasked with probability ``1 - s / t``
+    (``p_transfer``, in the dtype of :func:`dream_count`), 1 at the last step."""
     if i >= steps - 1:
         return 1.0
+    if dtype == DREAM_FLOAT32:
+        t = linspace32(1.0, eps, steps + 1, i)
+        s = linspace32(1.0, eps, steps + 1, i + 1)
+        return float(np.float32(1.0) - s / t)
     t = 1.0 + i * (eps - 1.0) / steps
     s = 1.0 + (i + 1) * (eps - 1.0) / steps
     return 1.0 - s / t
@@ -531,7 +560,7 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     if code == LLADA or code == FAST_DLLM or code == DREAM or code == FRECHET:
         e = eligible(code, ip, t, m, pos, chosen)
         if code == DREAM and ip[0] == DREAM_ORIGIN:
-            w[0] = dream_p_transfer(t, ip[1], fp[3])
+            w[0] = dream_p_transfer(t, ip[1], fp[3], ip[3])
             return BERNOULLI, e, e
         if code == LLADA:
             k = sizes[t] if t < sizes.size else e
@@ -540,7 +569,7 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
             if ip[0] == 1:
                 return UNIFORM, k, e
         elif code == DREAM:
-            k = dream_count(e, t, ip[1], fp[3])
+            k = dream_count(e, t, ip[1], fp[3], ip[3])
             if k > 0 and fp[2] > 0.0:
                 top = -np.inf
                 for a in range(e):
