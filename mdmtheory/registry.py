@@ -347,7 +347,16 @@ def _llada_pack(prm: dict, n: int):
 def _fast_pack(prm: dict, n: int):
     L = _block(prm, n, "fast_dllm")
     factor = prm["factor"]
-    return _I(L, 0 if factor is None else 1), _F(prm["temperature"], prm["threshold"], factor or 0.0), _NONE
+    cap = prm["steps_per_block"] or 0
+    if cap >= L:
+        cap = 0  # every call unmasks at least one position: the block ends within L calls anyway
+    if cap and n // L > 1:
+        raise InputError(
+            f"fast_dllm variant=paper: steps_per_block={cap} < block_length={L} with {n // L} blocks: the calls "
+            "spent in the current block depend on the path, not on the state the exact engines key on; "
+            "use one block (block_length=None) or steps_per_block >= block_length")
+    return (_I(L, 0 if factor is None else 1, 1 if prm["variant"] == "paper" else 0, cap),
+            _F(prm["temperature"], prm["threshold"], factor or 0.0), _NONE)
 
 
 _DREAM_ALGS = ("origin", "maskgit_plus", "topk_margin", "entropy")
@@ -459,6 +468,11 @@ def _schedule_rule(name: str, ranking: Ranking, order: str, doc: str, **kw) -> R
 def _check_fast_dllm(given: dict) -> None:
     if given.get("factor") is not None and "threshold" in given:
         raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+    if given.get("variant", "code") == "paper" and given.get("factor") is not None:
+        raise InputError("fast_dllm variant=paper is the paper's threshold rule (Algorithm 1): it takes no factor=")
+    if given.get("variant", "code") == "code" and given.get("steps_per_block") is not None:
+        raise InputError("fast_dllm: steps_per_block (the paper's per-block cap T) needs variant='paper'; "
+                         "the published code has no cap")
 
 
 #: The registry: one entry per rule, in display order (:func:`register_rule` adds one).
@@ -528,9 +542,16 @@ RULES: dict[str, Rule] = {
               Param("threshold", "float", 0.9, "probability", "keep the top one and every other candidate >= threshold",
                     lo=0.0, hi=1.0),
               Param("factor", "float", None, "", "dynamic variant: stop at the first c_(i) < 1 - factor/(i+1)",
-                    lo=0.0, lo_open=True, optional=True)),
+                    lo=0.0, lo_open=True, optional=True),
+              Param("variant", "str", "code", "", "code: the published code (confidence p(y) of the drawn candidate, "
+                    "no cap); paper: Algorithm 1 (confidence max p, at most steps_per_block calls a block)",
+                    choices=("code", "paper")),
+              Param("steps_per_block", "int", None, "calls", "variant=paper: the cap T on calls per block (None: "
+                    "none); the T-th call takes the rest of the block", lo=1, optional=True)),
              "at most n; adaptive", False, True,
-             "Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic",
+             "NVlabs/Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic (commit "
+             "24cc59e75f20a6384bae8c905965bb090b96388e); variant=paper: paper/fast_dllm.pdf Algorithm 1 "
+             "(arXiv:2505.22618), which scores max p and caps the calls per block",
              "candidates from p^(1/T); in blocks, top one plus all >= threshold (or the factor rule)", _fast_pack,
              path=_candidate_path, frontier=_probability_grid("threshold"), frontier_fixed={"temperature": 1.0},
              check=_check_fast_dllm,

@@ -45,9 +45,13 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           ``get_transfer_index_dynamic`` (``factor``) sorts the confidences
                           ``c_0 >= c_1 >= ...``, stops at the first ``a >= 1`` with
                           ``c_a < 1 - factor / (a + 2)`` and takes the top ``a`` (all of them when
-                          it stops at the last one or never: the code's ``top_i`` rule)
+                          it stops at the last one or never: the code's ``top_i`` rule); ``variant=paper``: the paper's Algorithm 1 [2], confidence
+                          ``max p_i`` whatever the candidate, at most ``steps_per_block`` calls a
+                          block (the last takes the rest of the block; a binding cap needs one
+                          block)
 ``dream``                 Dream ``generation_utils.py`` ``_sample``: ``steps`` calls on
-                          ``linspace(1, eps, steps + 1)``; candidates from ``sample_tokens``
+                          ``linspace(1, eps, steps + 1)`` (float32 and ``torch.linspace``'s
+                          arithmetic, as published; :func:`dream_counts`); candidates from ``sample_tokens``
                           (``log p / T``, ``top_p``, ``top_k``; ``T = 0``: argmax); ``alg=origin``
                           unmasks every masked position with probability ``1 - s / t``;
                           ``maskgit_plus`` / ``topk_margin`` / ``entropy`` take
@@ -76,8 +80,11 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           unmask the largest ``n`` with ``L_n - U_n > margin``, ``L_n = max(0,
                           sum_{j<=n} c_(j) - (n - 1))`` (Frechet-Hoeffding lower bound on all
                           ``n`` being jointly right), ``U_n = 1 - c_(n)``; at least one.  Equal
-                          confidences: the factor rule with ``factor = 1 - margin`` (the paper's
-                          Corollary 4.2; ``fast_dllm`` keeps the published code's ``top_i`` quirk)
+                          confidences ``c``: the largest ``n`` with ``(n + 1)(1 - c) < 1 - margin``
+                          (strict); the published factor code accepts ``(n + 1)(1 - c) <=
+                          factor`` (at equality), so at 11 confidences 0.9 ``fast_dllm(factor=1)``
+                          commits 9 and ``frechet_profile(margin=0)`` 8 (and keeps its ``top_i``
+                          quirk)
 ========================  ===================================================================
 
 Every rule is declared once, as a :class:`Rule` of :data:`RULES`: its typed parameters, call
@@ -109,9 +116,11 @@ Conventions, the same in every implementation (the numba kernels included)
   ``KL >= eps - TOL``, ``entropy_sum`` keeps ``sum H <= eps + TOL``, ``frechet_profile``
   accepts ``n`` when ``L_n - U_n > margin + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
-* Where the published code and its paper differ, the code is followed: the ``fast_dllm``
-  dynamic rule's ``top_i`` quirk above, Dream's ``int`` truncation (computed in float64 here,
-  in the model's dtype there), ties of ``torch.topk``/``sort`` (unspecified there) by position.
+* Where the published code and its paper differ, the code is followed by default: the
+  ``fast_dllm`` dynamic rule's ``top_i`` quirk above and its candidate-probability confidence
+  (``variant=paper`` for the paper's), Dream's counts in float32 with ``torch.linspace``'s
+  arithmetic (``count_dtype=float64`` for the real-number reading), ties of
+  ``torch.topk``/``sort`` (unspecified there) by position.
 
 References
 ----------
@@ -614,8 +623,9 @@ def make_sampler(name: str, **params) -> Sampler:
         units): ``schedule`` (a list of sizes summing to ``n``) or ``steps`` for the schedule
         samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
         ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
-        ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
-        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps`` (punt);
+        ``block_length``, ``temperature``, ``threshold``, ``factor``, ``variant``,
+        ``steps_per_block`` (fast_dllm); ``steps``, ``alg``, ``temperature``, ``top_p``, ``top_k``,
+        ``alg_temp``, ``eps``, ``count_dtype`` (dream); ``eps`` (punt);
         ``eps`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
         typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 

@@ -223,9 +223,13 @@ def _candidate_law(name, params, n, q, masked, P, step):
         elif name == "fast_dllm":
             b = masked[0] // L
             E = [i for i in masked if b * L <= i < (b + 1) * L]
-            conf = {i: Q[i][y[i]] for i in E}
+            paper = params["variant"] == "paper"  # Algorithm 1 of the paper: c_i = max_x p_i(x)
+            conf = {i: (max(Q[i]) if paper else Q[i][y[i]]) for i in E}
             order = ranked({i: -conf[i] for i in E})
-            if params["factor"] is None:
+            cap = params["steps_per_block"]
+            if paper and cap is not None and cap < L and step >= cap - 1:
+                S = E  # the block's T-th call (one block: the call count is the step) takes the rest
+            elif params["factor"] is None:
                 S = [order[0]] + [i for i in order[1:] if conf[i] >= params["threshold"] - TOL]
             else:  # the published loop, literally
                 c = [conf[i] for i in order]

@@ -172,9 +172,15 @@ def samplers_for(draw, n: int, names=None):
         return make_sampler(name, steps=steps, block_length=block, temperature=temp,
                             remasking=draw(st.sampled_from(["low_confidence", "random"])))
     if name == "fast_dllm":
+        threshold = draw(st.sampled_from([0.0, 0.5, 0.9, 1.0]))
+        if draw(st.booleans()):  # the paper's Algorithm 1: max p confidence, a cap (one block when it binds)
+            cap = draw(st.sampled_from([None, 1, 2, n]))
+            block = None if cap is not None and cap < n else block
+            return make_sampler(name, block_length=block, temperature=temp, threshold=threshold, variant="paper",
+                                steps_per_block=cap)
         if draw(st.booleans()):
             return make_sampler(name, block_length=block, temperature=temp, factor=draw(st.sampled_from([0.5, 1.0, 3.0])))
-        return make_sampler(name, block_length=block, temperature=temp, threshold=draw(st.sampled_from([0.0, 0.5, 0.9, 1.0])))
+        return make_sampler(name, block_length=block, temperature=temp, threshold=threshold)
     if name == "dream":
         return make_sampler(
             name, steps=draw(st.integers(1, n + 1)), alg=draw(st.sampled_from(["origin", "maskgit_plus", "topk_margin", "entropy"])),

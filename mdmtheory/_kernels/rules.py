@@ -56,7 +56,8 @@ __all__: list[str] = []
 #   punt:       fp[0] eps (nats)
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
 #               ip[2] steps per block; fp[0] temperature
-#   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
+#   fast_dllm:  ip[0] block_length, ip[1] rule (0 threshold, 1 factor), ip[2] variant (0 code,
+#               1 paper: confidence max p), ip[3] steps per block (0: no cap; one block only);
 #               fp[0] temperature, fp[1] threshold, fp[2] factor
 #   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
@@ -466,7 +467,8 @@ def draw_candidate(code, ip, fp, row, qi, Q, W, tol, keyscale, u):
 @njit(cache=True)
 def candidate_score(code, ip, Q, qi, v):
     """Confidence of candidate ``v`` (higher ranks first): ``Q[v]`` (``llada``, ``fast_dllm``,
-    ``frechet_profile``, Dream ``maskgit_plus``), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
+    ``frechet_profile``, Dream ``maskgit_plus``), ``max Q`` (``fast_dllm`` ``variant=paper``: the
+    greedy confidence of Fast-dLLM's Algorithm 1, whatever the candidate), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
     (Dream ``entropy``, the negative entropy)."""
     if code == DREAM and ip[0] == DREAM_MARGIN:
         b1 = 0.0
@@ -483,6 +485,12 @@ def candidate_score(code, ip, Q, qi, v):
         for u in range(qi):
             s += Q[u] * np.log(Q[u] + DREAM_LOG_EPS)
         return s
+    if code == FAST_DLLM and ip[2] == 1:  # the paper's Algorithm 1: c_i = max_x p(x_i | .)
+        b = 0.0
+        for u in range(qi):
+            if Q[u] > b:
+                b = Q[u]
+        return b
     return Q[v]
 
 
@@ -511,6 +519,14 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     the others ``torch.topk`` or, with ``alg_temp``, ``torch.multinomial`` without replacement
     on ``softmax(confidence / alg_temp)``).  ``torch.topk``/``sort`` ties (unspecified there)
     go to the lower position here.
+
+    ``fast_dllm`` with ``variant=paper`` follows the Fast-dLLM paper's Algorithm 1 instead (Wu et
+    al., arXiv:2505.22618; ``paper/fast_dllm.pdf`` and ``asset/pseudo_code.jpg`` of NVlabs/Fast-dLLM):
+    the confidence is ``c_i = max_x p_i(x)`` (not the probability of the drawn candidate), the
+    threshold rule ``c_i >= threshold`` plus the most confident, and at most ``T =
+    steps_per_block`` calls per block; the paper's loop then moves on with the block's remaining
+    positions still masked, which is not a sample: here the ``T``-th call of the block unmasks
+    all of them (with one block, the block's call count is ``t``).
 
     ``punt`` follows PUNT (Azangulov et al., "Parallel sampling from masked diffusion models via
     conditional independence testing", arXiv:2510.21961) as issue 10 states its algorithm:
@@ -595,6 +611,8 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                     k = a + 1
             return DET, k, e
         if code == FAST_DLLM:
+            if ip[3] > 0 and t >= ip[3] - 1:  # paper: the block's last allowed step takes the rest
+                return DET, e, e
             if ip[1] == 0:  # get_transfer_index: the top one, and every other >= threshold
                 k = 1
                 for a in range(1, e):
