@@ -10,7 +10,7 @@ command, claim and test reads this registry; :mod:`mdmtheory.samplers` builds sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -234,6 +234,10 @@ class Rule:
         the size of the first step on the two-mode law); a claim skips a rule without one.
     check
         ``check(given) -> None``: cross-parameter checks on the given keyword parameters.
+    resolve
+        ``resolve(params) -> Rule``: the rule a sampler with these parameters runs, when it is
+        not this one (``eb`` with ``temperature != 1`` draws its values as candidates from
+        ``p^(1/T)/Z``: a candidate rule of its own code); every engine reads the resolved rule.
     """
 
     name: str
@@ -259,6 +263,7 @@ class Rule:
     frontier_fixed: dict = field(default_factory=dict)
     closed_forms: dict = field(repr=False, default_factory=_no_closed_forms)
     check: Callable | None = field(repr=False, default=None)
+    resolve: Callable | None = field(repr=False, default=None)
 
     def __post_init__(self):
         if self.ranking is not None:
@@ -465,6 +470,25 @@ def _schedule_rule(name: str, ranking: Ranking, order: str, doc: str, **kw) -> R
                 order=order, frontier=_steps_grid, closed_forms=_two_mode(lambda prm, n: step_sizes(prm, n)[0], *_STEP_PROBES), **kw)
 
 
+def _eb_tempered_pack(prm: dict, n: int):
+    return (_I(RANK_KEYS[prm["proxy"]], _c.STOP_SUM_FREE_MAX, 0, 1 if prm["entropy_of"] == "tempered" else 0),
+            _F(prm["temperature"], prm["gamma"]), _NONE)
+
+
+def _eb_resolve(prm: dict) -> Rule:
+    """``eb`` at ``T = 1`` is the ranked-prefix rule (values from the marginals, the chain rule
+    holds); at ``T != 1`` its values come from ``p^(1/T)/Z``, which no engine draws for a
+    marginal rule: it runs as a candidate rule (code ``EB_TEMPERED``: a candidate from
+    ``p^(1/T)/Z`` for every masked position, the selection as at ``T = 1`` on the statistics of
+    ``p`` or of the tempered law), so the exact evaluator enumerates the candidates, the walk
+    engine and the estimators draw them, and the run is not deterministic."""
+    rule = RULES["eb"]
+    if prm["temperature"] == 1.0:
+        return rule
+    return replace(rule, code=_c.EB_TEMPERED, ranking=None, pack=_eb_tempered_pack, candidates=True,
+                   path=lambda prm: "random", resolve=None)
+
+
 def _check_fast_dllm(given: dict) -> None:
     if given.get("factor") is not None and "threshold" in given:
         raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
@@ -499,10 +523,15 @@ RULES: dict[str, Rule] = {
              closed_forms=_two_mode(lambda prm, n: n if prm["tau"] <= 0.5 else 1, *({"tau": t} for t in (0.5, 0.6, 0.99)))),
         Rule("eb", _c.RANKED,
              (Param("gamma", "float", 0.1, "nats", "entropy budget: sum H - max H <= gamma", lo=0.0),
-              Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin"))),
-             "at most n; adaptive", False, False, _RANKED_HERE,
-             "largest prefix with sum H - max H <= gamma (EB-sampler)",
-             ranking=Ranking(stop="sum_free_max", param="gamma", key_param="proxy"), frontier=_nats_grid("gamma", 1e-3, 12),
+              Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin")),
+              Param("temperature", "float", 1.0, "", "values drawn from p^(1/T)/Z (T != 1: drawn as candidates)",
+                    lo=0.0, lo_open=True),
+              Param("entropy_of", "str", "untempered", "", "rank and budget on the statistics of p (untempered) "
+                    "or of p^(1/T)/Z (tempered)", choices=("untempered", "tempered"))),
+             "at most n; adaptive", False, False, _RANKED_HERE + "; T != 1: " + _HERE + " (EB_TEMPERED)",
+             "largest prefix with sum H - max H <= gamma (EB-sampler); values from p^(1/T)/Z",
+             ranking=Ranking(stop="sum_free_max", param="gamma", key_param="proxy"), resolve=_eb_resolve,
+             frontier=_nats_grid("gamma", 1e-3, 12),
              # sum H - max H = (|U| - 1) log 2
              closed_forms=_two_mode(lambda prm, n: min(n, 1 + int(np.floor(prm["gamma"] / _LOG2 + 1e-12))),
                                    *({"gamma": g, "proxy": p} for g in (0.7, 1.5, 10.0)
@@ -530,7 +559,8 @@ RULES: dict[str, Rule] = {
              (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
               Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
                     choices=("low_confidence", "random"))),
-             "exactly steps", False, True, "LLaDA generate.py: generate, get_num_transfer_tokens, add_gumbel_noise",
+             "exactly steps", False, True, "ML-GSAI/LLaDA generate.py: generate, get_num_transfer_tokens, "
+             "add_gumbel_noise (commit 41760b91240e934e7612b08d45a0642d680c098a)",
              "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
              _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
              min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
@@ -571,7 +601,11 @@ RULES: dict[str, Rule] = {
               Param("count_dtype", "str", "float32", "", "dtype of timesteps and counts (published code: float32)",
                     choices=("float32", "float64"))),
              "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
-             "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
+             "Dream generation_utils.py (Hugging Face Dream-org/Dream-v0-Instruct-7B; HKUNLP/Dream at a1b4472 "
+             "holds no sampler code; read in NVlabs/Fast-dLLM dream/model/generation_utils.py at 24cc59e, whose "
+             "ranking branch is Dream's): _sample, sample_tokens, top_p_logits, top_k_logits; counts in float32 "
+             "with torch.linspace's arithmetic (pytorch/pytorch aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp: "
+             "linspace_kernel, commit 00c0db4e2b4a2c63eef4a9ce4ea34c86661d2c39)",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
              "entropy (origin: each with probability 1 - s/t)", _dream_pack,
              max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path, frontier=_steps_grid,

@@ -22,7 +22,13 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           one
 ``eb(gamma, proxy)``      sort by the proxy (``entropy``: ``H``; ``confidence``: ``-max p``;
                           ``margin``: ``-margin``), take the largest prefix ``U`` with
-                          ``sum_U H(p_i) - max_U H(p_i) <= gamma`` (at least one; EB-sampler)
+                          ``sum_U H(p_i) - max_U H(p_i) <= gamma`` (at least one; EB-sampler);
+                          ``temperature=T``: values from ``p^(1/T)/Z`` as in the candidate rules,
+                          the statistics of ``p`` (``entropy_of=untempered``) or of ``p^(1/T)/Z``
+                          (``tempered``): public implementations differ on this.  At ``T != 1``
+                          the rule runs as a candidate rule (the registry's ``resolve``): the
+                          exact evaluator enumerates the candidates, the walk engine and the
+                          estimators draw them, and no chain-rule term is reported
 ``punt_pairwise(delta)``  positions in decreasing confidence; one is dropped when its
                           conditional mutual information with a more confident one,
                           ``I(X_i; X_j | x_R)``, exceeds ``delta`` (pairwise, with an exact
@@ -293,6 +299,8 @@ class Sampler:
         self.name = name
         self.params = params
         self.rule = RULES[name]
+        if self.rule.resolve is not None:  # the rule these parameters run (eb with T != 1 draws candidates)
+            self.rule = self.rule.resolve(params)
         self.deterministic = self.rule.deterministic
         self._policy = policy
 
@@ -448,6 +456,7 @@ class Sampler:
         Q, W = np.zeros_like(P), np.zeros_like(P)
         for i in elig:
             _r.candidate_law(code, ip, fp, P[i], qs[i], Q[i], W[i], TOL, 10.0**KEY_DECIMALS)
+            _r.candidate_stats(code, ip, Q[i], qs[i], i, conf, margk, H)
         out: dict = {}
         for ys in itertools.product(*[range(qs[i]) for i in elig]):
             py = float(np.prod([W[i, v] for i, v in zip(elig, ys)]))
@@ -521,6 +530,7 @@ class Sampler:
                 u = 0.5 if point_mass else rng.random()  # a point mass: W is one-hot
                 cand[i], candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], qs[i], Q, W, TOL,
                                                                 10.0**KEY_DECIMALS, u)
+                _r.candidate_stats(code, ip, Q, qs[i], i, conf, margk, H)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
         if kind == _c.ANCHORED:
@@ -621,7 +631,7 @@ def make_sampler(name: str, **params) -> Sampler:
     **params
         The rule's parameters (``mdmtheory samplers`` lists them with types, defaults and
         units): ``schedule`` (a list of sizes summing to ``n``) or ``steps`` for the schedule
-        samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
+        samplers; ``tau`` (threshold), ``gamma``, ``proxy``, ``temperature`` and ``entropy_of`` (eb), ``delta`` (punt_pairwise),
         ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
         ``block_length``, ``temperature``, ``threshold``, ``factor``, ``variant``,
         ``steps_per_block`` (fast_dllm); ``steps``, ``alg``, ``temperature``, ``top_p``, ``top_k``,

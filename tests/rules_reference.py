@@ -148,13 +148,15 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
     if name == "threshold":
         S = [i for i in masked if max(P[i]) >= params["tau"] - TOL]
         return {tuple(S or ranked({i: -max(P[i]) for i in masked})[:1]): 1.0}
-    if name == "eb":
-        proxy = {"entropy": lambda i: H(P[i]), "confidence": lambda i: -max(P[i]),
-                 "margin": lambda i: -(sorted(P[i], reverse=True)[0] - (sorted(P[i], reverse=True) + [0.0])[1])}
+    if name == "eb":  # statistics of p, or of p^(1/T)/Z with entropy_of=tempered
+        T = params.get("temperature", 1.0)
+        R = {i: tempered(P[i], T) if params.get("entropy_of") == "tempered" else np.asarray(P[i], float) for i in masked}
+        proxy = {"entropy": lambda i: H(R[i]), "confidence": lambda i: -max(R[i]),
+                 "margin": lambda i: -(sorted(R[i], reverse=True)[0] - (sorted(R[i], reverse=True) + [0.0])[1])}
         order = ranked({i: proxy[params["proxy"]](i) for i in masked})
         best = 1
         for j in range(1, m + 1):
-            hs = [H(P[i]) for i in order[:j]]
+            hs = [H(R[i]) for i in order[:j]]
             if sum(hs) - max(hs) <= params["gamma"] + TOL:
                 best = j
             else:
@@ -343,6 +345,15 @@ def reference_law(name, params, n, q, revealed, P, step, pair_mi=None, condition
         return [(p, S, None) for S, p in EXTRA_REFERENCES[name](params, n, masked, P, step).items()]
     if name == "punt":
         return [(p, S, v) for (S, v), p in _punt_law(params, q, masked, P, conditional).items()]
+    if name == "eb" and params.get("temperature", 1.0) != 1.0:  # the values of S drawn from p^(1/T)/Z
+        rows = []
+        for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items():
+            W = {i: tempered(P[i][: q[i]], params["temperature"]) for i in S}
+            for vals in itertools.product(*[range(q[i]) for i in S]):
+                pv = p * float(np.prod([W[i][v] for i, v in zip(S, vals)]))
+                if pv > 0:
+                    rows.append((pv, S, vals))
+        return rows
     if RULES[name].candidates:
         return [(p, S, v) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
     return [(p, S, None) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]

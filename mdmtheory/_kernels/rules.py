@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit
 
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
-    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED,
+    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED, EB_TEMPERED,
     KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
     DREAM_FLOAT32, DREAM_FLOAT64,
@@ -59,6 +59,9 @@ __all__: list[str] = []
 #   fast_dllm:  ip[0] block_length, ip[1] rule (0 threshold, 1 factor), ip[2] variant (0 code,
 #               1 paper: confidence max p), ip[3] steps per block (0: no cap; one block only);
 #               fp[0] temperature, fp[1] threshold, fp[2] factor
+#   eb with temperature != 1 (EB_TEMPERED, a candidate rule): ip[0] the proxy key (KEY_*), ip[1]
+#               STOP_SUM_FREE_MAX, ip[3] statistics of the tempered law (1) or of p (0);
+#               fp[0] temperature, fp[1] gamma (nats)
 #   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
@@ -72,7 +75,8 @@ DREAM_LOG_EPS = 1e-10
 @njit(cache=True)
 def draws_candidates(code):
     """Whether the rule samples a candidate for every eligible position before selecting."""
-    return code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT or code == FRECHET
+    return (code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT or code == FRECHET
+            or code == EB_TEMPERED)
 
 
 @njit(cache=True)
@@ -81,7 +85,7 @@ def ranks_by_stats(code, ip):
     masked position (the engines compute them only then)."""
     if code == RANKED:
         return ip[0] != KEY_POSITION or ip[1] != STOP_SIZE
-    return code == PUNT_PAIRWISE
+    return code == PUNT_PAIRWISE or code == EB_TEMPERED
 
 
 @njit(cache=True)
@@ -90,7 +94,7 @@ def needs_entropy(code, ip):
     if code == RANKED:
         return (ip[0] == KEY_ENTROPY or ip[1] == STOP_SUM or ip[1] == STOP_SUM_FREE_MAX
                 or (ip[1] == STOP_EACH and ip[2] == KEY_ENTROPY))
-    return code == PUNT_PAIRWISE
+    return code == PUNT_PAIRWISE or code == EB_TEMPERED
 
 
 @njit(cache=True)
@@ -366,6 +370,8 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
 
     ``llada`` / ``fast_dllm`` / ``frechet_profile`` (LLaDA ``add_gumbel_noise``: ``argmax exp(l) / (-log U)^T``):
     ``W = p^(1/T) / Z``, the argmax for ``T = 0`` (lowest value on ties); ``Q = p``.
+    ``eb`` with ``T != 1``: ``W = p^(1/T) / Z``; ``Q`` the law whose statistics it ranks and
+    budgets (:func:`candidate_stats`): ``W`` (``entropy_of=tempered``) or ``p``.
     ``dream`` (``sample_tokens``): ``Q`` = softmax of ``log p / T`` (of ``log p`` for ``T = 0``)
     restricted by ``top_p`` (sorted decreasingly, ties by value; values after the cumulative
     sum exceeds ``top_p + tol`` dropped, the first always kept) then by ``top_k`` (values below
@@ -426,8 +432,9 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
     else:
         for v in range(qi):
             W[v] = Q[v]
-        for v in range(qi):  # LLaDA ranks by the untempered probability
-            Q[v] = row[v]
+        if not (code == EB_TEMPERED and ip[3] == 1):
+            for v in range(qi):  # LLaDA ranks by the untempered probability (eb: its statistics of p)
+                Q[v] = row[v]
     if T == 0.0:
         best = 0
         for v in range(1, qi):
@@ -436,6 +443,18 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
         for v in range(qi):
             W[v] = 0.0
         W[best] = 1.0
+
+
+@njit(cache=True)
+def candidate_stats(code, ip, Q, qi, i, conf, margk, H):
+    """Rules that rank by statistics of the processed law ``Q`` (``eb`` with ``T != 1`` and
+    ``entropy_of=tempered``): ``conf[i], margk[i], H[i] = stats(Q)``, over the statistics of the
+    marginal every engine computed before.  Every engine calls it after :func:`candidate_law`."""
+    if code == EB_TEMPERED and ip[3] == 1:
+        c, mk, h = stats(Q, qi)
+        conf[i] = c
+        margk[i] = mk
+        H[i] = h
 
 
 @njit(cache=True)
@@ -632,6 +651,10 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
         return DET, k, e
     if code == RANKED:
         k = ranked_prefix(ip[0], ip[1], ip[2], fp[0], t, sizes, m, pos, conf, margk, H, tol, keyscale, key, chosen)
+        return DET, k, k
+    if code == EB_TEMPERED:  # the values are the candidates, drawn from p^(1/T)/Z
+        k = ranked_prefix(ip[0], STOP_SUM_FREE_MAX, 0, fp[1], t, sizes, m, pos, conf, margk, H, tol, keyscale, key,
+                          chosen)
         return DET, k, k
     if code == RANDOM:
         size = sizes[t] if t < sizes.size else m
