@@ -375,9 +375,12 @@ def _dream_pack(prm: dict, n: int):
     top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
     top_k = 0 if prm["top_k"] is None else prm["top_k"]
     alg_temp = 0.0 if prm["alg_temp"] is None else prm["alg_temp"]
-    dtype = _c.DREAM_FLOAT32 if prm["count_dtype"] == "float32" else _c.DREAM_FLOAT64
+    dtype = _DREAM_DTYPES[prm["count_dtype"]]
     return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k, dtype),
             _F(prm["temperature"], top_p, alg_temp, prm["eps"]), _NONE)
+
+
+_DREAM_DTYPES = {"float32": _c.DREAM_FLOAT32, "float64": _c.DREAM_FLOAT64, "float32_unfused": _c.DREAM_FLOAT32_UNFUSED}
 
 
 def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "float32") -> tuple[int, ...]:
@@ -388,8 +391,10 @@ def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "floa
 
     ``count_dtype="float32"`` computes as the published code does: ``timesteps`` a float32
     tensor (torch's default dtype, with ``torch.linspace``'s own arithmetic: ``start + step * i``
-    for the first half, ``end - step * (steps - i)`` for the second) and ``num_mask_token`` a
-    float32 quotient, every operation rounded to float32; ``"float64"`` the real-number
+    for the first half, ``end - step * (steps - i)`` for the second, each a fused multiply-add as
+    torch's AVX2/AVX512 CPU kernels compute it) and ``num_mask_token`` a float32 quotient, every
+    operation rounded to float32; ``"float32_unfused"`` the same with the multiply and the add
+    rounded apart (torch's DEFAULT CPU build); ``"float64"`` the real-number
     ``linspace``, ``t = 1 + i (eps - 1) / steps``, in float64 (the toolkit's reading before
     issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
     first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
@@ -406,9 +411,9 @@ def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "floa
         raise InputError(f"dream_counts takes n >= 0 and steps >= 1; got n={n}, steps={steps}")
     if not 0.0 < float(eps) <= 1.0:
         raise InputError(f"dream_counts: eps must be in (0, 1] (the final timestep); got {eps!r}")
-    if count_dtype not in ("float32", "float64"):
-        raise InputError(f"dream_counts: count_dtype must be float32 or float64; got {count_dtype!r}")
-    dtype = _c.DREAM_FLOAT32 if count_dtype == "float32" else _c.DREAM_FLOAT64
+    if count_dtype not in _DREAM_DTYPES:
+        raise InputError(f"dream_counts: count_dtype must be one of {', '.join(_DREAM_DTYPES)}; got {count_dtype!r}")
+    dtype = _DREAM_DTYPES[count_dtype]
     out, m = [], n
     for i in range(steps):
         k = int(_r.dream_count(m, i, steps, float(eps), dtype))
@@ -598,8 +603,9 @@ RULES: dict[str, Rule] = {
               Param("alg_temp", "float", None, "", "positions drawn by softmax(confidence / alg_temp) (None: top-k)",
                     lo=0.0, optional=True),
               Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True),
-              Param("count_dtype", "str", "float32", "", "dtype of timesteps and counts (published code: float32)",
-                    choices=("float32", "float64"))),
+              Param("count_dtype", "str", "float32", "", "arithmetic of timesteps and counts (published code: "
+                    "float32, torch.linspace fused as on AVX2/AVX512 and CUDA; float32_unfused: torch's DEFAULT CPU build)",
+                    choices=("float32", "float64", "float32_unfused"))),
              "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
              "Dream generation_utils.py (Hugging Face Dream-org/Dream-v0-Instruct-7B; HKUNLP/Dream at a1b4472 "
              "holds no sampler code; read in NVlabs/Fast-dLLM dream/model/generation_utils.py at 24cc59e, whose "

@@ -12,6 +12,8 @@ is the number of model calls of one step with ``m`` masked positions.
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
+from functools import lru_cache
 from math import comb, log
 
 import numpy as np
@@ -85,23 +87,44 @@ def dream_probs(p, T, top_p, top_k):
     return e / e.sum()
 
 
-def torch_linspace_float32(start: float, end: float, num: int) -> list:
+def nearest_float32(x: Fraction) -> np.float32:
+    """The float32 nearest to the exact rational ``x`` (ties to even), by comparing neighbours."""
+    c = np.float32(float(x))
+    best = c
+    for cand in (np.nextafter(c, np.float32(-np.inf)), c, np.nextafter(c, np.float32(np.inf))):
+        dc, db = abs(Fraction(float(cand)) - x), abs(Fraction(float(best)) - x)
+        if dc < db or (dc == db and int(cand.view(np.int32)) % 2 == 0):
+            best = cand
+    return best
+
+
+@lru_cache(maxsize=4096)
+def torch_linspace_float32(start: float, end: float, num: int, fused: bool = True) -> tuple:
     """``torch.linspace(start, end, num)`` in torch's default float32, emulated with numpy float32
     scalars: the CPU kernel's ``step = (end - start) / (num - 1)``, ``start + step * i`` for
-    ``i < num // 2`` and ``end - step * (num - 1 - i)`` after (each operation rounded to float32)."""
+    ``i < num // 2`` and ``end - step * (num - 1 - i)`` after; ``fused``: each a fused
+    multiply-add (the exact rational value rounded once, as torch's AVX2/AVX512 builds compute it),
+    else the product and the sum each rounded to float32 (torch's DEFAULT build)."""
     f = np.float32
     start, end = f(start), f(end)
     step = (end - start) / f(num - 1)
-    return [start + step * f(i) if i < num // 2 else end - step * f(num - 1 - i) for i in range(num)]
+    out = []
+    for i in range(num):
+        a, k = (start, i) if i < num // 2 else (end, -(num - 1 - i))
+        if fused:
+            out.append(nearest_float32(Fraction(float(a)) + Fraction(float(step)) * k))
+        else:
+            out.append(a + step * f(k) if k >= 0 else a - step * f(-k))
+    return tuple(out)
 
 
 def dream_transfer(i: int, steps: int, eps: float, dtype: str) -> float:
     """``1 - s / t`` of Dream's step ``i`` (1 at the last step): in float32 on the emulated
-    ``torch.linspace``; in float64 on ``t = 1 + i (eps - 1) / steps``."""
+    ``torch.linspace`` (fused, or ``float32_unfused``); in float64 on ``t = 1 + i (eps - 1) / steps``."""
     if i >= steps - 1:
         return 1.0
-    if dtype == "float32":
-        ts = torch_linspace_float32(1.0, eps, steps + 1)
+    if dtype in ("float32", "float32_unfused"):
+        ts = torch_linspace_float32(1.0, eps, steps + 1, fused=dtype == "float32")
         return np.float32(1.0) - ts[i + 1] / ts[i]
     t, s = 1.0 + i * (eps - 1.0) / steps, 1.0 + (i + 1) * (eps - 1.0) / steps
     return 1.0 - s / t
@@ -112,7 +135,7 @@ def dream_count(m: int, i: int, steps: int, eps: float, dtype: str) -> int:
     if i >= steps - 1:
         return m
     r = dream_transfer(i, steps, eps, dtype)
-    return int(np.float32(m) * r) if dtype == "float32" else int(m * r)
+    return int(np.float32(m) * r) if dtype != "float64" else int(m * r)
 
 
 def pl_law(E: list[int], w: dict, k: int) -> dict:

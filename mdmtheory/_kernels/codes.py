@@ -49,6 +49,8 @@ DREAM_ORIGIN = 0
 DREAM_MASKGIT = 1
 DREAM_MARGIN = 2
 DREAM_ENTROPY = 3
-# Dream's count dtype (ip[3]): torch's default float32, or float64.
+# Dream's count dtype (ip[3]): torch's default float32 (linspace with fused multiply-adds, as torch's
+# AVX2/AVX512 CPU kernels compute it), float64, or float32 with separate roundings (torch's DEFAULT build).
 DREAM_FLOAT32 = 0
 DREAM_FLOAT64 = 1
+DREAM_FLOAT32_UNFUSED = 2

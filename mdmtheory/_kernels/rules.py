@@ -35,6 +35,8 @@ compared with slack ``tol``.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -42,7 +44,7 @@ from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the e
     RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED, EB_TEMPERED,
     KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
-    DREAM_FLOAT32, DREAM_FLOAT64,
+    DREAM_FLOAT32, DREAM_FLOAT64, DREAM_FLOAT32_UNFUSED,
 )
 
 __all__: list[str] = []
@@ -65,7 +67,7 @@ __all__: list[str] = []
 #   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
-#               ip[2] top_k (0: none), ip[3] count dtype (DREAM_FLOAT32, DREAM_FLOAT64);
+#               ip[2] top_k (0: none), ip[3] count dtype (DREAM_FLOAT32, _FLOAT64, _FLOAT32_UNFUSED);
 #               fp[0] temperature, fp[1] top_p (>= 1: none),
 #               fp[2] alg_temp (0: none), fp[3] eps
 #: ``sample_tokens`` of Dream computes ``sum p log(p + 1e-10)`` (its ``epsilon``).
@@ -292,17 +294,40 @@ def frechet_score(cum, n, c):
 
 
 @njit(cache=True)
-def linspace32(start, end, num, i):
+def fma32(a, b, c):
+    """``a * b + c`` for float32 ``a, b, c`` rounded to float32 once (a fused multiply-add):
+    ``a * b`` is exact in float64 (24 x 24 bits), the float64 sum is rounded to odd (TwoSum gives
+    its error; Boldo and Melquiond), so rounding it to float32 is the single correct rounding."""
+    p = np.float64(a) * np.float64(b)
+    cc = np.float64(c)
+    s = p + cc
+    bb = s - p
+    err = (p - (s - bb)) + (cc - bb)
+    if err != 0.0:
+        mant, ex = math.frexp(s)
+        if np.int64(math.ldexp(mant, 53)) % 2 == 0:  # even: the odd neighbour towards the exact value
+            s = np.nextafter(s, np.inf if err > 0.0 else -np.inf)
+    return np.float32(s)
+
+
+@njit(cache=True)
+def linspace32(start, end, num, i, fused):
     """Entry ``i`` of ``torch.linspace(start, end, num)`` in float32 (torch's default dtype), as
     its CPU kernel computes it (pytorch ``aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp``,
     ``linspace_kernel``): ``step = (end - start) / (num - 1)`` in float32, then ``start + step * i``
-    for ``i < num // 2`` and ``end - step * (num - 1 - i)`` above, every operation rounded to
-    float32 (no fused multiply-add)."""
+    for ``i < num // 2`` and ``end - step * (num - 1 - i)`` above.  ``fused``: each of these a
+    fused multiply-add (one rounding), as torch's AVX2/AVX512 builds of the kernel compute it
+    (compiled with FMA; CUDA's compiler fuses by default too); else two float32 roundings (torch's
+    DEFAULT build, ``ATEN_CPU_CAPABILITY=default``)."""
     s = np.float32(start)
     e = np.float32(end)
     step = (e - s) / np.float32(num - 1)
     if i < num // 2:
+        if fused:
+            return fma32(step, np.float32(i), s)
         return s + step * np.float32(i)
+    if fused:
+        return fma32(-step, np.float32(num - 1 - i), e)
     return e - step * np.float32(num - 1 - i)
 
 
@@ -311,14 +336,15 @@ def dream_count(m, i, steps, eps, dtype):
     """Dream's ``number_transfer_tokens`` at step ``i`` with ``m`` masked positions:
     ``int(m * (1 - s / t))`` with ``t, s`` entries ``i, i + 1`` of ``linspace(1, eps, steps + 1)``,
     all ``m`` at the last step.  ``dtype`` 0 (``DREAM_FLOAT32``): as the published code computes
-    it, ``timesteps`` a float32 tensor and ``num_mask_token`` a float32 quotient, every operation
-    rounded to float32; 1 (``DREAM_FLOAT64``): the real-number ``linspace`` in float64,
+    it, ``timesteps`` a float32 tensor (:func:`linspace32`, fused) and ``num_mask_token`` a float32
+    quotient, every operation rounded to float32; 2 (``DREAM_FLOAT32_UNFUSED``): the same with
+    ``linspace`` unfused; 1 (``DREAM_FLOAT64``): the real-number ``linspace`` in float64,
     ``t = 1 + i (eps - 1) / steps`` (the toolkit's reading before issue 18)."""
     if i >= steps - 1:
         return m
-    if dtype == DREAM_FLOAT32:
-        t = linspace32(1.0, eps, steps + 1, i)
-        s = linspace32(1.0, eps, steps + 1, i + 1)
+    if dtype != DREAM_FLOAT64:
+        t = linspace32(1.0, eps, steps + 1, i, dtype == DREAM_FLOAT32)
+        s = linspace32(1.0, eps, steps + 1, i + 1, dtype == DREAM_FLOAT32)
         return int(np.float32(m) * (np.float32(1.0) - s / t))
     t = 1.0 + i * (eps - 1.0) / steps
     s = 1.0 + (i + 1) * (eps - 1.0) / steps
@@ -331,9 +357,9 @@ def dream_p_transfer(i, steps, eps, dtype):
     (``p_transfer``, in the dtype of :func:`dream_count`), 1 at the last step."""
     if i >= steps - 1:
         return 1.0
-    if dtype == DREAM_FLOAT32:
-        t = linspace32(1.0, eps, steps + 1, i)
-        s = linspace32(1.0, eps, steps + 1, i + 1)
+    if dtype != DREAM_FLOAT64:
+        t = linspace32(1.0, eps, steps + 1, i, dtype == DREAM_FLOAT32)
+        s = linspace32(1.0, eps, steps + 1, i + 1, dtype == DREAM_FLOAT32)
         return float(np.float32(1.0) - s / t)
     t = 1.0 + i * (eps - 1.0) / steps
     s = 1.0 + (i + 1) * (eps - 1.0) / steps
