@@ -35,8 +35,6 @@ compared with slack ``tol``.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit
 
@@ -304,8 +302,9 @@ def fma32(a, b, c):
     bb = s - p
     err = (p - (s - bb)) + (cc - bb)
     if err != 0.0:
-        mant, ex = math.frexp(s)
-        if np.int64(math.ldexp(mant, 53)) % 2 == 0:  # even: the odd neighbour towards the exact value
+        bits = np.empty(1)
+        bits[0] = s
+        if bits.view(np.int64)[0] & 1 == 0:  # even: the odd neighbour towards the exact value
             s = np.nextafter(s, np.inf if err > 0.0 else -np.inf)
     return np.float32(s)
 
