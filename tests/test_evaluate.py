@@ -160,7 +160,9 @@ def samplers_for(draw, n: int, names=None):
     if name == "eb":
         return make_sampler(
             name, gamma=draw(st.sampled_from([0.0, 0.05, 0.3, 1.0, 5.0])), proxy=draw(st.sampled_from(["entropy", "confidence", "margin"])),
-            temperature=draw(st.sampled_from([1.0, 1.0, 0.5, 2.0])), entropy_of=draw(st.sampled_from(["untempered", "tempered"])),
+            # T != 1 draws the values from p^(1/T)/Z (a candidate rule): only where every rule is drawn
+            temperature=draw(st.sampled_from([1.0, 1.0, 0.5, 2.0])) if names is None else 1.0,
+            entropy_of=draw(st.sampled_from(["untempered", "tempered"])),
         )
     if name == "punt_pairwise":
         return make_sampler(name, delta=draw(st.sampled_from([0.0, 0.01, 0.1, 1.0])))
