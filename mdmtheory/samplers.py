@@ -656,7 +656,7 @@ def make_sampler(name: str, **params) -> Sampler:
     Examples
     --------
     >>> make_sampler("eb", gamma=0.5).params
-    {'gamma': 0.5, 'proxy': 'entropy'}
+    {'gamma': 0.5, 'proxy': 'entropy', 'temperature': 1.0, 'entropy_of': 'untempered'}
     >>> make_sampler("confidence", schedule=[2, 1]).params
     {'schedule': [2, 1]}
     """
