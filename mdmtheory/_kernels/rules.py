@@ -293,9 +293,8 @@ def frechet_score(cum, n, c):
 
 @njit(cache=True)
 def fma32(a, b, c):
-    """``a * b + c`` for float32 ``a, b, c`` rounded to float32 once (a fused multiply-add):
-    ``a * b`` is exact in float64 (24 x 24 bits), the float64 sum is rounded to odd (TwoSum gives
-    its error; Boldo and Melquiond), so rounding it to float32 is the single correct rounding."""
+    """``float32(a * b + c)`` rounded once for float32 ``a, b, c``: ``a * b`` is exact in float64, the
+    sum is rounded to odd (TwoSum's error; Boldo-Melquiond), then to float32: the correct rounding."""
     p = np.float64(a) * np.float64(b)
     cc = np.float64(c)
     s = p + cc
@@ -311,13 +310,10 @@ def fma32(a, b, c):
 
 @njit(cache=True)
 def linspace32(start, end, num, i, fused):
-    """Entry ``i`` of ``torch.linspace(start, end, num)`` in float32 (torch's default dtype), as
-    its CPU kernel computes it (pytorch ``aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp``,
-    ``linspace_kernel``): ``step = (end - start) / (num - 1)`` in float32, then ``start + step * i``
-    for ``i < num // 2`` and ``end - step * (num - 1 - i)`` above.  ``fused``: each of these a
-    fused multiply-add (one rounding), as torch's AVX2/AVX512 builds of the kernel compute it
-    (compiled with FMA; CUDA's compiler fuses by default too); else two float32 roundings (torch's
-    DEFAULT build, ``ATEN_CPU_CAPABILITY=default``)."""
+    """Entry ``i`` of ``torch.linspace(start, end, num)`` in float32 as torch's CPU kernel computes it
+    (``RangeFactoriesKernel.cpp``: ``linspace_kernel``): ``step = (end - start) / (num - 1)``, then
+    ``start + step * i`` below ``num // 2``, ``end - step * (num - 1 - i)`` above; ``fused``: each one
+    rounding (a fused multiply-add, torch's AVX2/AVX512 builds), else two (its DEFAULT build)."""
     s = np.float32(start)
     e = np.float32(end)
     step = (e - s) / np.float32(num - 1)
