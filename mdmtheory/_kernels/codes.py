@@ -23,7 +23,7 @@ PUNT = 13  # the published PUNT (arXiv:2510.21961)
 ENTROPY_SUM = 14  # Cai and Li's entropy-sum rule (arXiv:2603.22248, as issue 12 summarises it)
 FRECHET = 15  # Fast-dLLM++ Frechet profile decoding (arXiv:2606.02955)
 RANKED = 16  # the ranked-prefix family: a ranking key and a stopping rule, both declared in the registry
-EB_TEMPERED = 17  # eb with temperature != 1: values drawn as candidates from p^(1/T)/Z
+EB_TEMPERED = 18  # eb with temperature != 1: values drawn as candidates from p^(1/T)/Z
 
 # The ranked-prefix family (code RANKED): ip[0] the ranking key, ip[1] the stop, ip[2] the statistic
 # the stop reads (STOP_EACH), fp[0] the stop's threshold.
