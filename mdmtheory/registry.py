@@ -27,6 +27,7 @@ _markov = lazy_module("mdmtheory.markov")  # start-up time: networkx and scipy l
 __all__ = [
     "Param", "Ranking", "Origin", "ORIGIN_KINDS", "Rule", "RULES", "SAMPLER_NAMES", "CAPABILITIES", "RANK_KEYS",
     "RANK_STOPS", "register_rule", "unregister_rule", "step_sizes", "llada_sizes", "PUNT_ROUNDS", "fixed_pack",
+    "dream_counts",
 ]
 
 
@@ -334,6 +335,10 @@ class Rule:
         An :class:`Origin`: what the rule follows (published code at a commit, the paper, third-party
         code, the toolkit) and, in one line (``origin.departs``), where it departs from the paper.
         Every built-in rule has one; ``source`` stays the one-line citation.
+    resolve
+        ``resolve(params) -> Rule``: the rule a sampler with these parameters runs, when it is
+        not this one (``eb`` with ``temperature != 1`` draws its values as candidates from
+        ``p^(1/T)/Z``: a candidate rule of its own code); every engine reads the resolved rule.
     """
 
     name: str
@@ -360,6 +365,7 @@ class Rule:
     closed_forms: dict = field(repr=False, default_factory=_no_closed_forms)
     check: Callable | None = field(repr=False, default=None)
     origin: Origin | None = None
+    resolve: Callable | None = field(repr=False, default=None)
 
     def __post_init__(self):
         if self.ranking is not None:
@@ -455,7 +461,16 @@ def _llada_pack(prm: dict, n: int):
 def _fast_pack(prm: dict, n: int):
     L = _block(prm, n, "fast_dllm")
     factor = prm["factor"]
-    return _I(L, 0 if factor is None else 1), _F(prm["temperature"], prm["threshold"], factor or 0.0), _NONE
+    cap = prm["steps_per_block"] or 0
+    if cap >= L:
+        cap = 0  # every call unmasks at least one position: the block ends within L calls anyway
+    if cap and n // L > 1:
+        raise InputError(
+            f"fast_dllm variant=paper: steps_per_block={cap} < block_length={L} with {n // L} blocks: the calls "
+            "spent in the current block depend on the path, not on the state the exact engines key on; "
+            "use one block (block_length=None) or steps_per_block >= block_length")
+    return (_I(L, 0 if factor is None else 1, 1 if prm["variant"] == "paper" else 0, cap),
+            _F(prm["temperature"], prm["threshold"], factor or 0.0), _NONE)
 
 
 _DREAM_ALGS = ("origin", "maskgit_plus", "topk_margin", "entropy")
@@ -469,8 +484,51 @@ def _dream_pack(prm: dict, n: int):
     top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
     top_k = 0 if prm["top_k"] is None else prm["top_k"]
     alg_temp = 0.0 if prm["alg_temp"] is None else prm["alg_temp"]
-    return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k), _F(prm["temperature"], top_p, alg_temp, prm["eps"]),
-            _NONE)
+    dtype = _DREAM_DTYPES[prm["count_dtype"]]
+    return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k, dtype),
+            _F(prm["temperature"], top_p, alg_temp, prm["eps"]), _NONE)
+
+
+_DREAM_DTYPES = {"float32": _c.DREAM_FLOAT32, "float64": _c.DREAM_FLOAT64, "float32_unfused": _c.DREAM_FLOAT32_UNFUSED}
+
+
+def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "float32") -> tuple[int, ...]:
+    """Tokens Dream unmasks at each of its ``steps`` calls on ``n`` masked positions (the
+    deterministic ``alg`` values; ``origin`` draws them): ``int(m * (1 - s / t))`` with ``m`` the
+    positions still masked and ``t, s`` consecutive entries of ``torch.linspace(1, eps, steps +
+    1)``, all the rest at the last call (``_sample`` of Dream's ``generation_utils.py``).
+
+    ``count_dtype="float32"`` computes as the published code does: ``timesteps`` a float32
+    tensor (torch's default dtype, with ``torch.linspace``'s own arithmetic: ``start + step * i``
+    for the first half, ``end - step * (steps - i)`` for the second, each a fused multiply-add as
+    torch's AVX2/AVX512 CPU kernels compute it) and ``num_mask_token`` a float32 quotient, every
+    operation rounded to float32; ``"float32_unfused"`` the same with the multiply and the add
+    rounded apart (torch's DEFAULT CPU build); ``"float64"`` the real-number
+    ``linspace``, ``t = 1 + i (eps - 1) / steps``, in float64 (the toolkit's reading before
+    issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
+    first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
+
+    Examples
+    --------
+    >>> dream_counts(1024, 1023)[:2], dream_counts(1024, 1023, count_dtype="float64")[:2]
+    ((1, 0), (0, 1))
+    >>> sum(dream_counts(10, 4))
+    10
+    """
+    n, steps = int(n), int(steps)
+    if n < 0 or steps < 1:
+        raise InputError(f"dream_counts takes n >= 0 and steps >= 1; got n={n}, steps={steps}")
+    if not 0.0 < float(eps) <= 1.0:
+        raise InputError(f"dream_counts: eps must be in (0, 1] (the final timestep); got {eps!r}")
+    if count_dtype not in _DREAM_DTYPES:
+        raise InputError(f"dream_counts: count_dtype must be one of {', '.join(_DREAM_DTYPES)}; got {count_dtype!r}")
+    dtype = _DREAM_DTYPES[count_dtype]
+    out, m = [], n
+    for i in range(steps):
+        k = int(_r.dream_count(m, i, steps, float(eps), dtype))
+        out.append(k)
+        m -= k
+    return tuple(out)
 
 
 def _candidate_path(prm: dict) -> str:
@@ -586,11 +644,33 @@ ENTROPY_SUM_SOURCE = (
     "Cai and Li arXiv:2603.22248, the entropy-sum rule, from the abstract ('continues unmasking tokens within each "
     "iteration until the cumulative entropy exceeds a threshold': crossing=include; the paper's full text was not "
     "read); crossing=exclude: issue 12's earlier reading (sum H <= eps); " + _RANKED_HERE)
+def _eb_tempered_pack(prm: dict, n: int):
+    return (_I(RANK_KEYS[prm["proxy"]], _c.STOP_SUM_FREE_MAX, 0, 1 if prm["entropy_of"] == "tempered" else 0),
+            _F(prm["temperature"], prm["gamma"]), _NONE)
+
+
+def _eb_resolve(prm: dict) -> Rule:
+    """``eb`` at ``T = 1`` is the ranked-prefix rule (values from the marginals, the chain rule
+    holds); at ``T != 1`` its values come from ``p^(1/T)/Z``, which no engine draws for a
+    marginal rule: it runs as a candidate rule (code ``EB_TEMPERED``: a candidate from
+    ``p^(1/T)/Z`` for every masked position, the selection as at ``T = 1`` on the statistics of
+    ``p`` or of the tempered law), so the exact evaluator enumerates the candidates, the walk
+    engine and the estimators draw them, and the run is not deterministic."""
+    rule = RULES["eb"]
+    if prm["temperature"] == 1.0:
+        return rule
+    return replace(rule, code=_c.EB_TEMPERED, ranking=None, pack=_eb_tempered_pack, candidates=True,
+                   path=lambda prm: "random", resolve=None)
 
 
 def _check_fast_dllm(given: dict) -> None:
     if given.get("factor") is not None and "threshold" in given:
         raise InputError("give fast_dllm either threshold= or factor= (the dynamic rule), not both")
+    if given.get("variant", "code") == "paper" and given.get("factor") is not None:
+        raise InputError("fast_dllm variant=paper is the paper's threshold rule (Algorithm 1): it takes no factor=")
+    if given.get("variant", "code") == "code" and given.get("steps_per_block") is not None:
+        raise InputError("fast_dllm: steps_per_block (the paper's per-block cap T) needs variant='paper'; "
+                         "the published code has no cap")
 
 
 # Where each built-in rule comes from (Rule.origin): the published code read (repository, path,
@@ -690,10 +770,15 @@ RULES: dict[str, Rule] = {
              closed_forms=_two_mode(lambda prm, n: n if prm["tau"] <= 0.5 else 1, *({"tau": t} for t in (0.5, 0.6, 0.99)))),
         Rule("eb", _c.RANKED,
              (Param("gamma", "float", 0.1, "nats", "entropy budget: sum H - max H <= gamma", lo=0.0),
-              Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin"))),
-             "at most n; adaptive", False, False, _RANKED_HERE,
-             "largest prefix with sum H - max H <= gamma (EB-sampler)",
-             ranking=Ranking(stop="sum_free_max", param="gamma", key_param="proxy"), frontier=_nats_grid("gamma", 1e-3, 12),
+              Param("proxy", "str", "entropy", "", "ranking proxy", choices=("entropy", "confidence", "margin")),
+              Param("temperature", "float", 1.0, "", "values drawn from p^(1/T)/Z (T != 1: drawn as candidates)",
+                    lo=0.0, lo_open=True),
+              Param("entropy_of", "str", "untempered", "", "rank and budget on the statistics of p (untempered) "
+                    "or of p^(1/T)/Z (tempered)", choices=("untempered", "tempered"))),
+             "at most n; adaptive", False, False, _RANKED_HERE + "; T != 1: " + _HERE + " (EB_TEMPERED)",
+             "largest prefix with sum H - max H <= gamma (EB-sampler); values from p^(1/T)/Z",
+             ranking=Ranking(stop="sum_free_max", param="gamma", key_param="proxy"), resolve=_eb_resolve,
+             frontier=_nats_grid("gamma", 1e-3, 12),
              # sum H - max H = (|U| - 1) log 2
              closed_forms=_two_mode(lambda prm, n: min(n, 1 + int(np.floor(prm["gamma"] / _LOG2 + 1e-12))),
                                    *({"gamma": g, "proxy": p} for g in (0.7, 1.5, 10.0)
@@ -733,7 +818,8 @@ RULES: dict[str, Rule] = {
              (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
               Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
                     choices=("low_confidence", "random"))),
-             "exactly steps", False, True, "LLaDA generate.py: generate, get_num_transfer_tokens, add_gumbel_noise",
+             "exactly steps", False, True, "ML-GSAI/LLaDA generate.py: generate, get_num_transfer_tokens, "
+             "add_gumbel_noise (commit 41760b91240e934e7612b08d45a0642d680c098a)",
              "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
              _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
              min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
@@ -745,9 +831,16 @@ RULES: dict[str, Rule] = {
               Param("threshold", "float", 0.9, "probability", "keep the top one and every other candidate >= threshold",
                     lo=0.0, hi=1.0),
               Param("factor", "float", None, "", "dynamic variant: stop at the first c_(i) < 1 - factor/(i+1)",
-                    lo=0.0, lo_open=True, optional=True)),
+                    lo=0.0, lo_open=True, optional=True),
+              Param("variant", "str", "code", "", "code: the published code (confidence p(y) of the drawn candidate, "
+                    "no cap); paper: Algorithm 1 (confidence max p, at most steps_per_block calls a block)",
+                    choices=("code", "paper")),
+              Param("steps_per_block", "int", None, "calls", "variant=paper: the cap T on calls per block (None: "
+                    "none); the T-th call takes the rest of the block", lo=1, optional=True)),
              "at most n; adaptive", False, True,
-             "Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic",
+             "NVlabs/Fast-dLLM llada/generate.py: get_transfer_index, get_transfer_index_dynamic (commit "
+             "24cc59e75f20a6384bae8c905965bb090b96388e); variant=paper: paper/fast_dllm.pdf Algorithm 1 "
+             "(arXiv:2505.22618), which scores max p and caps the calls per block",
              "candidates from p^(1/T); in blocks, top one plus all >= threshold (or the factor rule)", _fast_pack,
              path=_candidate_path, frontier=_probability_grid("threshold"), frontier_fixed={"temperature": 1.0},
              check=_check_fast_dllm,
@@ -763,9 +856,16 @@ RULES: dict[str, Rule] = {
               Param("top_k", "int", None, "values", "keep the k most likely values (None: off)", lo=1, optional=True),
               Param("alg_temp", "float", None, "", "positions drawn by softmax(confidence / alg_temp) (None: top-k)",
                     lo=0.0, optional=True),
-              Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True)),
+              Param("eps", "float", 1e-3, "time", "final timestep", lo=0.0, hi=1.0, lo_open=True),
+              Param("count_dtype", "str", "float32", "", "arithmetic of timesteps and counts (published code: "
+                    "float32, torch.linspace fused as on AVX2/AVX512 and CUDA; float32_unfused: torch's DEFAULT CPU build)",
+                    choices=("float32", "float64", "float32_unfused"))),
              "exactly steps (selection random for alg=origin and with alg_temp)", True, True,
-             "Dream generation_utils.py: _sample, sample_tokens, top_p_logits, top_k_logits",
+             "Dream generation_utils.py (Hugging Face Dream-org/Dream-v0-Instruct-7B; HKUNLP/Dream at a1b4472 "
+             "holds no sampler code; read in NVlabs/Fast-dLLM dream/model/generation_utils.py at 24cc59e, whose "
+             "ranking branch is Dream's): _sample, sample_tokens, top_p_logits, top_k_logits; counts in float32 "
+             "with torch.linspace's arithmetic (pytorch/pytorch aten/src/ATen/native/cpu/RangeFactoriesKernel.cpp: "
+             "linspace_kernel, commit 00c0db4e2b4a2c63eef4a9ce4ea34c86661d2c39)",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
              "entropy (origin: each with probability 1 - s/t)", _dream_pack,
              max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path, frontier=_steps_grid,

@@ -22,7 +22,13 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           one
 ``eb(gamma, proxy)``      sort by the proxy (``entropy``: ``H``; ``confidence``: ``-max p``;
                           ``margin``: ``-margin``), take the largest prefix ``U`` with
-                          ``sum_U H(p_i) - max_U H(p_i) <= gamma`` (at least one; EB-sampler)
+                          ``sum_U H(p_i) - max_U H(p_i) <= gamma`` (at least one; EB-sampler);
+                          ``temperature=T``: values from ``p^(1/T)/Z`` as in the candidate rules,
+                          the statistics of ``p`` (``entropy_of=untempered``) or of ``p^(1/T)/Z``
+                          (``tempered``): public implementations differ on this.  At ``T != 1``
+                          the rule runs as a candidate rule (the registry's ``resolve``): the
+                          exact evaluator enumerates the candidates, the walk engine and the
+                          estimators draw them, and no chain-rule term is reported
 ``punt_pairwise(delta)``  positions in decreasing confidence; one is dropped when its
                           conditional mutual information with a more confident one,
                           ``I(X_i; X_j | x_R)``, exceeds ``delta`` (pairwise, with an exact
@@ -45,9 +51,13 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           ``get_transfer_index_dynamic`` (``factor``) sorts the confidences
                           ``c_0 >= c_1 >= ...``, stops at the first ``a >= 1`` with
                           ``c_a < 1 - factor / (a + 2)`` and takes the top ``a`` (all of them when
-                          it stops at the last one or never: the code's ``top_i`` rule)
+                          it stops at the last one or never: the code's ``top_i`` rule); ``variant=paper``: the paper's Algorithm 1 [2], confidence
+                          ``max p_i`` whatever the candidate, at most ``steps_per_block`` calls a
+                          block (the last takes the rest of the block; a binding cap needs one
+                          block)
 ``dream``                 Dream ``generation_utils.py`` ``_sample``: ``steps`` calls on
-                          ``linspace(1, eps, steps + 1)``; candidates from ``sample_tokens``
+                          ``linspace(1, eps, steps + 1)`` (float32 and ``torch.linspace``'s
+                          arithmetic, as published; :func:`dream_counts`); candidates from ``sample_tokens``
                           (``log p / T``, ``top_p``, ``top_k``; ``T = 0``: argmax); ``alg=origin``
                           unmasks every masked position with probability ``1 - s / t``;
                           ``maskgit_plus`` / ``topk_margin`` / ``entropy`` take
@@ -84,8 +94,11 @@ eligible position and ranks by the probability of the drawn candidate, then unma
                           unmask the largest ``n`` with ``L_n - U_n > margin``, ``L_n = max(0,
                           sum_{j<=n} c_(j) - (n - 1))`` (Frechet-Hoeffding lower bound on all
                           ``n`` being jointly right), ``U_n = 1 - c_(n)``; at least one.  Equal
-                          confidences: the factor rule with ``factor = 1 - margin`` (the paper's
-                          Corollary 4.2; ``fast_dllm`` keeps the published code's ``top_i`` quirk)
+                          confidences ``c``: the largest ``n`` with ``(n + 1)(1 - c) < 1 - margin``
+                          (strict); the published factor code accepts ``(n + 1)(1 - c) <=
+                          factor`` (at equality), so at 11 confidences 0.9 ``fast_dllm(factor=1)``
+                          commits 9 and ``frechet_profile(margin=0)`` 8 (and keeps its ``top_i``
+                          quirk)
 ========================  ===================================================================
 
 Every rule is declared once, as a :class:`~mdmtheory.registry.Rule` of the registry
@@ -121,9 +134,11 @@ Conventions, the same in every implementation (the numba kernels included)
   ``sum H > eps + TOL`` (``crossing="exclude"``: keeps ``sum H <= eps + TOL``), ``frechet_profile``
   accepts ``n`` when ``L_n - U_n > margin + TOL``.
 * Entropies and mutual informations are in nats (``gamma`` and ``delta`` are in nats).
-* Where the published code and its paper differ, the code is followed: the ``fast_dllm``
-  dynamic rule's ``top_i`` quirk above, Dream's ``int`` truncation (computed in float64 here,
-  in the model's dtype there), ties of ``torch.topk``/``sort`` (unspecified there) by position.
+* Where the published code and its paper differ, the code is followed by default: the
+  ``fast_dllm`` dynamic rule's ``top_i`` quirk above and its candidate-probability confidence
+  (``variant=paper`` for the paper's), Dream's counts in float32 with ``torch.linspace``'s
+  arithmetic (``count_dtype=float64`` for the real-number reading), ties of
+  ``torch.topk``/``sort`` (unspecified there) by position.
 
 References
 ----------
@@ -156,7 +171,8 @@ from ._kernels import codes as _c
 from ._lazy import lazy_function, lazy_module
 from .errors import InputError
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
-    CAPABILITIES, PUNT_ROUNDS, RULES, SAMPLER_NAMES, Param, Ranking, Rule, llada_sizes, register_rule, step_sizes,
+    CAPABILITIES, PUNT_ROUNDS, RULES, SAMPLER_NAMES, Param, Ranking, Rule, dream_counts, llada_sizes, register_rule,
+    step_sizes,
     unregister_rule,
 )
 from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
@@ -177,6 +193,7 @@ __all__ = [
     "make_sampler",
     "step_sizes",
     "llada_sizes",
+    "dream_counts",
     "confidence",
     "margin",
     "marginal_entropy",
@@ -299,6 +316,8 @@ class Sampler:
         self.name = name
         self.params = params
         self.rule = RULES[name]
+        if self.rule.resolve is not None:  # the rule these parameters run (eb with T != 1 draws candidates)
+            self.rule = self.rule.resolve(params)
         self.deterministic = self.rule.deterministic
         self._policy = policy
         self._packed: dict = {}  # kernel arguments by length n (the parameters are fixed at construction)
@@ -460,6 +479,7 @@ class Sampler:
         Q, W = np.zeros_like(P), np.zeros_like(P)
         for i in elig:
             _r.candidate_law(code, ip, fp, P[i], qs[i], Q[i], W[i], TOL, 10.0**KEY_DECIMALS)
+            _r.candidate_stats(code, ip, Q[i], qs[i], i, conf, margk, H)
         out: dict = {}
         for ys in itertools.product(*[range(qs[i]) for i in elig]):
             py = float(np.prod([W[i, v] for i, v in zip(elig, ys)]))
@@ -534,6 +554,7 @@ class Sampler:
                 u = 0.5 if point_mass else rng.random()  # a point mass: W is one-hot
                 cand[i], candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], qs[i], Q, W, TOL,
                                                                 10.0**KEY_DECIMALS, u)
+                _r.candidate_stats(code, ip, Q, qs[i], i, conf, margk, H)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)
         calls = 1
@@ -659,10 +680,11 @@ def make_sampler(name: str, **params) -> Sampler:
     **params
         The rule's parameters (``mdmtheory samplers`` lists them with types, defaults and
         units): ``schedule`` (a list of sizes summing to ``n``) or ``steps`` for the schedule
-        samplers; ``tau`` (threshold), ``gamma`` and ``proxy`` (eb), ``delta`` (punt_pairwise),
+        samplers; ``tau`` (threshold), ``gamma``, ``proxy``, ``temperature`` and ``entropy_of`` (eb), ``delta`` (punt_pairwise),
         ``k`` (optimal); ``steps``, ``block_length``, ``temperature``, ``remasking`` (llada);
-        ``block_length``, ``temperature``, ``threshold``, ``factor`` (fast_dllm); ``steps``,
-        ``alg``, ``temperature``, ``top_p``, ``top_k``, ``alg_temp``, ``eps`` (dream); ``eps``, ``rounds`` (punt);
+        ``block_length``, ``temperature``, ``threshold``, ``factor``, ``variant``,
+        ``steps_per_block`` (fast_dllm); ``steps``, ``alg``, ``temperature``, ``top_p``, ``top_k``,
+        ``alg_temp``, ``eps``, ``count_dtype`` (dream); ``eps``, ``rounds`` (punt);
         ``eps``, ``crossing`` (entropy_sum); ``block_length``, ``temperature``, ``margin`` (frechet_profile).  Values are
         typed (numbers, lists); strings from a command line are parsed by ``mdmtheory.cli``.
 
@@ -683,7 +705,7 @@ def make_sampler(name: str, **params) -> Sampler:
     Examples
     --------
     >>> make_sampler("eb", gamma=0.5).params
-    {'gamma': 0.5, 'proxy': 'entropy'}
+    {'gamma': 0.5, 'proxy': 'entropy', 'temperature': 1.0, 'entropy_of': 'untempered'}
     >>> make_sampler("confidence", schedule=[2, 1]).params
     {'schedule': [2, 1]}
     """

@@ -13,6 +13,8 @@ positions (PUNT's every round run).
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
+from functools import lru_cache
 from math import comb, log
 
 import numpy as np
@@ -86,8 +88,55 @@ def dream_probs(p, T, top_p, top_k):
     return e / e.sum()
 
 
-def dream_t(i: int, steps: int, eps: float) -> float:
-    return 1.0 + i * (eps - 1.0) / steps
+def nearest_float32(x: Fraction) -> np.float32:
+    """The float32 nearest to the exact rational ``x`` (ties to even), by comparing neighbours."""
+    c = np.float32(float(x))
+    best = c
+    for cand in (np.nextafter(c, np.float32(-np.inf)), c, np.nextafter(c, np.float32(np.inf))):
+        dc, db = abs(Fraction(float(cand)) - x), abs(Fraction(float(best)) - x)
+        if dc < db or (dc == db and int(cand.view(np.int32)) % 2 == 0):
+            best = cand
+    return best
+
+
+@lru_cache(maxsize=4096)
+def torch_linspace_float32(start: float, end: float, num: int, fused: bool = True) -> tuple:
+    """``torch.linspace(start, end, num)`` in torch's default float32, emulated with numpy float32
+    scalars: the CPU kernel's ``step = (end - start) / (num - 1)``, ``start + step * i`` for
+    ``i < num // 2`` and ``end - step * (num - 1 - i)`` after; ``fused``: each a fused
+    multiply-add (the exact rational value rounded once, as torch's AVX2/AVX512 builds compute it),
+    else the product and the sum each rounded to float32 (torch's DEFAULT build)."""
+    f = np.float32
+    start, end = f(start), f(end)
+    step = (end - start) / f(num - 1)
+    out = []
+    for i in range(num):
+        a, k = (start, i) if i < num // 2 else (end, -(num - 1 - i))
+        if fused:
+            out.append(nearest_float32(Fraction(float(a)) + Fraction(float(step)) * k))
+        else:
+            out.append(a + step * f(k) if k >= 0 else a - step * f(-k))
+    return tuple(out)
+
+
+def dream_transfer(i: int, steps: int, eps: float, dtype: str) -> float:
+    """``1 - s / t`` of Dream's step ``i`` (1 at the last step): in float32 on the emulated
+    ``torch.linspace`` (fused, or ``float32_unfused``); in float64 on ``t = 1 + i (eps - 1) / steps``."""
+    if i >= steps - 1:
+        return 1.0
+    if dtype in ("float32", "float32_unfused"):
+        ts = torch_linspace_float32(1.0, eps, steps + 1, fused=dtype == "float32")
+        return np.float32(1.0) - ts[i + 1] / ts[i]
+    t, s = 1.0 + i * (eps - 1.0) / steps, 1.0 + (i + 1) * (eps - 1.0) / steps
+    return 1.0 - s / t
+
+
+def dream_count(m: int, i: int, steps: int, eps: float, dtype: str) -> int:
+    """``int(num_mask_token * (1 - s / t))``, ``num_mask_token`` a float32 quotient in float32."""
+    if i >= steps - 1:
+        return m
+    r = dream_transfer(i, steps, eps, dtype)
+    return int(np.float32(m) * r) if dtype != "float64" else int(m * r)
 
 
 def pl_law(E: list[int], w: dict, k: int) -> dict:
@@ -158,13 +207,15 @@ def _plain_law(name, params, n, masked, P, step, pair_mi):
     if name == "threshold":
         S = [i for i in masked if max(P[i]) >= params["tau"] - TOL]
         return {tuple(S or ranked({i: -max(P[i]) for i in masked})[:1]): 1.0}
-    if name == "eb":
-        proxy = {"entropy": lambda i: H(P[i]), "confidence": lambda i: -max(P[i]),
-                 "margin": lambda i: -(sorted(P[i], reverse=True)[0] - (sorted(P[i], reverse=True) + [0.0])[1])}
+    if name == "eb":  # statistics of p, or of p^(1/T)/Z with entropy_of=tempered
+        T = params.get("temperature", 1.0)
+        R = {i: tempered(P[i], T) if params.get("entropy_of") == "tempered" else np.asarray(P[i], float) for i in masked}
+        proxy = {"entropy": lambda i: H(R[i]), "confidence": lambda i: -max(R[i]),
+                 "margin": lambda i: -(sorted(R[i], reverse=True)[0] - (sorted(R[i], reverse=True) + [0.0])[1])}
         order = ranked({i: proxy[params["proxy"]](i) for i in masked})
         best = 1
         for j in range(1, m + 1):
-            hs = [H(P[i]) for i in order[:j]]
+            hs = [H(R[i]) for i in order[:j]]
             if sum(hs) - max(hs) <= params["gamma"] + TOL:
                 best = j
             else:
@@ -242,9 +293,13 @@ def _candidate_law(name, params, n, q, masked, P, step):
         elif name == "fast_dllm":
             b = masked[0] // L
             E = [i for i in masked if b * L <= i < (b + 1) * L]
-            conf = {i: Q[i][y[i]] for i in E}
+            paper = params["variant"] == "paper"  # Algorithm 1 of the paper: c_i = max_x p_i(x)
+            conf = {i: (max(Q[i]) if paper else Q[i][y[i]]) for i in E}
             order = ranked({i: -conf[i] for i in E})
-            if params["factor"] is None:
+            cap = params["steps_per_block"]
+            if paper and cap is not None and cap < L and step >= cap - 1:
+                S = E  # the block's T-th call (one block: the call count is the step) takes the rest
+            elif params["factor"] is None:
                 S = [order[0]] + [i for i in order[1:] if conf[i] >= params["threshold"] - TOL]
             else:  # the published loop, literally
                 c = [conf[i] for i in order]
@@ -259,11 +314,10 @@ def _candidate_law(name, params, n, q, masked, P, step):
                 S = order[:top_i]
             sets = {tuple(sorted(S)): 1.0}
         else:  # dream
-            steps, eps, alg = params["steps"], params["eps"], params["alg"]
-            t, s = dream_t(step, steps, eps), dream_t(step + 1, steps, eps)
+            steps, eps, alg, dtype = params["steps"], params["eps"], params["alg"], params["count_dtype"]
             m = len(masked)
             if alg == "origin":
-                p = 1 - s / t if step < steps - 1 else 1.0
+                p = float(dream_transfer(step, steps, eps, dtype))
                 sets = {}
                 for r in range(m + 1):
                     for S in itertools.combinations(masked, r):
@@ -277,7 +331,7 @@ def _candidate_law(name, params, n, q, masked, P, step):
                     conf = {i: sorted(Q[i], reverse=True)[0] - (sorted(Q[i], reverse=True) + [0.0])[1] for i in masked}
                 else:
                     conf = {i: float(np.sum(Q[i] * np.log(Q[i] + 1e-10))) for i in masked}
-                k = int(m * (1 - s / t)) if step < steps - 1 else m
+                k = dream_count(m, step, steps, eps, dtype)
                 if k == 0:
                     sets = {(): 1.0}
                 elif params["alg_temp"]:
@@ -383,6 +437,15 @@ def reference_steps(name, params, n, q, revealed, P, step, pair_mi=None, conditi
         return [(p, S, None, 1) for S, p in EXTRA_REFERENCES[name](params, n, masked, P, step).items()]
     if name == "punt":
         return [(p, S, v, c) for (S, v, c), p in _punt_law(params, q, masked, P, conditional).items()]
+    if name == "eb" and params.get("temperature", 1.0) != 1.0:  # the values of S drawn from p^(1/T)/Z
+        rows = []
+        for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items():
+            W = {i: tempered(P[i][: q[i]], params["temperature"]) for i in S}
+            for vals in itertools.product(*[range(q[i]) for i in S]):
+                pv = p * float(np.prod([W[i][v] for i, v in zip(S, vals)]))
+                if pv > 0:
+                    rows.append((pv, S, vals, 1))
+        return rows
     if RULES[name].candidates:
         return [(p, S, v, 1) for (S, v), p in _candidate_law(name, params, n, q, masked, P, step).items()]
     return [(p, S, None, 1) for S, p in _plain_law(name, params, n, masked, P, step, pair_mi).items()]

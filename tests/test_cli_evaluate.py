@@ -37,7 +37,7 @@ def test_evaluate_bits_and_defaults(copy_file, capsys):
     """--base 2 gives bits; parameters default when not given."""
     code, out, _ = run(["evaluate", copy_file, "--sampler", "eb", "--param", "gamma=0.8", "--base", "2", "--json"], capsys)
     d = json.loads(out)
-    assert code == 0 and d["unit"] == "bits" and d["params"] == {"gamma": 0.8, "proxy": "entropy"}
+    assert code == 0 and d["unit"] == "bits" and d["params"] == {"gamma": 0.8, "proxy": "entropy", "temperature": 1.0, "entropy_of": "untempered"}
     assert d["kl"] == pytest.approx(1.0)  # gamma >= log 2 nats: the first two bits together
     code, out, _ = run(["evaluate", copy_file, "--sampler", "optimal", "--param", "k=2", "--json"], capsys)
     d = json.loads(out)

@@ -53,7 +53,7 @@ def test_walk_simulation_json(capsys):
     assert a["kl"] == a["kl_stepwise"] and a["kl_estimator"].startswith("stepwise")
     lo, hi = a["validity_interval"]
     assert lo <= a["validity"] <= hi
-    assert a["params"] == {"gamma": 0.5, "proxy": "margin"}
+    assert a["params"] == {"gamma": 0.5, "proxy": "margin", "temperature": 1.0, "entropy_of": "untempered"}
 
 
 def test_walk_table_output(capsys):

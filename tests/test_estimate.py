@@ -251,6 +251,7 @@ def test_point_mass_candidates_are_exact():
 
 
 @pytest.mark.parametrize("name, params", [("dream", {}), ("llada", {"temperature": 1.0}),
+                                          ("fast_dllm", {"temperature": 0.5, "variant": "paper", "steps_per_block": 2}),
                                           ("fast_dllm", {"temperature": 0.5}), ("dream", {"alg": "maskgit_plus",
                                                                                           "alg_temp": 0.5,
                                                                                           "temperature": 1.0})])

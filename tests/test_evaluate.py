@@ -159,7 +159,10 @@ def samplers_for(draw, n: int, names=None):
         return make_sampler(name, tau=draw(st.sampled_from([0.0, 0.3, 0.5, 0.8, 0.95, 1.0])))
     if name == "eb":
         return make_sampler(
-            name, gamma=draw(st.sampled_from([0.0, 0.05, 0.3, 1.0, 5.0])), proxy=draw(st.sampled_from(["entropy", "confidence", "margin"]))
+            name, gamma=draw(st.sampled_from([0.0, 0.05, 0.3, 1.0, 5.0])), proxy=draw(st.sampled_from(["entropy", "confidence", "margin"])),
+            # T != 1 draws the values from p^(1/T)/Z (a candidate rule): only where every rule is drawn
+            temperature=draw(st.sampled_from([1.0, 1.0, 0.5, 2.0])) if names is None else 1.0,
+            entropy_of=draw(st.sampled_from(["untempered", "tempered"])),
         )
     if name == "punt_pairwise":
         return make_sampler(name, delta=draw(st.sampled_from([0.0, 0.01, 0.1, 1.0])))
@@ -182,14 +185,21 @@ def samplers_for(draw, n: int, names=None):
         return make_sampler(name, steps=steps, block_length=block, temperature=temp,
                             remasking=draw(st.sampled_from(["low_confidence", "random"])))
     if name == "fast_dllm":
+        threshold = draw(st.sampled_from([0.0, 0.5, 0.9, 1.0]))
+        if draw(st.booleans()):  # the paper's Algorithm 1: max p confidence, a cap (one block when it binds)
+            cap = draw(st.sampled_from([None, 1, 2, n]))
+            block = None if cap is not None and cap < n else block
+            return make_sampler(name, block_length=block, temperature=temp, threshold=threshold, variant="paper",
+                                steps_per_block=cap)
         if draw(st.booleans()):
             return make_sampler(name, block_length=block, temperature=temp, factor=draw(st.sampled_from([0.5, 1.0, 3.0])))
-        return make_sampler(name, block_length=block, temperature=temp, threshold=draw(st.sampled_from([0.0, 0.5, 0.9, 1.0])))
+        return make_sampler(name, block_length=block, temperature=temp, threshold=threshold)
     if name == "dream":
         return make_sampler(
             name, steps=draw(st.integers(1, n + 1)), alg=draw(st.sampled_from(["origin", "maskgit_plus", "topk_margin", "entropy"])),
             temperature=temp, top_p=draw(st.sampled_from([None, 0.5, 0.9])), top_k=draw(st.sampled_from([None, 1, 2])),
-            alg_temp=draw(st.sampled_from([None, 0.5, 2.0])), eps=draw(st.sampled_from([1e-3, 0.2])),
+            alg_temp=draw(st.sampled_from([None, 0.5, 2.0])), eps=draw(st.sampled_from([1e-3, 0.2, 0.25, 0.4])),
+            count_dtype=draw(st.sampled_from(["float32", "float64"])),
         )
     # any other rule: its defaults or one point of its registered knob grid
     knobs = RULES[name].frontier(n, n * float(np.log(3.0))) if RULES[name].frontier else []

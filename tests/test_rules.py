@@ -206,8 +206,9 @@ def test_fast_dllm_threshold_one_unmasks_one_at_a_time_unless_certain():
 
 
 def test_dream_origin_last_step_and_counts():
-    """Dream's schedule: int(m (1 - s/t)) with t on linspace(1, eps, steps + 1), all at the last step."""
-    assert [R.dream_count(10, i, 4, 1e-3) for i in range(4)] == [
+    """Dream's schedule: int(m (1 - s/t)) with t on linspace(1, eps, steps + 1), all at the last step
+    (float64: the real-number linspace)."""
+    assert [R.dream_count(10, i, 4, 1e-3, R.DREAM_FLOAT64) for i in range(4)] == [
         int(10 * (1 - (1 + (i + 1) * (1e-3 - 1) / 4) / (1 + i * (1e-3 - 1) / 4))) if i < 3 else 10 for i in range(4)
     ]
     r = evaluate(m.random_joint(3, 2, seed=1), make_sampler("dream", steps=3, alg="origin", temperature=1.0))

@@ -50,6 +50,8 @@ def test_registry_names_and_determinism():
         s = make_sampler(name)
         assert s.name == name
         assert s.deterministic == (name not in ("random", "llada", "fast_dllm", "dream", "punt", "frechet_profile"))
+    # eb at T != 1 draws its values as candidates from p^(1/T)/Z: no chain rule
+    assert not make_sampler("eb", temperature=0.5).deterministic and make_sampler("eb", temperature=1.0).deterministic
 
 
 def test_unknown_name_and_parameter_list_valid_ones():
@@ -77,8 +79,10 @@ def test_params_defaults_and_string_coercion():
     takes typed values and refuses strings for numbers)."""
     from mdmtheory.cli import parse_sampler_params as parse
 
-    assert make_sampler("eb").params == {"gamma": 0.1, "proxy": "entropy"}
-    assert make_sampler("eb", **parse("eb", ["proxy=margin", "gamma=0.25"])).params == {"gamma": 0.25, "proxy": "margin"}
+    eb_rest = {"temperature": 1.0, "entropy_of": "untempered"}
+    assert make_sampler("eb").params == {"gamma": 0.1, "proxy": "entropy", **eb_rest}
+    assert make_sampler("eb", **parse("eb", ["proxy=margin", "gamma=0.25"])).params == {"gamma": 0.25, "proxy": "margin",
+                                                                                       **eb_rest}
     assert make_sampler("random", **parse("random", ["schedule=2, 1,1"])).params == {"schedule": [2, 1, 1]}
     assert make_sampler("entropy", **parse("entropy", ["steps=3"])).params == {"steps": 3}
     assert make_sampler("threshold").params == {"tau": 0.9}

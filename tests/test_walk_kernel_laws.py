@@ -34,6 +34,8 @@ SAMPLERS = [
     ("dream", {"steps": 4, "alg": "entropy"}), ("dream", {"steps": 4, "alg": "origin"}),
     ("dream", {"steps": 4, "alg": "maskgit_plus", "alg_temp": 0.5, "top_p": 0.9}),
     ("dream", {"steps": 4, "alg": "topk_margin", "top_k": 2, "temperature": 0.5}),
+    ("dream", {"steps": 3, "eps": 0.4, "alg": "maskgit_plus", "temperature": 1.0}),  # float32 counts: 0, 1, 3
+    ("fast_dllm", {"threshold": 0.7, "variant": "paper", "temperature": 1.0, "steps_per_block": 2}),
 ]
 
 DRAWS = 4000

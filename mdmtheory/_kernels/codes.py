@@ -24,6 +24,7 @@ ENTROPY_SUM = 14  # Cai and Li's entropy-sum rule (arXiv:2603.22248, as issue 12
 FRECHET = 15  # Fast-dLLM++ Frechet profile decoding (arXiv:2606.02955)
 RANKED = 16  # the ranked-prefix family: a ranking key and a stopping rule, both declared in the registry
 FIXED = 17  # the fixed-order family: the registry's fixed sets, packed as the round of each position
+EB_TEMPERED = 18  # eb with temperature != 1: values drawn as candidates from p^(1/T)/Z
 
 # The ranked-prefix family (code RANKED): ip[0] the ranking key, ip[1] the stop, ip[2] the statistic
 # the stop reads (STOP_EACH), fp[0] the stop's threshold.
@@ -54,3 +55,8 @@ DREAM_ORIGIN = 0
 DREAM_MASKGIT = 1
 DREAM_MARGIN = 2
 DREAM_ENTROPY = 3
+# Dream's count dtype (ip[3]): torch's default float32 (linspace with fused multiply-adds, as torch's
+# AVX2/AVX512 CPU kernels compute it), float64, or float32 with separate roundings (torch's DEFAULT build).
+DREAM_FLOAT32 = 0
+DREAM_FLOAT64 = 1
+DREAM_FLOAT32_UNFUSED = 2

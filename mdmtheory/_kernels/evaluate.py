@@ -21,9 +21,9 @@ from numba import njit
 __all__: list[str] = []
 
 from .rules import (
-    ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, draws_candidates, eligible, enumerate_spec,
-    pairwise_dependent, punt_in_play, punt_is_anchor, punt_round, punt_round_runs, punt_rounds, select, stats,
-    PUNT_SHRINKING,
+    ANCHORED, DEPENDENCE, DET, OPTIMAL, candidate_law, candidate_score, candidate_stats, draws_candidates, eligible,
+    enumerate_spec, pairwise_dependent, punt_in_play, punt_is_anchor, punt_round, punt_round_runs, punt_rounds, select,
+    stats, PUNT_SHRINKING,
 )
 
 
@@ -373,6 +373,7 @@ def propagate(marg, off, q, order, code, ip, fp, sizes, tol, keyscale, determini
                     for a in range(e):
                         i = elig[a]
                         candidate_law(code, ip, fp, P[i], q[i], Q[i], Wc[i], tol, keyscale)
+                        candidate_stats(code, ip, Q[i], q[i], i, conf, margk, H)
                         y[a] = 0
                     while True:  # every candidate vector of the eligible positions
                         py = wgt

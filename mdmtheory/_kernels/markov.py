@@ -212,8 +212,8 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # Monte Carlo engine: samplers on walks with exact bridge conditionals; the selection rules are
 # those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
 from .rules import (  # noqa: E402
-    DEPENDENCE, draw_candidate, draw_value, pairwise_dependent, draws_candidates, eligible, needs_entropy, ranks_by_stats,
-    row_entropy, sample_spec, select, top_two,
+    DEPENDENCE, candidate_stats, draw_candidate, draw_value, pairwise_dependent, draws_candidates, eligible,
+    needs_entropy, ranks_by_stats, row_entropy, sample_spec, select, top_two,
 )
 
 
@@ -592,6 +592,7 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                         mg[i, 1] = gapR[g]
                     if draws:
                         x, _, sc = draw_candidate(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale, np.random.random())
+                        candidate_stats(code, ip, Q, q, i, conf, margk, H)
                         cand[i] = x
                         score[i] = sc
             k = choose(code, ip, fp, t, sizes, m, pm, gid, gapL, gapR, tol, keyscale, Pw, D, L, mu, vals, conf, margk, H,

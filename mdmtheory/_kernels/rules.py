@@ -40,10 +40,11 @@ import numpy as np
 from numba import njit
 
 from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the engines
-    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED, FIXED,
+    RANDOM, PUNT_PAIRWISE, BISECT, OPTIMAL, LLADA, FAST_DLLM, DREAM, PUNT, FRECHET, RANKED, FIXED, EB_TEMPERED,
     KEY_POSITION, KEY_CONFIDENCE, KEY_MARGIN, KEY_ENTROPY, STOP_SIZE, STOP_EACH, STOP_SUM, STOP_SUM_FREE_MAX,
     STOP_SUM_THROUGH, PUNT_INDEPENDENT, PUNT_SHRINKING,
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
+    DREAM_FLOAT32, DREAM_FLOAT64, DREAM_FLOAT32_UNFUSED,
 )
 
 __all__: list[str] = []
@@ -59,11 +60,17 @@ __all__: list[str] = []
 #   punt:       ip[0] rounds (PUNT_INDEPENDENT, PUNT_SHRINKING); fp[0] eps (nats)
 #   llada:      ip[0] remasking (0 low_confidence, 1 random), ip[1] block_length,
 #               ip[2] steps per block; fp[0] temperature
-#   fast_dllm:  ip[0] block_length, ip[1] variant (0 threshold, 1 factor);
+#   fast_dllm:  ip[0] block_length, ip[1] rule (0 threshold, 1 factor), ip[2] variant (0 code,
+#               1 paper: confidence max p), ip[3] steps per block (0: no cap; one block only);
 #               fp[0] temperature, fp[1] threshold, fp[2] factor
+#   eb with temperature != 1 (EB_TEMPERED, a candidate rule): ip[0] the proxy key (KEY_*), ip[1]
+#               STOP_SUM_FREE_MAX, ip[3] statistics of the tempered law (1) or of p (0);
+#               fp[0] temperature, fp[1] gamma (nats)
+#   entropy_sum: fp[0] eps (nats)
 #   frechet_profile: ip[0] block_length; fp[0] temperature, fp[1] margin (delta)
 #   dream:      ip[0] alg (0 origin, 1 maskgit_plus, 2 topk_margin, 3 entropy), ip[1] steps,
-#               ip[2] top_k (0: none); fp[0] temperature, fp[1] top_p (>= 1: none),
+#               ip[2] top_k (0: none), ip[3] count dtype (DREAM_FLOAT32, _FLOAT64, _FLOAT32_UNFUSED);
+#               fp[0] temperature, fp[1] top_p (>= 1: none),
 #               fp[2] alg_temp (0: none), fp[3] eps
 #: ``sample_tokens`` of Dream computes ``sum p log(p + 1e-10)`` (its ``epsilon``).
 DREAM_LOG_EPS = 1e-10
@@ -72,7 +79,8 @@ DREAM_LOG_EPS = 1e-10
 @njit(cache=True)
 def draws_candidates(code):
     """Whether the rule samples a candidate for every eligible position before selecting."""
-    return code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT or code == FRECHET
+    return (code == LLADA or code == FAST_DLLM or code == DREAM or code == PUNT or code == FRECHET
+            or code == EB_TEMPERED)
 
 
 @njit(cache=True)
@@ -81,7 +89,7 @@ def ranks_by_stats(code, ip):
     masked position (the engines compute them only then)."""
     if code == RANKED:
         return ip[0] != KEY_POSITION or ip[1] != STOP_SIZE
-    return code == PUNT_PAIRWISE
+    return code == PUNT_PAIRWISE or code == EB_TEMPERED
 
 
 @njit(cache=True)
@@ -90,7 +98,7 @@ def needs_entropy(code, ip):
     if code == RANKED:
         return (ip[0] == KEY_ENTROPY or ip[1] == STOP_SUM or ip[1] == STOP_SUM_FREE_MAX or ip[1] == STOP_SUM_THROUGH
                 or (ip[1] == STOP_EACH and ip[2] == KEY_ENTROPY))
-    return code == PUNT_PAIRWISE
+    return code == PUNT_PAIRWISE or code == EB_TEMPERED
 
 
 @njit(cache=True)
@@ -366,22 +374,70 @@ def frechet_score(cum, n, c):
 
 
 @njit(cache=True)
-def dream_count(m, i, steps, eps):
+def fma32(a, b, c):
+    """``float32(a * b + c)`` rounded once for float32 ``a, b, c``: ``a * b`` is exact in float64, the
+    sum is rounded to odd (TwoSum's error; Boldo-Melquiond), then to float32: the correct rounding."""
+    p = np.float64(a) * np.float64(b)
+    cc = np.float64(c)
+    s = p + cc
+    bb = s - p
+    err = (p - (s - bb)) + (cc - bb)
+    if err != 0.0:
+        bits = np.empty(1)
+        bits[0] = s
+        if bits.view(np.int64)[0] & 1 == 0:  # even: the odd neighbour towards the exact value
+            s = np.nextafter(s, np.inf if err > 0.0 else -np.inf)
+    return np.float32(s)
+
+
+@njit(cache=True)
+def linspace32(start, end, num, i, fused):
+    """Entry ``i`` of ``torch.linspace(start, end, num)`` in float32 as torch's CPU kernel computes it
+    (``RangeFactoriesKernel.cpp``: ``linspace_kernel``): ``step = (end - start) / (num - 1)``, then
+    ``start + step * i`` below ``num // 2``, ``end - step * (num - 1 - i)`` above; ``fused``: each one
+    rounding (a fused multiply-add, torch's AVX2/AVX512 builds), else two (its DEFAULT build)."""
+    s = np.float32(start)
+    e = np.float32(end)
+    step = (e - s) / np.float32(num - 1)
+    if i < num // 2:
+        if fused:
+            return fma32(step, np.float32(i), s)
+        return s + step * np.float32(i)
+    if fused:
+        return fma32(-step, np.float32(num - 1 - i), e)
+    return e - step * np.float32(num - 1 - i)
+
+
+@njit(cache=True)
+def dream_count(m, i, steps, eps, dtype):
     """Dream's ``number_transfer_tokens`` at step ``i`` with ``m`` masked positions:
-    ``int(m (1 - s / t))`` on ``timesteps = linspace(1, eps, steps + 1)``, all at the last step
-    (computed in float64; the published code uses the model's float dtype)."""
+    ``int(m * (1 - s / t))`` with ``t, s`` entries ``i, i + 1`` of ``linspace(1, eps, steps + 1)``,
+    all ``m`` at the last step.  ``dtype`` 0 (``DREAM_FLOAT32``): as the published code computes
+    it, ``timesteps`` a float32 tensor (:func:`linspace32`, fused) and ``num_mask_token`` a float32
+    quotient, every operation rounded to float32; 2 (``DREAM_FLOAT32_UNFUSED``): the same with
+    ``linspace`` unfused; 1 (``DREAM_FLOAT64``): the real-number ``linspace`` in float64,
+    ``t = 1 + i (eps - 1) / steps`` (the toolkit's reading before issue 18)."""
     if i >= steps - 1:
         return m
+    if dtype != DREAM_FLOAT64:
+        t = linspace32(1.0, eps, steps + 1, i, dtype == DREAM_FLOAT32)
+        s = linspace32(1.0, eps, steps + 1, i + 1, dtype == DREAM_FLOAT32)
+        return int(np.float32(m) * (np.float32(1.0) - s / t))
     t = 1.0 + i * (eps - 1.0) / steps
     s = 1.0 + (i + 1) * (eps - 1.0) / steps
     return int(m * (1.0 - s / t))
 
 
 @njit(cache=True)
-def dream_p_transfer(i, steps, eps):
-    """Dream ``origin``: every masked position is unmasked with probability ``1 - s / t``."""
+def dream_p_transfer(i, steps, eps, dtype):
+    """Dream ``origin``: every masked position is unmasked with probability ``1 - s / t``
+    (``p_transfer``, in the dtype of :func:`dream_count`), 1 at the last step."""
     if i >= steps - 1:
         return 1.0
+    if dtype != DREAM_FLOAT64:
+        t = linspace32(1.0, eps, steps + 1, i, dtype == DREAM_FLOAT32)
+        s = linspace32(1.0, eps, steps + 1, i + 1, dtype == DREAM_FLOAT32)
+        return float(np.float32(1.0) - s / t)
     t = 1.0 + i * (eps - 1.0) / steps
     s = 1.0 + (i + 1) * (eps - 1.0) / steps
     return 1.0 - s / t
@@ -417,6 +473,8 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
 
     ``llada`` / ``fast_dllm`` / ``frechet_profile`` (LLaDA ``add_gumbel_noise``: ``argmax exp(l) / (-log U)^T``):
     ``W = p^(1/T) / Z``, the argmax for ``T = 0`` (lowest value on ties); ``Q = p``.
+    ``eb`` with ``T != 1``: ``W = p^(1/T) / Z``; ``Q`` the law whose statistics it ranks and
+    budgets (:func:`candidate_stats`): ``W`` (``entropy_of=tempered``) or ``p``.
     ``dream`` (``sample_tokens``): ``Q`` = softmax of ``log p / T`` (of ``log p`` for ``T = 0``)
     restricted by ``top_p`` (sorted decreasingly, ties by value; values after the cumulative
     sum exceeds ``top_p + tol`` dropped, the first always kept) then by ``top_k`` (values below
@@ -477,8 +535,9 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
     else:
         for v in range(qi):
             W[v] = Q[v]
-        for v in range(qi):  # LLaDA ranks by the untempered probability
-            Q[v] = row[v]
+        if not (code == EB_TEMPERED and ip[3] == 1):
+            for v in range(qi):  # LLaDA ranks by the untempered probability (eb: its statistics of p)
+                Q[v] = row[v]
     if T == 0.0:
         best = 0
         for v in range(1, qi):
@@ -487,6 +546,18 @@ def candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale):
         for v in range(qi):
             W[v] = 0.0
         W[best] = 1.0
+
+
+@njit(cache=True)
+def candidate_stats(code, ip, Q, qi, i, conf, margk, H):
+    """Rules that rank by statistics of the processed law ``Q`` (``eb`` with ``T != 1`` and
+    ``entropy_of=tempered``): ``conf[i], margk[i], H[i] = stats(Q)``, over the statistics of the
+    marginal every engine computed before.  Every engine calls it after :func:`candidate_law`."""
+    if code == EB_TEMPERED and ip[3] == 1:
+        c, mk, h = stats(Q, qi)
+        conf[i] = c
+        margk[i] = mk
+        H[i] = h
 
 
 @njit(cache=True)
@@ -518,7 +589,8 @@ def draw_candidate(code, ip, fp, row, qi, Q, W, tol, keyscale, u):
 @njit(cache=True)
 def candidate_score(code, ip, Q, qi, v):
     """Confidence of candidate ``v`` (higher ranks first): ``Q[v]`` (``llada``, ``fast_dllm``,
-    ``frechet_profile``, Dream ``maskgit_plus``), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
+    ``frechet_profile``, Dream ``maskgit_plus``), ``max Q`` (``fast_dllm`` ``variant=paper``: the
+    greedy confidence of Fast-dLLM's Algorithm 1, whatever the candidate), ``Q(1st) - Q(2nd)`` (``topk_margin``), ``sum Q log(Q + 1e-10)``
     (Dream ``entropy``, the negative entropy)."""
     if code == DREAM and ip[0] == DREAM_MARGIN:
         b1 = 0.0
@@ -535,6 +607,12 @@ def candidate_score(code, ip, Q, qi, v):
         for u in range(qi):
             s += Q[u] * np.log(Q[u] + DREAM_LOG_EPS)
         return s
+    if code == FAST_DLLM and ip[2] == 1:  # the paper's Algorithm 1: c_i = max_x p(x_i | .)
+        b = 0.0
+        for u in range(qi):
+            if Q[u] > b:
+                b = Q[u]
+        return b
     return Q[v]
 
 
@@ -563,6 +641,14 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     the others ``torch.topk`` or, with ``alg_temp``, ``torch.multinomial`` without replacement
     on ``softmax(confidence / alg_temp)``).  ``torch.topk``/``sort`` ties (unspecified there)
     go to the lower position here.
+
+    ``fast_dllm`` with ``variant=paper`` follows the Fast-dLLM paper's Algorithm 1 instead (Wu et
+    al., arXiv:2505.22618; ``paper/fast_dllm.pdf`` and ``asset/pseudo_code.jpg`` of NVlabs/Fast-dLLM):
+    the confidence is ``c_i = max_x p_i(x)`` (not the probability of the drawn candidate), the
+    threshold rule ``c_i >= threshold`` plus the most confident, and at most ``T =
+    steps_per_block`` calls per block; the paper's loop then moves on with the block's remaining
+    positions still masked, which is not a sample: here the ``T``-th call of the block unmasks
+    all of them (with one block, the block's call count is ``t``).
 
     ``punt`` follows PUNT (Azangulov et al., "Parallel sampling from masked diffusion models via
     conditional independence testing", arXiv:2510.21961): candidates sampled, confidence ranks
@@ -625,7 +711,7 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
     if code == LLADA or code == FAST_DLLM or code == DREAM or code == FRECHET:
         e = eligible(code, ip, t, m, pos, chosen)
         if code == DREAM and ip[0] == DREAM_ORIGIN:
-            w[0] = dream_p_transfer(t, ip[1], fp[3])
+            w[0] = dream_p_transfer(t, ip[1], fp[3], ip[3])
             return BERNOULLI, e, e
         if code == LLADA:
             k = sizes[t] if t < sizes.size else e
@@ -634,7 +720,7 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
             if ip[0] == 1:
                 return UNIFORM, k, e
         elif code == DREAM:
-            k = dream_count(e, t, ip[1], fp[3])
+            k = dream_count(e, t, ip[1], fp[3], ip[3])
             if k > 0 and fp[2] > 0.0:
                 top = -np.inf
                 for a in range(e):
@@ -660,6 +746,8 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
                     k = a + 1
             return DET, k, e
         if code == FAST_DLLM:
+            if ip[3] > 0 and t >= ip[3] - 1:  # paper: the block's last allowed step takes the rest
+                return DET, e, e
             if ip[1] == 0:  # get_transfer_index: the top one, and every other >= threshold
                 k = 1
                 for a in range(1, e):
@@ -679,6 +767,10 @@ def select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, tol, keyscale,
         return DET, k, e
     if code == RANKED:
         k = ranked_prefix(ip[0], ip[1], ip[2], fp[0], t, sizes, m, pos, conf, margk, H, tol, keyscale, key, chosen)
+        return DET, k, k
+    if code == EB_TEMPERED:  # the values are the candidates, drawn from p^(1/T)/Z
+        k = ranked_prefix(ip[0], STOP_SUM_FREE_MAX, 0, fp[1], t, sizes, m, pos, conf, margk, H, tol, keyscale, key,
+                          chosen)
         return DET, k, k
     if code == RANDOM:
         size = sizes[t] if t < sizes.size else m
