@@ -46,6 +46,10 @@ from .codes import (  # noqa: F401 - the fixed rule codes, re-exported for the e
     DET, UNIFORM, BERNOULLI, PLACKETT, DEPENDENCE, ANCHORED, DREAM_ORIGIN, DREAM_MASKGIT, DREAM_MARGIN, DREAM_ENTROPY,
     DREAM_FLOAT32, DREAM_FLOAT64, DREAM_FLOAT32_UNFUSED,
 )
+from .dream import dream_count, dream_p_transfer, fma32, linspace32  # noqa: F401 - re-exported for the engines
+from .punt import (  # noqa: F401 - PUNT's rounds, re-exported for the engines
+    punt_drops, punt_in_play, punt_is_anchor, punt_kl, punt_round, punt_round_runs, punt_rounds,
+)
 
 __all__: list[str] = []
 
@@ -102,100 +106,11 @@ def needs_entropy(code, ip):
 
 
 @njit(cache=True)
-def punt_rounds(e):
-    """Number of anchor/test rounds of ``punt`` with ``e`` ranked candidates: ``ceil(log2 e)``
-    (0 for ``e <= 1``), one per bit of the rank ``0..e-1``.  Under ``rounds = "independent"``
-    each is a model call; under ``"shrinking"`` it is the most (:func:`punt_round_runs`)."""
-    r = 0
-    while (1 << r) < e:
-        r += 1
-    return r
-
-
-@njit(cache=True)
-def punt_is_anchor(rank, rnd):
-    """Whether the candidate of 0-based confidence rank ``rank`` is an anchor in round ``rnd``
-    (bit ``rnd`` of the rank is 0; else it is tested).  Rank 0 is an anchor in every round, so
-    the top candidate is never dropped."""
-    return ((rank >> rnd) & 1) == 0
-
-
-@njit(cache=True)
-def punt_in_play(a, kept, shrink):
-    """Whether rank ``a`` takes part in a round: every rank under ``rounds = "independent"``;
-    under ``"shrinking"`` only the ranks still in ``R`` (not dropped by an earlier round: the
-    published ``decode_punt``'s ``R_mask``)."""
-    return kept[a] or not shrink
-
-
-@njit(cache=True)
-def punt_round_runs(e, rnd, kept, shrink):
-    """Whether round ``rnd`` over the ranked ``e`` candidates is run (one model call).  Always
-    under ``"independent"``; under ``"shrinking"`` only when both its anchor group and its tested
-    group among the ranks still in ``R`` are non-empty (``decode_punt`` skips the round, no
-    forward pass, otherwise)."""
-    if not shrink:
-        return True
-    anchor = False
-    tested = False
-    for a in range(e):
-        if not kept[a]:
-            continue
-        if punt_is_anchor(a, rnd):
-            anchor = True
-        else:
-            tested = True
-    return anchor and tested
-
-
-@njit(cache=True)
-def punt_kl(p, pc, qi):
-    """``KL(p || pc)`` in nats over ``qi`` values (``0 log 0 = 0``; ``inf`` when ``pc`` misses
-    mass of ``p``): ``p = p_j(.|x)``, ``pc = p_j(.|x, y_anchors)``."""
-    s = 0.0
-    for v in range(qi):
-        if p[v] > 0.0:
-            if pc[v] <= 0.0:
-                return np.inf
-            s += p[v] * np.log(p[v] / pc[v])
-    return s
-
-
-@njit(cache=True)
-def punt_drops(kl, eps, tol, strict):
-    """The test of ``punt``: the token is dropped when ``KL >= eps`` (slack ``tol``:
-    ``KL >= eps - tol``), or, ``strict`` (the published code's ``kl > epsilon``), when
-    ``KL > eps + tol``."""
-    if strict:
-        return kl > eps + tol
-    return kl >= eps - tol
-
-
-@njit(cache=True)
 def pairwise_dependent(mi, delta, tol):
     """The test of ``punt_pairwise``: a position is dependent on an earlier-ranked one when their
     conditional mutual information ``I(X_i; X_j | x_R) > delta`` (slack ``tol``); the engines
     drop a ranked position dependent on any earlier-ranked one."""
     return mi > delta + tol
-
-
-@njit(cache=True)
-def punt_round(e, chosen, rnd, P, Pc, possible, q, eps, tol, kept, shrink):
-    """Round ``rnd`` of ``punt`` over the ranked ``chosen[:e]``, the one definition every engine
-    runs: each tested member ``j`` in play (bit ``rnd`` of its rank set, :func:`punt_is_anchor`;
-    :func:`punt_in_play`) is dropped (``kept[a] = False``) when :func:`punt_drops` holds for
-    ``KL(P[j] || Pc[j])``, ``Pc[j] = p_j(.|x_R, y_anchors)`` the oracle's marginal given the
-    candidate values of the anchors in play, or when those values are impossible (``possible``
-    False: the conditional does not exist).  ``shrink`` (``rounds = "shrinking"``): only the
-    ranks still kept take part and the comparison is strict.  The engine asks its oracle for
-    ``Pc`` (rows of the tested members) between rounds, one model call a round it runs
-    (:func:`punt_round_runs`)."""
-    for a in range(e):
-        if punt_is_anchor(a, rnd) or not punt_in_play(a, kept, shrink):
-            continue
-        j = chosen[a]
-        if not possible or punt_drops(punt_kl(P[j], Pc[j], q[j]), eps, tol, shrink):
-            kept[a] = False
 
 
 @njit(cache=True)
@@ -371,76 +286,6 @@ def frechet_score(cum, n, c):
     if lo < 0.0:
         lo = 0.0
     return lo - (1.0 - c)
-
-
-@njit(cache=True)
-def fma32(a, b, c):
-    """``float32(a * b + c)`` rounded once for float32 ``a, b, c``: ``a * b`` is exact in float64, the
-    sum is rounded to odd (TwoSum's error; Boldo-Melquiond), then to float32: the correct rounding."""
-    p = np.float64(a) * np.float64(b)
-    cc = np.float64(c)
-    s = p + cc
-    bb = s - p
-    err = (p - (s - bb)) + (cc - bb)
-    if err != 0.0:
-        bits = np.empty(1)
-        bits[0] = s
-        if bits.view(np.int64)[0] & 1 == 0:  # even: the odd neighbour towards the exact value
-            s = np.nextafter(s, np.inf if err > 0.0 else -np.inf)
-    return np.float32(s)
-
-
-@njit(cache=True)
-def linspace32(start, end, num, i, fused):
-    """Entry ``i`` of ``torch.linspace(start, end, num)`` in float32 as torch's CPU kernel computes it
-    (``RangeFactoriesKernel.cpp``: ``linspace_kernel``): ``step = (end - start) / (num - 1)``, then
-    ``start + step * i`` below ``num // 2``, ``end - step * (num - 1 - i)`` above; ``fused``: each one
-    rounding (a fused multiply-add, torch's AVX2/AVX512 builds), else two (its DEFAULT build)."""
-    s = np.float32(start)
-    e = np.float32(end)
-    step = (e - s) / np.float32(num - 1)
-    if i < num // 2:
-        if fused:
-            return fma32(step, np.float32(i), s)
-        return s + step * np.float32(i)
-    if fused:
-        return fma32(-step, np.float32(num - 1 - i), e)
-    return e - step * np.float32(num - 1 - i)
-
-
-@njit(cache=True)
-def dream_count(m, i, steps, eps, dtype):
-    """Dream's ``number_transfer_tokens`` at step ``i`` with ``m`` masked positions:
-    ``int(m * (1 - s / t))`` with ``t, s`` entries ``i, i + 1`` of ``linspace(1, eps, steps + 1)``,
-    all ``m`` at the last step.  ``dtype`` 0 (``DREAM_FLOAT32``): as the published code computes
-    it, ``timesteps`` a float32 tensor (:func:`linspace32`, fused) and ``num_mask_token`` a float32
-    quotient, every operation rounded to float32; 2 (``DREAM_FLOAT32_UNFUSED``): the same with
-    ``linspace`` unfused; 1 (``DREAM_FLOAT64``): the real-number ``linspace`` in float64,
-    ``t = 1 + i (eps - 1) / steps`` (the toolkit's reading before issue 18)."""
-    if i >= steps - 1:
-        return m
-    if dtype != DREAM_FLOAT64:
-        t = linspace32(1.0, eps, steps + 1, i, dtype == DREAM_FLOAT32)
-        s = linspace32(1.0, eps, steps + 1, i + 1, dtype == DREAM_FLOAT32)
-        return int(np.float32(m) * (np.float32(1.0) - s / t))
-    t = 1.0 + i * (eps - 1.0) / steps
-    s = 1.0 + (i + 1) * (eps - 1.0) / steps
-    return int(m * (1.0 - s / t))
-
-
-@njit(cache=True)
-def dream_p_transfer(i, steps, eps, dtype):
-    """Dream ``origin``: every masked position is unmasked with probability ``1 - s / t``
-    (``p_transfer``, in the dtype of :func:`dream_count`), 1 at the last step."""
-    if i >= steps - 1:
-        return 1.0
-    if dtype != DREAM_FLOAT64:
-        t = linspace32(1.0, eps, steps + 1, i, dtype == DREAM_FLOAT32)
-        s = linspace32(1.0, eps, steps + 1, i + 1, dtype == DREAM_FLOAT32)
-        return float(np.float32(1.0) - s / t)
-    t = 1.0 + i * (eps - 1.0) / steps
-    s = 1.0 + (i + 1) * (eps - 1.0) / steps
-    return 1.0 - s / t
 
 
 @njit(cache=True)
