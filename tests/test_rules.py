@@ -238,15 +238,20 @@ def test_llada_sizes_follow_get_num_transfer_tokens():
 
 def test_rules_module_is_a_leaf():
     """rules.py imports nothing from the library (only numpy, numba and the kernel layer's own
-    fixed codes, which import nothing at all)."""
-    from mdmtheory._kernels import codes
+    fixed codes, which import nothing at all, and its sibling rule pieces: PUNT's rounds and
+    Dream's counts, which import only the codes)."""
+    from mdmtheory._kernels import codes, dream, punt
 
     assert not [n for n in ast.walk(ast.parse(inspect.getsource(codes))) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    for mod in (dream, punt):
+        relative = [n.module for n in ast.walk(ast.parse(inspect.getsource(mod))) if isinstance(n, ast.ImportFrom)
+                    and n.level == 1]
+        assert set(relative) <= {"codes"}, relative
     tree = ast.parse(inspect.getsource(R))
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level == 1:
-                assert node.module == "codes", node.module
+                assert node.module in ("codes", "dream", "punt"), node.module
                 continue
             assert node.level == 0 and node.module.split(".")[0] in ("__future__", "numpy", "numba"), node.module
         elif isinstance(node, ast.Import):
