@@ -25,8 +25,9 @@ CASES = [
      "m.evaluate(m.random_joint(10, 3, alpha=0.5, seed=1), m.make_sampler('threshold', tau=0.7))['kl']"),
     ("exact evaluator", "evaluate(random_joint(8, q=3), llada, T = 1, steps = 4)",
      "m.evaluate(m.random_joint(8, 3, alpha=0.5, seed=1), m.make_sampler('llada', steps=4, temperature=1.0))['kl']"),
-    ("exact evaluator", "evaluate(random_joint(10, q=2), punt, eps = 0.05)",
-     "m.evaluate(m.random_joint(10, 2, alpha=0.5, seed=1), m.make_sampler('punt', eps=0.05))['kl']"),
+    ("exact evaluator", "evaluate(random_joint(10, q=2), punt, eps = 0.05, rounds = independent)",
+     "m.evaluate(m.random_joint(10, 2, alpha=0.5, seed=1), m.make_sampler('punt', eps=0.05, "
+     "**({'rounds': 'independent'} if 'rounds' in [p.name for p in m.RULES['punt'].params] else {})))['kl']"),
     ("walk engine", "simulate(grid:8x8, n = 256, entropy, steps = 32), 2000 walks",
      "m.simulate(m.random_walk('grid:8x8', 256), m.make_sampler('entropy', steps=32), samples=2000, seed=1)['validity']"),
     ("walk engine", "simulate(cycle:16, n = 1024, bisection), 4000 walks",
