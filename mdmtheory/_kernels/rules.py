@@ -194,7 +194,7 @@ def passes(stat, x, conf, margk, entropy, tol):
     return conf >= x - tol
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a per-step call with many arguments: inlined into the engines
 def ranked_prefix(key_kind, stop, stat, x, t, sizes, m, pos, conf, margk, H, tol, keyscale, key, chosen):
     """The ranked-prefix family: rank the masked positions ``pos[:m]`` by ``key_kind`` (rounded
     keys, ties by position) and keep a prefix chosen by ``stop``; returns ``k`` (the set is
@@ -405,7 +405,7 @@ def candidate_stats(code, ip, Q, qi, i, conf, margk, H):
         H[i] = h
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a per-step call with many arguments: inlined into the engines
 def draw_value(row, qi, u):
     """The value an engine that draws (walks, estimates) takes from ``row[:qi]`` with the uniform
     ``u``: the inverse CDF, never a value of probability 0 (a rounding guard at the top end)."""
@@ -421,7 +421,7 @@ def draw_value(row, qi, u):
     return x
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")  # a per-step call with many arguments: inlined into the engines
 def draw_candidate(code, ip, fp, row, qi, Q, W, tol, keyscale, u):
     """One position's candidate, drawn with the uniform ``u``: its law (:func:`candidate_law`),
     the value (:func:`draw_value`) and its score (:func:`candidate_score`); returns
