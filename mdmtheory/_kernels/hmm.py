@@ -35,6 +35,28 @@ def _predict(A, start, alpha, t, out):
                 out[z] += w * A[y, z]
 
 
+@njit(cache=True, inline="always")
+def _backward(AT, B, beta_next, v1, nxt, out):
+    """One unnormalised backward message: ``out[y] = sum_z A[y, z] e_{t+1}(z) beta_{t+1}(z)``
+    (``e_{t+1}`` the emission of the revealed ``v1``, 1 when masked), accumulated along the
+    contiguous rows of ``A^T``; returns its sum.  ``out`` may be ``beta_next`` itself (``nxt``
+    holds the weighted message first).  The single and the batched forward-backward share it."""
+    h = AT.shape[0]
+    for z in range(h):
+        nxt[z] = beta_next[z] * (B[z, v1] if v1 >= 0 else 1.0)
+    for y in range(h):
+        out[y] = 0.0
+    for z in range(h):
+        w = nxt[z]
+        if w != 0.0:
+            for y in range(h):
+                out[y] += AT[z, y] * w
+    s = 0.0
+    for y in range(h):
+        s += out[y]
+    return s
+
+
 @njit(cache=True)
 def _forward(A, B, start, values, alpha):
     """Scaled forward pass into ``alpha`` ``(n, h)`` (the messages of :func:`_predict`, each
@@ -110,19 +132,7 @@ def _posterior(A, B, start, values, out, loo):
     for t in range(n - 1, -1, -1):
         if t < n - 1:
             # beta_t(y) = sum_z A[y, z] e_{t+1}(z) beta_{t+1}(z), rescaled to sum 1
-            v1 = values[t + 1]
-            for z in range(h):
-                nxt[z] = beta[z] * (B[z, v1] if v1 >= 0 else 1.0)
-            for y in range(h):
-                beta[y] = 0.0
-            for z in range(h):  # beta += A[:, z] nxt[z], along the contiguous rows of A^T
-                w = nxt[z]
-                if w != 0.0:
-                    for y in range(h):
-                        beta[y] += AT[z, y] * w
-            s = 0.0
-            for y in range(h):
-                s += beta[y]
+            s = _backward(AT, B, beta, values[t + 1], nxt, beta)
             if not s > 0.0:  # cannot happen when the forward pass succeeded
                 return -np.inf
             for y in range(h):
@@ -302,19 +312,7 @@ def posterior_marginals_batch(A, AT, B, start, C, values, known, alpha, logc, be
                 for y in range(h):
                     beta[r, top, y] = 1.0 / h
             for t in range(sf - 1, m0 - 1, -1):
-                v1 = values[r, t + 1]
-                for z in range(h):
-                    nxt[z] = beta[r, t + 1, z] * (B[z, v1] if v1 >= 0 else 1.0)
-                for y in range(h):
-                    a[y] = 0.0
-                for z in range(h):
-                    w = nxt[z]
-                    if w != 0.0:
-                        for y in range(h):
-                            a[y] += AT[z, y] * w
-                s = 0.0
-                for y in range(h):
-                    s += a[y]
+                s = _backward(AT, B, beta[r, t + 1], values[r, t + 1], nxt, a)
                 if not s > 0.0:  # pragma: no cover - cannot happen when the forward pass succeeded
                     ok = False
                     break
