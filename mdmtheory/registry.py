@@ -79,8 +79,15 @@ def _llada_pack(prm: dict, n: int):
     L = _block(prm, n, "llada")
     sizes = llada_sizes(n, prm["steps"], L)
     spb = prm["steps"] // (n // L)
-    return (_I(("low_confidence", "random").index(prm["remasking"]), L, spb), _F(prm["temperature"]),
-            np.array(sizes, dtype=np.int64))
+    return (_I(("low_confidence", "random").index(prm["remasking"]), L, spb, int(prm["confidence_noise"])),
+            _F(prm["temperature"]), np.array(sizes, dtype=np.int64))
+
+
+def _llada_continuous(prm: dict) -> str | None:
+    if prm["confidence_noise"] and prm["temperature"] > 0 and prm["remasking"] == "low_confidence":
+        return (f"confidence_noise=true at temperature={prm['temperature']:g} (a continuous confidence: the "
+                "softmax of the Gumbel-noised logits)")
+    return None
 
 
 def _fast_pack(prm: dict, n: int):
@@ -309,7 +316,9 @@ _ORIGINS = {
                     functions=("generate", "get_num_transfer_tokens", "add_gumbel_noise"),
                     commit="41760b91240e934e7612b08d45a0642d680c098a", paper="Nie et al. arXiv:2502.09992",
                     departs="the paper's runs noised the remasking confidence with Gumbel noise (LLaDA issue #42); "
-                            "the code, followed here, ranks by the clean probability of the candidate"),
+                            "the code, followed by default, ranks by the clean probability of the candidate; "
+                            "confidence_noise=true ranks by softmax(log p + T G)[y] (our reading of the issue, "
+                            "whose text is cut short)"),
     "fast_dllm": Origin("code", repository="NVlabs/Fast-dLLM", path="llada/generate.py",
                         functions=("get_transfer_index", "get_transfer_index_dynamic", "add_gumbel_noise"),
                         commit="f6b35ec3f1b16e1b3d3357938046559ae2d350fa", paper="Wu et al. arXiv:2505.22618",
@@ -415,12 +424,15 @@ RULES: dict[str, Rule] = {
         Rule("llada", _c.LLADA,
              (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
               Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
-                    choices=("low_confidence", "random"))),
+                    choices=("low_confidence", "random")),
+              Param("confidence_noise", "bool", False, "", "rank by softmax(log p + T G)[y], the Gumbel-noised "
+                    "logits that drew the candidate (LLaDA issue #42: the paper's runs); no effect at T = 0")),
              "exactly steps", False, True, "ML-GSAI/LLaDA generate.py: generate, get_num_transfer_tokens, "
              "add_gumbel_noise (commit 41760b91240e934e7612b08d45a0642d680c098a)",
              "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
              _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
              min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
+             continuous=_llada_continuous,
              frontier=_steps_grid, frontier_fixed={"temperature": 1.0},
              closed_forms=_two_mode(lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"])[0],
                                    *({"steps": k} for k in (1, 2, 3)), {"steps": None})),
