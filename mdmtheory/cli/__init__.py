@@ -21,6 +21,7 @@ from typing import Any, Sequence
 from .. import __version__
 from ..errors import InputError
 from ..files import to_jsonable
+from ..progress import compile_note
 from ..samplers import RULES, SAMPLER_NAMES
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
@@ -298,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if not _stdout_usable():
             return _error("standard output is closed; redirect it to a file or /dev/null instead of closing it")
+        compile_note()  # on a terminal: one line when numba first compiles (a cold kernel cache)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a write error (disk full, closed reader) surfaces here, not at exit
         return code
