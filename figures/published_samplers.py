@@ -57,7 +57,7 @@ def make_figure():
     for col, (title, joint) in enumerate(tables.items()):
         data = series(joint)
         for row, k in ((0, 1), (1, 2)):
-            draw_series(axes[row, col], {label: (rows[:, 0], rows[:, k]) for label, rows in data.items()}, ms=4, lw=1)
+            draw_series(axes[row, col], {label: (rows[:, 0], rows[:, k]) for label, rows in data.items()}, lw=1)
         axes[0, col].set_title(title, fontsize=9)
         axes[1, col].set_xlabel("expected model calls")
     axes[0, 0].set_ylabel(r"$\mathrm{KL}(\mu \,\|\, \nu)$  [bits]")

@@ -46,7 +46,7 @@ def make_figure(rows: list[dict] | None = None):
     for c, (spec, start) in enumerate(PANELS):
         arrs = curves(rows, spec, start)
         for r, col in ((0, 2), (1, 1)):
-            draw_series(axes[r, c], {name: (arr[:, 0], arr[:, col]) for name, arr in arrs.items()}, styles, ms=4, lw=1)
+            draw_series(axes[r, c], {name: (arr[:, 0], arr[:, col]) for name, arr in arrs.items()}, styles, lw=1)
         axes[0, c].set_title(f"{spec}, start {start}", fontsize=9)
         axes[1, c].set_xlabel("expected model calls")
         axes[0, c].set_ylim(-0.03, 1.03)

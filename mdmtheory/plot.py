@@ -177,19 +177,35 @@ def draw_series(ax, series: dict, styles: dict | None = None, errors: dict | Non
 
 
 def legend_outside(axes, ncol: int | None = None, fontsize: float = 7, **kwargs):
-    """One legend for every labelled artist of ``axes`` (duplicate labels once), placed to the
-    right of the rightmost panel, outside every axes; returns the legend (``None`` if nothing is
-    labelled).  ``ncol`` defaults to one column per 22 entries."""
+    """One legend for every labelled artist of ``axes``, placed to the right of the rightmost
+    panel, outside every axes; returns the legend (``None`` if nothing is labelled).
+
+    A label appears once.  A series that :func:`draw_series` found identical to another in some
+    panels is one entry: ``name (= other)`` when it is so in every panel it is drawn in, else
+    ``name (= other in j of m panels)``.  ``ncol`` defaults to one column per 22 entries.
+    """
     axes = [ax for ax in np.ravel(np.asarray(axes, dtype=object)) if ax.get_visible()]
-    if not axes:
-        return None
     handles: dict = {}
+    panels: dict = {}  # base label -> panels it is drawn in
+    twins: dict = {}  # base label -> {other: panels where it is identical to other}
+    only_twin: set = set()  # base labels whose handle so far is a dashed (identical) drawing
     for ax in axes:
         old = ax.get_legend()
         if old is not None:
             old.remove()
+        seen = set()
         for h, label in zip(*ax.get_legend_handles_labels()):
-            handles.setdefault(label, h)
+            base, twin = label, None
+            if label.endswith(")") and " (= " in label:
+                base, twin = label[:-1].rsplit(" (= ", 1)
+            if base not in handles or (twin is None and base in only_twin):  # a plain drawing preferred
+                handles[base] = h
+                (only_twin.add if twin is not None else only_twin.discard)(base)
+            if base not in seen:
+                seen.add(base)
+                panels[base] = panels.get(base, 0) + 1
+            if twin is not None:
+                twins.setdefault(base, {})[twin] = twins.get(base, {}).get(twin, 0) + 1
     if INFINITE_LABEL in handles:  # last, in black: the marker means "infinite" in every colour
         # start-up time: matplotlib loads only when a figure is drawn
         from matplotlib.lines import Line2D
@@ -198,9 +214,14 @@ def legend_outside(axes, ncol: int | None = None, fontsize: float = 7, **kwargs)
         handles[INFINITE_LABEL] = Line2D([], [], ls="none", marker=INFINITE_MARKER, ms=10, color="black")
     if not handles:
         return None
+    labels = []
+    for base in handles:
+        notes = [f"= {t}" if j == panels[base] else f"= {t} in {j} of {panels[base]} panels"
+                 for t, j in twins.get(base, {}).items()]
+        labels.append(f"{base} ({'; '.join(notes)})" if notes else base)
     anchor = max(axes, key=lambda ax: (round(ax.get_position().x1, 6), ax.get_position().y1))
     ncol = ncol or max(1, math.ceil(len(handles) / 22))
-    return anchor.legend(list(handles.values()), list(handles), loc="upper left", bbox_to_anchor=(1.02, 1.0),
+    return anchor.legend(list(handles.values()), labels, loc="upper left", bbox_to_anchor=(1.02, 1.0),
                          borderaxespad=0.0, frameon=False, fontsize=fontsize, ncol=ncol, **kwargs)
 
 
@@ -231,10 +252,13 @@ def _columns(by, columns: set) -> list[str]:
     return out
 
 
-def _series_name(r: dict, cols: list[str], given: list[str]) -> str:
+def _series_name(r: dict, cols: list[str]) -> str:
+    """``llada, temperature=0.0``: the first column's value, then ``name=value`` of the others
+    that the row has (a sampler's or model's parameter by its bare name)."""
     first = r.get(cols[0])
     parts = ["-" if first is None else str(first)]
-    parts += [f"{g}={r.get(c)}" for c, g in zip(cols[1:], given[1:]) if r.get(c) is not None]
+    parts += [f"{c.split('.', 1)[1] if c.startswith(('sampler.', 'model.')) else c}={r.get(c)}" for c in cols[1:]
+              if r.get(c) is not None]
     return ", ".join(parts)
 
 
@@ -312,7 +336,6 @@ def plot_table(
     for name, col in (("x", x), ("y", y)):
         if col not in columns:
             raise InputError(f"--{name} {col!r} is not a column of the table; columns: {', '.join(sorted(columns))}")
-    given = ([b.strip() for b in by.split(",")] if isinstance(by, str) else [str(b) for b in by]) if by is not None else []
     cols = _columns(by, columns) if by is not None else []
     facet = facet if facet in columns else None
     groups: dict[Any, dict[Any, list]] = {}
@@ -324,7 +347,7 @@ def plot_table(
             continue
         lo, hi = _number(r.get(f"{y}_low")), _number(r.get(f"{y}_high"))
         panel = groups.setdefault(r.get(facet) if facet else "", {})
-        panel.setdefault(_series_name(r, cols, given) if cols else y, []).append((xv, yv, lo, hi))
+        panel.setdefault(_series_name(r, cols) if cols else y, []).append((xv, yv, lo, hi))
     if not any(np.isfinite(p[0]) and not np.isnan(p[1]) for g in groups.values() for pts in g.values() for p in pts):
         raise InputError(f"no row of the table has numbers in both {x!r} and {y!r}")
     panels = list(groups)
