@@ -50,14 +50,22 @@ def compile_note() -> bool:
     it is armed already).  numba's ``numba:compile`` event fires only on a cache miss."""
     if _NOTE["listener"] is not None or not _stderr_is_terminal():
         return False
-    # start-up time: numba's event module loads only on a terminal, after the command line is parsed
+    # start-up time: numba loads here only on a terminal, after the command line is parsed
+    import numba
+
+    numba.njit  # load in full first a numba bound lazily (mdmtheory.information): a submodule
+    # imported into a half-loaded lazy numba breaks numba's cache loader
+    # start-up time: numba's event module, with numba
     from numba.core import event
 
     class _Note(event.Listener):
         def on_start(self, ev):
             if _NOTE["listener"] is self and not _NOTE.get("said"):
                 _NOTE["said"] = True
-                print(COMPILE_NOTE, file=sys.stderr, flush=True)
+                # start-up time: tqdm is loaded by now or soon (the bars); its write keeps a bar intact
+                from tqdm.auto import tqdm
+
+                tqdm.write(COMPILE_NOTE, file=sys.stderr)
 
         def on_end(self, ev):
             pass

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import sys
 
 import numba
@@ -88,3 +90,48 @@ def test_estimate_bar_moves_on_a_terminal(monkeypatch):
     assert np.isfinite(est.tv.value)
     out = err.getvalue()
     assert out.startswith("\restimate entropy:") and out.count("%|") >= 2  # drawn, then redrawn as it moved
+
+
+def test_check_bar_moves_inside_a_long_claim(monkeypatch):
+    """``check``: a bar per sub-case under the claims bar (not 0/1 through a long claim)."""
+    from mdmtheory import proofs_check
+
+    err = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", err)
+    (claim,) = proofs_check.run_claims(["theorem30"], quick=True, progress=progress)
+    assert claim.passed
+    out = err.getvalue()
+    assert "claims" in out and "theorem30" in out  # the claims bar names the claim that runs
+    assert "sizes, eps = " in out and "/4" in out  # the sub-case bar: 4 sizes at quick settings
+    assert proofs_check.BARS["progress"] is None  # no bar left armed after the run
+    assert proofs_check.cases([3, 4], "x") == [3, 4]  # outside a run: plain
+
+
+def test_check_silent_in_a_pipe(monkeypatch):
+    from mdmtheory import proofs_check
+
+    err = FakePipe()
+    monkeypatch.setattr(sys, "stderr", err)
+    proofs_check.run_claims(["theorem30"], quick=True, progress=progress)
+    assert err.getvalue() == ""
+
+
+def test_cli_arms_the_note_on_a_terminal_only(tmp_path):
+    """The command line arms the note: after a command ran on a (fake) terminal, the next numba
+    compilation in the process prints it once; in a pipe nothing is said."""
+    code = ("import io, sys\n"
+            "class T(io.StringIO):\n    def isatty(self):\n        return True\n"
+            "from mdmtheory.cli import main\n"
+            "err, sys.stderr = sys.stderr, (T() if sys.argv[1] == 'tty' else io.StringIO())\n"
+            "rc = main(['info', sys.argv[2], '--json'])\n"
+            "import numba\n"
+            "assert numba.njit(lambda x: x + 1)(1) == 2 and numba.njit(lambda x: x - 1)(1) == 0\n"
+            "out, sys.stderr = sys.stderr.getvalue(), err\n"
+            "print(rc, out.count(" + repr(COMPILE_NOTE) + "))\n")
+    m.parity(3).save(str(tmp_path / "p3.npy"))
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    for mode, said in (("tty", 1), ("pipe", 0)):
+        r = subprocess.run([sys.executable, "-c", code, mode, str(tmp_path / "p3.npy")], capture_output=True, text=True,
+                           env=env, cwd=tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip().splitlines()[-1] == f"0 {said}"
