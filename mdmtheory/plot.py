@@ -143,16 +143,17 @@ def draw_series(ax, series: dict, styles: dict | None = None, errors: dict | Non
         style = dict(styles.get(name, {}) if name in styles else series_style(len(drawn)))
         style.setdefault("mfc", "none")
         label = str(style.pop("label", name))
+        ms0, lw0 = style.pop("ms", ms), style.pop("lw", lw)
         twin = next((other for other, ox, oy in drawn if _same(ox, xs) and _same(oy, ys)), None)
         # a series drawn earlier (hence under the later ones) is wider and has larger markers, so
         # where series overlap in part the ones below still show around the ones above
         below = (len(series) - 1 - len(drawn)) / max(len(series) - 1, 1)
-        size, width = ms * (1 + 0.6 * below), lw * (1 + 1.2 * below)
+        size, width = ms0 * (1 + 0.6 * below), lw0 * (1 + 1.2 * below)
         if twin is not None:
             out["identical"].append([str(name), str(twin)])
             label = f"{label} (= {twin})"
             style["ls"] = "--"
-            size = max(size, ms * 1.8)
+            size = max(size, ms0 * 1.8)
         drawn.append((name, xs, ys))
         fin = np.isfinite(ys)
         # an infinite point breaks the line (nan) and is marked at the edge below
