@@ -33,7 +33,7 @@ def _positive(xs, ys):
 
 def make_figure():
     """One panel per distribution: expected KL (nats, log scale) against steps (zeros, which a
-    log scale cannot show, are named in the panel)."""
+    log scale cannot show, are named in the panel's title)."""
     cases = _cases()
     fig, axes = new_figure(1, len(cases), figsize=(13.5, 4.2))
     for ax, (name, z) in zip(axes, cases.items()):
@@ -62,14 +62,12 @@ def make_figure():
             styles[label] = {**styles[label], "ls": ":", "markevery": max(1, n // 12)}
         draw_series(ax, {k: _positive(*v) for k, v in series.items()}, styles, ms=4, lw=1)
         zero = ks[opt <= 1e-12]
-        if zero.size:
-            ax.text(0.98, 0.97, f"optimum = 0 for k >= {int(zero[0])}", transform=ax.transAxes, ha="right", va="top",
-                    fontsize=7)
+        note = f"\noptimum = 0 for k >= {int(zero[0])} (not on the log scale)" if zero.size else ""
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("number of steps k")
         ax.set_ylabel("expected KL  [nats]")
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name + note, fontsize=9)  # in the title, not over the data
     fig.suptitle("Exact optimal schedules against the published families and bounds (Chen-Cong-Li Thm 4)")
     fig.tight_layout()
     legend_outside(axes)
