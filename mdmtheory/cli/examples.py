@@ -43,9 +43,9 @@ def example_files() -> list[str]:
 
 def register(sub) -> None:
     p = sub.add_parser("examples", help="list the example sweep specs and bound files, or copy them into a folder")
-    p.add_argument("--copy", metavar="DIR", help="copy every example file into DIR (made if missing; existing files are"
-                   " kept unless --force)")
-    p.add_argument("--force", action="store_true", help="with --copy: overwrite files that exist in DIR")
+    p.add_argument("--copy", metavar="DIR", help="copy every example file into DIR (made if missing; a file of DIR that"
+                   " differs is never overwritten without --force)")
+    p.add_argument("--force", action="store_true", help="with --copy: overwrite files of DIR that differ from the examples")
     p.add_argument("--json", action="store_true", help="print strict JSON")
     p.set_defaults(func=run)
 
@@ -65,9 +65,9 @@ def run(args) -> int:
     if dest.exists() and not dest.is_dir():
         raise InputError(f"--copy {args.copy!r} is not a folder; name a folder (it is made if missing)")
     root = example_root()
-    clashes = [f for f in files if (dest / f).exists()]
+    clashes = [f for f in files if (dest / f).exists() and (dest / f).read_bytes() != (root / f).read_bytes()]
     if clashes and not args.force:
-        raise InputError(f"--copy would overwrite {len(clashes)} file(s) in {args.copy!r} ({clashes[0]}, ...);"
+        raise InputError(f"--copy would overwrite {len(clashes)} edited file(s) in {args.copy!r} ({clashes[0]}, ...);"
                          " pass --force or name another folder")
     for f in files:
         target = dest / f
