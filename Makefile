@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 # `make reproduce` installs the runtime dependencies only; `make test` adds the test extras
 # (dit, pgmpy and their pandas / scikit-learn tail) and the optional Dask executor, so CI tests it.
+# Both install the versions CI tested (constraints.txt).
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -13,19 +14,23 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e .
+$(RUN_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $(RUN_STAMP)
 
-$(TEST_STAMP): pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[test,dask]"
+$(TEST_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,dask]"
 	touch $(RUN_STAMP) $(TEST_STAMP)
 
 reproduce: $(RUN_STAMP)
 	$(VENV)/bin/mdmtheory reproduce
 
+# Tests marked slow (pyproject.toml's markers) run only in CI (CI=true, as .ci/run is run): a
+# developer's `make test` skips them; `make test CI=true` runs everything.
+PYTEST_SELECT := $(if $(filter true,$(CI)),,-m "not slow")
+
 test: $(TEST_STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q $(PYTEST_SELECT)
 
 # The lint rules and the import contract ([tool.ruff] and [tool.importlinter] in pyproject.toml).
 lint: $(TEST_STAMP)
