@@ -31,8 +31,8 @@ The comparison, after a small normalisation of both sides:
 
 Maintenance (when a command's output changes on purpose): ``python tests/test_readme.py
 --update`` runs every command and rewrites the output lines of README.md's console blocks from
-what they print, keeping the ``...`` lines and every line that still matches; it prints what
-changed.  The test itself only compares.
+what they print, keeping the ``...`` lines and every line that still matches (with the times of
+this run); it prints what changed.  The test itself only compares.
 """
 
 from __future__ import annotations
@@ -236,6 +236,14 @@ def test_the_scratch_path_and_times_are_normalised():
     assert normalise("saved /tmp/x1/conjecture_out/worst.npy in 2.0 s", "/tmp/x1") == "saved conjecture_out/worst.npy in <time>"
 
 
+def test_update_keeps_matching_lines_and_rewrites_the_rest():
+    shown = ["title", "  ...", "  kl  0.416", "  tried  20 in 1.4 s", "  tv  0.5", "  ..."]
+    printed = ["title", "  n  8", "  kl  0.4159485956", "  tried  20 in 7.25 s", "  tv  0.6", "  x  1"]
+    assert rewrite(shown, printed, "/tmp/s") == ["title", "  ...", "  kl  0.416", "  tried  20 in 7.25 s", "  tv  0.6", "  ..."]
+    assert rewrite(["a 1", "b 2"], ["a 1", "b 3", "c /tmp/s/f"], "/tmp/s") == ["a 1", "b 3", "c f"]
+    assert rewrite(["a 1.0"], ["a 1.04"], "/tmp/s") == ["a 1.0"]
+
+
 # --- maintenance --------------------------------------------------------------------------------
 
 def _skeleton(line: str) -> str:
@@ -244,11 +252,14 @@ def _skeleton(line: str) -> str:
 
 def rewrite(expected: list[str], actual: list[str], scratch: str) -> list[str]:
     """The README's output lines brought up to date: the printed output when the README shows it
-    all; with ``...``, every shown line kept if it still matches, else replaced by the printed line
-    of the same shape (or the same first word), in order."""
+    all; with ``...``, every shown line kept if it still matches (its times set to this run's),
+    else replaced by the printed line of the same shape (or the same first word), in order."""
+    def same(e: str, a: str) -> bool:  # matches, and shows the time this run took
+        return line_matches(e, a, scratch) and _TIME.findall(" ".join(e.split())) == _TIME.findall(" ".join(a.split()))
+
     if not any(e.strip() == "..." for e in expected):
-        if output_matches(expected, actual, scratch):
-            return expected
+        if output_matches(expected, actual, scratch) and len(expected) == len(actual):
+            return [e if same(e, a) else a for e, a in zip(expected, actual)]
         return [a.replace(scratch.rstrip("/") + "/", "") for a in actual]
     out, j = [], 0
     for e in expected:
@@ -259,7 +270,7 @@ def rewrite(expected: list[str], actual: list[str], scratch: str) -> list[str]:
                      lambda a: a.split()[:1] == e.split()[:1]):
             k = next((k for k in range(j, len(actual)) if actual[k].strip() and test(actual[k])), None)
             if k is not None:
-                out.append(e if line_matches(e, actual[k], scratch) else actual[k])
+                out.append(e if same(e, actual[k]) else actual[k])
                 j = k + 1
                 break
         else:
