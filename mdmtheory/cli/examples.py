@@ -7,7 +7,7 @@ They are the repository's ``examples/`` folder, installed as the package data of
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -21,12 +21,14 @@ KINDS = {".toml": "sweep spec (mdmtheory sweep FILE)", ".py": "conjecture bound 
 
 def example_root() -> Path:
     """The installed example files (the wheel's package data), else the checkout's ``examples/``."""
-    try:
-        root = Path(str(importlib.resources.files("mdmtheory.example_files")))
+    try:  # a namespace package (no __init__.py): its folder is the spec's search location
+        spec = importlib.util.find_spec("mdmtheory.example_files")
+    except ModuleNotFoundError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec is not None else []:
+        root = Path(location)
         if root.is_dir() and any(root.rglob("*.toml")):
             return root
-    except (ModuleNotFoundError, TypeError):
-        pass
     root = Path(__file__).resolve().parent.parent.parent / "examples"
     if not root.is_dir():
         raise InputError("the example files are not installed with this copy of mdmtheory; reinstall it from a wheel"
