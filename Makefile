@@ -25,12 +25,13 @@ $(TEST_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
 reproduce: $(RUN_STAMP)
 	$(VENV)/bin/mdmtheory reproduce
 
-# Tests marked slow (pyproject.toml's markers) run only in CI (CI=true, as .ci/run is run): a
-# developer's `make test` skips them; `make test CI=true` runs everything.
-PYTEST_SELECT := $(if $(filter true,$(CI)),,-m "not slow")
+# A developer's `make test` skips the tests marked slow (pyproject.toml's markers) and runs the rest
+# on two processes (pytest-xdist); CI (CI=true, as .ci/run is run) runs every test in one process,
+# so the timing tests (Ctrl-C stops within a second) have the machine to themselves.
+PYTEST_ARGS := $(if $(filter true,$(CI)),,-m "not slow" -n 2)
 
 test: $(TEST_STAMP)
-	$(PY) -m pytest -q $(PYTEST_SELECT)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # The lint rules and the import contract ([tool.ruff] and [tool.importlinter] in pyproject.toml).
 lint: $(TEST_STAMP)
