@@ -83,6 +83,7 @@ def test_bound_that_raises_is_reported(tmp_path):
         load_bound(g)
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true); tests/test_readme.py runs every README command
 def test_readme_conjecture_example_is_what_the_command_prints(tmp_path):
     """The README's conjecture transcript (with --max-tables, machine-independent) is what the
     command prints today: the count, the tables tried, the worst case and the replay command."""
