@@ -171,12 +171,12 @@ def _canonical(value: Any) -> str:
 
 def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
     """Read a TOML spec; returns ``(spec, folder)`` (relative table paths are taken from the folder)."""
-    path = check_input_file(path, "a sweep spec", " (a .toml file, see examples/sweeps/)")
+    path = check_input_file(path, "a sweep spec", " (a .toml file; `mdmtheory examples --copy DIR` copies example specs)")
     try:
         with open(path, "rb") as fh:
             spec = tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path!r} is not valid TOML ({exc}); see examples/sweeps/ for the format") from None
+        raise InputError(f"{path!r} is not valid TOML ({exc}); the format is in docs/sweeps.md, and `mdmtheory examples --copy DIR` copies example specs") from None
     return spec, os.path.dirname(os.path.abspath(path))
 
 

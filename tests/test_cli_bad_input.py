@@ -603,6 +603,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 def test_ctrl_c_during_a_long_lattice_stops_within_a_second(tmp_path):
     """Binary n = 24: the lattice takes minutes on two shared cores; SIGINT after it starts
