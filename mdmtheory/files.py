@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file", "to_jsonable"]
+__all__ = ["check_input_file", "atomic_write", "open_append", "check_output_dir", "check_output_file", "to_jsonable"]
 
 
 def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
@@ -171,6 +171,39 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) 
             pass
         raise
     return target
+
+
+def open_append(path: str | os.PathLike) -> IO[str]:
+    """Open a UTF-8 text file for appending (created if missing) without following a symbolic
+    link: the one writer that cannot be atomic, an append-only journal whose every line is a
+    complete record (``O_NOFOLLOW``: a link planted at the path, even after a check, is refused).
+
+    Raises
+    ------
+    InputError
+        If the path is a symbolic link or not a regular file, or cannot be opened for writing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "j.txt")
+    >>> with open_append(p) as fh:
+    ...     _ = fh.write("row\\n")
+    >>> open(p).read()
+    'row\\n'
+    """
+    target = check_output_file(path)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags, 0o666)
+    except OSError as exc:
+        if target.is_symlink():
+            raise InputError(f"refusing to write through the symbolic link {str(target)!r}; remove it or choose another path") from None
+        raise InputError(f"cannot write {str(target)!r}: {exc.strerror}; choose a writable path") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"cannot write {str(target)!r}: it is not a regular file; choose another path")
+    return os.fdopen(fd, "a", encoding="utf-8")
 
 
 def to_jsonable(obj: Any) -> Any:
