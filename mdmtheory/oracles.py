@@ -237,7 +237,9 @@ def as_oracle(obj):
 def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.ndarray:
     """The validated ``(n, qmax)`` marginals a model returned for the revealed ``mask``.
 
-    Masked rows must be finite, non-negative, 0 past ``q_i`` and sum to 1 within
+    ``rows`` must be a real array (bool, integer or float up to 64 bits: complex, object, string
+    and ``float128`` arrays are refused, never cast with a warning).  Masked rows must be finite,
+    non-negative, 0 past ``q_i`` and sum to 1 within
     :data:`mdmtheory._numeric.SUM_TOL` (they are renormalised, clearing that rounding); revealed
     rows are ignored (the protocol's point masses are put back by the caller).
 
@@ -266,9 +268,14 @@ def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.n
     if mask.shape != (n,) or mask.dtype.kind != "b":
         raise InputError(f"the revealed mask must be {n} booleans; got shape {mask.shape}, dtype {mask.dtype}")
     try:
-        R = np.array(rows, dtype=float)
+        R = np.asarray(rows)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of probabilities; got {type(rows).__name__}") from None
+        R = None
+    if R is None or R.dtype.kind not in "biuf" or R.dtype.itemsize > 8:
+        got = type(rows).__name__ if R is None else f"{type(rows).__name__} of dtype {R.dtype}"
+        raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of real probabilities (float64); "
+                         f"got {got}")
+    R = R.astype(np.float64)
     if R.shape != (n, qmax):
         raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of probabilities; got shape {R.shape}")
     out = np.zeros((n, qmax))
