@@ -234,7 +234,7 @@ HMM_FAMILIES = {
 }
 
 
-def parse_hmm(spec: str, n: int) -> HMM:
+def parse_hmm(spec: str, n: int, max_memory: float | None = None) -> HMM:
     """Build an :class:`HMM` of length ``n`` from a spec string (for the command line).
 
     Parameters
@@ -246,6 +246,9 @@ def parse_hmm(spec: str, n: int) -> HMM:
         (:func:`noisy_walk`, ``GRAPH`` a :func:`mdmtheory.graphs.parse_graph` spec).
     n : int
         Sequence length.
+    max_memory : float, optional
+        The memory ceiling a ``.npz`` file's model is checked against before it is loaded
+        (:func:`load_hmm`; default 4 GiB).
 
     Raises
     ------
@@ -264,7 +267,7 @@ def parse_hmm(spec: str, n: int) -> HMM:
     text = str(spec).strip()
     forms = "; ".join(HMM_FAMILIES.values())
     if text.lower().endswith(".npz"):
-        return load_hmm(text, n)
+        return load_hmm(text, n, max_memory)
     name, _, rest = text.partition(":")
     name = name.strip().lower()
 

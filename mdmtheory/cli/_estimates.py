@@ -73,7 +73,7 @@ def load_model(args):
     for attr, default, flag in GRAPH_ONLY:
         if getattr(args, attr, default) != default:
             raise InputError(f"{flag} describes a graph's walk; it does not apply to --hmm (drop it)")
-    return parse_hmm(args.hmm, args.length)
+    return parse_hmm(args.hmm, args.length, getattr(args, "max_memory", None))
 
 
 def run_walk(args) -> int:
