@@ -417,7 +417,7 @@ def evaluate(
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
     if model is not None:
         model = _check_model(joint, sampler, model)
-        sampler.kernel_args(joint.n)
+        sampler.kernel_args(joint.n, max_memory)
         qmax = max(joint.q)
         extra = 1.5 + 2.0 * joint.n * qmax
         return _run(joint, _Tables(joint, max_memory, extra=extra, what="evaluation with a model"), sampler, base,
@@ -427,7 +427,7 @@ def evaluate(
         tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
-    sampler.kernel_args(joint.n)  # validates the parameters against n before allocating
+    sampler.kernel_args(joint.n, max_memory)  # validates the parameters against n before allocating
     # 2.5 arrays beyond the tables, plus the layers of the punt ring past two
     return _run(joint, _Tables(joint, max_memory, extra=1.5 + sampler.step_calls(joint.n)), sampler, base)
 
