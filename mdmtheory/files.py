@@ -22,9 +22,9 @@ from typing import IO, Any, Callable
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, check_memory
 
-__all__ = ["check_input_file", "atomic_write", "open_append", "check_output_dir", "check_output_file", "to_jsonable"]
+__all__ = ["check_input_file", "read_npy_header", "load_npy", "atomic_write", "open_append", "check_output_dir", "check_output_file", "to_jsonable"]
 
 
 def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
@@ -70,6 +70,63 @@ def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "
                 else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
         raise InputError(f"{p!r} is {kind}, not a regular file; give the path of {what}")
     return p
+
+
+def read_npy_header(fh: IO[bytes], name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """``(shape, dtype)`` from the header of the ``.npy`` stream ``fh`` (positioned at its start),
+    without reading the array: what a file declares is checked before anything is loaded.
+
+    Raises
+    ------
+    InputError
+        Naming ``name``: not an ``.npy`` stream (bad magic string, bad or truncated header).
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.BytesIO(); np.save(buf, np.zeros((2, 3))); _ = buf.seek(0)
+    >>> read_npy_header(buf, "x.npy")
+    ((2, 3), dtype('float64'))
+    """
+    try:
+        version = np.lib.format.read_magic(fh)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(fh)
+    except Exception as exc:  # a bad magic string, a bad header, a truncated file: numpy raises several types
+        raise InputError(f"{name} is not an .npy array ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+    return tuple(int(d) for d in shape), np.dtype(dtype)
+
+
+def load_npy(path: str | os.PathLike, what: str, max_memory: float | None = None, copies: float = 2.0) -> np.ndarray:
+    """The real array of the ``.npy`` file ``path`` (its own dtype: the caller judges sums at its
+    precision), its header checked first: a non-numeric dtype (object, complex, strings) is
+    refused unread, and ``copies x 8`` bytes an entry (the array as float64 and the caller's
+    working copies) against ``max_memory`` (:func:`mdmtheory.errors.check_memory`) before the
+    data is read.
+
+    Raises
+    ------
+    InputError
+        Not a regular file, not an ``.npy`` array, not numeric, or over ``max_memory``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.npy"); np.save(p, np.arange(3, dtype=np.int32))
+    >>> load_npy(p, "an array").tolist()
+    [0, 1, 2]
+    """
+    p = check_input_file(path, what, " (numpy.save)")
+    with open(p, "rb") as fh:
+        shape, dtype = read_npy_header(fh, repr(p))
+    if dtype.kind not in "biuf":
+        raise InputError(f"{p!r} holds {dtype} values; give {what} of real numbers (numpy.save of a float array)")
+    check_memory(8.0 * copies * float(np.prod([float(d) for d in shape])), f"loading {p!r} (shape {shape})", max_memory)
+    try:
+        raw = np.load(p, allow_pickle=False)
+    except Exception as exc:  # a truncated data section and the like
+        raise InputError(f"{p!r} is not a readable .npy file ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+    return raw
 
 
 def check_output_dir(path: str | os.PathLike) -> Path:

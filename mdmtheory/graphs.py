@@ -436,8 +436,9 @@ def check_stochastic(P) -> np.ndarray:
     >>> check_stochastic([[0.5, 0.5], [1.0, 0.0]]).shape
     (2, 2)
     """
-    raw = _numeric_array(P, f"P must be a numeric square matrix (row-stochastic); got {P!r}")
-    P = raw.astype(np.float64)
+    raw = _numeric_array(P, f"P must be a numeric square matrix (row-stochastic); got {P!r:.80}")
+    with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+        P = raw.astype(np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
         raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
     if not np.all(np.isfinite(P)):

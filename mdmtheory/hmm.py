@@ -39,7 +39,7 @@ from ._lazy import lazy_function
 from ._numeric import as_rng, check_int, is_int, sum_tolerance
 from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import set_total_correlation
-from .files import atomic_write, check_input_file
+from .files import atomic_write, check_input_file, read_npy_header
 from .graphs import stationary_distribution
 from .information import information_curve, unit_scale
 from .joint import Joint
@@ -761,17 +761,8 @@ def _archive_headers(path: str) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
                 if not name.endswith(".npy"):
                     raise InputError(f"the member {name!r} of {path!r} is not an .npy array; an HMM file holds only "
                                      "transition.npy, emission.npy and start.npy (HMM.save)")
-                try:
-                    with zf.open(info) as fh:
-                        version = np.lib.format.read_magic(fh)
-                        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-                        shape, _, dtype = read(fh)
-                except InputError:
-                    raise
-                except Exception as exc:  # a bad magic string, a bad header, a truncated member
-                    raise InputError(f"the member {name!r} of {path!r} is not an .npy array ({type(exc).__name__}: {exc}); "
-                                     "save HMMs with HMM.save") from None
-                out[name[: -len(".npy")]] = (tuple(int(d) for d in shape), np.dtype(dtype))
+                with zf.open(info) as fh:
+                    out[name[: -len(".npy")]] = read_npy_header(fh, f"the member {name!r} of {path!r}")
     except InputError:
         raise
     except Exception as exc:  # zipfile errors of every kind

@@ -22,7 +22,7 @@ import numpy as np
 from ._numeric import check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
 from .tolerances import FLOAT64_EPS
-from .files import atomic_write, check_input_file
+from .files import atomic_write, load_npy
 from .forests import check_forest
 from .graphs import check_stochastic  # the one rule for transition matrices
 
@@ -117,7 +117,8 @@ class Joint:
         if raw is None or raw.dtype.kind not in "biuf":
             what = "a ragged or non-numeric" if raw is None or raw.dtype.kind in "OUSV" else f"a {raw.dtype}"
             raise InputError(f"a joint table must be an array of real probabilities; got {what} table")
-        t = np.array(raw, dtype=np.float64, copy=True)
+        with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+            t = np.array(raw, dtype=np.float64, copy=True)
         if t.ndim == 0:
             raise InputError("a joint table needs at least one position (axis); got a scalar")
         _check_positions_count(t.ndim)
@@ -245,15 +246,7 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    path = check_input_file(path, "a .npy table", " (numpy.save)")  # FIFOs and devices would hang
-    try:
-        header = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{path!r} is not a readable .npy file ({exc}); save tables with numpy.save") from None
-    if not isinstance(header, np.ndarray) or header.dtype.kind not in "biuf":
-        raise InputError(f"{path!r} does not hold a numeric array; save a float table with numpy.save")
-    check_memory(8.0 * header.size * 2, f"loading {path!r} (shape {header.shape})", max_memory)
-    return Joint(np.asarray(header))  # Joint judges the sum at the file's own precision
+    return Joint(load_npy(path, "a .npy table", max_memory))  # Joint judges the sum at the file's own precision
 
 
 #: Most positions a dense table can have: numpy's limit on the number of array dimensions.
