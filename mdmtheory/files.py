@@ -93,7 +93,7 @@ def read_npy_header(fh: IO[bytes], name: str) -> tuple[tuple[int, ...], np.dtype
         read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, _, dtype = read(fh)
     except Exception as exc:  # a bad magic string, a bad header, a truncated file: numpy raises several types
-        raise InputError(f"{name} is not an .npy array ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+        raise InputError(f"{name} is not a readable .npy array ({type(exc).__name__}: {exc}); save it with numpy.save") from None
     return tuple(int(d) for d in shape), np.dtype(dtype)
 
 
@@ -120,7 +120,7 @@ def load_npy(path: str | os.PathLike, what: str, max_memory: float | None = None
     with open(p, "rb") as fh:
         shape, dtype = read_npy_header(fh, repr(p))
     if dtype.kind not in "biuf":
-        raise InputError(f"{p!r} holds {dtype} values; give {what} of real numbers (numpy.save of a float array)")
+        raise InputError(f"{p!r} holds {dtype} values, not numeric integers or floats; give {what} (numpy.save of a real array)")
     check_memory(8.0 * copies * float(np.prod([float(d) for d in shape])), f"loading {p!r} (shape {shape})", max_memory)
     try:
         raw = np.load(p, allow_pickle=False)

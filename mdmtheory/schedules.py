@@ -360,8 +360,8 @@ def dream(n: int, k: int, eps: float = 1e-3) -> Schedule:
     return Schedule(steps)
 
 
-#: The range of geometric's ratio: ``[MIN_RATIO, 1 / MIN_RATIO]``.
-MIN_RATIO = 1e-9
+#: The range of geometric's ratio: ``[MIN_RATIO, MAX_RATIO]``.
+MIN_RATIO, MAX_RATIO = 1e-9, 1e9
 
 
 def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
@@ -386,8 +386,8 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     """
     n = _length(n)
     r = _positive_float(ratio, "ratio")
-    if not MIN_RATIO <= r <= 1.0 / MIN_RATIO:
-        raise InputError(f"geometric's ratio must be between {MIN_RATIO:g} and {1 / MIN_RATIO:g} (past the length "
+    if not MIN_RATIO <= r <= MAX_RATIO:
+        raise InputError(f"geometric's ratio must be between {MIN_RATIO:g} and {MAX_RATIO:g} (past the length "
                          f"every ratio gives the same steps; beyond, r^k leaves the float range); got {ratio!r}")
     if k is None:
         if not r > 1:

@@ -108,7 +108,9 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, a
                          "remove the long-running code at its top level") from None
     except SystemExit as exc:
         raise InputError(f"the {kind} {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
-    except Exception as exc:  # the user's file: report, do not crash
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the user's file (any exception, GeneratorExit included): report, do not crash
         raise InputError(f"the {kind} {path!r} failed to import: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, attr, None)
     if not callable(fn):
@@ -146,7 +148,7 @@ def call_user(fn: Callable, args: tuple, what: str, timeout: float | None):
                          "(--model-timeout)") from None
     except SystemExit as exc:
         raise InputError(f"{what} called sys.exit({exc.code!r}); return a value instead") from None
-    except InputError:
+    except (InputError, KeyboardInterrupt):
         raise
-    except Exception as exc:  # the user's code: report, do not crash
+    except BaseException as exc:  # the user's code (GeneratorExit and other BaseExceptions too): report, do not crash
         raise InputError(f"{what} raised {type(exc).__name__}: {exc}") from None

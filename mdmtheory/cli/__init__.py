@@ -56,7 +56,11 @@ class _Version(argparse.Action):
             others = [a for a in (argv or []) if a != option_string]
             raise CliError(f"{option_string} takes no other arguments; got {' '.join(others)!r}")
         print("mdmtheory " + __version__)
-        raise SystemExit(0)
+        raise _VersionShown
+
+
+class _VersionShown(Exception):
+    """Raised by ``--version`` after printing: :func:`main` returns 0."""
 
 
 def base_arg(text: str) -> float | None:
@@ -312,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a write error (disk full, closed reader) surfaces here, not at exit
         return code
+    except _VersionShown:
+        return 0
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         _drop_stdout()
         return 1
