@@ -24,7 +24,7 @@ import numpy as np
 
 from .errors import InputError, check_memory
 
-__all__ = ["check_input_file", "read_npy_header", "load_npy", "atomic_write", "open_append", "check_output_dir", "check_output_file", "to_jsonable"]
+__all__ = ["check_input_file", "read_npy_header", "npz_headers", "load_npy", "atomic_write", "open_append", "check_output_dir", "check_output_file", "to_jsonable"]
 
 
 def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
@@ -95,6 +95,43 @@ def read_npy_header(fh: IO[bytes], name: str) -> tuple[tuple[int, ...], np.dtype
     except Exception as exc:  # a bad magic string, a bad header, a truncated file: numpy raises several types
         raise InputError(f"{name} is not a readable .npy array ({type(exc).__name__}: {exc}); save it with numpy.save") from None
     return tuple(int(d) for d in shape), np.dtype(dtype)
+
+
+def npz_headers(path: str, holds: str) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """``{name: (shape, dtype)}`` of every member of the ``.npz`` archive ``path``, read from the
+    members' ``.npy`` headers only (no array is loaded or decompressed beyond its header), so the
+    caller checks names, dtypes and sizes before loading anything.
+
+    Raises
+    ------
+    InputError
+        Not a readable zip archive, or a member that is not an ``.npy`` array (named; ``holds``
+        says what the archive should hold).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.npz"); np.savez(p, x=np.zeros((2, 3)))
+    >>> npz_headers(p, "x.npy")
+    {'x': ((2, 3), dtype('float64'))}
+    """
+    # start-up time: zipfile is needed only to read an archive
+    import zipfile
+
+    out: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                if not name.endswith(".npy"):
+                    raise InputError(f"the member {name!r} of {path!r} is not an .npy array; {holds}")
+                with zf.open(info) as fh:
+                    out[name[: -len(".npy")]] = read_npy_header(fh, f"the member {name!r} of {path!r}")
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile errors of every kind
+        raise InputError(f"{path!r} is not a readable .npz file ({type(exc).__name__}: {exc}); {holds}") from None
+    return out
 
 
 def load_npy(path: str | os.PathLike, what: str, max_memory: float | None = None, copies: float = 2.0) -> np.ndarray:

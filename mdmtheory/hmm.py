@@ -39,7 +39,7 @@ from ._lazy import lazy_function
 from ._numeric import as_rng, check_int, is_int, sum_tolerance
 from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import set_total_correlation
-from .files import atomic_write, check_input_file, read_npy_header
+from .files import atomic_write, check_input_file, npz_headers
 from .graphs import stationary_distribution
 from .information import information_curve, unit_scale
 from .joint import Joint
@@ -746,30 +746,6 @@ class HMMBatchCursor:
         return view
 
 
-def _archive_headers(path: str) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
-    """``{name: (shape, dtype)}`` of every member of the ``.npz`` archive ``path``, read from the
-    members' ``.npy`` headers only (nothing of the arrays is loaded or decompressed beyond the
-    header); a member that is not an ``.npy`` array is refused by name."""
-    # start-up time: zipfile is needed only to read an HMM archive
-    import zipfile
-
-    out: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for info in zf.infolist():
-                name = info.filename
-                if not name.endswith(".npy"):
-                    raise InputError(f"the member {name!r} of {path!r} is not an .npy array; an HMM file holds only "
-                                     "transition.npy, emission.npy and start.npy (HMM.save)")
-                with zf.open(info) as fh:
-                    out[name[: -len(".npy")]] = read_npy_header(fh, f"the member {name!r} of {path!r}")
-    except InputError:
-        raise
-    except Exception as exc:  # zipfile errors of every kind
-        raise InputError(f"{path!r} is not a readable .npz file ({type(exc).__name__}: {exc}); save HMMs with HMM.save") from None
-    return out
-
-
 def load_hmm(path: str | os.PathLike, n: int, max_memory: float | None = None) -> HMM:
     """Load an :class:`HMM` saved by :meth:`HMM.save` (``.npz`` with ``transition``,
     ``emission``, ``start``), at length ``n``.
@@ -798,7 +774,7 @@ def load_hmm(path: str | os.PathLike, n: int, max_memory: float | None = None) -
     """
     path = check_input_file(path, "a .npz file with arrays transition, emission, start", " (HMM.save)")
     n = _check_n(n)
-    headers = _archive_headers(path)
+    headers = npz_headers(path, "an HMM file holds only transition.npy, emission.npy and start.npy (HMM.save)")
     need = {"transition", "emission", "start"}
     if set(headers) != need:
         raise InputError(f"{path!r} holds arrays {sorted(headers)}; an HMM file holds exactly {sorted(need)}")
