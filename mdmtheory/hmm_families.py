@@ -219,6 +219,8 @@ def random_order_m_kernel(q: int, m: int, seed: int = 0, alpha: float = 1.0) -> 
     if isinstance(alpha, (bool, str)) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
             or not 0 < alpha < np.inf:
         raise InputError(f"alpha must be a finite number > 0; got {alpha!r}")
+    if int(m) > 63:
+        raise InputError(f"m must be between 1 and 63 (the kernel has m + 1 axes; numpy's limit is 64); got {m!r}")
     cells = 2 * int(m) * np.log10(float(q))  # log10 of the q^(2m) cells of the window chain
     check_memory(16.0 * 10.0 ** min(cells, 30.0), f"an order-{m} chain over {q} tokens")
     rng = as_rng(seed)

@@ -292,3 +292,29 @@ def test_fuzz_writers_refuse_planted_paths(which, name, planted):
     assert status == ("ok" if planted == "none" else "error")
     assert victim.read_bytes() == b"keep" and not (folder / "nowhere").exists()
     assert not [p for p in os.listdir(folder) if p.endswith(".tmp")]
+
+
+# ----------------------------------------------------------------------------- spec strings (API)
+SPEC_TEXT = st.text(alphabet="order:blocknisy,.0123456789-e+=x ", max_size=16)
+
+
+@FUZZ
+@given(spec=st.one_of(SPEC_TEXT, st.sampled_from(["order:1,1", "order:2,1,-1", "order:1,99", "block:0,2", "block:2,0",
+                                                  "noisy:2:cycle:4", "noisy:0.1:", "order:2,3,7,1e308", "block:1e3,2"])),
+       n=st.sampled_from([1, 4, 0, 10**30]))
+def test_fuzz_parse_hmm_specs(spec, n):
+    status, out = api_outcome(m.parse_hmm, spec, n)
+    if status == "ok":
+        assert isinstance(out, m.HMM) and out.n == n
+
+
+@FUZZ
+@given(spec=st.one_of(st.text(alphabet="temprausmohk_=0123456789.e-+:", max_size=18),
+                      st.sampled_from(["top_p=1e-300", "temperature=1e-320", "top_k=0", "smooth=nan", "marginals"])))
+def test_fuzz_model_oracle_specs(spec):
+    joint = m.random_joint(2, 2, seed=0)
+    status, model = api_outcome(m.model_oracle, spec, joint)
+    if status == "ok":
+        status, rows = api_outcome(model.conditional_marginals, np.zeros(2, bool), np.full(2, -1))
+        assert status == "ok"
+        _rows_ok(rows, rows, (2, 2))
