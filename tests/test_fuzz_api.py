@@ -5,9 +5,11 @@ warning); a valid one gives a result checked against its definition here."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -27,6 +29,7 @@ from .fuzz_support import FUZZ, api_outcome
 pytestmark = pytest.mark.fuzz
 
 DIR = Path(tempfile.mkdtemp(prefix="mdm-fuzz-api-"))
+atexit.register(shutil.rmtree, DIR, True)  # the folder goes with the test process
 
 EXTREME = st.sampled_from([0.0, -0.0, 5e-324, 1e-320, 1e-300, 1e-13, 1e-12, 0.3, 0.5, 1.0, 1.5, 2.0, 1e9, 1e308,
                            float("inf"), float("nan"), -1.0, -1e-300])
