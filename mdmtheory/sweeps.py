@@ -78,7 +78,7 @@ from . import joint as _joint
 from .errors import InputError
 from .sampler_estimate import estimate_sampler_divergences
 from .exact import evaluate
-from .files import atomic_write, check_input_file, check_output_file
+from .files import atomic_write, check_input_file, check_output_file, open_append
 from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from .joint import load_joint
@@ -635,7 +635,7 @@ def sweep(
     new: list[dict] = []
     failed = 0
     bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
-    fh = open(journal, "a", encoding="utf-8") if journal is not None and todo else None
+    fh = open_append(journal) if journal is not None and todo else None
 
     def on_row(row: dict) -> None:
         nonlocal failed
