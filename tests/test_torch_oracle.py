@@ -361,6 +361,12 @@ def test_hugging_face_round_trip(tmp_path, monkeypatch):
     net.save_pretrained(tmp_path / "bert2")
     c = m.model_oracle(f"torch:{tmp_path / 'bert2'},vocab=3:5:7,prompt=1:2", m.random_joint(4, 3, seed=0))
     np.testing.assert_allclose(c.conditional_marginals_batch(masks, vals), A, rtol=1e-6, atol=1e-9)
+    # a tokenizer saved in the folder names the mask token first
+    words = tmp_path / "vocab.txt"
+    words.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [f"w{i}" for i in range(11)]) + "\n")
+    transformers.BertTokenizer(vocab_file=str(words)).save_pretrained(tmp_path / "bert2")
+    d = TorchOracle.from_pretrained(tmp_path / "bert2", vocab=[3, 5, 7], n=4)
+    assert d.mask_id == 4
     with pytest.raises(InputError, match="no config.json"):
         TorchOracle.from_pretrained(tmp_path, mask_id=15, n=4)
     with pytest.raises(InputError, match="dtype"):
@@ -384,3 +390,15 @@ def test_a_torch_spec_without_torch_is_refused_cleanly(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr
     assert out.stderr.strip() == "mdmtheory: error: a torch model needs PyTorch: pip install mdmtheory[torch]"
+
+
+def test_the_exact_evaluation_batches_its_model_calls():
+    """One batched call per propagation round of the exact evaluator (at most n + 2 rounds and
+    the first context), not one forward pass per context."""
+    J = m.random_joint(4, 3, seed=2)
+    o, net = net_for(J, 4, 0, per_position=False)
+    o.batch_size = 4096
+    before = o.calls
+    r = m.evaluate(J, m.make_sampler("entropy", steps=4), model=o)
+    contexts = sum(s.shape[0] for s in net.seen[1:])
+    assert r.states_visited > 20 and o.calls - before <= J.n + 3 < contexts
