@@ -30,6 +30,10 @@ from .oracles import check_batch_values, check_oracle_values
 
 __all__ = ["TorchOracle", "BUILTIN_MODELS", "register_builtin_model", "load_torch_model", "parse_torch_spec"]
 
+#: Longest law (positions after the prompt) and largest token id a :class:`TorchOracle` accepts.
+MAX_LENGTH = 1 << 20
+MAX_ID = (1 << 62) - 1
+
 #: Named built-in models of ``--model torch:NAME``: name -> loader ``f(**options) -> TorchOracle``
 #: (``options`` the spec's ``key=value`` pairs other than the name).  Add one with
 #: :func:`register_builtin_model`.
@@ -74,8 +78,9 @@ def _check_ids(ids, what: str) -> list[int]:
         ok = False
     if not ok:
         raise InputError(f"{what} must be a list of integer token ids; got {ids!r:.60}")
-    if np.any(arr < 0):
-        raise InputError(f"{what} has a negative token id {int(arr.min())}; token ids are 0..V-1")
+    if np.any(arr < 0) or np.any(arr > MAX_ID):
+        raise InputError(f"{what} has a token id {int(arr.min()) if np.any(arr < 0) else int(arr.max())} out of range; "
+                         "token ids are 0..V-1")
     return [int(v) for v in arr.astype(np.int64)]
 
 
@@ -144,10 +149,10 @@ class TorchOracle:
                  name: str | None = None):
         if n is None:
             raise InputError("TorchOracle needs n, the length of the law (positions after the prompt): give n=...")
-        self.n = check_int(n, "n (the length of the law)", lo=1)
+        self.n = check_int(n, "n (the length of the law)", lo=1, hi=MAX_LENGTH)
         if not callable(module):
             raise InputError(f"module must be a torch module (callable on input_ids); got {type(module).__name__}")
-        self.mask_id = check_int(mask_id, "mask_id", lo=0)
+        self.mask_id = check_int(mask_id, "mask_id", lo=0, hi=MAX_ID)
         self.batch_size = check_int(batch_size, "batch_size", lo=1)
         self.device = _check_device(device)
         self.prompt = _check_ids([] if prompt is None else prompt, "prompt")

@@ -239,7 +239,7 @@ class Fixed(torch.nn.Module):
     (dict(mask_id=4, vocab=[], n=2), "at least one"),
     (dict(mask_id=4, vocab=[[0, 1]], n=2), "vocab lists 1 alphabets but n = 2"),
     (dict(mask_id=4, vocab=[0, 1], n=2, prompt=[9]), "prompt has token id 9"),
-    (dict(mask_id=4, vocab=[0, 1], n=2, prompt=[-1]), "negative token id"),
+    (dict(mask_id=4, vocab=[0, 1], n=2, prompt=[-1]), "token id -1 out of range"),
     (dict(mask_id=9, vocab=[0, 1], n=2), "mask_id has token id 9"),
     (dict(mask_id=-1, n=2), "mask_id"),
     (dict(mask_id=4, vocab=[0, 1]), "needs n"),
@@ -402,3 +402,19 @@ def test_the_exact_evaluation_batches_its_model_calls():
     r = m.evaluate(J, m.make_sampler("entropy", steps=4), model=o)
     contexts = sum(s.shape[0] for s in net.seen[1:])
     assert r.states_visited > 20 and o.calls - before <= J.n + 3 < contexts
+
+
+def test_junk_arguments_raise_input_error_only():
+    from .conftest import junk_failures
+
+    o = TorchOracle(Fixed(), 4, vocab=[0, 1], n=2)
+    assert junk_failures(lambda a, b: TorchOracle(Fixed(), a, vocab=b, n=2)) == []
+    assert junk_failures(lambda a, b: TorchOracle(Fixed(), 4, vocab=[0, 1], n=a, prompt=b)) == []
+    assert junk_failures(lambda a, b: TorchOracle(Fixed(), 4, vocab=[0, 1], n=2, batch_size=a, device=b)) == []
+    assert junk_failures(o.conditional_marginals) == []
+    assert junk_failures(o.conditional_marginals_batch) == []
+    law = m.ModelDecodingLaw(o)
+    assert junk_failures(lambda a, b: m.ModelDecodingLaw(o, a, b)) == []
+    assert junk_failures(lambda a, b: law.log_prob(a)) == []
+    assert junk_failures(lambda a, b: law.sample(a, b)) == []
+    assert junk_failures(lambda a, b: m.decoding_loss(o, "entropy", a, b)) == []
