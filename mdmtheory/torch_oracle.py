@@ -320,11 +320,12 @@ class TorchOracle:
     # ------------------------------------------------------------------ loaders
     @classmethod
     def from_pretrained(cls, path, mask_id=None, vocab=None, prompt=None, batch_size: int = 256, device="cpu",
-                        dtype=None, n=None) -> "TorchOracle":
+                        dtype=None, n=None, trust_remote_code: bool = False) -> "TorchOracle":
         """A Hugging Face masked LM saved on disk (``save_pretrained``) as an oracle.
 
-        ``AutoModelForMaskedLM`` is tried first, then ``AutoModel`` with
-        ``trust_remote_code=False``; nothing is downloaded (``local_files_only``).  ``mask_id``
+        ``AutoModelForMaskedLM`` is tried first, then ``AutoModel``; nothing is downloaded
+        (``local_files_only``).  ``trust_remote_code=True`` runs the modelling code saved in
+        the folder (LLaDA's and Dream's checkpoints ship their own): only for a folder you trust.  ``mask_id``
         defaults to the tokenizer's mask token id (a tokenizer saved in ``path``), else the
         config's ``mask_token_id``.
 
@@ -334,6 +335,8 @@ class TorchOracle:
             A folder with ``config.json`` and the weights.
         dtype : str or torch.dtype, optional
             The weights' dtype (``"float32"``, ``"bfloat16"``, ...); default: as saved.
+        trust_remote_code : bool, default False
+            Passed to transformers (Python only; the ``--model torch:`` spec never sets it).
         mask_id, vocab, prompt, batch_size, device, n
             As :class:`TorchOracle`.
 
@@ -357,7 +360,9 @@ class TorchOracle:
             torch_dtype = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
             if not isinstance(torch_dtype, torch.dtype):
                 raise InputError(f"dtype must be a torch dtype name such as 'float32' or 'bfloat16'; got {dtype!r}")
-        kwargs = {"local_files_only": True}
+        if not isinstance(trust_remote_code, bool):
+            raise InputError(f"trust_remote_code must be True or False; got {trust_remote_code!r}")
+        kwargs = {"local_files_only": True, "trust_remote_code": trust_remote_code}
         if torch_dtype is not None:
             kwargs["torch_dtype"] = torch_dtype
         model = None
@@ -374,7 +379,8 @@ class TorchOracle:
             # only a tokenizer saved in the folder (transformers may build a default one from the config alone)
             if any(os.path.isfile(os.path.join(path, f)) for f in ("tokenizer_config.json", "tokenizer.json")):
                 try:
-                    tok = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
+                    tok = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True,
+                                                                     trust_remote_code=trust_remote_code)
                     mask_id = tok.mask_token_id
                 except (OSError, ValueError, KeyError, TypeError, AttributeError):
                     mask_id = None

@@ -371,6 +371,10 @@ def test_hugging_face_round_trip(tmp_path, monkeypatch):
         TorchOracle.from_pretrained(tmp_path, mask_id=15, n=4)
     with pytest.raises(InputError, match="dtype"):
         TorchOracle.from_pretrained(tmp_path / "bert", mask_id=15, n=4, dtype="float77")
+    with pytest.raises(InputError, match="trust_remote_code"):
+        TorchOracle.from_pretrained(tmp_path / "bert", mask_id=15, n=4, trust_remote_code="yes")
+    e = TorchOracle.from_pretrained(tmp_path / "bert", mask_id=15, vocab=vocab, prompt=[1, 2], n=4, dtype="float64")
+    np.testing.assert_allclose(e.conditional_marginals_batch(masks, vals), A, rtol=1e-5, atol=1e-7)
 
 
 def test_importing_the_library_never_imports_torch():
