@@ -91,7 +91,8 @@ class TorchOracle:
     ----------
     module : torch.nn.Module or callable
         Maps ``input_ids`` (a ``(B, P + n)`` int64 tensor) to logits ``(B, P + n, V)`` or to an
-        object with ``.logits`` of that shape (a Hugging Face model output).  Put in eval mode.
+        object with ``.logits`` of that shape (a Hugging Face model output).  A
+        ``torch.nn.Module`` is put in eval mode and moved to ``device`` (in place).
     mask_id : int
         The token id fed at masked positions (``0 <= mask_id < V``, not in ``vocab``).
     vocab : sequence of int, or n sequences of int, optional

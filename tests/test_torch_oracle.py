@@ -181,7 +181,7 @@ def test_a_network_of_another_table_is_a_model():
 # -- estimates ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["entropy", "left_to_right", "random", "llada", "confidence"])
+@pytest.mark.parametrize("name", ["entropy", "left_to_right", "random", "llada", "confidence", "fast_dllm", "punt", "punt_pairwise"])
 def test_estimates_with_the_network_equal_those_with_the_table(name):
     """Same seed, same draws: the estimates with the network as the model equal those with the
     table (its rows are the table's to float64 rounding)."""
