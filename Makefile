@@ -18,8 +18,9 @@ $(RUN_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -c constraints.txt -e .
 	touch $(RUN_STAMP)
 
+# torch (the [torch] extra's tests) is pinned in constraints.txt to the CPU build 2.13.0
 $(TEST_STAMP): pyproject.toml constraints.txt | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,dask]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test,dask,torch,hf]"
 	touch $(RUN_STAMP) $(TEST_STAMP)
 
 reproduce: $(RUN_STAMP)
