@@ -36,7 +36,7 @@ What is estimable, by the kind of rule (docs/theory.md sections 5.9 and 5.10; th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -614,7 +614,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         z = float(norm.ppf(0.5 + confidence / 2.0))
         lo, hi = wilson_interval(int(ok.sum()), M, z)
         support = Estimate(float(ok.mean()), float(np.sqrt(ok.mean() * (1 - ok.mean()) / M)), (lo, hi), M,
-                           seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
+                           seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)", "wilson")
         if kind in ("deterministic", "point_mass"):
             name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
             rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
@@ -622,8 +622,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             with np.errstate(over="ignore"):
                 terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
             tv = est(terms, POINT_MASS if kind == "point_mass" else TV_ESTIMATOR, "TV(mu, nu)", 1.0)
-            tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), M, seed,
-                          confidence, "probability", tv.estimator, tv.quantity)
+            tv = replace(tv, interval=(max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), unit="probability")
     else:
         reasons["support"] = "the truth has no log_prob(x)"
     if reverse is None:

@@ -24,6 +24,7 @@ References
 
 from __future__ import annotations
 
+from dataclasses import replace
 from math import sqrt
 
 import numpy as np
@@ -241,7 +242,7 @@ def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, ma
                        truth is not None)
         bar.update(b - a)
     bar.close()
-    np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
+    np.maximum(calls, sampler.min_calls(), out=calls)  # calls_every_step rules (llada, dream): the calls after completion
     return xs, calls, lognu, stepwise
 
 
@@ -448,8 +449,7 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     with np.errstate(over="ignore"):
         tv_terms = np.maximum(0.0, 1.0 - np.exp(logmu_nu - lognu_nu))
     tv = est(tv_terms, 1.0, TV_ESTIMATOR, "TV(mu, nu)")
-    tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), samples, seed, 0.95,
-                  "probability", tv.estimator, tv.quantity)
+    tv = replace(tv, interval=(max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), unit="probability")
     out.update(rk.flat("reverse_kl"))
     out.update(tv.flat("tv"))
     out.update(reverse_estimator=REVERSE_ESTIMATOR, model=model is not None, samples=samples, seed=seed, unit=unit)
