@@ -569,7 +569,8 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     Larger ``n``: ``left_to_right`` and ``bisection`` (fixed orders) get the exact ``kl`` by
     :meth:`MarkovChain.fixed_order_kl` and every walk metric exactly
     (:func:`left_to_right_walk_metrics`; bisection samples ``mu`` itself), ``random`` gets ``expected_kl`` (over orders, Theorem
-    4 on the chain's curve); the other numbers are ``None`` (use simulation).
+    4 on the chain's curve); the other numbers are ``None``, listed in ``not_computed`` with ``not_computed_reason``
+    (use simulation).
 
     Examples
     --------
@@ -613,7 +614,9 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
         sizes = sampler.sizes(n)
         out.update(expected_kl=expected_kl(chain.information_curve(base), sizes), expected_steps=float(len(sizes)),
                    max_steps=len(sizes))
-        return out
+        return _missing(out, keys, f"{sampler.name} draws its order at random: its law is a mixture over orders, "
+                        "with no exact large-n formula; expected_kl is E_S KL(mu || nu_S) (Theorem 4); use simulation "
+                        "(--samples M) for the rest")
     sets = sampler.fixed_sets(n)
     if sets is None:
         raise InputError(
@@ -626,6 +629,16 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     elif [list(S) for S in sets] == [list(range(S[0], S[0] + len(S))) for S in sets] and sets[0][0] == 0 and all(
             b[0] == a[-1] + 1 for a, b in zip(sets, sets[1:])):  # contiguous blocks, left to right
         out.update(left_to_right_walk_metrics(chain, [len(S) for S in sets], base, max_memory))
+    return _missing(out, keys, "no exact large-n formula for this fixed order (only for contiguous blocks left to "
+                    "right); use simulation (--samples M)")
+
+
+def _missing(out: dict, keys, reason: str) -> dict:
+    """``out`` with ``not_computed`` (the keys left ``None``) and ``not_computed_reason`` (why);
+    nothing added when every key is set."""
+    missing = [k for k in keys if out.get(k) is None]
+    if missing:
+        out.update(not_computed=missing, not_computed_reason=reason)
     return out
 
 

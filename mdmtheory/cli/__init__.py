@@ -24,7 +24,7 @@ from ..files import to_jsonable
 from ..samplers import RULES, SAMPLER_NAMES
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
-           "CliError", "finite_float", "int_arg"]
+           "CliError", "finite_float", "int_arg", "format_value"]
 
 #: Commands listed first, in this order; every other public module of this package follows.
 FIRST = ["info", "kl", "schedule", "bounds", "samplers", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
@@ -210,13 +210,29 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
     return out
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any, digits: int = 10) -> str:
+    """One value of a text output, never a Python repr: ``null`` for a missing value (``None``),
+    ``true``/``false``, numbers to ``digits`` significant digits, lists as ``[a, b]``, a mapping
+    as ``key=value, key=value`` (``-`` when empty), rows of a table one a line.
+
+    Examples
+    --------
+    >>> format_value(None), format_value({"steps": 2, "tau": 0.5}), format_value([1.0, None]), format_value(True)
+    ('null', 'steps=2, tau=0.5', '[1, null]', 'true')
+    """
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
     if isinstance(v, float):
-        return f"{v:.10g}"
-    if isinstance(v, list):
+        return f"{v:.{digits}g}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={format_value(x, digits)}" for k, x in v.items()) if v else "-"
+    if isinstance(v, (list, tuple)):
         if v and isinstance(v[0], dict):
-            return "\n" + "\n".join("    " + "  ".join(f"{k}={_fmt(x)}" for k, x in row.items()) for row in v)
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+            return "\n" + "\n".join("    " + "  ".join(f"{k}={format_value(x, digits)}" for k, x in row.items())
+                                     for row in v)
+        return "[" + ", ".join(format_value(x, digits) for x in v) + "]"
     return str(v)
 
 
@@ -236,9 +252,9 @@ def emit(result: dict, as_json: bool, title: str | None = None) -> None:
         if isinstance(v, list) and v and isinstance(v[0], dict):  # one line a row, not one string of all
             print(f"  {k:<{width}}  ")
             for row in v:
-                print("    " + "  ".join(f"{c}={_fmt(x)}" for c, x in row.items()))
+                print("    " + "  ".join(f"{c}={format_value(x)}" for c, x in row.items()))
         else:
-            print(f"  {k:<{width}}  {_fmt(v)}")
+            print(f"  {k:<{width}}  {format_value(v)}")
 
 
 def build_parser() -> argparse.ArgumentParser:

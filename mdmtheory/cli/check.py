@@ -8,7 +8,7 @@ before any claim runs."""
 from __future__ import annotations
 
 from ..progress import progress
-from . import emit
+from . import emit, format_value
 
 
 def register(sub) -> None:
@@ -20,8 +20,17 @@ def register(sub) -> None:
 
 
 def _short(numbers: dict, width: int = 60) -> str:
-    text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in numbers.items())
-    return text if len(text) <= width else text[: width - 3] + "..."
+    """The numbers of a claim, whole ``key=value`` items (4 significant digits) while they fit in
+    ``width``, then how many more there are: never a number cut in the middle."""
+    items = [f"{k}={format_value(v, 4)}" for k, v in numbers.items()]
+    text = ""
+    for i, item in enumerate(items):
+        more = f" (+{len(items) - i} more; --json has all)"
+        candidate = item if not text else f"{text}, {item}"
+        if len(candidate) > width and text:
+            return text + more
+        text = candidate
+    return text
 
 
 def run(args) -> int:
