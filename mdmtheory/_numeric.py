@@ -15,7 +15,7 @@ import numpy as np
 from .tolerances import NONNEG_TOL, SUM_TOL  # noqa: F401 - re-exported
 from .errors import InputError
 
-__all__ = ["INTERVAL_METHOD", "COCHRAN_FACTOR", "sample_skewness", "too_skewed", "NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
+__all__ = ["split_fields", "INTERVAL_METHOD", "COCHRAN_FACTOR", "sample_skewness", "too_skewed", "NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
            "int_list", "as_rng"]
 
 
@@ -237,6 +237,28 @@ def t_quantile(confidence: float, dof: int) -> float:
     from scipy.stats import t as student_t
 
     return float(student_t.ppf(0.5 + confidence / 2.0, dof))
+
+
+def split_fields(text, what: str) -> list[str]:
+    """The comma-separated fields of ``text``, stripped; an empty field (``2,,1``, a trailing
+    comma, an empty text) is an error, never skipped.
+
+    Raises
+    ------
+    InputError
+        An empty field, naming ``what`` (the option) and its position.
+
+    Examples
+    --------
+    >>> split_fields(" 2, 3,1 ", "--schedule")
+    ['2', '3', '1']
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    empty = [i + 1 for i, p in enumerate(parts) if not p]
+    if empty:
+        raise InputError(f"{what}: field {empty[0]} of {str(text)!r} is empty; write the list without empty "
+                         "fields, e.g. 2,3,1")
+    return parts
 
 
 #: The name of the interval rule of :func:`mean_interval` (the ``interval_method`` of every estimate).

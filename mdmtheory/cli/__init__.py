@@ -19,12 +19,14 @@ import threading
 from typing import Any, Sequence
 
 from .. import __version__
+from .._numeric import split_fields
 from ..errors import InputError
 from ..files import to_jsonable
 from ..samplers import RULES, SAMPLER_NAMES
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
-           "CliError", "finite_float", "int_arg", "format_value"]
+           "CliError", "finite_float", "int_arg", "format_value",
+           "split_param_pairs"]
 
 #: Commands listed first, in this order; every other public module of this package follows.
 FIRST = ["info", "kl", "schedule", "bounds", "samplers", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
@@ -124,6 +126,37 @@ def add_common(p: argparse.ArgumentParser, base: bool = True, memory: bool = Tru
         p.add_argument("--max-memory", type=_memory_arg, default=None, help="memory ceiling, e.g. 8G (default 4G)")
 
 
+def split_param_pairs(argv: Sequence[str]) -> list[str]:
+    """``--param a=1 b=2 TABLE`` as ``--param=a=1 --param=b=2 TABLE``: the pairs after ``--param``
+    end at the first word without ``=``, so a positional argument written after them stays one
+    (argparse's ``nargs="+"`` would take it as a pair).  Nothing changes after ``--``.
+
+    Examples
+    --------
+    >>> split_param_pairs(["evaluate", "--param", "steps=2", "t.npy", "--json"])
+    ['evaluate', '--param=steps=2', 't.npy', '--json']
+    """
+    out: list[str] = []
+    pending, pairs = False, 0
+    for i, word in enumerate(argv):
+        if word == "--":
+            return out + (["--param"] if pending and not pairs else []) + list(argv[i:])
+        if word == "--param":
+            if pending and not pairs:
+                out.append("--param")
+            pending, pairs = True, 0
+            continue
+        if pending and "=" in word and not word.startswith("-"):
+            out.append(f"--param={word}")
+            pairs += 1
+            continue
+        if pending and not pairs:
+            out.append("--param")  # no pair after it: argparse and parse_params report it as before
+        pending = False
+        out.append(word)
+    return out + (["--param"] if pending and not pairs else [])
+
+
 def add_params(p: argparse.ArgumentParser, help: str) -> None:
     """``--param KEY=VALUE ...``: one or more pairs, the flag repeatable."""
     p.add_argument("--param", nargs="+", action="extend", default=[], metavar="KEY=VALUE", help=help)
@@ -195,9 +228,9 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
             elif p.kind == "float":
                 out[key] = float(val)
             elif p.kind == "sizes":
-                out[key] = [int(v) for v in val.replace(" ", "").split(",") if v]
+                out[key] = [int(v) for v in split_fields(val, f"{name} parameter {key}")]
             elif p.kind == "edges":  # 0-1,1-2
-                pairs = [e.split("-") for e in val.replace(" ", "").split(",") if e]
+                pairs = [e.replace(" ", "").split("-") for e in split_fields(val, f"{name} parameter {key}")]
                 if any(len(e) != 2 for e in pairs):
                     raise ValueError
                 out[key] = [[int(a), int(b)] for a, b in pairs]
@@ -301,19 +334,20 @@ def _error(msg: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mdmtheory`` console script; returns the exit code.
 
-    Exit codes: 0 success, 1 a finding (a failed claim, a violated conjecture), 2 bad input
+    Exit codes: 0 success (a reader that closes the pipe early, ``| head``, is not an error), 1 a
+    finding (a failed claim, a violated conjecture), 2 bad input
     (one line ``mdmtheory: error: ...`` on standard error, never a traceback), 130 interrupted.
     """
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(split_param_pairs(sys.argv[1:] if argv is None else argv))
         if not _stdout_usable():
             return _error("standard output is closed; redirect it to a file or /dev/null instead of closing it")
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a write error (disk full, closed reader) surfaces here, not at exit
         return code
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+    except BrokenPipeError:  # the reader went away (`| head`): not an error, stop quietly
         _drop_stdout()
-        return 1
+        return 0
     except (InputError, OSError, MemoryError, RecursionError) as exc:
         if isinstance(exc, MemoryError):
             msg = "out of memory; try a smaller problem or a lower --max-memory"
