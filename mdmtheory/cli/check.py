@@ -19,7 +19,7 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _short(numbers: dict, width: int = 60) -> str:
+def numbers_line(numbers: dict, width: int = 60) -> str:
     """The numbers of a claim, whole ``key=value`` items (4 significant digits) while they fit in
     ``width``, then how many more there are: never a number cut in the middle."""
     items = [f"{k}={format_value(v, 4)}" for k, v in numbers.items()]
@@ -62,7 +62,7 @@ def print_claims(claims) -> None:
     for c in claims:
         print(f"  {c.name:<{w}}  {c.verdict:<7}  {c.kind:<{k}}  {c.seconds:>5.1f}s  {c.source}")
         print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  read: {c.source_read}")
-        print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  {_short(c.numbers, 90)}")
+        print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  {numbers_line(c.numbers, 90)}")
     kinds = {}
     for c in claims:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
