@@ -41,7 +41,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg
+from ._numeric import INTERVAL_METHOD, check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
 from .estimate import set_entropy, set_total_correlation
@@ -162,7 +162,10 @@ class SamplerEstimate:
         """JSON-ready dict (strict: infinities as ``"inf"``): flat ``kl``, ``kl_stderr``,
         ``kl_interval``, ``kl_estimator`` (and the same for ``reverse_kl``, ``tv``,
         ``expected_calls``, ``support``; ``None`` where not estimated), the two KL estimators in
-        full under ``kl_log_ratio`` / ``kl_stepwise``, and ``not_estimated`` (the reasons).
+        full under ``kl_log_ratio`` / ``kl_stepwise``, ``not_estimated`` (the reasons),
+        ``interval_method`` (Hall's skewness-corrected t; Wilson for ``support``) and
+        ``too_skewed`` (the estimates whose terms are too skewed for the sample size, Cochran's
+        rule: their intervals may cover less than ``confidence``; take more samples).
 
         Raises
         ------
@@ -181,7 +184,9 @@ class SamplerEstimate:
             e = getattr(self, k)
             out[k] = None if e is None else e.to_dict()
         out.update(samples=int(self.samples), seed=int(self.seed), confidence=float(self.confidence), unit=self.unit,
-                   model=self.model, not_estimated=dict(self.reasons))
+                   model=self.model, not_estimated=dict(self.reasons), interval_method=INTERVAL_METHOD,
+                   too_skewed=[k for k in ("kl", "kl_log_ratio", "kl_stepwise", "reverse_kl", "tv", "expected_calls")
+                               if getattr(self, k) is not None and getattr(self, k).too_skewed])
         return out
 
 

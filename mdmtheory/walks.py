@@ -30,7 +30,7 @@ from math import sqrt
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_real, check_seed, clamp_nonneg
+from ._numeric import INTERVAL_METHOD, check_int, check_real, check_seed, clamp_nonneg
 from .estimate import Estimate, mean_estimate
 from .divergence import expected_kl
 from .errors import InputError, check_memory
@@ -398,7 +398,8 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
         ``kl``, ``kl_stderr``, ``kl_interval``, ``kl_estimator``; both KL estimates as
         ``kl_log_ratio``/``kl_stepwise`` with ``_stderr`` and ``_interval``; the same as ``kl``
         for ``reverse_kl`` and ``tv``; ``reverse_estimator``, ``model`` (whether one was given),
-        ``samples``, ``seed``, ``unit``.
+        ``samples``, ``seed``, ``unit``; ``interval_method`` and ``too_skewed`` (the estimates
+        whose terms are too skewed for the sample size: :class:`mdmtheory.estimate.Estimate`).
 
     Raises
     ------
@@ -453,6 +454,9 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     out.update(rk.flat("reverse_kl"))
     out.update(tv.flat("tv"))
     out.update(reverse_estimator=REVERSE_ESTIMATOR, model=model is not None, samples=samples, seed=seed, unit=unit)
+    out.update(interval_method=INTERVAL_METHOD,
+               too_skewed=[k for k, e in (("kl_log_ratio", lr), ("kl_stepwise", sw), ("reverse_kl", rk), ("tv", tv))
+                           if e.too_skewed])
     return out
 
 

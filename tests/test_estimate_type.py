@@ -62,7 +62,7 @@ def test_mean_estimate_is_the_student_t_interval_on_symmetric_terms():
 
 def test_walk_divergences_keeps_its_keys():
     r = m.walk_divergences(m.random_walk("cycle:5", 7), m.make_sampler("entropy", steps=3), samples=20, seed=1)
-    assert list(r) == WALK_KEYS
+    assert list(r) == WALK_KEYS + ["interval_method", "too_skewed"]  # added by issue 20
     assert all(isinstance(r[k], float) for k in ("kl", "kl_stderr", "reverse_kl", "tv", "kl_log_ratio"))
     assert all(isinstance(r[f"{k}_interval"], list) and len(r[f"{k}_interval"]) == 2 for k in ("kl", "reverse_kl", "tv"))
     assert 0.0 <= r["tv_interval"][0] <= r["tv"] <= r["tv_interval"][1] <= 1.0

@@ -202,3 +202,16 @@ def test_the_estimator_end_to_end_on_table_a():
             assert e.interval_method == "hall_t"
             hits[k] += e.interval[0] - 1e-12 <= truth <= e.interval[1] + 1e-12
     assert all(lo <= h <= hi for h in hits.values()), (hits, lo, hi)
+
+
+def test_the_outputs_name_the_method_and_the_skewed_estimates():
+    """``estimate_sampler_divergences`` and ``walk_divergences`` name the interval method and list
+    the estimates that Cochran's rule flags (table A at 200 draws: TV and reverse KL)."""
+    r = estimate_sampler_divergences(table_a(), m.make_sampler("threshold", tau=0.6), samples=200, seed=0).to_dict()
+    assert r["interval_method"] == "hall_t" and r["kl_log_ratio"]["interval_method"] == "hall_t"
+    assert {"tv", "reverse_kl"} <= set(r["too_skewed"])
+    assert all(r[k]["too_skewed"] == (k in r["too_skewed"]) for k in ("kl_log_ratio", "kl_stepwise"))
+    many = estimate_sampler_divergences(table_a(), m.make_sampler("threshold", tau=0.6), samples=3000, seed=0)
+    assert "tv" not in many.to_dict()["too_skewed"]  # 3000 draws are enough by the rule
+    w = m.walk_divergences(m.random_walk("cycle:4", 6), m.make_sampler("entropy", steps=2), samples=300, seed=0)
+    assert w["interval_method"] == "hall_t" and isinstance(w["too_skewed"], list)
