@@ -193,6 +193,10 @@ def test_text_output_has_no_python_reprs(tmp_path, capsys):
         for repr_mark in ("None", "{'", "': ", "True", "False", "[{"):
             assert repr_mark not in out, (args, repr_mark)
         assert "null" in out  # the missing values are there, written as JSON writes them
+    code, out, _ = _run(capsys, "samplers")
+    assert code == 0 and "=None" not in out and "top_p=null" in out  # (the docs may say "None: off")
+    code, out, _ = _run(capsys, "bounds", "--graph", "cycle:5", "--length", "6", "--schedule", "3,3")
+    assert code == 0 and "True" not in out and "true" in out
 
 
 def test_claim_numbers_are_never_cut_mid_value():
