@@ -190,7 +190,8 @@ def parse_params(items: Sequence[str]) -> dict:
 
 def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
     """``--param KEY=VALUE`` strings to the typed parameters of sampler ``name`` (the registry's
-    types: ``int``, ``float``, ``str``, ``sizes`` as ``2,1,1``; ``none`` for an optional one).
+    types: ``int``, ``float``, ``str``, ``bool`` as ``true``/``false``, ``sizes`` as ``2,1,1``;
+    ``none`` for an optional one).
 
     Raises
     ------
@@ -227,6 +228,10 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
                 out[key] = int(f)
             elif p.kind == "float":
                 out[key] = float(val)
+            elif p.kind == "bool":
+                if val.lower() not in ("true", "false"):
+                    raise ValueError
+                out[key] = val.lower() == "true"
             elif p.kind == "sizes":
                 out[key] = [int(v) for v in split_fields(val, f"{name} parameter {key}")]
             elif p.kind == "edges":  # 0-1,1-2
@@ -237,7 +242,8 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
             else:
                 out[key] = val
         except ValueError:
-            want = {"int": "an integer", "float": "a number", "sizes": "comma-separated integers like 2,1,1",
+            want = {"int": "an integer", "float": "a number", "bool": "true or false",
+                    "sizes": "comma-separated integers like 2,1,1",
                     "edges": "comma-separated pairs of positions like 0-1,1-2"}[p.kind]
             raise InputError(f"{name} parameter {key} takes {want}; got {val!r}") from None
     return out
