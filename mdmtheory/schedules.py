@@ -355,6 +355,11 @@ def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "floa
     issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
     first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
 
+    Raises
+    ------
+    InputError
+        ``n < 0``, ``steps < 1``, ``eps`` outside ``(0, 1]`` or an unknown ``count_dtype``.
+
     Examples
     --------
     >>> dream_counts(1024, 1023)[:2], dream_counts(1024, 1023, count_dtype="float64")[:2]
