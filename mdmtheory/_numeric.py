@@ -15,7 +15,7 @@ import numpy as np
 from .tolerances import NONNEG_TOL, SUM_TOL, nonneg_tolerance  # noqa: F401 - re-exported
 from .errors import InputError
 
-__all__ = ["NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
+__all__ = ["split_fields", "INTERVAL_METHOD", "COCHRAN_FACTOR", "sample_skewness", "too_skewed", "NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
            "int_list", "as_rng"]
 
 
@@ -243,10 +243,86 @@ def t_quantile(confidence: float, dof: int) -> float:
     return float(student_t.ppf(0.5 + confidence / 2.0, dof))
 
 
+def split_fields(text, what: str) -> list[str]:
+    """The comma-separated fields of ``text``, stripped; an empty field (``2,,1``, a trailing
+    comma, an empty text) is an error, never skipped.
+
+    Raises
+    ------
+    InputError
+        An empty field, naming ``what`` (the option) and its position.
+
+    Examples
+    --------
+    >>> split_fields(" 2, 3,1 ", "--schedule")
+    ['2', '3', '1']
+    """
+    parts = [p.strip() for p in str(text).split(",")]
+    empty = [i + 1 for i, p in enumerate(parts) if not p]
+    if empty:
+        raise InputError(f"{what}: field {empty[0]} of {str(text)!r} is empty; write the list without empty "
+                         "fields, e.g. 2,3,1")
+    return parts
+
+
+#: The name of the interval rule of :func:`mean_interval` (the ``interval_method`` of every estimate).
+INTERVAL_METHOD = "hall_t"
+
+#: Cochran's rule: the mean of ``n`` terms of skewness ``g`` is near normal only when ``n > 25 g^2``.
+COCHRAN_FACTOR = 25.0
+
+
+def sample_skewness(y) -> np.ndarray:
+    """The sample skewness ``g = m_3 / s^3`` of the terms along the last axis (``m_3`` the mean
+    cubed deviation, ``s`` the standard deviation with ``n - 1``); ``0`` where ``s = 0`` or a
+    term is infinite.
+
+    Examples
+    --------
+    >>> float(sample_skewness([1.0, 2.0, 3.0])), round(float(sample_skewness([0.0, 0.0, 0.0, 4.0])), 4)
+    (0.0, 0.75)
+    """
+    y = np.asarray(y, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        mean = y.mean(axis=-1, keepdims=True)
+        s = y.std(axis=-1, ddof=1)
+        g = ((y - mean) ** 3).mean(axis=-1) / s**3
+    return np.where(np.isfinite(g) & (s > 0), g, 0.0)
+
+
+def too_skewed(n, skewness) -> bool:
+    """Cochran's rule (Sampling Techniques, 3rd ed., 1977, eq. 2.56): ``n < 25 g^2``, the mean of
+    ``n`` terms of skewness ``g`` too skewed for a normal-theory interval to hold its level, even
+    corrected; rare large terms may not be in the sample at all.  Take more draws.
+
+    Examples
+    --------
+    >>> too_skewed(200, 5.0), too_skewed(1000, 5.0)
+    (True, False)
+    """
+    return bool(float(n) < COCHRAN_FACTOR * float(skewness) ** 2)
+
+
 def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
-    """``(mean, standard error, (mean - tq se, mean + tq se))`` of i.i.d. per-draw terms ``y``
-    (``tq`` the Student-t or normal quantile of the interval).  One ``+inf`` term proves the mean
-    infinite: ``(inf, 0, (inf, inf))``.  The one interval rule of every Monte Carlo estimate.
+    """``(mean, standard error, (lo, hi))`` of i.i.d. per-draw terms ``y``: Hall's
+    skewness-corrected Student-t interval (``tq`` the Student-t or normal quantile).  One
+    ``+inf`` term proves the mean infinite: ``(inf, 0, (inf, inf))``.  The one interval rule of
+    every Monte Carlo estimate (:data:`INTERVAL_METHOD`).
+
+    Notes
+    -----
+    Hall (1992, J. R. Statist. Soc. B 54, 221-228) removes the skewness of the studentized mean
+    ``T = (mean - mu) / se`` by the monotone transformation
+    ``g(T) = T + a T^2 + a^2 T^3 / 3 + b`` with ``a = G / (3 sqrt(n))``, ``b = G / (6 sqrt(n))``
+    and ``G`` the sample skewness (:func:`sample_skewness`); ``g(T)`` is near ``t_{n-1}``, so
+    ``mu`` lies in ``[mean - se g^{-1}(tq), mean - se g^{-1}(-tq)]`` with
+    ``g^{-1}(u) = ((1 + 3 a (u - b))^{1/3} - 1) / a``.  Symmetric terms (``G = 0``) give the
+    Student-t interval ``mean +- tq se``; right-skewed terms (rare large values) a longer upper
+    arm, as the Edgeworth expansion of ``T`` asks.  Its error in coverage is ``O(1/n)`` where the
+    t interval's is ``O(1/sqrt(n))``; on terms too skewed for the sample size
+    (:func:`too_skewed`) no interval built from the sample alone holds its level.  Cost ``O(n)``.
+    Works on the last axis of a 2-D ``y`` too (one interval a row: the arrays ``mean``, ``se``,
+    ``lo``, ``hi``).
 
     Examples
     --------
@@ -254,11 +330,28 @@ def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
     (2.0, 1.0, (0.0, 4.0))
     >>> mean_interval([1.0, float("inf")], 2.0)
     (inf, 0.0, (inf, inf))
+    >>> v, se, (lo, hi) = mean_interval([0.0] * 9 + [10.0], 2.0)   # right-skewed: a longer upper arm
+    >>> hi - v > v - lo
+    True
     """
     y = np.asarray(y, dtype=float)
-    if np.any(np.isinf(y)):
+    if y.ndim == 1 and np.any(np.isinf(y)):
         v = float(np.sum(y))  # +inf (the terms are never -inf)
         return v, 0.0, (v, v)
-    mean = float(y.mean())
-    se = float(y.std(ddof=1) / np.sqrt(y.size))
-    return mean, se, (mean - tq * se, mean + tq * se)
+    n = y.shape[-1]
+    mean = y.mean(axis=-1)
+    se = y.std(axis=-1, ddof=1) / np.sqrt(n)
+    g = sample_skewness(y)
+    a = g / (3.0 * np.sqrt(n))
+    b = g / (6.0 * np.sqrt(n))
+    small = np.abs(a) < 1e-12
+    a_safe = np.where(small, 1.0, a)
+
+    def g_inv(u):
+        return np.where(small, u - b, (np.cbrt(1.0 + 3.0 * a_safe * (u - b)) - 1.0) / a_safe)
+
+    lo, hi = mean - se * g_inv(tq), mean - se * g_inv(-tq)
+    lo, hi = np.minimum(lo, mean), np.maximum(hi, mean)  # rounding: the mean stays inside
+    if y.ndim == 1:
+        return float(mean), float(se), (float(lo), float(hi))
+    return mean, se, (lo, hi)

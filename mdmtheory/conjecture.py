@@ -230,6 +230,9 @@ def hunt(
     out_dir: str | os.PathLike | None = None,
     bound_timeout: float | None = BOUND_TIMEOUT,
     max_memory: float | None = None,
+    force: bool = False,
+    bound_file: str | os.PathLike | None = None,
+    command: str | None = None,
 ) -> HuntReport:
     """Search for tables where ``quantity > bound`` (see the module docstring).
 
@@ -266,6 +269,13 @@ def hunt(
         Ceiling in bytes for one table's evaluation (default 4 GiB), checked for the largest
         table before the search starts.  Only the current table and the ``starts`` worst
         ones are kept, so memory does not grow with the budget.
+    force : bool, default False
+        Overwrite a result saved in ``out_dir`` (refused before the search otherwise: a saved
+        counterexample is never lost to a second run).
+    bound_file, command : optional
+        Recorded in ``worst.json``: the file that defines ``bound`` (``bound_file``, absolute)
+        and the command line that replays the search (``command``; the command line passes
+        both).
 
     Returns
     -------
@@ -275,7 +285,8 @@ def hunt(
     ------
     InputError
         Bad ranges, budget, seed or ``max_tables``; a largest table over ``max_memory``; an
-        ``out_dir`` that is not a folder; a bound that raises, exits, prints nothing but NaN,
+        ``out_dir`` that is not a folder, or that holds a saved result (``worst.npy`` or
+        ``worst.json``) without ``force``; a bound that raises, exits, prints nothing but NaN,
         or runs past ``bound_timeout``.
 
     Examples
@@ -302,6 +313,10 @@ def hunt(
 
         folder = check_output_dir(out_dir)
         check_output_file(folder / "worst.npy"), check_output_file(folder / "worst.json")
+        saved = [str(folder / f) for f in ("worst.npy", "worst.json") if (folder / f).exists()]
+        if saved and not force:
+            raise InputError(f"{' and '.join(saved)} hold a saved result; give --force (force=True) to overwrite "
+                             "it, or another --out folder")
     t0 = time.perf_counter()
     deadline = t0 + float(budget)
     rng = np.random.default_rng(seed)
@@ -408,7 +423,7 @@ def hunt(
     report = HuntReport(quantity.describe(), state["tried"], state["violations"], worst, stages,
                         time.perf_counter() - t0, seed)
     if out_dir is not None:
-        report.files = _save(out_dir, table, report, quantity, bound, max_memory)
+        report.files = _save(out_dir, table, report, quantity, bound, max_memory, bound_file, command)
     return report
 
 
@@ -437,8 +452,10 @@ def _optimise(starts, score, out_of_budget, rng, bar) -> None:
             return
 
 
-def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound, max_memory=None) -> dict:
-    """Write ``worst.npy`` and ``worst.json`` atomically (never through a planted symlink)."""
+def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound, max_memory=None, bound_file=None,
+          command=None) -> dict:
+    """Write ``worst.npy`` and ``worst.json`` atomically (never through a planted symlink);
+    the record names the bound file and the command that replays the search."""
 
     out = check_output_dir(out_dir)
     npy, rec = out / "worst.npy", out / "worst.json"
@@ -453,6 +470,8 @@ def _save(out_dir, table: Joint, report: HuntReport, quantity: Quantity, bound, 
         **report.worst,
         "unit": "nats",
         "replay": quantity.replay(str(npy), ctx),
+        "bound_file": None if bound_file is None else os.path.abspath(os.fspath(bound_file)),
+        "command": command,
     }
     text = json.dumps(to_jsonable(record), allow_nan=False, indent=2) + "\n"
     atomic_write(npy, lambda fh: np.save(fh, table.table))

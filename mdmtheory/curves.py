@@ -25,7 +25,10 @@ from .files import check_input_file, load_npy
 from .information import information_curve
 from .joint import Joint
 
-__all__ = ["as_curve", "validate_curve", "load_curve"]
+__all__ = ["as_curve", "validate_curve", "load_curve", "CURVE_UNITS", "curve_file_unit"]
+
+#: The units a curve file may be in, and the base of each logarithm.
+CURVE_UNITS = {"nats": None, "bits": 2.0, "hartleys": 10.0}
 
 
 def validate_curve(z, tol: float = 1e-9) -> np.ndarray:
@@ -211,6 +214,39 @@ def load_curve(path: str | os.PathLike, tol: float = 1e-9, max_memory: float | N
         return validate_curve(data, tol)
     except InputError as exc:
         raise InputError(f"{p}: {exc}") from None
+
+
+def curve_file_unit(path: str | os.PathLike, max_memory: float | None = None) -> str | None:
+    """The unit a curve file states: the ``"unit"`` of a JSON object (the output of
+    ``mdmtheory info --json`` or ``walk-info --json``); ``None`` where the file does not say
+    (a list, a ``.csv`` or ``.npy`` file).
+
+    Raises
+    ------
+    InputError
+        A stated unit that is not one of :data:`CURVE_UNITS`; the errors of :func:`load_curve`.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "z.json")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write('{"unit": "bits", "information_curve": [0, 1, 1]}')
+    >>> curve_file_unit(path)
+    'bits'
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".json":
+        return None
+    check_input_file(p, "a curve file (.npy, .json or .csv)")
+    try:
+        data = json.loads(_read_text(p, max_memory))
+    except (json.JSONDecodeError, RecursionError):
+        return None  # load_curve reports it
+    unit = data.get("unit") if isinstance(data, dict) else None
+    if unit is not None and unit not in CURVE_UNITS:
+        raise InputError(f"{p}: the curve's \"unit\" is {unit!r}; a curve is in one of {', '.join(CURVE_UNITS)}")
+    return unit
 
 
 def as_curve(curve_or_joint, base: float | None = None, tol: float = 1e-9) -> np.ndarray:

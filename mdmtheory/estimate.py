@@ -1,8 +1,9 @@
 """Monte Carlo estimates: the one result type, the shared input checks, and the exact chain rule
 for any oracle.
 
-* :class:`Estimate` -- one unbiased estimate (value, standard error, Student-t interval, sample
-  count, seed, estimator, unit): every Monte Carlo number of the package is one
+* :class:`Estimate` -- one unbiased estimate (value, standard error, interval, sample count,
+  seed, estimator, unit; the interval's method and the terms' skewness, with a flag where they
+  are too skewed for the sample size): every Monte Carlo number of the package is one
   (:mod:`mdmtheory.oracle_estimates`, :mod:`mdmtheory.sampler_estimate`,
   :func:`mdmtheory.walk_divergences`); :func:`mean_estimate` builds it from i.i.d. per-draw terms
   with :func:`mdmtheory._numeric.mean_interval`, the one interval rule;
@@ -25,7 +26,8 @@ from typing import Sequence
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import clamp_nonneg, int_list, is_int, mean_interval, t_quantile
+from ._numeric import (INTERVAL_METHOD, clamp_nonneg, int_list, is_int, mean_interval, sample_skewness, t_quantile,
+                       too_skewed)
 from .errors import InputError, check_memory
 from .information import unit_scale
 
@@ -72,18 +74,28 @@ class Estimate:
     value, stderr : float
         The mean of the per-draw terms and its standard error.
     interval : tuple of float
-        ``value ± t * stderr`` at ``confidence``.
+        At ``confidence``: Hall's skewness-corrected Student-t interval
+        (:func:`mdmtheory._numeric.mean_interval`; ``value ± t * stderr`` on symmetric terms).
     samples, seed : int
     confidence : float
     unit, estimator : str
     quantity : str
         What is estimated, in words.
+    interval_method : str
+        ``"hall_t"`` (:data:`mdmtheory._numeric.INTERVAL_METHOD`) or ``"wilson"`` (a proportion).
+    skewness : float
+        The sample skewness ``G`` of the per-draw terms (0 when they are all equal).
+    too_skewed : bool (property)
+        Cochran's rule ``samples < 25 G^2`` (:func:`mdmtheory._numeric.too_skewed`): the terms
+        are too skewed for the sample size, and the interval may cover less than ``confidence``
+        (rare large terms may be missing from the sample); take more draws.  ``to_dict`` carries
+        ``interval_method``, ``skewness`` and ``too_skewed``.
 
     Examples
     --------
     >>> est = mean_estimate([1.0, 3.0], 0.95, 0, 1.0, "nats", "a mean", "E[Y]")
     >>> est.value, est.stderr, sorted(est.to_dict())
-    (2.0, 1.0, ['confidence', 'estimator', 'interval', 'quantity', 'samples', 'seed', 'stderr', 'unit', 'value'])
+    (2.0, 1.0, ['confidence', 'estimator', 'interval', 'interval_method', 'quantity', 'samples', 'seed', 'skewness', 'stderr', 'too_skewed', 'unit', 'value'])
     >>> {k: np.round(v, 3).tolist() for k, v in est.flat("y").items()}    # t_1 quantile 12.706
     {'y': 2.0, 'y_stderr': 1.0, 'y_interval': [-10.706, 14.706]}
     """
@@ -97,6 +109,13 @@ class Estimate:
     unit: str
     estimator: str
     quantity: str
+    interval_method: str = INTERVAL_METHOD
+    skewness: float = 0.0
+
+    @property
+    def too_skewed(self) -> bool:
+        """Cochran's rule ``samples < 25 skewness^2``: too skewed for the sample size."""
+        return too_skewed(self.samples, self.skewness)
 
     def to_dict(self) -> dict:
         """JSON-ready dict (strict: infinities as ``"inf"``).
@@ -110,7 +129,8 @@ class Estimate:
             "value": inf_safe(self.value), "stderr": inf_safe(self.stderr),
             "interval": [inf_safe(v) for v in self.interval], "samples": int(self.samples), "seed": int(self.seed),
             "confidence": float(self.confidence), "unit": self.unit, "estimator": self.estimator,
-            "quantity": self.quantity,
+            "quantity": self.quantity, "interval_method": self.interval_method, "skewness": float(self.skewness),
+            "too_skewed": self.too_skewed,
         }
 
     def flat(self, key: str, strict: bool = False) -> dict:
@@ -133,8 +153,9 @@ ScalarEstimate = Estimate
 
 def mean_estimate(y, confidence: float, seed: int, scale: float, unit: str, estimator: str,
                   quantity: str) -> Estimate:
-    """The :class:`Estimate` of the mean of i.i.d. per-draw terms ``scale * y`` (Student-t
-    interval, :func:`mdmtheory._numeric.mean_interval`, the one interval rule).
+    """The :class:`Estimate` of the mean of i.i.d. per-draw terms ``scale * y`` (Hall's
+    skewness-corrected Student-t interval, :func:`mdmtheory._numeric.mean_interval`, the one
+    interval rule), with the terms' skewness.
 
     Raises
     ------
@@ -148,7 +169,8 @@ def mean_estimate(y, confidence: float, seed: int, scale: float, unit: str, esti
     """
     y = np.asarray(y, dtype=float)
     v, se, iv = mean_interval(y * scale, t_quantile(confidence, y.size - 1))
-    return Estimate(v, se, tuple(iv), int(y.size), seed, float(confidence), unit, estimator, quantity)
+    return Estimate(v, se, tuple(iv), int(y.size), seed, float(confidence), unit, estimator, quantity,
+                    INTERVAL_METHOD, float(sample_skewness(y)))
 
 
 def check_samples(samples, n: int) -> int:

@@ -612,7 +612,7 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
         return None, need
     if not ok:  # pragma: no cover - every rule finishes within max_calls, each state at one call count
         raise RuntimeError(f"mass left after {cap} calls, or a state reached after two different numbers of calls")
-    floor = sampler.min_calls()
+    floor = sampler.min_calls()  # calls_every_step rules (llada, dream): the loop's every step calls
     if floor:  # runs finished early still make their remaining (empty) calls
         steps_prob[floor] += steps_prob[:floor].sum()
         steps_prob[:floor] = 0.0
@@ -654,7 +654,8 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
         out.dependence_error_per_step = [float(v) * scale for v in clamp_nonneg(dep[:last], "a step's dependence error", terms=mu.size)]
         out.dependence_error_max = float(worst) * scale
         out.chain_rule_gap = gap * scale
-        out.expected_steps_mu = float(calls_mu)
+        # a rule that calls the model at each of its steps makes exactly min_calls calls a run
+        out.expected_steps_mu = float(floor) if sampler.rule.calls_every_step else float(calls_mu)
     if sampler.rule.order == "random" and not use_model:
         out.expected_kl = expected_kl(joint, [int(v) for v in sizes], base)
     if dp_kl is not None:

@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import as_rng, int_list, is_int, mean_interval, t_quantile
+from ._numeric import INTERVAL_METHOD, as_rng, int_list, is_int, mean_interval, t_quantile
 from .errors import ImpossibleContext, InputError
 from .estimate import Estimate, check_confidence, check_oracle, check_samples, inf_safe, mean_estimate, oracle_call
 from .information import unit_scale, unit_name
@@ -60,7 +60,7 @@ class CurveEstimate:
     j : numpy.ndarray
         The indices ``j`` (1-based) estimated.
     estimate, stderr, lower, upper : numpy.ndarray
-        Per ``j``: the mean, its standard error, and the interval ``estimate ± t * stderr``.
+        Per ``j``: the mean, its standard error, and the interval (Hall's skewness-corrected t, :func:`mdmtheory._numeric.mean_interval`).
     samples : int
         Number of independent draws ``(x, S)`` (one per sample of ``mu``).
     seed : int
@@ -77,7 +77,7 @@ class CurveEstimate:
     >>> from mdmtheory import block_hmm
     >>> est = estimate_information_curve(block_hmm(2, 2, 6), samples=4, seed=0, js=[1, 6])
     >>> sorted(est.to_dict())
-    ['confidence', 'estimate', 'estimator', 'interval', 'j', 'samples', 'seed', 'stderr', 'unit']
+    ['confidence', 'estimate', 'estimator', 'interval', 'interval_method', 'j', 'samples', 'seed', 'stderr', 'unit']
     """
 
     j: np.ndarray
@@ -109,6 +109,7 @@ class CurveEstimate:
             "confidence": float(self.confidence),
             "unit": self.unit,
             "estimator": self.estimator,
+            "interval_method": INTERVAL_METHOD,
         }
 
 
@@ -195,10 +196,8 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
             Y[r, c] = float(np.mean(H0[free] - Hc[free]))
     scale = unit_scale(base)
     Y *= scale
-    est = Y.mean(axis=0)
-    se = Y.std(axis=0, ddof=1) / np.sqrt(M)
-    half = t_quantile(confidence, M - 1) * se
-    return CurveEstimate(J, est, se, est - half, est + half, M, int(seed) if is_int(seed, 0) else -1, float(confidence), unit_name(base))
+    est, se, (lo, hi) = mean_interval(Y.T, t_quantile(confidence, M - 1))  # one interval a j
+    return CurveEstimate(J, est, se, lo, hi, M, int(seed) if is_int(seed, 0) else -1, float(confidence), unit_name(base))
 
 
 # ------------------------------------------------------- fixed-order divergences
@@ -215,7 +214,7 @@ class DivergenceEstimate:
     kl_stderr, reverse_kl_stderr, tv_stderr : float
         Standard errors (0 for an infinite estimate: one draw proves it).
     kl_interval, reverse_kl_interval, tv_interval : tuple of float
-        ``estimate ± t * stderr`` at ``confidence``.
+        Hall's skewness-corrected t interval at ``confidence`` (:func:`mdmtheory._numeric.mean_interval`).
     samples : int
         Draws from ``mu`` (for ``kl``) and, separately, from ``nu`` (for the others).
     seed : int
@@ -260,7 +259,7 @@ class DivergenceEstimate:
             out[f"{k}_stderr"] = inf_safe(getattr(self, f"{k}_stderr"))
             out[f"{k}_interval"] = [inf_safe(v) for v in getattr(self, f"{k}_interval")]
         out.update(samples=int(self.samples), seed=int(self.seed), confidence=float(self.confidence),
-                   unit=self.unit, estimator=self.estimator)
+                   unit=self.unit, estimator=self.estimator, interval_method=INTERVAL_METHOD)
         return out
 
 

@@ -392,7 +392,7 @@ RULES: dict[str, Rule] = {
              "add_gumbel_noise (commit 41760b91240e934e7612b08d45a0642d680c098a)",
              "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
              _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
-             min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
+             calls_every_step=True, max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
              continuous=_llada_continuous,
              frontier=_steps_grid, frontier_fixed={"temperature": 1.0},
              closed_forms=_two_mode(lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"])[0],
@@ -439,8 +439,8 @@ RULES: dict[str, Rule] = {
              "linspace_kernel, commit 00c0db4e2b4a2c63eef4a9ce4ea34c86661d2c39)",
              "candidates from the processed probabilities; int(m (1 - s/t)) per step by confidence, margin or "
              "entropy (origin: each with probability 1 - s/t)", _dream_pack,
-             max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path, frontier=_steps_grid,
-             frontier_fixed={"alg": "maskgit_plus", "temperature": 1.0}),
+             calls_every_step=True, max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
+             frontier=_steps_grid, frontier_fixed={"alg": "maskgit_plus", "temperature": 1.0}),
         Rule("punt", _c.PUNT,
              (Param("eps", "float", 0.04, "nats", "drop a tested candidate when KL(p_j(.|x) || p_j(.|x, y_anchors)) "
                     "> eps (rounds=independent: >= eps)", lo=0.0),

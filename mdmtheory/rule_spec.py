@@ -317,6 +317,9 @@ class Rule:
         ``sizes(params, n)``: the step sizes where the rule has them (schedule rules: derived).
     min_calls, max_calls, step_calls
         ``min_calls(params)``: calls every run makes even when nothing is left to unmask;
+        ``calls_every_step``: the rule's loop calls the model at each of its ``steps`` steps
+        even when a step unmasks nothing (LLaDA's ``generate``, Dream's ``_sample``): every run
+        makes exactly ``params["steps"]`` calls, in every engine (it implies ``min_calls``);
         ``max_calls(params, n)``: an upper bound on one run's calls (default ``n`` plus the
         steps plus one); ``step_calls(m)``: calls of one step with ``m`` masked positions
         (default 1).
@@ -366,6 +369,7 @@ class Rule:
     chain_exact: bool = False
     sizes: Callable | None = field(repr=False, default=None)
     min_calls: Callable | None = field(repr=False, default=None)
+    calls_every_step: bool = False
     max_calls: Callable | None = field(repr=False, default=None)
     step_calls: Callable | None = field(repr=False, default=None)
     needs: frozenset = frozenset()

@@ -36,12 +36,12 @@ What is estimable, by the kind of rule (docs/theory.md sections 5.9 and 5.10; th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_seed, clamp_nonneg
+from ._numeric import INTERVAL_METHOD, check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
 from .estimate import set_entropy, set_total_correlation
@@ -162,7 +162,10 @@ class SamplerEstimate:
         """JSON-ready dict (strict: infinities as ``"inf"``): flat ``kl``, ``kl_stderr``,
         ``kl_interval``, ``kl_estimator`` (and the same for ``reverse_kl``, ``tv``,
         ``expected_calls``, ``support``; ``None`` where not estimated), the two KL estimators in
-        full under ``kl_log_ratio`` / ``kl_stepwise``, and ``not_estimated`` (the reasons).
+        full under ``kl_log_ratio`` / ``kl_stepwise``, ``not_estimated`` (the reasons),
+        ``interval_method`` (Hall's skewness-corrected t; Wilson for ``support``) and
+        ``too_skewed`` (the estimates whose terms are too skewed for the sample size, Cochran's
+        rule: their intervals may cover less than ``confidence``; take more samples).
 
         Raises
         ------
@@ -181,7 +184,9 @@ class SamplerEstimate:
             e = getattr(self, k)
             out[k] = None if e is None else e.to_dict()
         out.update(samples=int(self.samples), seed=int(self.seed), confidence=float(self.confidence), unit=self.unit,
-                   model=self.model, not_estimated=dict(self.reasons))
+                   model=self.model, not_estimated=dict(self.reasons), interval_method=INTERVAL_METHOD,
+                   too_skewed=[k for k in ("kl", "kl_log_ratio", "kl_stepwise", "reverse_kl", "tv", "expected_calls")
+                               if getattr(self, k) is not None and getattr(self, k).too_skewed])
         return out
 
 
@@ -625,7 +630,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         z = float(norm.ppf(0.5 + confidence / 2.0))
         lo, hi = wilson_interval(int(ok.sum()), M, z)
         support = Estimate(float(ok.mean()), float(np.sqrt(ok.mean() * (1 - ok.mean()) / M)), (lo, hi), M,
-                           seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)")
+                           seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)", "wilson")
         if kind in ("deterministic", "point_mass"):
             name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
             rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
@@ -633,8 +638,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             with np.errstate(over="ignore"):
                 terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
             tv = est(terms, POINT_MASS if kind == "point_mass" else TV_ESTIMATOR, "TV(mu, nu)", 1.0)
-            tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), M, seed,
-                          confidence, "probability", tv.estimator, tv.quantity)
+            tv = replace(tv, interval=(max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), unit="probability")
     else:
         reasons["support"] = "the truth has no log_prob(x)"
     if reverse is None:

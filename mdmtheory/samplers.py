@@ -361,10 +361,19 @@ class Sampler:
         return packed
 
     def min_calls(self) -> int:
-        """Calls every run makes even when nothing is left to unmask (the rule's ``min_calls``:
-        LLaDA's ``generate`` loops ``for i in range(steps)`` and calls the model each time; the
-        engines stop when the sequence is complete and count the remaining calls with this);
-        0 for the others."""
+        """Calls every run makes even when nothing is left to unmask: ``steps`` for a rule that
+        declares ``calls_every_step`` (LLaDA's ``generate`` loops ``for i in range(steps)`` and
+        Dream's ``_sample`` loops over its ``steps`` timesteps, each calling the model even when
+        a step unmasks nothing; the engines stop when the sequence is complete and count the
+        remaining calls with this), else the rule's ``min_calls``; 0 for the others.
+
+        Examples
+        --------
+        >>> make_sampler("dream", steps=3).min_calls(), make_sampler("entropy").min_calls()
+        (3, 0)
+        """
+        if self.rule.calls_every_step:
+            return int(self.params["steps"])
         return 0 if self.rule.min_calls is None else int(self.rule.min_calls(self.params))
 
     def step_calls(self, m: int) -> int:

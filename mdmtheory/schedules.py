@@ -16,7 +16,7 @@ import numpy as np
 
 from ._kernels import codes as _c
 from ._lazy import lazy_module
-from ._numeric import check_int
+from ._numeric import check_int, split_fields
 from .curves import validate_curve
 from .errors import InputError, check_memory
 
@@ -169,7 +169,7 @@ def parse_schedule(text: str, n: int | None = None) -> Schedule:
     >>> parse_schedule("2,3,1").steps
     (2, 3, 1)
     """
-    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    parts = split_fields(text, "--schedule")
     try:
         steps = [int(p) for p in parts]
     except ValueError:

@@ -156,13 +156,36 @@ class SweepResult:
         return {"points": len(self.rows), "computed": self.computed, "reused": self.reused, "failed": self.failed,
                 "unreported": self.unreported, "seconds": self.seconds, "out": self.out}
 
+    def __len__(self) -> int:
+        """The number of rows (points)."""
+        return len(self.rows)
+
+    def __iter__(self):
+        """The rows, as :meth:`to_records` gives them."""
+        return iter(self.to_records())
+
+    def to_records(self) -> list[dict]:
+        """The table without pandas: one dict a row with every column of :attr:`columns`, in that
+        order (``None`` where a row has no value).
+
+        Examples
+        --------
+        >>> r = SweepResult([{"a": 1}, {"a": 2, "b": 3.0}], 2, 0, 0, 0.1, columns=["a", "b"])
+        >>> len(r), r.to_records()
+        (2, [{'a': 1, 'b': None}, {'a': 2, 'b': 3.0}])
+        """
+        cols = self.columns or list(dict.fromkeys(k for row in self.rows for k in row))
+        return [{c: row.get(c) for c in cols} for row in self.rows]
+
     def to_pandas(self):
-        """The table as a :class:`pandas.DataFrame` (needs pandas)."""
+        """The table as a :class:`pandas.DataFrame` (needs pandas, not a dependency: without it,
+        :meth:`to_records` gives the same table as dicts)."""
         try:
             # start-up time: pandas (not a dependency) loads only for to_pandas()
             import pandas as pd
         except ImportError:
-            raise InputError("to_pandas() needs pandas: pip install pandas") from None
+            raise InputError("to_pandas() needs pandas, which is not installed (pip install pandas); "
+                             "to_records() gives the same table as a list of dicts without it") from None
         return pd.DataFrame(self.rows, columns=self.columns)
 
 

@@ -24,12 +24,13 @@ References
 
 from __future__ import annotations
 
+from dataclasses import replace
 from math import sqrt
 
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import check_int, check_real, check_seed, clamp_nonneg
+from ._numeric import INTERVAL_METHOD, check_int, check_real, check_seed, clamp_nonneg
 from .estimate import Estimate, mean_estimate
 from .divergence import expected_kl
 from .errors import InputError, check_memory
@@ -241,7 +242,7 @@ def _run_walks(chain: MarkovChain, sampler: Sampler, samples: int, seed: int, ma
                        truth is not None)
         bar.update(b - a)
     bar.close()
-    np.maximum(calls, sampler.min_calls(), out=calls)  # llada: the calls after completion
+    np.maximum(calls, sampler.min_calls(), out=calls)  # calls_every_step rules (llada, dream): the calls after completion
     return xs, calls, lognu, stepwise
 
 
@@ -394,7 +395,8 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
         ``kl``, ``kl_stderr``, ``kl_interval``, ``kl_estimator``; both KL estimates as
         ``kl_log_ratio``/``kl_stepwise`` with ``_stderr`` and ``_interval``; the same as ``kl``
         for ``reverse_kl`` and ``tv``; ``reverse_estimator``, ``model`` (whether one was given),
-        ``samples``, ``seed``, ``unit``.
+        ``samples``, ``seed``, ``unit``; ``interval_method`` and ``too_skewed`` (the estimates
+        whose terms are too skewed for the sample size: :class:`mdmtheory.estimate.Estimate`).
 
     Raises
     ------
@@ -445,11 +447,13 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     with np.errstate(over="ignore"):
         tv_terms = np.maximum(0.0, 1.0 - np.exp(logmu_nu - lognu_nu))
     tv = est(tv_terms, 1.0, TV_ESTIMATOR, "TV(mu, nu)")
-    tv = Estimate(tv.value, tv.stderr, (max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), samples, seed, 0.95,
-                  "probability", tv.estimator, tv.quantity)
+    tv = replace(tv, interval=(max(tv.interval[0], 0.0), min(tv.interval[1], 1.0)), unit="probability")
     out.update(rk.flat("reverse_kl"))
     out.update(tv.flat("tv"))
     out.update(reverse_estimator=REVERSE_ESTIMATOR, model=model is not None, samples=samples, seed=seed, unit=unit)
+    out.update(interval_method=INTERVAL_METHOD,
+               too_skewed=[k for k, e in (("kl_log_ratio", lr), ("kl_stepwise", sw), ("reverse_kl", rk), ("tv", tv))
+                           if e.too_skewed])
     return out
 
 
@@ -566,7 +570,8 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     Larger ``n``: ``left_to_right`` and ``bisection`` (fixed orders) get the exact ``kl`` by
     :meth:`MarkovChain.fixed_order_kl` and every walk metric exactly
     (:func:`left_to_right_walk_metrics`; bisection samples ``mu`` itself), ``random`` gets ``expected_kl`` (over orders, Theorem
-    4 on the chain's curve); the other numbers are ``None`` (use simulation).
+    4 on the chain's curve); the other numbers are ``None``, listed in ``not_computed`` with ``not_computed_reason``
+    (use simulation).
 
     Examples
     --------
@@ -611,7 +616,9 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
         sizes = sampler.sizes(n)
         out.update(expected_kl=expected_kl(chain.information_curve(base), sizes), expected_steps=float(len(sizes)),
                    max_steps=len(sizes))
-        return out
+        return _missing(out, keys, f"{sampler.name} draws its order at random: its law is a mixture over orders, "
+                        "with no exact large-n formula; expected_kl is E_S KL(mu || nu_S) (Theorem 4); use simulation "
+                        "(--samples M) for the rest")
     sets = sampler.fixed_sets(n)
     if sets is None:
         raise InputError(
@@ -624,6 +631,16 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     elif [list(S) for S in sets] == [list(range(S[0], S[0] + len(S))) for S in sets] and sets[0][0] == 0 and all(
             b[0] == a[-1] + 1 for a, b in zip(sets, sets[1:])):  # contiguous blocks, left to right
         out.update(left_to_right_walk_metrics(chain, [len(S) for S in sets], base, max_memory))
+    return _missing(out, keys, "no exact large-n formula for this fixed order (only for contiguous blocks left to "
+                    "right); use simulation (--samples M)")
+
+
+def _missing(out: dict, keys, reason: str) -> dict:
+    """``out`` with ``not_computed`` (the keys left ``None``) and ``not_computed_reason`` (why);
+    nothing added when every key is set."""
+    missing = [k for k in keys if out.get(k) is None]
+    if missing:
+        out.update(not_computed=missing, not_computed_reason=reason)
     return out
 
 

@@ -100,7 +100,7 @@ def ref_run(joint: m.Joint, sampler):
                     rec(tuple(nv), step + calls, pr)
 
     rec(tuple([-1] * n), 0, 1.0)
-    if sampler.name == "llada":  # LLaDA's generate makes all its steps calls, even with nothing masked
+    if sampler.name in ("llada", "dream"):  # both published loops call the model at each step, even with nothing masked
         k = sampler.params["steps"]
         early = sum(p for t, p in steps.items() if t < k)
         steps = {t: p for t, p in steps.items() if t >= k}

@@ -183,7 +183,7 @@ def ref_model_run(joint: m.Joint, sampler, model_rows):
                     rec(tuple(nv), step + 1, pr)
 
     rec(tuple([-1] * n), 0, 1.0)
-    if sampler.name == "llada":  # LLaDA's generate makes all its steps calls
+    if sampler.name in ("llada", "dream"):  # both published loops call the model at each step
         k = sampler.params["steps"]
         early = sum(p for t, p in steps.items() if t < k)
         steps = {t: p for t, p in steps.items() if t >= k}

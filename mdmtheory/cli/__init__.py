@@ -19,13 +19,15 @@ import threading
 from typing import Any, Sequence
 
 from .. import __version__
+from .._numeric import split_fields
 from ..errors import InputError
 from ..files import to_jsonable
 from ..progress import compile_note
 from ..samplers import RULES, SAMPLER_NAMES
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
-           "CliError", "finite_float", "int_arg"]
+           "CliError", "finite_float", "int_arg", "format_value",
+           "split_param_pairs"]
 
 #: Commands listed first, in this order; every other public module of this package follows.
 FIRST = ["info", "kl", "schedule", "bounds", "samplers", "evaluate", "frontier", "walk", "walk_info", "check", "conjecture", "reproduce"]
@@ -144,6 +146,37 @@ def add_common(p: argparse.ArgumentParser, base: bool = True, memory: bool = Tru
         p.add_argument("--max-memory", type=_memory_arg, default=None, help="memory ceiling, e.g. 8G (default 4G)")
 
 
+def split_param_pairs(argv: Sequence[str]) -> list[str]:
+    """``--param a=1 b=2 TABLE`` as ``--param=a=1 --param=b=2 TABLE``: the pairs after ``--param``
+    end at the first word without ``=``, so a positional argument written after them stays one
+    (argparse's ``nargs="+"`` would take it as a pair).  Nothing changes after ``--``.
+
+    Examples
+    --------
+    >>> split_param_pairs(["evaluate", "--param", "steps=2", "t.npy", "--json"])
+    ['evaluate', '--param=steps=2', 't.npy', '--json']
+    """
+    out: list[str] = []
+    pending, pairs = False, 0
+    for i, word in enumerate(argv):
+        if word == "--":
+            return out + (["--param"] if pending and not pairs else []) + list(argv[i:])
+        if word == "--param":
+            if pending and not pairs:
+                out.append("--param")
+            pending, pairs = True, 0
+            continue
+        if pending and "=" in word and not word.startswith("-"):
+            out.append(f"--param={word}")
+            pairs += 1
+            continue
+        if pending and not pairs:
+            out.append("--param")  # no pair after it: argparse and parse_params report it as before
+        pending = False
+        out.append(word)
+    return out + (["--param"] if pending and not pairs else [])
+
+
 def add_params(p: argparse.ArgumentParser, help: str) -> None:
     """``--param KEY=VALUE ...``: one or more pairs, the flag repeatable."""
     p.add_argument("--param", nargs="+", action="extend", default=[], metavar="KEY=VALUE", help=help)
@@ -220,9 +253,9 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
                     raise ValueError
                 out[key] = val.lower() == "true"
             elif p.kind == "sizes":
-                out[key] = [int(v) for v in val.replace(" ", "").split(",") if v]
+                out[key] = [int(v) for v in split_fields(val, f"{name} parameter {key}")]
             elif p.kind == "edges":  # 0-1,1-2
-                pairs = [e.split("-") for e in val.replace(" ", "").split(",") if e]
+                pairs = [e.replace(" ", "").split("-") for e in split_fields(val, f"{name} parameter {key}")]
                 if any(len(e) != 2 for e in pairs):
                     raise ValueError
                 out[key] = [[int(a), int(b)] for a, b in pairs]
@@ -236,13 +269,29 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
     return out
 
 
-def _fmt(v: Any) -> str:
+def format_value(v: Any, digits: int = 10) -> str:
+    """One value of a text output, never a Python repr: ``null`` for a missing value (``None``),
+    ``true``/``false``, numbers to ``digits`` significant digits, lists as ``[a, b]``, a mapping
+    as ``key=value, key=value`` (``-`` when empty), rows of a table one a line.
+
+    Examples
+    --------
+    >>> format_value(None), format_value({"steps": 2, "tau": 0.5}), format_value([1.0, None]), format_value(True)
+    ('null', 'steps=2, tau=0.5', '[1, null]', 'true')
+    """
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
     if isinstance(v, float):
-        return f"{v:.10g}"
-    if isinstance(v, list):
+        return f"{v:.{digits}g}"
+    if isinstance(v, dict):
+        return ", ".join(f"{k}={format_value(x, digits)}" for k, x in v.items()) if v else "-"
+    if isinstance(v, (list, tuple)):
         if v and isinstance(v[0], dict):
-            return "\n" + "\n".join("    " + "  ".join(f"{k}={_fmt(x)}" for k, x in row.items()) for row in v)
-        return "[" + ", ".join(_fmt(x) for x in v) + "]"
+            return "\n" + "\n".join("    " + "  ".join(f"{k}={format_value(x, digits)}" for k, x in row.items())
+                                     for row in v)
+        return "[" + ", ".join(format_value(x, digits) for x in v) + "]"
     return str(v)
 
 
@@ -262,9 +311,9 @@ def emit(result: dict, as_json: bool, title: str | None = None) -> None:
         if isinstance(v, list) and v and isinstance(v[0], dict):  # one line a row, not one string of all
             print(f"  {k:<{width}}  ")
             for row in v:
-                print("    " + "  ".join(f"{c}={_fmt(x)}" for c, x in row.items()))
+                print("    " + "  ".join(f"{c}={format_value(x)}" for c, x in row.items()))
         else:
-            print(f"  {k:<{width}}  {_fmt(v)}")
+            print(f"  {k:<{width}}  {format_value(v)}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -311,13 +360,14 @@ def _error(msg: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``mdmtheory`` console script; returns the exit code.
 
-    Exit codes: 0 success, 1 a finding (a failed claim, a violated conjecture), 2 bad input
+    Exit codes: 0 success (a reader that closes the pipe early, ``| head``, is not an error), 1 a
+    finding (a failed claim, a violated conjecture), 2 bad input
     (one line ``mdmtheory: error: ...`` on standard error, never a traceback), 130 interrupted.
     """
     try:
         parser = build_parser()
-        parser.argv = list(sys.argv[1:] if argv is None else argv)
-        args = parser.parse_args(argv)
+        parser.argv = split_param_pairs(list(sys.argv[1:] if argv is None else argv))
+        args = parser.parse_args(parser.argv)
         if not _stdout_usable():
             return _error("standard output is closed; redirect it to a file or /dev/null instead of closing it")
         compile_note()  # on a terminal: one line when numba first compiles (a cold kernel cache)
@@ -326,9 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except _VersionShown:
         return 0
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+    except BrokenPipeError:  # the reader went away (`| head`): not an error, stop quietly
         _drop_stdout()
-        return 1
+        return 0
     except (InputError, OSError, MemoryError, RecursionError) as exc:
         if isinstance(exc, MemoryError):
             msg = "out of memory; try a smaller problem or a lower --max-memory"

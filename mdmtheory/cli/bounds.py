@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..bounds import check_bounds
 from ..errors import InputError
 from ..schedules import parse_schedule
-from . import add_common, emit
+from . import add_common, emit, format_value
 from ._scheduling import add_curve_source, add_family, family_schedule, read_curve
 
 
@@ -35,5 +35,5 @@ def run(args) -> int:
     print(f"  exact (Theorem 4): {result['expected_kl']:.10g}")
     print(f"  {'bound':<20}{'value':>16}{'compared with':>15}{'holds':>7}{'ratio':>12}")
     for b in result["bounds"]:
-        print(f"  {b['name']:<20}{b['value']:>16.10g}{b['compared_with']:>15}{str(b['holds']):>7}{b['ratio']:>12.4g}")
+        print(f"  {b['name']:<20}{b['value']:>16.10g}{b['compared_with']:>15}{format_value(b['holds']):>7}{b['ratio']:>12.4g}")
     return 0

@@ -8,7 +8,7 @@ before any claim runs."""
 from __future__ import annotations
 
 from ..progress import progress
-from . import emit
+from . import emit, format_value
 
 
 def register(sub) -> None:
@@ -19,9 +19,18 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _short(numbers: dict, width: int = 60) -> str:
-    text = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in numbers.items())
-    return text if len(text) <= width else text[: width - 3] + "..."
+def numbers_line(numbers: dict, width: int = 60) -> str:
+    """The numbers of a claim, whole ``key=value`` items (4 significant digits) while they fit in
+    ``width``, then how many more there are: never a number cut in the middle."""
+    items = [f"{k}={format_value(v, 4)}" for k, v in numbers.items()]
+    text = ""
+    for i, item in enumerate(items):
+        more = f" (+{len(items) - i} more; --json has all)"
+        candidate = item if not text else f"{text}, {item}"
+        if len(candidate) > width and text:
+            return text + more
+        text = candidate
+    return text
 
 
 def run(args) -> int:
@@ -53,7 +62,7 @@ def print_claims(claims) -> None:
     for c in claims:
         print(f"  {c.name:<{w}}  {c.verdict:<7}  {c.kind:<{k}}  {c.seconds:>5.1f}s  {c.source}")
         print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  read: {c.source_read}")
-        print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  {_short(c.numbers, 90)}")
+        print(f"  {'':<{w}}  {'':<7}  {'':<{k}}  {'':>6}  {numbers_line(c.numbers, 90)}")
     kinds = {}
     for c in claims:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+
 from ..conjecture import QUANTITIES, Quantity, hunt
 from ..usercode import BOUND_TIMEOUT, load_bound
 from ..errors import InputError
@@ -30,10 +33,29 @@ def register(sub) -> None:
     p.add_argument("--n", default="2-6", help="range of the number of positions (default 2-6)")
     p.add_argument("--q", default="2-3", help="range of the alphabet size (default 2-3)")
     p.add_argument("--out", default="conjecture_out", help="directory for worst.npy and worst.json")
+    p.add_argument("--force", action="store_true", help="overwrite a result saved in --out (refused otherwise)")
     p.add_argument("--bound-timeout", type=finite_float("--bound-timeout", 0.0, low_open=True), default=BOUND_TIMEOUT,
                    help=f"seconds one call of bound(ctx) may take (default {BOUND_TIMEOUT:g})")
     add_common(p, base=False)
     p.set_defaults(func=run)
+
+
+def replay_command(args) -> str:
+    """The command line that runs this search again (the bound file by its absolute path, every
+    option given, ``--force`` to overwrite the saved result).  A search that ends by
+    ``--max-tables`` is the same on every machine; one that ends by ``--budget`` goes as far
+    as the machine gets."""
+    words = ["mdmtheory", "conjecture", os.path.abspath(args.bound), "--quantity", args.quantity]
+    for flag, value in (("--family", args.family), ("--sampler", args.sampler)):
+        if value is not None:
+            words += [flag, value]
+    for item in args.param:
+        words += ["--param", item]
+    words += ["--budget", f"{args.budget:g}", "--seed", str(args.seed), "--n", args.n, "--q", args.q]
+    if args.max_tables is not None:
+        words += ["--max-tables", str(args.max_tables)]
+    words += ["--bound-timeout", f"{args.bound_timeout:g}", "--out", os.path.abspath(args.out), "--force"]
+    return shlex.join(words)
 
 
 def run(args) -> int:
@@ -43,7 +65,7 @@ def run(args) -> int:
     quantity = Quantity(args.quantity, family=args.family, sampler=args.sampler, params=params)
     report = hunt(fn, quantity, budget=args.budget, seed=args.seed, n_range=_range(args.n), q_range=_range(args.q),
                   max_tables=args.max_tables, out_dir=args.out, bound_timeout=args.bound_timeout,
-                  max_memory=args.max_memory)
+                  max_memory=args.max_memory, force=args.force, bound_file=args.bound, command=replay_command(args))
     d = report.as_dict()
     if args.json:
         emit(d, True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._numeric import split_fields
 from ..errors import InputError
 from ..exact import DEFAULT_FRONTIER, sampler_frontier
 from ..joint import load_joint
@@ -22,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    names = [s.strip() for s in args.samplers.split(",") if s.strip()]
+    names = split_fields(args.samplers, "--samplers")
     bad = [s for s in names if s not in SAMPLER_NAMES]
     if not names or bad:
         raise InputError(f"unknown sampler {bad[0] if bad else ''!r} in --samplers; valid samplers: {', '.join(SAMPLER_NAMES)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..divergence import check_mixture_memory, expected_kl, fixed_order_kl, mixture_kl, ordered_partition
+from .._numeric import split_fields
 from ..errors import InputError
 from ..information import information_curve, unit_name
 from ..joint import load_joint
@@ -22,7 +23,7 @@ def register(sub) -> None:
 
 def _parse_order(text: str) -> list[int]:
     try:
-        return [int(x) for x in text.split(",") if x.strip()]
+        return [int(x) for x in split_fields(text, "--order")]
     except ValueError:
         raise InputError(f"--order takes a comma-separated permutation of 0..n-1 like 2,0,1; got {text!r}") from None
 

@@ -5,7 +5,7 @@ read) and, in one line, where it departs from the paper."""
 from __future__ import annotations
 
 from ..samplers import RULES
-from . import emit
+from . import emit, format_value
 
 
 def register(sub) -> None:
@@ -33,5 +33,5 @@ def run(args) -> int:
         for p in r.params:
             unit = f" [{p.unit}]" if p.unit else ""
             choices = f" (one of {', '.join(p.choices)})" if p.choices else ""
-            print(f"    {p.name}={p.default}{unit}: {p.doc}{choices}")
+            print(f"    {p.name}={format_value(p.default)}{unit}: {p.doc}{choices}")
     return 0

@@ -1,5 +1,6 @@
-"""``mdmtheory schedule (JOINT.npy | --curve FILE) --steps K [--frontier] [--json]``: the exact
-optimal schedule (Chen-Cong-Li Theorem 4 minimised), or a named family evaluated."""
+"""``mdmtheory schedule (JOINT.npy | --curve FILE | --graph SPEC --length N | --hmm SPEC --length N)
+--steps K [--frontier] [--json]``: the exact optimal schedule (Chen-Cong-Li Theorem 4 minimised),
+or a named family evaluated."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def run(args) -> int:
     for extra in ("expected_kl", "samples", "seed", "kl_stderr", "kl_interval", "reverse_kl", "reverse_kl_stderr",
                   "reverse_kl_interval", "tv", "tv_stderr", "tv_interval", "kl_estimator", "reverse_estimator",
                   "kl_stepwise", "kl_stepwise_stderr", "kl_stepwise_interval", "kl_log_ratio", "kl_log_ratio_stderr",
-                  "kl_log_ratio_interval"):
+                  "kl_log_ratio_interval", "interval_method", "too_skewed", "not_computed", "not_computed_reason"):
         if extra in r:
             result[extra] = r[extra]
     emit(result, args.json, title=f"{sampler.name} on a walk of length {chain.n} on {args.graph} ({r['mode']})")
