@@ -19,6 +19,7 @@ spec accepts besides a path (a name maps to a loader ``f(**options) -> TorchOrac
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -408,7 +409,9 @@ class TorchOracle:
             raise InputError(f"no TorchScript file {path!r}; save one with torch.jit.save(torch.jit.script(model), path)")
         dev = _check_device(device)
         try:
-            module = torch.jit.load(path, map_location=dev)
+            with warnings.catch_warnings():  # torch 2.13 deprecates jit.load; an accepted input prints nothing
+                warnings.simplefilter("ignore", DeprecationWarning)
+                module = torch.jit.load(path, map_location=dev)
         except (RuntimeError, ValueError) as exc:
             raise InputError(f"{path!r} is not a TorchScript file torch.jit.load reads: {str(exc)[:200]}") from None
         return cls(module, mask_id, vocab=vocab, prompt=prompt, batch_size=batch_size, device=device, n=n,
