@@ -25,6 +25,9 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
     [[model]]                 # ... or a hidden Markov model (mdmtheory.hmm_families.parse_hmm)
     hmm = "block:8,4"
     length = 1000
+    query = "smooth=0.1"      # optional, tables and HMMs: the sampler queries this model
+                              # (mdmtheory.models.model_oracle; "torch:..." a network), measured
+                              # against the law above
 
     [[sampler]]
     name = "entropy"
@@ -83,11 +86,12 @@ from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from .joint import load_joint
 from .markov import random_walk
+from .models import model_oracle
 from .progress import progress
 from .samplers import make_sampler
 from .walks import exact_walk_metrics, simulate
 
-__all__ = ["sweep", "expand", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
+__all__ = ["sweep", "expand", "build_model", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
 
 #: Built-in table families a spec may name (``family = ...``): the constructors of :mod:`mdmtheory.joint`.
 TABLE_FAMILIES = (
@@ -210,8 +214,9 @@ def _grid(fixed: Mapping, grid: Mapping, n: int | None = None) -> list[dict]:
 
 
 def _build_model(model: Mapping, spec_dir: str):
-    """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain."""
-    model = dict(model)
+    """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain (its
+    ``query``, the model the sampler queries, is :func:`_query_oracle`'s)."""
+    model = {k: v for k, v in model.items() if k != "query"}
     if "graph" in model:
         if "length" not in model:
             raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
@@ -244,9 +249,39 @@ def _build_model(model: Mapping, spec_dir: str):
     raise InputError(f"a model needs family = NAME, table = PATH, graph = SPEC or hmm = SPEC; got keys {sorted(model)}")
 
 
+def build_model(model: Mapping, spec_dir: str = "."):
+    """The law of one ``[[model]]`` entry of a spec (a :class:`~mdmtheory.joint.Joint`, a chain
+    or an :class:`~mdmtheory.hmm.HMM`; ``query`` ignored), as a sweep builds it.
+
+    Raises
+    ------
+    InputError
+        An unknown family or key, a missing length, an unreadable table.
+
+    Examples
+    --------
+    >>> build_model({"family": "copy", "n": 3}).n
+    3
+    """
+    return _build_model(model, spec_dir)
+
+
+def _query_oracle(model: Mapping, obj):
+    """The oracle the sampler queries (``query = SPEC``, :func:`mdmtheory.models.model_oracle`
+    over the law ``obj``), or ``None`` (the law itself)."""
+    spec = model.get("query")
+    if spec is None:
+        return None
+    if "graph" in model:
+        raise InputError(f"query = {spec!r}: a queried model goes with a table or an HMM, not a walk (graph)")
+    return model_oracle(str(spec), obj)
+
+
 def _label(model: Mapping) -> str:
     if "label" in model:
         return str(model["label"])
+    if "query" in model:
+        return f"{_label({k: v for k, v in model.items() if k != 'query'})} queried as {model['query']}"
     if "graph" in model:
         return f"walk({model['graph']}, n={model['length']})"
     if "hmm" in model:
@@ -306,6 +341,7 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
         model = dict(model)
         for mpoint in _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {})):
             obj = _build_model(mpoint, spec_dir)
+            _query_oracle(mpoint, obj)  # a bad query spec is refused before any work
             if mode == "samples" and _kind(mpoint) == "table":
                 raise InputError(
                     f"mode = 'samples' simulates walks and estimates on HMMs; model {_label(mpoint)!r} is a table: "
@@ -339,15 +375,15 @@ def _kind(model: Mapping) -> str:
 #: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``) with the fixed-order and
 #: random-order estimators of :mod:`mdmtheory.oracle_estimates`; the others go through
 #: estimate_sampler_divergences.
-def _hmm_estimate(hmm, sampler, point: Point) -> dict:
+def _hmm_estimate(hmm, sampler, point: Point, query=None) -> dict:
     """Unbiased estimates with intervals on an HMM: the fixed order of ``left_to_right`` /
     ``bisection`` (:func:`mdmtheory.oracle_estimates.estimate_fixed_order_divergences`: ``kl``,
     ``reverse_kl``, ``tv``), the random order's ``expected_kl``
     (:func:`mdmtheory.oracle_estimates.estimate_random_order_kl`), or any other sampler's
     :func:`mdmtheory.estimate_sampler_divergences`."""
     n = hmm.n
-    if sampler.rule.order == "adaptive":  # adaptive and published samplers (issue 11)
-        est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
+    if sampler.rule.order == "adaptive" or query is not None:  # adaptive and published samplers (issue 11), a model
+        est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base, model=query).to_dict()
         out = {k: v for k, v in est.items() if not isinstance(v, dict)}
         out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
         if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
@@ -385,9 +421,10 @@ def run_point(point: Point) -> dict:
             else:
                 result = simulate(obj, sampler, point.samples, point.seed, point.base)
         elif row["kind"] == "hmm" and point.mode == "samples":
-            result = _hmm_estimate(obj, sampler, point)
+            result = _hmm_estimate(obj, sampler, point, _query_oracle(point.model, obj))
         else:
-            result = evaluate(obj.joint() if row["kind"] == "hmm" else obj, sampler, point.base)
+            law = obj.joint() if row["kind"] == "hmm" else obj
+            result = evaluate(law, sampler, point.base, model=_query_oracle(point.model, law))
         result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
         names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
         metrics: dict = {}
