@@ -5,8 +5,9 @@ truth's: a row transform of a base oracle (:class:`TemperatureOracle`, :class:`S
 :class:`TopKOracle`, :class:`TopPOracle`; the transforms :func:`temperature_rows`,
 :func:`smooth_rows`, :func:`top_k_rows`, :func:`top_p_rows`, each defined once), the product of
 the base's marginals (:class:`MarginalsOracle`), or the user's own function
-(:class:`CallableOracle`, validated on every call).  :func:`model_oracle` builds one from the text
-of ``--model``.  The engines evaluate a sampler that queries a model against the truth
+(:class:`CallableOracle`, validated on every call), or a neural network (:class:`TorchOracle`, of
+:mod:`mdmtheory.torch_oracle`: loaded on first use, so importing this module never imports torch).
+:func:`model_oracle` builds one from the text of ``--model``.  The engines evaluate a sampler that queries a model against the truth
 (docs/theory.md section 2.7).
 """
 
@@ -23,8 +24,42 @@ from .usercode import load_bound
 __all__ = [
     "temperature_rows", "smooth_rows", "top_k_rows", "top_p_rows", "ROW_TRANSFORMS", "ModelOracle",
     "TemperatureOracle", "SmoothedOracle", "TopKOracle", "TopPOracle", "MarginalsOracle", "CallableOracle",
-    "MODEL_KINDS", "model_oracle",
+    "MODEL_KINDS", "model_oracle", "torch_model",
+    "TorchOracle",  # noqa: F822 - module __getattr__ below: torch loads on first use
 ]
+
+
+def __getattr__(name: str):
+    """``TorchOracle``: :class:`mdmtheory.torch_oracle.TorchOracle`, imported (with torch) on first use."""
+    if name == "TorchOracle":
+        return _torch_oracle_module().TorchOracle
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _torch_oracle_module():
+    """:mod:`mdmtheory.torch_oracle`, or InputError naming the extra to install when torch is missing."""
+    try:
+        import torch  # noqa: F401  # start-up time: torch loads only for a torch model
+    except ImportError:
+        raise InputError("a torch model needs PyTorch: pip install mdmtheory[torch]") from None
+    from . import torch_oracle  # start-up time: as above
+
+    return torch_oracle
+
+
+def torch_model(text: str, n: int):
+    """The :class:`TorchOracle` of a ``torch:`` spec's ``text`` (``PATH[,mask_id=M,vocab=A:B:C,
+    prompt=...,batch_size=B,device=D,dtype=T]``, :func:`mdmtheory.torch_oracle.parse_torch_spec`)
+    for a law of length ``n``: a built-in model's name, a Hugging Face folder or a TorchScript file.
+
+    Raises
+    ------
+    InputError
+        torch not installed (``pip install mdmtheory[torch]``), or a bad spec or model.
+    """
+    mod = _torch_oracle_module()
+    path, opts = mod.parse_torch_spec(text)
+    return mod.load_torch_model(path, n, **opts)
 
 
 def _check_rows(P, q) -> tuple[np.ndarray, np.ndarray]:
@@ -455,15 +490,16 @@ class CallableOracle:
 
 
 #: The ``--model`` specs of :func:`model_oracle`.
-MODEL_KINDS = ("temperature", "smooth", "top_k", "top_p", "marginals", "python")
+MODEL_KINDS = ("temperature", "smooth", "top_k", "top_p", "marginals", "python", "torch")
 
 
 def model_oracle(spec: str, base):
     """A model oracle from its text ``spec`` over the truth ``base``.
 
-    ``temperature=T``, ``smooth=A``, ``top_k=K``, ``top_p=P``, ``marginals`` or
+    ``temperature=T``, ``smooth=A``, ``top_k=K``, ``top_p=P``, ``marginals``,
     ``python:FILE.py:NAME`` (the function ``NAME(revealed_mask, values)`` of a Python file,
-    loaded as the conjecture tester loads a bound file).
+    loaded as the conjecture tester loads a bound file) or ``torch:PATH[,key=value...]`` (a
+    neural network, :func:`torch_model`, of the base's length; its alphabet must match the base's).
 
     Raises
     ------
@@ -477,7 +513,7 @@ def model_oracle(spec: str, base):
     >>> model_oracle("smooth=0.1", copy(2)).spec
     'smooth=0.1'
     """
-    hint = "valid: temperature=T, smooth=A, top_k=K, top_p=P, marginals, python:FILE.py:NAME"
+    hint = "valid: temperature=T, smooth=A, top_k=K, top_p=P, marginals, python:FILE.py:NAME, torch:PATH[,mask_id=M,...]"
     if not isinstance(spec, str) or not spec.strip():
         raise InputError(f"a model spec must be a non-empty string; got {spec!r}; {hint}")
     spec = spec.strip()
@@ -490,6 +526,13 @@ def model_oracle(spec: str, base):
             raise InputError(f"model spec {spec!r}: write python:FILE.py:NAME (NAME a function of the file)")
         fn = load_bound(path, attr=name)
         return CallableOracle(fn, tuple(int(v) for v in np.broadcast_to(np.asarray(base.q), (base.n,))), name)
+    if spec.startswith("torch:"):
+        model = torch_model(spec[len("torch:"):], int(base.n))
+        want = tuple(int(v) for v in np.broadcast_to(np.asarray(base.q), (base.n,)))
+        if model.q != want:
+            raise InputError(f"model spec {spec!r}: the network's alphabet sizes are {list(model.q)} but the truth's "
+                             f"are {list(want)}; give vocab=... with the truth's number of token ids")
+        return model
     kind, sep, text = spec.partition("=")
     classes = {"temperature": TemperatureOracle, "smooth": SmoothedOracle, "top_k": TopKOracle, "top_p": TopPOracle}
     if kind.strip() not in classes or not sep:

@@ -19,7 +19,9 @@ def register(sub) -> None:
     p.add_argument(
         "--model", metavar="SPEC", default=None,
         help="sample from a model instead of the truth (KL, TV against the truth): temperature=T, smooth=A, "
-             "top_k=K, top_p=P, marginals, or python:FILE.py:NAME (a function NAME(revealed_mask, values) -> marginals)",
+             "top_k=K, top_p=P, marginals, python:FILE.py:NAME (a function NAME(revealed_mask, values) -> marginals), or "
+             "torch:PATH[,mask_id=M,vocab=A:B:C,prompt=...,batch_size=B,device=cpu] (a neural network: a Hugging Face "
+             "folder or a TorchScript file; pip install mdmtheory[torch])",
     )
     p.add_argument("--samples", type=int_arg("--samples", 2), default=None,
                    help="estimate with this many samples (unbiased, with intervals) instead of the exact law")
