@@ -18,7 +18,8 @@ The public API, one module per concept:
 * :mod:`mdmtheory.estimate` -- the one Monte Carlo result type (:class:`~mdmtheory.estimate.Estimate`)
   and the chain rule for any oracle; :mod:`mdmtheory.oracle_estimates` -- the information curve,
   divergences, TC and DTC of any oracle with samples; :mod:`mdmtheory.sampler_estimate` -- every
-  sampler's divergences beyond enumeration;
+  sampler's divergences beyond enumeration; :mod:`mdmtheory.decoding` -- a model's own slow
+  decoding law and what decoding fast loses from it;
 * :mod:`mdmtheory.conjecture` -- the conjecture tester;
 * :mod:`mdmtheory.sweeps`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
 
@@ -108,6 +109,7 @@ _API: dict[str, tuple[str, str]] = {
         )
     },
     **{name: ("sampler_estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},
+    **{name: ("decoding", name) for name in ("ModelDecodingLaw", "decoding_loss")},
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt")},
     "load_bound": ("usercode", "load_bound"),
     **{name: ("sweeps", name) for name in ("sweep", "SweepResult", "read_table")},

@@ -490,8 +490,13 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         if X.shape != (M, n):
             raise InputError(f"truth.sample returned shape {X.shape}; expected ({M}, {n})")
         log_mu = np.asarray(truth.log_prob(X), dtype=float) if has_logp else None
-        steptc = _StepTC(truth, q) if kind != "point_mass" else None
+        # a truth with exact_conditionals = False (a model's decoding law) has sample and log_prob only
+        no_rows = not getattr(truth, "exact_conditionals", True)
+        steptc = _StepTC(truth, q) if kind != "point_mass" and not no_rows else None
         stepwise_ok = steptc is not None
+        if no_rows and kind != "point_mass":
+            reasons["kl_stepwise"] = ("the truth has no exact conditionals given any revealed set (sample and log_prob "
+                                      "only): no stepwise terms")
         fwd_lr = np.zeros(M)
         fwd_sw = np.zeros(M)
         fwd_marg = np.zeros(M)

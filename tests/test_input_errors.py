@@ -581,3 +581,14 @@ def test_hmm_estimators_refuse_a_non_oracle(junk):
     for call in calls:
         with pytest.raises(InputError):
             call()
+
+
+def test_model_decoding_law_refuses_bad_arguments():
+    """The decoding law of a model (issue 19): a bad model, order or count is an InputError."""
+    for args in [(None,), (m.parity(2), [1, 1]), (m.parity(2), [0, 1, 2]), (m.parity(2), None, 0)]:
+        with pytest.raises(InputError):
+            m.ModelDecodingLaw(*args)
+    for kwargs in [dict(model=3, sampler="entropy"), dict(model=m.parity(2), sampler="nope"),
+                   dict(model=m.parity(2), sampler="entropy", samples=1), dict(model=m.parity(2), sampler="entropy", order=[0])]:
+        with pytest.raises(InputError):
+            m.decoding_loss(**kwargs)

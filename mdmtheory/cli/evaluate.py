@@ -8,12 +8,14 @@ from ..models import model_oracle
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..errors import InputError
 from . import add_common, add_params, emit, int_arg, parse_sampler_params
+from ._decoding import add_decoding_args, run_decoding
 from ._estimates import run_evaluate
 
 
 def register(sub) -> None:
     p = sub.add_parser("evaluate", help="exact output law of a parallel sampler: KL, TV, number of model calls")
-    p.add_argument("joint", metavar="JOINT.npy", help="probability table saved with numpy.save")
+    p.add_argument("joint", metavar="JOINT.npy", nargs="?", default=None,
+                   help="probability table saved with numpy.save (the truth; optional with --truth model-decoding)")
     p.add_argument("--sampler", required=True, metavar="NAME", help="one of: " + ", ".join(SAMPLER_NAMES))
     add_params(p, "sampler parameters, e.g. steps=4, schedule=2,1,1, tau=0.9, block_length=2, temperature=1 (mdmtheory samplers lists them)")
     p.add_argument(
@@ -26,11 +28,16 @@ def register(sub) -> None:
     p.add_argument("--samples", type=int_arg("--samples", 2), default=None,
                    help="estimate with this many samples (unbiased, with intervals) instead of the exact law")
     p.add_argument("--seed", type=int_arg("--seed", 0), default=None, help="seed of the estimates (default 0)")
+    add_decoding_args(p)
     add_common(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    if args.truth != "table" or args.joint is None:  # the model's own slow decoding (cli/_decoding.py)
+        return run_decoding(args)
+    if args.length is not None or args.order is not None:
+        raise InputError("--length and --order go with --truth model-decoding")
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))  # validate before loading
     if args.samples is None and args.seed is not None:
         raise InputError("--seed goes with --samples (the estimates); the exact evaluation uses no randomness")
