@@ -132,7 +132,8 @@ def _row(raw: dict, sampler: str, knob: str, setting: dict, target: float) -> di
     return out
 
 
-def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: Mapping, *, samples: int | None = None,
+def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: Mapping | None = None, *,
+           length: int | None = None, samples: int | None = None,
            seed: int = 0, base: float | None = None, params: Mapping | None = None, jobs: int = 1,
            scheduler: str | None = None, dask_local: int | None = None, show_progress: bool = True) -> Advice:
     """The cheapest setting of each sampler whose KL meets ``target_kl``, with the table of
@@ -149,10 +150,14 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
     target_kl : float
         The target on ``KL(mu || nu)`` (in the unit of ``base``): a setting passes when its
         KL's upper end (the interval's, or the exact value) is ``<= target_kl``.
-    truth : mapping
+    truth : mapping, optional
         The reference law ``mu`` as a sweep ``[[model]]`` entry: ``{"family": ..., ...}`` or
         ``{"table": PATH}`` (exact), ``{"hmm": SPEC, "length": N}`` (exact with ``samples=None``
-        on a small length, else estimated).
+        on a small length, else estimated).  Default: the model's own slow decoding law (one
+        position per call, left to right; :class:`mdmtheory.decoding.ModelDecodingLaw`): what
+        decoding fast loses, no ground truth needed (``model`` a ``torch:`` spec).
+    length : int, optional
+        Without ``truth``: the law's length (a built-in model knows its own).
     samples : int, optional
         Estimates with this many draws a setting (default: exact).
     seed : int, default 0
@@ -196,6 +201,13 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
     names = [str(s).strip() for part in names for s in str(part).split(",") if s.strip()]
     if not names:
         raise InputError("give at least one sampler (e.g. llada, fast_dllm, dream)")
+    if truth is None:
+        if not isinstance(model, str) or not model.strip().startswith("torch:"):
+            raise InputError("without a truth the reference is the model's own decoding law: give a torch:... model, or "
+                             "a truth (a table or an HMM) for a model transform")
+        truth = {"decoding": model.strip(), **({"length": length} if length is not None else {})}
+    elif length is not None:
+        raise InputError("length goes without a truth (the model's own decoding law); an HMM truth carries its length")
     if not isinstance(truth, Mapping):
         raise InputError(f"truth must be a sweep model entry like {{'hmm': 'block:2,2', 'length': 32}} or "
                          f"{{'table': 'T.npy'}}; got {type(truth).__name__}")
@@ -203,12 +215,13 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
         raise InputError(f"model must be a --model spec string (or 'truth'); got {model!r}")
     law = build_model(dict(truth))
     table = "family" in truth or "table" in truth
+    table = table and "decoding" not in truth
     if samples is not None and table:
         raise InputError("a table truth is evaluated exactly: drop samples (or give an HMM truth)")
     if samples is None and "graph" in truth:
         raise InputError("advise takes a table or an HMM truth, not a walk")
     entry = dict(truth)
-    if model.strip() != "truth":
+    if model.strip() != "truth" and "decoding" not in entry:
         entry["query"] = model.strip()
     hmax = float(sum(math.log(int(v)) for v in _alphabets(law)))
     plan = [(name, advice_settings(name, law.n, hmax, params)) for name in names]
@@ -228,7 +241,8 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
     notes = []
     if any(r.get("not_estimated") for r in rows):
         notes.append("settings whose KL is not estimated (see not_estimated) never pass")
-    reference = " ".join(f"{k}={v}" for k, v in truth.items())
+    reference = ("its own slow decoding (one position per call, left to right)" if "decoding" in truth
+                 else " ".join(f"{k}={v}" for k, v in truth.items()))
     return Advice(model.strip(), reference, names, target,
                   "samples" if samples is not None else "exact", rows, chosen, samples,
                   seed if samples is not None else None, unit_name(base), 0.95, round(result.seconds, 3), notes)

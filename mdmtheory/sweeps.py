@@ -29,6 +29,10 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
                               # (mdmtheory.models.model_oracle; "torch:..." a network), measured
                               # against the law above
 
+    [[model]]                 # ... or a model against its own slow decoding law
+    decoding = "torch:tiny"   # (mdmtheory.decoding.decoding_loss; a transform spec needs table = PATH)
+    length = 32
+
     [[sampler]]
     name = "entropy"
     grid = { steps = "1..n" } # a range "a..b"; "n" is the model's length
@@ -86,7 +90,8 @@ from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from .joint import load_joint
 from .markov import random_walk
-from .models import model_oracle
+from .decoding import ModelDecodingLaw, decoding_loss
+from .models import model_oracle, torch_model
 from .progress import progress
 from .samplers import make_sampler
 from .walks import exact_walk_metrics, simulate
@@ -217,6 +222,16 @@ def _build_model(model: Mapping, spec_dir: str):
     """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain (its
     ``query``, the model the sampler queries, is :func:`_query_oracle`'s)."""
     model = {k: v for k, v in model.items() if k != "query"}
+    if "decoding" in model:
+        if set(model) - {"decoding", "length", "table", "label"}:
+            raise InputError(f"a decoding model has decoding = SPEC, length = N or table = PATH (and label); got keys {sorted(model)}")
+        spec = str(model["decoding"])
+        if "table" in model:
+            path = model["table"] if os.path.isabs(model["table"]) else os.path.join(spec_dir, model["table"])
+            return ModelDecodingLaw(model_oracle(spec, load_joint(path)))
+        if not spec.startswith("torch:"):
+            raise InputError(f"decoding = {spec!r}: a model spec other than torch:... is a transform of a table; add table = PATH")
+        return ModelDecodingLaw(torch_model(spec[len("torch:"):], model.get("length")))
     if "graph" in model:
         if "length" not in model:
             raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
@@ -272,6 +287,8 @@ def _query_oracle(model: Mapping, obj):
     spec = model.get("query")
     if spec is None:
         return None
+    if "decoding" in model:
+        raise InputError(f"query = {spec!r}: a decoding model is itself what the sampler queries; drop query")
     if "graph" in model:
         raise InputError(f"query = {spec!r}: a queried model goes with a table or an HMM, not a walk (graph)")
     return model_oracle(str(spec), obj)
@@ -280,6 +297,8 @@ def _query_oracle(model: Mapping, obj):
 def _label(model: Mapping) -> str:
     if "label" in model:
         return str(model["label"])
+    if "decoding" in model:
+        return f"decoding({model['decoding']})"
     if "query" in model:
         return f"{_label({k: v for k, v in model.items() if k != 'query'})} queried as {model['query']}"
     if "graph" in model:
@@ -369,6 +388,8 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
 
 
 def _kind(model: Mapping) -> str:
+    if "decoding" in model:
+        return "decoding"
     return "walk" if "graph" in model else "hmm" if "hmm" in model else "table"
 
 
@@ -383,12 +404,7 @@ def _hmm_estimate(hmm, sampler, point: Point, query=None) -> dict:
     :func:`mdmtheory.estimate_sampler_divergences`."""
     n = hmm.n
     if sampler.rule.order == "adaptive" or query is not None:  # adaptive and published samplers (issue 11), a model
-        est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base, model=query).to_dict()
-        out = {k: v for k, v in est.items() if not isinstance(v, dict)}
-        out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
-        if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
-            out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in est["not_estimated"].items())
-        return out
+        return _estimate_row(estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base, model=query))
     if sampler.rule.order == "random":
         sizes = list(sampler.sizes(n))
         est = estimate_random_order_kl(hmm, sizes, point.samples, point.seed, point.base).to_dict()
@@ -397,6 +413,17 @@ def _hmm_estimate(hmm, sampler, point: Point, query=None) -> dict:
     sets = sampler.fixed_sets(n)
     est = estimate_fixed_order_divergences(hmm, sets, point.samples, point.seed, point.base).to_dict()
     return {**est, "expected_steps": float(len(sets))}
+
+
+def _estimate_row(est) -> dict:
+    """A :class:`~mdmtheory.sampler_estimate.SamplerEstimate` as a row's numbers: its flat keys,
+    ``expected_steps`` the expected calls, ``not_estimated`` the reasons in one string."""
+    est = est.to_dict()
+    out = {k: v for k, v in est.items() if not isinstance(v, dict)}
+    out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
+    if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
+        out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in est["not_estimated"].items())
+    return out
 
 
 def _scalar(v: Any) -> bool:
@@ -420,6 +447,10 @@ def run_point(point: Point) -> dict:
                 result = exact_walk_metrics(obj, sampler, point.base)
             else:
                 result = simulate(obj, sampler, point.samples, point.seed, point.base)
+        elif row["kind"] == "decoding":  # the model against its own slow decoding law
+            result = decoding_loss(obj.model, sampler, samples=point.samples, seed=point.seed or 0, base=point.base)
+            if point.mode == "samples":
+                result = _estimate_row(result)
         elif row["kind"] == "hmm" and point.mode == "samples":
             result = _hmm_estimate(obj, sampler, point, _query_oracle(point.model, obj))
         else:

@@ -1,6 +1,7 @@
-"""``mdmtheory advise --model SPEC --sampler NAME[,NAME...] --target-kl EPS (--truth T.npy | --hmm SPEC
---length N)``: the cheapest setting of a sampler whose KL meets the target, with the table of every
-setting tried (:func:`mdmtheory.advice.advise`)."""
+"""``mdmtheory advise --model SPEC --sampler NAME[,NAME...] --target-kl EPS [--truth T.npy | --hmm SPEC
+--length N]``: the cheapest setting of a sampler whose KL meets the target, with the table of every
+setting tried (:func:`mdmtheory.advice.advise`); without a truth, against the model's own slow
+decoding law."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ def register(sub) -> None:
                    help="samplers to advise on, e.g. llada or llada,fast_dllm (each over its registered knob grid)")
     p.add_argument("--target-kl", required=True, type=finite_float("--target-kl", 0.0), metavar="EPS",
                    help="the target on KL(reference || sampler): a setting passes when its interval's upper end is <= EPS")
-    g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--truth", metavar="TABLE.npy", help="the reference law as a table (exact numbers)")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--truth", metavar="TABLE.npy", help="the reference law as a table (exact numbers); default: the "
+                   "model's own slow decoding law (one position per call, left to right), for a torch:... model")
     g.add_argument("--hmm", metavar="SPEC", help="the reference law as an HMM (block:2,2,0.8,0.1, FILE.npz, ...)")
-    p.add_argument("--length", type=int_arg("--length", 1), default=None, help="the HMM's length (with --hmm)")
+    p.add_argument("--length", type=int_arg("--length", 1), default=None,
+                   help="the HMM's length (with --hmm), or the decoding law's (without a truth; a built-in model knows it)")
     p.add_argument("--samples", type=int_arg("--samples", 2), default=None,
-                   help="estimates with this many draws a setting (with --hmm; default: exact on the dense law)")
+                   help="estimates with this many draws a setting (with --hmm or no truth; default: exact on the dense law)")
     p.add_argument("--seed", type=int_arg("--seed", 0), default=0, help="seed of the estimates (default 0)")
     add_params(p, "parameters fixed for every setting, e.g. block_length=8 (a fixed knob gives one setting)")
     ex = p.add_mutually_exclusive_group()
@@ -62,8 +65,10 @@ def run(args) -> int:
     params = {}
     for name in names:  # typed by each rule; a parameter must be one every named sampler takes
         params.update(parse_sampler_params(name, args.param))
-    truth = {"table": args.truth} if args.truth is not None else {"hmm": args.hmm, "length": args.length}
-    adv = advise(args.model, names, args.target_kl, truth, samples=args.samples, seed=args.seed, base=args.base,
+    truth = {"table": args.truth} if args.truth is not None else \
+        {"hmm": args.hmm, "length": args.length} if args.hmm is not None else None
+    adv = advise(args.model, names, args.target_kl, truth, length=None if truth else args.length, samples=args.samples,
+                 seed=args.seed, base=args.base,
                  params=params, jobs=args.jobs, scheduler=args.scheduler, dask_local=args.dask_local)
     if args.figure:
         plot_advice(adv, args.figure)
