@@ -205,7 +205,14 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
         if not isinstance(model, str) or not model.strip().startswith("torch:"):
             raise InputError("without a truth the reference is the model's own decoding law: give a torch:... model, or "
                              "a truth (a table or an HMM) for a model transform")
-        truth = {"decoding": model.strip(), **({"length": length} if length is not None else {})}
+        # start-up time: torch loads only for a torch model
+        from .models import torch_model
+        from .torch_oracle import parse_torch_spec
+
+        path, opts = parse_torch_spec(model.strip()[len("torch:"):])
+        if length is None:  # a built-in model knows its length
+            length = torch_model(model.strip()[len("torch:"):], None).n
+        truth = {"kind": "torch", "path": path, "length": length, **opts}
     elif length is not None:
         raise InputError("length goes without a truth (the model's own decoding law); an HMM truth carries its length")
     if not isinstance(truth, Mapping):
@@ -215,13 +222,13 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
         raise InputError(f"model must be a --model spec string (or 'truth'); got {model!r}")
     law = build_model(dict(truth))
     table = "family" in truth or "table" in truth
-    table = table and "decoding" not in truth
+    table = table and truth.get("kind") != "torch"
     if samples is not None and table:
         raise InputError("a table truth is evaluated exactly: drop samples (or give an HMM truth)")
     if samples is None and "graph" in truth:
         raise InputError("advise takes a table or an HMM truth, not a walk")
     entry = dict(truth)
-    if model.strip() != "truth" and "decoding" not in entry:
+    if model.strip() != "truth" and entry.get("kind") != "torch":
         entry["query"] = model.strip()
     hmax = float(sum(math.log(int(v)) for v in _alphabets(law)))
     plan = [(name, advice_settings(name, law.n, hmax, params)) for name in names]
@@ -241,7 +248,7 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
     notes = []
     if any(r.get("not_estimated") for r in rows):
         notes.append("settings whose KL is not estimated (see not_estimated) never pass")
-    reference = ("its own slow decoding (one position per call, left to right)" if "decoding" in truth
+    reference = ("its own slow decoding (one position per call, left to right)" if truth.get("kind") == "torch"
                  else " ".join(f"{k}={v}" for k, v in truth.items()))
     return Advice(model.strip(), reference, names, target,
                   "samples" if samples is not None else "exact", rows, chosen, samples,
@@ -249,7 +256,7 @@ def advise(model: str, samplers: str | Sequence[str], target_kl: float, truth: M
 
 
 def _alphabets(law) -> list:
-    q = law.q
+    q = law.oracle.q if getattr(law, "q", None) is None else law.q  # a torch point: its network's
     return [int(v) for v in q] if hasattr(q, "__len__") else [int(q)] * int(law.n)
 
 

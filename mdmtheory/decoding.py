@@ -19,7 +19,9 @@ What :func:`decoding_loss` gives, by the kind of sampler (the rules of
 
 * exact (``samples=None``, ``prod q_i`` within ``max_cells``): every sampler that
   :func:`mdmtheory.evaluate` runs with a model: ``kl = KL(pi || nu)``, ``reverse_kl``, ``tv`` and
-  the split into marginal and dependence error (from ``pi``'s conditionals, computed from its table);
+  the split into marginal and dependence error (from ``pi``'s conditionals, computed from its table:
+  the marginal error is then the model's *inconsistency*, its rows against ``pi``'s own conditionals,
+  0 for a model whose conditionals are those of one law);
 * estimated (``samples=M``, any ``n``): deterministic selections: ``KL(pi || nu)`` by the
   log-ratio on ``x ~ pi`` (the rule's path replayed; ``log nu(x)`` exact per draw), reverse KL and
   TV on the sampler's runs; ``random``: ``E_S KL(pi || nu_S)``; candidate rules at temperature 0:

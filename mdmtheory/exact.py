@@ -474,21 +474,38 @@ def _cell_context(tab: _Tables, cell: int) -> tuple[np.ndarray, np.ndarray]:
     return mask, vals
 
 
+#: Contexts per batched call of a model with ``conditional_marginals_batch`` (a network answers
+#: them in one forward pass per its own batch size) in the exact evaluation.
+MODEL_BATCH = 1024
+
+
 def _fill_model(tab: _Tables, model, mrows: np.ndarray, have: np.ndarray, cells) -> None:
-    """Query the model at ``cells`` (one call each) into ``mrows``, validated; a context the
-    model gives probability 0 (:class:`ImpossibleContext`) gets the uniform law on each alphabet,
-    the convention used where the truth has probability 0."""
+    """Query the model at ``cells`` into ``mrows``, validated: batched (:data:`MODEL_BATCH`
+    contexts a call) where the model has ``conditional_marginals_batch``, else one call each; a
+    context the model gives probability 0 (:class:`ImpossibleContext`, an all-NaN batched row)
+    gets the uniform law on each alphabet, the convention used where the truth has probability 0."""
     what = f"the model {_model_spec(model)}"
-    for cell in cells:
-        mask, vals = _cell_context(tab, int(cell))
-        try:
-            got = model.conditional_marginals(mask, vals)
-        except ImpossibleContext:
-            q = tab.q.astype(np.int64)
-            got = (np.arange(int(q.max()))[None, :] < q[:, None]) / q[:, None].astype(float)
-        rows = check_model_rows(got, mask, tab.q, what)
-        mrows[cell] = rows
-        have[cell] = True
+    q = tab.q.astype(np.int64)
+    uniform = (np.arange(int(q.max()))[None, :] < q[:, None]) / q[:, None].astype(float)
+    batched = callable(getattr(model, "conditional_marginals_batch", None))
+    cells = [int(c) for c in cells]
+    for lo in range(0, len(cells), MODEL_BATCH if batched else 1):
+        chunk = cells[lo: lo + (MODEL_BATCH if batched else 1)]
+        ctx = [_cell_context(tab, cell) for cell in chunk]
+        if batched:
+            got = np.asarray(model.conditional_marginals_batch(np.array([c[0] for c in ctx]), np.array([c[1] for c in ctx])),
+                             dtype=float)
+            if got.ndim != 3 or got.shape[0] != len(chunk):
+                raise InputError(f"{what} returned batched marginals of shape {got.shape}; expected ({len(chunk)}, n, qmax)")
+            answers = [uniform if np.isnan(g).all() else g for g in got]
+        else:
+            try:
+                answers = [model.conditional_marginals(*ctx[0])]
+            except ImpossibleContext:
+                answers = [uniform]
+        for cell, (mask, _), got in zip(chunk, ctx, answers):
+            mrows[cell] = check_model_rows(got, mask, tab.q, what)
+            have[cell] = True
 
 
 def _random_model_kl(joint: Joint, tab: _Tables, truth_rows, mrows, sizes) -> float:

@@ -29,9 +29,10 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
                               # (mdmtheory.models.model_oracle; "torch:..." a network), measured
                               # against the law above
 
-    [[model]]                 # ... or a model against its own slow decoding law
-    decoding = "torch:tiny"   # (mdmtheory.decoding.decoding_loss; a transform spec needs table = PATH)
-    length = 32
+    [[model]]                 # ... or a neural network the sampler queries (mdmtheory.models.TorchOracle)
+    kind = "torch"            # against its own slow decoding (truth = "model-decoding", the default)
+    path = "model_dir"        # or a known truth: hmm = "block:8,4" (same length); keys of --model torch:
+    length = 32               # mask_id, vocab = [...], prompt = [...], batch_size, device, dtype; order = [...]
 
     [[sampler]]
     name = "entropy"
@@ -90,8 +91,7 @@ from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from .joint import load_joint
 from .markov import random_walk
-from .decoding import ModelDecodingLaw, decoding_loss
-from .models import model_oracle, torch_model
+from .models import model_oracle
 from .progress import progress
 from .samplers import make_sampler
 from .walks import exact_walk_metrics, simulate
@@ -218,20 +218,71 @@ def _grid(fixed: Mapping, grid: Mapping, n: int | None = None) -> list[dict]:
     return out
 
 
+#: Keys of a torch model point (``kind = "torch"``).
+TORCH_KEYS = ("kind", "path", "length", "mask_id", "vocab", "prompt", "batch_size", "device", "dtype", "truth", "order",
+              "hmm", "label")
+
+
+@dataclass(frozen=True)
+class TorchPoint:
+    """A torch model point: the network the sampler queries and the truth it is compared with
+    (``None``: its own slow decoding, :class:`mdmtheory.decoding.ModelDecodingLaw`)."""
+
+    oracle: Any
+    truth: Any
+    order: Any
+
+    @property
+    def n(self) -> int:
+        return int(self.oracle.n)
+
+
+def _build_torch(model: dict, spec_dir: str) -> TorchPoint:
+    # start-up time: torch (through models.torch_model) loads only for a torch point
+    from .models import torch_model
+    from .torch_oracle import BUILTIN_MODELS  # start-up time: as above (torch is importable: torch_model checked it)
+
+    unknown = set(model) - set(TORCH_KEYS)
+    if unknown:
+        raise InputError(f"unknown key(s) {', '.join(sorted(unknown))} in a torch model; valid: {', '.join(TORCH_KEYS)}")
+    if "path" not in model or "length" not in model:
+        raise InputError("a torch model needs path = FOLDER, FILE.pt or a built-in name, and length = N")
+    truth = model.get("truth", "hmm" if "hmm" in model else "model-decoding")
+    if truth not in ("model-decoding", "hmm") or (truth == "hmm") != ("hmm" in model):
+        raise InputError(f"a torch model's truth is 'model-decoding' (its own slow decoding) or an HMM given as hmm = SPEC; "
+                         f"got truth = {truth!r}")
+    if truth == "hmm" and "order" in model:
+        raise InputError("order = [...] is the slow decoding order of truth = 'model-decoding'; drop it with hmm = SPEC")
+    opts = {k: model[k] for k in ("mask_id", "vocab", "prompt", "batch_size", "device", "dtype") if k in model}
+    text = ",".join([_torch_path(str(model["path"]), spec_dir, BUILTIN_MODELS)] + [
+        f"{k}={':'.join(str(v) for v in val) if isinstance(val, list) else val}" for k, val in opts.items()])
+    oracle = torch_model(text, model["length"])
+    hmm = parse_hmm(_hmm_path(str(model["hmm"]), spec_dir), model["length"]) if "hmm" in model else None
+    if hmm is not None and set(oracle.q) != {int(hmm.q)}:
+        raise InputError(f"the torch model's alphabet sizes {list(oracle.q)} differ from the HMM's q = {hmm.q}; give vocab = "
+                         "a list of that many token ids")
+    return TorchPoint(oracle, hmm, model.get("order"))
+
+
+def _torch_path(path: str, spec_dir: str, builtin) -> str:
+    if path in builtin or os.path.isabs(path):
+        return path
+    return os.path.join(spec_dir, path)
+
+
+def _hmm_path(spec: str, spec_dir: str) -> str:
+    return os.path.join(spec_dir, spec) if spec.lower().endswith(".npz") and not os.path.isabs(spec) else spec
+
+
 def _build_model(model: Mapping, spec_dir: str):
-    """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain (its
-    ``query``, the model the sampler queries, is :func:`_query_oracle`'s)."""
-    model = {k: v for k, v in model.items() if k != "query"}
-    if "decoding" in model:
-        if set(model) - {"decoding", "length", "table", "label"}:
-            raise InputError(f"a decoding model has decoding = SPEC, length = N or table = PATH (and label); got keys {sorted(model)}")
-        spec = str(model["decoding"])
-        if "table" in model:
-            path = model["table"] if os.path.isabs(model["table"]) else os.path.join(spec_dir, model["table"])
-            return ModelDecodingLaw(model_oracle(spec, load_joint(path)))
-        if not spec.startswith("torch:"):
-            raise InputError(f"decoding = {spec!r}: a model spec other than torch:... is a transform of a table; add table = PATH")
-        return ModelDecodingLaw(torch_model(spec[len("torch:"):], model.get("length")))
+    """The model object of one model point: a :class:`~mdmtheory.joint.Joint`, a chain, an HMM
+    or a :class:`TorchPoint`."""
+    model = dict(model)
+    if model.get("kind") == "torch":
+        return _build_torch(model, spec_dir)
+    if "kind" in model:
+        raise InputError(f"kind = {model['kind']!r}: the one model kind is 'torch' (tables, walks and HMMs need no kind)")
+    model.pop("query", None)  # the model the sampler queries: _query_oracle
     if "graph" in model:
         if "length" not in model:
             raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
@@ -287,8 +338,6 @@ def _query_oracle(model: Mapping, obj):
     spec = model.get("query")
     if spec is None:
         return None
-    if "decoding" in model:
-        raise InputError(f"query = {spec!r}: a decoding model is itself what the sampler queries; drop query")
     if "graph" in model:
         raise InputError(f"query = {spec!r}: a queried model goes with a table or an HMM, not a walk (graph)")
     return model_oracle(str(spec), obj)
@@ -297,10 +346,8 @@ def _query_oracle(model: Mapping, obj):
 def _label(model: Mapping) -> str:
     if "label" in model:
         return str(model["label"])
-    if "decoding" in model:
-        return f"decoding({model['decoding']})"
-    if "query" in model:
-        return f"{_label({k: v for k, v in model.items() if k != 'query'})} queried as {model['query']}"
+    if model.get("kind") == "torch":
+        return f"torch({model.get('path')}, n={model.get('length')})"
     if "graph" in model:
         return f"walk({model['graph']}, n={model['length']})"
     if "hmm" in model:
@@ -388,9 +435,30 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
 
 
 def _kind(model: Mapping) -> str:
-    if "decoding" in model:
-        return "decoding"
+    if model.get("kind") == "torch":
+        return "torch"
     return "walk" if "graph" in model else "hmm" if "hmm" in model else "table"
+
+
+def _torch_result(point_obj: TorchPoint, sampler, point: Point):
+    """A torch point: the sampler on the network against its own slow decoding
+    (:func:`mdmtheory.decoding.decoding_loss`) or against the HMM, exactly (``mode = "exact"``:
+    the dense law) or by the estimates (``mode = "samples"``)."""
+    # start-up time: the decoding engine loads only for a torch point
+    from .decoding import decoding_loss
+
+    o, truth = point_obj.oracle, point_obj.truth
+    if point.mode == "exact":
+        if truth is None:
+            return decoding_loss(o, sampler, point_obj.order, base=point.base)
+        return evaluate(truth.joint(), sampler, point.base, model=o)
+    if truth is None:
+        est = decoding_loss(o, sampler, point_obj.order, samples=point.samples, seed=point.seed, base=point.base)
+    else:
+        est = estimate_sampler_divergences(truth, sampler, point.samples, point.seed, point.base, model=o)
+    out = _estimate_row(est)
+    out.pop("model", None)
+    return out
 
 
 #: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``) with the fixed-order and
@@ -447,10 +515,8 @@ def run_point(point: Point) -> dict:
                 result = exact_walk_metrics(obj, sampler, point.base)
             else:
                 result = simulate(obj, sampler, point.samples, point.seed, point.base)
-        elif row["kind"] == "decoding":  # the model against its own slow decoding law
-            result = decoding_loss(obj.model, sampler, samples=point.samples, seed=point.seed or 0, base=point.base)
-            if point.mode == "samples":
-                result = _estimate_row(result)
+        elif row["kind"] == "torch":
+            result = _torch_result(obj, sampler, point)
         elif row["kind"] == "hmm" and point.mode == "samples":
             result = _hmm_estimate(obj, sampler, point, _query_oracle(point.model, obj))
         else:

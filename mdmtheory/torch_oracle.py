@@ -30,6 +30,10 @@ from .oracles import check_batch_values, check_oracle_values
 
 __all__ = ["TorchOracle", "BUILTIN_MODELS", "register_builtin_model", "load_torch_model", "parse_torch_spec"]
 
+#: Longest law (positions after the prompt) and largest token id a :class:`TorchOracle` accepts.
+MAX_LENGTH = 1 << 20
+MAX_ID = (1 << 62) - 1
+
 #: Named built-in models of ``--model torch:NAME``: name -> loader ``f(**options) -> TorchOracle``
 #: (``options`` the spec's ``key=value`` pairs other than the name).  Add one with
 #: :func:`register_builtin_model`.
@@ -74,8 +78,9 @@ def _check_ids(ids, what: str) -> list[int]:
         ok = False
     if not ok:
         raise InputError(f"{what} must be a list of integer token ids; got {ids!r:.60}")
-    if np.any(arr < 0):
-        raise InputError(f"{what} has a negative token id {int(arr.min())}; token ids are 0..V-1")
+    if np.any(arr < 0) or np.any(arr > MAX_ID):
+        raise InputError(f"{what} has a token id {int(arr.min()) if np.any(arr < 0) else int(arr.max())} out of range; "
+                         "token ids are 0..V-1")
     return [int(v) for v in arr.astype(np.int64)]
 
 
@@ -86,7 +91,8 @@ class TorchOracle:
     ----------
     module : torch.nn.Module or callable
         Maps ``input_ids`` (a ``(B, P + n)`` int64 tensor) to logits ``(B, P + n, V)`` or to an
-        object with ``.logits`` of that shape (a Hugging Face model output).  Put in eval mode.
+        object with ``.logits`` of that shape (a Hugging Face model output).  A
+        ``torch.nn.Module`` is put in eval mode and moved to ``device`` (in place).
     mask_id : int
         The token id fed at masked positions (``0 <= mask_id < V``, not in ``vocab``).
     vocab : sequence of int, or n sequences of int, optional
@@ -144,10 +150,10 @@ class TorchOracle:
                  name: str | None = None):
         if n is None:
             raise InputError("TorchOracle needs n, the length of the law (positions after the prompt): give n=...")
-        self.n = check_int(n, "n (the length of the law)", lo=1)
+        self.n = check_int(n, "n (the length of the law)", lo=1, hi=MAX_LENGTH)
         if not callable(module):
             raise InputError(f"module must be a torch module (callable on input_ids); got {type(module).__name__}")
-        self.mask_id = check_int(mask_id, "mask_id", lo=0)
+        self.mask_id = check_int(mask_id, "mask_id", lo=0, hi=MAX_ID)
         self.batch_size = check_int(batch_size, "batch_size", lo=1)
         self.device = _check_device(device)
         self.prompt = _check_ids([] if prompt is None else prompt, "prompt")
@@ -315,11 +321,12 @@ class TorchOracle:
     # ------------------------------------------------------------------ loaders
     @classmethod
     def from_pretrained(cls, path, mask_id=None, vocab=None, prompt=None, batch_size: int = 256, device="cpu",
-                        dtype=None, n=None) -> "TorchOracle":
+                        dtype=None, n=None, trust_remote_code: bool = False) -> "TorchOracle":
         """A Hugging Face masked LM saved on disk (``save_pretrained``) as an oracle.
 
-        ``AutoModelForMaskedLM`` is tried first, then ``AutoModel`` with
-        ``trust_remote_code=False``; nothing is downloaded (``local_files_only``).  ``mask_id``
+        ``AutoModelForMaskedLM`` is tried first, then ``AutoModel``; nothing is downloaded
+        (``local_files_only``).  ``trust_remote_code=True`` runs the modelling code saved in
+        the folder (LLaDA's and Dream's checkpoints ship their own): only for a folder you trust.  ``mask_id``
         defaults to the tokenizer's mask token id (a tokenizer saved in ``path``), else the
         config's ``mask_token_id``.
 
@@ -329,6 +336,8 @@ class TorchOracle:
             A folder with ``config.json`` and the weights.
         dtype : str or torch.dtype, optional
             The weights' dtype (``"float32"``, ``"bfloat16"``, ...); default: as saved.
+        trust_remote_code : bool, default False
+            Passed to transformers (Python only; the ``--model torch:`` spec never sets it).
         mask_id, vocab, prompt, batch_size, device, n
             As :class:`TorchOracle`.
 
@@ -352,7 +361,9 @@ class TorchOracle:
             torch_dtype = getattr(torch, dtype, None) if isinstance(dtype, str) else dtype
             if not isinstance(torch_dtype, torch.dtype):
                 raise InputError(f"dtype must be a torch dtype name such as 'float32' or 'bfloat16'; got {dtype!r}")
-        kwargs = {"local_files_only": True}
+        if not isinstance(trust_remote_code, bool):
+            raise InputError(f"trust_remote_code must be True or False; got {trust_remote_code!r}")
+        kwargs = {"local_files_only": True, "trust_remote_code": trust_remote_code}
         if torch_dtype is not None:
             kwargs["torch_dtype"] = torch_dtype
         model = None
@@ -369,7 +380,8 @@ class TorchOracle:
             # only a tokenizer saved in the folder (transformers may build a default one from the config alone)
             if any(os.path.isfile(os.path.join(path, f)) for f in ("tokenizer_config.json", "tokenizer.json")):
                 try:
-                    tok = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True)
+                    tok = transformers.AutoTokenizer.from_pretrained(path, local_files_only=True,
+                                                                     trust_remote_code=trust_remote_code)
                     mask_id = tok.mask_token_id
                 except (OSError, ValueError, KeyError, TypeError, AttributeError):
                     mask_id = None

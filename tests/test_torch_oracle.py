@@ -181,7 +181,7 @@ def test_a_network_of_another_table_is_a_model():
 # -- estimates ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["entropy", "left_to_right", "random", "llada", "confidence"])
+@pytest.mark.parametrize("name", ["entropy", "left_to_right", "random", "llada", "confidence", "fast_dllm", "punt", "punt_pairwise"])
 def test_estimates_with_the_network_equal_those_with_the_table(name):
     """Same seed, same draws: the estimates with the network as the model equal those with the
     table (its rows are the table's to float64 rounding)."""
@@ -239,7 +239,7 @@ class Fixed(torch.nn.Module):
     (dict(mask_id=4, vocab=[], n=2), "at least one"),
     (dict(mask_id=4, vocab=[[0, 1]], n=2), "vocab lists 1 alphabets but n = 2"),
     (dict(mask_id=4, vocab=[0, 1], n=2, prompt=[9]), "prompt has token id 9"),
-    (dict(mask_id=4, vocab=[0, 1], n=2, prompt=[-1]), "negative token id"),
+    (dict(mask_id=4, vocab=[0, 1], n=2, prompt=[-1]), "token id -1 out of range"),
     (dict(mask_id=9, vocab=[0, 1], n=2), "mask_id has token id 9"),
     (dict(mask_id=-1, n=2), "mask_id"),
     (dict(mask_id=4, vocab=[0, 1]), "needs n"),
@@ -361,10 +361,20 @@ def test_hugging_face_round_trip(tmp_path, monkeypatch):
     net.save_pretrained(tmp_path / "bert2")
     c = m.model_oracle(f"torch:{tmp_path / 'bert2'},vocab=3:5:7,prompt=1:2", m.random_joint(4, 3, seed=0))
     np.testing.assert_allclose(c.conditional_marginals_batch(masks, vals), A, rtol=1e-6, atol=1e-9)
+    # a tokenizer saved in the folder names the mask token first
+    words = tmp_path / "vocab.txt"
+    words.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] + [f"w{i}" for i in range(11)]) + "\n")
+    transformers.BertTokenizer(vocab_file=str(words)).save_pretrained(tmp_path / "bert2")
+    d = TorchOracle.from_pretrained(tmp_path / "bert2", vocab=[3, 5, 7], n=4)
+    assert d.mask_id == 4
     with pytest.raises(InputError, match="no config.json"):
         TorchOracle.from_pretrained(tmp_path, mask_id=15, n=4)
     with pytest.raises(InputError, match="dtype"):
         TorchOracle.from_pretrained(tmp_path / "bert", mask_id=15, n=4, dtype="float77")
+    with pytest.raises(InputError, match="trust_remote_code"):
+        TorchOracle.from_pretrained(tmp_path / "bert", mask_id=15, n=4, trust_remote_code="yes")
+    e = TorchOracle.from_pretrained(tmp_path / "bert", mask_id=15, vocab=vocab, prompt=[1, 2], n=4, dtype="float64")
+    np.testing.assert_allclose(e.conditional_marginals_batch(masks, vals), A, rtol=1e-5, atol=1e-7)
 
 
 def test_importing_the_library_never_imports_torch():
@@ -384,3 +394,31 @@ def test_a_torch_spec_without_torch_is_refused_cleanly(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr
     assert out.stderr.strip() == "mdmtheory: error: a torch model needs PyTorch: pip install mdmtheory[torch]"
+
+
+def test_the_exact_evaluation_batches_its_model_calls():
+    """One batched call per propagation round of the exact evaluator (at most n + 2 rounds and
+    the first context), not one forward pass per context."""
+    J = m.random_joint(4, 3, seed=2)
+    o, net = net_for(J, 4, 0, per_position=False)
+    o.batch_size = 4096
+    before = o.calls
+    r = m.evaluate(J, m.make_sampler("entropy", steps=4), model=o)
+    contexts = sum(s.shape[0] for s in net.seen[1:])
+    assert r.states_visited > 20 and o.calls - before <= J.n + 3 < contexts
+
+
+def test_junk_arguments_raise_input_error_only():
+    from .conftest import junk_failures
+
+    o = TorchOracle(Fixed(), 4, vocab=[0, 1], n=2)
+    assert junk_failures(lambda a, b: TorchOracle(Fixed(), a, vocab=b, n=2)) == []
+    assert junk_failures(lambda a, b: TorchOracle(Fixed(), 4, vocab=[0, 1], n=a, prompt=b)) == []
+    assert junk_failures(lambda a, b: TorchOracle(Fixed(), 4, vocab=[0, 1], n=2, batch_size=a, device=b)) == []
+    assert junk_failures(o.conditional_marginals) == []
+    assert junk_failures(o.conditional_marginals_batch) == []
+    law = m.ModelDecodingLaw(o)
+    assert junk_failures(lambda a, b: m.ModelDecodingLaw(o, a, b)) == []
+    assert junk_failures(lambda a, b: law.log_prob(a)) == []
+    assert junk_failures(lambda a, b: law.sample(a, b)) == []
+    assert junk_failures(lambda a, b: m.decoding_loss(o, "entropy", a, b)) == []
