@@ -25,9 +25,7 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
     [[model]]                 # ... or a hidden Markov model (mdmtheory.hmm_families.parse_hmm)
     hmm = "block:8,4"
     length = 1000
-    query = "smooth=0.1"      # optional, tables and HMMs: the sampler queries this model
-                              # (mdmtheory.models.model_oracle; "torch:..." a network), measured
-                              # against the law above
+    query = "smooth=0.1"      # optional (tables, HMMs): the sampler queries this model spec, measured against the law
 
     [[model]]                 # ... or a neural network the sampler queries (mdmtheory.models.TorchOracle)
     kind = "torch"            # against its own slow decoding (truth = "model-decoding", the default)
@@ -316,19 +314,8 @@ def _build_model(model: Mapping, spec_dir: str):
 
 
 def build_model(model: Mapping, spec_dir: str = "."):
-    """The law of one ``[[model]]`` entry of a spec (a :class:`~mdmtheory.joint.Joint`, a chain
-    or an :class:`~mdmtheory.hmm.HMM`; ``query`` ignored), as a sweep builds it.
-
-    Raises
-    ------
-    InputError
-        An unknown family or key, a missing length, an unreadable table.
-
-    Examples
-    --------
-    >>> build_model({"family": "copy", "n": 3}).n
-    3
-    """
+    """The law of one ``[[model]]`` entry of a spec as a sweep builds it (``query`` ignored);
+    :class:`InputError` on a bad entry.  ``build_model({"family": "copy", "n": 3}).n == 3``."""
     return _build_model(model, spec_dir)
 
 
