@@ -26,10 +26,14 @@ from .information import unit_name, unit_scale
 from .optimal import optimal_schedule
 from .oracle_estimates import estimate_random_order_kl
 from .oracles import as_oracle, batch_marginals
+from .progress import progress
 
 entr = lazy_function("scipy.special", "entr")
 
 __all__ = ["ModelCurve", "model_information_curve", "CONSISTENCY_NOTE"]
+
+#: Contexts per batched model call of :func:`model_information_curve`.
+CHUNK = 4096
 
 CONSISTENCY_NOTE = ("exact (unbiased) when the model's conditionals are those of one joint law; otherwise the curve is "
                     "the model's own reading of itself and consistency_gap measures the inconsistency")
@@ -167,7 +171,13 @@ def model_information_curve(model, law=None, samples: int = 200, seed: int = 0, 
     ranks = np.argsort(perms, axis=1)  # ranks[r, i] = place of i in draw r's order
     masks = ranks[:, None, :] < np.arange(n)[None, :, None]  # (M, n_j, n)
     vals = np.where(masks, X[:, None, :], -1).reshape(M * n, n)
-    P = batch_marginals(oracle, masks.reshape(M * n, n), vals)
+    flat = masks.reshape(M * n, n)
+    P = np.empty((M * n, n, int(max(np.broadcast_to(np.asarray(oracle.q), (n,))))))
+    bar = progress(total=M * n, desc="model curve", unit="context")
+    for lo in range(0, M * n, CHUNK):  # batched calls, a bar on a terminal
+        P[lo:lo + CHUNK] = batch_marginals(oracle, flat[lo:lo + CHUNK], vals[lo:lo + CHUNK])
+        bar.update(min(CHUNK, M * n - lo))
+    bar.close()
     if np.isnan(P).any():
         raise InputError("the model refused a context of its own samples (probability 0); check the law and the model")
     H = entr(P).sum(axis=2).reshape(M, n, n)  # H[r, j, i]

@@ -106,3 +106,12 @@ def test_cli_advise_json(table, capsys):
     assert main(["advise", "--model", "smooth=0.1", "--sampler", "confidence", "--target-kl", "0.3", "--hmm",
                  "block:2,2"]) == 2
     assert "--length" in capsys.readouterr().err
+
+
+def test_advise_same_table_on_processes(table):
+    """The settings run as sweep points: the table is the same on a process pool."""
+    one = advise("smooth=0.1", "confidence", 0.3, {"table": table}, show_progress=False)
+    two = advise("smooth=0.1", "confidence", 0.3, {"table": table}, jobs=2, show_progress=False)
+    assert [(r["value"], r["kl"], r["expected_calls"]) for r in one.rows] == \
+        [(r["value"], r["kl"], r["expected_calls"]) for r in two.rows]
+    assert one.chosen == two.chosen
