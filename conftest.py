@@ -11,4 +11,4 @@ def _installed(name: str) -> bool:
         return False
 
 
-collect_ignore = [] if _installed("torch") else ["mdmtheory/torch_oracle.py"]
+collect_ignore = [] if _installed("torch") else ["mdmtheory/torch_oracle.py", "mdmtheory/tiny_mdm.py"]

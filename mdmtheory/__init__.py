@@ -19,7 +19,8 @@ The public API, one module per concept:
   and the chain rule for any oracle; :mod:`mdmtheory.oracle_estimates` -- the information curve,
   divergences, TC and DTC of any oracle with samples; :mod:`mdmtheory.sampler_estimate` -- every
   sampler's divergences beyond enumeration; :mod:`mdmtheory.decoding` -- a model's own slow
-  decoding law and what decoding fast loses from it;
+  decoding law and what decoding fast loses from it; :mod:`mdmtheory.advice` -- the cheapest sampler
+  setting meeting a KL target; :mod:`mdmtheory.model_curve` -- a model's own information curve;
 * :mod:`mdmtheory.conjecture` -- the conjecture tester;
 * :mod:`mdmtheory.sweeps`, :mod:`mdmtheory.plot` -- grids of points as one results table, and figures from it.
 
@@ -110,6 +111,8 @@ _API: dict[str, tuple[str, str]] = {
     },
     **{name: ("sampler_estimate", name) for name in ("SamplerEstimate", "estimate_sampler_divergences", "path_kind")},
     **{name: ("decoding", name) for name in ("ModelDecodingLaw", "decoding_loss")},
+    **{name: ("advice", name) for name in ("Advice", "advise", "plot_advice")},
+    **{name: ("model_curve", name) for name in ("ModelCurve", "model_information_curve")},
     **{name: ("conjecture", name) for name in ("BoundContext", "Quantity", "hunt")},
     "load_bound": ("usercode", "load_bound"),
     **{name: ("sweeps", name) for name in ("sweep", "SweepResult", "read_table")},

@@ -66,6 +66,8 @@ REVERSE_LOG_RATIO = "log-ratio on x ~ nu (the sampler's own runs; exact log nu -
 TV_ESTIMATOR = "mean of max(0, 1 - mu/nu) on the sampler's own runs (exact per draw)"
 CALLS_ESTIMATOR = "mean model calls of the sampler's own runs"
 SUPPORT_ESTIMATOR = "fraction of the sampler's own runs with mu > 0 (Wilson interval)"
+DEPENDENCE_ESTIMATOR = "stepwise on x ~ mu: the TC(X_S | x_R) part (exact per visited step, summed over the path)"
+MARGINAL_ESTIMATOR = "stepwise on x ~ mu: the sum_i KL(mu_i || model_i) part (exact per visited step, summed over the path)"
 POINT_MASS = "exact: at temperature 0 every run gives the same sequence y (nu is a point mass)"
 
 #: Most oracle calls the stepwise estimator spends on one visited step's ``TC(X_S | x_R)`` on a
@@ -130,6 +132,12 @@ class SamplerEstimate:
         ``"truth"`` or the model's ``repr``.
     reasons : dict
         ``name -> why it is None`` for every estimate left out.
+    dependence_error, marginal_error : Estimate or None
+        The two parts of the stepwise estimate (``kl_stepwise = dependence_error +
+        marginal_error`` draw by draw): the mean over ``x ~ mu`` of ``sum_t TC(X_S | x_R)`` (what
+        sampling ``S`` independently loses) and of ``sum_t sum_{i in S} KL(mu_i(. | x_R) ||
+        model_i(. | x_R))`` (what the model's marginals get wrong; exactly 0 when the model is the
+        truth).  ``None`` where the stepwise estimate is.
 
     Examples
     --------
@@ -157,6 +165,8 @@ class SamplerEstimate:
     unit: str
     model: str
     reasons: dict = field(default_factory=dict)
+    dependence_error: Estimate | None = None
+    marginal_error: Estimate | None = None
 
     def to_dict(self) -> dict:
         """JSON-ready dict (strict: infinities as ``"inf"``): flat ``kl``, ``kl_stderr``,
@@ -183,6 +193,9 @@ class SamplerEstimate:
         for k in ("kl_log_ratio", "kl_stepwise"):
             e = getattr(self, k)
             out[k] = None if e is None else e.to_dict()
+        for k in ("dependence_error", "marginal_error"):
+            e = getattr(self, k)
+            out.update({k: None, f"{k}_stderr": None, f"{k}_interval": None} if e is None else e.flat(k, strict=True))
         out.update(samples=int(self.samples), seed=int(self.seed), confidence=float(self.confidence), unit=self.unit,
                    model=self.model, not_estimated=dict(self.reasons), interval_method=INTERVAL_METHOD,
                    too_skewed=[k for k in ("kl", "kl_log_ratio", "kl_stepwise", "reverse_kl", "tv", "expected_calls")
@@ -482,7 +495,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}")
 
     # ---- forward: x ~ mu, the path replayed (random order: the order drawn with x)
-    kl_lr = kl_sw = None
+    kl_lr = kl_sw = dep_err = marg_err = None
     if kind in ("deterministic", "random_order", "point_mass"):
         X = np.asarray(truth.sample(rng_mu, M), dtype=np.int64)
         if X.shape != (M, n):
@@ -497,6 +510,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                                       "only): no stepwise terms")
         fwd_lr = np.zeros(M)
         fwd_sw = np.zeros(M)
+        fwd_marg = np.zeros(M)
         sizes = sampler.sizes(n) if kind == "random_order" else None
         orders = [rng_mu.permutation(n) for _ in range(M)] if kind == "random_order" else None
         if stepwise_ok:  # a pilot path (the first draw's): a step too large for the stepwise TC stops it before
@@ -522,6 +536,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             masks = np.zeros((size, n), dtype=bool)
             valss = np.full((size, n), -1, dtype=np.int64)
             lnus, sws, ts, As = np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+            margs = np.zeros(size)
             while live:
                 Ps = model_batch(masks, valss, live, uniform=True)
                 Pmus = truth_batch(masks, valss, live) if stepwise_ok and not same else Ps
@@ -552,7 +567,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                             else:
                                 sws[b] += tc
                                 if not same:
-                                    sws[b] += float(rel_entr(Pmu[S], P[S]).sum())
+                                    margs[b] += float(rel_entr(Pmu[S], P[S]).sum())
                     mask[S] = True
                     vals[S] = x[S]
                     ts[b] += 1
@@ -560,13 +575,16 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                     if mask.all():
                         live.remove(b)
             fwd_lr[lo:hi] = (log_mu[lo:hi] - lnus) if has_logp else np.nan
-            fwd_sw[lo:hi] = sws
+            fwd_sw[lo:hi] = sws + margs
+            fwd_marg[lo:hi] = margs
         if has_logp:
             kl_lr = est(fwd_lr, KL_LOG_RATIO, quantity)
         else:
             reasons["kl_log_ratio"] = "the truth has no log_prob(x)"
         if stepwise_ok:
             kl_sw = est(fwd_sw, KL_STEPWISE, quantity)
+            dep_err = est(fwd_sw - fwd_marg, DEPENDENCE_ESTIMATOR, "dependence error: E sum_t TC(X_S | x_R)")
+            marg_err = est(fwd_marg, MARGINAL_ESTIMATOR, "marginal error: E sum_t sum_(i in S) KL(mu_i || model_i)")
         elif kind == "point_mass":
             reasons["kl_stepwise"] = "values are argmax candidates, not draws from the marginals"
     else:
@@ -652,4 +670,5 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         reasons.setdefault("reverse_kl", why)
         reasons.setdefault("tv", why)
     return SamplerEstimate(sampler.name, dict(sampler.params), n, kind, quantity, kl, kl_lr, kl_sw, reverse, tv,
-                           calls_est, support, M, seed, confidence, unit, "truth" if same else repr(model), reasons)
+                           calls_est, support, M, seed, confidence, unit, "truth" if same else repr(model), reasons,
+                           dep_err, marg_err)

@@ -25,6 +25,7 @@ A sweep is described by a spec (a TOML file or the same structure as a dict)::
     [[model]]                 # ... or a hidden Markov model (mdmtheory.hmm_families.parse_hmm)
     hmm = "block:8,4"
     length = 1000
+    query = "smooth=0.1"      # optional (tables, HMMs): the sampler queries this model spec, measured against the law
 
     [[model]]                 # ... or a neural network the sampler queries (mdmtheory.models.TorchOracle)
     kind = "torch"            # against its own slow decoding (truth = "model-decoding", the default)
@@ -88,11 +89,12 @@ from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from .joint import load_joint
 from .markov import random_walk
+from .models import model_oracle
 from .progress import progress
 from .samplers import make_sampler
 from .walks import exact_walk_metrics, simulate
 
-__all__ = ["sweep", "expand", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
+__all__ = ["sweep", "expand", "build_model", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
 
 #: Built-in table families a spec may name (``family = ...``): the constructors of :mod:`mdmtheory.joint`.
 TABLE_FAMILIES = (
@@ -301,6 +303,7 @@ def _build_model(model: Mapping, spec_dir: str):
         return _build_torch(model, spec_dir)
     if "kind" in model:
         raise InputError(f"kind = {model['kind']!r}: the one model kind is 'torch' (tables, walks and HMMs need no kind)")
+    model.pop("query", None)  # the model the sampler queries: _query_oracle
     if "graph" in model:
         if "length" not in model:
             raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
@@ -331,6 +334,23 @@ def _build_model(model: Mapping, spec_dir: str):
         except TypeError as exc:
             raise InputError(f"family {name}: {exc}") from None
     raise InputError(f"a model needs family = NAME, table = PATH, graph = SPEC or hmm = SPEC; got keys {sorted(model)}")
+
+
+def build_model(model: Mapping, spec_dir: str = "."):
+    """The law of one ``[[model]]`` entry of a spec as a sweep builds it (``query`` ignored);
+    :class:`InputError` on a bad entry.  ``build_model({"family": "copy", "n": 3}).n == 3``."""
+    return _build_model(model, spec_dir)
+
+
+def _query_oracle(model: Mapping, obj):
+    """The oracle the sampler queries (``query = SPEC``, :func:`mdmtheory.models.model_oracle`
+    over the law ``obj``), or ``None`` (the law itself)."""
+    spec = model.get("query")
+    if spec is None:
+        return None
+    if "graph" in model:
+        raise InputError(f"query = {spec!r}: a queried model goes with a table or an HMM, not a walk (graph)")
+    return model_oracle(str(spec), obj)
 
 
 def _label(model: Mapping) -> str:
@@ -397,6 +417,7 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
         model = dict(model)
         for mpoint in _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {})):
             obj = _build_model(mpoint, spec_dir)
+            _query_oracle(mpoint, obj)  # a bad query spec is refused before any work
             if mode == "samples" and _kind(mpoint) == "table":
                 raise InputError(
                     f"mode = 'samples' simulates walks and estimates on HMMs; model {_label(mpoint)!r} is a table: "
@@ -445,31 +466,23 @@ def _torch_result(point_obj: TorchPoint, sampler, point: Point):
         est = decoding_loss(o, sampler, point_obj.order, samples=point.samples, seed=point.seed, base=point.base)
     else:
         est = estimate_sampler_divergences(truth, sampler, point.samples, point.seed, point.base, model=o)
-    d = est.to_dict()
-    out = {k: v for k, v in d.items() if not isinstance(v, dict) and k != "model"}
-    out.update(expected_steps=d["expected_calls"], expected_steps_interval=d["expected_calls_interval"])
-    if d["not_estimated"]:
-        out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in d["not_estimated"].items())
+    out = _estimate_row(est)
+    out.pop("model", None)
     return out
 
 
 #: The samplers a sweep estimates on an HMM at scale (``mode = "samples"``) with the fixed-order and
 #: random-order estimators of :mod:`mdmtheory.oracle_estimates`; the others go through
 #: estimate_sampler_divergences.
-def _hmm_estimate(hmm, sampler, point: Point) -> dict:
+def _hmm_estimate(hmm, sampler, point: Point, query=None) -> dict:
     """Unbiased estimates with intervals on an HMM: the fixed order of ``left_to_right`` /
     ``bisection`` (:func:`mdmtheory.oracle_estimates.estimate_fixed_order_divergences`: ``kl``,
     ``reverse_kl``, ``tv``), the random order's ``expected_kl``
     (:func:`mdmtheory.oracle_estimates.estimate_random_order_kl`), or any other sampler's
     :func:`mdmtheory.estimate_sampler_divergences`."""
     n = hmm.n
-    if sampler.rule.order == "adaptive":  # adaptive and published samplers (issue 11)
-        est = estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base).to_dict()
-        out = {k: v for k, v in est.items() if not isinstance(v, dict)}
-        out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
-        if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
-            out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in est["not_estimated"].items())
-        return out
+    if sampler.rule.order == "adaptive" or query is not None:  # adaptive and published samplers (issue 11), a model
+        return _estimate_row(estimate_sampler_divergences(hmm, sampler, point.samples, point.seed, point.base, model=query))
     if sampler.rule.order == "random":
         sizes = list(sampler.sizes(n))
         est = estimate_random_order_kl(hmm, sizes, point.samples, point.seed, point.base).to_dict()
@@ -478,6 +491,17 @@ def _hmm_estimate(hmm, sampler, point: Point) -> dict:
     sets = sampler.fixed_sets(n)
     est = estimate_fixed_order_divergences(hmm, sets, point.samples, point.seed, point.base).to_dict()
     return {**est, "expected_steps": float(len(sets))}
+
+
+def _estimate_row(est) -> dict:
+    """A :class:`~mdmtheory.sampler_estimate.SamplerEstimate` as a row's numbers: its flat keys,
+    ``expected_steps`` the expected calls, ``not_estimated`` the reasons in one string."""
+    est = est.to_dict()
+    out = {k: v for k, v in est.items() if not isinstance(v, dict)}
+    out.update(expected_steps=est["expected_calls"], expected_steps_interval=est["expected_calls_interval"])
+    if est["not_estimated"]:  # say why a number is missing (e.g. random selections)
+        out["not_estimated"] = "; ".join(f"{k}: {why}" for k, why in est["not_estimated"].items())
+    return out
 
 
 def _scalar(v: Any) -> bool:
@@ -504,9 +528,10 @@ def run_point(point: Point) -> dict:
         elif row["kind"] == "torch":
             result = _torch_result(obj, sampler, point)
         elif row["kind"] == "hmm" and point.mode == "samples":
-            result = _hmm_estimate(obj, sampler, point)
+            result = _hmm_estimate(obj, sampler, point, _query_oracle(point.model, obj))
         else:
-            result = evaluate(obj.joint() if row["kind"] == "hmm" else obj, sampler, point.base)
+            law = obj.joint() if row["kind"] == "hmm" else obj
+            result = evaluate(law, sampler, point.base, model=_query_oracle(point.model, law))
         result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
         names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
         metrics: dict = {}

@@ -483,3 +483,42 @@ def load_torch_model(path: str, n: int, **options) -> TorchOracle:
     names = f" (built-in: {', '.join(sorted(BUILTIN_MODELS))})" if BUILTIN_MODELS else ""
     raise InputError(f"torch model {path!r}: no such folder or file{names}; give a Hugging Face model folder (config.json) "
                      "or a TorchScript .pt file")
+
+
+# ---------------------------------------------------------------------- the built-in tiny MDM
+def tiny_model(n=None, prompt=None, batch_size: int = 256, device="cpu", path=None, **options) -> TorchOracle:
+    """The tiny MDM shipped with mdmtheory (:mod:`mdmtheory.tiny_mdm`, trained on the block HMM
+    ``block:2,2,0.8,0.1`` at ``n = 32``) as an oracle: the built-in model ``torch:tiny``
+    (``mask_id = 4``, ``vocab = 0:1:2:3``).  With a ``prompt`` of ``P`` tokens the law is over the
+    last ``32 - P`` positions.
+
+    Raises
+    ------
+    InputError
+        ``n + len(prompt)`` not 32, or an option other than ``prompt``, ``batch_size``, ``device``.
+
+    Examples
+    --------
+    >>> o = tiny_model()
+    >>> o.n, o.q[0], o.spec
+    (32, 4, 'torch:tiny')
+    """
+    from .tiny_mdm import load_tiny_mdm  # start-up time: the tiny network loads only for torch:tiny
+
+    net, meta = load_tiny_mdm(path)
+    length, q = int(meta["config"]["n"]), int(meta["config"]["q"])
+    extra = {k: v for k, v in options.items() if not (k == "mask_id" and v == q or k == "vocab" and list(v) == list(range(q)))}
+    if extra:
+        raise InputError(f"torch:tiny takes prompt, batch_size and device (its mask_id is {q}, its vocab 0..{q - 1}); "
+                         f"got {', '.join(sorted(extra))}")
+    P = len(prompt or [])
+    if n is None:
+        n = length - P
+    if check_int(n, "n", lo=1) + P != length:
+        raise InputError(f"the tiny model has {length} positions: the law's length n = {n} plus the prompt's {P} tokens "
+                         f"must be {length} (its truth at full length is --hmm {meta['hmm']} --length {length})")
+    return TorchOracle(net, q, vocab=list(range(q)), prompt=prompt, batch_size=batch_size, device=device, n=n,
+                       name="tiny")
+
+
+register_builtin_model("tiny", tiny_model)

@@ -12,6 +12,7 @@ import math
 from ..errors import InputError
 from ..exact import evaluate
 from ..information import information_summary
+from ..models import model_oracle
 from ..samplers import make_sampler
 from . import emit, parse_sampler_params
 
@@ -89,15 +90,21 @@ def run_walk(args) -> int:
     sampler = make_sampler(args.sampler, **parse_sampler_params(args.sampler, args.param))
     result = {"hmm": args.hmm, "length": model.n, "q": model.q, "h": model.h, "sampler": sampler.name,
               "params": dict(sampler.params)}
+    spec = getattr(args, "model_spec", None)
     if args.exact:
-        r = evaluate(model.joint(args.max_memory), sampler, args.base, args.max_memory).to_dict()
+        joint = model.joint(args.max_memory)
+        queried = None if spec is None else model_oracle(spec, joint)
+        r = evaluate(joint, sampler, args.base, args.max_memory, model=queried).to_dict()
         result["mode"] = "exact"
         result.update({k: v for k, v in r.items() if k not in ("sampler", "params", "steps_distribution")})
     else:
         samples = 1000 if args.samples is None else args.samples
-        est = estimate_sampler_divergences(model, sampler, samples, args.seed, args.base)
+        queried = None if spec is None else model_oracle(spec, model)
+        est = estimate_sampler_divergences(model, sampler, samples, args.seed, args.base, model=queried)
         result["mode"] = "estimate"
         result.update(flat(est))
+    if spec is not None:
+        result["model"] = queried.spec
     emit(result, args.json, title=f"{sampler.name} on an HMM of length {model.n} ({args.hmm}, {result['mode']})")
     return 0
 

@@ -34,11 +34,48 @@ def register(sub) -> None:
     p.add_argument("--eps", type=finite_float("--eps", 0.0), help="target expected KL: the fewest steps whose optimum reaches it")
     p.add_argument("--frontier", action="store_true", help="also the optimum for every K = 1..n")
     add_family(p)
+    m = p.add_argument_group("a model's own curve (estimated from its conditionals along its own one-at-a-time samples)")
+    m.add_argument("--model", metavar="SPEC", default=None,
+                   help="torch:tiny, torch:PATH,... (or a transform such as smooth=A over JOINT.npy): the optimal "
+                        "schedule for the model's curve, the predicted KL's interval and the consistency gap")
+    m.add_argument("--length", type=int_arg("--length", 1), default=None, help="the model's length (a built-in model knows it)")
+    m.add_argument("--samples", type=int_arg("--samples", 2), default=200, help="draws of the model's decoding law (default 200)")
+    m.add_argument("--seed", type=int_arg("--seed", 0), default=0, help="seed (default 0)")
     add_common(p)
     p.set_defaults(func=run)
 
 
+def run_model(args) -> int:
+    """``schedule --model SPEC [--length N] --steps K``: :func:`mdmtheory.model_curve.model_information_curve`
+    with the model's own slow decoding law (:class:`mdmtheory.decoding.ModelDecodingLaw`) as the law."""
+    # start-up time: the estimators (and torch for a torch model) load only when a model's curve is asked for
+    from ..decoding import ModelDecodingLaw
+    from ..joint import load_joint
+    from ..model_curve import model_information_curve
+    from ..models import model_oracle, torch_model
+
+    if args.curve is not None or args.eps is not None or args.family is not None or args.frontier:
+        raise InputError("--model goes with --steps K (and an optional JOINT.npy for a transform spec); drop --curve, "
+                         "--eps, --family and --frontier")
+    if args.model.startswith("torch:") and args.joint is None:
+        model = torch_model(args.model[len("torch:"):], args.length)
+    elif args.joint is not None:
+        if args.length is not None:
+            raise InputError("--length goes with a torch model without JOINT.npy; the table has its own length")
+        model = model_oracle(args.model, load_joint(args.joint, args.max_memory))
+    else:
+        raise InputError(f"--model {args.model}: a spec other than torch:... is a transform of a table; give JOINT.npy")
+    law = ModelDecodingLaw(model)
+    r = model_information_curve(model, law=law, samples=args.samples, seed=args.seed, steps=args.steps, base=args.base)
+    result = {"model": getattr(model, "spec", args.model), **r.to_dict()}
+    emit(result, args.json, title=f"the model's own information curve and optimal schedule (estimate, {r.samples} "
+         f"draws of its left-to-right decoding law, {r.unit})")
+    return 0
+
+
 def run(args) -> int:
+    if args.model is not None:
+        return run_model(args)
     z, unit = read_curve(args)
     chosen = [x for x in ("steps", "eps", "family") if getattr(args, x) is not None]
     if len(chosen) > 1:

@@ -55,6 +55,10 @@ def register(sub) -> None:
     model.add_argument("--model-noise", type=finite_float("--model-noise", 0.0, high=1.0), default=None, metavar="EPS",
                        help="the sampler uses a misspecified model: kernel and start mixed toward uniform, "
                             "(1-EPS) P + EPS/q; KL, reverse KL and TV against the true walk (simulation only)")
+    model.add_argument("--model", default=None, metavar="SPEC", dest="model_spec",
+                       help="with --hmm: the sampler queries this model (torch:tiny, torch:PATH,..., smooth=A, "
+                            "temperature=T, python:FILE.py:NAME); KL, reverse KL, TV and their split into marginal "
+                            "and dependence error against the HMM")
     model.add_argument("--model-kernel", default=None, metavar="FILE.npy",
                        help="the sampler uses the chain with this q x q transition matrix (numpy.save) and the "
                             "walk's start; measured against the true walk (simulation only)")
@@ -67,6 +71,8 @@ def register(sub) -> None:
 def run(args) -> int:
     if args.hmm is not None:
         return run_walk(args)
+    if args.model_spec is not None:
+        raise InputError("--model SPEC goes with --hmm; a graph's walk takes --model-noise or --model-kernel")
     if args.exact and args.seed != 0:
         raise InputError("--seed goes with simulation (--samples); --exact uses no randomness")
     has_model = args.model_noise is not None or args.model_kernel is not None
