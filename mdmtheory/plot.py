@@ -22,6 +22,15 @@ __all__ = ["plot_table", "ALIASES"]
 ALIASES = {"calls": "expected_steps"}
 
 
+#: The largest magnitude drawn: beyond it the axis span (max - min, plus margins) overflows.
+LARGEST = 1e300
+
+
+def _plain(text: Any) -> str:
+    """A label drawn as plain text: a ``$`` is a dollar sign, never the start of mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def _number(v: Any) -> float | None:
     if isinstance(v, bool) or v is None:
         return None
@@ -102,6 +111,9 @@ def plot_table(
         if r.get("error") or xv is None or yv is None or math.isnan(xv) or math.isnan(yv):
             skipped += 1
             continue
+        if max(abs(xv), abs(yv)) > LARGEST and math.isfinite(xv) and math.isfinite(yv):
+            raise InputError(f"a row has {x} = {xv:g}, {y} = {yv:g}: beyond {LARGEST:g} the axes cannot be drawn; "
+                             "rescale the column or leave those rows out")
         lo, hi = _number(r.get(f"{y}_low")), _number(r.get(f"{y}_high"))
         panel = groups.setdefault(r.get(facet) if facet else "", {})
         panel.setdefault(r.get(by) if by else y, []).append((xv, yv, lo, hi))
@@ -122,17 +134,20 @@ def plot_table(
             pts.sort(key=lambda p: (p[0], p[1]))
             xs, ys = [p[0] for p in pts], [p[1] for p in pts]
             style = dict((styles or {}).get(name, {"marker": "o"}))
-            style.setdefault("label", str(name))
+            style.setdefault("label", _plain(name))
             (line,) = ax.plot(xs, ys, ms=4, lw=1.2, **style)
-            if all(p[2] is not None and p[3] is not None for p in pts):
-                yerr = [[p[1] - p[2] for p in pts], [p[3] - p[1] for p in pts]]
-                ax.errorbar(xs, ys, yerr=yerr, fmt="none", ecolor=line.get_color(), capsize=2, lw=0.8)
+            bars = [p for p in pts if p[2] is not None and p[3] is not None and math.isfinite(p[2]) and math.isfinite(p[3])
+                    and max(abs(p[2]), abs(p[3])) <= LARGEST]
+            if bars and len(bars) == len(pts):  # each bar spans [low, high], wherever the value lies
+                mids = [p[2] / 2 + p[3] / 2 for p in bars]
+                half = [abs(p[3] / 2 - p[2] / 2) for p in bars]
+                ax.errorbar([p[0] for p in bars], mids, yerr=half, fmt="none", ecolor=line.get_color(), capsize=2, lw=0.8)
             lines += 1
             points += len(pts)
         if panel != "":
-            ax.set_title(str(panel), fontsize=9)
-        ax.set_xlabel(x)
-        ax.set_ylabel(y + (f" ({_unit(rows)})" if _unit(rows) else ""))
+            ax.set_title(_plain(panel), fontsize=9)
+        ax.set_xlabel(_plain(x))
+        ax.set_ylabel(_plain(y + (f" ({_unit(rows)})" if _unit(rows) else "")))
         if logy:
             ax.set_yscale("symlog", linthresh=1e-4)
         ax.legend(fontsize=7)

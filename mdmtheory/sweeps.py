@@ -60,10 +60,8 @@ import io
 import itertools
 import json
 import math
-import multiprocessing
 import os
 import time
-from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -73,9 +71,11 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
+import numpy as np
+
 from . import __version__
 from . import joint as _joint
-from .errors import InputError
+from .errors import InputError, check_memory
 from .sampler_estimate import estimate_sampler_divergences
 from .exact import evaluate
 from .files import atomic_write, check_input_file, check_output_file
@@ -84,6 +84,11 @@ from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_
 from .joint import load_joint
 from .markov import random_walk
 from .progress import progress
+from .sweep_executors import run_dask, run_inprocess, run_pool
+from .sweep_checks import (
+    cell_text, check_scheduler_address, check_spec, grid_size, parse_range, read_csv_rows,
+    read_journal, row_digest, row_problem, worker_count,
+)
 from .samplers import make_sampler
 from .walks import exact_walk_metrics, simulate
 
@@ -99,7 +104,7 @@ WALK_KEYS = ("start", "lazy", "weighted")
 #: Columns every row starts with, in this order; the model and sampler inputs, metrics and the
 #: trailing columns follow.
 LEAD = ("point", "model", "kind")
-TRAIL = ("mode", "samples", "seed", "unit", "seconds", "version", "error", "key")
+TRAIL = ("mode", "samples", "seed", "unit", "seconds", "version", "error", "key", "digest")
 _SWEEP_KEYS = ("base", "mode", "samples", "seeds", "metrics", "name")
 
 
@@ -119,6 +124,8 @@ class Point:
     metrics: tuple[str, ...] | None
     spec_dir: str
     version: str
+    max_memory: float | None = None  # a ceiling for the engines, not an input: not in the key
+    nbytes: float = 0.0  # the rough working memory of an exact table or HMM point (not in the key)
 
     @property
     def key(self) -> str:
@@ -133,7 +140,7 @@ class SweepResult:
     """The rows of a sweep (sorted by point) and what it took.
 
     ``computed`` rows were computed in this call, ``reused`` came from an earlier run's table or
-    journal, ``failed`` carry an error message.
+    journal, ``failed`` carry an error message; ``notes`` say what was adjusted or redone.
     """
 
     rows: list[dict]
@@ -144,12 +151,14 @@ class SweepResult:
     out: str | None = None
     columns: list[str] = field(default_factory=list)
     unreported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON summary (without the rows); ``unreported`` lists the requested metrics that no
-        point's engine reported (a misspelt name, or a metric of another kind of model)."""
+        point's engine reported (a misspelt name, or a metric of another kind of model); ``notes``
+        what was adjusted or redone (a worker count lowered, a damaged stored row computed again)."""
         return {"points": len(self.rows), "computed": self.computed, "reused": self.reused, "failed": self.failed,
-                "unreported": self.unreported, "seconds": self.seconds, "out": self.out}
+                "unreported": self.unreported, "seconds": self.seconds, "out": self.out, "notes": self.notes}
 
     def to_pandas(self):
         """The table as a :class:`pandas.DataFrame` (needs pandas)."""
@@ -180,18 +189,10 @@ def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
     return spec, os.path.dirname(os.path.abspath(path))
 
 
-def _axis(key: str, value: Any, n: int | None) -> list:
-    """The values of one grid axis: a list, or a range ``"a..b"`` (``b`` may be ``n``)."""
+def _axis(key: str, value: Any, n: int | None) -> Sequence:
+    """The values of one grid axis: a list, or a range ``"a..b"`` (``b`` may be ``n``), not expanded."""
     if isinstance(value, str) and ".." in value:
-        lo, _, hi = value.partition("..")
-        try:
-            a = int(lo)
-            b = n if hi.strip() == "n" else int(hi)
-        except ValueError:
-            raise InputError(f"grid {key} = {value!r}: a range is 'a..b' with integers (b may be n)") from None
-        if b is None:
-            raise InputError(f"grid {key} = {value!r}: 'n' is only known for a model, not here")
-        return list(range(a, b + 1))
+        return parse_range(key, value, n)
     if isinstance(value, list):
         if not value:
             raise InputError(f"grid {key} is empty; give at least one value")
@@ -199,17 +200,19 @@ def _axis(key: str, value: Any, n: int | None) -> list:
     raise InputError(f"grid {key} takes a list of values or a range 'a..b'; got {value!r}")
 
 
-def _grid(fixed: Mapping, grid: Mapping, n: int | None = None) -> list[dict]:
+def _grid(fixed: Mapping, grid: Mapping, n: int | None = None, what: str = "the grid", already: int = 0) -> list[dict]:
+    """Every combination of the grid's axes over ``fixed``, counted (:func:`grid_size`) before it is built."""
     if not isinstance(grid, Mapping):
         raise InputError(f"grid must be a table like grid = {{ J = [0.4, 0.8] }}; got {grid!r}")
     axes = [(k, _axis(k, v, n)) for k, v in grid.items()]
+    grid_size([len(vals) for _, vals in axes], what, already)
     out = []
     for combo in itertools.product(*(vals for _, vals in axes)):
         out.append({**fixed, **dict(zip((k for k, _ in axes), combo))})
     return out
 
 
-def _build_model(model: Mapping, spec_dir: str):
+def _build_model(model: Mapping, spec_dir: str, max_memory: float | None = None):
     """The model object of one model point: a :class:`~mdmtheory.joint.Joint` or a chain."""
     model = dict(model)
     if "graph" in model:
@@ -231,7 +234,7 @@ def _build_model(model: Mapping, spec_dir: str):
         if set(model) - {"table", "label"}:
             raise InputError("a table model has only table = PATH (and label)")
         path = model["table"] if os.path.isabs(model["table"]) else os.path.join(spec_dir, model["table"])
-        return load_joint(path)
+        return load_joint(path, max_memory)
     if "family" in model:
         name = model["family"]
         if name not in TABLE_FAMILIES:
@@ -257,24 +260,25 @@ def _label(model: Mapping) -> str:
     return f"{model['family']}({args})"
 
 
-def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
+def expand(spec: Mapping, spec_dir: str = ".", max_memory: float | None = None) -> list[Point]:
     """Every point of a spec, in order (models, then samplers, then grid values, then seeds).
 
     Each model is built once here (so a bad model or parameter is refused before any work) and
-    each sampler parameter set validated by :func:`mdmtheory.samplers.make_sampler`.
+    each sampler parameter set validated by :func:`mdmtheory.samplers.make_sampler`.  Every grid
+    is counted before it is built, and a sweep of more than
+    :data:`~mdmtheory.sweep_checks.MAX_POINTS` points refused.
 
     Raises
     ------
     InputError
-        An unknown key, family, sampler or parameter, an empty grid, or a mode the models do not
-        support.
+        An unknown key, family, sampler or parameter, a value of the wrong type (see
+        :func:`mdmtheory.sweep_checks.check_spec`), an empty grid or range, too many points, a
+        model over ``max_memory``, or a mode the models do not support.
     """
-    if not isinstance(spec, Mapping):
-        raise InputError("a sweep spec is a table with [sweep], [[model]] and [[sampler]] sections")
+    head, models, samplers = check_spec(spec, {name: getattr(_joint, name) for name in TABLE_FAMILIES})
     unknown = set(spec) - {"sweep", "model", "sampler"}
     if unknown:
         raise InputError(f"unknown section(s) {', '.join(sorted(unknown))}; a spec has [sweep], [[model]], [[sampler]]")
-    head = dict(spec.get("sweep", {}))
     bad = set(head) - set(_SWEEP_KEYS)
     if bad:
         raise InputError(f"unknown key(s) {', '.join(sorted(bad))} in [sweep]; valid: {', '.join(_SWEEP_KEYS)}")
@@ -298,14 +302,18 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
         if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
             raise InputError(f"metrics is a non-empty list of names like ['kl', 'tv']; got {metrics!r}")
         metrics = tuple(metrics)
-    models, samplers = spec.get("model", []), spec.get("sampler", [])
     if not models or not samplers:
         raise InputError("a sweep needs at least one [[model]] and one [[sampler]]")
+    runs = len(seeds) if mode == "samples" else 1
     points: list[Point] = []
-    for model in models:
+    for i, model in enumerate(models, 1):
         model = dict(model)
-        for mpoint in _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {})):
-            obj = _build_model(mpoint, spec_dir)
+        mpoints = _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {}),
+                        what=f"the grid of [[model]] {i}", already=len(points))
+        for mpoint in mpoints:
+            obj = _build_model(mpoint, spec_dir, max_memory)
+            nbytes = _model_bytes(obj, mpoint, mode)
+            check_memory(nbytes, f"the exact tables of model {_label(mpoint)!r} (n={obj.n})", max_memory)
             if mode == "samples" and _kind(mpoint) == "table":
                 raise InputError(
                     f"mode = 'samples' simulates walks and estimates on HMMs; model {_label(mpoint)!r} is a table: "
@@ -317,15 +325,29 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
                     raise InputError(f"a [[sampler]] needs name = ...; got keys {sorted(s)}")
                 if set(s) - {"name", "grid", "params"}:
                     raise InputError(f"a [[sampler]] has name, params = {{...}} and grid = {{...}}; got keys {sorted(s)}")
-                for prm in _grid(dict(s.get("params", {})), s.get("grid", {}), obj.n):
+                prms = _grid(dict(s.get("params", {})), s.get("grid", {}), obj.n,
+                             what=f"the sweep (at [[sampler]] {s['name']!r})", already=len(points))
+                grid_size([len(prms), runs], f"the sweep (at [[sampler]] {s['name']!r})", len(points))
+                for prm in prms:
                     sampler = make_sampler(s["name"], **prm)
                     for seed in seeds if mode == "samples" else [None]:
                         points.append(Point(
                             index=len(points), label=_label(mpoint), model=mpoint, sampler=sampler.name,
                             params=dict(sampler.params), mode=mode, samples=samples if mode == "samples" else None,
                             seed=seed, base=base, metrics=metrics, spec_dir=spec_dir, version=__version__,
+                            max_memory=max_memory, nbytes=nbytes,
                         ))
     return points
+
+
+def _model_bytes(obj, model: Mapping, mode: str) -> float:
+    """The rough working memory of an exact point on a table or an HMM (the evaluator holds a
+    few arrays of ``prod(q_i + 1)`` cells); 0 for walks and estimates (their engines check their own)."""
+    if mode != "exact" or _kind(model) == "walk":
+        return 0.0
+    qs = np.broadcast_to(np.asarray(obj.q, dtype=float), (obj.n,))
+    with np.errstate(over="ignore"):
+        return 8.0 * 4 * float(np.prod(qs + 1.0)) * (1.0 + float(getattr(obj, "h", 0))) + 32.0 * 2.0 ** min(obj.n, 1024)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -367,27 +389,38 @@ def _scalar(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def run_point(point: Point) -> dict:
-    """Compute the row of one point.  Never raises on a failed computation: the row then carries
-    ``error`` (the exception's type and message) and no metrics."""
-    t0 = time.perf_counter()
-    row: dict = {"point": point.index, "model": point.label, "kind": _kind(point.model)}
+def point_inputs(point: Point) -> dict:
+    """The input columns of a point's row (``model`` is its label as the spec spelt it)."""
+    row: dict = {"model": point.label, "kind": _kind(point.model)}
     row.update({f"model.{k}": _cell(v) for k, v in point.model.items() if k != "label"})
     row["sampler"] = point.sampler
     row.update({f"sampler.{k}": _cell(v) for k, v in point.params.items()})
+    row.update({"mode": point.mode, "samples": point.samples, "seed": point.seed, "version": point.version,
+                "key": point.key})
+    return row
+
+
+def run_point(point: Point) -> dict:
+    """Compute the row of one point.  Never raises on a failed computation: the row then carries
+    ``error`` (the exception's type and message) and no metrics.  Its ``digest``
+    (:func:`mdmtheory.sweep_checks.row_digest`) lets a rerun check the row before reusing it."""
+    t0 = time.perf_counter()
+    inputs = point_inputs(point)
+    row: dict = {"point": point.index, **{k: v for k, v in inputs.items() if k not in TRAIL}}
     error = ""
+    mem = point.max_memory
     try:
-        obj = _build_model(point.model, point.spec_dir)
+        obj = _build_model(point.model, point.spec_dir, mem)
         sampler = make_sampler(point.sampler, **point.params)
         if row["kind"] == "walk":
             if point.mode == "exact":
-                result = exact_walk_metrics(obj, sampler, point.base)
+                result = exact_walk_metrics(obj, sampler, point.base, max_memory=mem)
             else:
-                result = simulate(obj, sampler, point.samples, point.seed, point.base)
+                result = simulate(obj, sampler, point.samples, point.seed, point.base, max_memory=mem)
         elif row["kind"] == "hmm" and point.mode == "samples":
             result = _hmm_estimate(obj, sampler, point)
         else:
-            result = evaluate(obj.joint() if row["kind"] == "hmm" else obj, sampler, point.base)
+            result = evaluate(obj.joint(mem) if row["kind"] == "hmm" else obj, sampler, point.base, max_memory=mem)
         result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
         names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
         metrics: dict = {}
@@ -406,6 +439,7 @@ def run_point(point: Point) -> dict:
         unit = None
     row.update({"mode": point.mode, "samples": point.samples, "seed": point.seed, "unit": unit,
                 "seconds": time.perf_counter() - t0, "version": point.version, "error": error, "key": point.key})
+    row["digest"] = row_digest(row)
     return row
 
 
@@ -433,25 +467,6 @@ def columns_of(rows: Sequence[dict]) -> list[str]:
     return [k for k in LEAD if k in seen] + inputs + metrics + [k for k in TRAIL if k in seen]
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return "inf" if v == math.inf else "-inf" if v == -math.inf else "nan" if v != v else repr(v)
-    return str(v)
-
-
-def _parse(text: str) -> Any:
-    if text == "":
-        return None
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            continue
-    return text
-
-
 def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
     """Write ``rows`` to ``path`` atomically (a temporary file in the same folder, then a rename):
     Parquet for ``.parquet`` (needs pyarrow), CSV otherwise.  Returns the columns."""
@@ -472,79 +487,50 @@ def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
         w = csv.writer(text, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
-            w.writerow([_text(r.get(c)) for c in cols])
+            w.writerow([cell_text(r.get(c)) for c in cols])
         data = text.getvalue().encode()
     atomic_write(path, lambda fh: fh.write(data))
     return cols
 
 
-def read_table(path: str | os.PathLike) -> list[dict]:
-    """The rows of a sweep table (CSV or Parquet), numbers parsed back."""
+def read_table(path: str | os.PathLike, required: Sequence[str] = ()) -> list[dict]:
+    """The rows of a table (CSV or Parquet), numbers parsed back, text columns
+    (:data:`~mdmtheory.sweep_checks.TEXT_COLUMNS`) kept as text.
+
+    Raises
+    ------
+    InputError
+        A file that is not a table (not UTF-8, NUL bytes, ragged or badly quoted rows, empty, not
+        Parquet), or that lacks a ``required`` column.
+    """
     path = Path(check_input_file(path, "a table written by mdmtheory sweep"))
+    fix = "give a table written by mdmtheory sweep"
     if path.suffix == ".parquet":
         try:
             # start-up time: pyarrow (optional) loads only for a Parquet table
+            import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
             raise InputError(f"reading {str(path)!r} needs pyarrow (pip install pyarrow)") from None
-        return pq.read_table(path).to_pylist()
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return [{k: _parse(v) for k, v in r.items()} for r in csv.DictReader(fh)]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{str(path)!r} is not a CSV table written by mdmtheory sweep ({exc})") from None
-
-
-def _journal_rows(path: Path) -> list[dict]:
-    rows = []
-    if path.is_file():
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    break  # a line cut by an interruption: the rows before it are whole
+        try:
+            table = pq.read_table(path)
+            rows = table.to_pylist()
+        except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+            raise InputError(f"{str(path)!r} is not a readable Parquet table ({' '.join(str(exc).split())[:200]}); {fix}") from None
+        columns = list(table.column_names)
+        if any(not isinstance(c, str) or not c.strip() for c in columns) or len(set(columns)) != len(columns):
+            raise InputError(f"{str(path)!r}: the columns have empty or repeated names; {fix}")
+    else:
+        rows = read_csv_rows(str(path))
+        columns = list(rows[0]) if rows else []
+        if not rows:
+            with open(path, encoding="utf-8-sig") as fh:
+                columns = next(csv.reader(fh), [])
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(f"{str(path)!r} is not a table written by mdmtheory sweep: no column(s) {', '.join(missing)}; "
+                         "move it away or choose another --out")
     return rows
-
-
-# ----------------------------------------------------------------------------------------------
-# executors
-
-
-def _inprocess(points: Sequence[Point], on_row: Callable[[dict], None]) -> None:
-    for p in points:
-        on_row(run_point(p))
-
-
-def _pool(points: Sequence[Point], on_row: Callable[[dict], None], jobs: int) -> None:
-    ex = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        for fut in futures.as_completed([ex.submit(run_point, p) for p in points]):
-            on_row(fut.result())
-    finally:
-        ex.shutdown(wait=True, cancel_futures=True)
-
-
-def _dask(points: Sequence[Point], on_row: Callable[[dict], None], scheduler: str | None, workers: int | None) -> None:
-    try:
-        # start-up time: dask (the optional [dask] extra) loads only for its executor
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError("the Dask executor needs dask.distributed: pip install 'mdmtheory[dask]'") from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-    try:
-        with Client(cluster if cluster is not None else scheduler) as client:
-            futures = client.map(run_point, list(points), pure=False)
-            try:
-                for fut in as_completed(futures):
-                    on_row(fut.result())
-            finally:
-                client.cancel(futures)
-    finally:
-        if cluster is not None:
-            cluster.close()
 
 
 def sweep(
@@ -555,6 +541,9 @@ def sweep(
     scheduler: str | None = None,
     dask_local: int | None = None,
     show_progress: bool = True,
+    max_memory: float | None = None,
+    scheduler_timeout: float = 10.0,
+    on_note: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run every point of a sweep spec and return (and, with ``out``, write) the results table.
 
@@ -573,6 +562,14 @@ def sweep(
         Start a Dask ``LocalCluster`` with this many single-threaded worker processes.
     show_progress : bool
         A progress bar (rows done, failed, time to go) on a terminal.
+    max_memory : float, optional
+        Memory ceiling in bytes (default 4 GiB): each model's exact tables are checked against
+        it before any work (times the number of workers), and each point's engine runs under it.
+    scheduler_timeout : float
+        Seconds to reach the ``scheduler`` before giving up with an error (default 10).
+    on_note : callable, optional
+        Called with each note (a worker count lowered to the points or the cores, a damaged
+        journal line or table row computed again); the notes are also in ``SweepResult.notes``.
 
     Returns
     -------
@@ -582,12 +579,18 @@ def sweep(
     Raises
     ------
     InputError
-        A bad spec (before any work), bad executor options, or an unwritable ``out``.
+        A bad spec (before any work), too many points or workers (more than
+        :data:`~mdmtheory.sweep_checks.MAX_POINTS` or
+        :data:`~mdmtheory.sweep_checks.MAX_WORKERS`), a model over ``max_memory``, bad executor
+        options or scheduler address, an unreachable scheduler, an unwritable ``out``, or an
+        existing ``out`` that is not a table a sweep wrote.
 
     Notes
     -----
     Rows are the same whatever the executor (except ``seconds``).  Failed points become rows
-    with ``error`` set; a rerun computes them again.
+    with ``error`` set; a rerun computes them again.  A stored row is reused only when its key,
+    input columns and digest match the point (:func:`mdmtheory.sweep_checks.row_problem`); any
+    other is noted and computed again.  Workers are stopped (not awaited) on an error or Ctrl-C.
 
     Examples
     --------
@@ -599,6 +602,13 @@ def sweep(
     """
     t0 = time.perf_counter()
     spec_dir = "."
+    notes: list[str] = []
+
+    def note(text: str) -> None:
+        notes.append(text)
+        if on_note is not None:
+            on_note(text)
+
     if not isinstance(spec, Mapping):
         if not isinstance(spec, (str, os.PathLike)):
             raise InputError(f"a sweep spec is a dict or the path of a .toml file; got {type(spec).__name__}")
@@ -611,10 +621,18 @@ def sweep(
         raise InputError(f"dask_local must be a positive number of workers; got {dask_local!r}")
     if (scheduler is not None or dask_local is not None) and jobs != 1:
         raise InputError("jobs goes with the local process pool; with Dask the workers are the cluster's")
-    points = expand(spec, spec_dir)
-    done: dict[str, dict] = {}
-    journal = None
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
+    if (isinstance(scheduler_timeout, bool) or not isinstance(scheduler_timeout, (int, float))
+            or not 0 < scheduler_timeout < 3600):
+        raise InputError(f"the scheduler timeout is a number of seconds in (0, 3600); got {scheduler_timeout!r}")
+    check_memory(0.0, "a sweep", max_memory)  # a bad max_memory is refused here
+    for flag, n in (("jobs", jobs), ("dask_local", dask_local)):
+        if n is not None:
+            worker_count(n, 1, flag)  # more than MAX_WORKERS is refused before the spec is expanded
     if out is not None:
+        if not isinstance(out, (str, os.PathLike)) or not os.fspath(out).strip():
+            raise InputError(f"the output table must be a path like results.csv; got {out!r}")
         out = Path(out)
         if out.suffix == ".parquet":
             try:
@@ -624,14 +642,38 @@ def sweep(
                 raise InputError(f"writing {str(out)!r} needs pyarrow (pip install pyarrow); or give a .csv path") from None
         check_output_file(out)
         check_output_file(out.with_name(out.name + ".journal"))
-        journal = out.with_name(out.name + ".journal")
-        old = read_table(out) if out.is_file() else []
-        for r in old + _journal_rows(journal):
-            if not r.get("error") and r.get("key") is not None:
-                done[str(r["key"])] = r
+    points = expand(spec, spec_dir, max_memory)
     wanted = {p.key: p for p in points}
-    reused = {k: dict(done[k], point=p.index) for k, p in wanted.items() if k in done}
-    todo = [p for k, p in wanted.items() if k not in done]
+    reused: dict[str, dict] = {}
+    journal = None
+    if out is not None:
+        journal = out.with_name(out.name + ".journal")
+        if out.is_file():
+            check_memory(8.0 * out.stat().st_size, f"reading the table {str(out)!r}", max_memory)
+        old = [(f"{out.name} row {i}", r) for i, r in enumerate(read_table(out, required=_REQUIRED) if out.is_file() else [], 1)]
+        lines, damaged = read_journal(journal, max_memory)
+        for problem in damaged:
+            note(f"{journal.name} {problem}; the point it held (if any) is computed again")
+        for where, r in old + [(f"{journal.name} line {i}", r) for i, r in lines]:
+            p = wanted.get(str(r.get("key")))
+            if p is None or r.get("error"):
+                continue  # another spec's or version's row, or a failed one: not reused
+            problem = row_problem(r, point_inputs(p))
+            if problem is None:
+                reused[p.key] = {**r, **point_inputs(p), "point": p.index}  # the spec's spelling of the inputs
+            elif p.key not in reused:
+                note(f"{where}: {problem}; that point is computed again")
+    todo = [p for k, p in wanted.items() if k not in reused]
+    workers = 1
+    if todo and (jobs > 1 or dask_local is not None):
+        flag = "--jobs" if dask_local is None else "--dask-local"
+        workers, lowered = worker_count(jobs if dask_local is None else dask_local, len(todo), flag)
+        if lowered:
+            note(lowered)
+    largest = max(todo, key=lambda p: p.nbytes, default=None)
+    if largest is not None and workers > 1:
+        check_memory(workers * largest.nbytes, f"{workers} workers each computing a point like "
+                     f"{largest.label!r} (fewer workers need less)", max_memory)
     new: list[dict] = []
     failed = 0
     bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
@@ -652,11 +694,11 @@ def sweep(
         if not todo:
             pass
         elif scheduler is not None or dask_local is not None:
-            _dask(todo, on_row, scheduler, dask_local)
-        elif jobs > 1:
-            _pool(todo, on_row, jobs)
+            run_dask(run_point, todo, on_row, scheduler, workers if dask_local is not None else None, float(scheduler_timeout))
+        elif workers > 1:
+            run_pool(run_point, todo, on_row, workers)
         else:
-            _inprocess(todo, on_row)
+            run_inprocess(run_point, todo, on_row)
     finally:
         bar.close()
         if fh is not None:
@@ -665,10 +707,15 @@ def sweep(
     requested = points[0].metrics or ()
     unreported = [m for m in requested if all(r.get(m) is None for r in rows if not r["error"])]
     result = SweepResult(rows, computed=len(new), reused=len(reused), failed=failed, seconds=0.0,
-                         out=None if out is None else str(out), columns=columns_of(rows), unreported=unreported)
+                         out=None if out is None else str(out), columns=columns_of(rows), unreported=unreported,
+                         notes=notes)
     if out is not None:
         write_table(rows, out)
         if journal is not None:
             journal.unlink(missing_ok=True)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+#: Columns an existing ``--out`` table must have to be taken for a sweep's table.
+_REQUIRED = ("point", "model", "kind", "sampler", "version", "error", "key")

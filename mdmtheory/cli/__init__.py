@@ -288,6 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Exit codes: 0 success, 1 a finding (a failed claim, a violated conjecture), 2 bad input
     (one line ``mdmtheory: error: ...`` on standard error, never a traceback), 130 interrupted.
     """
+    args = None
     try:
         args = build_parser().parse_args(argv)
         if not _stdout_usable():
@@ -300,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except (InputError, OSError, MemoryError, RecursionError) as exc:
         if isinstance(exc, MemoryError):
-            msg = "out of memory; try a smaller problem or a lower --max-memory"
+            msg = "out of memory; try a smaller problem" + (" or a lower --max-memory" if hasattr(args, "max_memory") else "")
         elif isinstance(exc, RecursionError):
             msg = "input nested too deeply to read; give a flat file"
         elif isinstance(exc, OSError) and not isinstance(exc, InputError):
