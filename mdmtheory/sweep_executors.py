@@ -7,15 +7,17 @@ closed; workers ignore SIGINT (the command answers it for them, so none prints a
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
+import queue
 import signal
 import threading
 from typing import Any, Callable, Sequence
 
 from .errors import InputError
 
-__all__ = ["run_inprocess", "run_pool", "run_dask", "ignore_interrupts"]
+__all__ = ["run_inprocess", "run_pool", "run_dask", "ignore_interrupts", "thread_locked_progress"]
 
 
 def run_inprocess(fn: Callable, items: Sequence, on_row: Callable[[Any], None]) -> None:
@@ -26,29 +28,98 @@ def run_inprocess(fn: Callable, items: Sequence, on_row: Callable[[Any], None]) 
 
 def ignore_interrupts() -> None:
     """Worker start-up: Ctrl-C reaches the whole process group; the command (not each worker)
-    answers it, stopping the workers itself, so no worker prints a traceback."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    answers it, stopping the workers itself, so no worker prints a traceback.  Progress bars in
+    a worker lock with a thread lock: tqdm's default, a process semaphore, would be reported as
+    leaked when the worker is stopped."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    thread_locked_progress()
+
+
+def thread_locked_progress() -> None:
+    """Progress bars in this process lock with a thread lock, not tqdm's process semaphore."""
+    # start-up time: tqdm (a dependency) loads in a worker, where the engines' bars use it anyway
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
 
 
 def run_pool(fn: Callable, items: Sequence, on_row: Callable[[Any], None], jobs: int) -> None:
-    """``on_row(fn(item))`` as they finish on a pool of ``jobs`` spawned processes, terminated
-    (not awaited) on an error or Ctrl-C."""
+    """``on_row(fn(item))`` as they finish on ``jobs`` spawned worker processes.
+
+    A fixed set of workers (never restarted behind the caller's back) reads the items from one
+    queue; on an error, Ctrl-C or a worker that died (killed for memory), every worker is
+    terminated, not awaited.
+
+    Raises
+    ------
+    RuntimeError
+        A worker died without a result (its exit code is given).
+    """
+    ctx = multiprocessing.get_context("spawn")
+    tasks, results = ctx.Queue(), ctx.Queue()
+    procs = [ctx.Process(target=_work, args=(fn, tasks, results), daemon=True, name=f"mdmtheory-sweep-{i}")
+             for i in range(jobs)]
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # children start ignoring it
+    done = False
     try:
-        pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=ignore_interrupts)
+        try:
+            for p in procs:
+                p.start()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, previous)
+        for item in items:
+            tasks.put(item)
+        for _ in procs:
+            tasks.put(_STOP)
+        left = len(items)
+        while left:
+            try:
+                ok, value = results.get(timeout=0.5)
+            except queue.Empty:
+                dead = [p for p in procs if p.exitcode is not None and p.exitcode != 0]
+                if dead:
+                    raise RuntimeError(f"a sweep worker process died (exit code {dead[0].exitcode}; -9 is often "
+                                       "the system killing it for memory); lower --jobs or --max-memory") from None
+                continue
+            if not ok:
+                raise RuntimeError(f"a sweep worker failed: {value}")
+            left -= 1
+            on_row(value)
+        done = True
     finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
-    try:
-        for row in pool.imap_unordered(fn, items, chunksize=1):
-            on_row(row)
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+        for p in procs:
+            if not done and p.exitcode is None:
+                p.terminate()
+        for p in procs:
+            if p.pid is not None:
+                p.join(5.0 if done else 2.0)
+                if p.exitcode is None:
+                    p.kill()
+                    p.join()
+        tasks.cancel_join_thread()  # items never taken must not hold the exit
+        for q in (tasks, results):
+            q.close()
+
+
+_STOP = None
+
+
+def _work(fn: Callable, tasks, results) -> None:
+    """A worker: ``fn`` on each item until the stop mark; an exception is sent back as text."""
+    ignore_interrupts()
+    while True:
+        item = tasks.get()
+        if item is _STOP:
+            break
+        try:
+            results.put((True, fn(item)))
+        except Exception as exc:  # the caller reports it; the worker stays for the next item
+            results.put((False, f"{type(exc).__name__}: {exc}"))
+    results.close()
+    results.join_thread()
 
 
 def run_dask(fn: Callable, items: Sequence, on_row: Callable[[Any], None], scheduler: str | None,
@@ -68,13 +139,15 @@ def run_dask(fn: Callable, items: Sequence, on_row: Callable[[Any], None], sched
             previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # workers start ignoring it
             try:
                 cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       silence_logs=logging.ERROR)
+                                       silence_logs=logging.CRITICAL)
             finally:
                 if main:
                     signal.signal(signal.SIGINT, previous)
             client = Client(cluster)
+            client.run(ignore_interrupts)
         else:
             client = _connect(Client, scheduler, timeout)
+            client.run(thread_locked_progress)
         futures_ = client.map(fn, list(items), pure=False)
         try:
             for fut in as_completed(futures_):
@@ -90,20 +163,32 @@ def run_dask(fn: Callable, items: Sequence, on_row: Callable[[Any], None], sched
 
 def _connect(client_type, address: str, timeout: float):
     """A Dask client of the scheduler at ``address``, or a clean error within about ``timeout``
-    seconds (an endpoint that accepts and never answers, or speaks another protocol)."""
-    box: dict = {}
+    seconds: the address is first asked for its identity on a connection of its own, so an
+    endpoint that accepts and never answers, or speaks another protocol, is refused before a
+    client is made."""
+    try:
+        kind = asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # any failure to speak to it is the address's problem
+        why = f"no answer within {timeout:g} s" if isinstance(exc, (asyncio.TimeoutError, TimeoutError)) else \
+            f"{type(exc).__name__}: {exc}"
+        raise InputError(f"could not reach a Dask scheduler at {address!r} ({' '.join(why.split())[:200]}); "
+                         "check that the scheduler runs there, or raise --scheduler-timeout") from None
+    if kind != "Scheduler":
+        raise InputError(f"{address!r} answered as a Dask {kind!r}, not a scheduler; give the scheduler's address")
+    return client_type(address, timeout=timeout)
 
-    def attempt() -> None:
-        try:
-            box["client"] = client_type(address, timeout=timeout, set_as_default=False)
-        except BaseException as exc:  # reported below as the address's problem
-            box["error"] = exc
 
-    thread = threading.Thread(target=attempt, name="mdmtheory-dask-connect", daemon=True)
-    thread.start()
-    thread.join(timeout + 5.0)
-    if "client" in box:
-        return box["client"]
-    why = f"no answer within {timeout:g} s" if thread.is_alive() else f"{type(box['error']).__name__}: {box['error']}"
-    raise InputError(f"could not reach a Dask scheduler at {address!r} ({' '.join(why.split())[:200]}); "
-                     "check that the scheduler runs there, or raise --scheduler-timeout")
+async def _identity(address: str, timeout: float) -> str:
+    """The ``type`` a Dask server at ``address`` reports (``"Scheduler"`` for a scheduler)."""
+    # start-up time: distributed (the optional [dask] extra) loads only for its executor
+    from distributed.comm import connect
+
+    comm = await connect(address, timeout=timeout)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        reply = await comm.read()
+    finally:
+        comm.abort()
+    return str(reply.get("type")) if isinstance(reply, dict) else repr(reply)[:40]
