@@ -660,7 +660,7 @@ def sweep(
                 continue  # another spec's or version's row, or a failed one: not reused
             problem = row_problem(r, point_inputs(p))
             if problem is None:
-                reused[p.key] = {**r, **point_inputs(p), "point": p.index}  # the spec's spelling of the inputs
+                reused[p.key] = {**r, **point_inputs(p), "point": p.index, "error": ""}  # the spec's spelling
             elif p.key not in reused:
                 note(f"{where}: {problem}; that point is computed again")
     todo = [p for k, p in wanted.items() if k not in reused]
