@@ -53,8 +53,9 @@ def run_pool(fn: Callable, items: Sequence, on_row: Callable[[Any], None], jobs:
 
     Raises
     ------
-    RuntimeError
-        A worker died without a result (its exit code is given).
+    InputError
+        A worker died without a result (its exit code is given; the resources asked for, too
+        many workers or too much memory, are the usual cause), or failed outside ``fn``.
     """
     ctx = multiprocessing.get_context("spawn")
     tasks, results = ctx.Queue(), ctx.Queue()
@@ -81,11 +82,11 @@ def run_pool(fn: Callable, items: Sequence, on_row: Callable[[Any], None], jobs:
             except queue.Empty:
                 dead = [p for p in procs if p.exitcode is not None and p.exitcode != 0]
                 if dead:
-                    raise RuntimeError(f"a sweep worker process died (exit code {dead[0].exitcode}; -9 is often "
+                    raise InputError(f"a sweep worker process died (exit code {dead[0].exitcode}; -9 is often "
                                        "the system killing it for memory); lower --jobs or --max-memory") from None
                 continue
             if not ok:
-                raise RuntimeError(f"a sweep worker failed: {value}")
+                raise InputError(f"a sweep worker failed: {value}")
             left -= 1
             on_row(value)
         done = True
