@@ -49,7 +49,15 @@ Executors: in process (``jobs=1``), a local process pool (``jobs=N``), or Dask d
 Resumable: finished rows are appended to a journal ``OUT.journal`` as they arrive; a rerun reads
 the table and the journal and computes only the missing rows (and the failed ones again); the
 table is written atomically at the end and the journal removed.  An interrupted sweep loses at
-most the rows in flight.
+most the rows in flight.  A stored row is reused only when its key, its input columns and its
+``digest`` (a checksum of its cells) match the point; a damaged journal line or table row is
+noted (which line, what was expected) and its point computed again; an existing ``out`` that is
+not a sweep's table is refused before any work.
+
+Checked before any work (:mod:`mdmtheory.sweep_checks`): the spec's types, the number of points
+(a grid is counted before it is expanded), each exact model's memory against ``max_memory``
+(times the workers), the worker counts (lowered to the points and the cores, with a note) and a
+scheduler address.  No worker outlives :func:`sweep` (:mod:`mdmtheory.sweep_executors`).
 """
 
 from __future__ import annotations
