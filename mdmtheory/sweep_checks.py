@@ -150,7 +150,15 @@ def check_spec(spec: Any, families: Mapping[str, Any] | None = None) -> tuple[di
 
 
 def parse_range(key: str, value: str, n: int | None) -> range:
-    """A range ``"a..b"`` (``b`` may be ``n``, the model's length) as a :class:`range`, never empty."""
+    """A range ``"a..b"`` (``b`` may be ``n``, the model's length) as a :class:`range`, never empty.
+
+    Examples
+    --------
+    >>> parse_range("steps", "2..n", 5)
+    range(2, 6)
+    >>> len(parse_range("steps", "1..1000000000", None))  # counted, not built
+    1000000000
+    """
     lo, _, hi = value.partition("..")
     try:
         a = int(lo)
@@ -165,7 +173,13 @@ def parse_range(key: str, value: str, n: int | None) -> range:
 
 
 def grid_size(counts: Sequence[int], what: str, already: int = 0) -> int:
-    """The product of the axis lengths, refused above :data:`MAX_POINTS` (with ``already`` points)."""
+    """The product of the axis lengths, refused above :data:`MAX_POINTS` (with ``already`` points).
+
+    Examples
+    --------
+    >>> grid_size([3, 4], "the grid")
+    12
+    """
     total = 1
     for c in counts:
         total *= c
@@ -182,6 +196,11 @@ def worker_count(requested: int, points: int, flag: str) -> tuple[int, str | Non
     ------
     InputError
         ``requested`` is not an integer in ``1..MAX_WORKERS``.
+
+    Examples
+    --------
+    >>> worker_count(64, 3, "--jobs")[0] <= 3
+    True
     """
     if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
         raise InputError(f"{flag} must be a positive integer; got {requested!r}")
@@ -198,7 +217,17 @@ def worker_count(requested: int, points: int, flag: str) -> tuple[int, str | Non
 
 def check_scheduler_address(address: Any) -> str:
     """A Dask scheduler address ``scheme://host:port`` (``tcp``, ``tls``, ``ws``, ...; a bare
-    ``host:port`` is ``tcp``) or ``inproc://NAME``, checked before connecting."""
+    ``host:port`` is ``tcp``) or ``inproc://NAME``, checked before connecting.
+
+    Examples
+    --------
+    >>> check_scheduler_address("127.0.0.1:8786")
+    'tcp://127.0.0.1:8786'
+    >>> check_scheduler_address("http://127.0.0.1:1")
+    Traceback (most recent call last):
+    ...
+    mdmtheory.errors.InputError: --scheduler 'http://127.0.0.1:1': 'http' is not a Dask address scheme (tcp, tls, inproc, ucx, ws, wss); give one like tcp://127.0.0.1:8786
+    """
     if not isinstance(address, str) or not address.strip():
         raise InputError(f"--scheduler {address!r} is not an address; give one like tcp://127.0.0.1:8786")
     fix = "give one like tcp://127.0.0.1:8786"
@@ -239,7 +268,13 @@ def check_scheduler_address(address: Any) -> str:
 
 
 def cell_text(v: Any) -> str:
-    """A cell as the CSV table writes it (``None`` is empty; floats round-trip by ``repr``)."""
+    """A cell as the CSV table writes it (``None`` is empty; floats round-trip by ``repr``).
+
+    Examples
+    --------
+    >>> [cell_text(v) for v in (None, 0.1, float("inf"), 7, "007")]
+    ['', '0.1', 'inf', '7', '007']
+    """
     if v is None:
         return ""
     if isinstance(v, float):

@@ -9,6 +9,8 @@ import threading
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mdmtheory as m
 from mdmtheory.cli import main
@@ -412,3 +414,42 @@ def test_a_running_scheduler_gives_the_same_table(clean_rows):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         r = sweep(SMALL, scheduler=cluster.scheduler_address, show_progress=False)
     assert _strip(r.rows) == _strip(clean_rows)
+
+
+# ----------------------------------------------------------------------------------------------
+# fuzz: any journal bytes, any table bytes
+
+_LINES = st.one_of(
+    st.binary(max_size=60),
+    st.sampled_from([b"null", b"[1, 2]", b"5", b'"s"', b"true", b"{}", b'{"key": 5}', b"{\"key\": \"x\"}", b"\xff"]),
+    st.builds(lambda k, v: json.dumps({k: v}).encode(), st.sampled_from(["key", "kl", "digest", "model"]),
+              st.one_of(st.none(), st.integers(), st.floats(allow_nan=False), st.text(max_size=8))),
+)
+
+
+@given(junk=st.lists(_LINES, max_size=6), keep=st.lists(st.booleans(), min_size=3, max_size=3))
+@settings(max_examples=30)
+def test_any_journal_bytes_give_the_right_rows(tmp_path_factory, clean_rows, junk, keep):
+    """Junk lines mixed with some whole rows: the sweep never raises, reuses every whole row and
+    recomputes the others to the same numbers."""
+    folder = tmp_path_factory.mktemp("j")
+    out = folder / "t.csv"
+    whole = [json.dumps(r).encode() for r, k in zip(clean_rows, keep) if k]
+    (folder / "t.csv.journal").write_bytes(b"\n".join(junk + whole) + b"\n")
+    r = sweep(SMALL, out, show_progress=False)
+    assert r.reused == sum(keep) and r.computed == len(clean_rows) - sum(keep)
+    assert _strip(r.rows) == _strip(clean_rows)
+
+
+@given(data=st.one_of(st.binary(max_size=120), st.text(alphabet=st.sampled_from(list('ab1.,"\n\r\x00 $')), max_size=80)))
+@settings(max_examples=60)
+def test_read_table_either_refuses_or_gives_rectangular_rows(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("t") / "t.csv"
+    path.write_bytes(data if isinstance(data, bytes) else data.encode())
+    try:
+        rows = read_table(path)
+    except InputError as exc:
+        assert str(exc) and "\n" not in str(exc).strip()
+        return
+    assert all(isinstance(k, str) and k.strip() for r in rows for k in r)
+    assert len({tuple(r) for r in rows}) <= 1  # every row has the header's columns
