@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,8 +28,9 @@ LARGEST = 1e300
 
 
 def _plain(text: Any) -> str:
-    """A label drawn as plain text: a ``$`` is a dollar sign, never the start of mathtext."""
-    return str(text).replace("$", r"\$")
+    """A label drawn as plain text: a ``$`` is a dollar sign, never the start of mathtext; a
+    control character (no glyph in any font) is drawn as U+FFFD."""
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in str(text)).replace("$", r"\$")
 
 
 def _number(v: Any) -> float | None:

@@ -51,7 +51,7 @@ def test_a_table_that_cannot_be_plotted_exits_2_with_one_line(tmp_path, capsys, 
     assert caught == [] and not (tmp_path / "f.png").exists()
 
 
-@pytest.mark.parametrize("label", ["$\\frac{$", "$x^$", "$", "a $b$ c", "\\", "50% $$"])
+@pytest.mark.parametrize("label", ["$\\frac{$", "$x^$", "$", "a $b$ c", "\\", "50% $$", "a\x01\x1b[31m\x7f"])
 def test_labels_are_drawn_as_plain_text(tmp_path, capsys, monkeypatch, label):
     monkeypatch.chdir(tmp_path)
     rows = [{"point": i, "model": label, "sampler": label, "expected_steps": k, "kl": 1.0 / k, "error": "",
@@ -63,7 +63,8 @@ def test_labels_are_drawn_as_plain_text(tmp_path, capsys, monkeypatch, label):
     d = plot_table(read_table(tmp_path / "t.csv"), "calls", "kl")
     ax = d["figure"].axes[0]
     assert ax.get_title() == ax.get_legend().get_texts()[0].get_text()  # the same text, whatever mathtext would do
-    assert ax.get_title().replace("\\$", "$") == label
+    want = "".join("\ufffd" if ord(c) < 32 or ord(c) == 127 else c for c in label)  # no glyph: drawn as U+FFFD
+    assert ax.get_title().replace("\\$", "$") == want
 
 
 def test_error_bars_span_the_interval_wherever_the_value_lies(tmp_path, capsys, monkeypatch):

@@ -409,6 +409,14 @@ def test_an_endpoint_that_accepts_and_never_answers_fails_within_the_timeout(rep
     assert server.conns  # it did connect: the timeout, not the address check, refused it
 
 
+def test_an_inproc_address_with_no_scheduler_is_a_clean_error():
+    pytest.importorskip("dask.distributed")
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match="could not reach a Dask scheduler at 'inproc://nothing'"):
+        sweep(SMALL, scheduler="inproc://nothing", scheduler_timeout=2, show_progress=False)
+    assert time.perf_counter() - t0 < 8.0
+
+
 def test_a_running_scheduler_gives_the_same_table(clean_rows):
     distributed = pytest.importorskip("dask.distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
