@@ -8,6 +8,7 @@ closed; workers ignore SIGINT (the command answers it for them, so none prints a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import queue
@@ -17,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 from .errors import InputError
 
-__all__ = ["run_inprocess", "run_pool", "run_dask", "ignore_interrupts", "thread_locked_progress"]
+__all__ = ["run_inprocess", "run_pool", "run_dask", "ignore_interrupts", "interrupts_held", "thread_locked_progress"]
 
 
 def run_inprocess(fn: Callable, items: Sequence, on_row: Callable[[Any], None]) -> None:
@@ -34,6 +35,32 @@ def ignore_interrupts() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     thread_locked_progress()
+
+
+@contextlib.contextmanager
+def interrupts_held():
+    """Hold Ctrl-C back (noted, not lost) while worker processes start: they inherit SIGINT
+    blocked, so none is interrupted half-started (a traceback), and this process is not
+    interrupted half-way through starting them; a Ctrl-C pressed meanwhile is raised here as
+    :class:`KeyboardInterrupt` once they are all started (the caller then stops them)."""
+    caught: list[int] = []
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum)) if main else None
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hasattr(signal, "pthread_sigmask") else None
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        if not caught:
+            raise
+    finally:
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    if caught or failed:  # a start-up that failed under a Ctrl-C failed because of it
+        raise KeyboardInterrupt
 
 
 def thread_locked_progress() -> None:
@@ -61,16 +88,11 @@ def run_pool(fn: Callable, items: Sequence, on_row: Callable[[Any], None], jobs:
     tasks, results = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_work, args=(fn, tasks, results), daemon=True, name=f"mdmtheory-sweep-{i}")
              for i in range(jobs)]
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # children start ignoring it
     done = False
     try:
-        try:
+        with interrupts_held():
             for p in procs:
                 p.start()
-        finally:
-            if main:
-                signal.signal(signal.SIGINT, previous)
         for item in items:
             tasks.put(item)
         for _ in procs:
@@ -136,14 +158,13 @@ def run_dask(fn: Callable, items: Sequence, on_row: Callable[[Any], None], sched
     cluster = client = None
     try:
         if scheduler is None:
-            main = threading.current_thread() is threading.main_thread()
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None  # workers start ignoring it
             try:
-                cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
-                                       silence_logs=logging.CRITICAL)
-            finally:
-                if main:
-                    signal.signal(signal.SIGINT, previous)
+                with interrupts_held():
+                    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.CRITICAL)
+            except Exception as exc:
+                raise InputError(f"could not start a Dask LocalCluster of {workers} worker(s) "
+                                 f"({type(exc).__name__}: {' '.join(str(exc).split())[:200]}); try --jobs instead") from None
             client = Client(cluster)
             client.run(ignore_interrupts)
         else:

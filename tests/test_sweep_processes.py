@@ -112,3 +112,21 @@ def test_an_error_in_the_pool_leaves_no_process(tmp_path):
     code, err = _finish(proc)
     assert code != 0 and "worker process died" in err and "Traceback" not in err, err
     assert _gone(proc.pid) == []
+
+
+@pytest.mark.parametrize("flags", EXECUTORS)
+def test_ctrl_c_while_the_workers_start_leaves_no_process(tmp_path, flags):
+    """Ctrl-C as soon as the first worker process exists (the workers half-started): exit 130,
+    no traceback, nothing left."""
+    if flags[0] == "--dask-local":
+        pytest.importorskip("dask.distributed")
+    proc = _start(tmp_path, SLOW, *flags)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and len(_group(proc.pid)) < 3:
+        time.sleep(0.01)
+    assert proc.poll() is None
+    os.killpg(proc.pid, signal.SIGINT)
+    code, err = _finish(proc)
+    assert code == 130 and "Traceback" not in err and err.strip().splitlines()[-1] == "mdmtheory: interrupted", err
+    assert _gone(proc.pid) == []
+    assert not (tmp_path / "t.csv").exists()
