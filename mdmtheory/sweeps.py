@@ -662,6 +662,7 @@ def sweep(
         lines, damaged = read_journal(journal, max_memory)
         for problem in damaged:
             note(f"{journal.name} {problem}; the point it held (if any) is computed again")
+        problems: list[tuple[str, str]] = []
         for where, r in old + [(f"{journal.name} line {i}", r) for i, r in lines]:
             p = wanted.get(str(r.get("key")))
             if p is None or r.get("error"):
@@ -669,8 +670,10 @@ def sweep(
             problem = row_problem(r, point_inputs(p))
             if problem is None:
                 reused[p.key] = {**r, **point_inputs(p), "point": p.index, "error": ""}  # the spec's spelling
-            elif p.key not in reused:
-                note(f"{where}: {problem}; that point is computed again")
+            else:
+                problems.append((p.key, f"{where}: {problem}"))
+        for key, problem in problems:
+            note(f"{problem}; {'a whole copy of that row is reused' if key in reused else 'that point is computed again'}")
     todo = [p for k, p in wanted.items() if k not in reused]
     workers = 1
     if todo and (jobs > 1 or dask_local is not None):

@@ -180,6 +180,20 @@ def test_a_changed_number_in_the_table_is_recomputed(tmp_path, clean_rows):
     assert _strip(r.rows) == _strip(clean_rows)
 
 
+def test_a_damaged_row_with_a_whole_copy_elsewhere_is_not_recomputed(tmp_path, clean_rows):
+    out = tmp_path / "t.csv"
+    sweep(SMALL, out, show_progress=False)
+    text = out.read_text().splitlines()
+    header = text[0].split(",")
+    cells = text[1].split(",")
+    cells[header.index("kl")] = "0.0"
+    out.write_text("\n".join([text[0], ",".join(cells), *text[2:]]) + "\n")
+    (tmp_path / "t.csv.journal").write_text(json.dumps(clean_rows[0]) + "\n")
+    r = sweep(SMALL, out, show_progress=False)
+    assert r.reused == 3 and r.computed == 0 and r.rows[0]["kl"] == clean_rows[0]["kl"]
+    assert len(r.notes) == 1 and "t.csv row 1" in r.notes[0] and "a whole copy of that row is reused" in r.notes[0]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
 def test_labels_keep_the_spelling_the_spec_gave(tmp_path, suffix):
     if suffix == ".parquet":
