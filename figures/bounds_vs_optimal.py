@@ -19,6 +19,7 @@ from ._style import new_figure, save
 from mdmtheory import frontier, information_curve
 from mdmtheory.bounds import li_cai_lower_bound, theorem9_error_bound
 from mdmtheory.divergence import expected_kl
+from mdmtheory.plot import draw_series, legend_outside, series_styles
 from mdmtheory.proofs_check._families import builtin_families
 from mdmtheory.schedules import dtc_schedule_zeta, tc_schedule_zeta
 
@@ -63,39 +64,27 @@ def panel_data(z: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return data
 
 
-STYLES = {
-    "optimal (exact)": dict(color="black", lw=2, marker="o", ms=3),
-    "Li-Cai upper, s_max = ceil(n/k)": dict(color="tab:red", ls="--", lw=1),
-    "(s_max - 1) Z_n": dict(color="tab:orange", ls=":", lw=1.2),
-    "Li-Cai lower (Thm 2, as quoted)": dict(color="tab:blue", ls="-.", lw=1),
-    "worst schedule with that s_max": dict(color="tab:gray", lw=0.8),
-    "Thm 9 TC guarantee": dict(color="tab:green", marker="s", ms=3, ls="none"),
-    "Thm 9 DTC guarantee": dict(color="tab:purple", marker="^", ms=3, ls="none"),
-}
-
-
 def make_figure():
-    """One panel per built-in family (n = 8): nats, log scale, against steps."""
+    """One panel per built-in family (n = 8): nats, log scale, against steps (zeros, which a log
+    scale cannot show, are named in the panel's title)."""
     fams = builtin_families(False)
     fig, axes = new_figure(2, (len(fams) + 1) // 2, figsize=(16, 7.5))
     for ax, (name, joint) in zip(axes.ravel(), fams.items()):
         z = information_curve(joint)
         data = panel_data(z)
-        for label, (x, y) in data.items():
-            ax.plot(*_positive(x, y), label=label, **STYLES[label])
+        draw_series(ax, {label: _positive(x, y) for label, (x, y) in data.items()}, series_styles(list(data)))
         ks, opt = data["optimal (exact)"]
         zero = ks[opt <= 1e-12]
-        if zero.size:
-            ax.text(0.98, 0.97, f"optimum = 0 for k >= {int(zero[0])}", transform=ax.transAxes, ha="right", va="top", fontsize=7)
+        note = f"\noptimum = 0 for k >= {int(zero[0])} (not on the log scale)" if zero.size else ""
         ax.set_yscale("log")
         ax.set_xlabel("number of steps k")
         ax.set_ylabel("KL  [nats]")
-        ax.set_title(name, fontsize=9)
+        ax.set_title(name + note, fontsize=9)  # in the title, not over the data
     for ax in axes.ravel()[len(fams):]:
         ax.set_visible(False)
-    axes.ravel()[0].legend(loc="lower left", fontsize=6)
     fig.suptitle("Exact optimal expected KL (Chen-Cong-Li Thm 4) against every published bound, per built-in family")
     fig.tight_layout()
+    legend_outside(axes)
     return fig
 
 

@@ -11,6 +11,7 @@ from ._schedule_curves import symmetric_chain_curve
 from ._style import new_figure, save
 from mdmtheory import frontier, information_curve, mixture_of_products, random_joint
 from mdmtheory.divergence import expected_kl
+from mdmtheory.plot import draw_series, legend_outside, series_styles
 from mdmtheory.schedules import constant, cosine, dtc, tc
 
 
@@ -31,39 +32,45 @@ def _positive(xs, ys):
 
 
 def make_figure():
-    """One panel per distribution: expected KL (nats, log scale) against steps."""
+    """One panel per distribution: expected KL (nats, log scale) against steps (zeros, which a
+    log scale cannot show, are named in the panel's title)."""
     cases = _cases()
     fig, axes = new_figure(1, len(cases), figsize=(13.5, 4.2))
     for ax, (name, z) in zip(axes, cases.items()):
         n = z.size
         ks = np.arange(1, n + 1)
-        opt = [o.expected_kl for o in frontier(z)]
-        ax.plot(*_positive(ks, opt), color="black", lw=2, label="optimal (exact)")
+        opt = np.array([o.expected_kl for o in frontier(z)])
+        series = {"optimal (exact)": (ks, opt)}
         cs = {}
         for s in range(1, n + 1):
             sch = constant(n, s)
             cs[sch.k] = min(cs.get(sch.k, math.inf), expected_kl(z, sch))
-        ax.plot(*_positive(list(cs), list(cs.values())), "o-", ms=2, lw=1, label="constant step")
-        ax.plot(*_positive(ks, [expected_kl(z, cosine(n, k)) for k in ks]), lw=1, label="cosine")
+        series["constant step"] = (list(cs), list(cs.values()))
+        series["cosine"] = (ks, [expected_kl(z, cosine(n, k)) for k in ks])
         tcv, dtcv = float(np.sum(z)), n * float(z[-1]) - float(np.sum(z))
-        for fam, hat, make, mk in (("TC", tcv, tc, "s"), ("DTC", dtcv, dtc, "^")):
+        for fam, hat, make in (("TC", tcv, tc), ("DTC", dtcv, dtc)):
             pts = {}
             for frac in np.geomspace(2.0, 1e-3, 40):
                 sch = make(n, hat, frac * hat)
                 pts[sch.k] = expected_kl(z, sch)
-            ax.plot(*_positive(list(pts), list(pts.values())), mk, ms=4, ls="none", label=f"{fam} schedule (Thm 9)")
+            series[f"{fam} schedule (Thm 9)"] = (list(pts), list(pts.values()))
         smax = np.ceil(n / ks)
-        ax.plot(ks, (smax - 1) * z[-1], ":", color="gray", label="(s_max - 1) Z_n, even")
-        ax.plot(ks, (2 ** np.ceil(np.log2(smax)) - 1) * z[-1], "--", color="gray", lw=0.8, label="Li-Cai, even")
+        series["(s_max - 1) Z_n, even"] = (ks, (smax - 1) * z[-1])
+        series["Li-Cai, even"] = (ks, (2 ** np.ceil(np.log2(smax)) - 1) * z[-1])
+        styles = series_styles(list(series))
+        for label in ("(s_max - 1) Z_n, even", "Li-Cai, even"):  # bounds: lines, markers every few points
+            styles[label] = {**styles[label], "ls": ":", "markevery": max(1, n // 12)}
+        draw_series(ax, {k: _positive(*v) for k, v in series.items()}, styles, ms=4, lw=1)
+        zero = ks[opt <= 1e-12]
+        note = f"\noptimum = 0 for k >= {int(zero[0])} (not on the log scale)" if zero.size else ""
         ax.set_xscale("log")
         ax.set_yscale("log")
-        low = min(v for v in opt if v > 1e-12) if any(v > 1e-12 for v in opt) else 1e-6
-        ax.set_ylim(max(low / 3, 1e-8), 2 * max(tcv, 1e-9) * 1.5)
         ax.set_xlabel("number of steps k")
         ax.set_ylabel("expected KL  [nats]")
-        ax.set_title(name)
-    axes[0].legend(loc="lower left", fontsize=7)
+        ax.set_title(name + note, fontsize=9)  # in the title, not over the data
     fig.suptitle("Exact optimal schedules against the published families and bounds (Chen-Cong-Li Thm 4)")
+    fig.tight_layout()
+    legend_outside(axes)
     return fig
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from ._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
 from mdmtheory.exact import evaluate
+from mdmtheory.plot import draw_series, legend_outside
 from mdmtheory.samplers import make_sampler
 
 N = 8
@@ -49,26 +50,21 @@ def series(joint) -> dict[str, np.ndarray]:
     return out
 
 
-STYLE = {"llada, block_length=8": ("tab:olive", "h", "-"), "llada, block_length=4": ("tab:olive", "s", "--"),
-         "llada, block_length=2": ("tab:olive", "^", ":"), "fast_dllm threshold": ("darkgoldenrod", "p", "-"),
-         "fast_dllm factor": ("tab:red", "D", "-.")}
-
-
 def make_figure():
     """Two rows (KL, TV) by one column per table."""
     tables = examples()
     fig, axes = new_figure(2, len(tables), figsize=(4.6 * len(tables), 7.0), sharex="col")
     for col, (title, joint) in enumerate(tables.items()):
-        for label, rows in series(joint).items():
-            color, marker, ls = STYLE[label]
-            for row, k in ((0, 1), (1, 2)):
-                axes[row, col].plot(rows[:, 0], rows[:, k], color=color, marker=marker, ls=ls, ms=4, lw=1, label=label)
+        data = series(joint)
+        for row, k in ((0, 1), (1, 2)):
+            draw_series(axes[row, col], {label: (rows[:, 0], rows[:, k]) for label, rows in data.items()}, lw=1)
         axes[0, col].set_title(title, fontsize=9)
         axes[1, col].set_xlabel("expected model calls")
     axes[0, 0].set_ylabel(r"$\mathrm{KL}(\mu \,\|\, \nu)$  [bits]")
     axes[1, 0].set_ylabel("total variation")
-    axes[0, -1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.suptitle("LLaDA block length and Fast-dLLM threshold / factor (temperature 1, exact)", fontsize=10)
+    fig.tight_layout()
+    legend_outside(axes)
     return fig
 
 

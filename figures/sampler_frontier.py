@@ -27,28 +27,11 @@ import numpy as np
 from ._style import new_figure, save
 from mdmtheory import ising_chain, markov_chain, random_joint
 from mdmtheory.exact import optimal_tradeoff
-from mdmtheory.plot import plot_table
+from mdmtheory.plot import legend_outside, plot_table, series_styles
 from mdmtheory.sweeps import sweep
 
 #: The sweep behind the figure (``examples/sweeps/sampler_frontier.toml`` links to it).
 SPEC = Path(__file__).with_name("sampler_frontier.toml")
-
-STYLES = {
-    "random": dict(color="tab:gray", marker="o"),
-    "left_to_right": dict(color="tab:brown", marker="<"),
-    "confidence": dict(color="tab:blue", marker="s"),
-    "margin": dict(color="tab:cyan", marker="D"),
-    "entropy": dict(color="tab:green", marker="^"),
-    "threshold": dict(color="tab:purple", marker="v"),
-    "eb": dict(color="tab:red", marker="*"),
-    "punt_pairwise": dict(color="tab:orange", marker="P"),
-    "bisection": dict(color="tab:pink", marker="X"),
-    "llada": dict(color="tab:olive", marker="h", ls="--"),
-    "fast_dllm": dict(color="darkgoldenrod", marker="p", ls="--"),
-    "dream": dict(color="teal", marker="d", ls="--"),
-    "punt": dict(color="darkviolet", marker="8", ls="--"),
-}
-
 
 def examples() -> dict:
     """The three tables of the figure (exact, seeded), by the labels of :data:`SPEC`; the
@@ -71,6 +54,10 @@ def make_figure(rows: list[dict] | None = None):
     floor and the optimal trade-off hull, KL in bits."""
     rows = data() if rows is None else rows
     tables = examples()
+    # one style per sampler across the panels (the order of the spec); the published samplers dashed
+    published = ("llada", "fast_dllm", "dream", "punt")
+    styles = series_styles(list(dict.fromkeys(r["sampler"] for r in rows if r["sampler"] != "optimal")))
+    styles = {k: {**v, "ls": "--"} if k in published else v for k, v in styles.items()}
     fig, axes = new_figure(1, len(tables), figsize=(5.0 * len(tables), 4.2), sharey=False)
     for ax, (title, joint) in zip(np.atleast_1d(axes), tables.items()):
         # x: calls on data x ~ mu; random and the candidate samplers have no chain rule on data,
@@ -81,10 +68,10 @@ def make_figure(rows: list[dict] | None = None):
         hull = sorted((p["expected_steps_mu"], p["kl"]) for p in optimal_tradeoff(joint, lams, base=2)["points"])
         hx, hy = np.array(hull).T
         ax.plot(hx, hy, color="black", ls="--", lw=1.5, label="optimal trade-off (hull)", zorder=3)
-        finite = [r for r in mine if np.isfinite(r["kl"])]
-        plot_table([r for r in finite if r["sampler"] != "optimal"], "calls_mu", "kl", by="sampler",
-                   facet=None, axes=[ax], styles={k: {**v, "alpha": 0.85} for k, v in STYLES.items()})
-        opt = sorted((r["calls_mu"], r["kl"]) for r in finite if r["sampler"] == "optimal")
+        # every sampler, infinite KL included (marked at the top edge); the palette of mdmtheory.plot
+        plot_table([r for r in mine if r["sampler"] != "optimal"], "calls_mu", "kl", by="sampler", facet=None,
+                   axes=[ax], styles=styles, legend=False)
+        opt = sorted((r["calls_mu"], r["kl"]) for r in mine if r["sampler"] == "optimal")
         x, y = np.array(opt).T
         ax.step(x, y, where="post", color="black", lw=2, label="optimal(k) floor", zorder=3)
         ax.plot(x, y, "ko", ms=3, zorder=3)
@@ -92,10 +79,10 @@ def make_figure(rows: list[dict] | None = None):
         ax.set_xlabel(r"expected model calls on data $x \sim \mu$")
         ax.set_ylabel("")
         ax.set_title(title, fontsize=9)
-        ax.get_legend().remove()
     np.atleast_1d(axes)[0].set_ylabel(r"$\mathrm{KL}(\mu \,\|\, \nu)$  [bits]")
-    np.atleast_1d(axes)[-1].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     fig.suptitle("Exact KL of every parallel sampler and the best deterministic adaptive policies", fontsize=10)
+    fig.tight_layout()
+    legend_outside(axes)
     return fig
 
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ._style import new_figure, save
 from mdmtheory import expected_kl, information_curve, ising_chain
+from mdmtheory.plot import PALETTE, legend_outside
 
 SCHEDULE = (4, 5, 2, 2)
 
@@ -23,15 +24,15 @@ def make_figure():
     j = np.arange(1, n + 1)
     nodes = np.concatenate([[0], np.cumsum(SCHEDULE)])
     approx = np.concatenate([np.full(s, z[a]) for a, s in zip(nodes[:-1], SCHEDULE)])
-    ax.bar(j, z - approx, bottom=approx, width=1.0, align="edge", color="tab:red", alpha=0.3, label="error (area = expected KL)")
-    ax.step(np.append(j, n + 1), np.append(z, z[-1]), where="post", color="tab:blue", label="Z_j")
+    ax.bar(j, z - approx, bottom=approx, width=1.0, align="edge", color=PALETTE[3], alpha=0.3, label="error (area = expected KL)")
+    ax.step(np.append(j, n + 1), np.append(z, z[-1]), where="post", color=PALETTE[0], label="Z_j")
     ax.step(np.append(j, n + 1), np.append(approx, approx[-1]), where="post", color="black", ls="--", label="step approximation")
     for a in nodes[:-1]:
         ax.axvline(a + 1, color="gray", lw=0.6, ls=":")
     ax.set_xlabel("j (position in the random order)")
     ax.set_ylabel("Z_j  [bits]")
     ax.set_title(f"Ising chain n = 13, schedule {SCHEDULE}: E KL = {err:.4f} bits (exact, Theorem 4)")
-    ax.legend(loc="upper left")
+    legend_outside(ax, fontsize=8)
     return fig
 
 

@@ -9,6 +9,7 @@ from ._schedule_curves import symmetric_chain_curve
 from ._style import new_figure, save
 from mdmtheory import optimal_schedule
 from mdmtheory.divergence import expected_kl
+from mdmtheory.plot import draw_series, legend_outside
 from mdmtheory.schedules import cosine, dtc, tc
 
 
@@ -29,15 +30,14 @@ def make_figure():
         "cosine": cosine(n, k),
     }
     fig, ax = new_figure(figsize=(6.4, 4.0))
-    for (name, s), mk in zip(scheds.items(), "osv^"):
-        ax.plot(np.arange(1, s.k + 1), s.steps, marker=mk, ms=3, lw=1, label=f"{name}: {s.k} steps, E KL = {expected_kl(z, s):.3g} nats")
+    draw_series(ax, {f"{name}: {s.k} steps, E KL = {expected_kl(z, s):.3g} nats": (np.arange(1, s.k + 1), s.steps)
+                     for name, s in scheds.items()}, ms=4, lw=1)
     ax.set_yscale("log")
     ax.set_xlabel("step index t")
     ax.set_ylabel("step size s_t (positions unmasked)")
     ax.set_title(f"Schedule shapes, symmetric chain n = {n}, p = {p}")
-    ax.legend(loc="upper right", fontsize=7)
+    legend_outside(ax)
     return fig
-
 
 if __name__ == "__main__":
     print(*save(make_figure(), "schedule_shapes"))

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ._style import new_figure, save
+from mdmtheory.plot import draw_series, legend_outside, series_styles
 from mdmtheory.sweeps import sweep
 
 #: The sweep behind the figure (``examples/sweeps/walk_samplers.toml`` links to it).
@@ -21,9 +22,6 @@ SPEC = Path(__file__).with_name("walk_samplers.toml")
 N = 7
 PANELS = [("path:5", "vertex:0"), ("tree:2", "vertex:0"), ("grid:2x3", "vertex:0"),
           ("cycle:5", "stationary"), ("complete:5", "stationary"), ("barbell:3", "vertex:0")]
-STYLE = {"random": ("k", "o", "-"), "entropy": ("tab:red", "s", "-"), "confidence": ("tab:blue", "^", "--"),
-         "margin": ("tab:cyan", "v", "--"), "left_to_right": ("tab:gray", "<", ":"), "threshold": ("tab:green", "D", "-."),
-         "eb": ("tab:orange", "P", "-."), "punt_pairwise": ("tab:purple", "X", "-."), "bisection": ("tab:brown", "*", "")}
 
 
 def data(**executor) -> list[dict]:
@@ -44,23 +42,21 @@ def make_figure(rows: list[dict] | None = None):
     """Two rows (validity, KL) by one column per graph family."""
     rows = data() if rows is None else rows
     fig, axes = new_figure(2, len(PANELS), figsize=(3.0 * len(PANELS), 5.6), sharex=True)
+    styles = series_styles(list(dict.fromkeys(r["sampler"] for r in rows)))  # one style per sampler, all panels
     for c, (spec, start) in enumerate(PANELS):
-        for name, arr in curves(rows, spec, start).items():
-            color, marker, ls = STYLE[name]
-            for r, col in ((0, 2), (1, 1)):
-                axes[r, c].plot(arr[:, 0], arr[:, col], color=color, marker=marker, ms=4, ls=ls or "none", lw=1,
-                                label=name if c == 0 and r == 0 else None)
+        arrs = curves(rows, spec, start)
+        for r, col in ((0, 2), (1, 1)):
+            draw_series(axes[r, c], {name: (arr[:, 0], arr[:, col]) for name, arr in arrs.items()}, styles, lw=1)
         axes[0, c].set_title(f"{spec}, start {start}", fontsize=9)
         axes[1, c].set_xlabel("expected model calls")
         axes[0, c].set_ylim(-0.03, 1.03)
     axes[0, 0].set_ylabel("validity  nu(walks)")
     axes[1, 0].set_ylabel("KL(mu || nu)  [nats]")
-    fig.legend(loc="lower center", ncol=len(STYLE), bbox_to_anchor=(0.5, -0.02))
     fig.suptitle(f"Parallel samplers on walks of length {N} (exact): entropy beats random on the path and tree, "
-                 "loses on the cycle, complete graph and barbell")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+                 "loses on the cycle, complete graph and barbell", fontsize=10)
+    fig.tight_layout()
+    legend_outside(axes)
     return fig
-
 
 if __name__ == "__main__":
     print(*save(make_figure(), "walk_samplers"))

@@ -415,6 +415,8 @@ def evaluate(
         sampler = make_sampler(sampler)
     if not isinstance(sampler, Sampler):
         raise InputError(f"sampler must be a Sampler (make_sampler(name, ...)) or a name; got {sampler!r}")
+    sampler.check_enumerable("exact evaluation", "estimate it instead (evaluate TABLE --samples M, "
+                             "mdmtheory.estimate_sampler)")
     if model is not None:
         model = _check_model(joint, sampler, model)
         sampler.kernel_args(joint.n)

@@ -19,6 +19,7 @@ from ._kernels import codes as _c
 from ._lazy import lazy_module
 from .errors import InputError
 from .forests import centroid_rounds, check_forest, forest_components
+from .schedules import DREAM_COUNT_DTYPES, dream_counts  # noqa: F401 - re-exported with the registry
 from .rule_spec import (  # noqa: F401 - the declaration types, re-exported with the registry
     CAPABILITIES, ORIGIN_KINDS, PUNT_ROUNDS, RANK_KEYS, RANK_STOPS, Origin, Param, Ranking, Rule, fixed_pack,
     step_sizes,
@@ -79,8 +80,15 @@ def _llada_pack(prm: dict, n: int):
     L = _block(prm, n, "llada")
     sizes = llada_sizes(n, prm["steps"], L)
     spb = prm["steps"] // (n // L)
-    return (_I(("low_confidence", "random").index(prm["remasking"]), L, spb), _F(prm["temperature"]),
-            np.array(sizes, dtype=np.int64))
+    return (_I(("low_confidence", "random").index(prm["remasking"]), L, spb, int(prm["confidence_noise"])),
+            _F(prm["temperature"]), np.array(sizes, dtype=np.int64))
+
+
+def _llada_continuous(prm: dict) -> str | None:
+    if prm["confidence_noise"] and prm["temperature"] > 0 and prm["remasking"] == "low_confidence":
+        return (f"confidence_noise=true at temperature={prm['temperature']:g} (a continuous confidence: the "
+                "softmax of the Gumbel-noised logits)")
+    return None
 
 
 def _fast_pack(prm: dict, n: int):
@@ -109,51 +117,11 @@ def _dream_pack(prm: dict, n: int):
     top_p = 1.0 if prm["top_p"] is None else prm["top_p"]
     top_k = 0 if prm["top_k"] is None else prm["top_k"]
     alg_temp = 0.0 if prm["alg_temp"] is None else prm["alg_temp"]
-    dtype = _DREAM_DTYPES[prm["count_dtype"]]
+    dtype = DREAM_COUNT_DTYPES[prm["count_dtype"]]
     return (_I(_DREAM_ALGS.index(prm["alg"]), prm["steps"], top_k, dtype),
             _F(prm["temperature"], top_p, alg_temp, prm["eps"]), _NONE)
 
 
-_DREAM_DTYPES = {"float32": _c.DREAM_FLOAT32, "float64": _c.DREAM_FLOAT64, "float32_unfused": _c.DREAM_FLOAT32_UNFUSED}
-
-
-def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "float32") -> tuple[int, ...]:
-    """Tokens Dream unmasks at each of its ``steps`` calls on ``n`` masked positions (the
-    deterministic ``alg`` values; ``origin`` draws them): ``int(m * (1 - s / t))`` with ``m`` the
-    positions still masked and ``t, s`` consecutive entries of ``torch.linspace(1, eps, steps +
-    1)``, all the rest at the last call (``_sample`` of Dream's ``generation_utils.py``).
-
-    ``count_dtype="float32"`` computes as the published code does: ``timesteps`` a float32
-    tensor (torch's default dtype, with ``torch.linspace``'s own arithmetic: ``start + step * i``
-    for the first half, ``end - step * (steps - i)`` for the second, each a fused multiply-add as
-    torch's AVX2/AVX512 CPU kernels compute it) and ``num_mask_token`` a float32 quotient, every
-    operation rounded to float32; ``"float32_unfused"`` the same with the multiply and the add
-    rounded apart (torch's DEFAULT CPU build); ``"float64"`` the real-number
-    ``linspace``, ``t = 1 + i (eps - 1) / steps``, in float64 (the toolkit's reading before
-    issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
-    first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
-
-    Examples
-    --------
-    >>> dream_counts(1024, 1023)[:2], dream_counts(1024, 1023, count_dtype="float64")[:2]
-    ((1, 0), (0, 1))
-    >>> sum(dream_counts(10, 4))
-    10
-    """
-    n, steps = int(n), int(steps)
-    if n < 0 or steps < 1:
-        raise InputError(f"dream_counts takes n >= 0 and steps >= 1; got n={n}, steps={steps}")
-    if not 0.0 < float(eps) <= 1.0:
-        raise InputError(f"dream_counts: eps must be in (0, 1] (the final timestep); got {eps!r}")
-    if count_dtype not in _DREAM_DTYPES:
-        raise InputError(f"dream_counts: count_dtype must be one of {', '.join(_DREAM_DTYPES)}; got {count_dtype!r}")
-    dtype = _DREAM_DTYPES[count_dtype]
-    out, m = [], n
-    for i in range(steps):
-        k = int(_r.dream_count(m, i, steps, float(eps), dtype))
-        out.append(k)
-        m -= k
-    return tuple(out)
 
 
 def _candidate_path(prm: dict) -> str:
@@ -309,7 +277,9 @@ _ORIGINS = {
                     functions=("generate", "get_num_transfer_tokens", "add_gumbel_noise"),
                     commit="41760b91240e934e7612b08d45a0642d680c098a", paper="Nie et al. arXiv:2502.09992",
                     departs="the paper's runs noised the remasking confidence with Gumbel noise (LLaDA issue #42); "
-                            "the code, followed here, ranks by the clean probability of the candidate"),
+                            "the code, followed by default, ranks by the clean probability of the candidate; "
+                            "confidence_noise=true ranks by softmax(log p + T G)[y] (our reading of the issue, "
+                            "whose text is cut short)"),
     "fast_dllm": Origin("code", repository="NVlabs/Fast-dLLM", path="llada/generate.py",
                         functions=("get_transfer_index", "get_transfer_index_dynamic", "add_gumbel_noise"),
                         commit="f6b35ec3f1b16e1b3d3357938046559ae2d350fa", paper="Wu et al. arXiv:2505.22618",
@@ -415,12 +385,15 @@ RULES: dict[str, Rule] = {
         Rule("llada", _c.LLADA,
              (Param("steps", "int", 2, "calls", "total model calls (split evenly over blocks)", lo=1), _BLOCK, _TEMP,
               Param("remasking", "str", "low_confidence", "", "rank by candidate probability or at random",
-                    choices=("low_confidence", "random"))),
+                    choices=("low_confidence", "random")),
+              Param("confidence_noise", "bool", False, "", "rank by softmax(log p + T G)[y], the Gumbel-noised "
+                    "logits that drew the candidate (LLaDA issue #42: the paper's runs); no effect at T = 0")),
              "exactly steps", False, True, "ML-GSAI/LLaDA generate.py: generate, get_num_transfer_tokens, "
              "add_gumbel_noise (commit 41760b91240e934e7612b08d45a0642d680c098a)",
              "candidates from p^(1/T), top-k per step by the untempered probability of the candidate, in blocks",
              _llada_pack, sizes=lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"]),
              min_calls=lambda prm: int(prm["steps"]), max_calls=lambda prm, n: int(prm["steps"]), path=_candidate_path,
+             continuous=_llada_continuous,
              frontier=_steps_grid, frontier_fixed={"temperature": 1.0},
              closed_forms=_two_mode(lambda prm, n: llada_sizes(n, prm["steps"], prm["block_length"])[0],
                                    *({"steps": k} for k in (1, 2, 3)), {"steps": None})),

@@ -93,7 +93,7 @@ class Origin:
 class Param:
     """One typed sampler parameter.
 
-    ``kind`` is ``"int"``, ``"float"``, ``"str"``, ``"sizes"`` (a list of positive ints) or
+    ``kind`` is ``"int"``, ``"float"``, ``"str"``, ``"bool"``, ``"sizes"`` (a list of positive ints) or
     ``"edges"`` (a list of pairs of positions ``[[i, j], ...]``; checked against ``n`` when packed);
     ``optional`` parameters accept ``None`` (their default); ``lo``/``hi`` bound numbers
     (``lo_open``: strictly above ``lo``); ``choices`` lists the valid strings.
@@ -125,6 +125,10 @@ class Param:
             if value not in self.choices:
                 raise InputError(f"{where} must be one of {', '.join(self.choices)}; got {value!r}")
             return value
+        if self.kind == "bool":
+            if not isinstance(value, (bool, np.bool_)):
+                raise InputError(f"{where} takes a boolean, true or false; got {value!r}")
+            return bool(value)
         if self.kind == "edges":
             bad = InputError(f"{where} takes a list of pairs of positions like [[0, 1], [1, 2]]; got {value!r}")
             if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
@@ -332,6 +336,12 @@ class Rule:
         ``resolve(params) -> Rule``: the rule a sampler with these parameters runs, when it is
         not this one (``eb`` with ``temperature != 1`` draws its values as candidates from
         ``p^(1/T)/Z``: a candidate rule of its own code); every engine reads the resolved rule.
+    continuous
+        ``continuous(params) -> str | None``: why a step's law has a continuous part under these
+        parameters (``llada`` with ``confidence_noise``: its confidence is a continuous random
+        variable), or ``None``.  The engines that enumerate a step's law (exact evaluation,
+        :meth:`~mdmtheory.samplers.Sampler.transitions`, exact walk metrics) refuse such a
+        sampler with the reason; the engines that draw (walks, estimates) run it.
     """
 
     name: str
@@ -359,6 +369,7 @@ class Rule:
     check: Callable | None = field(repr=False, default=None)
     origin: Origin | None = None
     resolve: Callable | None = field(repr=False, default=None)
+    continuous: Callable | None = field(repr=False, default=None)
 
     def __post_init__(self):
         if self.ranking is not None:

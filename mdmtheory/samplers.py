@@ -399,6 +399,19 @@ class Sampler:
         if missing:
             raise InputError(f"{engine} does not support {self.name} ({CAPABILITIES[missing[0]]}); {advice}")
 
+    def check_enumerable(self, engine: str, advice: str) -> None:
+        """Refuse a sampler whose step law has a continuous part (``Rule.continuous``) in an
+        engine that enumerates step laws.
+
+        Raises
+        ------
+        InputError
+            Naming the engine, the sampler, the reason and ``advice`` (what to use instead).
+        """
+        why = None if self.rule.continuous is None else self.rule.continuous(self.params)
+        if why:
+            raise InputError(f"{engine} enumerates each step's law and cannot run {self.name} with {why}; {advice}")
+
     @property
     def needs_joint(self) -> bool:
         """The rule needs the dense joint (``optimal``) and its policy is not built yet: build it
@@ -425,6 +438,7 @@ class Sampler:
         >>> make_sampler("llada", steps=1).transitions(st)   # argmax candidates, both at once
         [(1.0, (0, 1), (0, 0))]
         """
+        self.check_enumerable("Sampler.transitions", "draw steps with Sampler.draw")
         masked = state.masked
         if masked.size == 0:
             return [(1.0, (), None)]
@@ -549,11 +563,16 @@ class Sampler:
         if self.rule.candidates:
             elig = np.zeros(n, dtype=np.int64)
             e = _r.eligible(code, ip, t, m, pos, elig)
-            Q, W = np.zeros(P.shape[1]), np.zeros(P.shape[1])
+            Q, W, G = np.zeros(P.shape[1]), np.zeros(P.shape[1]), np.zeros(P.shape[1])
+            noisy = _r.noisy_confidence(code, ip, fp)
             for i in elig[:e]:
-                u = 0.5 if point_mass else rng.random()  # a point mass: W is one-hot
+                if noisy:  # LLaDA's Gumbel-noised confidence: one uniform per value
+                    G[:] = rng.random(P.shape[1])
+                    u = 0.0
+                else:
+                    u = 0.5 if point_mass else rng.random()  # a point mass: W is one-hot
                 cand[i], candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], qs[i], Q, W, TOL,
-                                                                10.0**KEY_DECIMALS, u)
+                                                                10.0**KEY_DECIMALS, u, G)
                 _r.candidate_stats(code, ip, Q, qs[i], i, conf, margk, H)
         kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
                                key, chosen, w)

@@ -14,9 +14,13 @@ from typing import Sequence
 
 import numpy as np
 
+from ._kernels import codes as _c
+from ._lazy import lazy_module
 from ._numeric import check_int
 from .curves import validate_curve
 from .errors import InputError, check_memory
+
+_dream_kernel = lazy_module("mdmtheory._kernels.dream")  # start-up time: numba loads on first use
 
 __all__ = [
     "Schedule",
@@ -30,6 +34,8 @@ __all__ = [
     "cosine",
     "loglinear",
     "dream",
+    "dream_counts",
+    "DREAM_COUNT_DTYPES",
     "geometric",
     "tc",
     "dtc",
@@ -329,9 +335,54 @@ def loglinear(n: int, k: int, eps: float = 1e-3) -> Schedule:
     return _from_masked(n, k, -np.expm1(-sigma))
 
 
-def dream(n: int, k: int, eps: float = 1e-3) -> Schedule:
+#: ``count_dtype`` of :func:`dream_counts` and of the ``dream`` rule: the arithmetic of the counts.
+DREAM_COUNT_DTYPES = {"float32": _c.DREAM_FLOAT32, "float64": _c.DREAM_FLOAT64, "float32_unfused": _c.DREAM_FLOAT32_UNFUSED}
+
+
+def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "float32") -> tuple[int, ...]:
+    """Tokens Dream unmasks at each of its ``steps`` calls on ``n`` masked positions (the
+    deterministic ``alg`` values; ``origin`` draws them): ``int(m * (1 - s / t))`` with ``m`` the
+    positions still masked and ``t, s`` consecutive entries of ``torch.linspace(1, eps, steps +
+    1)``, all the rest at the last call (``_sample`` of Dream's ``generation_utils.py``).
+
+    ``count_dtype="float32"`` computes as the published code does: ``timesteps`` a float32
+    tensor (torch's default dtype, with ``torch.linspace``'s own arithmetic: ``start + step * i``
+    for the first half, ``end - step * (steps - i)`` for the second, each a fused multiply-add as
+    torch's AVX2/AVX512 CPU kernels compute it) and ``num_mask_token`` a float32 quotient, every
+    operation rounded to float32; ``"float32_unfused"`` the same with the multiply and the add
+    rounded apart (torch's DEFAULT CPU build); ``"float64"`` the real-number
+    ``linspace``, ``t = 1 + i (eps - 1) / steps``, in float64 (the toolkit's reading before
+    issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
+    first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
+
+    Examples
+    --------
+    >>> dream_counts(1024, 1023)[:2], dream_counts(1024, 1023, count_dtype="float64")[:2]
+    ((1, 0), (0, 1))
+    >>> sum(dream_counts(10, 4))
+    10
+    """
+    n, steps = int(n), int(steps)
+    if n < 0 or steps < 1:
+        raise InputError(f"dream_counts takes n >= 0 and steps >= 1; got n={n}, steps={steps}")
+    if not 0.0 < float(eps) <= 1.0:
+        raise InputError(f"dream_counts: eps must be in (0, 1] (the final timestep); got {eps!r}")
+    if count_dtype not in DREAM_COUNT_DTYPES:
+        raise InputError(f"dream_counts: count_dtype must be one of {', '.join(DREAM_COUNT_DTYPES)}; got {count_dtype!r}")
+    dtype = DREAM_COUNT_DTYPES[count_dtype]
+    out, m = [], n
+    for i in range(steps):
+        k = int(_dream_kernel.dream_count(m, i, steps, float(eps), dtype))
+        out.append(k)
+        m -= k
+    return tuple(out)
+
+
+def dream(n: int, k: int, eps: float = 1e-3, count_dtype: str = "float32") -> Schedule:
     """Dream's rule: ``t = linspace(1, eps, k + 1)``; at step ``i`` with ``m`` positions still
-    masked, unmask ``floor(m (1 - t_{i+1} / t_i))``, and all that remain at the last step.
+    masked, unmask ``floor(m (1 - t_{i+1} / t_i))``, and all that remain at the last step, in
+    the arithmetic of the published code (``count_dtype``: see :func:`dream_counts`, whose
+    counts these are).
 
     A step of size 0 is a model call that unmasks nothing; it adds no error and is dropped,
     so the schedule can have fewer than ``k`` steps.
@@ -350,14 +401,7 @@ def dream(n: int, k: int, eps: float = 1e-3) -> Schedule:
     k = _positive_int(k, "the number of steps k", 1, n)
     _steps(k)
     eps = _positive_float(eps, "eps")
-    t = np.linspace(1.0, eps, k + 1)
-    m, steps = n, []
-    for i in range(k):
-        s = m if i == k - 1 else int(np.floor(m * (1.0 - t[i + 1] / t[i])))
-        if s > 0:
-            steps.append(s)
-            m -= s
-    return Schedule(steps)
+    return Schedule([s for s in dream_counts(n, k, eps, count_dtype) if s > 0])
 
 
 def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:

@@ -580,6 +580,7 @@ def exact_walk_metrics(chain: MarkovChain, sampler, base: float | None = None, m
     """
     _check_chain(chain)
     sampler = _as_sampler(sampler)
+    sampler.check_enumerable("exact walk metrics", "draw walks instead (walk --samples M, walk_divergences)")
     n, q = chain.n, chain.q
     out: dict = {"sampler": sampler.name, "params": dict(sampler.params), "mode": "exact", "unit": unit_name(base)}
     keys = ("kl", "validity", "valid_transition_fraction", "kernel_tv", "kernel_kl", "start_tv", "expected_steps", "max_steps")

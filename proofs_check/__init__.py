@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from mdmtheory.errors import InputError
 
-__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "TOL", "MARGIN", "KINDS", "SOURCES_READ"]
+__all__ = ["Claim", "claim_modules", "claim_names", "resolve", "run_claims", "cases", "TOL", "MARGIN", "KINDS", "SOURCES_READ"]
 
 #: Rounding noise: two exact computations of one quantity must agree, and an exact inequality
 #: must hold, within ``TOL`` (nats, or bits where a claim says so).
@@ -136,9 +136,28 @@ def resolve(names: list[str]) -> list[str]:
     return [printed.get(name, name) for name in names]
 
 
+#: The progress-bar factory of the claims run now (set by :func:`run_claims`; ``None``: no bars).
+BARS: dict = {"progress": None}
+
+
+def cases(items, desc: str):
+    """The sub-cases of a long claim, iterated under a bar of their own (below the claims bar)
+    while :func:`run_claims` runs with bars; plainly otherwise.
+
+    Examples
+    --------
+    >>> list(cases([1, 2], "tables"))
+    [1, 2]
+    """
+    make = BARS["progress"]
+    items = list(items)
+    return items if make is None else make(items, total=len(items), desc=f"  {desc}")
+
+
 def run_claims(names: list[str] | None = None, quick: bool = False, progress=None) -> list[Claim]:
     """Run the named claims (module or printed names; default all); each result carries its
-    wall time.
+    wall time.  ``progress``: a bar factory (:func:`mdmtheory.progress.progress`) for the claims
+    and for the sub-cases of the long ones (:func:`cases`).
 
     Raises
     ------
@@ -147,9 +166,16 @@ def run_claims(names: list[str] | None = None, quick: bool = False, progress=Non
     """
     out = []
     mods = resolve(names) if names else claim_modules()
-    for name in progress(mods, desc="claims") if progress else mods:
+    bar = progress(mods, desc="claims") if progress else mods
+    for name in bar:
+        if progress:
+            bar.set_postfix_str(name)
         t0 = time.perf_counter()
-        claim = importlib.import_module(f"{__name__}.{name}").check(quick=quick)
+        BARS["progress"] = progress
+        try:
+            claim = importlib.import_module(f"{__name__}.{name}").check(quick=quick)
+        finally:
+            BARS["progress"] = None
         claim.seconds = time.perf_counter() - t0
         if not (claim.kind and claim.source_read):  # pragma: no cover - every module sets KIND and SOURCE_READ
             raise AssertionError(f"claim module {name} sets no kind / source_read")

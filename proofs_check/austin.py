@@ -19,6 +19,7 @@ from mdmtheory.curves import validate_curve
 from mdmtheory.schedules import austin
 
 from . import MARGIN, TOL, Claim
+from . import cases as sub_cases
 from ._brute import kl, order_laws
 
 NAME = "austin_two_phase"
@@ -43,7 +44,7 @@ def check(quick: bool = False, curve_fn=information_curve, exact_form=theorem4_f
     worst_form = worst_engine = worst_bound = 0.0
     strict = cases = not_curves = 0
     example = ""
-    for label, joint in tables.items():
+    for label, joint in sub_cases(tables.items(), "tables"):
         n = joint.n
         z = np.asarray(curve_fn(joint), dtype=float)
         try:

@@ -26,7 +26,7 @@ from mdmtheory.divergence import kl_divergence
 from mdmtheory.markov import random_walk
 from mdmtheory.walks import exact_walk_metrics, simulate
 
-from . import MARGIN, TOL, Claim
+from . import MARGIN, TOL, Claim, cases
 from ._brute import kl
 from .chain_rule import walk
 
@@ -80,7 +80,7 @@ def gallery(k: int = 3, n: int = 7, metrics_fn=exact_walk_metrics) -> tuple[dict
     numbers with :func:`random_by_mixture`)``."""
     out: dict[str, list[str]] = {"entropy": [], "random": [], "tie": [], "mixed": []}
     worst = 0.0
-    for spec in GALLERY:
+    for spec in cases(GALLERY, f"gallery graphs, k = {k}"):
         for start in ("stationary", "vertex:0"):
             chain = random_walk(spec, n, start=start)
             if chain.q**n > 2e6:
@@ -134,7 +134,7 @@ def check(quick: bool = False, metrics_fn=exact_walk_metrics) -> Claim:
             exact_winner = {g: c for c, v in scan.items() for g in v}
     agree = True
     if not quick:
-        for spec, start in CASES:
+        for spec, start in cases(CASES, "simulations at n = 64"):
             r = compare(spec, start, 64, 16, samples=2000, seed=1)
             numbers[f"{spec}/{start} n=64 k=16 valid e/r (sim)"] = [r["entropy"]["validity"], r["random"]["validity"]]
             agree &= _winner(r) == exact_winner.get(f"{spec}/{start}")

@@ -32,7 +32,7 @@ import numpy as np
 
 from mdmtheory import SamplerState, evaluate, make_sampler, random_joint
 
-from . import MARGIN, TOL, Claim
+from . import MARGIN, TOL, Claim, cases
 from ._brute import conditional
 from ._families import builtin_families
 
@@ -153,7 +153,7 @@ def check(quick: bool = False, certificate=frechet_certificate, factor=paper_fac
     totals = {"prefixes": 0, "not_mode": 0, "min_p_minus_L": np.inf, "max_rival_minus_U": -np.inf, "rule_sets": 0,
               "rule_not_mode": 0}
     rule = make_sampler("frechet_profile", margin=0.0)
-    for name, joint in tables.items():
+    for name, joint in cases(tables.items(), "tables (Theorem 4.1)"):
         r = theorem_41(joint.table, certificate, rule if joint.table.size <= 256 else None)
         for key in ("prefixes", "not_mode", "rule_sets", "rule_not_mode"):
             totals[key] += r[key]
@@ -173,7 +173,7 @@ def check(quick: bool = False, certificate=frechet_certificate, factor=paper_fac
             profiles += 1
     # greedy runs: the engine's output law against Algorithm 1 run on the table; then the two samplers
     run_gap, runs = 0.0, {}
-    for name, joint in tables.items():
+    for name, joint in cases(tables.items(), "greedy runs"):
         if joint.table.size > 256:
             continue
         for delta in (0.0, 0.25, 0.6):

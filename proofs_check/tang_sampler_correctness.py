@@ -42,7 +42,7 @@ from scipy.special import entr, xlogy
 from mdmtheory import evaluate, make_sampler
 from mdmtheory.hmm_families import block_hmm
 
-from . import MARGIN, TOL, Claim
+from . import MARGIN, TOL, Claim, cases
 
 NAME = "tang_sampler_correctness"
 KIND = "corrected"
@@ -80,7 +80,7 @@ def check(quick: bool = False, evaluate_fn=evaluate, nll_fn=sample_nll) -> Claim
         h_mu = float(entr(mu).sum())
         settings = []  # (sampler, k, kl, nll)
         curves: dict = {"llada": [], "llada_random": [], "random_mixture": [], "random_expected": []}
-        for k in range(1, n + 1):
+        for k in cases(range(1, n + 1), f"{label}: steps"):
             runs = (("llada", make_sampler("llada", steps=k, temperature=1.0, remasking="low_confidence")),
                     ("llada_random", make_sampler("llada", steps=k, temperature=1.0, remasking="random")),
                     ("random", make_sampler("random", steps=k)))

@@ -26,7 +26,7 @@ import numpy as np
 
 from mdmtheory import min_steps, optimal_schedule
 
-from . import TOL, Claim
+from . import TOL, Claim, cases
 from ._brute import optimal_expected_kl
 
 NAME = "theorem30_log_n_lower_bound"
@@ -77,7 +77,7 @@ def check(quick: bool = False, curve_fn=staircase_curve) -> Claim:
     worst_area = worst_dp = 0.0
     for eps in epss:
         ratios, tc_over_bound, needed = [], [], []
-        for n in sizes:
+        for n in cases(sizes, f"sizes, eps = {eps}"):
             z = np.asarray(curve_fn(n, eps), dtype=float)
             k = max(1, int(C * math.log(n) / eps))
             opt = optimal_schedule(z, k).expected_kl

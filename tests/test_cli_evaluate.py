@@ -107,7 +107,8 @@ def test_evaluate_published_samplers_json(copy_file, capsys):
     code, out, _ = run(["evaluate", copy_file, "--sampler", "llada", "--param", "steps=4", "block_length=2", "temperature=1",
                         "--json"], capsys)
     d = json.loads(out)
-    assert d["params"] == {"steps": 4, "block_length": 2, "temperature": 1.0, "remasking": "low_confidence"}
+    assert d["params"] == {"steps": 4, "block_length": 2, "temperature": 1.0, "remasking": "low_confidence",
+                           "confidence_noise": False}
     assert d["max_steps"] == 4 and d["expected_steps"] == 4.0
 
 

@@ -138,3 +138,19 @@ def test_bad_inputs():
         dream_counts(4, 2, eps=0.0)
     with pytest.raises(InputError, match="steps"):
         dream_counts(4, 0)
+
+
+def test_schedule_family_uses_the_published_arithmetic():
+    """The ``dream`` schedule family is the rule's counts with the zero-size calls dropped: the
+    issue's example, ``eps = 1e-3, n = 1024, steps = 1023``, unmasks 1 token at the first call in
+    float32 (``1 - s/t = 2^-10`` exactly) and none in float64."""
+    from mdmtheory.schedules import schedule_family
+
+    from mdmtheory.samplers import dream_counts
+
+    assert schedule_family("dream", 1024, k=1023).steps == tuple(s for s in dream_counts(1024, 1023) if s)
+    assert dream_counts(1024, 1023)[0] == 1 and dream_counts(1024, 1023, count_dtype="float64")[0] == 0
+    # a setting where the nonzero sizes themselves differ (found by a scan of (eps, n, steps))
+    s32 = schedule_family("dream", 191, k=171, eps=0.05)
+    s64 = schedule_family("dream", 191, k=171, eps=0.05, count_dtype="float64")
+    assert s64.steps != s32.steps and sum(s32.steps) == sum(s64.steps) == 191

@@ -213,7 +213,7 @@ def fixed_order_tc(step, mu, hrow, Hmu, D, L):
 # those of rules.py (codes, parameters, tolerance and key scale passed as arguments).
 from .rules import (  # noqa: E402
     DEPENDENCE, candidate_stats, draw_candidate, draw_value, pairwise_dependent, draws_candidates, eligible,
-    needs_entropy, ranks_by_stats, row_entropy, sample_spec, select, top_two,
+    needs_entropy, noisy_confidence, ranks_by_stats, row_entropy, sample_spec, select, top_two,
 )
 
 
@@ -510,6 +510,8 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
     marg = np.empty((n, q))
     Q = np.empty(q)
     Wr = np.empty(q)
+    G = np.zeros(q)
+    noisy = noisy_confidence(code, ip, fp)
     conf = np.zeros(n)
     margk = np.zeros(n)
     H = np.zeros(n)
@@ -591,7 +593,11 @@ def simulate_walks(Pw, D, L, mu, n, code, ip, fp, sizes, tol, keyscale, walks, s
                         mg[i, 0] = gapL[g]
                         mg[i, 1] = gapR[g]
                     if draws:
-                        x, _, sc = draw_candidate(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale, np.random.random())
+                        if noisy:  # LLaDA's Gumbel-noised confidence: one uniform per value
+                            for v in range(q):
+                                G[v] = np.random.random()
+                        x, _, sc = draw_candidate(code, ip, fp, marg[i], q, Q, Wr, tol, keyscale,
+                                                  0.0 if noisy else np.random.random(), G)
                         candidate_stats(code, ip, Q, q, i, conf, margk, H)
                         cand[i] = x
                         score[i] = sc

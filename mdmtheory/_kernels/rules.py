@@ -421,12 +421,42 @@ def draw_value(row, qi, u):
     return x
 
 
+@njit(cache=True)
+def noisy_confidence(code, ip, fp):
+    """Whether the rule's confidence is continuous: ``llada`` with ``confidence_noise`` at
+    ``T > 0`` (the Gumbel-noised logits of LLaDA's paper runs).  Its candidate is then drawn
+    from ``qmax`` uniforms ``g`` (:func:`draw_candidate`), not from one, and the engines that
+    enumerate refuse it."""
+    return code == LLADA and ip[3] == 1 and fp[0] > 0.0
+
+
 @njit(cache=True, inline="always")  # a per-step call with many arguments: inlined into the engines
-def draw_candidate(code, ip, fp, row, qi, Q, W, tol, keyscale, u):
+def draw_candidate(code, ip, fp, row, qi, Q, W, tol, keyscale, u, g):
     """One position's candidate, drawn with the uniform ``u``: its law (:func:`candidate_law`),
     the value (:func:`draw_value`) and its score (:func:`candidate_score`); returns
-    ``(y, W[y], score)``.  The exact engines enumerate the same law instead."""
+    ``(y, W[y], score)``.  The exact engines enumerate the same law instead.
+
+    With :func:`noisy_confidence`, ``g[:qi]`` are the uniforms ``U_v`` of LLaDA's
+    ``add_gumbel_noise``: the noised logits are ``a_v = log p_v + T G_v`` with the Gumbels
+    ``G_v = -log(-log U_v)``, the candidate is ``y = argmax a`` (its law is ``W = p^(1/T) / Z``,
+    the Gumbel-max identity) and the score is ``softmax(a)[y] = 1 / sum_v exp(a_v - a_y)``."""
     candidate_law(code, ip, fp, row, qi, Q, W, tol, keyscale)
+    if noisy_confidence(code, ip, fp):
+        T = fp[0]
+        y = -1
+        best = -np.inf
+        for v in range(qi):
+            if row[v] > 0.0:
+                uv = g[v] if g[v] > 0.0 else 1e-300  # guard log(0): a uniform of exactly 0
+                g[v] = np.log(row[v]) - T * np.log(-np.log(uv))
+                if y < 0 or g[v] > best:
+                    best = g[v]
+                    y = v
+        s = 0.0
+        for v in range(qi):
+            if row[v] > 0.0:
+                s += np.exp(g[v] - best)
+        return y, W[y], 1.0 / s
     y = draw_value(W, qi, u)
     return y, W[y], candidate_score(code, ip, Q, qi, y)
 

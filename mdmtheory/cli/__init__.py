@@ -21,6 +21,7 @@ from typing import Any, Sequence
 from .. import __version__
 from ..errors import InputError
 from ..files import to_jsonable
+from ..progress import compile_note
 from ..samplers import RULES, SAMPLER_NAMES
 
 __all__ = ["main", "to_jsonable", "emit", "add_common", "add_params", "parse_params", "parse_sampler_params", "base_arg",
@@ -157,7 +158,8 @@ def parse_params(items: Sequence[str]) -> dict:
 
 def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
     """``--param KEY=VALUE`` strings to the typed parameters of sampler ``name`` (the registry's
-    types: ``int``, ``float``, ``str``, ``sizes`` as ``2,1,1``; ``none`` for an optional one).
+    types: ``int``, ``float``, ``str``, ``bool`` as ``true``/``false``, ``sizes`` as ``2,1,1``;
+    ``none`` for an optional one).
 
     Raises
     ------
@@ -194,6 +196,10 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
                 out[key] = int(f)
             elif p.kind == "float":
                 out[key] = float(val)
+            elif p.kind == "bool":
+                if val.lower() not in ("true", "false"):
+                    raise ValueError
+                out[key] = val.lower() == "true"
             elif p.kind == "sizes":
                 out[key] = [int(v) for v in val.replace(" ", "").split(",") if v]
             elif p.kind == "edges":  # 0-1,1-2
@@ -204,7 +210,8 @@ def parse_sampler_params(name: str, items: Sequence[str]) -> dict:
             else:
                 out[key] = val
         except ValueError:
-            want = {"int": "an integer", "float": "a number", "sizes": "comma-separated integers like 2,1,1",
+            want = {"int": "an integer", "float": "a number", "bool": "true or false",
+                    "sizes": "comma-separated integers like 2,1,1",
                     "edges": "comma-separated pairs of positions like 0-1,1-2"}[p.kind]
             raise InputError(f"{name} parameter {key} takes {want}; got {val!r}") from None
     return out
@@ -293,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if not _stdout_usable():
             return _error("standard output is closed; redirect it to a file or /dev/null instead of closing it")
+        compile_note()  # on a terminal: one line when numba first compiles (a cold kernel cache)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a write error (disk full, closed reader) surfaces here, not at exit
         return code

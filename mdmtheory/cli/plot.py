@@ -1,5 +1,6 @@
-"""``mdmtheory plot TABLE --x COLUMN --y COLUMN [--by COLUMN] [--facet COLUMN] [--out FILE]``: a
-line plot from any sweep table (one line per ``--by`` value, one panel per ``--facet`` value)."""
+"""``mdmtheory plot TABLE --x COLUMN --y COLUMN [--by COLUMN[,COLUMN...]] [--facet COLUMN] [--out FILE]``: a
+line plot from any sweep table (one series per combination of the ``--by`` values, one panel per
+``--facet`` value; the style rules of :mod:`mdmtheory.plot`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ def register(sub) -> None:
     p.add_argument("table", metavar="TABLE", help="a table written by mdmtheory sweep (.csv or .parquet)")
     p.add_argument("--x", required=True, help="column on the x axis (calls = expected_steps)")
     p.add_argument("--y", required=True, help="column on the y axis, e.g. kl; its _low/_high columns become error bars")
-    p.add_argument("--by", default="sampler", help="one line per value of this column (default sampler)")
+    p.add_argument("--by", default="sampler",
+                   help="one series per value of these columns, comma-separated (default sampler; e.g. sampler,temperature: "
+                        "a sampler parameter's bare name means its sampler.NAME column)")
     p.add_argument("--facet", default="model", help="one panel per value of this column (default model)")
     p.add_argument("--logy", action="store_true", help="logarithmic y axis")
     p.add_argument("--out", help="image file (.png, .pdf, .svg; default TABLE name with .png)")
