@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .tolerances import NONNEG_TOL, SUM_TOL  # noqa: F401 - re-exported
+from .tolerances import NONNEG_TOL, SUM_TOL, nonneg_tolerance  # noqa: F401 - re-exported
 from .errors import InputError
 
 __all__ = ["NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
@@ -39,7 +39,7 @@ def sum_tolerance(dtype, size: int) -> float:
     return max(SUM_TOL, 8.0 * eps * max(1, int(np.ceil(np.log2(size + 1)))))
 
 
-def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL):
+def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL, terms: int = 1):
     """``x`` with rounding noise below zero set to 0; refuse a real negative value.
 
     Parameters
@@ -53,17 +53,21 @@ def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL):
         allowed noise is ``tol * max(1, scale)``.
     tol : float, default :data:`NONNEG_TOL`
         Relative rounding tolerance.
+    terms : int, default 1
+        How many numbers the sums behind ``x`` added (the entries of a table): the tolerance
+        grows to ``terms * eps`` relative when that is larger
+        (:func:`mdmtheory.tolerances.nonneg_tolerance`, the one rule).
 
     Returns
     -------
     float or numpy.ndarray
-        ``x`` with entries in ``[-tol * max(1, scale), 0]`` replaced by ``+0.0`` (NaN is
-        refused, ``inf`` kept).
+        ``x`` with entries in ``[-nonneg_tolerance(scale, terms, tol), 0]`` replaced by ``+0.0``
+        (NaN is refused, ``inf`` kept).
 
     Raises
     ------
     InputError
-        If some entry is NaN or below ``-tol * max(1, scale)``: the inputs were not what the
+        If some entry is NaN or below ``-nonneg_tolerance(scale, terms, tol)``: the inputs were not what the
         formula assumes (e.g. not probability tables) or are too ill-conditioned.
 
     Examples
@@ -75,7 +79,7 @@ def clamp_nonneg(x, what: str, scale: float = 1.0, tol: float = NONNEG_TOL):
     ...
     mdmtheory.errors.InputError: a KL divergence came out as -0.1 < 0, beyond the rounding tolerance 1e-12; its inputs are not valid distributions or are too ill-conditioned
     """
-    limit = tol * max(1.0, float(scale)) if math.isfinite(float(scale)) else math.inf
+    limit = nonneg_tolerance(float(scale), int(terms), tol)
     arr = np.asarray(x, dtype=np.float64)
     if np.any(np.isnan(arr)):
         raise InputError(f"{what} came out as NaN; its inputs are not valid distributions")

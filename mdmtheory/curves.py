@@ -21,7 +21,7 @@ import numpy as np
 
 from ._numeric import check_real
 from .errors import InputError, check_memory
-from .files import check_input_file
+from .files import check_input_file, load_npy
 from .information import information_curve
 from .joint import Joint
 
@@ -184,17 +184,13 @@ def load_curve(path: str | os.PathLike, tol: float = 1e-9, max_memory: float | N
         raise InputError(f"{p}: a curve file is .npy, .json or .csv; got {ext or 'no extension'!r}")
     check_input_file(p, "a curve file (.npy, .json or .csv)")
     if ext == ".npy":
-        try:
-            data = np.load(p, mmap_mode="r", allow_pickle=False)
-        except (ValueError, OSError, EOFError) as exc:
-            raise InputError(f"{p}: not a readable numeric .npy array ({exc})") from None
-        if not isinstance(data, np.ndarray) or data.dtype.kind not in _NUMERIC_KINDS:
-            kind = getattr(getattr(data, "dtype", None), "name", type(data).__name__)
-            raise InputError(f"{p}: a curve file holds integers or floats; got {kind} values")
+        data = load_npy(p, "a curve file (a 1-D array Z_1..Z_n)", max_memory, copies=3.0)
         if data.ndim != 1:
             raise InputError(f"{p}: a curve file holds a 1-D array Z_1..Z_n; got shape {data.shape}")
-        check_memory(8.0 * data.size * 3, f"reading the curve file {str(p)!r}", max_memory)
-        data = np.array(data, dtype=np.float64)
+        if data.dtype.kind not in _NUMERIC_KINDS:
+            raise InputError(f"{p}: a curve file holds integers or floats; got {data.dtype} values")
+        with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+            data = np.array(data, dtype=np.float64)
     elif ext == ".json":
         text = _read_text(p, max_memory)
         try:

@@ -391,7 +391,7 @@ def kl_divergence(p, q, base: float | None = None) -> float:
     if np.isinf(total):
         return total * scale
     # rel_entr terms are >= p - q; their sum can round a hair below 0 when p == q
-    return clamp_nonneg(total, "a KL divergence", scale=float(np.sum(np.abs(terms)))) * scale
+    return clamp_nonneg(total, "a KL divergence", scale=float(np.sum(np.abs(terms))), terms=terms.size) * scale
 
 
 def total_variation(p, q) -> float:
@@ -460,7 +460,7 @@ def fixed_order_kl(joint: Joint, sets: Sequence[Sequence[int]], base: float | No
         total += singles - (ent(T | Sm) - hT)
         size += abs(singles) + hT
         T |= Sm
-    return clamp_nonneg(total, "a fixed-order KL", scale=size) * scale
+    return clamp_nonneg(total, "a fixed-order KL", scale=size, terms=joint.table.size) * scale
 
 
 def mixture_kl(joint: Joint, schedule, base: float | None = None, max_memory: float | None = None) -> float:

@@ -419,7 +419,7 @@ def evaluate(
                              "mdmtheory.estimate_sampler)")
     if model is not None:
         model = _check_model(joint, sampler, model)
-        sampler.kernel_args(joint.n)
+        sampler.kernel_args(joint.n, max_memory)
         qmax = max(joint.q)
         extra = 1.5 + 2.0 * joint.n * qmax
         return _run(joint, _Tables(joint, max_memory, extra=extra, what="evaluation with a model"), sampler, base,
@@ -429,7 +429,7 @@ def evaluate(
         tab = _dp_tables(joint, kb, max_memory)
         policy, values, _ = _optimal_tables(tab, kb)
         return _run(joint, tab, sampler, base, policy, kb, float(values[kb]))
-    sampler.kernel_args(joint.n)  # validates the parameters against n before allocating
+    sampler.kernel_args(joint.n, max_memory)  # validates the parameters against n before allocating
     # 2.5 arrays beyond the tables, plus the layers of the punt ring past two
     return _run(joint, _Tables(joint, max_memory, extra=1.5 + sampler.step_calls(joint.n)), sampler, base)
 
@@ -605,13 +605,13 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
     nu = nu / nu.sum()
     mu = joint.table
     scale = unit_scale(base)
-    kl = clamp_nonneg(float(np.sum(rel_entr(mu, nu))), "KL(mu || nu)")
+    kl = clamp_nonneg(float(np.sum(rel_entr(mu, nu))), "KL(mu || nu)", terms=mu.size)
     out = Evaluation(
         sampler=sampler.name,
         params=dict(sampler.params),
         unit=unit_name(base),
         kl=kl * scale,
-        reverse_kl=clamp_nonneg(float(np.sum(rel_entr(nu, mu))), "KL(nu || mu)") * scale,
+        reverse_kl=clamp_nonneg(float(np.sum(rel_entr(nu, mu))), "KL(nu || mu)", terms=mu.size) * scale,
         tv=0.5 * float(np.abs(mu - nu).sum()),
         expected_steps=float(np.dot(np.arange(steps_prob.size), steps_prob) / steps_prob.sum()),
         max_steps=int(np.flatnonzero(steps_prob > 0).max()),
@@ -626,15 +626,15 @@ def _propagate(joint, tab, sampler, base, policy, kb, dp_kl, use_model, mrows, h
                 raise RuntimeError(f"decoupling violated: KL = {kl!r} but the marginal error is infinite")
             out.marginal_error = float("inf")
         else:
-            out.marginal_error = clamp_nonneg(me, "the marginal error") * scale
+            out.marginal_error = clamp_nonneg(me, "the marginal error", terms=mu.size) * scale
     if sampler.deterministic and not (use_model and out.marginal_error == float("inf")):
         total = float(dep.sum()) + float(merr.sum())
         gap = abs(kl - total)
         if gap > CHAIN_RULE_RTOL * max(1.0, kl):
             raise RuntimeError(f"chain rule violated: KL = {kl!r} but sum of dependence (and marginal) errors = {total!r}")
         last = out.max_steps
-        out.dependence_error = clamp_nonneg(float(dep.sum()), "the dependence error") * scale
-        out.dependence_error_per_step = [float(v) * scale for v in clamp_nonneg(dep[:last], "a step's dependence error")]
+        out.dependence_error = clamp_nonneg(float(dep.sum()), "the dependence error", terms=mu.size) * scale
+        out.dependence_error_per_step = [float(v) * scale for v in clamp_nonneg(dep[:last], "a step's dependence error", terms=mu.size)]
         out.dependence_error_max = float(worst) * scale
         out.chain_rule_gap = gap * scale
         out.expected_steps_mu = float(calls_mu)

@@ -22,9 +22,9 @@ from typing import IO, Any, Callable
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, check_memory
 
-__all__ = ["check_input_file", "atomic_write", "check_output_dir", "check_output_file", "to_jsonable"]
+__all__ = ["check_input_file", "read_npy_header", "npz_headers", "load_npy", "atomic_write", "open_append", "check_output_dir", "check_output_file", "to_jsonable"]
 
 
 def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "") -> str:
@@ -70,6 +70,100 @@ def check_input_file(path: str | os.PathLike, what: str = "a file", fix: str = "
                 else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file")
         raise InputError(f"{p!r} is {kind}, not a regular file; give the path of {what}")
     return p
+
+
+def read_npy_header(fh: IO[bytes], name: str) -> tuple[tuple[int, ...], np.dtype]:
+    """``(shape, dtype)`` from the header of the ``.npy`` stream ``fh`` (positioned at its start),
+    without reading the array: what a file declares is checked before anything is loaded.
+
+    Raises
+    ------
+    InputError
+        Naming ``name``: not an ``.npy`` stream (bad magic string, bad or truncated header).
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.BytesIO(); np.save(buf, np.zeros((2, 3))); _ = buf.seek(0)
+    >>> read_npy_header(buf, "x.npy")
+    ((2, 3), dtype('float64'))
+    """
+    try:
+        version = np.lib.format.read_magic(fh)
+        read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read(fh)
+    except Exception as exc:  # a bad magic string, a bad header, a truncated file: numpy raises several types
+        raise InputError(f"{name} is not a readable .npy array ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+    return tuple(int(d) for d in shape), np.dtype(dtype)
+
+
+def npz_headers(path: str, holds: str) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """``{name: (shape, dtype)}`` of every member of the ``.npz`` archive ``path``, read from the
+    members' ``.npy`` headers only (no array is loaded or decompressed beyond its header), so the
+    caller checks names, dtypes and sizes before loading anything.
+
+    Raises
+    ------
+    InputError
+        Not a readable zip archive, or a member that is not an ``.npy`` array (named; ``holds``
+        says what the archive should hold).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.npz"); np.savez(p, x=np.zeros((2, 3)))
+    >>> npz_headers(p, "x.npy")
+    {'x': ((2, 3), dtype('float64'))}
+    """
+    # start-up time: zipfile is needed only to read an archive
+    import zipfile
+
+    out: dict[str, tuple[tuple[int, ...], np.dtype]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                name = info.filename
+                if not name.endswith(".npy"):
+                    raise InputError(f"the member {name!r} of {path!r} is not an .npy array; {holds}")
+                with zf.open(info) as fh:
+                    out[name[: -len(".npy")]] = read_npy_header(fh, f"the member {name!r} of {path!r}")
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile errors of every kind
+        raise InputError(f"{path!r} is not a readable .npz file ({type(exc).__name__}: {exc}); {holds}") from None
+    return out
+
+
+def load_npy(path: str | os.PathLike, what: str, max_memory: float | None = None, copies: float = 2.0) -> np.ndarray:
+    """The real array of the ``.npy`` file ``path`` (its own dtype: the caller judges sums at its
+    precision), its header checked first: a non-numeric dtype (object, complex, strings) is
+    refused unread, and ``copies x 8`` bytes an entry (the array as float64 and the caller's
+    working copies) against ``max_memory`` (:func:`mdmtheory.errors.check_memory`) before the
+    data is read.
+
+    Raises
+    ------
+    InputError
+        Not a regular file, not an ``.npy`` array, not numeric, or over ``max_memory``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "a.npy"); np.save(p, np.arange(3, dtype=np.int32))
+    >>> load_npy(p, "an array").tolist()
+    [0, 1, 2]
+    """
+    p = check_input_file(path, what, " (numpy.save)")
+    with open(p, "rb") as fh:
+        shape, dtype = read_npy_header(fh, repr(p))
+    if dtype.kind not in "biuf":
+        raise InputError(f"{p!r} holds {dtype} values, not numeric integers or floats; give {what} (numpy.save of a real array)")
+    check_memory(8.0 * copies * float(np.prod([float(d) for d in shape])), f"loading {p!r} (shape {shape})", max_memory)
+    try:
+        raw = np.load(p, allow_pickle=False)
+    except Exception as exc:  # a truncated data section and the like
+        raise InputError(f"{p!r} is not a readable .npy file ({type(exc).__name__}: {exc}); save it with numpy.save") from None
+    return raw
 
 
 def check_output_dir(path: str | os.PathLike) -> Path:
@@ -171,6 +265,39 @@ def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) 
             pass
         raise
     return target
+
+
+def open_append(path: str | os.PathLike) -> IO[str]:
+    """Open a UTF-8 text file for appending (created if missing) without following a symbolic
+    link: the one writer that cannot be atomic, an append-only journal whose every line is a
+    complete record (``O_NOFOLLOW``: a link planted at the path, even after a check, is refused).
+
+    Raises
+    ------
+    InputError
+        If the path is a symbolic link or not a regular file, or cannot be opened for writing.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "j.txt")
+    >>> with open_append(p) as fh:
+    ...     _ = fh.write("row\\n")
+    >>> open(p).read()
+    'row\\n'
+    """
+    target = check_output_file(path)
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags, 0o666)
+    except OSError as exc:
+        if target.is_symlink():
+            raise InputError(f"refusing to write through the symbolic link {str(target)!r}; remove it or choose another path") from None
+        raise InputError(f"cannot write {str(target)!r}: {exc.strerror}; choose a writable path") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"cannot write {str(target)!r}: it is not a regular file; choose another path")
+    return os.fdopen(fd, "a", encoding="utf-8")
 
 
 def to_jsonable(obj: Any) -> Any:

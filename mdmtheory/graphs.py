@@ -55,6 +55,8 @@ def _star(n: int) -> nx.Graph:
 def _regular(d: int, n: int, seed: int = 0) -> nx.Graph:
     if d < 1 or d >= n or (d * n) % 2:
         raise InputError(f"regular:D,N needs 1 <= D < N and D*N even; got D={d}, N={n}")
+    if seed < 0:
+        raise InputError(f"regular:D,N,seed=S needs a seed S >= 0; got seed={seed}")
     return nx.random_regular_graph(d, n, seed=seed)
 
 
@@ -323,15 +325,22 @@ def make_graph(graph) -> nx.Graph:
         G = graph
     else:
         try:
-            A = np.asarray(graph, dtype=float)
+            A = np.asarray(graph)
         except (TypeError, ValueError):
+            A = None
+        if A is None or A.dtype.kind not in "biuf":  # complex, object, strings: refused, never cast
             raise InputError(
-                f"a graph is a spec string (e.g. 'cycle:8'), a networkx graph or a square adjacency matrix; got {graph!r}"
-            ) from None
+                f"a graph is a spec string (e.g. 'cycle:8'), a networkx graph or a square real adjacency matrix; got {graph!r:.80}"
+            )
+        with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+            A = A.astype(np.float64)
         if A.ndim != 2 or A.shape[0] != A.shape[1] or A.size == 0:
             raise InputError(f"an adjacency matrix must be square and non-empty; got shape {A.shape}")
         if not np.all(np.isfinite(A)) or np.any(A < 0):
             raise InputError("an adjacency matrix must have finite, non-negative entries (edge weights)")
+        with np.errstate(over="ignore"):
+            if not np.all(np.isfinite(A.sum(axis=1))):
+                raise InputError("the edge weights are too large: a vertex's weights sum past the float64 range; scale them down")
         if not np.allclose(A, A.T):
             raise InputError("the adjacency matrix is not symmetric; for a directed chain give its row-stochastic P instead")
         G = nx.Graph()
@@ -427,8 +436,9 @@ def check_stochastic(P) -> np.ndarray:
     >>> check_stochastic([[0.5, 0.5], [1.0, 0.0]]).shape
     (2, 2)
     """
-    raw = _numeric_array(P, f"P must be a numeric square matrix (row-stochastic); got {P!r}")
-    P = raw.astype(np.float64)
+    raw = _numeric_array(P, f"P must be a numeric square matrix (row-stochastic); got {P!r:.80}")
+    with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+        P = raw.astype(np.float64)
     if P.ndim != 2 or P.shape[0] != P.shape[1] or P.size == 0:
         raise InputError(f"P must be a non-empty square matrix; got shape {P.shape}")
     if not np.all(np.isfinite(P)):

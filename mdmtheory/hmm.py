@@ -36,11 +36,11 @@ from typing import Sequence
 import numpy as np
 
 from ._lazy import lazy_function
-from ._numeric import as_rng, check_int, is_int
+from ._numeric import as_rng, check_int, is_int, sum_tolerance
 from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import set_total_correlation
-from .files import check_input_file
-from .graphs import STOCHASTIC_TOL, stationary_distribution
+from .files import atomic_write, check_input_file, npz_headers
+from .graphs import stationary_distribution
 from .information import information_curve, unit_scale
 from .joint import Joint
 
@@ -58,12 +58,15 @@ __all__ = ["HMM", "HMMBatchCursor", "load_hmm", "check_probabilities"]
 
 def check_probabilities(M, name: str, ndim: int) -> np.ndarray:
     """Validate a row-stochastic array (rows along the last axis); renormalise rows only within
-    :data:`mdmtheory.graphs.STOCHASTIC_TOL`, refuse above it (the HMM's and the families' check).
+    the tolerance of the input's own precision (:func:`mdmtheory._numeric.sum_tolerance`:
+    :data:`mdmtheory.graphs.STOCHASTIC_TOL` for float64, a few ulps for float32 and float16),
+    refuse above it (the HMM's and the families' check).  The result is float64.
 
     Raises
     ------
     InputError
-        Not an ``ndim``-d array of finite non-negative numbers, or a row not summing to 1.
+        Not an ``ndim``-d array of finite non-negative real numbers (complex, object and string
+        arrays refused, never cast), or a row not summing to 1.
 
     Examples
     --------
@@ -71,31 +74,42 @@ def check_probabilities(M, name: str, ndim: int) -> np.ndarray:
     [[0.5, 0.5], [1.0, 0.0]]
     """
     try:
-        M = np.array(M, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InputError(f"the {name} must be an array of probabilities") from None
+        raw = np.asarray(M)
+    except (TypeError, ValueError, OverflowError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "biuf":
+        got = "a ragged or non-numeric array" if raw is None or raw.dtype.kind in "OUSV" else f"dtype {raw.dtype}"
+        raise InputError(f"the {name} must be an array of real probabilities; got {got}")
+    with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+        M = np.array(raw, dtype=np.float64)
     if M.ndim != ndim or M.size == 0:
         raise InputError(f"the {name} must be a non-empty {ndim}-d array; got shape {M.shape}")
     if not np.all(np.isfinite(M)):
-        raise InputError(f"the {name} has NaN or infinite entries; it must hold probabilities")
+        raise InputError(f"the {name} has NaN or infinite entries (as float64); it must hold probabilities")
     if np.any(M < 0):
         raise InputError(f"the {name} has negative entries (smallest {M.min():.3g}); probabilities must be >= 0")
     sums = M.sum(axis=-1)
     dev = np.abs(sums - 1.0)
-    if dev.max() > STOCHASTIC_TOL:
+    tol = sum_tolerance(raw.dtype, M.shape[-1])
+    if dev.max() > tol:
         where = np.unravel_index(int(np.argmax(dev)), dev.shape)
         row = "" if not where else f" row {where[0] if len(where) == 1 else where}"
         raise InputError(
             f"the {name} is not stochastic:{row} sums to {float(sums[where])!r}, not 1 "
-            f"(tolerance {STOCHASTIC_TOL}); divide by the sum"
+            f"(tolerance {tol:.3g} for {raw.dtype}); divide by the sum"
         )
     return M / sums[..., None]
+
+
+#: The longest HMM: a length whose value vector alone (8 n bytes) is beyond any memory; refused at
+#: construction, before any work.
+MAX_LENGTH = 2**48
 
 
 def _check_n(n) -> int:
     if n is None:
         raise InputError("give the sequence length n (HMM(..., n=...))")
-    return check_int(n, "the length n", 1)
+    return check_int(n, "the length n", 1, MAX_LENGTH)
 
 
 class HMM:
@@ -121,8 +135,9 @@ class HMM:
     ------
     InputError
         Bad shapes, NaN, negative entries, rows not summing to 1 beyond
-        :data:`mdmtheory.graphs.STOCHASTIC_TOL` (``1e-9``; rows within it are renormalised),
-        a bad start, ``n < 1``.
+        :data:`mdmtheory.graphs.STOCHASTIC_TOL` (``1e-9`` for float64, a few ulps for float32;
+        rows within it are renormalised, in float64), complex or object arrays, a bad start,
+        ``n`` not an integer between 1 and :data:`MAX_LENGTH` (``2**48``).
 
     Notes
     -----
@@ -215,11 +230,15 @@ class HMM:
         """Save as ``.npz`` with arrays ``transition``, ``emission``, ``start`` (``n`` is not
         stored: the length is chosen when loading, see :func:`load_hmm`).
 
+        The file is written through :func:`mdmtheory.files.atomic_write` (complete or not at
+        all; a symbolic link planted at the target is refused, never followed); ``.npz`` is
+        appended to a name without it, as :func:`numpy.savez` does.
+
         Raises
         ------
         InputError
-            Never for a valid path (an unwritable one raises the ``OSError`` of
-            :func:`numpy.savez`).
+            A target that is a symbolic link, a directory or another non-regular file, or a
+            folder that is not writable.
 
         Examples
         --------
@@ -230,7 +249,11 @@ class HMM:
         >>> sorted(np.load(path).files)
         ['emission', 'start', 'transition']
         """
-        np.savez(path, transition=self.transition, emission=self.emission, start=self.start)
+        target = os.fspath(path)
+        if not target.endswith(".npz"):
+            target += ".npz"
+        arrays = {"transition": self.transition, "emission": self.emission, "start": self.start}
+        atomic_write(target, lambda fh: np.savez(fh, **arrays))
 
     # ------------------------------------------------------------ values
     def _values(self, values, revealed_mask=None) -> np.ndarray:
@@ -723,15 +746,22 @@ class HMMBatchCursor:
         return view
 
 
-def load_hmm(path: str | os.PathLike, n: int) -> HMM:
+def load_hmm(path: str | os.PathLike, n: int, max_memory: float | None = None) -> HMM:
     """Load an :class:`HMM` saved by :meth:`HMM.save` (``.npz`` with ``transition``,
     ``emission``, ``start``), at length ``n``.
+
+    The members' ``.npy`` headers are read first (no array loaded): their names, dtypes and
+    shapes are checked, and the memory the model needs (``3 x 8 (h^2 + h q + h)`` bytes: the
+    arrays as float64 and their validated copies, then the ``n h`` messages of one
+    forward-backward pass) against ``max_memory`` (:func:`mdmtheory.errors.check_memory`), before
+    anything is decompressed: a small compressed file declaring a huge model is refused at once.
 
     Raises
     ------
     InputError
-        Missing or unreadable file, missing or extra arrays, object arrays, or arrays that
-        are not a valid HMM.
+        Missing or unreadable file, a member that is not an ``.npy`` array, missing or extra
+        arrays, non-numeric (object, complex, string) arrays, shapes that do not fit together,
+        a model over ``max_memory``, or arrays that are not a valid HMM.
 
     Examples
     --------
@@ -743,22 +773,24 @@ def load_hmm(path: str | os.PathLike, n: int) -> HMM:
     HMM(h=4, q=4, n=8)
     """
     path = check_input_file(path, "a .npz file with arrays transition, emission, start", " (HMM.save)")
+    n = _check_n(n)
+    headers = npz_headers(path, "an HMM file holds only transition.npy, emission.npy and start.npy (HMM.save)")
+    need = {"transition", "emission", "start"}
+    if set(headers) != need:
+        raise InputError(f"{path!r} holds arrays {sorted(headers)}; an HMM file holds exactly {sorted(need)}")
+    for k, (shape, dtype) in headers.items():
+        if dtype.kind not in "biuf":
+            raise InputError(f"array {k!r} in {path!r} is not numeric (dtype {dtype}); it must hold real probabilities")
+    (tshape, _), (eshape, _), (sshape, _) = (headers[k] for k in ("transition", "emission", "start"))
+    if len(tshape) != 2 or tshape[0] != tshape[1] or len(eshape) != 2 or eshape[0] != tshape[0] or sshape != tshape[:1]:
+        raise InputError(f"{path!r} holds arrays of shapes transition {tshape}, emission {eshape}, start {sshape}; "
+                         "an HMM needs (h, h), (h, q) and (h,)")
+    h, q = tshape[0], eshape[1]
+    check_memory(8.0 * (3.0 * (float(h) * h + float(h) * q + h) + float(n) * h),
+                 f"the HMM {path!r} (h={h} hidden states, q={q} tokens, n={n})", max_memory)
     try:
         with np.load(path, allow_pickle=False) as data:
-            if not hasattr(data, "files"):
-                raise InputError(f"{path!r} is a .npy array, not a .npz archive; save HMMs with HMM.save")
-            names = set(data.files)
-            need = {"transition", "emission", "start"}
-            if names != need:
-                raise InputError(
-                    f"{path!r} holds arrays {sorted(names)}; an HMM file holds exactly {sorted(need)}"
-                )
             arrays = {k: data[k] for k in need}
-    except InputError:
-        raise
-    except Exception as exc:  # zipfile / numpy format errors of every kind
+    except Exception as exc:  # zipfile / numpy format errors of every kind (a corrupt member's data)
         raise InputError(f"{path!r} is not a readable .npz file ({type(exc).__name__}: {exc}); save HMMs with HMM.save") from None
-    for k, a in arrays.items():
-        if a.dtype.kind not in "biuf":
-            raise InputError(f"array {k!r} in {path!r} is not numeric; it must hold probabilities")
     return HMM(arrays["transition"], arrays["emission"], arrays["start"], n)

@@ -219,6 +219,8 @@ def random_order_m_kernel(q: int, m: int, seed: int = 0, alpha: float = 1.0) -> 
     if isinstance(alpha, (bool, str)) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
             or not 0 < alpha < np.inf:
         raise InputError(f"alpha must be a finite number > 0; got {alpha!r}")
+    if int(m) > 63:
+        raise InputError(f"m must be between 1 and 63 (the kernel has m + 1 axes; numpy's limit is 64); got {m!r}")
     cells = 2 * int(m) * np.log10(float(q))  # log10 of the q^(2m) cells of the window chain
     check_memory(16.0 * 10.0 ** min(cells, 30.0), f"an order-{m} chain over {q} tokens")
     rng = as_rng(seed)
@@ -234,7 +236,7 @@ HMM_FAMILIES = {
 }
 
 
-def parse_hmm(spec: str, n: int) -> HMM:
+def parse_hmm(spec: str, n: int, max_memory: float | None = None) -> HMM:
     """Build an :class:`HMM` of length ``n`` from a spec string (for the command line).
 
     Parameters
@@ -246,6 +248,9 @@ def parse_hmm(spec: str, n: int) -> HMM:
         (:func:`noisy_walk`, ``GRAPH`` a :func:`mdmtheory.graphs.parse_graph` spec).
     n : int
         Sequence length.
+    max_memory : float, optional
+        The memory ceiling a ``.npz`` file's model is checked against before it is loaded
+        (:func:`load_hmm`; default 4 GiB).
 
     Raises
     ------
@@ -264,7 +269,7 @@ def parse_hmm(spec: str, n: int) -> HMM:
     text = str(spec).strip()
     forms = "; ".join(HMM_FAMILIES.values())
     if text.lower().endswith(".npz"):
-        return load_hmm(text, n)
+        return load_hmm(text, n, max_memory)
     name, _, rest = text.partition(":")
     name = name.strip().lower()
 

@@ -178,13 +178,15 @@ def subset_entropies(joint: Joint, base: float | None = None, max_memory: float 
     """
     check_joint(joint)
     scale = unit_scale(base)
-    if joint.n <= SMALL_LATTICE_N:
+    small = joint.n <= SMALL_LATTICE_N  # the numpy walk keeps every marginal: prod (1 + q_i) cells
+    need = 8.0 * (2.0**joint.n + float(np.prod([1.0 + q for q in joint.q]))) if small else lattice_memory(joint)
+    check_memory(need, f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
+    if small:
         H = _small_lattice(joint.table)
     else:
-        check_memory(lattice_memory(joint), f"the subset-entropy lattice of a table of shape {joint.q}", max_memory)
         H = lattice_entropies(joint.table)
     H[0] = 0.0
-    H = clamp_nonneg(H, "a subset entropy", scale=float(H.max()))
+    H = clamp_nonneg(H, "a subset entropy", scale=float(H.max()), terms=joint.table.size)
     return H * scale
 
 
@@ -272,7 +274,8 @@ def information_curve(joint: Joint, base: float | None = None, max_memory: float
     >>> [round(float(z), 12) for z in Z]
     [0.0, 1.0, 1.0]
     """
-    return curve_from_avg_entropy(avg_entropy(joint, base, max_memory))
+    hbar = avg_entropy(joint, base, max_memory)  # Z_j are mutual informations: rounding noise below 0 cleared
+    return clamp_nonneg(curve_from_avg_entropy(hbar), "the information curve", scale=float(hbar[-1]), terms=joint.table.size)
 
 
 def entropy(joint: Joint, positions: Sequence[int] | None = None, base: float | None = None) -> float:
@@ -319,7 +322,7 @@ def conditional_entropy(joint: Joint, A: Sequence[int], B: Sequence[int], base: 
     check_joint(joint)
     A, B = check_positions(A, joint.n, "A"), check_positions(B, joint.n, "B")
     hab, hb = entropy(joint, sorted(set(A) | set(B)), base), entropy(joint, B, base)
-    return clamp_nonneg(hab - hb, "a conditional entropy", scale=hab)
+    return clamp_nonneg(hab - hb, "a conditional entropy", scale=hab, terms=joint.table.size)
 
 
 def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: float | None = None) -> float:
@@ -340,7 +343,7 @@ def mutual_information(joint: Joint, A: Sequence[int], B: Sequence[int], base: f
     check_joint(joint)
     A, B = check_positions(A, joint.n, "A"), check_positions(B, joint.n, "B")
     ha, hb = entropy(joint, A, base), entropy(joint, B, base)
-    return clamp_nonneg(ha + hb - entropy(joint, sorted(set(A) | set(B)), base), "a mutual information", scale=ha + hb)
+    return clamp_nonneg(ha + hb - entropy(joint, sorted(set(A) | set(B)), base), "a mutual information", scale=ha + hb, terms=joint.table.size)
 
 
 def total_correlation(joint: Joint, base: float | None = None) -> float:
@@ -359,7 +362,7 @@ def total_correlation(joint: Joint, base: float | None = None) -> float:
     """
     check_joint(joint)
     singles = sum(entropy(joint, [i], base) for i in range(joint.n))
-    return clamp_nonneg(singles - entropy(joint, None, base), "a total correlation", scale=singles)
+    return clamp_nonneg(singles - entropy(joint, None, base), "a total correlation", scale=singles, terms=joint.table.size)
 
 
 def dual_total_correlation(joint: Joint, base: float | None = None) -> float:
@@ -379,7 +382,7 @@ def dual_total_correlation(joint: Joint, base: float | None = None) -> float:
     check_joint(joint)
     n = joint.n
     rest = sum(entropy(joint, [j for j in range(n) if j != i], base) if n > 1 else 0.0 for i in range(n))
-    return clamp_nonneg(rest - (n - 1) * entropy(joint, None, base), "a dual total correlation", scale=rest)
+    return clamp_nonneg(rest - (n - 1) * entropy(joint, None, base), "a dual total correlation", scale=rest, terms=joint.table.size)
 
 
 def conditional_total_correlation(
@@ -415,7 +418,7 @@ def conditional_total_correlation(
     free = [i for i in range(joint.n) if i not in pinned]
     idx = [free.index(i) for i in S]
     singles = sum(entropy(cond, [i], base) for i in idx)
-    return clamp_nonneg(singles - entropy(cond, idx, base), "a conditional total correlation", scale=singles)
+    return clamp_nonneg(singles - entropy(cond, idx, base), "a conditional total correlation", scale=singles, terms=cond.table.size)
 
 
 def information_summary(joint: Joint, base: float | None = None, max_memory: float | None = None) -> dict:
@@ -442,8 +445,8 @@ def information_summary(joint: Joint, base: float | None = None, max_memory: flo
     full = (1 << n) - 1
     singles = float(sum(H[1 << i] for i in range(n)))
     rest = float(sum(H[full ^ (1 << i)] for i in range(n)))
-    tc = clamp_nonneg(singles - H[full], "a total correlation", scale=singles)
-    dtc = clamp_nonneg(rest - (n - 1) * H[full], "a dual total correlation", scale=rest)
+    tc = clamp_nonneg(singles - H[full], "a total correlation", scale=singles, terms=joint.table.size)
+    dtc = clamp_nonneg(rest - (n - 1) * H[full], "a dual total correlation", scale=rest, terms=joint.table.size)
     hbar = avg_entropy(H)
     return {
         "n": n,
@@ -453,6 +456,7 @@ def information_summary(joint: Joint, base: float | None = None, max_memory: flo
         "total_correlation": float(tc),
         "dual_total_correlation": float(dtc),
         "avg_entropy": [float(x) for x in hbar],
-        "information_curve": [float(z) for z in curve_from_avg_entropy(hbar)],
+        "information_curve": [float(z) for z in clamp_nonneg(curve_from_avg_entropy(hbar), "the information curve",
+                                                             scale=float(H[full]), terms=joint.table.size)],
     }
 

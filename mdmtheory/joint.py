@@ -21,7 +21,8 @@ import numpy as np
 
 from ._numeric import check_int, check_real, check_seed, sum_tolerance
 from .errors import InputError, check_memory
-from .files import check_input_file
+from .tolerances import FLOAT64_EPS
+from .files import atomic_write, load_npy
 from .forests import check_forest
 from .graphs import check_stochastic  # the one rule for transition matrices
 
@@ -85,8 +86,9 @@ class Joint:
     table : array_like
         Non-negative, finite real entries summing to 1, at least one axis.  Any real
         floating dtype is accepted and judged at its own precision (float64: ``1e-9``;
-        float32: a few float32 ulps, see :func:`~mdmtheory._numeric.sum_tolerance`); the stored table is float64
-        (re-normalised when the input was of lower precision).
+        float32: a few float32 ulps, see :func:`~mdmtheory._numeric.sum_tolerance`); the stored
+        table is float64, divided by its sum once here (a table summing to ``1 + 1e-10`` is
+        accepted and every engine sees it normalised, never a different tolerance).
     normalize : bool, default False
         Divide by the sum instead of requiring it to be 1.
 
@@ -115,7 +117,8 @@ class Joint:
         if raw is None or raw.dtype.kind not in "biuf":
             what = "a ragged or non-numeric" if raw is None or raw.dtype.kind in "OUSV" else f"a {raw.dtype}"
             raise InputError(f"a joint table must be an array of real probabilities; got {what} table")
-        t = np.array(raw, dtype=np.float64, copy=True)
+        with np.errstate(over="ignore", invalid="ignore"):  # float128 beyond float64: inf, refused below
+            t = np.array(raw, dtype=np.float64, copy=True)
         if t.ndim == 0:
             raise InputError("a joint table needs at least one position (axis); got a scalar")
         _check_positions_count(t.ndim)
@@ -144,8 +147,10 @@ class Joint:
                     f"the table sums to {total!r}, not 1 (tolerance {tol:.3g} for {raw.dtype}); "
                     "normalize it first (Joint(table, normalize=True) or divide by its sum)"
                 )
-            if raw.dtype.kind == "f" and raw.dtype.itemsize < 8:
-                t /= total  # computed in float64 from here on
+            if abs(total - 1.0) > 64 * FLOAT64_EPS or raw.dtype != np.float64:
+                # normalised once, here: every engine sees a table summing to 1 in float64 (a table
+                # already normalised, off by a few ulps, is kept bit for bit: save/load round-trips)
+                t /= total
         t.setflags(write=False)
         object.__setattr__(self, "table", t)
 
@@ -206,8 +211,19 @@ class Joint:
         return Joint(sub / mass, normalize=True)
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save the table as a ``.npy`` file."""
-        np.save(path, self.table)
+        """Save the table as a ``.npy`` file (``.npy`` appended to a name without it, as
+        :func:`numpy.save` does), written through :func:`mdmtheory.files.atomic_write`.
+
+        Raises
+        ------
+        InputError
+            A target that is a symbolic link (refused, never followed), a directory or another
+            non-regular file, or a folder that is not writable.
+        """
+        target = os.fspath(path)
+        if not target.endswith(".npy"):
+            target += ".npy"
+        atomic_write(target, lambda fh: np.save(fh, self.table))
 
     def __repr__(self) -> str:
         return f"Joint(n={self.n}, q={list(self.q)})"
@@ -230,15 +246,7 @@ def load_joint(path: str | os.PathLike, max_memory: float | None = None) -> Join
     >>> load_joint(path).q
     (2, 2, 2)
     """
-    path = check_input_file(path, "a .npy table", " (numpy.save)")  # FIFOs and devices would hang
-    try:
-        header = np.load(path, mmap_mode="r", allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InputError(f"{path!r} is not a readable .npy file ({exc}); save tables with numpy.save") from None
-    if not isinstance(header, np.ndarray) or header.dtype.kind not in "biuf":
-        raise InputError(f"{path!r} does not hold a numeric array; save a float table with numpy.save")
-    check_memory(8.0 * header.size * 2, f"loading {path!r} (shape {header.shape})", max_memory)
-    return Joint(np.asarray(header))  # Joint judges the sum at the file's own precision
+    return Joint(load_npy(path, "a .npy table", max_memory))  # Joint judges the sum at the file's own precision
 
 
 #: Most positions a dense table can have: numpy's limit on the number of array dimensions.

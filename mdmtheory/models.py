@@ -18,10 +18,10 @@ from ._numeric import check_int, check_real
 from .errors import InputError
 from .oracles import as_oracle, batch_marginals, check_batch_values, check_model_rows, check_oracle_values
 from .tolerances import TOL
-from .usercode import load_bound
+from .usercode import MODEL_TIMEOUT, call_user, load_bound
 
 __all__ = [
-    "temperature_rows", "smooth_rows", "top_k_rows", "top_p_rows", "ROW_TRANSFORMS", "ModelOracle",
+    "MIN_TEMPERATURE", "temperature_rows", "smooth_rows", "top_k_rows", "top_p_rows", "ROW_TRANSFORMS", "ModelOracle",
     "TemperatureOracle", "SmoothedOracle", "TopKOracle", "TopPOracle", "MarginalsOracle", "CallableOracle",
     "MODEL_KINDS", "model_oracle",
 ]
@@ -29,13 +29,16 @@ __all__ = [
 
 def _check_rows(P, q) -> tuple[np.ndarray, np.ndarray]:
     try:
-        P = np.asarray(P, dtype=float)
+        raw = np.asarray(P)
+        ok = raw.dtype.kind in "biuf" and raw.dtype.itemsize <= 8  # complex, object, float128: refused, never cast
+        P = raw.astype(float) if ok else raw
         qa = np.asarray(q)
-        ok = qa.dtype.kind in "iu" and P.ndim >= 2 and qa.shape == (P.shape[-2],) and bool(np.all(np.isfinite(P)))
+        ok = ok and qa.dtype.kind in "iu" and P.ndim >= 2 and qa.shape == (P.shape[-2],) and bool(np.all(np.isfinite(P)))
     except (TypeError, ValueError, OverflowError):
         ok = False
     if not ok:
-        raise InputError(f"rows must be a finite array of shape (..., n, qmax) with n integer alphabet sizes q; got {P!r:.60}, q = {q!r:.40}")
+        raise InputError(f"rows must be a finite real (float64) array of shape (..., n, qmax) with n integer alphabet sizes q; "
+                         f"got {P!r:.60}, q = {q!r:.40}")
     qa = qa.astype(np.int64)
     if np.any(qa < 1) or np.any(qa > P.shape[-1]):
         raise InputError(f"rows must have shape (..., n, qmax) with n alphabet sizes 1..qmax; got shape {P.shape}, q = {qa.tolist()}")
@@ -53,6 +56,11 @@ def _normalised(out: np.ndarray) -> np.ndarray:
     return np.divide(out, tot, out=np.zeros_like(out), where=tot > 0)
 
 
+#: The smallest positive temperature: below it ``(log p - log max p) / T`` overflows a float64
+#: (``T = 0``, the greedy limit, is allowed).
+MIN_TEMPERATURE = 1e-300
+
+
 def temperature_rows(P, q, temperature: float) -> np.ndarray:
     """Rows tempered: ``p(v)^(1/T) / sum_w p(w)^(1/T)`` (zeros stay zero).
 
@@ -68,12 +76,13 @@ def temperature_rows(P, q, temperature: float) -> np.ndarray:
     q : sequence of int, length n
         Alphabet sizes.
     temperature : float
-        ``T >= 0``.
+        ``T = 0`` or ``T >=`` :data:`MIN_TEMPERATURE` (``1e-300``).
 
     Raises
     ------
     InputError
-        A negative, NaN or infinite temperature, or rows of the wrong shape.
+        A negative, NaN or infinite temperature, one in ``(0, 1e-300)`` (``1 / T`` overflows),
+        or rows of the wrong shape.
 
     Examples
     --------
@@ -83,13 +92,16 @@ def temperature_rows(P, q, temperature: float) -> np.ndarray:
     [[0.5, 0.5, 0.0]]
     """
     T = check_real(temperature, "the temperature", 0.0)
+    if 0.0 < T < MIN_TEMPERATURE:
+        raise InputError(f"the temperature must be 0 (greedy) or >= {MIN_TEMPERATURE:g} (below it 1/T overflows); "
+                         f"got {temperature!r}")
     P, qa = _check_rows(P, q)
     on = _alphabet(P, qa) & (P > 0)
     top = P.max(axis=-1, keepdims=True)
     if T == 0.0:
         out = np.where(on & (P >= top - TOL), 1.0, 0.0)
     else:
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore", under="ignore"):  # exp of -inf / tiny: 0
             out = np.where(on, np.exp((np.log(np.where(on, P, 1.0)) - np.log(np.where(top > 0, top, 1.0))) / T), 0.0)
     return _normalised(out)
 
@@ -163,8 +175,10 @@ def top_p_rows(P, q, p: float) -> np.ndarray:
     ``>= p``, renormalised.
 
     The values are taken in decreasing probability until the mass reaches ``p - TOL``
-    (:data:`mdmtheory.samplers.TOL`); every value tied with the last one taken (``p(v) >=
-    p_last - TOL``) is kept too, so the rule does not depend on the order of the values.
+    (:data:`mdmtheory.samplers.TOL`), the most likely one always (so ``p <= TOL``, e.g.
+    ``1e-300``, keeps the most likely values: greedy, never an empty row); every value tied with
+    the last one taken (``p(v) >= p_last - TOL``) is kept too, so the rule does not depend on
+    the order of the values.
 
     Parameters
     ----------
@@ -184,12 +198,15 @@ def top_p_rows(P, q, p: float) -> np.ndarray:
     [[0.625, 0.375, 0.0]]
     >>> top_p_rows([[0.5, 0.3, 0.2]], [3], 0.5).tolist()
     [[1.0, 0.0, 0.0]]
+    >>> top_p_rows([[0.5, 0.5]], [2], 1e-13).tolist()    # a tie with the most likely: both kept
+    [[0.5, 0.5]]
     """
     p = check_real(p, "top_p", 0.0, lo_open=True, hi=1.0)
     P, qa = _check_rows(P, q)
     srt = -np.sort(-P, axis=-1)
     before = np.cumsum(srt, axis=-1) - srt  # mass of the values strictly ahead in the order
-    last = np.where(before < p - TOL, srt, np.inf).min(axis=-1, keepdims=True)
+    first = np.arange(P.shape[-1]) == 0  # the most likely value is always taken (p <= TOL: greedy)
+    last = np.where((before < p - TOL) | first, srt, np.inf).min(axis=-1, keepdims=True)
     return _keep_renormalised(P, (P >= last - TOL) & (P > 0))
 
 
@@ -384,9 +401,14 @@ class MarginalsOracle(ModelOracle):
 
 class CallableOracle:
     """Any Python function ``fn(revealed_mask, values) -> (n, qmax) marginals`` as an oracle,
-    validated on every call (:func:`check_model_rows`: shape, finite, non-negative, 0 past
-    ``q_i``, masked rows summing to 1 within ``SUM_TOL``).  Revealed rows are set to the
-    protocol's point masses whatever ``fn`` returns there.
+    validated on every call (:func:`check_model_rows`: a real array (complex, object and other
+    dtypes refused), of the right shape, finite, non-negative, 0 past ``q_i``, masked rows
+    summing to 1 within ``SUM_TOL``).  Revealed rows are set to the protocol's point masses
+    whatever ``fn`` returns there.
+
+    Each call runs isolated as a bound file is (:func:`mdmtheory.usercode.call_user`): its
+    ``print`` goes to standard error, ``sys.exit``, an exception or a call longer than
+    ``timeout`` seconds becomes an :class:`InputError` naming the model.
 
     Parameters
     ----------
@@ -396,12 +418,15 @@ class CallableOracle:
         The alphabet sizes (its length is ``n``).
     name : str, optional
         How results name the model (default ``fn.__name__``).
+    timeout : float or None
+        Seconds one call may take (default :data:`mdmtheory.usercode.MODEL_TIMEOUT`, 10; enforced
+        from the main thread); None for no limit.
 
     Raises
     ------
     InputError
-        ``fn`` not callable or bad ``q``; the calls raise it on a bad return value (naming the
-        problem) and on an exception raised by ``fn``.
+        ``fn`` not callable, bad ``q`` or ``timeout``; the calls raise it on a bad return value
+        (naming the problem), on an exception or ``sys.exit`` in ``fn`` and past the time limit.
 
     Examples
     --------
@@ -412,7 +437,9 @@ class CallableOracle:
 
     kind = "python"
 
-    def __init__(self, fn, q, name: str | None = None):
+    def __init__(self, fn, q, name: str | None = None, timeout: float | None = MODEL_TIMEOUT):
+        if timeout is not None:
+            timeout = check_real(timeout, "the model time limit (seconds)", 0.0, lo_open=True)
         if not callable(fn):
             raise InputError(f"a model must be callable as fn(revealed_mask, values) -> marginals; got {type(fn).__name__}")
         try:
@@ -425,6 +452,7 @@ class CallableOracle:
         self.q = tuple(qa)
         self.n = len(qa)
         self.name = name or getattr(fn, "__name__", type(fn).__name__)
+        self.timeout = timeout
 
     @property
     def spec(self) -> str:
@@ -442,12 +470,7 @@ class CallableOracle:
             Bad mask or values, an exception from ``fn``, or a bad return value.
         """
         mask, vals = check_oracle_values(revealed_mask, values, self.n, self.q)
-        try:
-            rows = self.fn(mask.copy(), vals.copy())
-        except InputError:
-            raise
-        except Exception as exc:  # the user's code: report, do not crash
-            raise InputError(f"the model {self.name} raised {type(exc).__name__}: {exc}") from None
+        rows = call_user(self.fn, (mask.copy(), vals.copy()), f"the model {self.name}", self.timeout)
         out = check_model_rows(rows, mask, self.q, f"the model {self.name}")
         for i in np.flatnonzero(mask):
             out[i, vals[i]] = 1.0
@@ -458,12 +481,13 @@ class CallableOracle:
 MODEL_KINDS = ("temperature", "smooth", "top_k", "top_p", "marginals", "python")
 
 
-def model_oracle(spec: str, base):
+def model_oracle(spec: str, base, timeout: float | None = MODEL_TIMEOUT):
     """A model oracle from its text ``spec`` over the truth ``base``.
 
     ``temperature=T``, ``smooth=A``, ``top_k=K``, ``top_p=P``, ``marginals`` or
     ``python:FILE.py:NAME`` (the function ``NAME(revealed_mask, values)`` of a Python file,
-    loaded as the conjecture tester loads a bound file).
+    loaded as the conjecture tester loads a bound file, each call limited to ``timeout`` seconds:
+    :class:`CallableOracle`).
 
     Raises
     ------
@@ -489,7 +513,7 @@ def model_oracle(spec: str, base):
         if not sep or not path or not name.isidentifier():
             raise InputError(f"model spec {spec!r}: write python:FILE.py:NAME (NAME a function of the file)")
         fn = load_bound(path, attr=name)
-        return CallableOracle(fn, tuple(int(v) for v in np.broadcast_to(np.asarray(base.q), (base.n,))), name)
+        return CallableOracle(fn, tuple(int(v) for v in np.broadcast_to(np.asarray(base.q), (base.n,))), name, timeout)
     kind, sep, text = spec.partition("=")
     classes = {"temperature": TemperatureOracle, "smooth": SmoothedOracle, "top_k": TopKOracle, "top_p": TopPOracle}
     if kind.strip() not in classes or not sep:

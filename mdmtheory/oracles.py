@@ -28,10 +28,9 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._numeric import check_int, check_seed
+from ._numeric import check_int, check_seed, sum_tolerance
 from .errors import ImpossibleContext, InputError
 from .joint import Joint
-from .tolerances import SUM_TOL
 
 __all__ = ["TableOracle", "as_oracle", "check_oracle_values", "check_model_rows", "batch_marginals", "check_batch_values"]
 
@@ -237,8 +236,11 @@ def as_oracle(obj):
 def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.ndarray:
     """The validated ``(n, qmax)`` marginals a model returned for the revealed ``mask``.
 
-    Masked rows must be finite, non-negative, 0 past ``q_i`` and sum to 1 within
-    :data:`mdmtheory._numeric.SUM_TOL` (they are renormalised, clearing that rounding); revealed
+    ``rows`` must be a real array (bool, integer or float up to 64 bits: complex, object, string
+    and ``float128`` arrays are refused, never cast with a warning).  Masked rows must be finite,
+    non-negative, 0 past ``q_i`` and sum to 1 within the tolerance of their dtype
+    (:func:`mdmtheory._numeric.sum_tolerance`: :data:`mdmtheory._numeric.SUM_TOL` for float64, a
+    few ulps for float32); they are renormalised in float64, clearing that rounding; revealed
     rows are ignored (the protocol's point masses are put back by the caller).
 
     Raises
@@ -266,9 +268,15 @@ def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.n
     if mask.shape != (n,) or mask.dtype.kind != "b":
         raise InputError(f"the revealed mask must be {n} booleans; got shape {mask.shape}, dtype {mask.dtype}")
     try:
-        R = np.array(rows, dtype=float)
+        R = np.asarray(rows)
     except (TypeError, ValueError, OverflowError):
-        raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of probabilities; got {type(rows).__name__}") from None
+        R = None
+    if R is None or R.dtype.kind not in "biuf" or R.dtype.itemsize > 8:
+        got = type(rows).__name__ if R is None else f"{type(rows).__name__} of dtype {R.dtype}"
+        raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of real probabilities (float64); "
+                         f"got {got}")
+    tol = sum_tolerance(R.dtype, qmax)  # float32 rows judged at their own precision, then renormalised in float64
+    R = R.astype(np.float64)
     if R.shape != (n, qmax):
         raise InputError(f"{what} must return an (n, qmax) = ({n}, {qmax}) array of probabilities; got shape {R.shape}")
     out = np.zeros((n, qmax))
@@ -280,9 +288,10 @@ def check_model_rows(rows, mask: np.ndarray, q, what: str = "the model") -> np.n
             raise InputError(f"{what} returned a negative probability for masked position {i}: {row.min()!r}")
         if np.any(row[qa[i]:] != 0):
             raise InputError(f"{what} put mass on values past the alphabet of position {i} (q_{i} = {qa[i]}); entries past q_i must be 0")
-        s = float(row.sum())
-        if abs(s - 1.0) > SUM_TOL:
-            raise InputError(f"{what}'s row for masked position {i} sums to {s!r}, not 1 (tolerance {SUM_TOL:g}); normalise it")
+        with np.errstate(over="ignore"):  # huge entries: the sum is inf, refused below
+            s = float(row.sum())
+        if not abs(s - 1.0) <= tol:
+            raise InputError(f"{what}'s row for masked position {i} sums to {s!r}, not 1 (tolerance {tol:.3g}); normalise it")
         out[i] = row / s
     return out
 

@@ -89,6 +89,10 @@ class Origin:
         return f"{self.follows}: " + "; ".join(p for p in parts if p)
 
 
+#: The largest magnitude of an integer sampler parameter (the kernels take int64).
+MAX_INT_PARAM = 2**62
+
+
 @dataclass(frozen=True)
 class Param:
     """One typed sampler parameter.
@@ -154,6 +158,9 @@ class Param:
         if self.kind == "int":
             if not v.is_integer():
                 raise InputError(f"{where} takes an integer; got {value!r}")
+            if abs(v) > MAX_INT_PARAM:  # beyond int64 the kernels cannot hold it
+                raise InputError(f"{where} must be an integer of magnitude at most 2**62 (the valid range: "
+                                 f"{'1' if self.lo == 1 else self.lo if self.lo is not None else '-2**62'} to 2**62); got {value!r}")
             v = int(v)
         if not np.isfinite(v) or (self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo)) or (
             self.hi is not None and v > self.hi

@@ -42,7 +42,7 @@ import numpy as np
 
 from ._lazy import lazy_function
 from ._numeric import check_int, check_seed, clamp_nonneg
-from .errors import ImpossibleContext, InputError
+from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
 from .estimate import set_entropy, set_total_correlation
 from .graphs import STOCHASTIC_TOL
@@ -355,7 +355,8 @@ class _BatchOracle:
 # ------------------------------------------------------------------ the estimator
 
 def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,
-                                 confidence: float = 0.95, model=None, batch_size: int = 256) -> SamplerEstimate:
+                                 confidence: float = 0.95, model=None, batch_size: int = 256,
+                                 max_memory: float | None = None) -> SamplerEstimate:
     """Unbiased estimates, with intervals, of ``KL(mu || nu)``, ``KL(nu || mu)`` and ``TV`` for
     any sampler on any truth (a table, a chain, an HMM, an oracle), the sampler querying the
     truth or a separate model.
@@ -386,6 +387,9 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         steps, :class:`mdmtheory.hmm.HMMBatchCursor`); runs that finish early drop out.  Every
         run draws from its own stream (spawned from ``seed``), so the result does not depend on
         it.  Memory ``O(batch_size n q)``.
+    max_memory : float, optional
+        Ceiling in bytes (default 4 GiB) for the per-draw values, ``8 M (2 n + 8)`` bytes, and
+        the sampler's calls, checked before any draw (:func:`mdmtheory.errors.check_memory`).
 
     Returns
     -------
@@ -451,7 +455,9 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             raise InputError("optimal needs the joint: give a table truth queried directly (no model), or build it "
                              "with mdmtheory.optimal_policy(joint, k)")
         sampler = optimal_policy(truth.joint, sampler.params["k"])
-    sampler.kernel_args(n)  # parameters that do not fit n
+    sampler.kernel_args(n, max_memory)  # parameters that do not fit n
+    # the draws (M x n), the orders of a random-order sampler (M x n) and the per-draw terms
+    check_memory(8.0 * M * (2.0 * n + 8.0), f"the per-draw values of {M} samples of length {n}", max_memory)
     has_logp = callable(getattr(truth, "log_prob", None))
     width = int(np.max(_qs(truth, n, 1))) if getattr(truth, "q", None) is not None else \
         oracle_call(truth, np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)).shape[1]

@@ -169,7 +169,7 @@ import numpy as np
 
 from ._kernels import codes as _c
 from ._lazy import lazy_function, lazy_module
-from .errors import InputError
+from .errors import InputError, check_memory
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
     CAPABILITIES, PUNT_ROUNDS, RULES, SAMPLER_NAMES, Param, Ranking, Rule, dream_counts, llada_sizes, register_rule,
     step_sizes,
@@ -337,17 +337,23 @@ class Sampler:
         """
         return None if self.rule.sizes is None else tuple(self.rule.sizes(self.params, n))
 
-    def kernel_args(self, n: int) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    def kernel_args(self, n: int, max_memory: float | None = None) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
         """``(code, ip, fp, sizes)`` for the kernels at length ``n`` (validated against ``n``).
+
+        The calls every run makes (:meth:`min_calls`, e.g. LLaDA's ``steps``: one schedule entry
+        and one count each) are checked against ``max_memory`` before anything is built.
 
         Raises
         ------
         InputError
             Parameters that do not fit ``n`` (a schedule not summing to ``n``, a block length
-            not dividing it, ...).
+            not dividing it, ...), or more calls than ``max_memory`` can count.
         """
         packed = self._packed.get(n)
         if packed is None:
+            calls = self.min_calls()
+            check_memory(16.0 * calls, f"the {self.name} sampler's {calls} model calls (one schedule entry and count each)",
+                         max_memory)
             ip, fp, sizes = self.rule.pack(self.params, n)
             packed = (self.rule.code, np.ascontiguousarray(ip, np.int64), np.ascontiguousarray(fp, float),
                       np.ascontiguousarray(sizes, np.int64))

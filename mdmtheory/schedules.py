@@ -355,6 +355,11 @@ def dream_counts(n: int, steps: int, eps: float = 1e-3, count_dtype: str = "floa
     issue 18).  The two differ at some settings, e.g. ``n = 1024, steps = 1023``: in float32 the
     first call unmasks 1 token (``1 - s/t = 2^-10`` exactly), in float64 none.  O(steps).
 
+    Raises
+    ------
+    InputError
+        ``n < 0``, ``steps < 1``, ``eps`` outside ``(0, 1]`` or an unknown ``count_dtype``.
+
     Examples
     --------
     >>> dream_counts(1024, 1023)[:2], dream_counts(1024, 1023, count_dtype="float64")[:2]
@@ -404,6 +409,10 @@ def dream(n: int, k: int, eps: float = 1e-3, count_dtype: str = "float32") -> Sc
     return Schedule([s for s in dream_counts(n, k, eps, count_dtype) if s > 0])
 
 
+#: The range of geometric's ratio: ``[MIN_RATIO, MAX_RATIO]``.
+MIN_RATIO, MAX_RATIO = 1e-9, 1e9
+
+
 def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     """Step sizes growing (``ratio > 1``) or shrinking (``ratio < 1``) geometrically.
 
@@ -414,7 +423,8 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     Raises
     ------
     InputError
-        If an argument is out of range (the message names it and the allowed values).
+        If an argument is out of range (the message names it and the allowed values; ``ratio``
+        between ``1e-9`` and ``1e9``, :data:`MIN_RATIO`).
 
     Examples
     --------
@@ -425,6 +435,9 @@ def geometric(n: int, ratio: float, k: int | None = None) -> Schedule:
     """
     n = _length(n)
     r = _positive_float(ratio, "ratio")
+    if not MIN_RATIO <= r <= MAX_RATIO:
+        raise InputError(f"geometric's ratio must be between {MIN_RATIO:g} and {MAX_RATIO:g} (past the length "
+                         f"every ratio gives the same steps; beyond, r^k leaves the float range); got {ratio!r}")
     if k is None:
         if not r > 1:
             raise InputError(f"geometric without k needs ratio > 1 (steps 1, r, r^2, ...); got {ratio!r}; give k for ratio <= 1")
@@ -463,8 +476,12 @@ def _zeta(hat, eps, what: str) -> int:
         raise InputError(f"{what} (an upper estimate) must be a finite number >= 0; got {hat!r}")
     if not (e > 0 and np.isfinite(e)):
         raise InputError(f"eps (the target expected KL) must be a positive number; got {eps!r}")
-    ratio = h / e  # may overflow to inf: any zeta > n gives the same schedule (one position a step)
-    return 1 + int(np.ceil(min(ratio, 2.0**62)))
+    with np.errstate(over="ignore"):
+        ratio = h / e
+    if not ratio <= 2.0**62:  # zeta = 1 + ceil(ratio) is an integer; any zeta > n already gives one position a step
+        raise InputError(f"{what} / eps must be at most 2**62 (zeta = 1 + ceil({what} / eps) is an integer; any value "
+                         f"past the length n gives one position a step); got {what}={hat!r}, eps={eps!r}")
+    return 1 + int(np.ceil(ratio))
 
 
 def tc_lambda(n: int, zeta: int) -> float:

@@ -86,7 +86,7 @@ from . import joint as _joint
 from .errors import InputError, check_memory
 from .sampler_estimate import estimate_sampler_divergences
 from .exact import evaluate
-from .files import atomic_write, check_input_file, check_output_file
+from .files import atomic_write, check_input_file, check_output_file, open_append
 from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from .joint import load_joint
@@ -188,12 +188,12 @@ def _canonical(value: Any) -> str:
 
 def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
     """Read a TOML spec; returns ``(spec, folder)`` (relative table paths are taken from the folder)."""
-    path = check_input_file(path, "a sweep spec", " (a .toml file, see examples/sweeps/)")
+    path = check_input_file(path, "a sweep spec", " (a .toml file; `mdmtheory examples --copy DIR` copies example specs)")
     try:
         with open(path, "rb") as fh:
             spec = tomllib.load(fh)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path!r} is not valid TOML ({exc}); see examples/sweeps/ for the format") from None
+        raise InputError(f"{path!r} is not valid TOML ({exc}); the format is in docs/sweeps.md, and `mdmtheory examples --copy DIR` copies example specs") from None
     return spec, os.path.dirname(os.path.abspath(path))
 
 
@@ -688,7 +688,7 @@ def sweep(
     new: list[dict] = []
     failed = 0
     bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
-    fh = open(journal, "a", encoding="utf-8") if journal is not None and todo else None
+    fh = open_append(journal) if journal is not None and todo else None
 
     def on_row(row: dict) -> None:
         nonlocal failed

@@ -20,10 +20,13 @@ from typing import Callable
 from .errors import InputError
 from .files import check_input_file
 
-__all__ = ["BOUND_TIMEOUT", "TimeLimit", "user_code", "load_bound"]
+__all__ = ["BOUND_TIMEOUT", "MODEL_TIMEOUT", "TimeLimit", "user_code", "load_bound", "call_user"]
 
 #: Default limit (seconds) on one call of the user's ``bound(ctx)`` (and on importing its file).
 BOUND_TIMEOUT = 10.0
+
+#: Default limit (seconds) on one call of a ``python:`` model (``evaluate --model-timeout``).
+MODEL_TIMEOUT = 10.0
 
 
 class TimeLimit(BaseException):
@@ -105,7 +108,9 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, a
                          "remove the long-running code at its top level") from None
     except SystemExit as exc:
         raise InputError(f"the {kind} {path!r} called sys.exit({exc.code!r}) while importing; remove the call") from None
-    except Exception as exc:  # the user's file: report, do not crash
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the user's file (any exception, GeneratorExit included): report, do not crash
         raise InputError(f"the {kind} {path!r} failed to import: {type(exc).__name__}: {exc}") from None
     fn = getattr(module, attr, None)
     if not callable(fn):
@@ -113,3 +118,37 @@ def load_bound(path: str | os.PathLike, timeout: float | None = BOUND_TIMEOUT, a
             raise InputError(f"the file {path!r} defines no function {attr}; define it or name one the file defines")
         raise InputError(f"the bound file {path!r} defines no function bound(ctx) -> float")
     return fn
+
+
+def call_user(fn: Callable, args: tuple, what: str, timeout: float | None):
+    """``fn(*args)`` run as the user's code (:func:`user_code`: prints to standard error, from the
+    main thread a wall-clock limit of ``timeout`` seconds); ``sys.exit``, a time-out and any
+    exception become an :class:`InputError` naming ``what`` (an :class:`InputError` raised by
+    ``fn`` passes through unchanged).
+
+    Raises
+    ------
+    InputError
+        As described, e.g. ``the model m called sys.exit(0); return marginals instead``.
+
+    Examples
+    --------
+    >>> call_user(lambda a: a + 1, (1,), "the model f", 1.0)
+    2
+    >>> call_user(lambda: 1 / 0, (), "the model f", 1.0)
+    Traceback (most recent call last):
+    ...
+    mdmtheory.errors.InputError: the model f raised ZeroDivisionError: division by zero
+    """
+    try:
+        with user_code(timeout):
+            return fn(*args)
+    except TimeLimit:
+        raise InputError(f"{what} ran for more than {timeout:g} s in one call; make it faster or raise the limit "
+                         "(--model-timeout)") from None
+    except SystemExit as exc:
+        raise InputError(f"{what} called sys.exit({exc.code!r}); return a value instead") from None
+    except (InputError, KeyboardInterrupt):
+        raise
+    except BaseException as exc:  # the user's code (GeneratorExit and other BaseExceptions too): report, do not crash
+        raise InputError(f"{what} raised {type(exc).__name__}: {exc}") from None

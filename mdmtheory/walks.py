@@ -34,7 +34,7 @@ from .estimate import Estimate, mean_estimate
 from .divergence import expected_kl
 from .errors import InputError, check_memory
 from .exact import evaluate
-from .files import check_input_file
+from .files import load_npy
 from .graphs import chain_period
 from .information import unit_scale, unit_name
 from .markov import MarkovChain, multiplier, Settling
@@ -313,15 +313,17 @@ def smoothed_chain(chain: MarkovChain, eps: float) -> MarkovChain:
     return MarkovChain((1.0 - eps) * chain.P + eps / q, (1.0 - eps) * chain.start + eps / q, chain.n)
 
 
-def load_model_chain(path, chain: MarkovChain) -> MarkovChain:
+def load_model_chain(path, chain: MarkovChain, max_memory: float | None = None) -> MarkovChain:
     """A model of ``chain`` with the transition matrix saved in ``path`` (a ``.npy`` ``(q, q)``
-    row-stochastic array, ``numpy.save``) and the truth's start and length.
+    row-stochastic array, ``numpy.save``; any real dtype, float32 judged at its precision) and
+    the truth's start and length.  The file's header is checked (dtype, and the size against
+    ``max_memory``) before it is read.
 
     Raises
     ------
     InputError
-        Missing or unreadable file, not a numeric ``(q, q)`` array for the truth's ``q``, or rows
-        that are not probability vectors.
+        Missing or unreadable file, not a numeric ``(q, q)`` array for the truth's ``q``, over
+        ``max_memory``, or rows that are not probability vectors.
 
     Examples
     --------
@@ -335,16 +337,11 @@ def load_model_chain(path, chain: MarkovChain) -> MarkovChain:
     """
 
     _check_chain(chain)
-    path = check_input_file(path, f"a .npy file with a {chain.q}x{chain.q} transition matrix", " (numpy.save)")
-    try:
-        P = np.load(path, allow_pickle=False)
-    except Exception as exc:  # numpy format errors of every kind
-        raise InputError(f"{path!r} is not a readable .npy file ({type(exc).__name__}: {exc}); save it with numpy.save") from None
-    if not isinstance(P, np.ndarray) or P.dtype.kind not in "biuf" or P.shape != (chain.q, chain.q):
-        shape = getattr(P, "shape", None)
+    P = load_npy(path, f"a .npy file with a {chain.q}x{chain.q} transition matrix", max_memory, copies=3.0)
+    if P.shape != (chain.q, chain.q):
         raise InputError(f"{path!r} must hold a numeric {chain.q}x{chain.q} transition matrix (the graph has "
-                         f"{chain.q} vertices); got {'an archive' if shape is None else f'shape {shape}'}")
-    return MarkovChain(P.astype(float), chain.start, chain.n)
+                         f"{chain.q} vertices); got shape {P.shape}")
+    return MarkovChain(P, chain.start, chain.n)  # check_stochastic judges the rows at the file's precision
 
 
 def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int = 0, base: float | None = None,

@@ -100,6 +100,7 @@ def random_rows(rng, B, n, q, x=None):
 
 
 # ----------------------------------------------------------------- HMM
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 @settings(max_examples=60, deadline=None)
 @given(hmms())
 def test_hmm_batch_equals_single_calls_and_the_dense_law(case):

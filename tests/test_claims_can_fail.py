@@ -113,7 +113,9 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(WRONG))
+# the entropy_vs_random cases take most of a minute each: CI only (make test skips slow tests unless CI=true)
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.startswith("entropy_vs_random") else c
+                                  for c in sorted(WRONG)])
 def test_wrong_ingredient_fails(case):
     """The check reports FAIL when fed the wrong ingredient."""
     module, kwargs = WRONG[case]

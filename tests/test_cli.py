@@ -115,6 +115,7 @@ def test_strict_json_writes_inf_as_string():
 FINDINGS: list[str] = []
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 def test_reproduce_quick_json(capsys):
     """Every claim of proofs_check/ passes (quick grids) but the documented findings, which
     fail, and the example tables are consistent."""

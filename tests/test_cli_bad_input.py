@@ -603,6 +603,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads CPU time from /proc")
 def test_ctrl_c_during_a_long_lattice_stops_within_a_second(tmp_path):
     """Binary n = 24: the lattice takes minutes on two shared cores; SIGINT after it starts
@@ -720,11 +721,13 @@ def test_exact_walk_scoring_estimate_covers_the_measured_peak():
         walks.exact_walk_metrics(chain, sampler, max_memory=cells * 8)
 
 
-def test_huge_geometric_ratios_give_the_limit_schedule():
-    """ratio = 1e308 overflows r^i: the nodes past n are cut, so the schedule is the limit one
-    (first step 1, then everything; with k = 3 the first nodes round to 0 and are kept strictly
-    increasing)."""
+def test_huge_geometric_ratios_are_refused_with_the_range():
+    """ratio = 1e308 (issue 21): refused with the valid range [1e-9, 1e9] (past the length every
+    ratio gives the same steps); the edge of the range still gives the limit schedule."""
     from mdmtheory.schedules import geometric
 
-    assert geometric(10, 1e308).steps == (1, 9)
-    assert geometric(10, 1e300, 3).steps == (1, 1, 8)
+    for r, k in ((1e308, None), (1e300, 3), (1e-300, 3)):
+        with pytest.raises(InputError, match="between 1e-09 and 1e"):
+            geometric(10, r, k)
+    assert geometric(10, 1e9).steps == (1, 9)
+    assert geometric(10, 1e9, 3).steps == (1, 1, 8)

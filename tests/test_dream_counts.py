@@ -89,6 +89,7 @@ def test_p_transfer_in_float32():
         assert R.dream_p_transfer(steps - 1, steps, 1e-3, R.DREAM_FLOAT32) == 1.0
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 def test_torch_linspace_itself():
     """The published arithmetic run with torch over a grid of (eps, n, steps): the same timesteps
     and counts (fused on torch's AVX2/AVX512 CPU builds, unfused on its DEFAULT build)."""

@@ -132,6 +132,7 @@ def test_copies_and_parity_closed_forms():
 # -- chains and HMMs at scale ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 def test_left_to_right_on_a_long_chain_agrees_with_the_exact_fixed_order_kl():
     chain = m.random_walk("grid:3x3", 120)
     sampler = m.make_sampler("left_to_right", steps=40)  # blocks of 3: q^2 = 81 calls a step's TC

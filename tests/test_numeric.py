@@ -222,10 +222,12 @@ def test_schedule_families_refuse_by_step_count_not_by_n():
     for sched in (S.even(n, 3), S.linear(n, 2), S.cosine(n, 4), S.geometric(n, 2, 3), S.geometric(n, 2), S.austin(n, 2)):
         assert sched.n == n and sched.k <= 64
     assert S.even(n, 3).steps == (333333333334, 333333333333, 333333333333)
-    for call in (lambda: S.constant(n, 1), lambda: S.tc(n, 1e300, 1e-300), lambda: S.dtc_schedule_zeta(n, 10**11),
+    for call in (lambda: S.constant(n, 1), lambda: S.tc(n, 1e6, 1e-6), lambda: S.dtc_schedule_zeta(n, 10**11),
                  lambda: S.geometric(n, 1 + 1e-12)):
         with pytest.raises(InputError, match="schedule of"):
             call()
+    with pytest.raises(InputError, match="at most 2[*][*]62"):  # tc_hat / eps past any integer zeta (issue 21)
+        S.tc(n, 1e300, 1e-300)
     for q in list(range(1, 120)) + [1000, 4097]:
         for zeta in (1, 2, 3, 5, 17, 100, 1000):
             for make in (S.tc_schedule_zeta, S.dtc_schedule_zeta):

@@ -185,6 +185,7 @@ def test_failures_are_rows_and_are_retried(tmp_path, monkeypatch):
     assert again.computed == 4 and again.failed == 0
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 def test_executors_give_the_same_table():
     """In process, two local processes and (with dask installed) a two-worker LocalCluster."""
     base = _strip(sweep(SPEC, show_progress=False).rows)
@@ -267,6 +268,7 @@ def test_cli_bad_input_exits_2_with_one_line(tmp_path, args, words):
     assert r.stderr.count("\n") == 1 and r.stderr.startswith("mdmtheory: error: ") and words in r.stderr
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 def test_ctrl_c_keeps_finished_rows(tmp_path):
     """SIGINT mid-sweep: exit 130, no table half-written, the journal holds the finished rows
     and a rerun computes only the rest."""
@@ -295,6 +297,7 @@ def test_ctrl_c_keeps_finished_rows(tmp_path):
     assert np.all(np.array([row["validity"] for row in r.rows]) >= 0)
 
 
+@pytest.mark.slow  # CI only (make test skips it unless CI=true): a minute of CPU or more
 def test_frontier_spec_reproduces_the_figure_data_on_every_executor():
     """examples/sweeps/sampler_frontier.toml (the spec behind figures/sampler_frontier.py) gives
     the same table in process, on two processes and on a two-worker Dask LocalCluster, and its

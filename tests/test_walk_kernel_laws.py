@@ -76,7 +76,9 @@ LONG = [("entropy", {}), ("confidence", {"steps": 7}), ("eb", {"gamma": 0.5}), (
 
 
 # punt_pairwise at n = 30 only: its reference computes O(n^2) bridge informations a step in Python
-@pytest.mark.parametrize("n, name, params", [(n, a, p) for n in (30, 90) for a, p in LONG if (n, a) != (90, "punt_pairwise")])
+# (a minute of CPU: slow, CI only; make test skips slow tests unless CI=true)
+@pytest.mark.parametrize("n, name, params", [pytest.param(n, a, p, marks=pytest.mark.slow) if a == "punt_pairwise" else (n, a, p)
+                                             for n in (30, 90) for a, p in LONG if (n, a) != (90, "punt_pairwise")])
 def test_walk_kernel_long_gaps_against_the_numpy_reference(n, name, params):
     """Long walks (gaps of dozens of positions): validity, the fraction of valid transitions and the
     mean number of calls of the kernel agree with the numpy reference sampler within sampling error

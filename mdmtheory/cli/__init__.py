@@ -45,6 +45,25 @@ class _Parser(argparse.ArgumentParser):
         raise CliError(message)
 
 
+class _Version(argparse.Action):
+    """``--version``: prints the version and exits 0 only when it is the only argument."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        argv = getattr(parser, "argv", None)
+        if argv is None or len(argv) != 1:
+            others = [a for a in (argv or []) if a != option_string]
+            raise CliError(f"{option_string} takes no other arguments; got {' '.join(others)!r}")
+        print("mdmtheory " + __version__)
+        raise _VersionShown
+
+
+class _VersionShown(Exception):
+    """Raised by ``--version`` after printing: :func:`main` returns 0."""
+
+
 def base_arg(text: str) -> float | None:
     """``--base``: a number > 0 other than 1, or ``e`` (nats)."""
     if text.strip().lower() == "e":
@@ -250,7 +269,7 @@ def emit(result: dict, as_json: bool, title: str | None = None) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="mdmtheory", description="Exact analysis of parallel sampling in masked diffusion models.")
-    parser.add_argument("--version", action="version", version="mdmtheory " + __version__)
+    parser.add_argument("--version", action=_Version)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in _command_modules():
@@ -297,13 +316,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = None
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        parser.argv = list(sys.argv[1:] if argv is None else argv)
+        args = parser.parse_args(argv)
         if not _stdout_usable():
             return _error("standard output is closed; redirect it to a file or /dev/null instead of closing it")
         compile_note()  # on a terminal: one line when numba first compiles (a cold kernel cache)
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a write error (disk full, closed reader) surfaces here, not at exit
         return code
+    except _VersionShown:
+        return 0
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         _drop_stdout()
         return 1

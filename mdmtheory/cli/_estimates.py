@@ -55,7 +55,8 @@ def run_evaluate(args, sampler, joint, model) -> int:
     from ..sampler_estimate import estimate_sampler_divergences
 
     seed = 0 if args.seed is None else args.seed
-    est = estimate_sampler_divergences(joint, sampler, args.samples, seed, args.base, model=model)
+    est = estimate_sampler_divergences(joint, sampler, args.samples, seed, args.base, model=model,
+                                       max_memory=args.max_memory)
     result = {"sampler": sampler.name, "params": dict(sampler.params), "n": joint.n, "mode": "estimate"}
     result.update(flat(est))
     if model is not None:
@@ -73,7 +74,7 @@ def load_model(args):
     for attr, default, flag in GRAPH_ONLY:
         if getattr(args, attr, default) != default:
             raise InputError(f"{flag} describes a graph's walk; it does not apply to --hmm (drop it)")
-    return parse_hmm(args.hmm, args.length)
+    return parse_hmm(args.hmm, args.length, getattr(args, "max_memory", None))
 
 
 def run_walk(args) -> int:

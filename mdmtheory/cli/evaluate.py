@@ -5,9 +5,10 @@ from __future__ import annotations
 from ..exact import evaluate
 from ..joint import load_joint
 from ..models import model_oracle
+from ..usercode import MODEL_TIMEOUT
 from ..samplers import SAMPLER_NAMES, make_sampler
 from ..errors import InputError
-from . import add_common, add_params, emit, int_arg, parse_sampler_params
+from . import add_common, add_params, emit, finite_float, int_arg, parse_sampler_params
 from ._estimates import run_evaluate
 
 
@@ -21,6 +22,8 @@ def register(sub) -> None:
         help="sample from a model instead of the truth (KL, TV against the truth): temperature=T, smooth=A, "
              "top_k=K, top_p=P, marginals, or python:FILE.py:NAME (a function NAME(revealed_mask, values) -> marginals)",
     )
+    p.add_argument("--model-timeout", type=finite_float("--model-timeout", 0.0, low_open=True), default=MODEL_TIMEOUT,
+                   metavar="SECONDS", help=f"seconds one call of a python: model may take (default {MODEL_TIMEOUT:g})")
     p.add_argument("--samples", type=int_arg("--samples", 2), default=None,
                    help="estimate with this many samples (unbiased, with intervals) instead of the exact law")
     p.add_argument("--seed", type=int_arg("--seed", 0), default=None, help="seed of the estimates (default 0)")
@@ -35,7 +38,7 @@ def run(args) -> int:
     joint = load_joint(args.joint, args.max_memory)
     model = None
     if args.model is not None:
-        model = model_oracle(args.model, joint)
+        model = model_oracle(args.model, joint, timeout=args.model_timeout)
     if args.samples is not None:  # the estimates (cli/_estimates.py)
         return run_evaluate(args, sampler, joint, model)
     result = evaluate(joint, sampler, args.base, args.max_memory, model=model).to_dict()

@@ -12,7 +12,7 @@ from . import add_common, emit, finite_float, int_arg
 
 def register(sub) -> None:
     p = sub.add_parser("sweep", help="run a grid of models x samplers x knobs x seeds into one results table")
-    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (see examples/sweeps/)")
+    p.add_argument("spec", metavar="SPEC.toml", help="the sweep spec (format: docs/sweeps.md; `mdmtheory examples --copy DIR` copies examples)")
     p.add_argument("--out", help="the table to write: .csv, or .parquet with pyarrow (default: SPEC name, "
                    ".parquet if pyarrow is installed, else .csv, in the current folder)")
     ex = p.add_mutually_exclusive_group()

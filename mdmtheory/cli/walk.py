@@ -78,7 +78,7 @@ def run(args) -> int:
     if args.model_noise is not None:
         model = smoothed_chain(chain, args.model_noise)
     elif args.model_kernel is not None:
-        model = load_model_chain(args.model_kernel, chain)
+        model = load_model_chain(args.model_kernel, chain, args.max_memory)
     if args.exact:
         if chain.n * math.log(chain.q) > math.log(EXACT_MAX_CELLS):  # the large-n paths use the chain's tables
             check_memory(tables_memory(chain), f"the exact measures of a walk of length {chain.n} on {args.graph}",
