@@ -449,6 +449,7 @@ _LINES = st.one_of(
 )
 
 
+@pytest.mark.fuzz
 @given(junk=st.lists(_LINES, max_size=6), keep=st.lists(st.booleans(), min_size=3, max_size=3))
 @settings(max_examples=30)
 def test_any_journal_bytes_give_the_right_rows(tmp_path_factory, clean_rows, junk, keep):
@@ -463,6 +464,7 @@ def test_any_journal_bytes_give_the_right_rows(tmp_path_factory, clean_rows, jun
     assert _strip(r.rows) == _strip(clean_rows)
 
 
+@pytest.mark.fuzz
 @given(data=st.one_of(st.binary(max_size=120), st.text(alphabet=st.sampled_from(list('ab1.,"\n\r\x00 $')), max_size=80)))
 @settings(max_examples=60)
 def test_read_table_either_refuses_or_gives_rectangular_rows(tmp_path_factory, data):
