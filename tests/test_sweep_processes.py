@@ -86,6 +86,7 @@ def test_ctrl_c_to_the_group_leaves_no_process_and_keeps_the_finished_rows(tmp_p
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None and (not journal.exists() or journal.read_text().count("\n") < 1):
         time.sleep(0.05)
+    time.sleep(1.0)  # past every worker's start-up (a Ctrl-C during it is the start-up test below)
     assert proc.poll() is None, "the sweep ended before it could be interrupted"
     workers = len(_group(proc.pid))
     os.killpg(proc.pid, signal.SIGINT)
