@@ -85,7 +85,8 @@ def run_pool(fn: Callable, items: Sequence, on_row: Callable[[Any], None], jobs:
         many workers or too much memory, are the usual cause), or failed outside ``fn``.
     """
     ctx = multiprocessing.get_context("spawn")
-    tasks, results = ctx.Queue(), ctx.Queue()
+    with interrupts_held():  # the queues' semaphores may start multiprocessing's resource tracker
+        tasks, results = ctx.Queue(), ctx.Queue()
     procs = [ctx.Process(target=_work, args=(fn, tasks, results), daemon=True, name=f"mdmtheory-sweep-{i}")
              for i in range(jobs)]
     done = False

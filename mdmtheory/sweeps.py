@@ -92,7 +92,7 @@ from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_
 from .joint import load_joint
 from .markov import random_walk
 from .progress import progress
-from .sweep_executors import run_dask, run_inprocess, run_pool
+from .sweep_executors import interrupts_held, run_dask, run_inprocess, run_pool
 from .sweep_checks import (
     cell_text, check_scheduler_address, check_spec, grid_size, parse_range, read_csv_rows,
     read_journal, row_digest, row_problem, worker_count,
@@ -687,7 +687,8 @@ def sweep(
                      f"{largest.label!r} (fewer workers need less)", max_memory)
     new: list[dict] = []
     failed = 0
-    bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
+    with interrupts_held():  # tqdm's lock may start multiprocessing's resource tracker: not half-started on Ctrl-C
+        bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
     fh = open_append(journal) if journal is not None and todo else None
 
     def on_row(row: dict) -> None:
