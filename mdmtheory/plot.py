@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import io
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -157,14 +158,15 @@ def draw_series(ax, series: dict, styles: dict | None = None, errors: dict | Non
         drawn.append((name, xs, ys))
         fin = np.isfinite(ys)
         # an infinite point breaks the line (nan) and is marked at the edge below
-        (line,) = ax.plot(xs, np.where(fin, ys, np.nan), ms=size, lw=width, label=label, **{"mew": 1.1, **style})
+        (line,) = ax.plot(xs, np.where(fin, ys, np.nan), ms=size, lw=width, label=_plain(label), **{"mew": 1.1, **style})
         color = line.get_color()
         if errors is not None and name in errors:
             lo, hi = (np.asarray(v, dtype=float).ravel()[keep][order][fin] for v in errors[name])
-            ok = np.isfinite(lo) & np.isfinite(hi)
-            if ok.any():
-                ax.errorbar(xs[fin][ok], ys[fin][ok], yerr=[ys[fin][ok] - lo[ok], hi[ok] - ys[fin][ok]], fmt="none",
-                            ecolor=color, capsize=2, lw=0.8)
+            ok = np.isfinite(lo) & np.isfinite(hi) & (np.abs(lo) <= LARGEST) & (np.abs(hi) <= LARGEST)
+            if ok.any():  # each bar spans [low, high] wherever the value lies (below or above it too)
+                lo, hi = lo[ok], hi[ok]
+                ax.errorbar(xs[fin][ok], lo / 2 + hi / 2, yerr=np.abs(hi / 2 - lo / 2), fmt="none", ecolor=color,
+                            capsize=2, lw=0.8)
         for sign, edge in ((1, 1.0), (-1, 0.0)):
             at = xs[ys == sign * math.inf]
             if at.size:
@@ -224,6 +226,16 @@ def legend_outside(axes, ncol: int | None = None, fontsize: float = 7, **kwargs)
     ncol = ncol or max(1, math.ceil(len(handles) / 22))
     return anchor.legend(list(handles.values()), labels, loc="upper left", bbox_to_anchor=(1.02, 1.0),
                          borderaxespad=0.0, frameon=False, fontsize=fontsize, ncol=ncol, **kwargs)
+
+
+#: The largest magnitude drawn: beyond it the axis span (max - min, plus margins) overflows.
+LARGEST = 1e300
+
+
+def _plain(text: Any) -> str:
+    """A label drawn as plain text: a ``$`` is a dollar sign, never the start of mathtext; a
+    control character (no glyph in any font) is drawn as U+FFFD."""
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in str(text)).replace("$", r"\$")
 
 
 def _number(v: Any) -> float | None:
@@ -346,6 +358,9 @@ def plot_table(
         if r.get("error") or xv is None or yv is None:
             skipped += 1
             continue
+        if max(abs(xv), abs(yv)) > LARGEST and math.isfinite(xv) and math.isfinite(yv):
+            raise InputError(f"a row has {x} = {xv:g}, {y} = {yv:g}: beyond {LARGEST:g} the axes cannot be drawn; "
+                             "rescale the column or leave those rows out")
         lo, hi = _number(r.get(f"{y}_low")), _number(r.get(f"{y}_high"))
         panel = groups.setdefault(r.get(facet) if facet else "", {})
         panel.setdefault(_series_name(r, cols) if cols else y, []).append((xv, yv, lo, hi))
@@ -376,9 +391,9 @@ def plot_table(
         skipped += d["skipped"]
         identical += [{"panel": str(panel), "series": a, "same_as": b} for a, b in d["identical"]]
         if panel != "":
-            ax.set_title(str(panel), fontsize=9)
-        ax.set_xlabel(x)
-        ax.set_ylabel(y + (f" ({_unit(rows)})" if _unit(rows) else ""))
+            ax.set_title(_plain(panel), fontsize=9)
+        ax.set_xlabel(_plain(x))
+        ax.set_ylabel(_plain(y + (f" ({_unit(rows)})" if _unit(rows) else "")))
         if logy:
             ax.set_yscale("symlog", linthresh=1e-4)
     if legend:

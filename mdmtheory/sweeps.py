@@ -55,7 +55,15 @@ Executors: in process (``jobs=1``), a local process pool (``jobs=N``), or Dask d
 Resumable: finished rows are appended to a journal ``OUT.journal`` as they arrive; a rerun reads
 the table and the journal and computes only the missing rows (and the failed ones again); the
 table is written atomically at the end and the journal removed.  An interrupted sweep loses at
-most the rows in flight.
+most the rows in flight.  A stored row is reused only when its key, its input columns and its
+``digest`` (a checksum of its cells) match the point; a damaged journal line or table row is
+noted (which line, what was expected) and its point computed again; an existing ``out`` that is
+not a sweep's table is refused before any work.
+
+Checked before any work (:mod:`mdmtheory.sweep_checks`): the spec's types, the number of points
+(a grid is counted before it is expanded), each exact model's memory against ``max_memory``
+(times the workers), the worker counts (lowered to the points and the cores, with a note) and a
+scheduler address.  No worker outlives :func:`sweep` (:mod:`mdmtheory.sweep_executors`).
 """
 
 from __future__ import annotations
@@ -66,10 +74,8 @@ import io
 import itertools
 import json
 import math
-import multiprocessing
 import os
 import time
-from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -79,34 +85,33 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
+import numpy as np
+
 from . import __version__
 from . import joint as _joint
-from .errors import InputError
+from .errors import InputError, check_memory
 from .sampler_estimate import estimate_sampler_divergences
 from .exact import evaluate
 from .files import atomic_write, check_input_file, check_output_file, open_append
-from .hmm_families import parse_hmm
 from .oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
-from .joint import load_joint
-from .markov import random_walk
-from .models import model_oracle
 from .progress import progress
+from .sweep_executors import interrupts_held, run_dask, run_inprocess, run_pool
+from .sweep_checks import (
+    cell_text, check_scheduler_address, check_spec, grid_size, parse_range, read_csv_rows,
+    read_journal, row_digest, row_problem, worker_count,
+)
 from .samplers import make_sampler
+from .sweep_models import (  # noqa: F401 - TABLE_FAMILIES and WALK_KEYS re-exported with the sweeps
+    TABLE_FAMILIES, WALK_KEYS, TorchPoint, build_model, query_oracle, run_torch_point,
+)
 from .walks import exact_walk_metrics, simulate
 
 __all__ = ["sweep", "expand", "build_model", "run_point", "read_table", "write_table", "Point", "SweepResult", "TABLE_FAMILIES"]
 
-#: Built-in table families a spec may name (``family = ...``): the constructors of :mod:`mdmtheory.joint`.
-TABLE_FAMILIES = (
-    "product", "random_joint", "copy", "parity", "linear_code", "reed_solomon", "mixture_of_products",
-    "ising_chain", "markov_chain",
-)
-#: Keys of a walk model besides ``graph`` and ``length``.
-WALK_KEYS = ("start", "lazy", "weighted")
 #: Columns every row starts with, in this order; the model and sampler inputs, metrics and the
 #: trailing columns follow.
 LEAD = ("point", "model", "kind")
-TRAIL = ("mode", "samples", "seed", "unit", "seconds", "version", "error", "key")
+TRAIL = ("mode", "samples", "seed", "unit", "seconds", "version", "error", "key", "digest")
 _SWEEP_KEYS = ("base", "mode", "samples", "seeds", "metrics", "name")
 
 
@@ -126,6 +131,8 @@ class Point:
     metrics: tuple[str, ...] | None
     spec_dir: str
     version: str
+    max_memory: float | None = None  # a ceiling for the engines, not an input: not in the key
+    nbytes: float = 0.0  # the rough working memory of an exact table or HMM point (not in the key)
 
     @property
     def key(self) -> str:
@@ -140,7 +147,7 @@ class SweepResult:
     """The rows of a sweep (sorted by point) and what it took.
 
     ``computed`` rows were computed in this call, ``reused`` came from an earlier run's table or
-    journal, ``failed`` carry an error message.
+    journal, ``failed`` carry an error message; ``notes`` say what was adjusted or redone.
     """
 
     rows: list[dict]
@@ -151,12 +158,14 @@ class SweepResult:
     out: str | None = None
     columns: list[str] = field(default_factory=list)
     unreported: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON summary (without the rows); ``unreported`` lists the requested metrics that no
-        point's engine reported (a misspelt name, or a metric of another kind of model)."""
+        point's engine reported (a misspelt name, or a metric of another kind of model); ``notes``
+        what was adjusted or redone (a worker count lowered, a damaged stored row computed again)."""
         return {"points": len(self.rows), "computed": self.computed, "reused": self.reused, "failed": self.failed,
-                "unreported": self.unreported, "seconds": self.seconds, "out": self.out}
+                "unreported": self.unreported, "seconds": self.seconds, "out": self.out, "notes": self.notes}
 
     def __len__(self) -> int:
         """The number of rows (points)."""
@@ -210,18 +219,10 @@ def load_spec(path: str | os.PathLike) -> tuple[dict, str]:
     return spec, os.path.dirname(os.path.abspath(path))
 
 
-def _axis(key: str, value: Any, n: int | None) -> list:
-    """The values of one grid axis: a list, or a range ``"a..b"`` (``b`` may be ``n``)."""
+def _axis(key: str, value: Any, n: int | None) -> Sequence:
+    """The values of one grid axis: a list, or a range ``"a..b"`` (``b`` may be ``n``), not expanded."""
     if isinstance(value, str) and ".." in value:
-        lo, _, hi = value.partition("..")
-        try:
-            a = int(lo)
-            b = n if hi.strip() == "n" else int(hi)
-        except ValueError:
-            raise InputError(f"grid {key} = {value!r}: a range is 'a..b' with integers (b may be n)") from None
-        if b is None:
-            raise InputError(f"grid {key} = {value!r}: 'n' is only known for a model, not here")
-        return list(range(a, b + 1))
+        return parse_range(key, value, n)
     if isinstance(value, list):
         if not value:
             raise InputError(f"grid {key} is empty; give at least one value")
@@ -229,128 +230,16 @@ def _axis(key: str, value: Any, n: int | None) -> list:
     raise InputError(f"grid {key} takes a list of values or a range 'a..b'; got {value!r}")
 
 
-def _grid(fixed: Mapping, grid: Mapping, n: int | None = None) -> list[dict]:
+def _grid(fixed: Mapping, grid: Mapping, n: int | None = None, what: str = "the grid", already: int = 0) -> list[dict]:
+    """Every combination of the grid's axes over ``fixed``, counted (:func:`grid_size`) before it is built."""
     if not isinstance(grid, Mapping):
         raise InputError(f"grid must be a table like grid = {{ J = [0.4, 0.8] }}; got {grid!r}")
     axes = [(k, _axis(k, v, n)) for k, v in grid.items()]
+    grid_size([len(vals) for _, vals in axes], what, already)
     out = []
     for combo in itertools.product(*(vals for _, vals in axes)):
         out.append({**fixed, **dict(zip((k for k, _ in axes), combo))})
     return out
-
-
-#: Keys of a torch model point (``kind = "torch"``).
-TORCH_KEYS = ("kind", "path", "length", "mask_id", "vocab", "prompt", "batch_size", "device", "dtype", "truth", "order",
-              "hmm", "label")
-
-
-@dataclass(frozen=True)
-class TorchPoint:
-    """A torch model point: the network the sampler queries and the truth it is compared with
-    (``None``: its own slow decoding, :class:`mdmtheory.decoding.ModelDecodingLaw`)."""
-
-    oracle: Any
-    truth: Any
-    order: Any
-
-    @property
-    def n(self) -> int:
-        return int(self.oracle.n)
-
-
-def _build_torch(model: dict, spec_dir: str) -> TorchPoint:
-    # start-up time: torch (through models.torch_model) loads only for a torch point
-    from .models import torch_model
-    from .torch_oracle import BUILTIN_MODELS  # start-up time: as above (torch is importable: torch_model checked it)
-
-    unknown = set(model) - set(TORCH_KEYS)
-    if unknown:
-        raise InputError(f"unknown key(s) {', '.join(sorted(unknown))} in a torch model; valid: {', '.join(TORCH_KEYS)}")
-    if "path" not in model or "length" not in model:
-        raise InputError("a torch model needs path = FOLDER, FILE.pt or a built-in name, and length = N")
-    truth = model.get("truth", "hmm" if "hmm" in model else "model-decoding")
-    if truth not in ("model-decoding", "hmm") or (truth == "hmm") != ("hmm" in model):
-        raise InputError(f"a torch model's truth is 'model-decoding' (its own slow decoding) or an HMM given as hmm = SPEC; "
-                         f"got truth = {truth!r}")
-    if truth == "hmm" and "order" in model:
-        raise InputError("order = [...] is the slow decoding order of truth = 'model-decoding'; drop it with hmm = SPEC")
-    opts = {k: model[k] for k in ("mask_id", "vocab", "prompt", "batch_size", "device", "dtype") if k in model}
-    text = ",".join([_torch_path(str(model["path"]), spec_dir, BUILTIN_MODELS)] + [
-        f"{k}={':'.join(str(v) for v in val) if isinstance(val, list) else val}" for k, val in opts.items()])
-    oracle = torch_model(text, model["length"])
-    hmm = parse_hmm(_hmm_path(str(model["hmm"]), spec_dir), model["length"]) if "hmm" in model else None
-    if hmm is not None and set(oracle.q) != {int(hmm.q)}:
-        raise InputError(f"the torch model's alphabet sizes {list(oracle.q)} differ from the HMM's q = {hmm.q}; give vocab = "
-                         "a list of that many token ids")
-    return TorchPoint(oracle, hmm, model.get("order"))
-
-
-def _torch_path(path: str, spec_dir: str, builtin) -> str:
-    if path in builtin or os.path.isabs(path):
-        return path
-    return os.path.join(spec_dir, path)
-
-
-def _hmm_path(spec: str, spec_dir: str) -> str:
-    return os.path.join(spec_dir, spec) if spec.lower().endswith(".npz") and not os.path.isabs(spec) else spec
-
-
-def _build_model(model: Mapping, spec_dir: str):
-    """The model object of one model point: a :class:`~mdmtheory.joint.Joint`, a chain, an HMM
-    or a :class:`TorchPoint`."""
-    model = dict(model)
-    if model.get("kind") == "torch":
-        return _build_torch(model, spec_dir)
-    if "kind" in model:
-        raise InputError(f"kind = {model['kind']!r}: the one model kind is 'torch' (tables, walks and HMMs need no kind)")
-    model.pop("query", None)  # the model the sampler queries: _query_oracle
-    if "graph" in model:
-        if "length" not in model:
-            raise InputError(f"walk model {model['graph']!r} needs a length (length = 64 or grid = {{ length = [...] }})")
-        unknown = set(model) - {"graph", "length", "label", *WALK_KEYS}
-        if unknown:
-            raise InputError(f"unknown key(s) {', '.join(sorted(unknown))} in walk model; valid: graph, length, {', '.join(WALK_KEYS)}")
-        return random_walk(model["graph"], model["length"], start=model.get("start", "stationary"),
-                           lazy=model.get("lazy", 0.0), weighted=model.get("weighted", False))
-    if "hmm" in model:
-        if "length" not in model or set(model) - {"hmm", "length", "label"}:
-            raise InputError(f"an HMM model has hmm = SPEC and length = N (and label); got keys {sorted(model)}")
-        spec = str(model["hmm"])
-        if spec.lower().endswith(".npz") and not os.path.isabs(spec):
-            spec = os.path.join(spec_dir, spec)
-        return parse_hmm(spec, model["length"])
-    if "table" in model:
-        if set(model) - {"table", "label"}:
-            raise InputError("a table model has only table = PATH (and label)")
-        path = model["table"] if os.path.isabs(model["table"]) else os.path.join(spec_dir, model["table"])
-        return load_joint(path)
-    if "family" in model:
-        name = model["family"]
-        if name not in TABLE_FAMILIES:
-            raise InputError(f"unknown table family {name!r}; valid families: {', '.join(TABLE_FAMILIES)}")
-        kwargs = {k: v for k, v in model.items() if k not in ("family", "label")}
-        try:
-            return getattr(_joint, name)(**kwargs)
-        except TypeError as exc:
-            raise InputError(f"family {name}: {exc}") from None
-    raise InputError(f"a model needs family = NAME, table = PATH, graph = SPEC or hmm = SPEC; got keys {sorted(model)}")
-
-
-def build_model(model: Mapping, spec_dir: str = "."):
-    """The law of one ``[[model]]`` entry of a spec as a sweep builds it (``query`` ignored);
-    :class:`InputError` on a bad entry.  ``build_model({"family": "copy", "n": 3}).n == 3``."""
-    return _build_model(model, spec_dir)
-
-
-def _query_oracle(model: Mapping, obj):
-    """The oracle the sampler queries (``query = SPEC``, :func:`mdmtheory.models.model_oracle`
-    over the law ``obj``), or ``None`` (the law itself)."""
-    spec = model.get("query")
-    if spec is None:
-        return None
-    if "graph" in model:
-        raise InputError(f"query = {spec!r}: a queried model goes with a table or an HMM, not a walk (graph)")
-    return model_oracle(str(spec), obj)
 
 
 def _label(model: Mapping) -> str:
@@ -368,24 +257,25 @@ def _label(model: Mapping) -> str:
     return f"{model['family']}({args})"
 
 
-def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
+def expand(spec: Mapping, spec_dir: str = ".", max_memory: float | None = None) -> list[Point]:
     """Every point of a spec, in order (models, then samplers, then grid values, then seeds).
 
     Each model is built once here (so a bad model or parameter is refused before any work) and
-    each sampler parameter set validated by :func:`mdmtheory.samplers.make_sampler`.
+    each sampler parameter set validated by :func:`mdmtheory.samplers.make_sampler`.  Every grid
+    is counted before it is built, and a sweep of more than
+    :data:`~mdmtheory.sweep_checks.MAX_POINTS` points refused.
 
     Raises
     ------
     InputError
-        An unknown key, family, sampler or parameter, an empty grid, or a mode the models do not
-        support.
+        An unknown key, family, sampler or parameter, a value of the wrong type (see
+        :func:`mdmtheory.sweep_checks.check_spec`), an empty grid or range, too many points, a
+        model over ``max_memory``, or a mode the models do not support.
     """
-    if not isinstance(spec, Mapping):
-        raise InputError("a sweep spec is a table with [sweep], [[model]] and [[sampler]] sections")
+    head, models, samplers = check_spec(spec, {name: getattr(_joint, name) for name in TABLE_FAMILIES})
     unknown = set(spec) - {"sweep", "model", "sampler"}
     if unknown:
         raise InputError(f"unknown section(s) {', '.join(sorted(unknown))}; a spec has [sweep], [[model]], [[sampler]]")
-    head = dict(spec.get("sweep", {}))
     bad = set(head) - set(_SWEEP_KEYS)
     if bad:
         raise InputError(f"unknown key(s) {', '.join(sorted(bad))} in [sweep]; valid: {', '.join(_SWEEP_KEYS)}")
@@ -409,15 +299,19 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
         if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
             raise InputError(f"metrics is a non-empty list of names like ['kl', 'tv']; got {metrics!r}")
         metrics = tuple(metrics)
-    models, samplers = spec.get("model", []), spec.get("sampler", [])
     if not models or not samplers:
         raise InputError("a sweep needs at least one [[model]] and one [[sampler]]")
+    runs = len(seeds) if mode == "samples" else 1
     points: list[Point] = []
-    for model in models:
+    for i, model in enumerate(models, 1):
         model = dict(model)
-        for mpoint in _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {})):
-            obj = _build_model(mpoint, spec_dir)
-            _query_oracle(mpoint, obj)  # a bad query spec is refused before any work
+        mpoints = _grid({k: v for k, v in model.items() if k != "grid"}, model.get("grid", {}),
+                        what=f"the grid of [[model]] {i}", already=len(points))
+        for mpoint in mpoints:
+            obj = build_model(mpoint, spec_dir, max_memory)
+            query_oracle(mpoint, obj)  # a bad query spec is refused before any work
+            nbytes = _model_bytes(obj, mpoint, mode)
+            check_memory(nbytes, f"the exact tables of model {_label(mpoint)!r} (n={obj.n})", max_memory)
             if mode == "samples" and _kind(mpoint) == "table":
                 raise InputError(
                     f"mode = 'samples' simulates walks and estimates on HMMs; model {_label(mpoint)!r} is a table: "
@@ -429,15 +323,29 @@ def expand(spec: Mapping, spec_dir: str = ".") -> list[Point]:
                     raise InputError(f"a [[sampler]] needs name = ...; got keys {sorted(s)}")
                 if set(s) - {"name", "grid", "params"}:
                     raise InputError(f"a [[sampler]] has name, params = {{...}} and grid = {{...}}; got keys {sorted(s)}")
-                for prm in _grid(dict(s.get("params", {})), s.get("grid", {}), obj.n):
+                prms = _grid(dict(s.get("params", {})), s.get("grid", {}), obj.n,
+                             what=f"the sweep (at [[sampler]] {s['name']!r})", already=len(points))
+                grid_size([len(prms), runs], f"the sweep (at [[sampler]] {s['name']!r})", len(points))
+                for prm in prms:
                     sampler = make_sampler(s["name"], **prm)
                     for seed in seeds if mode == "samples" else [None]:
                         points.append(Point(
                             index=len(points), label=_label(mpoint), model=mpoint, sampler=sampler.name,
                             params=dict(sampler.params), mode=mode, samples=samples if mode == "samples" else None,
                             seed=seed, base=base, metrics=metrics, spec_dir=spec_dir, version=__version__,
+                            max_memory=max_memory, nbytes=nbytes,
                         ))
     return points
+
+
+def _model_bytes(obj, model: Mapping, mode: str) -> float:
+    """The rough working memory of an exact point on a table or an HMM (the evaluator holds a
+    few arrays of ``prod(q_i + 1)`` cells); 0 for walks and estimates (their engines check their own)."""
+    if mode != "exact" or _kind(model) in ("walk", "torch"):  # a torch point: its engine checks its own
+        return 0.0
+    qs = np.broadcast_to(np.asarray(obj.q, dtype=float), (obj.n,))
+    with np.errstate(over="ignore"):
+        return 8.0 * 4 * float(np.prod(qs + 1.0)) * (1.0 + float(getattr(obj, "h", 0))) + 32.0 * 2.0 ** min(obj.n, 1024)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -451,22 +359,11 @@ def _kind(model: Mapping) -> str:
 
 
 def _torch_result(point_obj: TorchPoint, sampler, point: Point):
-    """A torch point: the sampler on the network against its own slow decoding
-    (:func:`mdmtheory.decoding.decoding_loss`) or against the HMM, exactly (``mode = "exact"``:
-    the dense law) or by the estimates (``mode = "samples"``)."""
-    # start-up time: the decoding engine loads only for a torch point
-    from .decoding import decoding_loss
-
-    o, truth = point_obj.oracle, point_obj.truth
+    """A torch point (:func:`mdmtheory.sweep_torch.run_torch_point`) as a row's metrics."""
+    r = run_torch_point(point_obj, sampler, point.mode, point.samples, point.seed, point.base)
     if point.mode == "exact":
-        if truth is None:
-            return decoding_loss(o, sampler, point_obj.order, base=point.base)
-        return evaluate(truth.joint(), sampler, point.base, model=o)
-    if truth is None:
-        est = decoding_loss(o, sampler, point_obj.order, samples=point.samples, seed=point.seed, base=point.base)
-    else:
-        est = estimate_sampler_divergences(truth, sampler, point.samples, point.seed, point.base, model=o)
-    out = _estimate_row(est)
+        return r
+    out = _estimate_row(r)
     out.pop("model", None)
     return out
 
@@ -508,30 +405,41 @@ def _scalar(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def run_point(point: Point) -> dict:
-    """Compute the row of one point.  Never raises on a failed computation: the row then carries
-    ``error`` (the exception's type and message) and no metrics."""
-    t0 = time.perf_counter()
-    row: dict = {"point": point.index, "model": point.label, "kind": _kind(point.model)}
+def point_inputs(point: Point) -> dict:
+    """The input columns of a point's row (``model`` is its label as the spec spelt it)."""
+    row: dict = {"model": point.label, "kind": _kind(point.model)}
     row.update({f"model.{k}": _cell(v) for k, v in point.model.items() if k != "label"})
     row["sampler"] = point.sampler
     row.update({f"sampler.{k}": _cell(v) for k, v in point.params.items()})
+    row.update({"mode": point.mode, "samples": point.samples, "seed": point.seed, "version": point.version,
+                "key": point.key})
+    return row
+
+
+def run_point(point: Point) -> dict:
+    """Compute the row of one point.  Never raises on a failed computation: the row then carries
+    ``error`` (the exception's type and message) and no metrics.  Its ``digest``
+    (:func:`mdmtheory.sweep_checks.row_digest`) lets a rerun check the row before reusing it."""
+    t0 = time.perf_counter()
+    inputs = point_inputs(point)
+    row: dict = {"point": point.index, **{k: v for k, v in inputs.items() if k not in TRAIL}}
     error = ""
+    mem = point.max_memory
     try:
-        obj = _build_model(point.model, point.spec_dir)
+        obj = build_model(point.model, point.spec_dir, mem)
         sampler = make_sampler(point.sampler, **point.params)
         if row["kind"] == "walk":
             if point.mode == "exact":
-                result = exact_walk_metrics(obj, sampler, point.base)
+                result = exact_walk_metrics(obj, sampler, point.base, max_memory=mem)
             else:
-                result = simulate(obj, sampler, point.samples, point.seed, point.base)
+                result = simulate(obj, sampler, point.samples, point.seed, point.base, max_memory=mem)
         elif row["kind"] == "torch":
             result = _torch_result(obj, sampler, point)
         elif row["kind"] == "hmm" and point.mode == "samples":
-            result = _hmm_estimate(obj, sampler, point, _query_oracle(point.model, obj))
+            result = _hmm_estimate(obj, sampler, point, query_oracle(point.model, obj))
         else:
-            law = obj.joint() if row["kind"] == "hmm" else obj
-            result = evaluate(law, sampler, point.base, model=_query_oracle(point.model, law))
+            law = obj.joint(mem) if row["kind"] == "hmm" else obj
+            result = evaluate(law, sampler, point.base, max_memory=mem, model=query_oracle(point.model, law))
         result = result.to_dict() if hasattr(result, "to_dict") else dict(result)
         names = point.metrics or [k for k, v in result.items() if _scalar(v) and k not in ("samples", "seed", "length", "q")]
         metrics: dict = {}
@@ -550,6 +458,7 @@ def run_point(point: Point) -> dict:
         unit = None
     row.update({"mode": point.mode, "samples": point.samples, "seed": point.seed, "unit": unit,
                 "seconds": time.perf_counter() - t0, "version": point.version, "error": error, "key": point.key})
+    row["digest"] = row_digest(row)
     return row
 
 
@@ -577,25 +486,6 @@ def columns_of(rows: Sequence[dict]) -> list[str]:
     return [k for k in LEAD if k in seen] + inputs + metrics + [k for k in TRAIL if k in seen]
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float):
-        return "inf" if v == math.inf else "-inf" if v == -math.inf else "nan" if v != v else repr(v)
-    return str(v)
-
-
-def _parse(text: str) -> Any:
-    if text == "":
-        return None
-    for conv in (int, float):
-        try:
-            return conv(text)
-        except ValueError:
-            continue
-    return text
-
-
 def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
     """Write ``rows`` to ``path`` atomically (a temporary file in the same folder, then a rename):
     Parquet for ``.parquet`` (needs pyarrow), CSV otherwise.  Returns the columns."""
@@ -616,79 +506,50 @@ def write_table(rows: Sequence[dict], path: str | os.PathLike) -> list[str]:
         w = csv.writer(text, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
-            w.writerow([_text(r.get(c)) for c in cols])
+            w.writerow([cell_text(r.get(c)) for c in cols])
         data = text.getvalue().encode()
     atomic_write(path, lambda fh: fh.write(data))
     return cols
 
 
-def read_table(path: str | os.PathLike) -> list[dict]:
-    """The rows of a sweep table (CSV or Parquet), numbers parsed back."""
+def read_table(path: str | os.PathLike, required: Sequence[str] = ()) -> list[dict]:
+    """The rows of a table (CSV or Parquet), numbers parsed back, text columns
+    (:data:`~mdmtheory.sweep_checks.TEXT_COLUMNS`) kept as text.
+
+    Raises
+    ------
+    InputError
+        A file that is not a table (not UTF-8, NUL bytes, ragged or badly quoted rows, empty, not
+        Parquet), or that lacks a ``required`` column.
+    """
     path = Path(check_input_file(path, "a table written by mdmtheory sweep"))
+    fix = "give a table written by mdmtheory sweep"
     if path.suffix == ".parquet":
         try:
             # start-up time: pyarrow (optional) loads only for a Parquet table
+            import pyarrow as pa
             import pyarrow.parquet as pq
         except ImportError:
             raise InputError(f"reading {str(path)!r} needs pyarrow (pip install pyarrow)") from None
-        return pq.read_table(path).to_pylist()
-    try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            return [{k: _parse(v) for k, v in r.items()} for r in csv.DictReader(fh)]
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise InputError(f"{str(path)!r} is not a CSV table written by mdmtheory sweep ({exc})") from None
-
-
-def _journal_rows(path: Path) -> list[dict]:
-    rows = []
-    if path.is_file():
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    break  # a line cut by an interruption: the rows before it are whole
+        try:
+            table = pq.read_table(path)
+            rows = table.to_pylist()
+        except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+            raise InputError(f"{str(path)!r} is not a readable Parquet table ({' '.join(str(exc).split())[:200]}); {fix}") from None
+        columns = list(table.column_names)
+        if any(not isinstance(c, str) or not c.strip() for c in columns) or len(set(columns)) != len(columns):
+            raise InputError(f"{str(path)!r}: the columns have empty or repeated names; {fix}")
+    else:
+        rows = read_csv_rows(str(path))
+        columns = list(rows[0]) if rows else []
+        if not rows:
+            with open(path, encoding="utf-8-sig") as fh:
+                columns = next(csv.reader(fh), [])
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(f"{str(path)!r} is not a table written by mdmtheory sweep: no column(s) {', '.join(missing)}; "
+                         "move it away or choose another --out")
     return rows
-
-
-# ----------------------------------------------------------------------------------------------
-# executors
-
-
-def _inprocess(points: Sequence[Point], on_row: Callable[[dict], None]) -> None:
-    for p in points:
-        on_row(run_point(p))
-
-
-def _pool(points: Sequence[Point], on_row: Callable[[dict], None], jobs: int) -> None:
-    ex = futures.ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        for fut in futures.as_completed([ex.submit(run_point, p) for p in points]):
-            on_row(fut.result())
-    finally:
-        ex.shutdown(wait=True, cancel_futures=True)
-
-
-def _dask(points: Sequence[Point], on_row: Callable[[dict], None], scheduler: str | None, workers: int | None) -> None:
-    try:
-        # start-up time: dask (the optional [dask] extra) loads only for its executor
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise InputError("the Dask executor needs dask.distributed: pip install 'mdmtheory[dask]'") from None
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-    try:
-        with Client(cluster if cluster is not None else scheduler) as client:
-            futures = client.map(run_point, list(points), pure=False)
-            try:
-                for fut in as_completed(futures):
-                    on_row(fut.result())
-            finally:
-                client.cancel(futures)
-    finally:
-        if cluster is not None:
-            cluster.close()
 
 
 def sweep(
@@ -699,6 +560,9 @@ def sweep(
     scheduler: str | None = None,
     dask_local: int | None = None,
     show_progress: bool = True,
+    max_memory: float | None = None,
+    scheduler_timeout: float = 10.0,
+    on_note: Callable[[str], None] | None = None,
 ) -> SweepResult:
     """Run every point of a sweep spec and return (and, with ``out``, write) the results table.
 
@@ -717,6 +581,14 @@ def sweep(
         Start a Dask ``LocalCluster`` with this many single-threaded worker processes.
     show_progress : bool
         A progress bar (rows done, failed, time to go) on a terminal.
+    max_memory : float, optional
+        Memory ceiling in bytes (default 4 GiB): each model's exact tables are checked against
+        it before any work (times the number of workers), and each point's engine runs under it.
+    scheduler_timeout : float
+        Seconds to reach the ``scheduler`` before giving up with an error (default 10).
+    on_note : callable, optional
+        Called with each note (a worker count lowered to the points or the cores, a damaged
+        journal line or table row computed again); the notes are also in ``SweepResult.notes``.
 
     Returns
     -------
@@ -726,12 +598,18 @@ def sweep(
     Raises
     ------
     InputError
-        A bad spec (before any work), bad executor options, or an unwritable ``out``.
+        A bad spec (before any work), too many points or workers (more than
+        :data:`~mdmtheory.sweep_checks.MAX_POINTS` or
+        :data:`~mdmtheory.sweep_checks.MAX_WORKERS`), a model over ``max_memory``, bad executor
+        options or scheduler address, an unreachable scheduler, an unwritable ``out``, or an
+        existing ``out`` that is not a table a sweep wrote.
 
     Notes
     -----
     Rows are the same whatever the executor (except ``seconds``).  Failed points become rows
-    with ``error`` set; a rerun computes them again.
+    with ``error`` set; a rerun computes them again.  A stored row is reused only when its key,
+    input columns and digest match the point (:func:`mdmtheory.sweep_checks.row_problem`); any
+    other is noted and computed again.  Workers are stopped (not awaited) on an error or Ctrl-C.
 
     Examples
     --------
@@ -743,6 +621,13 @@ def sweep(
     """
     t0 = time.perf_counter()
     spec_dir = "."
+    notes: list[str] = []
+
+    def note(text: str) -> None:
+        notes.append(text)
+        if on_note is not None:
+            on_note(text)
+
     if not isinstance(spec, Mapping):
         if not isinstance(spec, (str, os.PathLike)):
             raise InputError(f"a sweep spec is a dict or the path of a .toml file; got {type(spec).__name__}")
@@ -755,10 +640,18 @@ def sweep(
         raise InputError(f"dask_local must be a positive number of workers; got {dask_local!r}")
     if (scheduler is not None or dask_local is not None) and jobs != 1:
         raise InputError("jobs goes with the local process pool; with Dask the workers are the cluster's")
-    points = expand(spec, spec_dir)
-    done: dict[str, dict] = {}
-    journal = None
+    if scheduler is not None:
+        scheduler = check_scheduler_address(scheduler)
+    if (isinstance(scheduler_timeout, bool) or not isinstance(scheduler_timeout, (int, float))
+            or not 0 < scheduler_timeout < 3600):
+        raise InputError(f"the scheduler timeout is a number of seconds in (0, 3600); got {scheduler_timeout!r}")
+    check_memory(0.0, "a sweep", max_memory)  # a bad max_memory is refused here
+    for flag, n in (("jobs", jobs), ("dask_local", dask_local)):
+        if n is not None:
+            worker_count(n, 1, flag)  # more than MAX_WORKERS is refused before the spec is expanded
     if out is not None:
+        if not isinstance(out, (str, os.PathLike)) or not os.fspath(out).strip():
+            raise InputError(f"the output table must be a path like results.csv; got {out!r}")
         out = Path(out)
         if out.suffix == ".parquet":
             try:
@@ -768,17 +661,45 @@ def sweep(
                 raise InputError(f"writing {str(out)!r} needs pyarrow (pip install pyarrow); or give a .csv path") from None
         check_output_file(out)
         check_output_file(out.with_name(out.name + ".journal"))
-        journal = out.with_name(out.name + ".journal")
-        old = read_table(out) if out.is_file() else []
-        for r in old + _journal_rows(journal):
-            if not r.get("error") and r.get("key") is not None:
-                done[str(r["key"])] = r
+    points = expand(spec, spec_dir, max_memory)
     wanted = {p.key: p for p in points}
-    reused = {k: dict(done[k], point=p.index) for k, p in wanted.items() if k in done}
-    todo = [p for k, p in wanted.items() if k not in done]
+    reused: dict[str, dict] = {}
+    journal = None
+    if out is not None:
+        journal = out.with_name(out.name + ".journal")
+        if out.is_file():
+            check_memory(8.0 * out.stat().st_size, f"reading the table {str(out)!r}", max_memory)
+        old = [(f"{out.name} row {i}", r) for i, r in enumerate(read_table(out, required=_REQUIRED) if out.is_file() else [], 1)]
+        lines, damaged = read_journal(journal, max_memory)
+        for problem in damaged:
+            note(f"{journal.name} {problem}; the point it held (if any) is computed again")
+        problems: list[tuple[str, str]] = []
+        for where, r in old + [(f"{journal.name} line {i}", r) for i, r in lines]:
+            p = wanted.get(str(r.get("key")))
+            if p is None or r.get("error"):
+                continue  # another spec's or version's row, or a failed one: not reused
+            problem = row_problem(r, point_inputs(p))
+            if problem is None:
+                reused[p.key] = {**r, **point_inputs(p), "point": p.index, "error": ""}  # the spec's spelling
+            else:
+                problems.append((p.key, f"{where}: {problem}"))
+        for key, problem in problems:
+            note(f"{problem}; {'a whole copy of that row is reused' if key in reused else 'that point is computed again'}")
+    todo = [p for k, p in wanted.items() if k not in reused]
+    workers = 1
+    if todo and (jobs > 1 or dask_local is not None):
+        flag = "--jobs" if dask_local is None else "--dask-local"
+        workers, lowered = worker_count(jobs if dask_local is None else dask_local, len(todo), flag)
+        if lowered:
+            note(lowered)
+    largest = max(todo, key=lambda p: p.nbytes, default=None)
+    if largest is not None and workers > 1:
+        check_memory(workers * largest.nbytes, f"{workers} workers each computing a point like "
+                     f"{largest.label!r} (fewer workers need less)", max_memory)
     new: list[dict] = []
     failed = 0
-    bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
+    with interrupts_held():  # tqdm's lock may start multiprocessing's resource tracker: not half-started on Ctrl-C
+        bar = progress(total=len(todo), desc="sweep", unit="row", show=show_progress)
     fh = open_append(journal) if journal is not None and todo else None
 
     def on_row(row: dict) -> None:
@@ -796,11 +717,11 @@ def sweep(
         if not todo:
             pass
         elif scheduler is not None or dask_local is not None:
-            _dask(todo, on_row, scheduler, dask_local)
-        elif jobs > 1:
-            _pool(todo, on_row, jobs)
+            run_dask(run_point, todo, on_row, scheduler, workers if dask_local is not None else None, float(scheduler_timeout))
+        elif workers > 1:
+            run_pool(run_point, todo, on_row, workers)
         else:
-            _inprocess(todo, on_row)
+            run_inprocess(run_point, todo, on_row)
     finally:
         bar.close()
         if fh is not None:
@@ -809,10 +730,15 @@ def sweep(
     requested = points[0].metrics or ()
     unreported = [m for m in requested if all(r.get(m) is None for r in rows if not r["error"])]
     result = SweepResult(rows, computed=len(new), reused=len(reused), failed=failed, seconds=0.0,
-                         out=None if out is None else str(out), columns=columns_of(rows), unreported=unreported)
+                         out=None if out is None else str(out), columns=columns_of(rows), unreported=unreported,
+                         notes=notes)
     if out is not None:
         write_table(rows, out)
         if journal is not None:
             journal.unlink(missing_ok=True)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+#: Columns an existing ``--out`` table must have to be taken for a sweep's table.
+_REQUIRED = ("point", "model", "kind", "sampler", "version", "error", "key")

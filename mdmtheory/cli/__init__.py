@@ -364,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finding (a failed claim, a violated conjecture), 2 bad input
     (one line ``mdmtheory: error: ...`` on standard error, never a traceback), 130 interrupted.
     """
+    args = None
     try:
         parser = build_parser()
         parser.argv = split_param_pairs(list(sys.argv[1:] if argv is None else argv))
@@ -381,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (InputError, OSError, MemoryError, RecursionError) as exc:
         if isinstance(exc, MemoryError):
-            msg = "out of memory; try a smaller problem or a lower --max-memory"
+            msg = "out of memory; try a smaller problem" + (" or a lower --max-memory" if hasattr(args, "max_memory") else "")
         elif isinstance(exc, RecursionError):
             msg = "input nested too deeply to read; give a flat file"
         elif isinstance(exc, OSError) and not isinstance(exc, InputError):

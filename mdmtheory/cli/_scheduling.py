@@ -34,7 +34,7 @@ def add_curve_source(p) -> None:
                    "e.g. cycle:8; with --length")
     p.add_argument("--hmm", metavar="SPEC", help="the exact curve of this HMM (dense law: small lengths), e.g. "
                    "block:2,2; with --length")
-    p.add_argument("--length", type=int_arg("--length", 1), help="length n of the --graph walk or the --hmm")
+    p.add_argument("--length", type=int_arg("--length", 1), help="length n of the --graph walk or the --hmm (or of a torch --model)")
     p.add_argument("--start", default="stationary", help="the walk's start: stationary (default), uniform or vertex:V")
     p.add_argument("--lazy", type=finite_float("--lazy", 0.0, high=1.0), default=0.0,
                    help="the walk's holding probability in [0, 1) (default 0)")

@@ -38,7 +38,6 @@ def register(sub) -> None:
     m.add_argument("--model", metavar="SPEC", default=None,
                    help="torch:tiny, torch:PATH,... (or a transform such as smooth=A over JOINT.npy): the optimal "
                         "schedule for the model's curve, the predicted KL's interval and the consistency gap")
-    m.add_argument("--length", type=int_arg("--length", 1), default=None, help="the model's length (a built-in model knows it)")
     m.add_argument("--samples", type=int_arg("--samples", 2), default=200, help="draws of the model's decoding law (default 200)")
     m.add_argument("--seed", type=int_arg("--seed", 0), default=0, help="seed (default 0)")
     add_common(p)
@@ -54,9 +53,10 @@ def run_model(args) -> int:
     from ..model_curve import model_information_curve
     from ..models import model_oracle, torch_model
 
-    if args.curve is not None or args.eps is not None or args.family is not None or args.frontier:
-        raise InputError("--model goes with --steps K (and an optional JOINT.npy for a transform spec); drop --curve, "
-                         "--eps, --family and --frontier")
+    if (args.curve is not None or args.eps is not None or args.family is not None or args.frontier
+            or args.graph is not None or args.hmm is not None):
+        raise InputError("--model goes with --steps K (and an optional JOINT.npy for a transform spec, or --length N "
+                         "for a torch model); drop --curve, --graph, --hmm, --eps, --family and --frontier")
     if args.model.startswith("torch:") and args.joint is None:
         model = torch_model(args.model[len("torch:"):], args.length)
     elif args.joint is not None:
