@@ -37,7 +37,7 @@ evaluate = lazy_function("mdmtheory.exact", "evaluate")
 estimate_sampler_divergences = lazy_function("mdmtheory.sampler_estimate", "estimate_sampler_divergences")
 
 
-def build_model(model: Mapping, spec_dir: str, max_memory: float | None = None):
+def build_model(model: Mapping, spec_dir: str = ".", max_memory: float | None = None):
     """The law of one ``[[model]]`` entry of a spec as a sweep builds it (``query`` ignored): a
     :class:`~mdmtheory.joint.Joint`, a chain, an HMM or a :class:`TorchPoint`; relative paths from
     ``spec_dir``; tables loaded under ``max_memory``.

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 from pathlib import Path
 
 from ..errors import InputError
+from ..files import atomic_write
 from . import emit
 
 #: The kinds of example file, by suffix (what a listing names them).
@@ -74,7 +74,8 @@ def run(args) -> int:
     for f in files:
         target = dest / f
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / f, target)
+        data = (root / f).read_bytes()
+        atomic_write(target, lambda fh, data=data: fh.write(data))
     if args.json:
         emit({"files": files, "copied_to": os.fspath(dest)}, True)
         return 0
