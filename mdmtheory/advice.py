@@ -270,6 +270,8 @@ def plot_advice(advice: Advice, out: str) -> str:
     InputError
         An unwritable ``out``, or an advice without a finite KL to draw.
     """
+    if not isinstance(advice, Advice):
+        raise InputError(f"plot_advice draws an Advice (mdmtheory.advise(...)); got {type(advice).__name__}")
     # start-up time: matplotlib loads only when a figure is drawn
     import matplotlib
 

@@ -36,6 +36,11 @@ CHAIN = MarkovChain(P2, "stationary", 4)
 CASES = [
     # -- Joint and families
     ("Joint-string", lambda: m.Joint("abc")),
+    ("advise-nosampler", lambda: m.advise("smooth=0.1", [], 0.1, {"family": "copy", "n": 2})),
+    ("advise-badtarget", lambda: m.advise("smooth=0.1", "llada", -1.0, {"family": "copy", "n": 2})),
+    ("model_information_curve-notoracle", lambda: m.model_information_curve("notamodel")),
+    ("model_information_curve-samples", lambda: m.model_information_curve(m.copy(2), samples=0)),
+    ("plot_advice-notadvice", lambda: m.plot_advice("x", "a.png")),
     ("Joint-ragged", lambda: m.Joint([[0.5], [0.25, 0.25]])),
     ("Joint-complex", lambda: m.Joint(np.array([0.5 + 0j, 0.5]))),
     ("Joint-object", lambda: m.Joint(np.array([0.5, None], dtype=object))),
@@ -389,7 +394,8 @@ def test_every_public_callable_is_covered():
     named = set(re.findall(r"m\.(\w+)\(", source)) | set(re.findall(r"\(\"(\w+?)-", source))
     exempt = {"InputError", "ImpossibleContext", "FAMILIES", "SAMPLER_NAMES", "Optimum", "Sampler", "SamplerState", "make_sampler",
               "BoundContext", "Quantity", "hunt", "load_bound", "SweepResult", "Evaluation",
-              "CurveEstimate", "DivergenceEstimate", "ScalarEstimate", "Estimate", "SamplerEstimate"}  # typed results: nothing to refuse
+              "CurveEstimate", "DivergenceEstimate", "ScalarEstimate", "Estimate", "SamplerEstimate",
+              "Advice", "ModelCurve"}  # typed results: nothing to refuse
     public = {name for name in m.__all__ if callable(getattr(m, name))} - exempt
     missing = sorted(public - named)
     assert not missing, f"no bad-argument case for {missing}"

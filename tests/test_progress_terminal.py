@@ -80,8 +80,17 @@ def test_compile_note_silent_off_a_terminal(monkeypatch, fresh_note):
 
 def test_estimate_bar_moves_on_a_terminal(monkeypatch):
     """``evaluate --samples`` / ``walk --hmm --samples``: the estimator's bar is drawn on a terminal."""
+    import tqdm.std
+
     err = FakeTerminal()
     monkeypatch.setattr(sys, "stderr", err)
+    init = tqdm.std.tqdm.__init__
+
+    def every_update(self, *args, **kwargs):  # redraw on every update: the test must not depend on the clock
+        kwargs.update(mininterval=0, miniters=1)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(tqdm.std.tqdm, "__init__", every_update)
     from mdmtheory.hmm_families import parse_hmm
     from mdmtheory.sampler_estimate import estimate_sampler_divergences
 
