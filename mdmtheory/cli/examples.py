@@ -61,7 +61,8 @@ def run(args) -> int:
         print("example files (mdmtheory examples --copy DIR copies them)")
         width = max(len(f) for f in files)
         for f in files:
-            print(f"  {f:<{width}}  {KINDS[Path(f).suffix]}")
+            kind = "training script of the tiny MDM (torch:tiny)" if f.startswith("models/") else KINDS[Path(f).suffix]
+            print(f"  {f:<{width}}  {kind}")
         return 0
     dest = Path(args.copy)
     if dest.exists() and not dest.is_dir():
