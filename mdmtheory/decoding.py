@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._numeric import check_int, check_seed
+from ._numeric import as_rng, check_int
 from .errors import InputError
 from .exact import evaluate
 from .joint import Joint
@@ -181,8 +181,7 @@ class ModelDecodingLaw:
             A bad count or seed.
         """
         m = check_int(m, "the number of samples", lo=1)
-        if not isinstance(rng, np.random.Generator):
-            rng = np.random.default_rng(check_seed(rng))
+        rng = as_rng(rng)
         out = np.zeros((m, self.n), dtype=np.int64)
         for lo in range(0, m, self.batch_size):
             B = min(self.batch_size, m - lo)

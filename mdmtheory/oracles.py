@@ -28,7 +28,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ._numeric import check_int, check_seed, sum_tolerance
+from ._numeric import as_rng, check_int, sum_tolerance
 from .errors import ImpossibleContext, InputError
 from .joint import Joint
 
@@ -167,8 +167,7 @@ class TableOracle:
             A bad count or seed.
         """
         m = check_int(m, "the number of samples", lo=1)
-        if not isinstance(rng, np.random.Generator):
-            rng = np.random.default_rng(check_seed(rng))
+        rng = as_rng(rng)
         if self._cdf is None:
             self._cdf = np.cumsum(self._flat)
         cells = np.searchsorted(self._cdf, rng.random(m) * self._cdf[-1], side="right")
