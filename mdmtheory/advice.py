@@ -20,6 +20,7 @@ from ._numeric import check_real
 from .errors import InputError
 from .files import atomic_write
 from .information import unit_name
+from .plot import legend_outside, series_styles
 from .registry import RULES, SAMPLER_NAMES
 from .sweeps import build_model, sweep
 
@@ -279,9 +280,9 @@ def plot_advice(advice: Advice, out: str) -> str:
     import matplotlib.pyplot as plt  # start-up time: as above
 
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    markers = ("o", "s", "^", "D", "v", "P", "X", "*")
+    styles = series_styles(advice.samplers)  # the one series style of every figure (mdmtheory.plot)
     drawn = 0
-    for i, name in enumerate(advice.samplers):
+    for name in advice.samplers:
         pts = [r for r in advice.rows if r["sampler"] == name and r["kl"] is not None and math.isfinite(r["kl"])
                and r["expected_calls"] is not None]
         if not pts:
@@ -289,7 +290,8 @@ def plot_advice(advice: Advice, out: str) -> str:
         x = [r["expected_calls"] for r in pts]
         y = [r["kl"] for r in pts]
         err = [[max(0.0, r["kl"] - r["kl_low"]) for r in pts], [max(0.0, r["kl_high"] - r["kl"]) for r in pts]]
-        ax.errorbar(x, y, yerr=err, color=f"C{i % 10}", marker=markers[i % len(markers)], linestyle="-", capsize=2,
+        st = styles[name]
+        ax.errorbar(x, y, yerr=err, color=st["color"], marker=st["marker"], linestyle=st["ls"], mfc="none", capsize=2,
                     label=name)
         drawn += 1
     if not drawn:
@@ -304,7 +306,7 @@ def plot_advice(advice: Advice, out: str) -> str:
     ax.set_ylabel(f"KL(reference || sampler) ({advice.unit})")
     ax.set_yscale("symlog", linthresh=max(advice.target_kl / 10.0, 1e-6))
     ax.set_title(f"{advice.model} against {advice.reference}", fontsize=9)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    legend_outside([ax], fontsize=8)
     fig.tight_layout()
     buf = io.BytesIO()
     fmt = str(out).rsplit(".", 1)[-1].lower() if "." in str(out) else "png"
