@@ -36,6 +36,15 @@ def _sections(text: str) -> dict[str, str]:
     return {parts[i]: parts[i + 1].rstrip() + "\n" for i in range(1, len(parts) - 1, 2)}
 
 
+def _notes(text: str) -> str:
+    """The hand-written notes between the header (title and machine line) and the first section:
+    kept when the sections are rewritten."""
+    head = re.split(r"<!-- section: \w+ -->\n", text)[0]
+    lines = [ln for ln in head.splitlines() if not ln.startswith(("# Benchmark results", "Written by `make bench`"))]
+    notes = "\n".join(lines).strip()
+    return notes + "\n\n" if notes else ""
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks")
     ap.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
@@ -43,7 +52,8 @@ def main() -> None:
     args = ap.parse_args()
     names = sorted(m.name[6:] for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
     chosen = args.names or names
-    old = _sections(RESULTS.read_text()) if RESULTS.exists() else {}
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    old, notes = _sections(text), _notes(text)
     for name in chosen:
         t0 = time.perf_counter()
         print(f"== {name}", flush=True)
@@ -55,7 +65,7 @@ def main() -> None:
     body = "\n".join(MARK.format(k) + "\n" + old[k] for k in names if k in old)
     RESULTS.write_text(
         "# Benchmark results\n\n"
-        f"Written by `make bench` on {time.strftime('%Y-%m-%d')}; machine: {_machine()}.\n\n" + body
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d')}; machine: {_machine()}.\n\n" + notes + body
     )
     print(f"wrote {RESULTS}")
 
