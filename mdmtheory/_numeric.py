@@ -15,7 +15,7 @@ import numpy as np
 from .tolerances import NONNEG_TOL, SUM_TOL, nonneg_tolerance  # noqa: F401 - re-exported
 from .errors import InputError
 
-__all__ = ["split_fields", "INTERVAL_METHOD", "COCHRAN_FACTOR", "sample_skewness", "too_skewed", "NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
+__all__ = ["split_fields", "INTERVAL_METHOD", "rounding_margin", "COCHRAN_FACTOR", "sample_skewness", "too_skewed", "NONNEG_TOL", "SUM_TOL", "sum_tolerance", "clamp_nonneg", "check_int", "check_real", "check_seed", "is_int",
            "int_list", "as_rng"]
 
 
@@ -303,6 +303,27 @@ def too_skewed(n, skewness) -> bool:
     return bool(float(n) < COCHRAN_FACTOR * float(skewness) ** 2)
 
 
+def rounding_margin(y) -> np.ndarray:
+    """The floor on each arm of an interval for the mean of float terms ``y`` (last axis): the
+    rounding noise of the terms, :func:`mdmtheory.tolerances.nonneg_tolerance` of their largest
+    magnitude; ``0`` where every term is an integer (exact in float64: a count of model calls)
+    or a term is not finite.  Terms that are all equal (a deterministic path: every draw gives
+    the exact value) have standard error 0, and an interval of width 0 would miss the exact
+    value computed by another engine by a few units in the last place.
+
+    Examples
+    --------
+    >>> float(rounding_margin([0.25, 0.25])), float(rounding_margin([2.0, 3.0])), float(rounding_margin([50.5]))
+    (1e-12, 0.0, 5.05e-11)
+    """
+    y = np.asarray(y, dtype=float)
+    with np.errstate(invalid="ignore"):
+        finite = np.all(np.isfinite(y), axis=-1)
+        scale = np.where(finite, np.max(np.abs(y), axis=-1), 0.0)
+        integral = np.all(y == np.round(y), axis=-1)
+    return np.where(finite & ~integral, NONNEG_TOL * np.maximum(1.0, scale), 0.0)
+
+
 def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
     """``(mean, standard error, (lo, hi))`` of i.i.d. per-draw terms ``y``: Hall's
     skewness-corrected Student-t interval (``tq`` the Student-t or normal quantile).  One
@@ -320,7 +341,8 @@ def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
     Student-t interval ``mean +- tq se``; right-skewed terms (rare large values) a longer upper
     arm, as the Edgeworth expansion of ``T`` asks.  Its error in coverage is ``O(1/n)`` where the
     t interval's is ``O(1/sqrt(n))``; on terms too skewed for the sample size
-    (:func:`too_skewed`) no interval built from the sample alone holds its level.  Cost ``O(n)``.
+    (:func:`too_skewed`) no interval built from the sample alone holds its level.  Neither arm is
+    shorter than the terms' rounding noise (:func:`rounding_margin`).  Cost ``O(n)``.
     Works on the last axis of a 2-D ``y`` too (one interval a row: the arrays ``mean``, ``se``,
     ``lo``, ``hi``).
 
@@ -351,7 +373,8 @@ def mean_interval(y, tq: float) -> tuple[float, float, tuple[float, float]]:
         return np.where(small, u - b, (np.cbrt(1.0 + 3.0 * a_safe * (u - b)) - 1.0) / a_safe)
 
     lo, hi = mean - se * g_inv(tq), mean - se * g_inv(-tq)
-    lo, hi = np.minimum(lo, mean), np.maximum(hi, mean)  # rounding: the mean stays inside
+    r = rounding_margin(y)
+    lo, hi = np.minimum(lo, mean - r), np.maximum(hi, mean + r)  # never narrower than the rounding
     if y.ndim == 1:
         return float(mean), float(se), (float(lo), float(hi))
     return mean, se, (lo, hi)

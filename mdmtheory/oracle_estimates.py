@@ -9,7 +9,7 @@ a :class:`~mdmtheory.markov.ChainOracle`, a user's model: an object with ``n``, 
 * :func:`estimate_random_order_kl`, :func:`estimate_total_correlation`,
   :func:`estimate_dual_total_correlation` -- one :class:`~mdmtheory.estimate.Estimate` each.
 
-Every estimate is the mean of exact per-draw terms (unbiased), with the Student-t interval of
+Every estimate is the mean of exact per-draw terms (unbiased), with Hall's skewness-corrected t interval of
 :func:`mdmtheory._numeric.mean_interval`.  The theory: ``docs/hmm.md`` (section H.4 and on).
 """
 
@@ -133,7 +133,7 @@ def estimate_information_curve(oracle, samples: int = 100, seed: int = 0, js: Se
     base : float, optional
         Logarithm base (nats by default; 2 for bits).
     confidence : float, default 0.95
-        Coverage of the Student-t intervals.
+        Coverage of the intervals (Hall's skewness-corrected t).
 
     Returns
     -------
@@ -311,7 +311,7 @@ def estimate_fixed_order_divergences(model, sets: Sequence[Sequence[int]], sampl
     (docs/theory.md section 1), so ``log nu_S(x)`` is exact for each ``x`` with ``k`` oracle calls, and
     ``log mu(x)`` is exact from ``log_prob``.  Then ``KL(mu || nu) = E_mu[log mu - log nu]``,
     ``KL(nu || mu) = E_nu[log nu - log mu]`` and ``TV = E_nu[max(0, 1 - mu/nu)]`` are means of
-    exact per-draw terms: unbiased, with Student-t intervals.  A draw of ``nu`` with ``mu = 0``
+    exact per-draw terms: unbiased, with Hall's skewness-corrected t intervals.  A draw of ``nu`` with ``mu = 0``
     makes ``KL(nu || mu) = inf`` exactly (reported as such; its TV term is 1).  Cost:
     ``2 M k`` oracle calls and ``2 M`` likelihoods, ``O(M k n h^2)`` for an HMM.  Where both
     apply, the dense :func:`mdmtheory.fixed_order_kl` and :meth:`MarkovChain.fixed_order_kl`

@@ -395,7 +395,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     base : float, optional
         Logarithm base of the KLs (nats by default; 2 for bits).
     confidence : float, default 0.95
-        Coverage of the Student-t intervals (Wilson for ``support``).
+        Coverage of the intervals (Hall's skewness-corrected t; Wilson for ``support``).
     model : oracle, optional
         What the sampler queries (default: the truth).  Any object with ``n`` and
         ``conditional_marginals(revealed_mask, values)``.
@@ -422,8 +422,8 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     Notes
     -----
     The module docstring lists what each kind of rule allows.  Per draw the terms are exact, so
-    each estimate is a mean of i.i.d. exact terms: unbiased, with the Student-t interval
-    ``mean +- t_{M-1} sd / sqrt(M)``.  A draw with ``nu(x) = 0`` (forward) or ``mu(y) = 0``
+    each estimate is a mean of i.i.d. exact terms: unbiased, with Hall's skewness-corrected t interval
+    (:func:`mdmtheory._numeric.mean_interval`; ``mean +- t_{M-1} sd / sqrt(M)`` on symmetric terms).  A draw with ``nu(x) = 0`` (forward) or ``mu(y) = 0``
     (reverse) proves the KL infinite (reported as ``inf``).  The stepwise estimator needs
     ``TC(X_S | x_R)`` exactly: a slice of the table, or the chain rule of
     :func:`mdmtheory.estimate.set_total_correlation` (``q^(|S|-1)`` oracle calls, refused past

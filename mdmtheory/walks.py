@@ -368,7 +368,7 @@ def walk_divergences(chain: MarkovChain, sampler, samples: int = 1000, seed: int
     * ``KL(nu || mu) = E_{x ~ nu}[log nu(x) - log mu(x)]`` and
       ``TV = E_{x ~ nu}[max(0, 1 - mu(x) / nu(x))]``: ``x`` the sampler's own runs.
 
-    Each is the mean of exact per-draw terms (Student-t 95% interval).  ``kl`` is the stepwise
+    Each is the mean of exact per-draw terms (Hall's skewness-corrected t 95% interval).  ``kl`` is the stepwise
     estimate (a choice fixed in advance, so its interval keeps its coverage; the log-ratio one
     is reported beside it) and ``kl_estimator`` names it.  A draw of ``nu`` off the support of ``mu`` proves
     ``KL(nu || mu) = inf`` (reported as ``inf``).
