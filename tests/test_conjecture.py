@@ -83,10 +83,10 @@ def test_bound_that_raises_is_reported(tmp_path):
         load_bound(g)
 
 
-@pytest.mark.slow  # CI only (make test skips it unless CI=true); tests/test_readme.py runs every README command
-def test_readme_conjecture_example_is_what_the_command_prints(tmp_path):
-    """The README's conjecture transcript (with --max-tables, machine-independent) is what the
-    command prints today: the count, the tables tried, the worst case and the replay command."""
+@pytest.mark.slow  # CI only (make test skips it unless CI=true); tests/test_readme.py runs all of docs/tour.md
+def test_tour_conjecture_example_is_what_the_command_prints(tmp_path):
+    """The conjecture transcript of docs/tour.md (with --max-tables, machine-independent) is what
+    the command prints today: the count, the tables tried, the worst case and the replay command."""
     import re
     import shutil
     import subprocess
@@ -94,14 +94,14 @@ def test_readme_conjecture_example_is_what_the_command_prints(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).parent.parent
-    readme = (root / "README.md").read_text()
+    tour = (root / "docs" / "tour.md").read_text()
     shutil.copytree(root / "examples", tmp_path / "examples")
-    cmd = readme.split("$ mdmtheory conjecture ")[1].split("\n")[0].split("#")[0]  # a trailing "# exit 1"
+    cmd = tour.split("$ mdmtheory conjecture ")[1].split("\n")[0].split("#")[0]  # a trailing "# exit 1"
     out = subprocess.run([sys.executable, "-m", "mdmtheory", "conjecture", *cmd.split()], cwd=tmp_path,
                          capture_output=True, text=True)
     assert out.returncode == 1, out.stderr
     for line in out.stdout.splitlines():
         want = re.sub(r"in [0-9.]+ s", "in ", line)
-        assert any(re.sub(r"in [0-9.]+ s", "in ", r) == want for r in readme.splitlines()), line
-    replay = readme.split("$ mdmtheory kl conjecture_out/worst.npy ")[1].split()[0:2]
+        assert any(re.sub(r"in [0-9.]+ s", "in ", r) == want for r in tour.splitlines()), line
+    replay = tour.split("$ mdmtheory kl conjecture_out/worst.npy ")[1].split()[0:2]
     assert json.loads((tmp_path / "conjecture_out" / "worst.json").read_text())["replay"].endswith(" ".join(replay))

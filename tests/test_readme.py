@@ -1,6 +1,7 @@
-"""The README runs as written: every ``console`` block of README.md is run and compared.
+"""The README and the full tour run as written: every ``console`` block of README.md and of
+docs/tour.md is run and compared.
 
-The convention (README.md):
+The convention (README.md and docs/tour.md alike):
 
 - A fenced block opened with ```` ```console ```` is a transcript.  A line starting with ``$ `` is
   a command; the lines after it, up to the next ``$ `` line or the end of the block, are what the
@@ -9,11 +10,12 @@ The convention (README.md):
   included.  Without it the output is compared line by line, the whole of it.
 - A command must exit with code 0, unless its comment says ``exit N`` (for example
   ``# exit 1: a violation was found``).
-- Every command runs with ``bash``, in order, in one fresh scratch folder that starts empty:
-  whatever a command needs (a table, the example files) is made by an earlier command of the
-  README.  ``mdmtheory`` and ``python`` are this environment's (``sys.executable``).
-- Other blocks are not run here: ```` ```python ```` blocks are doctests (pytest's
-  ``--doctest-glob=README.md``), ```` ```sh ```` blocks hold the set-up commands (``make ...``,
+- Every command of a file runs with ``bash``, in the file's order, in a fresh scratch folder of
+  that file's own that starts empty: whatever a command needs (a table, the example files) is
+  made by an earlier command of the same file (docs/tour.md makes its own, it does not see the
+  README's).  ``mdmtheory`` and ``python`` are this environment's (``sys.executable``).
+- Other blocks are not run here: ```` ```python ```` blocks are doctests (README.md's, by
+  pytest's ``--doctest-glob=README.md``; docs/tour.md has none), ```` ```sh ```` blocks hold the set-up commands (``make ...``,
   which create the environment this test runs in) and ```` ```text ```` blocks show output
   that is not a command's (abridged, with ``...``).
 
@@ -24,15 +26,16 @@ The comparison, after a small normalisation of both sides:
 - times are not compared: a number followed by ``s`` or `` s`` (``in 1.4 s``, ``(0.8 s)``,
   ``1.9s``) and the value of a ``seconds`` key read ``<time>``;
 - the scratch folder's absolute path reads ``.``;
-- numbers are compared to the digits the README prints: the README's ``0.416`` matches a
-  printed ``0.4159485956`` (the printed number rounds to it; half a unit of the README's last
+- numbers are compared to the digits the file shows: the file's ``0.416`` matches a
+  printed ``0.4159485956`` (the printed number rounds to it; half a unit of the file's last
   digit), and two numbers below ``1e-12`` in magnitude are equal (floating-point noise around 0).
   The rest of the line (words, punctuation, names) must be equal.
 
-Maintenance (when a command's output changes on purpose): ``python tests/test_readme.py
---update`` runs every command and rewrites the output lines of README.md's console blocks from
-what they print, keeping the ``...`` lines and every line that still matches (with the times of
-this run); it prints what changed.  The test itself only compares.
+A failure names the file and the line of the command.  Maintenance (when a command's output
+changes on purpose): ``python tests/test_readme.py --update`` runs every command of both files
+and rewrites the output lines of their console blocks from what they print, keeping the ``...``
+lines and every line that still matches (with the times of this run); it prints what changed.
+The test itself only compares.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+TOUR = ROOT / "docs" / "tour.md"
+#: The files whose console blocks run, each in a scratch folder of its own.
+DOCUMENTS = (README, TOUR)
 #: Seconds one command may take before the test gives up on it.
 TIMEOUT = 600
 
@@ -61,9 +67,9 @@ _EXIT = re.compile(r"#.*\bexit (\d+)")
 
 @dataclass
 class Command:
-    """One ``$ `` line of a console block and the output lines the README shows for it."""
+    """One ``$ `` line of a console block and the output lines the file shows for it."""
 
-    line: int  # 0-based line of README.md holding the command
+    line: int  # 0-based line of the file holding the command
     text: str
     expected: list[str] = field(default_factory=list)
 
@@ -74,7 +80,7 @@ class Command:
 
 
 def parse(text: str) -> list[Command]:
-    """Every command of the README's console blocks, in order, with its expected output."""
+    """Every command of a file's console blocks, in order, with its expected output."""
     commands: list[Command] = []
     in_console = False
     for i, line in enumerate(text.splitlines()):
@@ -113,7 +119,7 @@ def _number_matches(want: str, got: str) -> bool:
 
 
 def line_matches(want: str, got: str, scratch: str | None = None) -> bool:
-    """``got`` (printed) matches ``want`` (the README's line), numbers to the README's digits."""
+    """``got`` (printed) matches ``want`` (the file's line), numbers to the file's digits."""
     want, got = normalise(want, scratch), normalise(got, scratch)
     if want == got:
         return True
@@ -124,7 +130,7 @@ def line_matches(want: str, got: str, scratch: str | None = None) -> bool:
 
 
 def output_matches(expected: list[str], actual: list[str], scratch: str | None = None) -> bool:
-    """The printed lines match the README's, a ``...`` line standing for any number of lines."""
+    """The printed lines match the file's, a ``...`` line standing for any number of lines."""
     expected = [e for e in expected if e.strip()]  # blank lines are not compared
     actual = [a for a in actual if a.strip()]
 
@@ -172,32 +178,49 @@ def run_all(commands: list[Command], scratch: Path) -> list[Run]:
     return runs
 
 
-COMMANDS = parse(README.read_text())
+def _name(document: Path) -> str:
+    return document.relative_to(ROOT).as_posix()
 
 
-def test_the_readme_has_transcripts_and_each_is_well_formed():
-    assert len(COMMANDS) >= 15, "the README's tour lost its console blocks"
-    for c in COMMANDS:
-        assert c.text.strip(), c.line
-        assert "mdmtheory" in c.text or c.text.startswith("python"), c.text
+COMMANDS = {document: parse(document.read_text()) for document in DOCUMENTS}
+CASES = [(document, i) for document in DOCUMENTS for i in range(len(COMMANDS[document]))]
+
+
+def test_the_files_have_transcripts_and_each_is_well_formed():
+    assert len(COMMANDS[README]) >= 8, "the README's tour lost its console blocks"
+    assert len(COMMANDS[TOUR]) >= 12, "docs/tour.md lost its console blocks"
+    for document, commands in COMMANDS.items():
+        for c in commands:
+            assert c.text.strip(), (_name(document), c.line)
+            assert "mdmtheory" in c.text or c.text.startswith("python"), (_name(document), c.text)
+    assert "```python" not in TOUR.read_text(), "docs/tour.md has doctests: add --doctest-glob for it to pyproject.toml"
 
 
 @pytest.fixture(scope="module")
-def readme_runs(tmp_path_factory):
-    scratch = tmp_path_factory.mktemp("readme")
-    return scratch, run_all(COMMANDS, scratch)
+def document_runs(tmp_path_factory):
+    """``runs(document)``: the scratch folder and the runs of the file's commands, run once, in order."""
+    done: dict[Path, tuple[Path, list[Run]]] = {}
+
+    def runs(document: Path) -> tuple[Path, list[Run]]:
+        if document not in done:
+            scratch = tmp_path_factory.mktemp(document.stem.lower())
+            done[document] = scratch, run_all(COMMANDS[document], scratch)
+        return done[document]
+
+    return runs
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("index", range(len(COMMANDS)), ids=[c.text.split("#")[0].strip()[:60] for c in COMMANDS])
-def test_readme_command_prints_what_the_readme_shows(readme_runs, index):
-    scratch, runs = readme_runs
+@pytest.mark.parametrize(("document", "index"), CASES,
+                         ids=[f"{_name(d)}:{COMMANDS[d][i].text.split('#')[0].strip()[:60]}" for d, i in CASES])
+def test_command_prints_what_the_file_shows(document_runs, document, index):
+    scratch, runs = document_runs(document)
     r = runs[index]
-    where = f"README.md line {r.command.line + 1}: $ {r.command.text}"
+    where = f"{_name(document)} line {r.command.line + 1}: $ {r.command.text}"
     assert r.returncode == r.command.exit_code, f"{where}\nexit {r.returncode}\n{r.stderr[-3000:]}"
     assert output_matches(r.command.expected, r.stdout.splitlines(), str(scratch)), (
-        f"{where}\n--- the README shows\n" + "\n".join(r.command.expected) + "\n--- printed\n" + r.stdout
-        + "\n(rewrite with: python tests/test_readme.py --update)")
+        f"{where}\n--- {_name(document)} shows\n" + "\n".join(r.command.expected) + "\n--- printed\n"
+        + r.stdout + "\n(rewrite with: python tests/test_readme.py --update)")
 
 
 # --- the comparison itself (fast) --------------------------------------------------------------
@@ -251,7 +274,7 @@ def _skeleton(line: str) -> str:
 
 
 def rewrite(expected: list[str], actual: list[str], scratch: str) -> list[str]:
-    """The README's output lines brought up to date: the printed output when the README shows it
+    """A file's output lines brought up to date: the printed output when the file shows it
     all; with ``...``, every shown line kept if it still matches (its times set to this run's),
     else replaced by the printed line of the same shape (or the same first word), in order."""
     def same(e: str, a: str) -> bool:  # matches, and shows the time this run took
@@ -279,32 +302,35 @@ def rewrite(expected: list[str], actual: list[str], scratch: str) -> list[str]:
     return out
 
 
-def update(readme: Path = README) -> int:
-    """Run every README command and rewrite the expected output lines; returns the number of
-    commands whose output block changed (commands that fail are reported and left as they are)."""
-    lines = readme.read_text().splitlines()
+def update(document: Path = README) -> int:
+    """Run every command of ``document`` (in an empty scratch folder) and rewrite the expected
+    output lines; returns the number of commands whose output block changed (commands that fail
+    are reported and left as they are)."""
+    lines = document.read_text().splitlines()
     commands = parse("\n".join(lines))
     with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp) / "readme"
+        scratch = Path(tmp) / document.stem.lower()
         scratch.mkdir()
         runs = run_all(commands, scratch)
         changed = 0
         for r in reversed(runs):  # from the end, so earlier line numbers stay valid
             c = r.command
             if r.returncode != c.exit_code:
-                print(f"README.md line {c.line + 1}: $ {c.text}\n  exit {r.returncode} (expected {c.exit_code}):"
+                print(f"{_name(document)} line {c.line + 1}: $ {c.text}\n  exit {r.returncode} (expected {c.exit_code}):"
                       f" {r.stderr.strip()[-500:]}")
                 continue
             new = rewrite(c.expected, r.stdout.splitlines(), str(scratch))
             if new != c.expected:
                 changed += 1
-                print(f"README.md line {c.line + 1}: $ {c.text}: output rewritten")
+                print(f"{_name(document)} line {c.line + 1}: $ {c.text}: output rewritten")
                 lines[c.line + 1:c.line + 1 + len(c.expected)] = new
-    readme.write_text("\n".join(lines) + "\n")
+    document.write_text("\n".join(lines) + "\n")
     return changed
 
 
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
-        sys.exit("usage: python tests/test_readme.py --update   (rewrites README.md's console outputs from real runs)")
-    print(f"{update()} output block(s) rewritten in {README}")
+        sys.exit("usage: python tests/test_readme.py --update   (rewrites the console outputs of README.md and"
+                 " docs/tour.md from real runs)")
+    for document in DOCUMENTS:
+        print(f"{update(document)} output block(s) rewritten in {_name(document)}")
