@@ -71,6 +71,8 @@ def draw_steps(code, ip, fp, sizes, ts, P, qs, masks, U, candidates, point_mass,
     elig = np.empty(n, dtype=np.int64)
     by_stats = ranks_by_stats(code, ip)
     noisy = noisy_confidence(code, ip, fp)
+    conf, margk, H, key, score = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+    Q, W, G = np.zeros(width), np.zeros(width), np.zeros(width)
     for b in range(B):
         m = _masked(masks[b], pos)
         if m == 0:
@@ -80,13 +82,18 @@ def draw_steps(code, ip, fp, sizes, ts, P, qs, masks, U, candidates, point_mass,
             continue
         pm = pos[:m]
         t = ts[b]
-        conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
+        conf[:] = 0.0  # each run starts from zeros, as a call of draw does
+        margk[:] = 0.0
+        H[:] = 0.0
+        key[:] = 0.0
+        score[:] = 0.0
         if by_stats:
             marginal_stats(P[b], qs, pm, conf, margk, H)
-        key, score = np.zeros(n), np.zeros(n)
         if candidates:
             e = eligible(code, ip, t, m, pm, elig)
-            Q, W, G = np.zeros(width), np.zeros(width), np.zeros(width)
+            Q[:] = 0.0
+            W[:] = 0.0
+            G[:] = 0.0
             for a in range(e):
                 i = elig[a]
                 if noisy:  # LLaDA's Gumbel-noised confidence: one uniform per value
