@@ -306,7 +306,8 @@ def draw_batch(sampler: Sampler, marginals, masks, steps, rngs=None, q=None, poi
     """:meth:`Sampler.draw` for ``B`` runs at once: one kernel call over the runs
     (``mdmtheory/_kernels/estimate.py``) makes, run by run, the rule functions' calls ``draw``
     makes, and each run draws from its own generator what ``draw`` draws from it, in the same
-    order, so run ``b`` gets exactly ``draw``'s step (the tests compare them).
+    order, so run ``b`` gets exactly ``draw``'s step (the tests compare them).  Cost: ``O(B n q)``
+    in one compiled loop, plus one generator call a run that draws.
 
     Parameters
     ----------
@@ -336,12 +337,8 @@ def draw_batch(sampler: Sampler, marginals, masks, steps, rngs=None, q=None, poi
     Raises
     ------
     InputError
-        A rule that needs the oracle's extra queries, shapes that disagree, or no generators for
-        a rule that draws.
-
-    Notes
-    -----
-    Cost: ``O(B n q)`` in one compiled loop, plus one generator call a run that draws.
+        A rule that needs the oracle's extra queries, shapes or alphabet sizes that disagree, a
+        negative step, or no generators for a rule that draws.
 
     Examples
     --------
@@ -361,6 +358,8 @@ def draw_batch(sampler: Sampler, marginals, masks, steps, rngs=None, q=None, poi
                          f"{masks.shape}, {ts.shape}")
     B, n, width = P.shape
     qs = np.full(n, width, dtype=np.int64) if q is None else np.ascontiguousarray(q, dtype=np.int64)
+    if qs.shape != (n,) or np.any(qs < 1) or np.any(qs > width) or np.any(ts < 0):
+        raise InputError(f"draw_batch needs q of shape ({n},) with 1 <= q_i <= {width} (the marginals' width) and steps >= 0")
     code, ip, fp, sizes = sampler.kernel_args(n)
     cands = bool(sampler.rule.candidates)
     counts = np.zeros(B, dtype=np.int64)

@@ -96,6 +96,9 @@ def test_draw_batch_refuses_what_it_cannot_step():
         draw_batch(make_sampler("random", steps=3), P, masks, [0, 0], [np.random.default_rng(0)])
     with pytest.raises(InputError, match=r"\(B, n, width\)"):
         draw_batch(make_sampler("entropy", steps=3), P, masks[:1], [0, 0])
+    for q, steps in (([2, 3, 2], [0, 0]), ([2, 2], [0, 0]), ([0, 2, 2], [0, 0]), ([2, 2, 2], [0, -1])):
+        with pytest.raises(InputError, match="q of shape"):
+            draw_batch(make_sampler("entropy", steps=3), P, masks, steps, q=q)
 
 
 @pytest.mark.parametrize("sampler", [make_sampler("llada", steps=4, temperature=1.0, confidence_noise=True),
