@@ -40,7 +40,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ._lazy import lazy_function
+from ._kernels import codes as _c
+from ._lazy import lazy_function, lazy_module
 from ._numeric import INTERVAL_METHOD, check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
@@ -51,12 +52,14 @@ from .oracles import TableOracle, as_oracle
 from .exact import optimal_policy
 from .progress import progress
 from .samplers import Sampler, SamplerState, make_sampler
+from .tolerances import KEY_DECIMALS, TOL
 from .walks import wilson_interval
 
 entr = lazy_function("scipy.special", "entr")
 rel_entr = lazy_function("scipy.special", "rel_entr")
+_ke = lazy_module("mdmtheory._kernels.estimate")
 
-__all__ = ["SamplerEstimate", "estimate_sampler_divergences", "path_kind"]
+__all__ = ["SamplerEstimate", "estimate_sampler_divergences", "path_kind", "draw_batch"]
 
 #: Estimator names (reported with every estimate).
 KL_LOG_RATIO = "log-ratio on x ~ mu (the rule's path replayed on exact draws; exact log mu - log nu per draw)"
@@ -283,6 +286,107 @@ class _Runner:
         one step (:meth:`Sampler.draw`)."""
         return self.sampler.draw(self.state(P, mask, vals, t), rng, point_mass=self.kind == "point_mass")
 
+    def select_batch(self, Ps, masks, vals, ts, rngs=None):
+        """``(selected, values or None, calls)`` of one step of each of ``B`` runs (as
+        :func:`draw_batch`): :func:`draw_batch` itself, or :meth:`select` run by run for the rules
+        that query the oracle beyond the marginals."""
+        if not self.sampler.rule.needs:
+            return draw_batch(self.sampler, Ps, masks, ts, rngs, self.q, self.kind == "point_mass")
+        B = len(ts)
+        sel, out, calls = np.zeros((B, self.n), dtype=bool), np.full((B, self.n), -1, dtype=np.int64), np.zeros(B, np.int64)
+        for a in range(B):
+            S, cand, _, calls[a] = self.select(Ps[a], masks[a], vals[a], ts[a], None if rngs is None else rngs[a])
+            sel[a, S] = True
+            if cand is not None:
+                out[a, S] = cand
+        return sel, (out if self.sampler.rule.candidates else None), calls
+
+
+def draw_batch(sampler: Sampler, marginals, masks, steps, rngs=None, q=None, point_mass: bool = False):
+    """:meth:`Sampler.draw` for ``B`` runs at once: one kernel call over the runs
+    (``mdmtheory/_kernels/estimate.py``) makes, run by run, the rule functions' calls ``draw``
+    makes, and each run draws from its own generator what ``draw`` draws from it, in the same
+    order, so run ``b`` gets exactly ``draw``'s step (the tests compare them).  Cost: ``O(B n q)``
+    in one compiled loop, plus one generator call a run that draws.
+
+    Parameters
+    ----------
+    sampler : Sampler
+        A rule that needs nothing of the oracle beyond the marginals (``rule.needs`` empty: not
+        ``punt``, ``punt_pairwise`` or ``optimal``, which step through :meth:`Sampler.draw`).
+    marginals : array (B, n, width)
+        Each run's marginals (revealed rows are not read).
+    masks : bool array (B, n)
+        Each run's revealed positions (at least one masked; a run with none unmasks nothing).
+    steps : int array (B,)
+        Each run's step index ``t``.
+    rngs : sequence of numpy.random.Generator, optional
+        One generator a run (needed when the rule draws candidates or random sets).
+    q : int array (n,), optional
+        Alphabet sizes (default: ``width`` for every position).
+    point_mass : bool
+        Candidates at temperature 0 are argmaxes (nothing drawn for them).
+
+    Returns
+    -------
+    (selected, values, calls)
+        ``selected`` the ``(B, n)`` boolean mask of the positions each run unmasks; ``values``
+        the ``(B, n)`` candidates (read where ``selected``) for rules that draw candidates, else
+        ``None``; ``calls`` the model calls of each run's step (1; 0 for a run with nothing masked).
+
+    Raises
+    ------
+    InputError
+        A rule that needs the oracle's extra queries, shapes or alphabet sizes that disagree, a
+        negative step, or no generators for a rule that draws.
+
+    Examples
+    --------
+    >>> P = np.array([[[0.75, 0.25], [0.5, 0.5]]] * 2)
+    >>> sel, values, calls = draw_batch(make_sampler("entropy", steps=2), P, np.zeros((2, 2), bool), [0, 0])
+    >>> sel.tolist(), values, calls.tolist()
+    ([[True, False], [True, False]], None, [1, 1])
+    """
+    if sampler.rule.needs:
+        raise InputError(f"{sampler.name} needs the oracle's extra queries ({', '.join(sorted(sampler.rule.needs))}): "
+                         "step it with Sampler.draw, one run at a time")
+    P = np.ascontiguousarray(marginals, dtype=np.float64)
+    masks = np.ascontiguousarray(masks, dtype=bool)
+    ts = np.ascontiguousarray(steps, dtype=np.int64)
+    if P.ndim != 3 or masks.shape != P.shape[:2] or ts.shape != P.shape[:1]:
+        raise InputError(f"draw_batch needs marginals (B, n, width), masks (B, n) and steps (B,); got {P.shape}, "
+                         f"{masks.shape}, {ts.shape}")
+    B, n, width = P.shape
+    qs = np.full(n, width, dtype=np.int64) if q is None else np.ascontiguousarray(q, dtype=np.int64)
+    if qs.shape != (n,) or np.any(qs < 1) or np.any(qs > width) or np.any(ts < 0):
+        raise InputError(f"draw_batch needs q of shape ({n},) with 1 <= q_i <= {width} (the marginals' width) and steps >= 0")
+    code, ip, fp, sizes = sampler.kernel_args(n)
+    cands = bool(sampler.rule.candidates)
+    counts = np.zeros(B, dtype=np.int64)
+    _ke.step_uniforms(code, ip, fp, ts, masks, cands, point_mass, width, counts)
+    no_rngs = rngs is None or len(rngs) != B
+    if counts.any() and no_rngs:
+        raise InputError(f"{sampler.name} draws its candidates at random: give one generator a run (rngs, {B} of them)")
+    U = np.zeros((B, max(1, int(counts.max(initial=0)))))
+    for b in np.flatnonzero(counts):  # the run's candidate uniforms, as draw takes them one by one
+        U[b, :counts[b]] = rngs[b].random(counts[b])
+    kinds, ks, es = np.zeros(B, dtype=np.int64), np.zeros(B, dtype=np.int64), np.zeros(B, dtype=np.int64)
+    chosen, w = np.zeros((B, n), dtype=np.int64), np.zeros((B, n))
+    cand, candp = np.full((B, n), -1, dtype=np.int64), np.ones((B, n))
+    _ke.draw_steps(code, ip, fp, sizes, ts, P, qs, masks, U, cands, point_mass, TOL, 10.0**KEY_DECIMALS,
+                   kinds, ks, es, chosen, w, cand, candp)
+    drawn = (kinds != _c.DET) & (kinds >= 0)
+    if drawn.any():  # a random set: numba's generator seeded from the run's stream, as draw does
+        if no_rngs:
+            raise InputError(f"{sampler.name} draws its sets at random: give one generator a run (rngs, {B} of them)")
+        seeds = np.full(B, -1, dtype=np.int64)
+        for b in np.flatnonzero(drawn):
+            seeds[b] = int(rngs[b].integers(2**31))
+        _ke.sample_specs(kinds, ks, es, chosen, w, seeds)
+    sel = np.zeros((B, n), dtype=bool)
+    sel[np.repeat(np.arange(B), ks), chosen[np.arange(n)[None, :] < ks[:, None]]] = True
+    return sel, (cand if cands else None), (kinds >= 0).astype(np.int64)
+
 
 # ------------------------------------------------------------------ exact per-step terms
 class _StepTC:
@@ -326,20 +430,45 @@ class _StepTC:
 
 
 # ------------------------------------------------------------------ runs in lockstep
+def _run_sums(terms: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    """Each run's sum of its ``terms`` (``terms`` flat over ``sel``'s entries, row by row), each
+    summed as the 1-D array of that run's terms (rows of equal size stacked: numpy sums a row of
+    a C-contiguous array in the 1-D array's order)."""
+    k = sel.sum(axis=1)
+    start = np.cumsum(k) - k
+    out = np.zeros(sel.shape[0])
+    for size in np.unique(k[k > 0]):
+        rows = np.flatnonzero(k == size)
+        out[rows] = terms[start[rows, None] + np.arange(size)].sum(axis=1)
+    return out
+
+
+def _reveal(masks, valss, live, sel, values, ts, bar, n: int, scale: float = 1.0) -> np.ndarray:
+    """Reveal the selected positions ``sel`` (one row a live run) with ``values``; the live runs
+    still running."""
+    rows, cols = np.nonzero(sel)
+    masks[live[rows], cols] = True
+    valss[live[rows], cols] = values[rows, cols]
+    ts[live] += 1
+    bar.update(rows.size / n * scale)  # a run counts 1 once all its positions are revealed
+    return live[~masks[live].all(axis=1)]
+
+
 def _chunks(m: int, size: int):
     """``(lo, hi, live)`` for the chunks of ``size`` runs of ``m``; ``live`` the run slots of a
-    chunk still running (the loops drop finished runs from it)."""
+    chunk still running (an array; the loops drop finished runs from it)."""
     for lo in range(0, m, size):
         hi = min(m, lo + size)
-        yield lo, hi, list(range(hi - lo))
+        yield lo, hi, np.arange(hi - lo)
 
 
 class _BatchOracle:
     """The batched call of an oracle for ``size`` runs in lockstep: the library's oracles through
     their native batch call (an HMM through its :class:`~mdmtheory.hmm.HMMBatchCursor`, which
     keeps each run's messages between steps), any other through :func:`_marginals` per run (its
-    checks).  A call returns the ``(n, width)`` marginals of each live slot (indexable by slot);
-    an impossible row is the uniform law (``uniform``) or raises, as :func:`_marginals`."""
+    checks).  A call returns the ``(len(live), n, width)`` marginals of the live slots, in the
+    order of ``live``; an impossible row is the uniform law (``uniform``) or raises, as
+    :func:`_marginals`."""
 
     def __init__(self, oracle, size: int, width: int, q: np.ndarray):
         self.oracle, self.size, self.width, self.q = oracle, size, width, q
@@ -348,26 +477,23 @@ class _BatchOracle:
         self.cursor = oracle.batch_cursor(size) if self.native and callable(getattr(oracle, "batch_cursor", None)) \
             else None
 
-    def __call__(self, masks: np.ndarray, vals: np.ndarray, live: list, uniform: bool = False):
+    def __call__(self, masks: np.ndarray, vals: np.ndarray, live: np.ndarray, uniform: bool = False) -> np.ndarray:
         if not self.native:
-            return {b: _marginals(self.oracle, masks[b], vals[b], self.width, self.q, uniform) for b in live}
+            return np.stack([_marginals(self.oracle, masks[b], vals[b], self.width, self.q, uniform) for b in live])
         if self.cursor is not None:
-            P = self.cursor.conditional_marginals_batch(masks, vals)
-            rows = {b: P[b] for b in live}
+            P = self.cursor.conditional_marginals_batch(masks, vals)[live]
         else:
-            P = self.oracle.conditional_marginals_batch(masks[live], vals[live])
-            rows = {b: P[a] for a, b in enumerate(live)}
-        for b, Pb in rows.items():
-            if np.isnan(Pb[0, 0]):
-                if not uniform:
-                    raise ImpossibleContext("the revealed values have probability 0 under the truth")
-                Pb = (np.arange(self.width)[None, :] < self.q[:, None]) / self.q[:, None].astype(float)
-                Pb[masks[b]] = 0.0
-                Pb[masks[b], vals[b][masks[b]]] = 1.0
-                rows[b] = Pb
-            elif Pb.shape[1] < self.width:
-                rows[b] = np.concatenate([Pb, np.zeros((Pb.shape[0], self.width - Pb.shape[1]))], axis=1)
-        return rows
+            P = np.asarray(self.oracle.conditional_marginals_batch(masks[live], vals[live]), dtype=np.float64)
+        if P.shape[2] < self.width:
+            P = np.concatenate([P, np.zeros(P.shape[:2] + (self.width - P.shape[2],))], axis=2)
+        for a in np.flatnonzero(np.isnan(P[:, 0, 0])):
+            if not uniform:
+                raise ImpossibleContext("the revealed values have probability 0 under the truth")
+            mask, v = masks[live[a]], vals[live[a]]
+            P[a] = (np.arange(self.width)[None, :] < self.q[:, None]) / self.q[:, None].astype(float)
+            P[a, mask] = 0.0
+            P[a, mask, v[mask]] = 1.0
+        return P
 
 
 # ------------------------------------------------------------------ the estimator
@@ -537,43 +663,39 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
             valss = np.full((size, n), -1, dtype=np.int64)
             lnus, sws, ts, As = np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
             margs = np.zeros(size)
-            while live:
+            while live.size:
                 Ps = model_batch(masks, valss, live, uniform=True)
                 Pmus = truth_batch(masks, valss, live) if stepwise_ok and not same else Ps
-                for b in list(live):
-                    x, mask, vals, t, P = X[lo + b], masks[b], valss[b], ts[b], Ps[b]
-                    if kind == "random_order":
-                        S = np.sort(orders[lo + b][As[b]:As[b] + sizes[t]]).astype(np.int64)
-                        As[b] += sizes[t]
-                        cand = None
-                    else:
-                        S, cand, _, _ = runner.select(P, mask, vals, t)
-                    if cand is not None:  # point mass: the run unmasks its argmax candidates
-                        if np.any(cand != x[S]):
-                            lnus[b] = -np.inf
-                            live.remove(b)
-                            bar.update(float((~mask).sum()) / n)
-                            continue
-                    else:
-                        with np.errstate(divide="ignore"):
-                            lnus[b] += float(np.log(P[S, x[S]]).sum())
-                        if stepwise_ok:
-                            Pmu = Pmus[b]
-                            tc = steptc(mask, vals, S, Pmu)
+                x = X[lo + live]
+                if kind == "random_order":
+                    sel, cand = np.zeros((live.size, n), dtype=bool), None
+                    for a, b in enumerate(live):
+                        sel[a, orders[lo + b][As[b]:As[b] + sizes[ts[b]]]] = True
+                        As[b] += sizes[ts[b]]
+                else:
+                    sel, cand, _ = runner.select_batch(Ps, masks[live], valss[live], ts[live])
+                if cand is not None:  # point mass: a run unmasks its argmax candidates, and stops at a mismatch
+                    off = np.any(sel & (cand != x), axis=1)
+                    lnus[live[off]] = -np.inf
+                    bar.update(float((~masks[live[off]]).sum()) / n)
+                    live, sel, x = live[~off], sel[~off], x[~off]
+                else:
+                    rows, cols = np.nonzero(sel)
+                    with np.errstate(divide="ignore"):
+                        lnus[live] += _run_sums(np.log(Ps[rows, cols, x[rows, cols]]), sel)
+                    if stepwise_ok:  # the exact per-step terms, run by run
+                        for a, b in enumerate(live):
+                            S = np.flatnonzero(sel[a])
+                            tc = steptc(masks[b], valss[b], S, Pmus[a])
                             if tc is None:
                                 stepwise_ok = False
                                 reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
                                                           f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
-                            else:
-                                sws[b] += tc
-                                if not same:
-                                    margs[b] += float(rel_entr(Pmu[S], P[S]).sum())
-                    mask[S] = True
-                    vals[S] = x[S]
-                    ts[b] += 1
-                    bar.update(len(S) / n)  # a run counts 1 once all its positions are revealed
-                    if mask.all():
-                        live.remove(b)
+                                break
+                            sws[b] += tc
+                            if not same:
+                                margs[b] += float(rel_entr(Pmus[a][S], Ps[a][S]).sum())
+                live = _reveal(masks, valss, live, sel, x, ts, bar, n)
             fwd_lr[lo:hi] = (log_mu[lo:hi] - lnus) if has_logp else np.nan
             fwd_sw[lo:hi] = sws + margs
             fwd_marg[lo:hi] = margs
@@ -608,35 +730,36 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
         masks = np.zeros((size, n), dtype=bool)
         valss = np.full((size, n), -1, dtype=np.int64)
         ts, cs = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
-        while live:
+        while live.size:
             Ps = model_batch(masks, valss, live, uniform=True)
-            for b in list(live):
-                r, mask, vals, t, P, rng_r = lo + b, masks[b], valss[b], ts[b], Ps[b], run_rngs[lo + b]
-                if kind == "random_order":
-                    cs[b] += sampler.step_calls(int((~mask).sum()))
-                    sizes = sampler.sizes(n)
-                    free = np.flatnonzero(~mask)
-                    S = np.sort(rng_r.choice(free, size=min(sizes[t], free.size), replace=False)).astype(np.int64)
-                    cand = None
-                else:
-                    S, cand, _, step_calls = runner.select(P, mask, vals, t, rng_r)
-                    cs[b] += step_calls  # punt: its anchor/test rounds run, which depend on the run
-                if cand is None:
-                    cum = np.cumsum(P[S], axis=1)
-                    v = (cum <= rng_r.random(len(S))[:, None] * cum[:, -1:]).sum(axis=1)
-                    v = np.minimum(v, q[S] - 1)
-                    with np.errstate(divide="ignore"):
-                        lnu_y[r] += float(np.log(P[S, v]).sum())
-                else:
-                    v = cand
-                Y[r, S] = v
-                mask[S] = True
-                vals[S] = v
-                ts[b] += 1
-                bar.update(len(S) / n * (M if runs == 1 else 1))
-                if mask.all():
-                    calls[r] = max(int(cs[b]), sampler.min_calls())
-                    live.remove(b)
+            rngs = [run_rngs[lo + b] for b in live]
+            if kind == "random_order":
+                sel, cand = np.zeros((live.size, n), dtype=bool), None
+                sizes = sampler.sizes(n)
+                for a, b in enumerate(live):
+                    cs[b] += sampler.step_calls(int((~masks[b]).sum()))
+                    free = np.flatnonzero(~masks[b])
+                    sel[a, rngs[a].choice(free, size=min(sizes[ts[b]], free.size), replace=False)] = True
+            else:
+                sel, cand, step_calls = runner.select_batch(Ps, masks[live], valss[live], ts[live], rngs)
+                cs[live] += step_calls  # punt: its anchor/test rounds run, which depend on the run
+            rows, cols = np.nonzero(sel)
+            if cand is None:  # the values drawn from the marginals (inverse CDF), each run from its stream
+                k = sel.sum(axis=1)
+                u = np.concatenate([rngs[a].random(int(k[a])) for a in range(live.size)])
+                cum = np.cumsum(Ps[rows, cols], axis=1)
+                v = np.minimum((cum <= u[:, None] * cum[:, -1:]).sum(axis=1), q[cols] - 1)
+                with np.errstate(divide="ignore"):
+                    lnu_y[lo + live] += _run_sums(np.log(Ps[rows, cols, v]), sel)
+                y = np.zeros((live.size, n), dtype=np.int64)
+                y[rows, cols] = v
+            else:
+                y = cand
+            Y[lo + live[rows], cols] = y[rows, cols]
+            before = live
+            live = _reveal(masks, valss, live, sel, y, ts, bar, n, M if runs == 1 else 1)
+            done = np.setdiff1d(before, live, assume_unique=True)
+            calls[lo + done] = np.maximum(cs[done], sampler.min_calls())
     bar.close()
     if runs == 1:
         Y[:], calls[:] = Y[0], calls[0]

@@ -182,6 +182,7 @@ class TorchOracle:
         for i, ids in enumerate(self.vocab):
             table[i, : len(ids)] = ids
             self._valid[i, : len(ids)] = True
+        self._all_valid = bool(self._valid.all())
         self._idtab = torch.from_numpy(table)
         self._cols = self._idtab.to(self.device)
         self._rows_ix = torch.arange(self.n)
@@ -297,21 +298,26 @@ class TorchOracle:
         P = len(self.prompt)
         B = masks.shape[0]
         sel = logits[:, P:, :].gather(2, self._cols.expand(B, -1, -1)).to(torch.float64).cpu().numpy()
-        sel = np.where(self._valid[None], sel, -np.inf)
         free = ~masks
-        bad = free[:, :, None] & (np.isnan(sel) | (sel == np.inf))
-        if np.any(bad):
-            b, i, _ = (int(a[0]) for a in np.nonzero(bad))
-            raise InputError(f"the model {self.name} returned a NaN or +inf logit at masked position {i} (row {b}); "
-                             "its logits must be finite (or -inf for probability 0)")
+        if not self._all_valid:
+            sel = np.where(self._valid[None], sel, -np.inf)
+        finite = not self._all_valid or np.isfinite(sel).all()  # the usual case: every logit finite, no check to run
+        if not finite:
+            bad = free[:, :, None] & (np.isnan(sel) | (sel == np.inf))
+            if np.any(bad):
+                b, i, _ = (int(a[0]) for a in np.nonzero(bad))
+                raise InputError(f"the model {self.name} returned a NaN or +inf logit at masked position {i} (row {b}); "
+                                 "its logits must be finite (or -inf for probability 0)")
         top = np.max(sel, axis=2, keepdims=True)
-        dead = free & (top[:, :, 0] == -np.inf)
-        if np.any(dead):
-            b, i = (int(a[0]) for a in np.nonzero(dead))
-            raise InputError(f"the model {self.name} gives every token of vocab logit -inf at masked position {i} "
-                             f"(row {b}); no row to normalise")
+        if not finite:
+            dead = free & (top[:, :, 0] == -np.inf)
+            if np.any(dead):
+                b, i = (int(a[0]) for a in np.nonzero(dead))
+                raise InputError(f"the model {self.name} gives every token of vocab logit -inf at masked position {i} "
+                                 f"(row {b}); no row to normalise")
+            top = np.where(np.isfinite(top), top, 0.0)
         with np.errstate(invalid="ignore"):
-            e = np.exp(sel - np.where(np.isfinite(top), top, 0.0))
+            e = np.exp(sel - top)
         e = np.where(free[:, :, None], e, 0.0)
         tot = e.sum(axis=2, keepdims=True)
         out = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
