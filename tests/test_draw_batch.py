@@ -1,4 +1,4 @@
-"""The lockstep estimator's batched step (:func:`mdmtheory.sampler_estimate.draw_batch`) against
+"""The lockstep estimator's batched step (:func:`mdmtheory.batch_step.draw_batch`) against
 its definition, :meth:`Sampler.draw` run by run: the same set, the same candidates, the same
 number of calls, and each run's generator left in the same state (so every later draw of the run
 agrees too), for every rule that needs only the marginals, on unequal alphabets with zeros and
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import mdmtheory as m
 from mdmtheory.errors import InputError
 from mdmtheory.samplers import SamplerState, make_sampler
-from mdmtheory.sampler_estimate import draw_batch
+from mdmtheory.batch_step import draw_batch
 
 CONFIGS = [
     ("random", {"steps": 2}), ("left_to_right", {"steps": 2}), ("confidence", {"steps": 2}), ("margin", {"steps": 3}),

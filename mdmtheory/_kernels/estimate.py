@@ -1,4 +1,4 @@
-"""Small kernels of :mod:`mdmtheory.sampler_estimate` (a leaf): the seed of numba's generator
+"""Small kernels of :mod:`mdmtheory.batch_step` and :mod:`mdmtheory.samplers` (a leaf): the seed of numba's generator
 (which :func:`mdmtheory._kernels.rules.sample_spec` draws with), and one step of a batch of runs
 in lockstep (:func:`step_uniforms`, :func:`draw_steps`, :func:`sample_specs`): a loop over the
 runs around the rule functions of :mod:`mdmtheory._kernels.rules`, the same calls in the same
