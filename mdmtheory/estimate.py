@@ -28,8 +28,9 @@ import numpy as np
 from ._lazy import lazy_function
 from ._numeric import (INTERVAL_METHOD, clamp_nonneg, int_list, is_int, mean_interval, sample_skewness, t_quantile,
                        too_skewed)
-from .errors import InputError, check_memory
+from .errors import ImpossibleContext, InputError, check_memory
 from .information import unit_scale
+from .oracles import batch_marginals, check_batch_values
 
 entr = lazy_function("scipy.special", "entr")
 
@@ -45,6 +46,8 @@ __all__ = [
     "MAX_SET_CALLS",
     "set_entropy",
     "set_total_correlation",
+    "set_entropy_batch",
+    "set_total_correlation_batch",
 ]
 
 #: Most oracle calls :func:`set_entropy` makes before refusing (``q^(|S|-1)`` of them).
@@ -283,7 +286,8 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
     Notes
     -----
     Chain rule: ``H(X_S | x_R) = H(X_{s_1} | x_R) + sum_v p(v) H(X_{S - s_1} | x_R, x_{s_1} = v)``,
-    recursing over values of positive probability: at most ``1 + q + ... + q^(|S|-1)`` calls.
+    recursing over values of positive probability: at most ``1 + q + ... + q^(|S|-1)`` oracle
+    rows, level by level (:func:`set_entropy_batch` with one row: ``|S|`` batched calls).
 
     Examples
     --------
@@ -309,24 +313,10 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
         raise InputError("the set S must be masked positions (it overlaps the revealed set)")
     if not S:
         return 0.0
-    marg0 = oracle_call(oracle, mask, vals)
-    q = marg0.shape[1]
-    if float(q) ** (len(S) - 1) > max_calls:
-        raise InputError(f"H(X_S | x_R) of {len(S)} positions needs up to {q}^{len(S) - 1} oracle calls (limit {max_calls}); use a smaller set")
-
-    def rec(mask, vals, k, marg):
-        i = S[k]
-        p = marg[i]
-        h = float(entr(p).sum())
-        if k == len(S) - 1:
-            return h
-        for v in np.flatnonzero(p > 0):
-            m2, v2 = mask.copy(), vals.copy()
-            m2[i], v2[i] = True, v
-            h += float(p[v]) * rec(m2, v2, k + 1, oracle_call(oracle, m2, v2))
-        return h
-
-    return rec(mask, vals, 0, marg0) * unit_scale(base)
+    H, _ = _chain_rule(oracle, mask[None], vals[None], [S], max_calls)
+    if np.isnan(H[0]):
+        raise ImpossibleContext("the revealed values have probability 0 under the oracle (not a possible context)")
+    return float(H[0]) * unit_scale(base)
 
 
 def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
@@ -356,3 +346,201 @@ def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int
     marg = oracle_call(oracle, mask, vals)
     singles = float(sum(entr(marg[int(i)]).sum() for i in positions))
     return clamp_nonneg(singles - joint_h, "a conditional total correlation", scale=singles) * unit_scale(base)
+
+
+def set_entropy_batch(oracle, revealed_masks, values, positions, base: float | None = None,
+                      max_calls: int = MAX_SET_CALLS) -> np.ndarray:
+    """``H(X_{S_b} | x_{R_b})`` of ``B`` contexts and sets at once: :func:`set_entropy` row by row,
+    with level ``k`` of every row's chain rule one batched oracle call.
+
+    Parameters
+    ----------
+    oracle : object
+        Has ``n`` and ``conditional_marginals`` (and ideally ``conditional_marginals_batch``:
+        :func:`mdmtheory.oracles.batch_marginals` is the call).
+    revealed_masks : array_like of bool, shape (B, n)
+    values : array_like of int, shape (B, n)
+        Values at the revealed positions (others ignored).
+    positions : sequence of B sequences of int
+        The sets ``S_b``, each disjoint from its ``R_b``; sizes may differ.
+    base : float, optional
+        Logarithm base (nats by default).
+    max_calls : int
+        Refuse when a row's ``q^(|S_b|-1)`` oracle rows would exceed it (the limit of
+        :func:`set_entropy`, per row).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(B,)``; 0 for an empty set (no call); NaN where the context has probability 0
+        (the batch form of :class:`~mdmtheory.errors.ImpossibleContext`).
+
+    Raises
+    ------
+    InputError
+        Bad masks, values or sets, or too many calls.
+
+    Notes
+    -----
+    The recursion of :func:`set_entropy` breadth first: the nodes of level ``k`` (the contexts
+    ``x_R, x_{s_1}, ..., x_{s_k}`` of positive probability, every row together) are one call,
+    then the entropies are folded bottom-up in the recursion's order (the same sums).  At most
+    ``max_b |S_b|`` calls of ``sum_b (1 + q + ... + q^(|S_b|-1))`` rows in all.
+
+    Examples
+    --------
+    >>> from mdmtheory import HMM
+    >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+    >>> no = np.zeros((2, 3), dtype=bool)
+    >>> set_entropy_batch(m, no, np.zeros((2, 3), dtype=int), [[0, 1, 2], [1]], base=2).round(12).tolist()
+    [1.0, 1.0]
+    """
+    n = check_oracle(oracle)
+    q = getattr(oracle, "q", None)
+    masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
+    sets = _check_sets(positions, masks)
+    return _chain_rule(oracle, masks, vals, sets, max_calls)[0] * unit_scale(base)
+
+
+def set_total_correlation_batch(oracle, revealed_masks, values, positions, base: float | None = None,
+                                max_calls: int = MAX_SET_CALLS) -> np.ndarray:
+    """``TC(X_{S_b} | x_{R_b})`` of ``B`` contexts and sets at once: :func:`set_total_correlation`
+    row by row, through :func:`set_entropy_batch`'s breadth-first chain rule.
+
+    Same parameters as :func:`set_entropy_batch`.  Rows with ``|S_b| <= 1`` give 0 with no
+    oracle call; the others ``sum_{i in S_b} H(X_i | x_{R_b}) - H(X_{S_b} | x_{R_b})``, clamped
+    as :func:`set_total_correlation` clamps it (NaN where the context has probability 0).
+
+    Raises
+    ------
+    InputError
+        As :func:`set_entropy_batch`.
+
+    Examples
+    --------
+    >>> from mdmtheory import HMM
+    >>> m = HMM([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], "uniform", n=3)
+    >>> no = np.zeros((2, 3), dtype=bool)
+    >>> set_total_correlation_batch(m, no, np.zeros((2, 3), dtype=int), [[0, 1, 2], [2]], base=2).round(12).tolist()
+    [2.0, 0.0]
+    """
+    n = check_oracle(oracle)
+    q = getattr(oracle, "q", None)
+    masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
+    sets = _check_sets(positions, masks)
+    big = [S if len(S) > 1 else [] for S in sets]
+    H, P0 = _chain_rule(oracle, masks, vals, big, max_calls)
+    out = np.zeros(masks.shape[0])
+    for b, S in enumerate(big):
+        if S and not np.isnan(H[b]):
+            singles = float(sum(entr(P0[b, i]).sum() for i in S))
+            out[b] = clamp_nonneg(singles - float(H[b]), "a conditional total correlation", scale=singles)
+        elif S:
+            out[b] = np.nan
+    return out * unit_scale(base)
+
+
+#: Most numbers (nodes x n x (q + 2)) one group of a level of :func:`set_entropy_batch` holds at
+#: once: the entries are processed in groups whose worst case fits (about 32 MB).
+CHAIN_GROUP_FLOATS = 1 << 22
+
+
+def _check_sets(positions, masks: np.ndarray) -> list[list[int]]:
+    """The sets ``S_b`` of a batch: distinct masked positions in range, one list per row."""
+    B, n = masks.shape
+    if isinstance(positions, (str, bytes)) or not hasattr(positions, "__len__") or len(positions) != B:
+        raise InputError(f"positions must be a sequence of {B} sets (one per row of revealed_masks)")
+    sets = []
+    for b, S in enumerate(positions):
+        S = int_list(S, f"positions[{b}]")
+        if len(set(S)) != len(S) or any(not 0 <= i < n for i in S):
+            raise InputError(f"positions[{b}] must be distinct and in 0..{n - 1}; got {list(S)}")
+        if any(masks[b, i] for i in S):
+            raise InputError(f"row {b}: the set S must be masked positions (it overlaps the revealed set)")
+        sets.append(S)
+    return sets
+
+
+def _oracle_rows(oracle, masks: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """:func:`mdmtheory.oracles.batch_marginals` checked to be ``(B, n, q)`` (NaN rows impossible)."""
+    P = batch_marginals(oracle, masks, vals)
+    if P.ndim != 3 or P.shape[:2] != masks.shape:
+        raise InputError(f"the oracle returned marginals of shape {P.shape[1:]}; expected (n, q) with n = {masks.shape[1]}")
+    return P
+
+
+def _chain_rule(oracle, masks: np.ndarray, vals: np.ndarray, sets: list, max_calls: int):
+    """``(H, P0)``: ``H[b] = H(X_{S_b} | x_{R_b})`` in nats by the chain rule, breadth first
+    (level ``k`` of every row one batched call), NaN where a context of the recursion has
+    probability 0; ``P0`` the ``(B, n, q)`` marginals of the rows (``None`` if no set is
+    non-empty).  The sets are validated; rows with an empty set give 0 with no call."""
+    B, n = masks.shape
+    H = np.zeros(B)
+    rows = np.array([b for b in range(B) if sets[b]], dtype=np.int64)
+    if rows.size == 0:
+        return H, None
+    got = _oracle_rows(oracle, masks[rows], vals[rows])
+    P0 = np.full((B,) + got.shape[1:], np.nan)
+    P0[rows] = got
+    w = got.shape[2]
+    for b in rows:
+        if float(w) ** (len(sets[b]) - 1) > max_calls:
+            k = len(sets[b])
+            raise InputError(f"H(X_S | x_R) of {k} positions needs up to {w}^{k - 1} oracle calls (limit {max_calls}); "
+                             "use a smaller set")
+    worst = np.array([float(w) ** (len(sets[b]) - 1) for b in rows]) * n * (w + 2)
+    group = [[]]
+    total = 0.0
+    for b, cost in zip(rows, worst):  # groups of rows whose deepest level fits CHAIN_GROUP_FLOATS
+        if group[-1] and total + cost > CHAIN_GROUP_FLOATS:
+            group.append([])
+            total = 0.0
+        group[-1].append(int(b))
+        total += cost
+    for g in group:
+        H[g] = _chain_levels(oracle, masks[g], vals[g], [sets[b] for b in g], P0[g], w)
+    return H, P0
+
+
+def _chain_levels(oracle, masks, vals, sets, P, w: int) -> np.ndarray:
+    """The breadth-first chain rule of one group (see :func:`_chain_rule`): level ``k``'s nodes
+    are the contexts ``x_R, x_{s_1..s_k}`` of positive probability; a node's entropy is
+    ``H(X_{s_{k+1}} | node) + sum_v p(v) H(child_v)``, folded bottom-up in the order of the
+    depth-first recursion (values ascending), so the sums are the same as a recursion's."""
+    G = len(sets)
+    size = np.array([len(S) for S in sets], dtype=np.int64)
+    Spad = np.full((G, int(size.max())), -1, dtype=np.int64)
+    for g, S in enumerate(sets):
+        Spad[g, :len(S)] = S
+    entry = np.arange(G)
+    levels = []  # per level: (h, parent, p of the value, value)
+    parent = pv = value = None
+    k = 0
+    while True:
+        pos = Spad[entry, k]
+        p = P[np.arange(entry.size), pos]  # (N, w)
+        h = entr(p).sum(axis=1)
+        levels.append((h, parent, pv, value))
+        grow = np.flatnonzero(size[entry] > k + 1)
+        node, v = np.nonzero(p[grow] > 0)  # row-major: a node's values ascending
+        if node.size == 0:
+            break
+        node = grow[node]
+        masks, vals = masks[node], vals[node]
+        cols = pos[node]
+        masks[np.arange(node.size), cols] = True
+        vals[np.arange(node.size), cols] = v
+        parent, pv, value, entry = node, p[node, v], v, entry[node]
+        P = _oracle_rows(oracle, masks, vals)
+        if P.shape[2] != w:
+            raise InputError(f"the oracle returned marginals of {P.shape[2]} columns after {w}; expected the same q")
+        k += 1
+    acc = levels[-1][0]
+    for k in range(len(levels) - 1, 0, -1):  # fold level k into level k - 1
+        _, parent, pv, value = levels[k]
+        up = levels[k - 1][0].copy()
+        for v in range(w):  # a parent has one child a value: the values ascending, as the recursion adds them
+            s = value == v
+            up[parent[s]] += pv[s] * acc[s]
+        acc = up
+    return acc

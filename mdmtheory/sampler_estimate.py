@@ -44,7 +44,7 @@ from ._lazy import lazy_function
 from ._numeric import INTERVAL_METHOD, check_int, check_seed, clamp_nonneg
 from .errors import ImpossibleContext, InputError, check_memory
 from .estimate import Estimate, check_confidence, check_samples, mean_estimate, oracle_call
-from .estimate import set_entropy, set_total_correlation
+from .estimate import set_entropy, set_total_correlation_batch
 from .graphs import STOCHASTIC_TOL
 from .information import unit_scale, unit_name
 from .oracles import TableOracle, as_oracle
@@ -303,8 +303,8 @@ class _Runner:
 # ------------------------------------------------------------------ exact per-step terms
 class _StepTC:
     """``TC(X_S | x_R)`` under the truth: 0 for one position, a slice of the table (cached), or
-    :func:`mdmtheory.estimate.set_total_correlation` within :data:`STEPWISE_MAX_CALLS` oracle calls;
-    ``None`` past it."""
+    the chain rule of :func:`mdmtheory.estimate.set_total_correlation_batch` for all the live runs
+    of a step together, within :data:`STEPWISE_MAX_CALLS` oracle rows a run; not past it."""
 
     def __init__(self, truth, q: np.ndarray):
         self.truth, self.q = truth, q
@@ -316,13 +316,25 @@ class _StepTC:
         :data:`STEPWISE_MAX_CALLS` oracle calls)."""
         return len(S) <= 1 or self.table is not None or float(np.max(self.q[S])) ** (len(S) - 1) <= STEPWISE_MAX_CALLS
 
-    def __call__(self, mask, vals, S, Pmu) -> float | None:
+    def batch(self, masks, vals, sets, Pmus) -> np.ndarray | int:
+        """The TCs of one step of the live runs (``masks``, ``vals`` their rows, ``sets`` their
+        ``S``): slices of the table run by run, else every run's chain rule together
+        (:func:`mdmtheory.estimate.set_total_correlation_batch`); the index of the first run
+        whose step is not :meth:`feasible` in place of the array."""
+        if self.table is not None:
+            return np.array([self(masks[a], vals[a], S, Pmus[a]) for a, S in enumerate(sets)])
+        for a, S in enumerate(sets):
+            if not self.feasible(S):
+                return a
+        tc = set_total_correlation_batch(self.truth, masks, vals, sets)
+        if np.any(np.isnan(tc)):
+            raise ImpossibleContext("a revealed context of a draw has probability 0 under the truth")
+        return tc
+
+    def __call__(self, mask, vals, S, Pmu) -> float:
+        """One run's TC on a table truth (a slice of the table, cached)."""
         if len(S) == 1:
             return 0.0
-        if self.table is None:
-            if not self.feasible(S):
-                return None
-            return set_total_correlation(self.truth, mask, vals, S)
         key = (mask.tobytes(), vals.tobytes(), S.tobytes())
         hit = self.cache.get(key)
         if hit is not None:
@@ -595,18 +607,18 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                     rows, cols = np.nonzero(sel)
                     with np.errstate(divide="ignore"):
                         lnus[live] += _run_sums(np.log(Ps[rows, cols, x[rows, cols]]), sel)
-                    if stepwise_ok:  # the exact per-step terms, run by run
-                        for a, b in enumerate(live):
-                            S = np.flatnonzero(sel[a])
-                            tc = steptc(masks[b], valss[b], S, Pmus[a])
-                            if tc is None:
-                                stepwise_ok = False
-                                reasons["kl_stepwise"] = (f"a visited step unmasks {len(S)} positions: its exact TC needs "
-                                                          f"more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
-                                break
-                            sws[b] += tc
+                    if stepwise_ok:  # the exact per-step terms, every live run together
+                        sets = [np.flatnonzero(sel[a]) for a in range(live.size)]
+                        tc = steptc.batch(masks[live], valss[live], sets, Pmus)
+                        if not isinstance(tc, np.ndarray):
+                            stepwise_ok = False
+                            reasons["kl_stepwise"] = (f"a visited step unmasks {len(sets[tc])} positions: its exact TC "
+                                                      f"needs more than {STEPWISE_MAX_CALLS} oracle calls (STEPWISE_MAX_CALLS)")
+                        else:
+                            sws[live] += tc
                             if not same:
-                                margs[b] += float(rel_entr(Pmus[a][S], Ps[a][S]).sum())
+                                for a, b in enumerate(live):
+                                    margs[b] += float(rel_entr(Pmus[a][sets[a]], Ps[a][sets[a]]).sum())
                 live = _reveal(masks, valss, live, sel, x, ts, bar, n)
             fwd_lr[lo:hi] = (log_mu[lo:hi] - lnus) if has_logp else np.nan
             fwd_sw[lo:hi] = sws + margs
