@@ -90,7 +90,8 @@ _API: dict[str, tuple[str, str]] = {
         name: ("hmm_families", name)
         for name in ("block_hmm", "order_m_chain", "noisy_walk", "random_order_m_kernel", "HMM_FAMILIES", "parse_hmm")
     },
-    **{name: ("estimate", name) for name in ("Estimate", "ScalarEstimate", "set_entropy", "set_total_correlation")},
+    **{name: ("estimate", name) for name in ("Estimate", "ScalarEstimate", "set_entropy", "set_total_correlation",
+                                                     "set_entropy_batch", "set_total_correlation_batch")},
     **{
         name: ("oracle_estimates", name)
         for name in (

@@ -395,11 +395,12 @@ def set_entropy_batch(oracle, revealed_masks, values, positions, base: float | N
     >>> set_entropy_batch(m, no, np.zeros((2, 3), dtype=int), [[0, 1, 2], [1]], base=2).round(12).tolist()
     [1.0, 1.0]
     """
+    sc = unit_scale(base)
     n = check_oracle(oracle)
     q = getattr(oracle, "q", None)
     masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
     sets = _check_sets(positions, masks)
-    return _chain_rule(oracle, masks, vals, sets, max_calls)[0] * unit_scale(base)
+    return _chain_rule(oracle, masks, vals, sets, max_calls)[0] * sc
 
 
 def set_total_correlation_batch(oracle, revealed_masks, values, positions, base: float | None = None,
@@ -424,6 +425,7 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
     >>> set_total_correlation_batch(m, no, np.zeros((2, 3), dtype=int), [[0, 1, 2], [2]], base=2).round(12).tolist()
     [2.0, 0.0]
     """
+    sc = unit_scale(base)
     n = check_oracle(oracle)
     q = getattr(oracle, "q", None)
     masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
@@ -437,7 +439,7 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
             out[b] = clamp_nonneg(singles - float(H[b]), "a conditional total correlation", scale=singles)
         elif S:
             out[b] = np.nan
-    return out * unit_scale(base)
+    return out * sc
 
 
 #: Most numbers (nodes x n x (q + 2)) one group of a level of :func:`set_entropy_batch` holds at
@@ -474,6 +476,8 @@ def _chain_rule(oracle, masks: np.ndarray, vals: np.ndarray, sets: list, max_cal
     (level ``k`` of every row one batched call), NaN where a context of the recursion has
     probability 0; ``P0`` the ``(B, n, q)`` marginals of the rows (``None`` if no set is
     non-empty).  The sets are validated; rows with an empty set give 0 with no call."""
+    if isinstance(max_calls, bool) or not isinstance(max_calls, (int, float, np.integer, np.floating)):
+        raise InputError(f"max_calls must be a number of oracle calls; got {max_calls!r}")
     B, n = masks.shape
     H = np.zeros(B)
     rows = np.array([b for b in range(B) if sets[b]], dtype=np.int64)
