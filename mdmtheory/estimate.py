@@ -444,7 +444,7 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
 
 #: Most numbers (nodes x n x (q + 2)) one group of a level of :func:`set_entropy_batch` holds at
 #: once: the entries are processed in groups whose worst case fits (about 32 MB).
-CHAIN_GROUP_FLOATS = 1 << 22
+_CHAIN_GROUP_FLOATS = 1 << 22
 
 
 def _check_sets(positions, masks: np.ndarray) -> list[list[int]]:
@@ -495,8 +495,8 @@ def _chain_rule(oracle, masks: np.ndarray, vals: np.ndarray, sets: list, max_cal
     worst = np.array([float(w) ** (len(sets[b]) - 1) for b in rows]) * n * (w + 2)
     group = [[]]
     total = 0.0
-    for b, cost in zip(rows, worst):  # groups of rows whose deepest level fits CHAIN_GROUP_FLOATS
-        if group[-1] and total + cost > CHAIN_GROUP_FLOATS:
+    for b, cost in zip(rows, worst):  # groups of rows whose deepest level fits _CHAIN_GROUP_FLOATS
+        if group[-1] and total + cost > _CHAIN_GROUP_FLOATS:
             group.append([])
             total = 0.0
         group[-1].append(int(b))

@@ -267,3 +267,18 @@ def test_stepwise_too_large_step_keeps_its_reason():
     assert r.kl_stepwise is None
     assert r.reasons["kl_stepwise"] == ("a visited step unmasks 7 positions: its exact TC needs more than 1024 "
                                         "oracle calls (STEPWISE_MAX_CALLS)")
+
+
+def test_groups_of_rows_give_the_same_values(monkeypatch):
+    """Rows processed in groups (the memory bound of a level) give the same numbers as one group."""
+    import mdmtheory.estimate as est
+
+    hmm = m.parse_hmm("block:2,2,0.8,0.1", 6)
+    rng = np.random.default_rng(4)
+    masks, vals, sets = random_rows(hmm, rng, 12, True)
+    whole = set_total_correlation_batch(hmm, masks, vals, sets)
+    monkeypatch.setattr(est, "_CHAIN_GROUP_FLOATS", 1)  # one row a group
+    assert set_total_correlation_batch(hmm, masks, vals, sets).tolist() == whole.tolist()
+    for b, S in enumerate(sets):
+        ref = ref_tc(hmm.joint().table, masks[b], vals[b], S) if len(S) > 1 else 0.0
+        assert whole[b] == pytest.approx(ref, abs=1e-10)
