@@ -433,12 +433,19 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
     big = [S if len(S) > 1 else [] for S in sets]
     H, P0 = _chain_rule(oracle, masks, vals, big, max_calls)
     out = np.zeros(masks.shape[0])
-    for b, S in enumerate(big):
-        if S and not np.isnan(H[b]):
-            singles = float(sum(entr(P0[b, i]).sum() for i in S))
-            out[b] = clamp_nonneg(singles - float(H[b]), "a conditional total correlation", scale=singles)
-        elif S:
-            out[b] = np.nan
+    rows = np.array([b for b, S in enumerate(big) if S], dtype=np.int64)
+    if rows.size == 0:
+        return out
+    width = max(len(big[b]) for b in rows)
+    Spad = np.array([big[b] + [big[b][0]] * (width - len(big[b])) for b in rows])
+    h1 = entr(P0[rows[:, None], Spad]).sum(axis=2)  # H(X_i | x_R) of each row's positions
+    singles = np.zeros(rows.size)
+    for k in range(width):  # summed position by position, in the order of S
+        singles += np.where(k < np.array([len(big[b]) for b in rows]), h1[:, k], 0.0)
+    tc = singles - H[rows]
+    for a in np.flatnonzero(tc <= 0.0):  # rounding noise below 0 clamped, a real negative value refused
+        tc[a] = clamp_nonneg(tc[a], "a conditional total correlation", scale=singles[a])
+    out[rows] = tc
     return out * sc
 
 
