@@ -470,9 +470,17 @@ def _check_sets(positions, masks: np.ndarray) -> list[list[int]]:
     return sets
 
 
-def _oracle_rows(oracle, masks: np.ndarray, vals: np.ndarray) -> np.ndarray:
-    """:func:`mdmtheory.oracles.batch_marginals` checked to be ``(B, n, q)`` (NaN rows impossible)."""
-    P = batch_marginals(oracle, masks, vals)
+def _oracle_rows(oracle, masks: np.ndarray, vals: np.ndarray, width: int = 1) -> np.ndarray:
+    """:func:`mdmtheory.oracles.batch_marginals` checked to be ``(B, n, q)`` (NaN rows impossible;
+    ``width`` columns for an impossible single row).  One row is the single call (the same row:
+    a batch of one costs several times more on some oracles)."""
+    if masks.shape[0] == 1:
+        try:
+            P = np.asarray(oracle.conditional_marginals(masks[0], vals[0]), dtype=np.float64)[None]
+        except ImpossibleContext:
+            P = np.full((1, masks.shape[1], width), np.nan)
+    else:
+        P = batch_marginals(oracle, masks, vals)
     if P.ndim != 3 or P.shape[:2] != masks.shape:
         raise InputError(f"the oracle returned marginals of shape {P.shape[1:]}; expected (n, q) with n = {masks.shape[1]}")
     return P
@@ -542,7 +550,7 @@ def _chain_levels(oracle, masks, vals, sets, P, w: int) -> np.ndarray:
         masks[np.arange(node.size), cols] = True
         vals[np.arange(node.size), cols] = v
         parent, pv, value, entry = node, p[node, v], v, entry[node]
-        P = _oracle_rows(oracle, masks, vals)
+        P = _oracle_rows(oracle, masks, vals, w)
         if P.shape[2] != w:
             raise InputError(f"the oracle returned marginals of {P.shape[2]} columns after {w}; expected the same q")
         k += 1
