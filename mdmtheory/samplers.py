@@ -168,7 +168,8 @@ from typing import Callable
 import numpy as np
 
 from ._kernels import codes as _c
-from ._lazy import lazy_function, lazy_module
+from ._lazy import lazy_module
+from .batch_step import sample_sets, step_specs
 from .errors import InputError, check_memory
 from .registry import (  # noqa: F401 - the registry's public names, re-exported
     CAPABILITIES, PUNT_ROUNDS, RULES, SAMPLER_NAMES, Param, Ranking, Rule, dream_counts, llada_sizes, register_rule,
@@ -178,7 +179,6 @@ from .registry import (  # noqa: F401 - the registry's public names, re-exported
 from .tolerances import KEY_DECIMALS, TOL  # noqa: F401 - re-exported
 
 _r = lazy_module("mdmtheory._kernels.rules")
-_seed_kernels = lazy_function("mdmtheory._kernels.estimate", "seed")  # numba's generator, for sample_spec
 
 __all__ = [
     "SAMPLER_NAMES",
@@ -565,44 +565,20 @@ class Sampler:
             return np.array(rows[0][1], dtype=np.int64), None, 0.0, 1
         P = np.ascontiguousarray(state.marginals, dtype=float)
         qs = np.asarray(state.q, dtype=np.int64) if state.q is not None else np.full(n, P.shape[1], dtype=np.int64)
-        code, ip, fp, sizes = self.kernel_args(n)
-        pos = np.ascontiguousarray(masked, dtype=np.int64)
-        m = pos.size
-        conf, margk, H = np.zeros(n), np.zeros(n), np.zeros(n)
-        if _r.ranks_by_stats(code, ip):  # the statistics only where the rule reads them
-            _r.marginal_stats(P, qs, pos, conf, margk, H)
-        key, chosen, w, score = np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n)
-        cand = np.full(n, -1, dtype=np.int64)
-        candp = np.ones(n)
-        t = int(state.step)
-        if self.rule.candidates:
-            elig = np.zeros(n, dtype=np.int64)
-            e = _r.eligible(code, ip, t, m, pos, elig)
-            Q, W, G = np.zeros(P.shape[1]), np.zeros(P.shape[1]), np.zeros(P.shape[1])
-            noisy = _r.noisy_confidence(code, ip, fp)
-            for i in elig[:e]:
-                if noisy:  # LLaDA's Gumbel-noised confidence: one uniform per value
-                    G[:] = rng.random(P.shape[1])
-                    u = 0.0
-                else:
-                    u = 0.5 if point_mass else rng.random()  # a point mass: W is one-hot
-                cand[i], candp[i], score[i] = _r.draw_candidate(code, ip, fp, P[i], qs[i], Q, W, TOL,
-                                                                10.0**KEY_DECIMALS, u, G)
-                _r.candidate_stats(code, ip, Q, qs[i], i, conf, margk, H)
-        kind, k, e = _r.select(code, ip, fp, t, sizes, m, pos, conf, margk, H, score, TOL, 10.0**KEY_DECIMALS,
-                               key, chosen, w)
+        kinds, ks, es, chosen, w, cands, candps = step_specs(
+            self, P[None], np.ascontiguousarray(state.revealed, dtype=bool)[None], np.array([int(state.step)]),
+            [rng], qs, point_mass)
+        cand, candp = cands[0], candps[0]
         calls = 1
-        if kind == _c.ANCHORED:
-            ranked = chosen[:e].copy()
-            kept, rounds = punt_kept(ranked, P, qs, fp[0], {int(i): int(cand[i]) for i in ranked},
+        if kinds[0] == _c.ANCHORED:
+            ranked = chosen[0, :es[0]].copy()
+            kept, rounds = punt_kept(ranked, P, qs, self.kernel_args(n)[2][0], {int(i): int(cand[i]) for i in ranked},
                                      _anchored(state, P, qs), self.params["rounds"])
             S = np.array(sorted(kept), dtype=np.int64)
             calls += rounds
         else:
-            if kind != _c.DET:
-                _seed_kernels(int(rng.integers(2**31)))
-                k = _r.sample_spec(kind, k, e, chosen, w)
-            S = np.sort(chosen[:k]).astype(np.int64)
+            sample_sets(self.name, kinds, ks, es, chosen, w, [rng])
+            S = np.sort(chosen[0, :ks[0]]).astype(np.int64)
         if self.rule.candidates:
             return S, cand[S], float(np.log(candp[S]).sum()), calls
         return S, None, 0.0, calls

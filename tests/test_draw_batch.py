@@ -112,3 +112,38 @@ def test_estimates_do_not_depend_on_the_batch_size(sampler):
     for r in res[1:]:
         for k in ("kl", "reverse_kl", "tv", "expected_calls", "support"):
             assert r[k] == pytest.approx(res[0][k], rel=1e-12, abs=1e-12) if res[0][k] is not None else r[k] is None
+
+
+@pytest.mark.parametrize("which", range(len(CONFIGS)))
+def test_the_drawn_step_follows_the_enumerated_law(which):
+    """The drawn step (``draw_batch``, hence ``Sampler.draw``: the same pieces) against the law
+    :meth:`Sampler.transitions` enumerates with ``candidate_law`` (not the uniforms of
+    ``draw_candidate``): 6,000 runs from one state with unequal alphabets, a zero and a tie;
+    every drawn outcome (set, candidates) is in the law's support and every frequency is within
+    5 standard errors of its probability.  LLaDA's Gumbel-noised confidence has no enumerated
+    law (its own closed-form test is tests/test_llada_confidence_noise.py)."""
+    name, params = CONFIGS[which]
+    s = make_sampler(name, **params)
+    if s.rule.continuous is not None and s.rule.continuous(s.params):
+        pytest.skip("a continuous confidence: no enumerated law")
+    q = np.array([3, 2, 3, 1, 2])
+    P = np.array([[0.5, 0.3, 0.2], [0.5, 0.5, 0.0], [0.0, 0.7, 0.3], [1.0, 0.0, 0.0], [0.9, 0.1, 0.0]])
+    mask = np.array([False, False, False, False, True])
+    vals = np.array([-1, -1, -1, -1, 0])
+    law = {}
+    for p, S, v in s.transitions(SamplerState(5, mask, vals, P, step=1, q=tuple(q))):
+        key = (tuple(S), tuple(v) if v is not None and s.rule.candidates else None)
+        law[key] = law.get(key, 0.0) + p
+    B = 6000
+    rngs = np.random.default_rng(which).spawn(B)
+    sel, cand, _ = draw_batch(s, np.repeat(P[None], B, axis=0), np.repeat(mask[None], B, axis=0), np.ones(B, np.int64),
+                              rngs, q)
+    got = {}
+    for b in range(B):
+        S = tuple(int(i) for i in np.flatnonzero(sel[b]))
+        key = (S, tuple(int(cand[b, i]) for i in S) if cand is not None else None)
+        got[key] = got.get(key, 0) + 1
+    assert set(got) <= {k for k, p in law.items() if p > 0}, (set(got) - set(law))
+    for k, p in law.items():
+        se = max(np.sqrt(p * (1 - p) / B), 1e-12)
+        assert abs(got.get(k, 0) / B - p) <= 5 * se + 1e-12, (k, got.get(k, 0) / B, p)

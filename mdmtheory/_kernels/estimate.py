@@ -1,8 +1,7 @@
-"""Small kernels of :mod:`mdmtheory.batch_step` and :mod:`mdmtheory.samplers` (a leaf): the seed of numba's generator
-(which :func:`mdmtheory._kernels.rules.sample_spec` draws with), and one step of a batch of runs
+"""Small kernels of :mod:`mdmtheory.batch_step` (a leaf): one drawn step of a batch of runs
 in lockstep (:func:`step_uniforms`, :func:`draw_steps`, :func:`sample_specs`): a loop over the
 runs around the rule functions of :mod:`mdmtheory._kernels.rules`, the same calls in the same
-order as :meth:`mdmtheory.samplers.Sampler.draw` makes for one run.
+order for every run (:meth:`mdmtheory.samplers.Sampler.draw` is the batch of one run).
 """
 
 from __future__ import annotations
@@ -15,12 +14,6 @@ from .rules import (
 )
 
 __all__: list[str] = []
-
-
-@njit(cache=True)
-def seed(s):
-    """Seed numba's generator."""
-    np.random.seed(s)
 
 
 @njit(cache=True)
