@@ -11,7 +11,9 @@ for any oracle.
   :func:`check_oracle`, :func:`oracle_call`, and :func:`inf_safe` (strict JSON numbers);
 * :func:`set_entropy` and :func:`set_total_correlation`: ``H(X_S | x_R)`` and ``TC(X_S | x_R)``
   of a small set for any "oracle" (an object with ``n`` and
-  ``conditional_marginals(revealed_mask, values)``) by the chain rule.
+  ``conditional_marginals(revealed_mask, values)``) by the chain rule, breadth first (one
+  batched oracle call a level); :func:`set_entropy_batch` and :func:`set_total_correlation_batch`
+  the same for many contexts and sets at once (the stepwise estimator's per-step terms).
 
 The estimators themselves: :mod:`mdmtheory.oracle_estimates` (the information curve, fixed- and
 random-order divergences, TC and DTC of any oracle with samples) and
