@@ -63,7 +63,8 @@ __all__ = ["SamplerEstimate", "estimate_sampler_divergences", "path_kind"]
 KL_LOG_RATIO = "log-ratio on x ~ mu (the rule's path replayed on exact draws; exact log mu - log nu per draw)"
 KL_STEPWISE = ("stepwise on x ~ mu (exact TC(X_S | x_R) + sum_i KL(mu_i || model_i) of every visited step, "
                "summed over the path)")
-REVERSE_LOG_RATIO = "log-ratio on x ~ nu (the sampler's own runs; exact log nu - log mu per draw)"
+REVERSE_LOG_RATIO = ("log-ratio on x ~ nu (the sampler's own runs; exact log nu - log mu per draw; on a table, +inf "
+                     "for a run whose visited step can draw values impossible under mu)")
 TV_ESTIMATOR = "mean of max(0, 1 - mu/nu) on the sampler's own runs (exact per draw)"
 CALLS_ESTIMATOR = "mean model calls of the sampler's own runs"
 SUPPORT_ESTIMATOR = "fraction of the sampler's own runs with mu > 0 (Wilson interval)"
@@ -350,6 +351,28 @@ class _StepTC:
         if len(self.cache) < TC_CACHE_ENTRIES:
             self.cache[key] = tc
         return tc
+
+    def off_support(self, mask, vals, S, P) -> bool:
+        """Whether the step that draws ``x_S`` from the product of ``P``'s rows (the sampler's
+        marginals) at ``x_R`` gives positive probability to values of probability 0 under the
+        truth's ``mu(x_S | x_R)`` (a table: a slice; cached).  A visited step that does proves
+        ``KL(nu || mu) = inf`` (docs/theory.md section 5.10)."""
+        key = (b"support", mask.tobytes(), vals.tobytes(), S.tobytes(), (P[S] > 0).tobytes())
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        sub = self.table[tuple(int(v) if r else slice(None) for r, v in zip(mask, vals))]
+        free = list(np.flatnonzero(~mask))
+        inS = set(int(i) for i in S)
+        other = tuple(a for a, i in enumerate(free) if int(i) not in inS)
+        possible = (sub.sum(axis=other) if other else sub) > 0
+        drawn = np.ones((), dtype=bool)
+        for i in S:  # positions in increasing order, the axes of the slice
+            drawn = np.multiply.outer(drawn, P[int(i), :self.table.shape[int(i)]] > 0)
+        off = bool(np.any(drawn & ~possible))
+        if len(self.cache) < TC_CACHE_ENTRIES:
+            self.cache[key] = off
+        return off
 
 
 
@@ -647,6 +670,8 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
     lnu_y = np.zeros(M)
     calls = np.zeros(M)
     runs = 1 if kind == "point_mass" else M
+    off = np.zeros(M, dtype=bool)  # runs whose visited steps prove KL(nu || mu) = inf
+    support_check = _StepTC(truth, q) if kind == "deterministic" and isinstance(truth, TableOracle) else None
     run_rngs = [np.random.default_rng(s) for s in ss_nu.spawn(runs)]  # one stream a run: batch size free
     for lo, hi, live in _chunks(runs, batch_size):
         size = hi - lo
@@ -669,6 +694,10 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                 cs[live] += step_calls  # punt: its anchor/test rounds run, which depend on the run
             rows, cols = np.nonzero(sel)
             if cand is None:  # the values drawn from the marginals (inverse CDF), each run from its stream
+                if support_check is not None:  # a visited step that can draw mu-impossible values: KL(nu || mu) = inf
+                    for a, b in enumerate(live):
+                        if not off[lo + b]:
+                            off[lo + b] = support_check.off_support(masks[b], valss[b], np.flatnonzero(sel[a]), Ps[a])
                 k = sel.sum(axis=1)
                 u = np.concatenate([rngs[a].random(int(k[a])) for a in range(live.size)])
                 cum = np.cumsum(Ps[rows, cols], axis=1)
@@ -698,7 +727,7 @@ def estimate_sampler_divergences(truth, sampler, samples: int = 1000, seed: int 
                            seed, confidence, "probability", SUPPORT_ESTIMATOR, "nu(mu > 0)", "wilson")
         if kind in ("deterministic", "point_mass"):
             name = POINT_MASS if kind == "point_mass" else REVERSE_LOG_RATIO
-            rev = np.where(ok, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
+            rev = np.where(ok & ~off, lnu_y - np.where(ok, log_mu_y, 0.0), np.inf)
             reverse = est(rev, name, "KL(nu || mu)")
             with np.errstate(over="ignore"):
                 terms = np.where(ok, np.maximum(0.0, 1.0 - np.exp(np.minimum(log_mu_y - lnu_y, 50.0))), 1.0)
