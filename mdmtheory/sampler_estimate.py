@@ -332,6 +332,14 @@ class _StepTC:
             raise ImpossibleContext("a revealed context of a draw has probability 0 under the truth")
         return tc
 
+    def slice(self, mask, vals, S) -> np.ndarray:
+        """``mu(x_R, x_S)`` over the values of ``S`` (increasing positions, one axis each): the
+        table at the revealed values, summed over the other masked positions."""
+        sub = self.table[tuple(int(v) if r else slice(None) for r, v in zip(mask, vals))]
+        inS = set(int(i) for i in S)
+        other = tuple(a for a, i in enumerate(np.flatnonzero(~mask)) if int(i) not in inS)
+        return sub.sum(axis=other) if other else sub
+
     def __call__(self, mask, vals, S, Pmu) -> float:
         """One run's TC on a table truth (a slice of the table, cached)."""
         if len(S) == 1:
@@ -340,11 +348,7 @@ class _StepTC:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
-        sub = self.table[tuple(int(v) if r else slice(None) for r, v in zip(mask, vals))]
-        free = list(np.flatnonzero(~mask))
-        inS = set(int(i) for i in S)
-        other = tuple(a for a, i in enumerate(free) if int(i) not in inS)
-        J = sub.sum(axis=other) if other else sub
+        J = self.slice(mask, vals, S)
         J = J / J.sum()
         singles = float(entr(Pmu[S]).sum())
         tc = clamp_nonneg(singles - float(entr(J).sum()), "a conditional total correlation", scale=singles)
@@ -361,11 +365,7 @@ class _StepTC:
         hit = self.cache.get(key)
         if hit is not None:
             return hit
-        sub = self.table[tuple(int(v) if r else slice(None) for r, v in zip(mask, vals))]
-        free = list(np.flatnonzero(~mask))
-        inS = set(int(i) for i in S)
-        other = tuple(a for a, i in enumerate(free) if int(i) not in inS)
-        possible = (sub.sum(axis=other) if other else sub) > 0
+        possible = self.slice(mask, vals, S) > 0
         drawn = np.ones((), dtype=bool)
         for i in S:  # positions in increasing order, the axes of the slice
             drawn = np.multiply.outer(drawn, P[int(i), :self.table.shape[int(i)]] > 0)
