@@ -299,6 +299,14 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
     >>> round(set_entropy(m, no, np.zeros(3, dtype=int), [0, 1, 2], base=2), 12)
     1.0
     """
+    mask, vals, S = _check_single(oracle, revealed_mask, values, positions)
+    if not S:
+        return 0.0
+    return _single_chain_rule(oracle, mask, vals, S, max_calls)[0] * unit_scale(base)
+
+
+def _check_single(oracle, revealed_mask, values, positions) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """``(mask, values, S)`` of :func:`set_entropy`'s arguments, checked."""
     n = check_oracle(oracle)
     try:
         mask = np.array(revealed_mask)
@@ -313,12 +321,15 @@ def set_entropy(oracle, revealed_mask, values, positions: Sequence[int], base: f
         raise InputError(f"positions must be distinct and in 0..{n - 1}; got {list(positions)}")
     if any(mask[i] for i in S):
         raise InputError("the set S must be masked positions (it overlaps the revealed set)")
-    if not S:
-        return 0.0
-    H, _ = _chain_rule(oracle, mask[None], vals[None], [S], max_calls)
+    return mask, vals, S
+
+
+def _single_chain_rule(oracle, mask: np.ndarray, vals: np.ndarray, S: list[int], max_calls) -> tuple[float, np.ndarray]:
+    """``(H(X_S | x_R) in nats, the marginals at x_R)`` of one non-empty set, by :func:`_chain_rule`."""
+    H, P0 = _chain_rule(oracle, mask[None], vals[None], [S], max_calls)
     if np.isnan(H[0]):
         raise ImpossibleContext("the revealed values have probability 0 under the oracle (not a possible context)")
-    return float(H[0]) * unit_scale(base)
+    return float(H[0]), P0[0]
 
 
 def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int], base: float | None = None,
@@ -342,11 +353,13 @@ def set_total_correlation(oracle, revealed_mask, values, positions: Sequence[int
     >>> round(set_total_correlation(m, no, np.zeros(3, dtype=int), [0, 1, 2], base=2), 12)
     2.0
     """
-    mask = np.array(revealed_mask, dtype=bool)
-    vals = np.array(values, dtype=np.int64)
-    joint_h = set_entropy(oracle, mask, vals, positions, None, max_calls)
-    marg = oracle_call(oracle, mask, vals)
-    singles = float(sum(entr(marg[int(i)]).sum() for i in positions))
+    mask, vals, S = _check_single(oracle, np.array(revealed_mask, dtype=bool), np.array(values, dtype=np.int64),
+                                  positions)
+    if S:  # the chain rule's first call gives the marginals too
+        joint_h, marg = _single_chain_rule(oracle, mask, vals, S, max_calls)
+    else:
+        joint_h, marg = 0.0, oracle_call(oracle, mask, vals)
+    singles = float(sum(entr(marg[int(i)]).sum() for i in S))
     return clamp_nonneg(singles - joint_h, "a conditional total correlation", scale=singles) * unit_scale(base)
 
 
@@ -398,10 +411,7 @@ def set_entropy_batch(oracle, revealed_masks, values, positions, base: float | N
     [1.0, 1.0]
     """
     sc = unit_scale(base)
-    n = check_oracle(oracle)
-    q = getattr(oracle, "q", None)
-    masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
-    sets = _check_sets(positions, masks)
+    masks, vals, sets = _check_batch(oracle, revealed_masks, values, positions)
     return _chain_rule(oracle, masks, vals, sets, max_calls)[0] * sc
 
 
@@ -428,10 +438,7 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
     [2.0, 0.0]
     """
     sc = unit_scale(base)
-    n = check_oracle(oracle)
-    q = getattr(oracle, "q", None)
-    masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
-    sets = _check_sets(positions, masks)
+    masks, vals, sets = _check_batch(oracle, revealed_masks, values, positions)
     big = [S if len(S) > 1 else [] for S in sets]
     H, P0 = _chain_rule(oracle, masks, vals, big, max_calls)
     out = np.zeros(masks.shape[0])
@@ -441,9 +448,10 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
     width = max(len(big[b]) for b in rows)
     Spad = np.array([big[b] + [big[b][0]] * (width - len(big[b])) for b in rows])
     h1 = entr(P0[rows[:, None], Spad]).sum(axis=2)  # H(X_i | x_R) of each row's positions
+    sizes = np.array([len(big[b]) for b in rows])
     singles = np.zeros(rows.size)
     for k in range(width):  # summed position by position, in the order of S
-        singles += np.where(k < np.array([len(big[b]) for b in rows]), h1[:, k], 0.0)
+        singles += np.where(k < sizes, h1[:, k], 0.0)
     tc = singles - H[rows]
     for a in np.flatnonzero(tc <= 0.0):  # rounding noise below 0 clamped, a real negative value refused
         tc[a] = clamp_nonneg(tc[a], "a conditional total correlation", scale=singles[a])
@@ -454,6 +462,15 @@ def set_total_correlation_batch(oracle, revealed_masks, values, positions, base:
 #: Most numbers (nodes x n x (q + 2)) one group of a level of :func:`set_entropy_batch` holds at
 #: once: the entries are processed in groups whose worst case fits (about 32 MB).
 _CHAIN_GROUP_FLOATS = 1 << 22
+
+
+def _check_batch(oracle, revealed_masks, values, positions):
+    """``(masks, values, sets)`` of a batch call, checked: the oracle, the ``(B, n)`` masks and
+    values (within the oracle's alphabets where it states them) and the sets (:func:`_check_sets`)."""
+    n = check_oracle(oracle)
+    q = getattr(oracle, "q", None)
+    masks, vals = check_batch_values(revealed_masks, values, n, q if q is not None else np.iinfo(np.int64).max)
+    return masks, vals, _check_sets(positions, masks)
 
 
 def _check_sets(positions, masks: np.ndarray) -> list[list[int]]:
@@ -478,11 +495,10 @@ def _oracle_rows(oracle, masks: np.ndarray, vals: np.ndarray, width: int = 1) ->
     a batch of one costs several times more on some oracles)."""
     if masks.shape[0] == 1:
         try:
-            P = np.asarray(oracle.conditional_marginals(masks[0], vals[0]), dtype=np.float64)[None]
+            return oracle_call(oracle, masks[0], vals[0])[None]
         except ImpossibleContext:
-            P = np.full((1, masks.shape[1], width), np.nan)
-    else:
-        P = batch_marginals(oracle, masks, vals)
+            return np.full((1, masks.shape[1], width), np.nan)
+    P = batch_marginals(oracle, masks, vals)
     if P.ndim != 3 or P.shape[:2] != masks.shape:
         raise InputError(f"the oracle returned marginals of shape {P.shape[1:]}; expected (n, q) with n = {masks.shape[1]}")
     return P
