@@ -53,6 +53,35 @@ def tables(draw, max_n: int = 5, max_q: int = 3, max_cells: int = 600, zeros: bo
     return m.Joint(t / t.sum(), normalize=True)
 
 
+def dirichlet_table(seed: int, q=(2, 3, 2, 2), zeros: int = 0, alpha: float = 0.7) -> m.Joint:
+    """A ``Dirichlet(alpha)`` table of shape ``q`` (seeded), with ``zeros`` cells set to 0."""
+    rng = np.random.default_rng(seed)
+    t = rng.dirichlet(np.full(int(np.prod(q)), alpha)).reshape(q)
+    if zeros:
+        flat = t.reshape(-1)
+        flat[rng.choice(flat.size, zeros, replace=False)] = 0.0
+    return m.Joint(t / t.sum())
+
+
+@st.composite
+def hmms(draw, max_n=4, max_h=3, max_q=3):
+    """A random HMM with exact zeros in transition, emission and start; h and q may differ.
+    Returns ``(hmm, rng)``."""
+    n = draw(st.integers(1, max_n))
+    h = draw(st.integers(1, max_h))
+    q = draw(st.integers(1, max_q))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    zero = draw(st.sampled_from([0.0, 0.3, 0.6]))
+
+    def rows(r, c):
+        M = rng.gamma(0.7, size=(r, c))
+        M[rng.random((r, c)) < zero] = 0.0
+        M[M.sum(axis=1) == 0, rng.integers(c)] = 1.0
+        return M / M.sum(axis=1, keepdims=True)
+
+    return m.HMM(rows(h, h), rows(h, q), rows(1, h)[0], n), rng
+
+
 #: Junk arguments for the "a value or InputError, never another exception" fuzz tests: types,
 #: signs, NaN, inf, 10^30, 1e308, nested lists, dicts, numpy scalars.
 JUNK = [None, True, -1, 0, 1, 2, 3, 2.5, -0.5, float("nan"), float("inf"), -float("inf"), 10**30, 1e308, "x", "2", [],

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import mdmtheory as m
 from mdmtheory.errors import ImpossibleContext, InputError
+from tests.conftest import hmms
 from mdmtheory.estimate import set_entropy, set_entropy_batch, set_total_correlation, set_total_correlation_batch
 from mdmtheory.hmm import HMM
 from mdmtheory.oracles import TableOracle
@@ -76,22 +77,6 @@ def tables(draw, max_n=4, max_q=3):
     return TableOracle(m.Joint(t / t.sum())), rng
 
 
-@st.composite
-def hmms(draw, max_n=5, max_h=3, max_q=3):
-    """A random HMM with exact zeros (h and q may differ)."""
-    n, h, q = draw(st.integers(1, max_n)), draw(st.integers(1, max_h)), draw(st.integers(1, max_q))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    zero = draw(st.sampled_from([0.0, 0.3, 0.6]))
-
-    def rows(r, c):
-        M = rng.gamma(0.7, size=(r, c))
-        M[rng.random((r, c)) < zero] = 0.0
-        M[M.sum(axis=1) == 0, rng.integers(c)] = 1.0
-        return M / M.sum(axis=1, keepdims=True)
-
-    return HMM(rows(h, h), rows(h, q), rows(1, h)[0], n), rng
-
-
 def random_rows(oracle, rng, B: int, possible: bool):
     """B contexts (revealed values drawn from the law when ``possible``, else uniformly: some
     impossible) and sets of mixed sizes (0 to 4 masked positions, in a random order)."""
@@ -138,7 +123,7 @@ def test_batch_chain_rule_on_tables_matches_brute_force(case, possible):
 
 
 @settings(deadline=None, max_examples=60)
-@given(hmms(), st.booleans())
+@given(hmms(max_n=5), st.booleans())
 def test_batch_chain_rule_on_hmms_matches_brute_force(case, possible):
     """HMMs with zeros (the native batched call, NaN rows for impossible contexts)."""
     hmm, rng = case

@@ -21,21 +21,13 @@ from mdmtheory.hmm import HMM
 from mdmtheory.hmm_families import block_hmm
 from mdmtheory.oracle_estimates import estimate_fixed_order_divergences, estimate_random_order_kl
 from mdmtheory.sampler_estimate import estimate_sampler_divergences, path_kind
+from tests.conftest import dirichlet_table
 from mdmtheory.oracles import TableOracle
 from mdmtheory.samplers import SamplerState
 
 from .rules_reference import reference_law
 
 LO, HI = stats.binom.ppf(0.0005, 200, 0.95), stats.binom.isf(0.0005, 200, 0.95)
-
-
-def _table(seed: int, q=(2, 3, 2, 2), zeros: int = 0, alpha: float = 0.7) -> m.Joint:
-    rng = np.random.default_rng(seed)
-    t = rng.dirichlet(np.full(int(np.prod(q)), alpha)).reshape(q)
-    if zeros:
-        flat = t.reshape(-1)
-        flat[rng.choice(flat.size, zeros, replace=False)] = 0.0
-    return m.Joint(t / t.sum())
 
 
 def _within(est, exact, k=4.5):
@@ -56,7 +48,7 @@ def test_intervals_cover_the_exact_values_at_the_nominal_rate(name, params):
     KL's terms ``log nu/mu`` are heavy-tailed there and the Student-t interval needs more draws.
     A degenerate interval -- the stepwise terms of ``threshold`` are all equal -- covers when it
     matches to rounding.)"""
-    joint = _table(3, alpha=3.0)
+    joint = dirichlet_table(3, alpha=3.0)
     sampler = m.make_sampler(name, **params)
     exact = m.evaluate(joint, sampler)
     assert exact.kl > 0.01 and np.isfinite(exact.reverse_kl)
@@ -75,7 +67,7 @@ def test_intervals_cover_the_exact_values_at_the_nominal_rate(name, params):
 
 
 def test_random_order_interval_covers_the_expected_kl_at_the_nominal_rate():
-    joint = _table(5)
+    joint = dirichlet_table(5)
     sampler = m.make_sampler("random", steps=2)
     exact = m.evaluate(joint, sampler).expected_kl
     hits = [0, 0]
@@ -97,7 +89,7 @@ def test_both_estimators_agree_with_the_evaluator(seed, zeros, q, name):
     """Random tables with zeros, ties (rounded entries) and unequal alphabets: both KL estimators,
     the reverse KL, TV and the expected calls agree with the exact evaluator within their intervals
     (4.5 standard errors); infinite reverse KLs are found."""
-    t = np.round(_table(seed, q).table * 20) / 20  # ties between marginals
+    t = np.round(dirichlet_table(seed, q).table * 20) / 20  # ties between marginals
     if zeros:
         t.reshape(-1)[np.random.default_rng(seed).choice(t.size, min(zeros, t.size - 1), replace=False)] = 0.0
     if t.sum() == 0:
@@ -219,7 +211,7 @@ def _brute_law(joint, model, sampler):
 
 @pytest.mark.parametrize("name", ["entropy", "confidence", "left_to_right"])
 def test_a_tempered_model_against_its_brute_force_law(name):
-    joint = _table(11)
+    joint = dirichlet_table(11)
     model = Tempered(joint, 2.0)
     sampler = m.make_sampler(name, steps=2)
     nu = _brute_law(joint, model, sampler)
@@ -241,7 +233,7 @@ def test_a_tempered_model_against_its_brute_force_law(name):
 
 
 def test_point_mass_candidates_are_exact():
-    joint = _table(2)
+    joint = dirichlet_table(2)
     for name in ("llada", "fast_dllm"):
         exact = m.evaluate(joint, name)
         r = estimate_sampler_divergences(joint, name, samples=20, seed=0)
@@ -257,7 +249,7 @@ def test_point_mass_candidates_are_exact():
                                                                                           "alg_temp": 0.5,
                                                                                           "temperature": 1.0})])
 def test_randomised_rules_report_no_divergence_but_calls_and_support(name, params):
-    joint = _table(4, zeros=3)
+    joint = dirichlet_table(4, zeros=3)
     sampler = m.make_sampler(name, **params)
     exact = m.evaluate(joint, sampler)
     r = estimate_sampler_divergences(joint, sampler, samples=800, seed=1)
@@ -283,7 +275,7 @@ def test_punt_rounds_give_the_exact_expected_calls(eps, rounds):
     """punt's runs (candidates, anchor/test rounds) on a table with zeros: the expected number of
     calls (each step's rounds run, counted by the draw) and nu(mu > 0) against the evaluator, under
     both readings of the rounds; the divergences are declined."""
-    joint = _table(1, zeros=4)
+    joint = dirichlet_table(1, zeros=4)
     sampler = m.make_sampler("punt", eps=eps, rounds=rounds)
     exact = m.evaluate(joint, sampler)
     r = estimate_sampler_divergences(joint, sampler, samples=1500, seed=2)
@@ -307,9 +299,9 @@ def test_to_dict_is_strict_json_with_every_field():
 
 
 def test_seed_reproducible_and_seeds_differ():
-    a = estimate_sampler_divergences(_table(0), "entropy", samples=50, seed=3).to_dict()
-    b = estimate_sampler_divergences(_table(0), "entropy", samples=50, seed=3).to_dict()
-    c = estimate_sampler_divergences(_table(0), "entropy", samples=50, seed=4).to_dict()
+    a = estimate_sampler_divergences(dirichlet_table(0), "entropy", samples=50, seed=3).to_dict()
+    b = estimate_sampler_divergences(dirichlet_table(0), "entropy", samples=50, seed=3).to_dict()
+    c = estimate_sampler_divergences(dirichlet_table(0), "entropy", samples=50, seed=4).to_dict()
     assert a == b and a["kl_log_ratio"] != c["kl_log_ratio"]
 
 
@@ -330,8 +322,8 @@ def test_bad_truth_or_sampler_raise_input_error(truth, sampler):
 
 
 def test_optimal_needs_the_table_truth():
-    exact = m.evaluate(_table(6), m.make_sampler("optimal", k=2))
-    r = estimate_sampler_divergences(_table(6), m.make_sampler("optimal", k=2), samples=300, seed=2)
+    exact = m.evaluate(dirichlet_table(6), m.make_sampler("optimal", k=2))
+    r = estimate_sampler_divergences(dirichlet_table(6), m.make_sampler("optimal", k=2), samples=300, seed=2)
     assert _within(r.kl, exact.kl)
     with pytest.raises(InputError, match="optimal"):
         estimate_sampler_divergences(block_hmm(2, 2, 4), "optimal", samples=5)
@@ -376,7 +368,7 @@ def _exact_divergences(mu, nu):
 def test_a_smoothed_model_on_random_tables(seed, lam, zeros, name):
     """Random tables with zeros and unequal alphabets, a model smoothed toward uniform: every
     estimate against the brute-force output law (lam = 1: the sampler ignores the data)."""
-    joint = _table(seed, (2, 3, 2, 2), zeros=zeros)
+    joint = dirichlet_table(seed, (2, 3, 2, 2), zeros=zeros)
     model = Smoothed(joint, lam)
     sampler = m.make_sampler(name)
     kl, rk, tv = _exact_divergences(joint.table, _brute_law(joint, model, sampler))
@@ -455,7 +447,7 @@ class NoLikelihood:
 def test_a_truth_without_log_prob_gets_the_stepwise_estimate_only():
     """The chain rule of set_total_correlation on a generic oracle (no table slicing) gives the
     stepwise estimate; the log-ratio, reverse KL, TV and support say why they are missing."""
-    joint = _table(9)
+    joint = dirichlet_table(9)
     sampler = m.make_sampler("entropy", steps=2)
     exact = m.evaluate(joint, sampler)
     r = estimate_sampler_divergences(NoLikelihood(joint), sampler, samples=400, seed=1)
@@ -501,7 +493,7 @@ def test_punt_pairwise_on_impossible_contexts_follows_the_evaluator():
 def test_frechet_profile_at_temperature_0_is_a_point_mass_with_exact_reverse_kl():
     """frechet_profile's argmax candidates and deterministic commit rule: one sequence y, so
     KL(nu || mu) = -log mu(y) and TV = 1 - mu(y) exactly (y read off the exact evaluator)."""
-    joint = _table(5)
+    joint = dirichlet_table(5)
     sampler = m.make_sampler("frechet_profile")
     assert path_kind(sampler) == "point_mass"
     law = m.evaluate(joint, sampler).law.table

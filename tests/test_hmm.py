@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import mdmtheory as m
-from tests.conftest import junk_failures
+from tests.conftest import hmms, junk_failures
 from mdmtheory.errors import InputError
 from mdmtheory.bisection import block_bisection_partition, separated_rounds
 from mdmtheory.estimate import set_entropy, set_total_correlation
@@ -62,24 +62,6 @@ def step_kl(joint, T, S):
     """``E TC(X_S | X_T) = sum_{i in S} H(X_i | X_T) - H(X_S | X_T)`` from the dense law."""
     T = list(T)
     return sum(m.conditional_entropy(joint, [i], T) for i in S) - m.conditional_entropy(joint, list(S), T)
-
-
-@st.composite
-def hmms(draw, max_n=4, max_h=3, max_q=3):
-    """A random HMM with exact zeros in transition, emission and start; h and q may differ."""
-    n = draw(st.integers(1, max_n))
-    h = draw(st.integers(1, max_h))
-    q = draw(st.integers(1, max_q))
-    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
-    zero = draw(st.sampled_from([0.0, 0.3, 0.6]))
-
-    def rows(r, c):
-        M = rng.gamma(0.7, size=(r, c))
-        M[rng.random((r, c)) < zero] = 0.0
-        M[M.sum(axis=1) == 0, rng.integers(c)] = 1.0
-        return M / M.sum(axis=1, keepdims=True)
-
-    return HMM(rows(h, h), rows(h, q), rows(1, h)[0], n), rng
 
 
 # ----------------------------------------------------------------- conditionals

@@ -24,28 +24,20 @@ import mdmtheory as m
 from mdmtheory._numeric import mean_interval, rounding_margin, sample_skewness, t_quantile, too_skewed
 from mdmtheory.estimate import mean_estimate
 from mdmtheory.sampler_estimate import estimate_sampler_divergences
+from tests.conftest import dirichlet_table
 
 R = 400
 LO, HI = stats.binom.ppf(0.0005, R, 0.95), stats.binom.isf(0.0005, R, 0.95)
 
 
-def _table(seed, q, zeros=0, alpha=1.0):
-    rng = np.random.default_rng(seed)
-    t = rng.dirichlet(np.full(int(np.prod(q)), alpha)).reshape(q)
-    if zeros:
-        flat = t.reshape(-1)
-        flat[rng.choice(flat.size, zeros, replace=False)] = 0.0
-    return m.Joint(t / t.sum())
-
-
 def table_a():
     """``2x2x2x2``, no zeros (Dirichlet(1), seed 13)."""
-    return _table(13, (2, 2, 2, 2))
+    return dirichlet_table(13, (2, 2, 2, 2), alpha=1.0)
 
 
 def table_b():
     """``3x2x3x2`` with 8 zeros (Dirichlet(0.1), seed 7)."""
-    return _table(7, (3, 2, 3, 2), zeros=8, alpha=0.1)
+    return dirichlet_table(7, (3, 2, 3, 2), zeros=8, alpha=0.1)
 
 
 def _term_laws(joint, sampler):
@@ -183,7 +175,7 @@ def test_table_b_entropy_sum_log_ratio_kl():
 
 def table_of_kind_b(seed):
     """A table of table B's kind: ``3x2x3x2`` with 8 zeros, Dirichlet(0.1)."""
-    return _table(seed, (3, 2, 3, 2), zeros=8, alpha=0.1)
+    return dirichlet_table(seed, (3, 2, 3, 2), zeros=8, alpha=0.1)
 
 
 @pytest.mark.slow
